@@ -1,0 +1,44 @@
+# syncer: see README.md. `make help` lists the targets.
+GO        ?= go
+BIN       ?= bin/syncer
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+DATABASE_URL      ?= postgres://postgres@127.0.0.1:5432/postgres
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+export DATABASE_URL TEST_DATABASE_URL
+
+.DEFAULT_GOAL := help
+.PHONY: help build test test-short demo bench lint fmt tidy clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## build bin/syncer
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/syncer
+
+test: ## run every test with -race against the Postgres at TEST_DATABASE_URL
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 15m ./...
+
+test-short: ## run the tests that need no database
+	$(GO) test -short -count=1 ./...
+
+demo: build ## run the whole job end to end on the built-in emulator and local Postgres
+	$(BIN) demo
+
+bench: build ## run the benchmarks and write bench/results/latest.json
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./... | tee bench/results/bench.txt
+
+lint: ## go vet, gofmt check and staticcheck when installed
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@if command -v staticcheck >/dev/null 2>&1; then staticcheck ./...; else echo "staticcheck not installed; skipped"; fi
+
+fmt: ## gofmt every Go file
+	gofmt -w $$(git ls-files '*.go')
+
+tidy: ## go mod tidy
+	$(GO) mod tidy
+
+clean: ## remove build output
+	rm -rf bin
