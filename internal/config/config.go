@@ -1,0 +1,292 @@
+package config
+
+import (
+	"time"
+)
+
+// Config is the whole syncer configuration file, with defaults filled in.
+type Config struct {
+	// Genesys is the connection to the Genesys Cloud org.
+	Genesys Genesys `yaml:"genesys"`
+	// Database is the PostgreSQL the data is loaded into.
+	Database Database `yaml:"database"`
+	// Rate is the request budget shared by every call made with one OAuth client.
+	Rate Rate `yaml:"rate"`
+	// Log sets the log level and format.
+	Log Log `yaml:"log"`
+	// Serve holds the settings of `syncer serve`.
+	Serve Serve `yaml:"serve"`
+	// Pipelines are the forward pipelines by name.
+	Pipelines map[string]*Pipeline `yaml:"pipelines"`
+	// Feeds are the reverse-path HR feeds by name.
+	Feeds map[string]*Feed `yaml:"feeds"`
+
+	// File is the path the configuration was read from ("" for defaults).
+	File string `yaml:"-"`
+}
+
+// Genesys is the connection to a Genesys Cloud org. Exactly one of Region
+// and BaseURL is set after Load.
+type Genesys struct {
+	// Region is the org's domain, e.g. mypurecloud.ie (API at api.{region},
+	// login at login.{region}).
+	Region string `yaml:"region"`
+	// BaseURL is an explicit API base URL (e.g. the emulator,
+	// http://127.0.0.1:8089); login goes to the same host unless LoginURL is
+	// set. The GENESYS_BASE_URL environment variable overrides it.
+	BaseURL string `yaml:"base_url"`
+	// LoginURL overrides the OAuth host for BaseURL setups.
+	LoginURL string `yaml:"login_url"`
+	// ClientIDEnv names the environment variable holding the OAuth client id.
+	// Default GENESYS_CLIENT_ID.
+	ClientIDEnv string `yaml:"client_id_env"`
+	// ClientSecretEnv names the environment variable holding the OAuth client
+	// secret. Default GENESYS_CLIENT_SECRET.
+	ClientSecretEnv string `yaml:"client_secret_env"`
+	// Timeout is the deadline of one API call including its retries' waits
+	// for that call. Default 60s.
+	Timeout time.Duration `yaml:"timeout"`
+
+	// ClientID and ClientSecret are read from the environment, never the file.
+	ClientID     Secret `yaml:"-"`
+	ClientSecret Secret `yaml:"-"`
+}
+
+// Database is the PostgreSQL connection.
+type Database struct {
+	// URLEnv names the environment variable holding the connection string.
+	// Default DATABASE_URL.
+	URLEnv string `yaml:"url_env"`
+	// Schema holds syncer's tables. Default genesys.
+	Schema string `yaml:"schema"`
+	// MaxConns caps the connection pool. Default 8.
+	MaxConns int `yaml:"max_conns"`
+
+	// URL is read from the environment; default
+	// postgres://postgres@127.0.0.1:5432/postgres.
+	URL Secret `yaml:"-"`
+}
+
+// Rate is the shared request budget of one OAuth client.
+type Rate struct {
+	// RequestsPerMinute is the starting rate. Default 300, the Genesys
+	// default per client-credentials token.
+	RequestsPerMinute int `yaml:"requests_per_minute"`
+	// Burst is the token bucket's burst. Default 5.
+	Burst int `yaml:"burst"`
+	// MaxInFlight caps concurrent requests. Default 8.
+	MaxInFlight int `yaml:"max_in_flight"`
+	// MaxRetries caps retries of one call. Default 6.
+	MaxRetries int `yaml:"max_retries"`
+	// MaxRetryAfter is the longest Retry-After honoured; a longer one fails
+	// the call. Default 180s.
+	MaxRetryAfter time.Duration `yaml:"max_retry_after"`
+	// BackoffBase is the first retry backoff (jittered, doubling). Default 500ms.
+	BackoffBase time.Duration `yaml:"backoff_base"`
+	// BackoffMax caps the retry backoff. Default 30s.
+	BackoffMax time.Duration `yaml:"backoff_max"`
+}
+
+// Log sets logging.
+type Log struct {
+	// Level is debug, info, warn or error. Default info.
+	Level string `yaml:"level"`
+	// Format is auto (text with progress on a terminal, JSON otherwise), json
+	// or text. Default auto.
+	Format string `yaml:"format"`
+}
+
+// Serve holds the settings of `syncer serve`.
+type Serve struct {
+	// Addr is the HTTP address of /healthz, /readyz, /metrics and /runs.
+	// Default 127.0.0.1:9090.
+	Addr string `yaml:"addr"`
+	// TimeZone of the cron schedules (IANA name). Default UTC.
+	TimeZone string `yaml:"timezone"`
+	// RunOnStart runs every pipeline once when the service starts.
+	RunOnStart bool `yaml:"run_on_start"`
+	// ShutdownGrace is how long running pipelines get to finish their
+	// current batch on SIGTERM. Default 30s.
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// LeaseTTL is how long a dead replica keeps its pipelines before others
+	// take them over. Default 30s.
+	LeaseTTL time.Duration `yaml:"lease_ttl"`
+}
+
+// Stream names.
+const (
+	StreamReference      = "reference"
+	StreamUsers          = "users"
+	StreamSkills         = "skills"
+	StreamLanguages      = "languages"
+	StreamQueues         = "queues"
+	StreamRoles          = "roles"
+	StreamUserDetails    = "user_details"
+	StreamUserAggregates = "user_aggregates"
+)
+
+// AllStreams lists every stream in the order a run starts them.
+var AllStreams = []string{
+	StreamReference, StreamUsers, StreamSkills, StreamLanguages, StreamQueues,
+	StreamRoles, StreamUserDetails, StreamUserAggregates,
+}
+
+// Pipeline is a named forward pipeline.
+type Pipeline struct {
+	// Name is the key under pipelines.
+	Name string `yaml:"-"`
+	// Schedule is a cron spec (5 fields, or @hourly, @daily, @every 15m) for
+	// `syncer serve`; empty means run only on demand.
+	Schedule string `yaml:"schedule"`
+	// Streams to run. Default all of AllStreams.
+	Streams []string `yaml:"streams"`
+	// Users configures the users stream.
+	Users UsersStream `yaml:"users"`
+	// Queues configures queue memberships.
+	Queues QueuesStream `yaml:"queues"`
+	// Analytics configures user_details and user_aggregates.
+	Analytics Analytics `yaml:"analytics"`
+}
+
+// HasStream reports whether the pipeline runs the named stream.
+func (p *Pipeline) HasStream(name string) bool {
+	for _, s := range p.Streams {
+		if s == name {
+			return true
+		}
+	}
+	return false
+}
+
+// UsersStream configures the users stream.
+type UsersStream struct {
+	// States to read: active, inactive, deleted. Default all three (a BI
+	// copy needs leavers; GET /users alone returns only active users).
+	States []string `yaml:"states"`
+	// Expand values for GET /api/v2/users. Default skills, languages, groups,
+	// locations, authorization, employerInfo.
+	Expand []string `yaml:"expand"`
+	// PageSize of GET /api/v2/users, 1–500. Default 500.
+	PageSize int `yaml:"page_size"`
+}
+
+// Queue membership strategies.
+const (
+	QueueStrategyAuto    = "auto"
+	QueueStrategyQueue   = "queue"
+	QueueStrategyPerUser = "user"
+)
+
+// QueuesStream configures queue memberships.
+type QueuesStream struct {
+	// Strategy is auto (the cheaper of the two, decided per run from the
+	// counts), queue (queue side) or user (per user). Default auto.
+	Strategy string `yaml:"strategy"`
+}
+
+// Analytics configures the analytics jobs.
+type Analytics struct {
+	// Start is where the first run's window begins (RFC 3339 date or time).
+	// Default 7 days before the first run.
+	Start string `yaml:"start"`
+	// Lookback is re-read behind the watermark on every run because Genesys
+	// reprocesses recent data. Default 48h.
+	Lookback time.Duration `yaml:"lookback"`
+	// MaxInterval is the longest interval of one job. Default 168h (7 days).
+	MaxInterval time.Duration `yaml:"max_interval"`
+	// Granularity of user_aggregates, ISO-8601 (PT15M, PT30M, PT1H, P1D).
+	// Default PT30M.
+	Granularity string `yaml:"granularity"`
+	// Metrics of user_aggregates. Default tSystemPresence,
+	// tOrganizationPresence, tAgentRoutingStatus.
+	Metrics []string `yaml:"metrics"`
+	// MaxConcurrentJobs caps jobs in flight. Default 4.
+	MaxConcurrentJobs int `yaml:"max_concurrent_jobs"`
+	// PollInterval is the first job status poll delay (backing off to
+	// 30s). Default 2s.
+	PollInterval time.Duration `yaml:"poll_interval"`
+	// JobTimeout gives up on a job that has not finished. Default 30m.
+	JobTimeout time.Duration `yaml:"job_timeout"`
+	// MaxResubmits resubmits FAILED or EXPIRED jobs this many times. Default 3.
+	MaxResubmits int `yaml:"max_resubmits"`
+	// PageSize of job results. Default 1000.
+	PageSize int `yaml:"page_size"`
+}
+
+// Feed formats and modes.
+const (
+	FormatCSV      = "csv"
+	FormatJSONL    = "jsonl"
+	ModeSnapshot   = "snapshot"
+	ModeDelta      = "delta"
+	OffboardNone   = "none"
+	OffboardDeact  = "deactivate"
+	OffboardDelete = "delete"
+)
+
+// Feed is a named HR feed for the reverse path.
+type Feed struct {
+	// Name is the key under feeds.
+	Name string `yaml:"-"`
+	// Path of the feed file (CSV or JSONL); `syncer plan FILE` overrides it.
+	Path string `yaml:"path"`
+	// Format is csv or jsonl. Default from the file extension, else csv.
+	Format string `yaml:"format"`
+	// Mode is snapshot (absent users are leavers) or delta (only listed
+	// users, with an action column). Default snapshot.
+	Mode string `yaml:"mode"`
+	// Delimiter of a CSV: "," or ";". Default: detected from the header.
+	Delimiter string `yaml:"delimiter"`
+	// Schedule is a cron spec for `syncer serve` (plan + apply with guards).
+	Schedule string `yaml:"schedule"`
+	// ExternalIDAuthority is the authority name under which the feed's
+	// employee id is registered as the user's external id. Default hr.
+	ExternalIDAuthority string `yaml:"external_id_authority"`
+	// Columns maps syncer's field names to the file's column names.
+	Columns map[string]string `yaml:"columns"`
+	// Scope limits which users the feed manages.
+	Scope Scope `yaml:"scope"`
+	// Owns lists the attributes the feed owns: owned lists are made exact,
+	// others are only added to. Default title, department, manager,
+	// division, skills, languages, queues, roles, acd_auto_answer, state.
+	Owns []string `yaml:"owns"`
+	// Offboard is what happens to leavers.
+	Offboard Offboard `yaml:"offboard"`
+	// Guards stop an apply before any call when tripped.
+	Guards Guards `yaml:"guards"`
+}
+
+// Scope limits which users a feed manages.
+type Scope struct {
+	// Divisions (names) in scope; empty means all.
+	Divisions []string `yaml:"divisions"`
+	// EmailPatterns (path.Match globs, case-insensitive) in scope; empty means all.
+	EmailPatterns []string `yaml:"email_patterns"`
+	// Ignore lists emails (or globs) never touched, e.g. service accounts.
+	Ignore []string `yaml:"ignore"`
+}
+
+// Offboard is the leaver policy.
+type Offboard struct {
+	// Action is deactivate (state inactive), delete, or none. Default deactivate.
+	Action string `yaml:"action"`
+	// UnjoinQueues unjoins and removes the leaver's queue memberships. Default true.
+	UnjoinQueues *bool `yaml:"unjoin_queues"`
+	// StripSkills removes the leaver's skills and languages. Default true.
+	StripSkills *bool `yaml:"strip_skills"`
+	// StripRoles removes the leaver's role grants. Default false.
+	StripRoles *bool `yaml:"strip_roles"`
+}
+
+// Guards are limits on a plan checked before any API call.
+type Guards struct {
+	// MaxOffboards caps leavers per apply. Default 25.
+	MaxOffboards *int `yaml:"max_offboards"`
+	// MaxOffboardPercent caps leavers as a percentage of in-scope users. Default 5.
+	MaxOffboardPercent *float64 `yaml:"max_offboard_percent"`
+	// MaxChanges caps the users changed per apply. Default 1000.
+	MaxChanges *int `yaml:"max_changes"`
+	// MaxQueueLossPercent: no queue may lose more than this percentage of its
+	// joined agents. Default 30.
+	MaxQueueLossPercent *float64 `yaml:"max_queue_loss_percent"`
+}

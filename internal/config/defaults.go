@@ -1,0 +1,134 @@
+package config
+
+import (
+	"cmp"
+	"time"
+)
+
+// Defaults used when a key is absent.
+const (
+	DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/postgres"
+	DefaultSchema      = "genesys"
+)
+
+// DefaultExpand is the users stream's default expand list.
+var DefaultExpand = []string{"skills", "languages", "groups", "locations", "authorization", "employerInfo"}
+
+// DefaultMetrics is user_aggregates' default metric list.
+var DefaultMetrics = []string{"tSystemPresence", "tOrganizationPresence", "tAgentRoutingStatus"}
+
+// DefaultOwns is what a feed owns when it does not say.
+var DefaultOwns = []string{"name", "title", "department", "manager", "division", "state", "skills", "languages", "queues", "roles", "acd_auto_answer"}
+
+func (p *parser) applyDefaults(c *Config) {
+	g := &c.Genesys
+	g.ClientIDEnv = cmp.Or(g.ClientIDEnv, "GENESYS_CLIENT_ID")
+	g.ClientSecretEnv = cmp.Or(g.ClientSecretEnv, "GENESYS_CLIENT_SECRET")
+	g.Timeout = cmp.Or(g.Timeout, 60*time.Second)
+
+	d := &c.Database
+	d.URLEnv = cmp.Or(d.URLEnv, "DATABASE_URL")
+	d.Schema = cmp.Or(d.Schema, DefaultSchema)
+	d.MaxConns = cmp.Or(d.MaxConns, 8)
+
+	r := &c.Rate
+	r.RequestsPerMinute = cmp.Or(r.RequestsPerMinute, 300)
+	r.Burst = cmp.Or(r.Burst, 5)
+	r.MaxInFlight = cmp.Or(r.MaxInFlight, 8)
+	r.MaxRetries = cmp.Or(r.MaxRetries, 6)
+	r.MaxRetryAfter = cmp.Or(r.MaxRetryAfter, 180*time.Second)
+	r.BackoffBase = cmp.Or(r.BackoffBase, 500*time.Millisecond)
+	r.BackoffMax = cmp.Or(r.BackoffMax, 30*time.Second)
+
+	c.Log.Level = cmp.Or(c.Log.Level, "info")
+	c.Log.Format = cmp.Or(c.Log.Format, "auto")
+
+	s := &c.Serve
+	s.Addr = cmp.Or(s.Addr, "127.0.0.1:9090")
+	s.TimeZone = cmp.Or(s.TimeZone, "UTC")
+	s.ShutdownGrace = cmp.Or(s.ShutdownGrace, 30*time.Second)
+	s.LeaseTTL = cmp.Or(s.LeaseTTL, 30*time.Second)
+
+	for name, pl := range c.Pipelines {
+		if pl == nil {
+			pl = &Pipeline{}
+			c.Pipelines[name] = pl
+		}
+		pl.Name = name
+		if pl.Streams == nil {
+			pl.Streams = append([]string(nil), AllStreams...)
+		}
+		u := &pl.Users
+		if u.States == nil {
+			u.States = []string{"active", "inactive", "deleted"}
+		}
+		if u.Expand == nil {
+			u.Expand = append([]string(nil), DefaultExpand...)
+		}
+		u.PageSize = cmp.Or(u.PageSize, 500)
+		pl.Queues.Strategy = cmp.Or(pl.Queues.Strategy, QueueStrategyAuto)
+		a := &pl.Analytics
+		a.Lookback = cmp.Or(a.Lookback, 48*time.Hour)
+		a.MaxInterval = cmp.Or(a.MaxInterval, 7*24*time.Hour)
+		a.Granularity = cmp.Or(a.Granularity, "PT30M")
+		if a.Metrics == nil {
+			a.Metrics = append([]string(nil), DefaultMetrics...)
+		}
+		a.MaxConcurrentJobs = cmp.Or(a.MaxConcurrentJobs, 4)
+		a.PollInterval = cmp.Or(a.PollInterval, 2*time.Second)
+		a.JobTimeout = cmp.Or(a.JobTimeout, 30*time.Minute)
+		a.MaxResubmits = cmp.Or(a.MaxResubmits, 3)
+		a.PageSize = cmp.Or(a.PageSize, 1000)
+	}
+
+	for name, f := range c.Feeds {
+		if f == nil {
+			f = &Feed{}
+			c.Feeds[name] = f
+		}
+		f.Name = name
+		f.Format = cmp.Or(f.Format, formatFromPath(f.Path))
+		f.Mode = cmp.Or(f.Mode, ModeSnapshot)
+		f.ExternalIDAuthority = cmp.Or(f.ExternalIDAuthority, "hr")
+		if f.Owns == nil {
+			f.Owns = append([]string(nil), DefaultOwns...)
+		}
+		o := &f.Offboard
+		o.Action = cmp.Or(o.Action, OffboardDeact)
+		o.UnjoinQueues = orPtr(o.UnjoinQueues, true)
+		o.StripSkills = orPtr(o.StripSkills, true)
+		o.StripRoles = orPtr(o.StripRoles, false)
+		gd := &f.Guards
+		gd.MaxOffboards = orPtr(gd.MaxOffboards, 25)
+		gd.MaxOffboardPercent = orPtr(gd.MaxOffboardPercent, 5.0)
+		gd.MaxChanges = orPtr(gd.MaxChanges, 1000)
+		gd.MaxQueueLossPercent = orPtr(gd.MaxQueueLossPercent, 30.0)
+	}
+}
+
+func orPtr[T any](p *T, def T) *T {
+	if p != nil {
+		return p
+	}
+	return &def
+}
+
+func (p *parser) readEnv(c *Config, env Env) {
+	if v, ok := env("GENESYS_BASE_URL"); ok && v != "" {
+		c.Genesys.BaseURL = v
+		c.Genesys.Region = ""
+	}
+	if v, ok := env("GENESYS_REGION"); ok && v != "" && c.Genesys.BaseURL == "" {
+		c.Genesys.Region = v
+	}
+	if v, ok := env(c.Genesys.ClientIDEnv); ok {
+		c.Genesys.ClientID = Secret(v)
+	}
+	if v, ok := env(c.Genesys.ClientSecretEnv); ok {
+		c.Genesys.ClientSecret = Secret(v)
+	}
+	c.Database.URL = DefaultDatabaseURL
+	if v, ok := env(c.Database.URLEnv); ok && v != "" {
+		c.Database.URL = Secret(v)
+	}
+}
