@@ -10,5 +10,4 @@ func init() {
 	notYet("status", "show pipelines, last runs and watermarks")
 	notYet("migrate", "apply database migrations (up, status, down)")
 	notYet("demo", "run everything end to end against the built-in emulator")
-	notYet("emulator", "serve an emulated Genesys Cloud org over HTTP")
 }

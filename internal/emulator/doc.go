@@ -1,0 +1,67 @@
+// Package emulator is an in-memory Genesys Cloud organisation that speaks
+// the wire protocol of every endpoint the syncer uses, with the rules of
+// shared/reference/api-facts.md: OAuth client credentials, bearer checks,
+// page-numbered listings with their caps, expands, state filters, users
+// search, per-user sub-resources, queue membership from both sides,
+// per-token rate limits with the real headers and 429 body, and injectable
+// faults. Tests, benchmarks and `syncer emulator` / `syncer demo` use it.
+// It imports no other syncer package (only its own sub-packages), so a
+// wrong field name in the client fails a test instead of being shared.
+//
+// # Model
+//
+// The org (org.go) is generated deterministically from Config.Seed and
+// Config.Users (generate.go). Reference data (divisions, roles, skills,
+// languages, groups, locations, queues) and users live in slices; a user
+// refers to other objects by int32 index, so 200,000 users with 20 skills
+// and 30 queues each fit in a few hundred MB. Indexes: byID, byEmail
+// (lower-cased, deleted users included, for the duplicate-email rule),
+// byExt (authority + key), and byState: per state (and for all users) the
+// user indexes sorted by (name, id), which is the order of GET /users.
+//
+// Invariants (org.check in the tests verifies them):
+//   - users are never removed; a leaver's state becomes "deleted";
+//   - the indexes cover every user and change only through org methods;
+//   - a user's queue refs and the queue's sorted member list mirror each
+//     other; queue.joined counts joined members; deleted users are in no
+//     queue;
+//   - a user's manager has a smaller index (the manager graph is a forest);
+//   - skills, languages and queue refs of a user are sorted by index.
+//
+// # Concurrency
+//
+// Server.mu guards the org: handlers that read use s.read (RLock), every
+// change uses s.write (Lock) and must leave the invariants true when it
+// returns. Tokens, rate windows, faults and stats have their own locks.
+//
+// # Request pipeline
+//
+// Server.ServeHTTP sets ININ-Correlation-Id, routes with a Go 1.22
+// ServeMux and counts the request by route pattern (r.Pattern) and status.
+// /api/v2 routes are registered with s.handleAPI, which wraps the handler
+// in: faults (latency, connection reset, 5xx, 429 storm), bearer check
+// (401), per-token rate limit (429, inin-ratelimit-* headers), handler.
+// Faults answer before the handler runs, so a faulted write is never
+// applied; a handler that answers an error must not have changed anything
+// (validate everything first, then apply under one s.write).
+//
+// # Adding a route
+//
+//  1. Write the handler as a *Server method in the file of its resource
+//     (users.go, user_resources.go, routing.go, ...). Parse and validate
+//     query and body first, answering with wire.BadRequest/wire.NotFound/
+//     wire.WriteError (the Genesys error body). Then read or change the
+//     org inside one s.read or s.write call; for changes use the org
+//     methods (addUser, setNameState, setEmail, addExternalID,
+//     addMembership, removeMembership, setJoined, setSkill, removeSkill) so
+//     the indexes follow, and bump the user's version.
+//  2. Register it in routes.go with s.handleAPI("METHOD /api/v2/...", h).
+//  3. Listings use parsePage (page size limits, deep-paging cap) and
+//     pageOf (the envelope with firstUri/selfUri/nextUri/previousUri/
+//     lastUri); users are rendered with org.appendUser.
+//  4. Test it over HTTP with newEnv (helpers_test.go) and check
+//     org.check after writes.
+//
+// Analytics jobs (users details and aggregates) live in the analytics
+// sub-package and are mounted on the same pipeline.
+package emulator

@@ -1,0 +1,229 @@
+package emulator
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// The user listing is the emulator's hot path (thousands of pages a second),
+// so users are written by hand-rolled appenders instead of encoding/json
+// reflection. Everything else uses encoding/json. Tests decode every answer
+// with encoding/json, which keeps these appenders honest.
+
+const hexDigits = "0123456789abcdef"
+
+// appendStr appends s as a JSON string.
+func appendStr(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendKey appends "key": after a comma unless first.
+func appendKey(b []byte, key string, first bool) []byte {
+	if !first {
+		b = append(b, ',')
+	}
+	b = append(b, '"')
+	b = append(b, key...)
+	return append(b, '"', ':')
+}
+
+func appendField(b []byte, key, val string, first bool) []byte {
+	return appendStr(appendKey(b, key, first), val)
+}
+
+func appendIntField(b []byte, key string, v int, first bool) []byte {
+	return strconv.AppendInt(appendKey(b, key, first), int64(v), 10)
+}
+
+func appendBoolField(b []byte, key string, v bool) []byte {
+	return strconv.AppendBool(appendKey(b, key, false), v)
+}
+
+// appendRef appends {"id","name","selfUri"} with selfUri = prefix+id.
+func appendRef(b []byte, e entity, prefix string) []byte {
+	b = append(b, '{')
+	b = appendField(b, "id", e.id, true)
+	b = appendField(b, "name", e.name, false)
+	b = appendKey(b, "selfUri", false)
+	b = append(b, '"')
+	b = append(b, prefix...)
+	b = append(b, e.id...)
+	return append(b, '"', '}')
+}
+
+// appendUser appends user i as the API's User model with the expands in exp.
+func (o *org) appendUser(b []byte, i int32, exp expand) []byte {
+	u := &o.users[i]
+	b = append(b, '{')
+	b = appendField(b, "id", u.id, true)
+	b = appendField(b, "name", u.name, false)
+	b = appendKey(b, "division", false)
+	b = appendRef(b, o.divisions[u.division].entity, "/api/v2/authorization/divisions/")
+	b = append(b, `,"chat":{"jabberId":"`...)
+	b = append(b, u.id...)
+	b = append(b, `@emulator.inindca.com"}`...)
+	b = appendField(b, "department", u.department, false)
+	b = appendField(b, "email", u.email, false)
+	b = append(b, `,"primaryContactInfo":[{"address":`...)
+	b = appendStr(b, u.email)
+	b = append(b, `,"mediaType":"EMAIL","type":"PRIMARY"}],"addresses":[]`...)
+	b = appendField(b, "state", u.state.String(), false)
+	b = appendField(b, "title", u.title, false)
+	b = appendField(b, "username", u.username, false)
+	if u.manager >= 0 {
+		m := o.users[u.manager].id
+		b = append(b, `,"manager":{"id":"`...)
+		b = append(b, m...)
+		b = append(b, `","selfUri":"/api/v2/users/`...)
+		b = append(b, m...)
+		b = append(b, `"}`...)
+	}
+	b = appendIntField(b, "version", int(u.version), false)
+	b = appendBoolField(b, "acdAutoAnswer", u.acdAutoAnswer)
+	if exp&expSkills != 0 {
+		b = appendKey(b, "skills", false)
+		b = append(b, '[')
+		for k, s := range u.skills {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = o.appendUserSkill(b, u, s, false)
+		}
+		b = append(b, ']')
+	}
+	if exp&expLanguages != 0 {
+		b = appendKey(b, "languages", false)
+		b = append(b, '[')
+		for k, s := range u.languages {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = o.appendUserSkill(b, u, s, true)
+		}
+		b = append(b, ']')
+	}
+	if exp&expGroups != 0 {
+		b = appendKey(b, "groups", false)
+		b = append(b, '[')
+		for k, g := range u.groups {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			e := o.groups[g]
+			b = append(b, '{')
+			b = appendField(b, "id", e.id, true)
+			b = appendField(b, "name", e.name, false)
+			b = append(b, `,"type":"official","rulesVisible":true,"visibility":"public","selfUri":"/api/v2/groups/`...)
+			b = append(b, e.id...)
+			b = append(b, `"}`...)
+		}
+		b = append(b, ']')
+	}
+	if exp&expLocations != 0 {
+		b = appendKey(b, "locations", false)
+		b = append(b, '[')
+		for k, l := range u.locations {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			e := o.locations[l]
+			b = append(b, `{"id":`...)
+			b = appendStr(b, e.id)
+			b = append(b, `,"locationDefinition":`...)
+			b = appendRef(b, e, "/api/v2/locations/")
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if exp&expAuthorization != 0 {
+		roles, perms := o.userRoles(u)
+		b = append(b, `,"authorization":{"roles":[`...)
+		for k, r := range roles {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '{')
+			b = appendField(b, "id", o.roles[r].id, true)
+			b = appendField(b, "name", o.roles[r].name, false)
+			b = append(b, '}')
+		}
+		b = append(b, `],"unusedRoles":[],"permissions":[`...)
+		for k, p := range perms {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = appendStr(b, p)
+		}
+		b = append(b, "]}"...)
+	}
+	if exp&expEmployerInfo != 0 {
+		b = append(b, `,"employerInfo":{`...)
+		b = appendField(b, "officialName", u.name, true)
+		b = appendField(b, "employeeId", u.employeeID, false)
+		b = appendField(b, "employeeType", u.employeeType, false)
+		b = appendField(b, "dateHire", u.dateHire, false)
+		b = append(b, '}')
+	}
+	b = append(b, `,"selfUri":"/api/v2/users/`...)
+	b = append(b, u.id...)
+	return append(b, `"}`...)
+}
+
+// appendUserSkill appends a UserRoutingSkill (or UserRoutingLanguage).
+func (o *org) appendUserSkill(b []byte, u *user, s skillRef, language bool) []byte {
+	e, uriKey, uriPrefix, sub := o.skills[s.ref], "skillUri", "/api/v2/routing/skills/", "/routingskills/"
+	if language {
+		e, uriKey, uriPrefix, sub = o.languages[s.ref], "languageUri", "/api/v2/routing/languages/", "/routinglanguages/"
+	}
+	b = append(b, '{')
+	b = appendField(b, "id", e.id, true)
+	b = appendField(b, "name", e.name, false)
+	b = strconv.AppendFloat(appendKey(b, "proficiency", false), s.proficiency, 'f', -1, 64)
+	b = append(b, `,"state":"active",`...)
+	b = appendStr(b, uriKey)
+	b = append(b, ':', '"')
+	b = append(b, uriPrefix...)
+	b = append(b, e.id...)
+	b = append(b, `","selfUri":"/api/v2/users/`...)
+	b = append(b, u.id...)
+	b = append(b, sub...)
+	b = append(b, e.id...)
+	return append(b, '"', '}')
+}

@@ -1,0 +1,64 @@
+package emulator
+
+import (
+	"net/http"
+
+	"github.com/usersync/syncer/internal/emulator/wire"
+)
+
+// routes registers every endpoint. API routes go through s.api (faults,
+// auth, rate limit); the /_emulator control routes go through none of them.
+// Patterns are Go 1.22 ServeMux patterns; the stats count requests by them.
+func (s *Server) routes() {
+	s.mux.Handle("POST /oauth/token", s.faulted(s.handleToken))
+
+	// Users.
+	s.handleAPI("GET /api/v2/users", s.getUsers)
+	s.handleAPI("GET /api/v2/users/{userId}", s.getUser)
+	s.handleAPI("POST /api/v2/users/search", s.postUsersSearch)
+	s.handleAPI("GET /api/v2/users/search", s.getUsersSearch)
+	s.handleAPI("GET /api/v2/users/{userId}/routingskills", s.getUserRoutingSkills)
+	s.handleAPI("GET /api/v2/users/{userId}/routinglanguages", s.getUserRoutingLanguages)
+	s.handleAPI("GET /api/v2/users/{userId}/queues", s.getUserQueues)
+	s.handleAPI("GET /api/v2/users/{subjectId}/roles", s.getUserRoles)
+	s.handleAPI("GET /api/v2/users/{userId}/externalid", s.getUserExternalIDs)
+	s.handleAPI("GET /api/v2/users/externalid/{authorityName}/{externalKey}", s.getUserByExternalID)
+	s.handleAPI("GET /api/v2/authorization/subjects/{subjectId}", s.getAuthorizationSubject)
+
+	// Reference data.
+	s.handleAPI("GET /api/v2/routing/queues", s.getRoutingQueues)
+	s.handleAPI("GET /api/v2/routing/queues/{queueId}/members", s.getQueueMembers)
+	s.handleAPI("GET /api/v2/routing/skills", s.getRoutingSkills)
+	s.handleAPI("GET /api/v2/routing/languages", s.getRoutingLanguages)
+	s.handleAPI("GET /api/v2/authorization/divisions", s.getDivisions)
+	s.handleAPI("GET /api/v2/authorization/roles", s.getRoles)
+
+	// Anything else under /api/v2 is authenticated, then 404 in the Genesys
+	// body.
+	s.handleAPI("/api/v2/", func(w http.ResponseWriter, r *http.Request) {
+		wire.NotFound(w, "No resource at %s %s", r.Method, r.URL.Path)
+	})
+
+	// Emulator control.
+	s.mux.HandleFunc("GET /_emulator/stats", s.getStats)
+	s.mux.HandleFunc("GET /_emulator/faults", s.getFaults)
+	s.mux.HandleFunc("PUT /_emulator/faults", s.putFaults)
+	s.mux.HandleFunc("POST /_emulator/mutate", s.postMutate)
+	s.mux.HandleFunc("POST /_emulator/reset", s.postReset)
+}
+
+// handleAPI registers an /api/v2 route behind faults, auth and rate limit.
+func (s *Server) handleAPI(pattern string, h http.HandlerFunc) {
+	s.mux.Handle(pattern, s.api(h))
+}
+
+// faulted wraps a handler in the fault injector only (POST /oauth/token:
+// no token yet, so no auth and no per-token rate limit).
+func (s *Server) faulted(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.faults.inject(w, r) {
+			return
+		}
+		h(w, r)
+	})
+}
