@@ -96,7 +96,7 @@ func (p page) uri(n int) string {
 // links are the paging fields of an entity listing. NextURI is empty on the
 // last page and PreviousURI on the first.
 type links struct {
-	total, pageCount                                int
+	total, pageCount                                 int
 	firstURI, selfURI, nextURI, previousURI, lastURI string
 }
 

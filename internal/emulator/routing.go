@@ -22,13 +22,13 @@ type (
 		SelfURI           string      `json:"selfUri"`
 	}
 	queueMember struct {
-		ID         string        `json:"id"`
-		Name       string        `json:"name"`
-		User       queueUserRef  `json:"user"`
-		RingNumber int           `json:"ringNumber"`
-		Joined     bool          `json:"joined"`
-		MemberBy   string        `json:"memberBy"`
-		SelfURI    string        `json:"selfUri"`
+		ID         string       `json:"id"`
+		Name       string       `json:"name"`
+		User       queueUserRef `json:"user"`
+		RingNumber int          `json:"ringNumber"`
+		Joined     bool         `json:"joined"`
+		MemberBy   string       `json:"memberBy"`
+		SelfURI    string       `json:"selfUri"`
 	}
 	queueUserRef struct {
 		ID       string      `json:"id"`
