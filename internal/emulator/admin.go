@@ -1,6 +1,9 @@
 package emulator
 
 import (
+	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 
 	"github.com/usersync/syncer/internal/emulator/wire"
@@ -37,10 +40,9 @@ func (s *Server) putFaults(w http.ResponseWriter, r *http.Request) {
 // empty body takes the defaults) and answers the MutateResult.
 func (s *Server) postMutate(w http.ResponseWriter, r *http.Request) {
 	var req MutateRequest
-	if r.ContentLength != 0 {
-		if !wire.DecodeBody(w, r, &req) {
-			return
-		}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil && !errors.Is(err, io.EOF) {
+		wire.BadRequest(w, "The mutate request is not valid JSON: %v", err)
+		return
 	}
 	res, err := s.Mutate(req)
 	if err != nil {

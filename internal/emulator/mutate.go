@@ -139,9 +139,9 @@ func (o *org) leave(i int32, st userState) {
 func (o *org) move(g *generator, i int32) []string {
 	u := &o.users[i]
 	var fields []string
-	for range 1 + g.r.IntN(3) {
+	for _, kind := range g.distinct(9, 1+g.r.IntN(3)) {
 		var f string
-		switch g.r.IntN(9) {
+		switch kind {
 		case 0:
 			if len(o.divisions) > 1 {
 				u.division = (u.division + 1 + int32(g.r.IntN(len(o.divisions)-1))) % int32(len(o.divisions))
@@ -169,11 +169,15 @@ func (o *org) move(g *generator, i int32) []string {
 				f = "name"
 			}
 		case 5:
-			u.skills = churnSkills(g, u.skills, len(o.skills), 20)
-			f = "skills"
+			old := slices.Clone(u.skills)
+			if u.skills = churnSkills(g, u.skills, len(o.skills), 20); !slices.Equal(old, u.skills) {
+				f = "skills"
+			}
 		case 6:
-			u.languages = churnSkills(g, u.languages, len(o.languages), 5)
-			f = "languages"
+			old := slices.Clone(u.languages)
+			if u.languages = churnSkills(g, u.languages, len(o.languages), 5); !slices.Equal(old, u.languages) {
+				f = "languages"
+			}
 		case 7:
 			if o.churnQueues(g, i) {
 				f = "queues"
