@@ -241,4 +241,3 @@ func marshalObject(v any) ([]byte, error) {
 	}
 	return json.Marshal(v)
 }
-
