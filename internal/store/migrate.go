@@ -158,7 +158,7 @@ func (s *Store) withMigrator(ctx context.Context, create bool, fn func(*goose.Pr
 	}
 
 	cc := s.pool.Config().ConnConfig.Copy()
-	cc.RuntimeParams["search_path"] = s.schema
+	cc.RuntimeParams["search_path"] = pgx.Identifier{s.schema}.Sanitize()
 	db := stdlib.OpenDB(*cc)
 	defer db.Close()
 	db.SetMaxOpenConns(2)

@@ -42,7 +42,7 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("store: parse database url: invalid connection string")
 	}
 	schema := cmp.Or(cfg.Schema, DefaultSchema)
-	pcfg.ConnConfig.RuntimeParams["search_path"] = schema
+	pcfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: open pool: %w", translate(err))

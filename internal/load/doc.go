@@ -1,0 +1,45 @@
+// Package load merges batches of rows into the syncer schema (see
+// migrations/): current tables, SCD2 history, analytics segments and
+// aggregates, and stream watermarks. It never calls the Genesys API and
+// does not import the client: the pipeline layer maps API types to the row
+// types of rows.go.
+//
+// Model. A stream is loaded in one Tx (one database transaction):
+//
+//	tx, err := loader.Begin(ctx, load.Stream{Pipeline: "nightly", Name: "users", RunID: id, Snapshot: true})
+//	defer tx.Rollback(ctx)
+//	for batch := range batches { err = tx.Users(ctx, batch.Users); err = tx.UserSkills(ctx, batch.IDs, batch.Skills) }
+//	stats, err := tx.Commit(ctx, &load.Watermark{Time: started})
+//
+// Each batch is written with COPY into a temporary staging table (ON COMMIT
+// DROP) and merged by a few set-based statements sent in one pipeline; no
+// row is ever inserted one by one, and only the current batch is held in
+// memory.
+//
+// Invariants:
+//
+//   - Unchanged rows cost no write: entity and membership rows carry
+//     row_hash (md5 over their values); a row is written, and a history
+//     version closed and opened, only when its hash differs or it was
+//     deleted.
+//   - History (users_history, user_skills_history, user_queues_history):
+//     exactly one open version (valid_to NULL) per present key, intervals
+//     never overlap; removal or deletion closes the open version, and a key
+//     that reappears opens a new one. Validity times come from the database
+//     clock and increase strictly from batch to batch.
+//   - Memberships (skills, languages, queues, groups, locations, role grants,
+//     external ids) are loaded per owner: a batch carries the complete list of
+//     each owner it names, so removals are detected per owner in the batch.
+//   - Deletion only after a complete snapshot: in a Stream with Snapshot set,
+//     Commit soft-deletes (deleted_at) the entities not loaded and removes the
+//     memberships of owners not named. A Tx that fails or is rolled back marks
+//     nothing deleted.
+//   - The watermark commits in the same transaction as the data: after a
+//     failure mid-merge (bad row, cancelled context, lost connection) the old
+//     watermark and none of the stream's rows remain.
+//   - Segments are keyed by user and start: one first seen open (no end) is
+//     closed when it reappears finished and never reopened; reloading a
+//     window changes nothing.
+//   - Values only travel as COPY data or query parameters; identifiers are
+//     quoted with pgx.Identifier.
+package load

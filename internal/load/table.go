@@ -1,0 +1,288 @@
+package load
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// kind says how a table is merged.
+type kind int
+
+const (
+	// entity: keyed by id; soft-deleted (deleted_at) when it vanishes from a
+	// complete snapshot; reappearing clears deleted_at.
+	entity kind = iota
+	// child: a list belonging to an owner (a user, or a queue); a batch
+	// carries the complete list of every owner it names, so rows of those
+	// owners missing from the batch are deleted.
+	child
+	// segment: analytics segments and aggregates, upserted; never deleted.
+	segment
+)
+
+type column struct {
+	name string
+	typ  string
+}
+
+// table describes one target table and how to merge into it.
+type table struct {
+	name    string
+	kind    kind
+	cols    []column // data columns, in COPY order
+	key     []string // natural key, a subset of cols
+	history string   // SCD2 history table with the same data columns, or ""
+	// owner is the column naming a child row's owner (child tables only);
+	// staging and seen-owner tables are per table and owner column.
+	owner string
+	// segment tables: columns set on update and how (SQL expressions over t
+	// and EXCLUDED); and the columns compared to detect a change.
+	setExprs map[string]string
+}
+
+func cols(spec string) []column {
+	var out []column
+	for _, f := range strings.Split(spec, ",") {
+		name, typ, _ := strings.Cut(strings.TrimSpace(f), " ")
+		out = append(out, column{name: name, typ: typ})
+	}
+	return out
+}
+
+var (
+	usersTable = &table{name: "users", kind: entity, key: []string{"id"}, history: "users_history",
+		cols: cols("id text, name text, email text, username text, title text, department text, state text, division_id text, manager_id text, employee_id text, acd_auto_answer boolean, version integer, raw jsonb")}
+	divisionsTable = &table{name: "divisions", kind: entity, key: []string{"id"},
+		cols: cols("id text, name text, description text, home_division boolean, raw jsonb")}
+	skillsTable = &table{name: "skills", kind: entity, key: []string{"id"},
+		cols: cols("id text, name text, state text, raw jsonb")}
+	languagesTable = &table{name: "languages", kind: entity, key: []string{"id"},
+		cols: cols("id text, name text, state text, raw jsonb")}
+	queuesTable = &table{name: "queues", kind: entity, key: []string{"id"},
+		cols: cols("id text, name text, division_id text, member_count integer, joined_member_count integer, raw jsonb")}
+	rolesTable = &table{name: "roles", kind: entity, key: []string{"id"},
+		cols: cols("id text, name text, description text, raw jsonb")}
+
+	userSkillsTable = &table{name: "user_skills", kind: child, owner: "user_id", key: []string{"user_id", "skill_id"}, history: "user_skills_history",
+		cols: cols("user_id text, skill_id text, skill_name text, proficiency double precision")}
+	userLanguagesTable = &table{name: "user_languages", kind: child, owner: "user_id", key: []string{"user_id", "language_id"},
+		cols: cols("user_id text, language_id text, language_name text, proficiency double precision")}
+	userQueuesByUserTable = &table{name: "user_queues", kind: child, owner: "user_id", key: []string{"user_id", "queue_id"}, history: "user_queues_history",
+		cols: cols("user_id text, queue_id text, joined boolean")}
+	userQueuesByQueueTable = &table{name: "user_queues", kind: child, owner: "queue_id", key: []string{"user_id", "queue_id"}, history: "user_queues_history",
+		cols: cols("user_id text, queue_id text, joined boolean")}
+	userGroupsTable = &table{name: "user_groups", kind: child, owner: "user_id", key: []string{"user_id", "group_id"},
+		cols: cols("user_id text, group_id text, group_name text")}
+	userLocationsTable = &table{name: "user_locations", kind: child, owner: "user_id", key: []string{"user_id", "location_id"},
+		cols: cols("user_id text, location_id text, location_name text, notes text")}
+	roleGrantsTable = &table{name: "user_role_grants", kind: child, owner: "user_id", key: []string{"user_id", "role_id", "division_id"},
+		cols: cols("user_id text, role_id text, division_id text")}
+	externalIDsTable = &table{name: "user_external_ids", kind: child, owner: "user_id", key: []string{"user_id", "authority_name", "external_key"},
+		cols: cols("user_id text, authority_name text, external_key text")}
+
+	presenceTable = &table{name: "user_presence_segments", kind: segment, key: []string{"user_id", "start_time"},
+		cols: cols("user_id text, start_time timestamptz, end_time timestamptz, system_presence text, organization_presence_id text"),
+		// A finished segment never reopens: a reload that still sees it open
+		// keeps the known end.
+		setExprs: map[string]string{"end_time": "coalesce(EXCLUDED.end_time, t.end_time)"}}
+	routingTable = &table{name: "user_routing_status_segments", kind: segment, key: []string{"user_id", "start_time"},
+		cols:     cols("user_id text, start_time timestamptz, end_time timestamptz, routing_status text"),
+		setExprs: map[string]string{"end_time": "coalesce(EXCLUDED.end_time, t.end_time)"}}
+	aggregatesTable = &table{name: "user_aggregates", kind: segment, key: []string{"user_id", "interval_start", "granularity", "metric", "qualifier"},
+		cols: cols("user_id text, interval_start timestamptz, interval_end timestamptz, granularity text, metric text, qualifier text, sum double precision, count bigint, min double precision, max double precision")}
+)
+
+// id names the staging objects of the table: user_queues is staged apart
+// per owner column.
+func (t *table) id() string {
+	if t.kind == child {
+		return t.name + "__" + t.owner
+	}
+	return t.name
+}
+
+func (t *table) colNames() []string {
+	out := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		out[i] = c.name
+	}
+	return out
+}
+
+func (t *table) colIndex(name string) int {
+	for i, c := range t.cols {
+		if c.name == name {
+			return i
+		}
+	}
+	panic("load: no column " + name + " in " + t.name)
+}
+
+func (t *table) isKey(name string) bool {
+	for _, k := range t.key {
+		if k == name {
+			return true
+		}
+	}
+	return false
+}
+
+// sqlText holds the statements of one table, built once per schema.
+type sqlText struct {
+	stageName string // pg_temp staging table
+	chgName   string // pg_temp changed rows (entity, child)
+	seenName  string // pg_temp seen keys (entity) or owners (child)
+
+	createStage string
+	createChg   string
+	createSeen  string
+
+	findChanged  string // stage -> chg ($1 ts unused)
+	upsertFromCh string // chg -> current ($1 ts, $2 run)
+	closeHistory string // ($1 ts)
+	openHistory  string // ($1 ts, $2 run)
+	countChanged string
+	removeOwned  string // child: ($1 owners[, $2 ts with history])
+	markSeen     string // entity: stage keys; child: ($1 owners)
+	upsertDirect string // segment: stage -> current ($1 ts, $2 run), returns inserted, updated
+	finishSnap   string // entity ($1 ts, $2 run); child ([$1 ts with history]); returns deleted count
+}
+
+func buildSQL(schema string, t *table) sqlText {
+	q := func(name string) string { return pgx.Identifier{schema, name}.Sanitize() }
+	ident := func(name string) string { return pgx.Identifier{name}.Sanitize() }
+	names := t.colNames()
+	list := func(prefix string, cs []string) string {
+		parts := make([]string, len(cs))
+		for i, c := range cs {
+			parts[i] = prefix + ident(c)
+		}
+		return strings.Join(parts, ", ")
+	}
+	eqKeys := func(a, b string) string {
+		parts := make([]string, len(t.key))
+		for i, k := range t.key {
+			parts[i] = a + "." + ident(k) + " = " + b + "." + ident(k)
+		}
+		return strings.Join(parts, " AND ")
+	}
+	var defs []string
+	for _, c := range t.cols {
+		defs = append(defs, ident(c.name)+" "+c.typ)
+	}
+	s := sqlText{
+		stageName: pgx.Identifier{"pg_temp", "_stage_" + t.id()}.Sanitize(),
+		chgName:   pgx.Identifier{"pg_temp", "_chg_" + t.id()}.Sanitize(),
+		seenName:  pgx.Identifier{"pg_temp", "_seen_" + t.id()}.Sanitize(),
+	}
+	s.createStage = fmt.Sprintf("CREATE TEMP TABLE %s (_ord integer, %s) ON COMMIT DROP", s.stageName, strings.Join(defs, ", "))
+	target := q(t.name)
+	dedup := fmt.Sprintf("SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, _ord DESC",
+		list("", t.key), list("", names), s.stageName, list("", t.key))
+
+	switch t.kind {
+	case entity, child:
+		s.createChg = fmt.Sprintf("CREATE TEMP TABLE %s (%s, row_hash uuid, is_new boolean) ON COMMIT DROP", s.chgName, strings.Join(defs, ", "))
+		hash := fmt.Sprintf("md5(row(%s)::text)::uuid", list("s.", names))
+		changed := "cur.row_hash IS DISTINCT FROM s.row_hash"
+		if t.kind == entity {
+			changed += " OR cur.deleted_at IS NOT NULL"
+		}
+		s.findChanged = fmt.Sprintf(`INSERT INTO %s
+SELECT %s, s.row_hash, cur.%s IS NULL
+FROM (SELECT s.*, %s AS row_hash FROM (%s) s) s
+LEFT JOIN %s cur ON %s
+WHERE cur.%s IS NULL OR %s`,
+			s.chgName, list("s.", names), ident(t.key[0]), hash, dedup, target, eqKeys("cur", "s"), ident(t.key[0]), changed)
+		var sets []string
+		for _, c := range names {
+			if !t.isKey(c) {
+				sets = append(sets, ident(c)+" = EXCLUDED."+ident(c))
+			}
+		}
+		sets = append(sets, "row_hash = EXCLUDED.row_hash", "updated_at = EXCLUDED.updated_at", "updated_run = EXCLUDED.updated_run")
+		if t.kind == entity {
+			sets = append(sets, "deleted_at = NULL")
+		}
+		s.upsertFromCh = fmt.Sprintf(`INSERT INTO %s AS t (%s, row_hash, first_seen_at, updated_at, updated_run)
+SELECT %s, row_hash, $1, $1, $2 FROM %s
+ON CONFLICT (%s) DO UPDATE SET %s`,
+			target, list("", names), list("", names), s.chgName, list("", t.key), strings.Join(sets, ", "))
+		s.countChanged = fmt.Sprintf("SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new) FROM %s", s.chgName)
+		if t.history != "" {
+			s.closeHistory = fmt.Sprintf(`UPDATE %s h SET valid_to = $1 FROM %s c WHERE %s AND h.valid_to IS NULL`,
+				q(t.history), s.chgName, eqKeys("h", "c"))
+			s.openHistory = fmt.Sprintf(`INSERT INTO %s (%s, row_hash, valid_from, valid_to, run_id) SELECT %s, row_hash, $1, NULL, $2 FROM %s`,
+				q(t.history), list("", names), list("", names), s.chgName)
+		}
+		if t.kind == entity {
+			s.createSeen = fmt.Sprintf("CREATE TEMP TABLE %s (%s PRIMARY KEY (%s)) ON COMMIT DROP", s.seenName, keyDefs(t, ident), list("", t.key))
+			s.markSeen = fmt.Sprintf("INSERT INTO %s SELECT DISTINCT %s FROM %s ON CONFLICT DO NOTHING", s.seenName, list("", t.key), s.stageName)
+			closeDeleted := ""
+			if t.history != "" {
+				closeDeleted = fmt.Sprintf(`, c AS (UPDATE %s h SET valid_to = $1 FROM d WHERE %s AND h.valid_to IS NULL)`, q(t.history), eqKeys("h", "d"))
+			}
+			s.finishSnap = fmt.Sprintf(`WITH d AS (
+  UPDATE %s t SET deleted_at = $1, updated_at = $1, updated_run = $2
+  WHERE t.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM %s s WHERE %s)
+  RETURNING %s)%s
+SELECT count(*) FROM d`, target, s.seenName, eqKeys("s", "t"), list("t.", t.key), closeDeleted)
+		} else {
+			own := ident(t.owner)
+			s.createSeen = fmt.Sprintf("CREATE TEMP TABLE %s (owner text PRIMARY KEY) ON COMMIT DROP", s.seenName)
+			s.markSeen = fmt.Sprintf("INSERT INTO %s SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING", s.seenName)
+			// removeOwned takes $1 owners and, with history, $2 the time;
+			// finishSnap takes $1 the time with history, nothing without.
+			removeClose, finishClose := "", ""
+			if t.history != "" {
+				removeClose = fmt.Sprintf(`, c AS (UPDATE %s h SET valid_to = $2 FROM d WHERE %s AND h.valid_to IS NULL)`, q(t.history), eqKeys("h", "d"))
+				finishClose = fmt.Sprintf(`, c AS (UPDATE %s h SET valid_to = $1 FROM d WHERE %s AND h.valid_to IS NULL)`, q(t.history), eqKeys("h", "d"))
+			}
+			s.removeOwned = fmt.Sprintf(`WITH d AS (
+  DELETE FROM %s t
+  WHERE t.%s = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM %s s WHERE %s)
+  RETURNING %s)%s
+SELECT count(*) FROM d`, target, own, s.stageName, eqKeys("s", "t"), list("t.", t.key), removeClose)
+			s.finishSnap = fmt.Sprintf(`WITH d AS (
+  DELETE FROM %s t
+  WHERE NOT EXISTS (SELECT 1 FROM %s s WHERE s.owner = t.%s)
+  RETURNING %s)%s
+SELECT count(*) FROM d`, target, s.seenName, own, list("t.", t.key), finishClose)
+		}
+	case segment:
+		var sets, cmpOld, cmpNew []string
+		for _, c := range names {
+			if t.isKey(c) {
+				continue
+			}
+			expr := "EXCLUDED." + ident(c)
+			if e, ok := t.setExprs[c]; ok {
+				expr = e
+			}
+			sets = append(sets, ident(c)+" = "+expr)
+			cmpOld = append(cmpOld, "t."+ident(c))
+			cmpNew = append(cmpNew, expr)
+		}
+		sets = append(sets, "updated_at = EXCLUDED.updated_at", "updated_run = EXCLUDED.updated_run")
+		s.upsertDirect = fmt.Sprintf(`WITH up AS (
+INSERT INTO %s AS t (%s, first_seen_at, updated_at, updated_run)
+SELECT %s, $1, $1, $2 FROM (%s) s
+ON CONFLICT (%s) DO UPDATE SET %s
+WHERE (%s) IS DISTINCT FROM (%s)
+RETURNING (t.xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
+			target, list("", names), list("", names), dedup, list("", t.key), strings.Join(sets, ", "),
+			strings.Join(cmpOld, ", "), strings.Join(cmpNew, ", "))
+	}
+	return s
+}
+
+func keyDefs(t *table, ident func(string) string) string {
+	var b strings.Builder
+	for _, k := range t.key {
+		b.WriteString(ident(k) + " " + t.cols[t.colIndex(k)].typ + ", ")
+	}
+	return b.String()
+}

@@ -1,0 +1,405 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Tx loads the batches of one stream in one transaction. Batches are merged
+// as they arrive (the rows go to Postgres, not into memory); Commit finishes
+// the snapshot, writes the watermark and commits everything at once.
+//
+// A Tx is not safe for concurrent use. After an error the transaction is
+// rolled back and every later call returns an error wrapping ErrDone.
+type Tx struct {
+	l       *Loader
+	tx      pgx.Tx
+	stream  Stream
+	run     any // RunID or nil
+	dbStart time.Time
+	start   time.Time // monotonic clock at dbStart
+	lastTS  time.Time
+	created map[string]bool // temp tables created in this transaction
+	touched []*table        // tables loaded, in first-load order
+	stats   Stats
+	batches int
+	err     error // set once the transaction is finished
+}
+
+// Users merges a batch of users.
+func (t *Tx) Users(ctx context.Context, rows []UserRow) error {
+	return t.load(ctx, usersTable, len(rows), nil, func(i int, v []any) {
+		r := &rows[i]
+		v[0], v[1], v[2], v[3], v[4], v[5], v[6] = r.ID, nullString(r.Name), nullString(r.Email), nullString(r.Username), nullString(r.Title), nullString(r.Department), nullString(r.State)
+		v[7], v[8], v[9], v[10], v[11], v[12] = nullString(r.DivisionID), nullString(r.ManagerID), nullString(r.EmployeeID), r.AcdAutoAnswer, int32(r.Version), nullJSON(r.Raw)
+	})
+}
+
+// Divisions merges a batch of divisions.
+func (t *Tx) Divisions(ctx context.Context, rows []DivisionRow) error {
+	return t.load(ctx, divisionsTable, len(rows), nil, func(i int, v []any) {
+		r := &rows[i]
+		v[0], v[1], v[2], v[3], v[4] = r.ID, r.Name, nullString(r.Description), r.HomeDivision, nullJSON(r.Raw)
+	})
+}
+
+// Skills merges a batch of routing skills.
+func (t *Tx) Skills(ctx context.Context, rows []SkillRow) error {
+	return t.load(ctx, skillsTable, len(rows), nil, func(i int, v []any) {
+		r := &rows[i]
+		v[0], v[1], v[2], v[3] = r.ID, r.Name, nullString(r.State), nullJSON(r.Raw)
+	})
+}
+
+// Languages merges a batch of routing languages.
+func (t *Tx) Languages(ctx context.Context, rows []LanguageRow) error {
+	return t.load(ctx, languagesTable, len(rows), nil, func(i int, v []any) {
+		r := &rows[i]
+		v[0], v[1], v[2], v[3] = r.ID, r.Name, nullString(r.State), nullJSON(r.Raw)
+	})
+}
+
+// Queues merges a batch of queues.
+func (t *Tx) Queues(ctx context.Context, rows []QueueRow) error {
+	return t.load(ctx, queuesTable, len(rows), nil, func(i int, v []any) {
+		r := &rows[i]
+		v[0], v[1], v[2], v[3], v[4], v[5] = r.ID, r.Name, nullString(r.DivisionID), int32(r.MemberCount), int32(r.JoinedMemberCount), nullJSON(r.Raw)
+	})
+}
+
+// Roles merges a batch of roles.
+func (t *Tx) Roles(ctx context.Context, rows []RoleRow) error {
+	return t.load(ctx, rolesTable, len(rows), nil, func(i int, v []any) {
+		r := &rows[i]
+		v[0], v[1], v[2], v[3] = r.ID, r.Name, nullString(r.Description), nullJSON(r.Raw)
+	})
+}
+
+// UserSkills replaces the skills of every user in users and of every user
+// with a row in rows: skills of those users missing from rows are removed.
+// Name users with no skills in users so their old skills are removed.
+func (t *Tx) UserSkills(ctx context.Context, users []string, rows []UserSkillRow) error {
+	return t.load(ctx, userSkillsTable, len(rows), users, func(i int, v []any) {
+		r := &rows[i]
+		v[0], v[1], v[2], v[3] = r.UserID, r.SkillID, nullString(r.SkillName), r.Proficiency
+	})
+}
+
+// UserLanguages replaces the languages of the users named (see UserSkills).
+func (t *Tx) UserLanguages(ctx context.Context, users []string, rows []UserLanguageRow) error {
+	return t.load(ctx, userLanguagesTable, len(rows), users, func(i int, v []any) {
+		r := &rows[i]
+		v[0], v[1], v[2], v[3] = r.UserID, r.LanguageID, nullString(r.LanguageName), r.Proficiency
+	})
+}
+
+// QueueMembersByUser replaces the queue memberships of the users named
+// (the per-user strategy; see UserSkills).
+func (t *Tx) QueueMembersByUser(ctx context.Context, users []string, rows []QueueMemberRow) error {
+	return t.load(ctx, userQueuesByUserTable, len(rows), users, queueMemberFill(rows))
+}
+
+// QueueMembersByQueue replaces the members of the queues named and of every
+// queue with a row in rows (the queue-side strategy).
+func (t *Tx) QueueMembersByQueue(ctx context.Context, queues []string, rows []QueueMemberRow) error {
+	return t.load(ctx, userQueuesByQueueTable, len(rows), queues, queueMemberFill(rows))
+}
+
+func queueMemberFill(rows []QueueMemberRow) func(int, []any) {
+	return func(i int, v []any) {
+		r := &rows[i]
+		v[0], v[1], v[2] = r.UserID, r.QueueID, r.Joined
+	}
+}
+
+// UserGroups replaces the groups of the users named (see UserSkills).
+func (t *Tx) UserGroups(ctx context.Context, users []string, rows []UserGroupRow) error {
+	return t.load(ctx, userGroupsTable, len(rows), users, func(i int, v []any) {
+		r := &rows[i]
+		v[0], v[1], v[2] = r.UserID, r.GroupID, nullString(r.GroupName)
+	})
+}
+
+// UserLocations replaces the locations of the users named (see UserSkills).
+func (t *Tx) UserLocations(ctx context.Context, users []string, rows []UserLocationRow) error {
+	return t.load(ctx, userLocationsTable, len(rows), users, func(i int, v []any) {
+		r := &rows[i]
+		v[0], v[1], v[2], v[3] = r.UserID, r.LocationID, nullString(r.LocationName), nullString(r.Notes)
+	})
+}
+
+// RoleGrants replaces the role grants of the users named (see UserSkills).
+func (t *Tx) RoleGrants(ctx context.Context, users []string, rows []RoleGrantRow) error {
+	return t.load(ctx, roleGrantsTable, len(rows), users, func(i int, v []any) {
+		r := &rows[i]
+		v[0], v[1], v[2] = r.UserID, r.RoleID, r.DivisionID
+	})
+}
+
+// ExternalIDs replaces the external ids of the users named (see UserSkills).
+func (t *Tx) ExternalIDs(ctx context.Context, users []string, rows []ExternalIDRow) error {
+	return t.load(ctx, externalIDsTable, len(rows), users, func(i int, v []any) {
+		r := &rows[i]
+		v[0], v[1], v[2] = r.UserID, r.AuthorityName, r.ExternalKey
+	})
+}
+
+// PresenceSegments upserts presence segments: new ones are inserted, an
+// open one that arrives finished is closed, identical ones cost nothing.
+func (t *Tx) PresenceSegments(ctx context.Context, rows []PresenceSegmentRow) error {
+	return t.load(ctx, presenceTable, len(rows), nil, func(i int, v []any) {
+		r := &rows[i]
+		v[0], v[1], v[2], v[3], v[4] = r.UserID, r.Start, nullTime(r.End), r.SystemPresence, nullString(r.OrganizationPresenceID)
+	})
+}
+
+// RoutingStatusSegments upserts routing status segments (see PresenceSegments).
+func (t *Tx) RoutingStatusSegments(ctx context.Context, rows []RoutingStatusSegmentRow) error {
+	return t.load(ctx, routingTable, len(rows), nil, func(i int, v []any) {
+		r := &rows[i]
+		v[0], v[1], v[2], v[3] = r.UserID, r.Start, nullTime(r.End), r.RoutingStatus
+	})
+}
+
+// Aggregates upserts user aggregate metrics.
+func (t *Tx) Aggregates(ctx context.Context, rows []AggregateRow) error {
+	return t.load(ctx, aggregatesTable, len(rows), nil, func(i int, v []any) {
+		r := &rows[i]
+		v[0], v[1], v[2], v[3], v[4], v[5] = r.UserID, r.IntervalStart, r.IntervalEnd, r.Granularity, r.Metric, r.Qualifier
+		v[6], v[7], v[8], v[9] = r.Sum, r.Count, r.Min, r.Max
+	})
+}
+
+// Commit finishes the stream: for a snapshot it marks vanished entities
+// deleted and removes child rows of owners not named, then writes wm (when
+// not nil) as the stream's watermark, and commits all of it in one
+// transaction. On error nothing of the stream is kept and the old
+// watermark stays.
+func (t *Tx) Commit(ctx context.Context, wm *Watermark) (Stats, error) {
+	if t.err != nil {
+		return nil, t.doneErr()
+	}
+	name := t.stream.Pipeline + "/" + t.stream.Name
+	if t.stream.Snapshot {
+		ts := t.now()
+		for _, tb := range t.touched {
+			if tb.kind == segment {
+				continue
+			}
+			sq := t.l.sql[tb]
+			args := []any{ts, t.run}
+			if tb.kind == child {
+				args = nil
+				if tb.history != "" {
+					args = []any{ts}
+				}
+			}
+			var n int64
+			if err := t.tx.QueryRow(ctx, sq.finishSnap, args...).Scan(&n); err != nil {
+				return nil, t.fail(ctx, fmt.Errorf("load %s: finish snapshot of %s: %w", name, tb.name, err))
+			}
+			st := t.stats[tb.name]
+			st.Deleted += n
+			t.stats[tb.name] = st
+		}
+	}
+	if wm != nil {
+		if _, err := t.tx.Exec(ctx, t.l.upsertWatermark, t.stream.Pipeline, t.stream.Name, nullTime(wm.Time), nullString(wm.Cursor), t.run); err != nil {
+			return nil, t.fail(ctx, fmt.Errorf("load %s: watermark: %w", name, err))
+		}
+	}
+	if err := t.tx.Commit(ctx); err != nil {
+		return nil, t.fail(ctx, fmt.Errorf("load %s: commit: %w", name, err))
+	}
+	t.err = ErrDone
+	for _, tb := range t.stats.Tables() {
+		st := t.stats[tb]
+		t.l.log.Info("stream table loaded", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb,
+			"inserted", st.Inserted, "updated", st.Updated, "unchanged", st.Unchanged, "deleted", st.Deleted)
+	}
+	return t.stats, nil
+}
+
+// Rollback abandons the stream: nothing it loaded is kept and nothing is
+// marked deleted. It is safe to call after Commit (it does nothing), so
+// `defer tx.Rollback(ctx)` is the usual pattern.
+func (t *Tx) Rollback(ctx context.Context) error {
+	if t.err != nil {
+		return nil
+	}
+	t.err = ErrDone
+	if err := t.tx.Rollback(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("load %s/%s: rollback: %w", t.stream.Pipeline, t.stream.Name, err)
+	}
+	return nil
+}
+
+// Stats returns the counts so far.
+func (t *Tx) Stats() Stats { return t.stats }
+
+func (t *Tx) doneErr() error {
+	if t.err == ErrDone {
+		return fmt.Errorf("load %s/%s: %w", t.stream.Pipeline, t.stream.Name, ErrDone)
+	}
+	return fmt.Errorf("load %s/%s: %w: %w", t.stream.Pipeline, t.stream.Name, ErrDone, t.err)
+}
+
+// fail rolls the transaction back and remembers err.
+func (t *Tx) fail(ctx context.Context, err error) error {
+	t.err = err
+	_ = t.tx.Rollback(context.WithoutCancel(ctx))
+	return err
+}
+
+// now returns the validity time of the next batch: the database clock at
+// Begin plus the elapsed monotonic time, strictly increasing, so history
+// rows opened by successive batches never share an instant.
+func (t *Tx) now() time.Time {
+	ts := t.dbStart.Add(time.Since(t.start)).Truncate(time.Microsecond)
+	if !ts.After(t.lastTS) {
+		ts = t.lastTS.Add(time.Microsecond)
+	}
+	t.lastTS = ts
+	return ts
+}
+
+func (t *Tx) load(ctx context.Context, tb *table, n int, owners []string, fill func(int, []any)) error {
+	if t.err != nil {
+		return t.doneErr()
+	}
+	if n == 0 && (tb.kind != child || len(owners) == 0) {
+		return nil
+	}
+	t.batches++
+	if err := t.merge(ctx, tb, n, owners, fill); err != nil {
+		return t.fail(ctx, fmt.Errorf("load %s/%s: %s batch %d: %w", t.stream.Pipeline, t.stream.Name, tb.name, t.batches, err))
+	}
+	return nil
+}
+
+func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill func(int, []any)) error {
+	sq := t.l.sql[tb]
+	ts := t.now()
+	first := !t.created[tb.id()]
+	if first {
+		ddl := []string{sq.createStage}
+		if sq.createChg != "" {
+			ddl = append(ddl, sq.createChg)
+		}
+		if t.stream.Snapshot && sq.createSeen != "" {
+			ddl = append(ddl, sq.createSeen)
+		}
+		for _, stmt := range ddl {
+			if _, err := t.tx.Exec(ctx, stmt); err != nil {
+				return fmt.Errorf("create staging: %w", err)
+			}
+		}
+		t.created[tb.id()] = true
+		t.touched = append(t.touched, tb)
+	} else {
+		trunc := "TRUNCATE " + sq.stageName
+		if sq.chgName != "" && sq.createChg != "" {
+			trunc += ", " + sq.chgName
+		}
+		if _, err := t.tx.Exec(ctx, trunc); err != nil {
+			return fmt.Errorf("truncate staging: %w", err)
+		}
+	}
+
+	src := &copySource{n: n, fill: fill, row: make([]any, len(tb.cols)+1), ownerIdx: -1}
+	if tb.kind == child {
+		src.ownerIdx = tb.colIndex(tb.owner) + 1
+		src.owners = make(map[string]struct{}, len(owners))
+		for _, o := range owners {
+			src.owners[o] = struct{}{}
+		}
+	}
+	if n > 0 {
+		cols := append([]string{"_ord"}, tb.colNames()...)
+		if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"pg_temp", "_stage_" + tb.id()}, cols, src); err != nil {
+			return fmt.Errorf("copy: %w", err)
+		}
+	}
+	var ownerList []string
+	if tb.kind == child {
+		ownerList = make([]string, 0, len(src.owners))
+		for o := range src.owners {
+			ownerList = append(ownerList, o)
+		}
+	}
+
+	var st TableStats
+	b := &pgx.Batch{}
+	switch tb.kind {
+	case entity, child:
+		b.Queue(sq.findChanged)
+		b.Queue(sq.upsertFromCh, ts, t.run)
+		if tb.history != "" {
+			b.Queue(sq.closeHistory, ts)
+			b.Queue(sq.openHistory, ts, t.run)
+		}
+		if tb.kind == child {
+			args := []any{ownerList}
+			if tb.history != "" {
+				args = append(args, ts)
+			}
+			b.Queue(sq.removeOwned, args...).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Deleted) })
+		}
+		if t.stream.Snapshot {
+			if tb.kind == child {
+				b.Queue(sq.markSeen, ownerList)
+			} else {
+				b.Queue(sq.markSeen)
+			}
+		}
+		b.Queue(sq.countChanged).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Inserted, &st.Updated) })
+	case segment:
+		b.Queue(sq.upsertDirect, ts, t.run).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Inserted, &st.Updated) })
+	}
+	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	st.Unchanged = max(0, int64(n)-st.Inserted-st.Updated)
+	agg := t.stats[tb.name]
+	agg.Inserted += st.Inserted
+	agg.Updated += st.Updated
+	agg.Unchanged += st.Unchanged
+	agg.Deleted += st.Deleted
+	t.stats[tb.name] = agg
+	t.l.log.Debug("batch merged", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.name, "batch", t.batches,
+		"rows", n, "inserted", st.Inserted, "updated", st.Updated, "deleted", st.Deleted)
+	return nil
+}
+
+// copySource feeds a batch to CopyFrom one row at a time through one reused
+// value slice (pgx encodes each row before asking for the next), so a batch
+// costs no per-row allocation beyond boxing its values.
+type copySource struct {
+	n, i     int
+	row      []any
+	fill     func(int, []any)
+	ownerIdx int
+	owners   map[string]struct{}
+}
+
+func (c *copySource) Next() bool {
+	if c.i >= c.n {
+		return false
+	}
+	clear(c.row)
+	c.row[0] = int32(c.i)
+	c.fill(c.i, c.row[1:])
+	if c.ownerIdx >= 0 {
+		if o, ok := c.row[c.ownerIdx].(string); ok {
+			c.owners[o] = struct{}{}
+		}
+	}
+	c.i++
+	return true
+}
+
+func (c *copySource) Values() ([]any, error) { return c.row, nil }
+func (c *copySource) Err() error             { return nil }
