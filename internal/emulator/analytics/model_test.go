@@ -279,3 +279,28 @@ func ExampleModel_Detail() {
 	}
 	// Output: OFFLINE true true
 }
+
+func TestWindowEdgesAtSegmentBoundaries(t *testing.T) {
+	t.Parallel()
+	// A window that ends exactly where a segment starts does not include
+	// it; one that starts exactly where a segment ends does not include
+	// that one either.
+	m := NewModel(8)
+	for i := range 20 {
+		id := testUserID(i)
+		d := m.Detail(id, friday, friday.Add(24*time.Hour), farAway)
+		if len(d.PrimaryPresence) == 0 {
+			continue
+		}
+		for _, r := range d.PrimaryPresence[1:] {
+			before := m.Detail(id, r.Start.Add(-time.Hour), r.Start, farAway)
+			if last := before.PrimaryPresence[len(before.PrimaryPresence)-1]; !last.End.Equal(r.Start) {
+				t.Fatalf("window ending at %s: last segment %+v", r.Start, last)
+			}
+			after := m.Detail(id, r.Start, r.Start.Add(time.Hour), farAway)
+			if first := after.PrimaryPresence[0]; first != r {
+				t.Fatalf("window starting at %s: first segment %+v, want %+v", r.Start, first, r)
+			}
+		}
+	}
+}
