@@ -155,4 +155,3 @@ func cursorOf(body []byte) string {
 	rest := body[i+len(`"cursor":"`):]
 	return string(rest[:bytes.IndexByte(rest, '"')])
 }
-
