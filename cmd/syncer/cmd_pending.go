@@ -8,6 +8,5 @@ func init() {
 	notYet("plan", "diff an HR feed against the org and print the plan")
 	notYet("apply", "apply a saved plan or a feed, journaled and resumable")
 	notYet("status", "show pipelines, last runs and watermarks")
-	notYet("migrate", "apply database migrations (up, status, down)")
 	notYet("demo", "run everything end to end against the built-in emulator")
 }

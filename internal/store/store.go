@@ -39,17 +39,17 @@ func Open(ctx context.Context, url string, cfg Config) (*Store, error) {
 	pcfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// The parse error can quote the URL, password included: do not wrap it.
-		return nil, fmt.Errorf("store: parse database url: invalid connection string")
+		return nil, fmt.Errorf("parse database url: invalid connection string")
 	}
 	schema := cmp.Or(cfg.Schema, DefaultSchema)
 	pcfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
-		return nil, fmt.Errorf("store: open pool: %w", translate(err))
+		return nil, fmt.Errorf("open pool: %w", translate(err))
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("store: connect to %s:%d/%s: %w", pcfg.ConnConfig.Host, pcfg.ConnConfig.Port, pcfg.ConnConfig.Database, translate(err))
+		return nil, fmt.Errorf("connect to %s:%d/%s: %w", pcfg.ConnConfig.Host, pcfg.ConnConfig.Port, pcfg.ConnConfig.Database, translate(err))
 	}
 	s := New(pool, cfg)
 	s.owned = true

@@ -1,0 +1,223 @@
+package load_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/usersync/syncer/internal/load"
+	"github.com/usersync/syncer/internal/pgtest"
+	"github.com/usersync/syncer/internal/store"
+)
+
+func TestQueueStrategiesGiveSameRows(t *testing.T) {
+	t.Parallel()
+	members := []load.QueueMemberRow{
+		{UserID: "u1", QueueID: "q1", Joined: true},
+		{UserID: "u2", QueueID: "q1", Joined: false},
+		{UserID: "u1", QueueID: "q2", Joined: true},
+	}
+	byUser, byQueue := newEnv(t), newEnv(t)
+	s := load.Stream{Pipeline: "p", Name: "queues", Snapshot: true}
+	byUser.stream(t, s, nil, func(ctx context.Context, tx *load.Tx) error {
+		return tx.QueueMembersByUser(ctx, []string{"u1", "u2", "u3"}, members)
+	})
+	byQueue.stream(t, s, nil, func(ctx context.Context, tx *load.Tx) error {
+		if err := tx.QueueMembersByQueue(ctx, []string{"q1"}, members[:2]); err != nil {
+			return err
+		}
+		return tx.QueueMembersByQueue(ctx, []string{"q2", "q3"}, members[2:])
+	})
+	rows := func(e *env) []load.QueueMemberRow {
+		r, err := e.pool.Query(context.Background(), "SELECT user_id, queue_id, joined FROM user_queues ORDER BY 1, 2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := pgx.CollectRows(r, pgx.RowToStructByPos[load.QueueMemberRow])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if d := cmp.Diff(rows(byUser), rows(byQueue)); d != "" {
+		t.Errorf("per-user and queue-side rows differ (-user +queue):\n%s", d)
+	}
+	// Queue side: q1 loses u2, u1 unjoins q2 (a change: history closes and opens).
+	got := byQueue.stream(t, s, nil, func(ctx context.Context, tx *load.Tx) error {
+		if err := tx.QueueMembersByQueue(ctx, []string{"q1"}, members[:1]); err != nil {
+			return err
+		}
+		return tx.QueueMembersByQueue(ctx, []string{"q2"}, []load.QueueMemberRow{{UserID: "u1", QueueID: "q2"}})
+	})
+	if d := cmp.Diff(load.TableStats{Updated: 1, Unchanged: 1, Deleted: 1}, got["user_queues"]); d != "" {
+		t.Errorf("queue-side change (-want +got):\n%s", d)
+	}
+	byQueue.checkHistory(t, "user_queues_history", "user_queues", "user_id", "queue_id")
+}
+
+func TestViewsAndAsOf(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	e.stream(t, load.Stream{Pipeline: "p", Name: "reference", Snapshot: true}, nil, func(ctx context.Context, tx *load.Tx) error {
+		if err := tx.Divisions(ctx, []load.DivisionRow{{ID: "d1", Name: "Home", HomeDivision: true}}); err != nil {
+			return err
+		}
+		if err := tx.Skills(ctx, []load.SkillRow{{ID: "s1", Name: "Billing"}, {ID: "s2", Name: "Sales"}}); err != nil {
+			return err
+		}
+		if err := tx.Languages(ctx, []load.LanguageRow{{ID: "l1", Name: "French"}}); err != nil {
+			return err
+		}
+		if err := tx.Queues(ctx, []load.QueueRow{{ID: "q1", Name: "Support", DivisionID: "d1", MemberCount: 1, JoinedMemberCount: 1}}); err != nil {
+			return err
+		}
+		return tx.Roles(ctx, []load.RoleRow{{ID: "r1", Name: "Agent"}})
+	})
+	users := []load.UserRow{
+		{ID: "m1", Name: "Maria", Email: "maria@example.com", State: "active", DivisionID: "d1"},
+		{ID: "u1", Name: "Ada", Email: "ada@example.com", State: "active", DivisionID: "d1", ManagerID: "m1"},
+	}
+	e.stream(t, usersStream, nil, func(ctx context.Context, tx *load.Tx) error {
+		if err := tx.Users(ctx, users); err != nil {
+			return err
+		}
+		if err := tx.UserSkills(ctx, []string{"m1", "u1"}, []load.UserSkillRow{{UserID: "u1", SkillID: "s2", Proficiency: 2}, {UserID: "u1", SkillID: "s1", Proficiency: 4}}); err != nil {
+			return err
+		}
+		if err := tx.UserLanguages(ctx, []string{"m1", "u1"}, []load.UserLanguageRow{{UserID: "u1", LanguageID: "l1", Proficiency: 5}}); err != nil {
+			return err
+		}
+		return tx.QueueMembersByUser(ctx, []string{"m1", "u1"}, []load.QueueMemberRow{{UserID: "u1", QueueID: "q1", Joined: true}})
+	})
+	var before time.Time
+	if err := e.pool.QueryRow(ctx, "SELECT clock_timestamp()").Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		name, division, manager string
+		skills                  []string
+		langs                   json.RawMessage
+		queues                  int
+	)
+	err := e.pool.QueryRow(ctx, `SELECT name, division_name, manager_name, skill_names, languages, joined_queue_count
+		FROM current_agents WHERE user_id = 'u1'`).Scan(&name, &division, &manager, &skills, &langs, &queues)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name != "Ada" || division != "Home" || manager != "Maria" || queues != 1 {
+		t.Errorf("current_agents row: %q %q %q queues %d", name, division, manager, queues)
+	}
+	if d := cmp.Diff([]string{"Billing", "Sales"}, skills); d != "" {
+		t.Errorf("skill_names (-want +got):\n%s", d)
+	}
+	var gotLangs []map[string]any
+	if err := json.Unmarshal(langs, &gotLangs); err != nil || len(gotLangs) != 1 || gotLangs[0]["name"] != "French" || gotLangs[0]["proficiency"] != 5.0 {
+		t.Errorf("languages = %s (%v)", langs, err)
+	}
+	if n := e.count(t, "SELECT count(*) FROM queue_membership WHERE queue_name = 'Support' AND user_email = 'ada@example.com' AND joined AND member_since IS NOT NULL"); n != 1 {
+		t.Error("queue_membership does not show Ada joined to Support")
+	}
+
+	// Ada loses Sales and leaves the queue; the past stays answerable.
+	e.stream(t, usersStream, nil, func(ctx context.Context, tx *load.Tx) error {
+		if err := tx.Users(ctx, users); err != nil {
+			return err
+		}
+		if err := tx.UserSkills(ctx, []string{"m1", "u1"}, []load.UserSkillRow{{UserID: "u1", SkillID: "s1", Proficiency: 4}}); err != nil {
+			return err
+		}
+		return tx.QueueMembersByUser(ctx, []string{"m1", "u1"}, nil)
+	})
+	if n := e.count(t, "SELECT count(*) FROM user_skills_as_of($1) WHERE user_id = 'u1'", before); n != 2 {
+		t.Errorf("user_skills_as_of(before) = %d skills, want 2", n)
+	}
+	if n := e.count(t, "SELECT count(*) FROM user_skills_as_of(now()) WHERE user_id = 'u1'"); n != 1 {
+		t.Errorf("user_skills_as_of(now) = %d skills, want 1", n)
+	}
+	if n := e.count(t, "SELECT count(*) FROM user_queues_as_of($1) WHERE user_id = 'u1' AND joined", before); n != 1 {
+		t.Errorf("user_queues_as_of(before) = %d, want 1", n)
+	}
+	if n := e.count(t, "SELECT count(*) FROM user_queues_as_of(now())"); n != 0 {
+		t.Errorf("user_queues_as_of(now) = %d, want 0", n)
+	}
+	if n := e.count(t, "SELECT count(*) FROM users_as_of($1)", before); n != 2 {
+		t.Errorf("users_as_of(before) = %d, want 2", n)
+	}
+	if n := e.count(t, "SELECT count(*) FROM users_as_of($1)", before.Add(-time.Hour)); n != 0 {
+		t.Errorf("users_as_of(an hour before the first load) = %d, want 0", n)
+	}
+
+	// Presence across midnight is split by UTC day; open segments count to now.
+	start := ts("2026-11-01T23:00:00Z")
+	e.stream(t, load.Stream{Pipeline: "p", Name: "details"}, nil, func(ctx context.Context, tx *load.Tx) error {
+		return tx.PresenceSegments(ctx, []load.PresenceSegmentRow{
+			{UserID: "u1", Start: start, End: start.Add(3 * time.Hour), SystemPresence: "AVAILABLE"},
+			{UserID: "u1", Start: start.Add(3 * time.Hour), End: start.Add(4 * time.Hour), SystemPresence: "AVAILABLE"},
+			{UserID: "u1", Start: start.Add(4 * time.Hour), End: start.Add(4*time.Hour + 30*time.Minute), SystemPresence: "BREAK"},
+		})
+	})
+	type daily struct {
+		Day      time.Time
+		Presence string
+		Seconds  float64
+	}
+	r, err := e.pool.Query(ctx, "SELECT day, system_presence, seconds FROM presence_daily WHERE user_id = 'u1' ORDER BY 1, 2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgx.CollectRows(r, pgx.RowToStructByPos[daily])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []daily{
+		{ts("2026-11-01T00:00:00Z"), "AVAILABLE", 3600},
+		{ts("2026-11-02T00:00:00Z"), "AVAILABLE", 3 * 3600},
+		{ts("2026-11-02T00:00:00Z"), "BREAK", 1800},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("presence_daily (-want +got):\n%s", d)
+	}
+}
+
+// TestQuotedNamesAndValues loads into a schema whose name needs quoting,
+// values full of SQL metacharacters, and checks they come back verbatim.
+func TestQuotedNamesAndValues(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbURL, base := pgtest.Schema(t)
+	schema := base + `_We"ird 'sch;ema`
+	pool := pgtest.Pool(t, dbURL, base)
+	t.Cleanup(func() {
+		_, _ = pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
+	})
+	st := store.New(pool, store.Config{Schema: schema})
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatalf("migrate into %q: %v", schema, err)
+	}
+	e := &env{pool: pool, schema: schema, loader: load.New(pool, load.Config{Schema: schema}), store: st}
+	nasty := `O'Brien "the \ one"); DROP TABLE users; -- ` + "\t☃"
+	e.stream(t, usersStream, &load.Watermark{Cursor: nasty}, func(ctx context.Context, tx *load.Tx) error {
+		if err := tx.Users(ctx, []load.UserRow{{ID: nasty, Name: nasty, Title: "$1", Raw: json.RawMessage(`{"name":"O'Brien \"x\""}`)}}); err != nil {
+			return err
+		}
+		return tx.UserSkills(ctx, []string{nasty}, []load.UserSkillRow{{UserID: nasty, SkillID: "s'1", SkillName: nasty}})
+	})
+	var id, name, title, skill string
+	err := pool.QueryRow(ctx, "SELECT u.id, u.name, u.title, s.skill_name FROM "+pgx.Identifier{schema, "users"}.Sanitize()+
+		" u JOIN "+pgx.Identifier{schema, "user_skills"}.Sanitize()+" s ON s.user_id = u.id").Scan(&id, &name, &title, &skill)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != nasty || name != nasty || title != "$1" || skill != nasty {
+		t.Errorf("values not verbatim: id %q name %q title %q skill %q", id, name, title, skill)
+	}
+	wm, err := st.Watermark(ctx, "nightly", "users")
+	if err != nil || wm.Cursor != nasty {
+		t.Errorf("watermark cursor = %q, err %v", wm.Cursor, err)
+	}
+}
