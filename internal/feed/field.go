@@ -1,0 +1,183 @@
+package feed
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Field names one attribute of an employee record. Its string form is the
+// column name of our CSV layout and the key of the JSONL layout.
+type Field uint8
+
+// The fields a feed can carry.
+const (
+	FieldEmployeeID Field = iota
+	FieldEmail
+	FieldName
+	FieldTitle
+	FieldDepartment
+	FieldManagerEmployeeID
+	FieldManagerEmail
+	FieldDivision
+	FieldState
+	FieldSkills
+	FieldLanguages
+	FieldQueues
+	FieldRoles
+	FieldACDAutoAnswer
+	FieldAction
+	numFields
+)
+
+var fieldNames = [numFields]string{
+	FieldEmployeeID:        "employee_id",
+	FieldEmail:             "email",
+	FieldName:              "name",
+	FieldTitle:             "title",
+	FieldDepartment:        "department",
+	FieldManagerEmployeeID: "manager_employee_id",
+	FieldManagerEmail:      "manager_email",
+	FieldDivision:          "division",
+	FieldState:             "state",
+	FieldSkills:            "skills",
+	FieldLanguages:         "languages",
+	FieldQueues:            "queues",
+	FieldRoles:             "roles",
+	FieldACDAutoAnswer:     "acd_auto_answer",
+	FieldAction:            "action",
+}
+
+// adminAliases maps the column names of the Genesys Cloud admin CSV import
+// to our fields. Admin columns we do not sync are listed in adminIgnored.
+var adminAliases = map[string]Field{
+	"email_manager":   FieldManagerEmail,
+	"roles_divisions": FieldRoles,
+}
+
+// adminIgnored are admin-import columns that syncer reads past without a
+// warning: they are legitimate in that layout but not synced.
+var adminIgnored = map[string]bool{
+	"phone_work":    true,
+	"extension":     true,
+	"location_work": true,
+	"hire_date":     true,
+}
+
+func (f Field) String() string {
+	if f < numFields {
+		return fieldNames[f]
+	}
+	return "field(" + strconv.Itoa(int(f)) + ")"
+}
+
+// ParseField returns the field called name (our column name, case- and
+// space-insensitive).
+func ParseField(name string) (Field, bool) {
+	n := normalizeHeader(name)
+	for f, s := range fieldNames {
+		if s == n {
+			return Field(f), true
+		}
+	}
+	return 0, false
+}
+
+// Fields returns every field in column order.
+func Fields() []Field {
+	out := make([]Field, numFields)
+	for i := range out {
+		out[i] = Field(i)
+	}
+	return out
+}
+
+// FieldSet is a set of fields. A record's set says which attributes the
+// feed speaks for: an attribute outside the set is left as it is.
+type FieldSet uint32
+
+// Has reports whether f is in the set.
+func (s FieldSet) Has(f Field) bool { return s&(1<<f) != 0 }
+
+// With returns the set plus f.
+func (s FieldSet) With(f ...Field) FieldSet {
+	for _, x := range f {
+		s |= 1 << x
+	}
+	return s
+}
+
+// Without returns the set minus f.
+func (s FieldSet) Without(f ...Field) FieldSet {
+	for _, x := range f {
+		s &^= 1 << x
+	}
+	return s
+}
+
+// List returns the fields of the set in column order.
+func (s FieldSet) List() []Field {
+	var out []Field
+	for f := range numFields {
+		if s.Has(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (s FieldSet) String() string {
+	var b strings.Builder
+	for i, f := range s.List() {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(f.String())
+	}
+	return b.String()
+}
+
+// MarshalText writes the set as a comma-separated list of field names.
+func (s FieldSet) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a comma-separated list of field names.
+func (s *FieldSet) UnmarshalText(b []byte) error {
+	set, err := ParseFieldSet(string(b))
+	if err != nil {
+		return err
+	}
+	*s = set
+	return nil
+}
+
+// ParseFieldSet reads a comma-separated list of field names.
+func ParseFieldSet(list string) (FieldSet, error) {
+	var s FieldSet
+	for part := range strings.SplitSeq(list, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		f, ok := ParseField(part)
+		if !ok {
+			return 0, &unknownFieldError{name: part}
+		}
+		s = s.With(f)
+	}
+	return s, nil
+}
+
+type unknownFieldError struct{ name string }
+
+func (e *unknownFieldError) Error() string { return "unknown feed field " + `"` + e.name + `"` }
+
+// normalizeHeader folds a column header to our spelling: trimmed, lower
+// case, spaces and hyphens as underscores.
+func normalizeHeader(h string) string {
+	h = strings.TrimSpace(strings.ToLower(h))
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return '_'
+		}
+		return r
+	}, h)
+}

@@ -1,0 +1,69 @@
+package feed
+
+import "strings"
+
+// Dimension maps names of one kind of org object (skills, queues…) to ids
+// and back. Names match case-insensitively and ignoring surrounding space,
+// as people type them.
+type Dimension struct {
+	byName map[string]string
+	byID   map[string]string
+}
+
+// NewDimension builds a dimension from id → name.
+func NewDimension(idToName map[string]string) Dimension {
+	d := Dimension{byName: make(map[string]string, len(idToName)), byID: make(map[string]string, len(idToName))}
+	for id, name := range idToName {
+		d.Add(id, name)
+	}
+	return d
+}
+
+// Add records one object.
+func (d *Dimension) Add(id, name string) {
+	if d.byName == nil {
+		d.byName, d.byID = map[string]string{}, map[string]string{}
+	}
+	d.byName[foldName(name)] = id
+	d.byID[id] = name
+}
+
+// ID returns the id of the object called name.
+func (d Dimension) ID(name string) (string, bool) {
+	id, ok := d.byName[foldName(name)]
+	return id, ok
+}
+
+// Name returns the name of the object with id, or id itself when unknown
+// (so that a plan can always be printed).
+func (d Dimension) Name(id string) string {
+	if n, ok := d.byID[id]; ok {
+		return n
+	}
+	return id
+}
+
+// Len returns the number of objects.
+func (d Dimension) Len() int { return len(d.byID) }
+
+func foldName(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Refs is the org's reference data, for resolving the names a feed uses.
+type Refs struct {
+	Skills    Dimension
+	Languages Dimension
+	Queues    Dimension
+	Roles     Dimension
+	Divisions Dimension
+	// HomeDivisionID is the division for grants and new users that name
+	// none.
+	HomeDivisionID string
+}
+
+// Directory answers whether a person exists in the current org, for
+// managers who are not in the feed. Keys are an employee id (exact) or an
+// email (compared case-insensitively by the implementation).
+type Directory interface {
+	HasEmployeeID(id string) bool
+	HasEmail(email string) bool
+}
