@@ -19,27 +19,27 @@ const (
 
 // Problem codes, stable for scripts and summaries.
 const (
-	CodeEncoding          = "encoding"            // not UTF-8, or a UTF-16 file
-	CodeSyntax            = "syntax"              // CSV quoting or JSON syntax
-	CodeRecordTooLarge    = "record_too_large"    // a row over Config.MaxRecordBytes
-	CodeHeader            = "header"              // empty or duplicate header
-	CodeMissingColumn     = "missing_column"      // a required column is absent
-	CodeUnknownColumn     = "unknown_column"      // a column syncer does not know (warning)
-	CodeFieldCount        = "field_count"         // a row with more fields than the header
-	CodeRequired          = "required"            // a required value is empty
-	CodeBadEmail          = "bad_email"           // not an address
-	CodeBadValue          = "bad_value"           // bad state, action, boolean or list item
-	CodeBadProficiency    = "bad_proficiency"     // not a number or outside 0–5
+	CodeEncoding          = "encoding"         // not UTF-8, or a UTF-16 file
+	CodeSyntax            = "syntax"           // CSV quoting or JSON syntax
+	CodeRecordTooLarge    = "record_too_large" // a row over Config.MaxRecordBytes
+	CodeHeader            = "header"           // empty or duplicate header
+	CodeMissingColumn     = "missing_column"   // a required column is absent
+	CodeUnknownColumn     = "unknown_column"   // a column syncer does not know (warning)
+	CodeFieldCount        = "field_count"      // a row with more fields than the header
+	CodeRequired          = "required"         // a required value is empty
+	CodeBadEmail          = "bad_email"        // not an address
+	CodeBadValue          = "bad_value"        // bad state, action, boolean or list item
+	CodeBadProficiency    = "bad_proficiency"  // not a number or outside 0–5
 	CodeDuplicateID       = "duplicate_employee_id"
 	CodeDuplicateEmail    = "duplicate_email"
-	CodeDuplicateItem     = "duplicate_item"      // the same skill, queue… twice in one row
-	CodeUnknownName       = "unknown_name"        // skill, language, queue, role or division not in the org
-	CodeManagerNotFound   = "manager_not_found"   // neither in the feed nor in the org
-	CodeManagerRejected   = "manager_rejected"    // the manager's own row was rejected
-	CodeManagerOffboarded = "manager_offboarded"  // delta: the manager is offboarded by this feed
-	CodeManagerCycle      = "manager_cycle"       // managers form a loop
-	CodeFormula           = "formula"             // starts with = + - @ (warning; kept verbatim)
-	CodeTooManyProblems   = "too_many_problems"   // reporting stopped at Config.MaxProblems
+	CodeDuplicateItem     = "duplicate_item"     // the same skill, queue… twice in one row
+	CodeUnknownName       = "unknown_name"       // skill, language, queue, role or division not in the org
+	CodeManagerNotFound   = "manager_not_found"  // neither in the feed nor in the org
+	CodeManagerRejected   = "manager_rejected"   // the manager's own row was rejected
+	CodeManagerOffboarded = "manager_offboarded" // delta: the manager is offboarded by this feed
+	CodeManagerCycle      = "manager_cycle"      // managers form a loop
+	CodeFormula           = "formula"            // starts with = + - @ (warning; kept verbatim)
+	CodeTooManyProblems   = "too_many_problems"  // reporting stopped at Config.MaxProblems
 )
 
 // Problem is one thing wrong in a feed, placed precisely.
