@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // User states as the API spells them.
@@ -172,6 +173,12 @@ type org struct {
 
 	byState [numStates + 1][]int32
 
+	// seq counts the writes to the org (Server.write bumps it); cache[i]
+	// holds user i's rendered JSON, valid only while its seq is current.
+	// The cache is filled under the read lock, hence atomic pointers.
+	seq   uint64
+	cache []atomic.Pointer[rendered]
+
 	// serial numbers the next generated user (emails, employee ids).
 	serial int
 }
@@ -203,6 +210,8 @@ func (o *org) buildIndexes() {
 	o.groupID = indexOf(o.groups, func(e entity) string { return e.id })
 	o.locationID = indexOf(o.locations, func(e entity) string { return e.id })
 	o.queueID = indexOf(o.queues, func(q queue) string { return q.id })
+
+	o.cache = make([]atomic.Pointer[rendered], n, n+n/8)
 
 	all := make([]int32, n)
 	var counts [numStates]int
@@ -256,6 +265,15 @@ func (o *org) list(i int32) {
 func (o *org) addUser(u user) int32 {
 	i := int32(len(o.users))
 	o.users = append(o.users, u)
+	if len(o.cache) == cap(o.cache) {
+		// Grow by hand: atomics must not be copied, only their values.
+		grown := make([]atomic.Pointer[rendered], len(o.cache), 2*len(o.cache)+16)
+		for k := range o.cache {
+			grown[k].Store(o.cache[k].Load())
+		}
+		o.cache = grown
+	}
+	o.cache = o.cache[:len(o.cache)+1]
 	nu := &o.users[i]
 	o.byID[nu.id] = i
 	o.byEmail[strings.ToLower(nu.email)] = i

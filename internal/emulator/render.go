@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -12,13 +13,34 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
+// jsonSafe marks the bytes a JSON string can hold unescaped.
+var jsonSafe = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendStr appends s as a JSON string.
 func appendStr(b []byte, s string) []byte {
 	b = append(b, '"')
+	i := 0
+	for i < len(s) && jsonSafe[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	return appendStrSlow(b, s, i)
+}
+
+// appendStrSlow escapes s from byte i on (s[:i] needs no escaping).
+func appendStrSlow(b []byte, s string, i int) []byte {
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+		if jsonSafe[c] {
 			i++
 			continue
 		}
@@ -88,9 +110,34 @@ func appendRef(b []byte, e entity, prefix string) []byte {
 	return append(b, '"', '}')
 }
 
+// rendered is the cached JSON of a user's unexpanded fields, valid while
+// the org's write sequence is still seq.
+type rendered struct {
+	seq uint64
+	b   []byte
+}
+
 // appendUser appends user i as the API's User model with the expands in exp.
+//
+// The unexpanded fields come from a per-user cache filled on first use and
+// invalidated by any write to the org (org.seq moves on every Server.write),
+// so a listing that is read again and again costs little more than a
+// copy, and no write can leave a stale rendering behind.
 func (o *org) appendUser(b []byte, i int32, exp expand) []byte {
 	u := &o.users[i]
+	if c := o.cache[i].Load(); c != nil && c.seq == o.seq {
+		b = append(b, c.b...)
+	} else {
+		start := len(b)
+		b = o.appendUserBase(b, u)
+		o.cache[i].Store(&rendered{seq: o.seq, b: slices.Clone(b[start:])})
+	}
+	return append(o.appendExpands(b, u, exp), '}')
+}
+
+// appendUserBase appends the unexpanded fields of u: the opening brace and
+// every field up to selfUri, without the closing brace.
+func (o *org) appendUserBase(b []byte, u *user) []byte {
 	b = append(b, '{')
 	b = appendField(b, "id", u.id, true)
 	b = appendField(b, "name", u.name, false)
@@ -117,6 +164,13 @@ func (o *org) appendUser(b []byte, i int32, exp expand) []byte {
 	}
 	b = appendIntField(b, "version", int(u.version), false)
 	b = appendBoolField(b, "acdAutoAnswer", u.acdAutoAnswer)
+	b = append(b, `,"selfUri":"/api/v2/users/`...)
+	b = append(b, u.id...)
+	return append(b, '"')
+}
+
+// appendExpands appends the expanded fields exp of u.
+func (o *org) appendExpands(b []byte, u *user, exp expand) []byte {
 	if exp&expSkills != 0 {
 		b = appendKey(b, "skills", false)
 		b = append(b, '[')
@@ -201,9 +255,7 @@ func (o *org) appendUser(b []byte, i int32, exp expand) []byte {
 		b = appendField(b, "dateHire", u.dateHire, false)
 		b = append(b, '}')
 	}
-	b = append(b, `,"selfUri":"/api/v2/users/`...)
-	b = append(b, u.id...)
-	return append(b, `"}`...)
+	return b
 }
 
 // appendUserSkill appends a UserRoutingSkill (or UserRoutingLanguage).

@@ -127,10 +127,13 @@ func (s *Server) read(f func(o *org)) {
 	f(s.org)
 }
 
-// write runs f under the org write lock.
+// write runs f under the org write lock. Every change to the org must go
+// through it: it moves the org's write sequence on, which invalidates the
+// rendered-user cache.
 func (s *Server) write(f func(o *org)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.org.seq++
 	f(s.org)
 }
 

@@ -1,0 +1,111 @@
+package emulator
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// BenchmarkListUsersPage measures GET /api/v2/users pages of 100 served per
+// second over a real loopback HTTP connection with rate limiting off, with
+// GOMAXPROCS=1 so server and client share one core (the per-core figure; the
+// target is ≥ 5,000 pages/s). Pages cycle through the first 100 pages of
+// the active users.
+func BenchmarkListUsersPage(b *testing.B) {
+	for _, expand := range []string{"", "skills,languages"} {
+		b.Run("expand="+expand, func(b *testing.B) {
+			s, err := New(Config{Users: 12000, RatePerMinute: -1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ts := httptest.NewServer(s)
+			defer ts.Close()
+			token := s.tokens.issue()
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+			urls := make([]string, 100)
+			for k := range urls {
+				urls[k] = fmt.Sprintf("%s/api/v2/users?pageSize=100&pageNumber=%d", ts.URL, k+1)
+				if expand != "" {
+					urls[k] += "&expand=" + expand
+				}
+			}
+			prev := runtime.GOMAXPROCS(1)
+			defer runtime.GOMAXPROCS(prev)
+			var bytes int64
+			n := 0
+			cpu0 := cpuTime()
+			start := time.Now()
+			for b.Loop() {
+				req, _ := http.NewRequest("GET", urls[n%len(urls)], nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				m, _ := io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+				bytes += m
+				n++
+			}
+			elapsed := time.Since(start).Seconds()
+			cpu := (cpuTime() - cpu0).Seconds()
+			b.ReportMetric(float64(n)/elapsed, "pages/s")
+			// CPU seconds of the whole process (server and client): on a
+			// shared machine this is the steadier per-core figure.
+			b.ReportMetric(float64(n)/cpu, "pages/cpu-s")
+			b.ReportMetric(float64(bytes)/float64(n)/1024, "KiB/page")
+		})
+	}
+}
+
+// BenchmarkBuildOrg200k measures generating and indexing an org of 200,000
+// users (target: < 10 s and < 2 GB): seconds per build and the heap the org
+// holds after a GC.
+func BenchmarkBuildOrg200k(b *testing.B) {
+	const n = 200000
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var s *Server
+	var secs float64
+	builds := 0
+	for b.Loop() {
+		s = nil
+		runtime.GC()
+		start := time.Now()
+		var err error
+		s, err = New(Config{Users: n})
+		if err != nil {
+			b.Fatal(err)
+		}
+		secs += time.Since(start).Seconds()
+		builds++
+	}
+	b.StopTimer()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if got := s.UserCount(""); got != n {
+		b.Fatalf("built %d users", got)
+	}
+	b.ReportMetric(secs/float64(builds), "s/build")
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MB-heap")
+	b.ReportMetric(float64(after.Sys)/(1<<20), "MB-sys")
+	runtime.KeepAlive(s)
+}
+
+// cpuTime is the user+system CPU time of the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
