@@ -1,0 +1,48 @@
+package pipeline
+
+import (
+	"maps"
+	"time"
+)
+
+// CallStats counts API calls. ByEndpoint maps "METHOD /path/{template}" to
+// counts by HTTP status (0 for transport errors).
+type CallStats struct {
+	Total       int64
+	Retries     int64
+	RateLimited int64 // 429 answers
+	Waited      time.Duration
+	ByEndpoint  map[string]map[int]int64
+}
+
+// Sub returns s minus an earlier reading.
+func (s CallStats) Sub(before CallStats) CallStats {
+	out := CallStats{
+		Total:       s.Total - before.Total,
+		Retries:     s.Retries - before.Retries,
+		RateLimited: s.RateLimited - before.RateLimited,
+		Waited:      s.Waited - before.Waited,
+		ByEndpoint:  map[string]map[int]int64{},
+	}
+	for ep, byStatus := range s.ByEndpoint {
+		for status, n := range byStatus {
+			if d := n - before.ByEndpoint[ep][status]; d != 0 {
+				if out.ByEndpoint[ep] == nil {
+					out.ByEndpoint[ep] = map[int]int64{}
+				}
+				out.ByEndpoint[ep][status] = d
+			}
+		}
+	}
+	return out
+}
+
+// Clone returns a deep copy.
+func (s CallStats) Clone() CallStats {
+	out := s
+	out.ByEndpoint = make(map[string]map[int]int64, len(s.ByEndpoint))
+	for ep, m := range s.ByEndpoint {
+		out.ByEndpoint[ep] = maps.Clone(m)
+	}
+	return out
+}

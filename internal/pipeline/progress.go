@@ -1,0 +1,109 @@
+package pipeline
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Progress tracks every stream of a run for the terminal display and the
+// final summary. It is safe for concurrent use.
+type Progress struct {
+	mu      sync.Mutex
+	streams []*StreamProgress
+	byName  map[string]*StreamProgress
+}
+
+// NewProgress returns an empty Progress.
+func NewProgress() *Progress {
+	return &Progress{byName: map[string]*StreamProgress{}}
+}
+
+// Stream returns the named stream's progress, creating it on first use.
+func (p *Progress) Stream(name string) *StreamProgress {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if sp, ok := p.byName[name]; ok {
+		return sp
+	}
+	sp := &StreamProgress{name: name}
+	p.byName[name] = sp
+	p.streams = append(p.streams, sp)
+	return sp
+}
+
+// Snapshot returns every stream's progress, in the order they were added.
+func (p *Progress) Snapshot() []ProgressSnapshot {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]ProgressSnapshot, len(p.streams))
+	for i, sp := range p.streams {
+		out[i] = sp.Snapshot()
+	}
+	return out
+}
+
+// StreamProgress counts one stream's work. Units are what the stream pages
+// through (pages, queues, windows); Total is 0 until known.
+type StreamProgress struct {
+	name    string
+	done    atomic.Int64
+	total   atomic.Int64
+	rows    atomic.Int64
+	started atomic.Int64 // unix nanos
+	ended   atomic.Int64
+	outcome atomic.Value // string
+}
+
+// AddTotal raises the number of units the stream expects.
+func (sp *StreamProgress) AddTotal(n int64) { sp.total.Add(n) }
+
+// Done records n finished units.
+func (sp *StreamProgress) Done(n int64) { sp.done.Add(n) }
+
+// Rows records n rows delivered to the loader.
+func (sp *StreamProgress) Rows(n int64) { sp.rows.Add(n) }
+
+func (sp *StreamProgress) start() { sp.started.Store(time.Now().UnixNano()) }
+
+func (sp *StreamProgress) finish(outcome string) {
+	sp.ended.Store(time.Now().UnixNano())
+	sp.outcome.Store(outcome)
+}
+
+// ProgressSnapshot is a reading of a StreamProgress.
+type ProgressSnapshot struct {
+	Name    string
+	Done    int64
+	Total   int64
+	Rows    int64
+	Elapsed time.Duration
+	Outcome string // "" while running or waiting
+	Started bool
+}
+
+// ETA estimates the time left from the pace so far; 0 when unknown.
+func (s ProgressSnapshot) ETA() time.Duration {
+	if s.Done <= 0 || s.Total <= s.Done || s.Outcome != "" {
+		return 0
+	}
+	per := s.Elapsed / time.Duration(s.Done)
+	return per * time.Duration(s.Total-s.Done)
+}
+
+// Snapshot reads the stream's counters.
+func (sp *StreamProgress) Snapshot() ProgressSnapshot {
+	s := ProgressSnapshot{Name: sp.name, Done: sp.done.Load(), Total: sp.total.Load(), Rows: sp.rows.Load()}
+	if o, ok := sp.outcome.Load().(string); ok {
+		s.Outcome = o
+	}
+	if st := sp.started.Load(); st != 0 {
+		s.Started = true
+		end := time.Now().UnixNano()
+		if e := sp.ended.Load(); e != 0 {
+			end = e
+		}
+		s.Elapsed = time.Duration(end - st)
+	}
+	return s
+}
