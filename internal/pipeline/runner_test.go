@@ -175,7 +175,9 @@ func TestStaleRunningRunsAreMarkedInterrupted(t *testing.T) {
 func TestInvalidStreamGraphs(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	noop := func(ctx context.Context, tx *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) { return nil, nil }
+	noop := func(ctx context.Context, tx *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
+		return nil, nil
+	}
 	tests := map[string][]pipeline.Stream{
 		"cycle":   {{Name: "a", After: []string{"b"}, Load: noop}, {Name: "b", After: []string{"a"}, Load: noop}},
 		"missing": {{Name: "a", After: []string{"zzz"}, Load: noop}},
