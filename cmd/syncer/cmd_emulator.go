@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/usersync/syncer/internal/emulator"
+	"github.com/usersync/syncer/internal/emulator/analytics"
 )
 
 func init() {
@@ -30,6 +31,10 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	jitter := fs.Duration("jitter", 0, "random extra latency, uniform in [0, jitter)")
 	fs.Float64Var(&cfg.Faults.ErrorRate, "error-rate", 0, "probability of a 5xx answer (0-1)")
 	fs.Float64Var(&cfg.Faults.ResetRate, "reset-rate", 0, "probability of a connection reset (0-1)")
+	fs.DurationVar(&cfg.Analytics.JobDelay, "job-delay", analytics.DefaultJobDelay, "time an analytics job takes to become FULFILLED (negative = at once)")
+	fs.DurationVar(&cfg.Analytics.DataLag, "data-lag", analytics.DefaultDataLag, "how far the analytics data availability date trails the clock (negative = none)")
+	fs.IntVar(&cfg.Analytics.MaxConcurrentJobs, "max-jobs", analytics.DefaultMaxConcurrentJobs, "concurrent analytics jobs before a submission answers 429 (negative = no cap)")
+	fs.Float64Var(&cfg.Faults.JobFailureRate, "job-failure-rate", 0, "probability that an analytics job ends FAILED (0-1)")
 	verbose := fs.Bool("v", false, "log at debug level")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"log/slog"
 	"time"
+
+	"github.com/usersync/syncer/internal/emulator/analytics"
 )
 
 // Config configures a Server. The zero value works: every field states its
@@ -35,6 +37,11 @@ type Config struct {
 	// Faults are the faults in force when the server starts; they can be
 	// changed at run time with SetFaults or PUT /_emulator/faults.
 	Faults Faults
+
+	// Analytics configures the analytics jobs (delay, expiry, data lag,
+	// interval limit, concurrent-job cap, page sizes); its zero value works.
+	// Its Seed, Now and Logger default to this Config's.
+	Analytics analytics.Config
 
 	// Logger receives one line per started server and per mutation. Default
 	// discards.

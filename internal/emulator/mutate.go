@@ -234,12 +234,13 @@ func (o *org) churnQueues(g *generator, i int32) bool {
 }
 
 // Reset regenerates the org from the configuration (undoing every write
-// and mutation), zeroes the stats, clears the faults and the rate-limit
-// windows. Issued tokens stay valid.
+// and mutation), zeroes the stats, clears the faults, the rate-limit
+// windows and the analytics jobs. Issued tokens stay valid.
 func (s *Server) Reset() {
 	o := generate(s.cfg.Seed, s.cfg.Users)
 	s.write(func(*org) { s.org = o })
 	s.stats.reset()
 	s.limiter.reset()
 	s.faults.set(Faults{})
+	s.analytics.Reset()
 }

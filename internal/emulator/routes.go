@@ -33,6 +33,9 @@ func (s *Server) routes() {
 	s.handleAPI("GET /api/v2/authorization/divisions", s.getDivisions)
 	s.handleAPI("GET /api/v2/authorization/roles", s.getRoles)
 
+	// Analytics jobs: users details and aggregates (analytics.go).
+	s.analytics.Register(apiMux{s})
+
 	// Anything else under /api/v2 is authenticated, then 404 in the Genesys
 	// body.
 	s.handleAPI("/api/v2/", func(w http.ResponseWriter, r *http.Request) {

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/usersync/syncer/internal/emulator/analytics"
 	"github.com/usersync/syncer/internal/emulator/wire"
 )
 
@@ -26,10 +27,11 @@ type Server struct {
 	mu  sync.RWMutex
 	org *org
 
-	tokens  *tokenStore
-	limiter *rateLimiter
-	faults  *faultInjector
-	stats   *statsRecorder
+	tokens    *tokenStore
+	limiter   *rateLimiter
+	faults    *faultInjector
+	stats     *statsRecorder
+	analytics *analytics.Service
 
 	corrPrefix [24]byte
 	corrSeq    atomic.Uint64
@@ -53,6 +55,7 @@ func New(cfg Config) (*Server, error) {
 		faults:  newFaultInjector(cfg.Seed, cfg.Now),
 		stats:   newStatsRecorder(),
 	}
+	s.mountAnalytics()
 	s.faults.set(cfg.Faults)
 	var p [12]byte
 	_, _ = rand.Read(p[:])

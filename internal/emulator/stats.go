@@ -4,6 +4,8 @@ import (
 	"maps"
 	"strconv"
 	"sync"
+
+	"github.com/usersync/syncer/internal/emulator/analytics"
 )
 
 // Stats counts the requests a Server has answered since it started (or was
@@ -15,6 +17,8 @@ type Stats struct {
 	Routes map[string]map[string]int64 `json:"routes"`
 	// ByStatus sums Routes over routes.
 	ByStatus map[string]int64 `json:"byStatus"`
+	// AnalyticsJobs counts the analytics jobs by state, and submissions.
+	AnalyticsJobs analytics.JobCounts `json:"analyticsJobs"`
 }
 
 // Count returns the requests counted for a route template and status.
@@ -79,7 +83,11 @@ func (sr *statsRecorder) reset() {
 }
 
 // Stats returns the request counts so far.
-func (s *Server) Stats() Stats { return s.stats.snapshot() }
+func (s *Server) Stats() Stats {
+	st := s.stats.snapshot()
+	st.AnalyticsJobs = s.analytics.Jobs()
+	return st
+}
 
 // ResetStats sets every request count back to zero.
 func (s *Server) ResetStats() { s.stats.reset() }

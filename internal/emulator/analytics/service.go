@@ -57,18 +57,25 @@ func New(cfg Config, src UserSource) *Service {
 	return s
 }
 
-// Register adds the analytics routes to mux. Authentication, rate limiting
-// and fault injection are the caller's middleware.
-func (s *Service) Register(mux *http.ServeMux) {
-	mux.HandleFunc("POST "+routeDetailsJobs, s.postDetailsJob)
-	mux.HandleFunc("GET "+routeAvailability, s.getAvailability)
-	mux.HandleFunc("GET "+routeDetailsJob, s.getJob(kindDetails))
-	mux.HandleFunc("DELETE "+routeDetailsJob, s.deleteJob(kindDetails))
-	mux.HandleFunc("GET "+routeDetailsResults, s.getDetailsResults)
-	mux.HandleFunc("POST "+routeAggregatesJobs, s.postAggregatesJob)
-	mux.HandleFunc("GET "+routeAggregatesJob, s.getJob(kindAggregates))
-	mux.HandleFunc("DELETE "+routeAggregatesJob, s.deleteJob(kindAggregates))
-	mux.HandleFunc("GET "+routeAggregateResults, s.getAggregatesResults)
+// Mux is where the service registers its routes: an *http.ServeMux, or a
+// wrapper of one that puts each handler behind middleware.
+type Mux interface {
+	Handle(pattern string, handler http.Handler)
+}
+
+// Register adds the analytics routes to mux as Go 1.22 method and path
+// patterns. Authentication, rate limiting, fault injection and request
+// counting are the caller's middleware.
+func (s *Service) Register(mux Mux) {
+	mux.Handle("POST "+routeDetailsJobs, http.HandlerFunc(s.postDetailsJob))
+	mux.Handle("GET "+routeAvailability, http.HandlerFunc(s.getAvailability))
+	mux.Handle("GET "+routeDetailsJob, s.getJob(kindDetails))
+	mux.Handle("DELETE "+routeDetailsJob, s.deleteJob(kindDetails))
+	mux.Handle("GET "+routeDetailsResults, http.HandlerFunc(s.getDetailsResults))
+	mux.Handle("POST "+routeAggregatesJobs, http.HandlerFunc(s.postAggregatesJob))
+	mux.Handle("GET "+routeAggregatesJob, s.getJob(kindAggregates))
+	mux.Handle("DELETE "+routeAggregatesJob, s.deleteJob(kindAggregates))
+	mux.Handle("GET "+routeAggregateResults, http.HandlerFunc(s.getAggregatesResults))
 }
 
 // SetFaults replaces the injected job faults.
@@ -76,6 +83,14 @@ func (s *Service) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = f
+}
+
+// SetJobFailureRate changes only Faults.JobFailureRate, leaving FailNext as
+// it is: the emulator core forwards its own job-failure fault with it.
+func (s *Service) SetJobFailureRate(rate float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.JobFailureRate = rate
 }
 
 // Faults returns the injected job faults; FailNext counts down as jobs fail.
@@ -97,10 +112,16 @@ func (s *Service) Reset() {
 
 // JobCounts counts the jobs the service holds by state, plus submissions.
 type JobCounts struct {
-	Queued, Pending, Fulfilled, Failed, Cancelled, Expired int
+	Queued    int `json:"queued"`
+	Pending   int `json:"pending"`
+	Fulfilled int `json:"fulfilled"`
+	Failed    int `json:"failed"`
+	Cancelled int `json:"cancelled"`
+	Expired   int `json:"expired"`
 	// Submitted counts accepted submissions; Rejected those refused with
 	// 429 by the concurrent-job cap.
-	Submitted, Rejected int64
+	Submitted int64 `json:"submitted"`
+	Rejected  int64 `json:"rejected"`
 }
 
 // Jobs returns the job counts now.
