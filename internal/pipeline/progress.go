@@ -50,6 +50,7 @@ type StreamProgress struct {
 	done    atomic.Int64
 	total   atomic.Int64
 	rows    atomic.Int64
+	minCall atomic.Int64
 	started atomic.Int64 // unix nanos
 	ended   atomic.Int64
 	outcome atomic.Value // string
@@ -64,6 +65,10 @@ func (sp *StreamProgress) Done(n int64) { sp.done.Add(n) }
 // Rows records n rows delivered to the loader.
 func (sp *StreamProgress) Rows(n int64) { sp.rows.Add(n) }
 
+// MinCalls records n API calls the data needed at the least (e.g. one per
+// page of 500 users), for the "calls used vs minimum" figure.
+func (sp *StreamProgress) MinCalls(n int64) { sp.minCall.Add(n) }
+
 func (sp *StreamProgress) start() { sp.started.Store(time.Now().UnixNano()) }
 
 func (sp *StreamProgress) finish(outcome string) {
@@ -73,13 +78,15 @@ func (sp *StreamProgress) finish(outcome string) {
 
 // ProgressSnapshot is a reading of a StreamProgress.
 type ProgressSnapshot struct {
-	Name    string
-	Done    int64
-	Total   int64
-	Rows    int64
-	Elapsed time.Duration
-	Outcome string // "" while running or waiting
-	Started bool
+	Name  string
+	Done  int64
+	Total int64
+	Rows  int64
+	// MinCalls is the least number of API calls the stream's data needed.
+	MinCalls int64
+	Elapsed  time.Duration
+	Outcome  string // "" while running or waiting
+	Started  bool
 }
 
 // ETA estimates the time left from the pace so far; 0 when unknown.
@@ -93,7 +100,7 @@ func (s ProgressSnapshot) ETA() time.Duration {
 
 // Snapshot reads the stream's counters.
 func (sp *StreamProgress) Snapshot() ProgressSnapshot {
-	s := ProgressSnapshot{Name: sp.name, Done: sp.done.Load(), Total: sp.total.Load(), Rows: sp.rows.Load()}
+	s := ProgressSnapshot{Name: sp.name, Done: sp.done.Load(), Total: sp.total.Load(), Rows: sp.rows.Load(), MinCalls: sp.minCall.Load()}
 	if o, ok := sp.outcome.Load().(string); ok {
 		s.Outcome = o
 	}
