@@ -71,6 +71,19 @@ func (a *analyticsUsers) byID(o *org) []int32 {
 	return a.sorted
 }
 
+// UserByID implements analytics.UserLookup.
+func (a *analyticsUsers) UserByID(id string) (analytics.User, bool) {
+	var u analytics.User
+	var ok bool
+	a.s.read(func(o *org) {
+		var i int32
+		if i, ok = o.userByID(id); ok {
+			u = analytics.User{ID: id, State: o.users[i].state.String()}
+		}
+	})
+	return u, ok
+}
+
 // UsersFrom implements analytics.UserSource.
 func (a *analyticsUsers) UsersFrom(from string) iter.Seq[analytics.User] {
 	return func(yield func(analytics.User) bool) {

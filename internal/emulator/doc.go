@@ -63,5 +63,9 @@
 //     org.check after writes.
 //
 // Analytics jobs (users details and aggregates) live in the analytics
-// sub-package and are mounted on the same pipeline.
+// sub-package and are mounted on the same pipeline (analytics.go): the org's
+// users in id order are its UserSource, the jobFailureRate fault and Reset
+// reach it, and /_emulator/stats counts its jobs. Server.Analytics gives
+// tests of other packages the ground truth (Detail, Aggregate, Horizon) and
+// deterministic job failures (SetFaults with FailNext).
 package emulator

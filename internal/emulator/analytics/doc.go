@@ -66,7 +66,9 @@
 // query's pageSize groups (default 100, at most 1000); granularity must be a
 // whole number of 15-minute periods, days or weeks; groupBy must be
 // ["userId"]; user filters support only the userId dimension; presence and
-// routing-status filters are accepted and ignored. Users with no data in the
+// routing-status filters, order and limit are validated and ignored (users
+// always come in ascending id order); timeZone is ignored, buckets start at
+// the interval start. Users with no data in the
 // interval are left out of both kinds of results, and so are aggregates
 // buckets without data.
 //

@@ -48,8 +48,18 @@ func (s StaticUsers) UsersFrom(from string) iter.Seq[User] {
 	}
 }
 
+// UserLookup is an optional interface of a UserSource that can find one
+// user by id faster than UsersFrom(id) can; filtered jobs and ground-truth
+// helpers use it when the source has it.
+type UserLookup interface {
+	UserByID(id string) (User, bool)
+}
+
 // lookup returns the user with the given id.
 func lookup(src UserSource, id string) (User, bool) {
+	if l, ok := src.(UserLookup); ok {
+		return l.UserByID(id)
+	}
 	for u := range src.UsersFrom(id) {
 		return u, u.ID == id
 	}
