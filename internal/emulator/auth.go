@@ -98,6 +98,10 @@ type tokenResponse struct {
 // the client authenticated by HTTP Basic auth or by client_id/client_secret
 // form fields.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Content-Type") == "" {
+		// Some clients post the form without a Content-Type; read it anyway.
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
 	if err := r.ParseForm(); err != nil {
 		wire.WriteJSON(w, http.StatusBadRequest, oauthError{"invalid_request", err.Error(), err.Error()})
 		return
