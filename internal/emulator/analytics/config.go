@@ -36,6 +36,12 @@ type Config struct {
 	// MaxDetailsPageSize is the largest accepted pageSize; larger answers
 	// 400. Default 1000.
 	MaxDetailsPageSize int
+	// MaxPageSegments ends a details page early, before pageSize users,
+	// once it holds this many segments (at least one user per page): Genesys
+	// documents that pages may hold fewer users than asked for, and this
+	// keeps a page of a long interval from growing to hundreds of MB.
+	// Default 100,000; negative means no limit.
+	MaxPageSegments int
 	// AggregatesPageSize is the number of user groups per aggregates results
 	// page when the query has no pageSize. Default 100.
 	AggregatesPageSize int
@@ -55,6 +61,7 @@ const (
 	DefaultMaxConcurrentJobs = 10
 	DefaultDetailsPageSize   = 100
 	DefaultMaxPageSize       = 1000
+	DefaultMaxPageSegments   = 100_000
 )
 
 func (c Config) withDefaults() Config {
@@ -68,6 +75,7 @@ func (c Config) withDefaults() Config {
 	c.MaxConcurrentJobs = cmp.Or(c.MaxConcurrentJobs, DefaultMaxConcurrentJobs)
 	c.DetailsPageSize = cmp.Or(c.DetailsPageSize, DefaultDetailsPageSize)
 	c.MaxDetailsPageSize = cmp.Or(c.MaxDetailsPageSize, DefaultMaxPageSize)
+	c.MaxPageSegments = cmp.Or(c.MaxPageSegments, DefaultMaxPageSegments)
 	c.AggregatesPageSize = cmp.Or(c.AggregatesPageSize, DefaultDetailsPageSize)
 	c.MaxAggregatesPageSize = cmp.Or(c.MaxAggregatesPageSize, DefaultMaxPageSize)
 	if c.Logger == nil {

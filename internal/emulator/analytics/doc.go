@@ -62,7 +62,9 @@
 // reference/api-facts.md): results of a job that is not FULFILLED answer 400
 // bad.request, except EXPIRED ones, which answer 404 not.found; intervals
 // longer than Config.MaxInterval (31 days) answer 400; details pages hold 100
-// users by default and at most 1000 (pageSize); aggregates pages hold the
+// users by default and at most 1000 (pageSize), fewer when the page reaches
+// Config.MaxPageSegments segments (Genesys documents short pages; clients
+// must follow the cursor, not count users); aggregates pages hold the
 // query's pageSize groups (default 100, at most 1000); granularity must be a
 // whole number of 15-minute periods, days or weeks; groupBy must be
 // ["userId"]; user filters support only the userId dimension; presence and

@@ -36,9 +36,10 @@ func (s *Service) writeDetailsPage(w http.ResponseWriter, j *job, after string, 
 	w.WriteHeader(http.StatusOK)
 	bw := bufio.NewWriterSize(w, flushAt)
 	out := append(pb.out[:0], `{"userDetails":[`...)
-	n, last, more := 0, "", false
+	n, segments, last, more := 0, 0, "", false
+	maxSegments := s.cfg.MaxPageSegments
 	for u := range s.candidates(j, after, hasData) {
-		if n == pageSize {
+		if n == pageSize || (maxSegments > 0 && segments >= maxSegments) {
 			more = true
 			break
 		}
@@ -48,6 +49,7 @@ func (s *Service) writeDetailsPage(w http.ResponseWriter, j *job, after string, 
 		p := s.model.profile(u.ID)
 		pb.pres, pb.rout = s.model.timeline(&p, win.from, win.to, pb.pres, pb.rout)
 		out = s.appendUserDetail(out, u.ID, win, pb.pres, pb.rout)
+		segments += len(pb.pres) + len(pb.rout)
 		n++
 		last = u.ID
 		if len(out) > flushAt {

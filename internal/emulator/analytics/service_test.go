@@ -578,6 +578,39 @@ func TestDetailsPaging(t *testing.T) {
 	}
 }
 
+func TestShortPagesBySegmentBudget(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{JobDelay: -1, MaxPageSegments: 500}, testOrg(120))
+	id := h.submit(detailsJobs, detailsBody(workday))
+	pages := h.readDetails(id, 1000)
+	var got []string
+	short := 0
+	for i, p := range pages {
+		segments := 0
+		for _, u := range p.UserDetails {
+			got = append(got, u.UserID)
+			segments += len(u.PrimaryPresence) + len(u.RoutingStatus)
+		}
+		if len(p.UserDetails) == 0 {
+			t.Fatalf("page %d is empty", i)
+		}
+		if i < len(pages)-1 && len(p.UserDetails) < 1000 {
+			short++
+		}
+		// The budget is checked before each user: a page overshoots it by
+		// at most the last user's segments.
+		if last := p.UserDetails[len(p.UserDetails)-1]; segments-len(last.PrimaryPresence)-len(last.RoutingStatus) >= 500 {
+			t.Fatalf("page %d has %d segments before its last user", i, segments)
+		}
+	}
+	if short < 2 {
+		t.Fatalf("%d short pages with a cursor, want several", short)
+	}
+	if diff := cmp.Diff(h.expectedUsers(), got); diff != "" {
+		t.Fatalf("users over all pages (-want +got):\n%s", diff)
+	}
+}
+
 func TestCursorTampering(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Config{JobDelay: -1}, testOrg(30))
