@@ -11,9 +11,6 @@ import (
 	"github.com/usersync/syncer/internal/store"
 )
 
-// defaultDatabaseURL is used when DATABASE_URL is not set.
-const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/postgres"
-
 func init() {
 	register(command{name: "migrate", summary: "apply database migrations (up, status, down)", run: runMigrate})
 }
@@ -22,7 +19,8 @@ func init() {
 // embedded migrations in the syncer schema of the database at DATABASE_URL.
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("migrate", "[up|status|down] [flags]\n\n  up      apply every pending migration (default; safe to repeat or run concurrently)\n  status  list the migrations and whether each is applied\n  down    roll back the most recent migration", stderr)
-	schema := fs.String("schema", store.DefaultSchema, "schema holding the syncer tables")
+	cfgPath := configFlag(fs)
+	schema := fs.String("schema", "", "schema holding the syncer tables (default: database.schema of the config, else genesys)")
 	verbose := fs.Bool("v", false, "log each migration")
 	// The action may come before or after the flags.
 	action := "up"
@@ -47,7 +45,14 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if *verbose {
 		level = slog.LevelInfo
 	}
-	st, err := store.Open(ctx, envOr("DATABASE_URL", defaultDatabaseURL), store.Config{
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return fail(stderr, "migrate", err)
+	}
+	if *schema == "" {
+		*schema = cfg.Database.Schema
+	}
+	st, err := store.Open(ctx, cfg.Database.URL.Value(), store.Config{
 		Schema: *schema,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	})

@@ -7,6 +7,5 @@ func init() {
 	notYet("serve", "run every pipeline on its schedule, with /metrics and health checks")
 	notYet("plan", "diff an HR feed against the org and print the plan")
 	notYet("apply", "apply a saved plan or a feed, journaled and resumable")
-	notYet("status", "show pipelines, last runs and watermarks")
 	notYet("demo", "run everything end to end against the built-in emulator")
 }

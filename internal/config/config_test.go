@@ -93,8 +93,6 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 			[]string{`c.yaml:3: genesys.client_secret: unknown key "client_secret": secrets are read from the environment only`}},
 		{"bad region", "genesys:\n  region: mypurecloud.xx\n",
 			[]string{`c.yaml:2: genesys.region: unknown region "mypurecloud.xx"`}},
-		{"neither region nor url", "log:\n  level: info\n",
-			[]string{`c.yaml: genesys: set genesys.region`}},
 		{"both region and url", "genesys:\n  region: mypurecloud.ie\n  base_url: http://x\n",
 			[]string{`c.yaml:3: genesys.base_url: set either genesys.region or genesys.base_url, not both`}},
 		{"bad url", "genesys:\n  base_url: ftp://x\n",
@@ -158,6 +156,28 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 				t.Errorf("error is %T, want config.Errors", err)
 			}
 		})
+	}
+}
+
+func TestRequireGenesys(t *testing.T) {
+	t.Parallel()
+	cfg, err := Parse("c.yaml", []byte("log:\n  level: info\n"), env())
+	if err != nil {
+		t.Fatalf("a config without genesys settings must load for database-only commands: %v", err)
+	}
+	err = cfg.RequireGenesys()
+	for _, want := range []string{
+		"c.yaml: genesys: set genesys.region",
+		"genesys.client_id_env: the environment variable GENESYS_CLIENT_ID (the OAuth client id) is not set",
+		"genesys.client_secret_env: the environment variable GENESYS_CLIENT_SECRET",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("RequireGenesys() = %v, want it to contain %q", err, want)
+		}
+	}
+	cfg, _ = Parse("c.yaml", []byte("genesys:\n  region: mypurecloud.ie\n"), env("GENESYS_CLIENT_ID", "a", "GENESYS_CLIENT_SECRET", "b"))
+	if err := cfg.RequireGenesys(); err != nil {
+		t.Errorf("RequireGenesys() = %v for a complete config", err)
 	}
 }
 

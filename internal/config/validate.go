@@ -42,8 +42,6 @@ func (p *parser) validate(c *Config) {
 	switch {
 	case g.Region != "" && g.BaseURL != "":
 		p.errorf("genesys.base_url", "set either genesys.region or genesys.base_url, not both")
-	case g.Region == "" && g.BaseURL == "":
-		p.errorf("genesys", "set genesys.region (e.g. mypurecloud.ie) or genesys.base_url (or the GENESYS_BASE_URL environment variable)")
 	case g.Region != "" && !slices.Contains(Regions, g.Region):
 		p.errorf("genesys.region", "unknown region %q; one of: %s", g.Region, strings.Join(Regions, ", "))
 	}
@@ -130,6 +128,27 @@ func (p *parser) validatePipeline(pl *Pipeline) {
 	p.positiveDur(k+".analytics.job_timeout", a.JobTimeout)
 	p.between(k+".analytics.max_resubmits", a.MaxResubmits, 0, 20)
 	p.between(k+".analytics.page_size", a.PageSize, 1, 1000)
+}
+
+// RequireGenesys checks what commands that call the API need: a region or
+// base URL, and the client credentials in the environment.
+func (c *Config) RequireGenesys() error {
+	g := c.Genesys
+	var errs Errors
+	add := func(key, msg string) { errs = append(errs, &Error{File: c.File, Key: key, Msg: msg}) }
+	if g.Region == "" && g.BaseURL == "" {
+		add("genesys", "set genesys.region (e.g. mypurecloud.ie) or genesys.base_url in the config file, or the GENESYS_BASE_URL environment variable")
+	}
+	if g.ClientID == "" {
+		add("genesys.client_id_env", fmt.Sprintf("the environment variable %s (the OAuth client id) is not set", g.ClientIDEnv))
+	}
+	if g.ClientSecret == "" {
+		add("genesys.client_secret_env", fmt.Sprintf("the environment variable %s (the OAuth client secret) is not set", g.ClientSecretEnv))
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
 }
 
 // ParseStart parses analytics.start: an RFC 3339 time or a date.

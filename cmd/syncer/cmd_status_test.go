@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/usersync/syncer/internal/config"
+	"github.com/usersync/syncer/internal/load"
+	"github.com/usersync/syncer/internal/pgtest"
+	"github.com/usersync/syncer/internal/pipeline"
+	"github.com/usersync/syncer/internal/store"
+)
+
+type staticCalls pipeline.CallStats
+
+func (s staticCalls) CallStats() pipeline.CallStats { return pipeline.CallStats(s) }
+
+func TestStatusShowsRunsScheduleAndWatermarks(t *testing.T) {
+	t.Parallel()
+	dbURL, schema := pgtest.Schema(t)
+	pool := pgtest.Pool(t, dbURL, schema)
+	ctx := context.Background()
+	st := store.New(pool, store.Config{Schema: schema})
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wm := time.Date(2026, 11, 20, 6, 0, 0, 0, time.UTC)
+	stream := pipeline.Stream{Name: "reference", Load: func(ctx context.Context, tx *load.Tx, _ *pipeline.StreamProgress) (*load.Watermark, error) {
+		return &load.Watermark{Time: wm}, tx.Divisions(ctx, []load.DivisionRow{{ID: "d1", Name: "Home"}, {ID: "d2", Name: "Sales"}})
+	}}
+	runner := pipeline.NewRunner(st, load.New(pool, load.Config{Schema: schema}), pipeline.Config{})
+	if _, err := runner.Run(ctx, "nightly", []pipeline.Stream{stream}, nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse("c.yaml", []byte("pipelines:\n  nightly:\n    schedule: \"0 2 * * *\"\n  adhoc: {}\n"),
+		func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 28, 13, 0, 0, 0, time.UTC)
+	rows, err := collectStatus(ctx, cfg, st, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Pipeline != "adhoc" || rows[1].Pipeline != "nightly" {
+		t.Fatalf("rows = %+v", rows)
+	}
+	n := rows[1]
+	if n.LastRun == nil || n.LastRun.Status != "succeeded" || n.LastRun.Rows != 2 || n.LastOK == nil {
+		t.Errorf("nightly last run = %+v", n.LastRun)
+	}
+	if n.NextRun == nil || !n.NextRun.Equal(time.Date(2026, 11, 29, 2, 0, 0, 0, time.UTC)) {
+		t.Errorf("next run = %v, want 2026-11-29 02:00 UTC", n.NextRun)
+	}
+	if len(n.Watermarks) != 1 || n.Watermarks[0].Watermark == nil || !n.Watermarks[0].Watermark.Equal(wm) {
+		t.Errorf("watermarks = %+v", n.Watermarks)
+	}
+	if rows[0].LastRun != nil {
+		t.Errorf("adhoc never ran but has %+v", rows[0].LastRun)
+	}
+	var b bytes.Buffer
+	renderStatus(&b, rows)
+	for _, want := range []string{"PIPELINE", "adhoc", "never", "on demand", "nightly", "succeeded", "2026-11-29 02:00 UTC", "reference", "2026-11-20T06:00:00Z"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("status output lacks %q:\n%s", want, b.String())
+		}
+	}
+}
