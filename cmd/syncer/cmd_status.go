@@ -23,7 +23,7 @@ type pipelineStatus struct {
 	Pipeline   string            `json:"pipeline"`
 	Schedule   string            `json:"schedule,omitempty"`
 	NextRun    *time.Time        `json:"next_run,omitempty"`
-	LastRun    *lastRun        `json:"last_run,omitempty"`
+	LastRun    *lastRun          `json:"last_run,omitempty"`
 	LastOK     *time.Time        `json:"last_success,omitempty"`
 	Watermarks []watermarkStatus `json:"watermarks"`
 }
