@@ -34,6 +34,17 @@ type Config struct {
 	// SearchCap is the same cap for POST /api/v2/users/search. Default 10,000.
 	SearchCap int
 
+	// QueueMemberDelay is how long an accepted
+	// POST /api/v2/routing/queues/{queueId}/members add takes to show: the
+	// real endpoint is asynchronous (202). Default 0: visible before the
+	// answer.
+	QueueMemberDelay time.Duration
+	// JoinNewQueueMembers makes users added to a queue start joined. Default
+	// false: they start unjoined and are joined with
+	// PATCH /api/v2/users/{userId}/queues (the real default is not
+	// documented; a client must set the flag it wants).
+	JoinNewQueueMembers bool
+
 	// Faults are the faults in force when the server starts; they can be
 	// changed at run time with SetFaults or PUT /_emulator/faults.
 	Faults Faults

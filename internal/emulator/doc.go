@@ -25,7 +25,9 @@
 //   - a user's queue refs and the queue's sorted member list mirror each
 //     other; queue.joined counts joined members; deleted users are in no
 //     queue;
-//   - a user's manager has a smaller index (the manager graph is a forest);
+//   - the manager graph is a forest: generated users get a manager with a
+//     smaller index, and PATCH /users/{id} refuses a manager that closes a
+//     cycle (400);
 //   - skills, languages and queue refs of a user are sorted by index.
 //
 // # Concurrency

@@ -245,8 +245,16 @@ func (o *org) check() error {
 		if o.byID[u.id] != int32(i) || o.byEmail[strings.ToLower(u.email)] != int32(i) {
 			return fmt.Errorf("user %d (%s) not indexed", i, u.id)
 		}
-		if u.manager >= int32(i) {
-			return fmt.Errorf("user %d has manager %d (not before it)", i, u.manager)
+		if u.manager >= int32(len(o.users)) || u.manager == int32(i) {
+			return fmt.Errorf("user %d has manager %d", i, u.manager)
+		}
+		// The manager graph is a forest: no chain is longer than the org.
+		steps, m := 0, u.manager
+		for ; m >= 0 && steps <= len(o.users); steps++ {
+			m = o.users[m].manager
+		}
+		if m >= 0 {
+			return fmt.Errorf("user %d is on a manager cycle", i)
 		}
 		for _, q := range u.queues {
 			if _, ok := slices.BinarySearch(o.queues[q.queue].members, int32(i)); !ok {

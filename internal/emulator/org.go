@@ -119,7 +119,7 @@ type user struct {
 	state         userState
 	acdAutoAnswer bool
 	division      int32
-	manager       int32 // -1: none. Invariant: manager < own index (a tree).
+	manager       int32 // -1: none. Invariant: no cycles (a forest).
 	version       int32
 	skills        []skillRef
 	languages     []skillRef
@@ -149,7 +149,8 @@ type extKey struct {
 //     users, each sorted by (name, id): the listing order of GET /users;
 //   - a user's queue refs and the queues' member lists mirror each other,
 //     and queue.joined counts the joined members;
-//   - manager < own index, so the manager graph is a forest.
+//   - the manager graph is a forest (no cycles); generated users have
+//     managers before them, PATCH /users/{id} refuses a cycle.
 type org struct {
 	divisions []division
 	roles     []role

@@ -25,6 +25,28 @@ func (s *Server) routes() {
 	s.handleAPI("GET /api/v2/users/externalid/{authorityName}/{externalKey}", s.getUserByExternalID)
 	s.handleAPI("GET /api/v2/authorization/subjects/{subjectId}", s.getAuthorizationSubject)
 
+	// Writes (user_writes.go, routing_writes.go, authz_writes.go).
+	s.handleAPI("POST /api/v2/users", s.postUsers)
+	s.handleAPI("PATCH /api/v2/users/{userId}", s.patchUser)
+	s.handleAPI("DELETE /api/v2/users/{userId}", s.deleteUser)
+	s.handleAPI("PATCH /api/v2/users/bulk", s.patchUsersBulk)
+	s.handleAPI("POST /api/v2/users/{userId}/externalid", s.postUserExternalID)
+	s.handleAPI("DELETE /api/v2/users/{userId}/externalid/{authorityName}/{externalKey}", s.deleteUserExternalID)
+	s.handleAPI("POST /api/v2/users/{userId}/routingskills", s.postUserRoutingSkill)
+	s.handleAPI("PATCH /api/v2/users/{userId}/routingskills/bulk", s.patchUserRoutingSkillsBulk)
+	s.handleAPI("PUT /api/v2/users/{userId}/routingskills/bulk", s.putUserRoutingSkillsBulk)
+	s.handleAPI("DELETE /api/v2/users/{userId}/routingskills/{skillId}", s.deleteUserRoutingSkill)
+	s.handleAPI("POST /api/v2/users/{userId}/routinglanguages", s.postUserRoutingLanguage)
+	s.handleAPI("PATCH /api/v2/users/{userId}/routinglanguages/bulk", s.patchUserRoutingLanguagesBulk)
+	s.handleAPI("DELETE /api/v2/users/{userId}/routinglanguages/{languageId}", s.deleteUserRoutingLanguage)
+	s.handleAPI("PATCH /api/v2/users/{userId}/queues", s.patchUserQueues)
+	s.handleAPI("POST /api/v2/routing/queues/{queueId}/members", s.postQueueMembers)
+	s.handleAPI("POST /api/v2/authorization/subjects/{subjectId}/bulkadd", s.postSubjectBulkAdd)
+	s.handleAPI("POST /api/v2/authorization/subjects/{subjectId}/bulkremove", s.postSubjectBulkRemove)
+	s.handleAPI("POST /api/v2/authorization/subjects/{subjectId}/bulkreplace", s.postSubjectBulkReplace)
+	s.handleAPI("POST /api/v2/authorization/divisions/{divisionId}/objects/{objectType}", s.postDivisionObjects)
+	s.handleAPI("GET /api/v2/authorization/roles/{roleId}/subjectgrants", s.getRoleSubjectGrants)
+
 	// Reference data.
 	s.handleAPI("GET /api/v2/routing/queues", s.getRoutingQueues)
 	s.handleAPI("GET /api/v2/routing/queues/{queueId}/members", s.getQueueMembers)

@@ -1,0 +1,418 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/usersync/syncer/internal/emulator/wire"
+)
+
+// Request bodies of the user writes (genesys-models.md: CreateUser,
+// UpdateUser, PatchUser, UserExternalIdentifier). Pointers tell a field
+// that is absent (or null) from one set to its zero value.
+type (
+	createUserBody struct {
+		Name       *string `json:"name"`
+		Email      *string `json:"email"`
+		DivisionID *string `json:"divisionId"`
+		Title      *string `json:"title"`
+		Department *string `json:"department"`
+		State      *string `json:"state"`
+		Password   *string `json:"password"` // accepted and ignored
+	}
+	employerInfoBody struct {
+		OfficialName *string `json:"officialName"`
+		EmployeeID   *string `json:"employeeId"`
+		EmployeeType *string `json:"employeeType"`
+		DateHire     *string `json:"dateHire"`
+	}
+	updateUserBody struct {
+		Version       *int              `json:"version"`
+		State         *string           `json:"state"`
+		Name          *string           `json:"name"`
+		Email         *string           `json:"email"`
+		Title         *string           `json:"title"`
+		Department    *string           `json:"department"`
+		Username      *string           `json:"username"`
+		Manager       *string           `json:"manager"`
+		AcdAutoAnswer *bool             `json:"acdAutoAnswer"`
+		EmployerInfo  *employerInfoBody `json:"employerInfo"`
+	}
+	patchUserBody struct {
+		ID            *string `json:"id"`
+		AcdAutoAnswer *bool   `json:"acdAutoAnswer"`
+	}
+)
+
+// postUsers serves POST /api/v2/users (CreateUser). name and email are
+// required; divisionId defaults to the home division; state is active
+// (default) or inactive; password is ignored. An email already held by any
+// user, deleted ones included, answers 409 general.conflict: a leaver
+// coming back is restored with PATCH state, not created again.
+func (s *Server) postUsers(w http.ResponseWriter, r *http.Request) {
+	var body createUserBody
+	if !wire.DecodeBody(w, r, &body) {
+		return
+	}
+	name := strings.TrimSpace(deref(body.Name))
+	email := deref(body.Email)
+	switch {
+	case name == "":
+		wire.BadRequest(w, "name is required")
+		return
+	case email == "":
+		wire.BadRequest(w, "email is required")
+		return
+	case !validEmail(email):
+		wire.BadRequest(w, "email %q is not a valid email address", email)
+		return
+	}
+	st := stActive
+	if body.State != nil && *body.State != "" {
+		var ok bool
+		if st, ok = parseState(*body.State); !ok || st == stDeleted {
+			wire.BadRequest(w, "state %q must be active or inactive", *body.State)
+			return
+		}
+	}
+	var out []byte
+	var fail *apiError
+	s.write(func(o *org) {
+		div := int32(0)
+		if id := deref(body.DivisionID); id != "" {
+			d, ok := o.divisionID[id]
+			if !ok {
+				fail = badRequest("The division %s does not exist", id)
+				return
+			}
+			div = d
+		}
+		if holder, taken := o.byEmail[strings.ToLower(email)]; taken {
+			fail = conflict("The email address %s is already in use by user %s (state %s)", email, o.users[holder].id, o.users[holder].state)
+			fail.entityID = o.users[holder].id
+			return
+		}
+		u := user{
+			id: o.newUserID(), name: name, email: email, username: email,
+			title: deref(body.Title), department: deref(body.Department),
+			state: st, division: div, manager: -1, version: 1,
+			grants: []grant{{role: 0, division: 0}},
+		}
+		i := o.addUser(u)
+		out = o.appendUser(nil, i, 0)
+	})
+	if fail != nil {
+		fail.write(w)
+		return
+	}
+	writeRaw(w, http.StatusOK, out)
+}
+
+// patchUser serves PATCH /api/v2/users/{userId} (UpdateUser).
+//
+// version is required and must equal the user's current version, else 409.
+// When state is in the body it is the only change (every other field is
+// ignored): active or inactive, which also restores a deleted user; deleted
+// is refused (DELETE does that). Otherwise name, email (a duplicate answers
+// 409), title, department, username, manager (a user id; "" removes the
+// manager; unknown, deleted or cycle-closing managers answer 400),
+// acdAutoAnswer and employerInfo change. A deleted user accepts only a state
+// change and is otherwise not found. Every accepted PATCH bumps the version.
+func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
+	var body updateUserBody
+	if !wire.DecodeBody(w, r, &body) {
+		return
+	}
+	if body.Version == nil {
+		wire.BadRequest(w, "version is required to update a user")
+		return
+	}
+	var newState userState
+	if body.State != nil {
+		var ok bool
+		newState, ok = parseState(*body.State)
+		if !ok || newState == stDeleted {
+			wire.BadRequest(w, "state %q must be active or inactive (DELETE /api/v2/users/{userId} deletes a user)", *body.State)
+			return
+		}
+	} else if fail := body.validate(); fail != nil {
+		fail.write(w)
+		return
+	}
+	id := r.PathValue("userId")
+	var out []byte
+	var fail *apiError
+	s.write(func(o *org) {
+		i, ok := o.byID[id]
+		if !ok || o.users[i].state == stDeleted && body.State == nil {
+			fail = notFound("The user %s was not found", id)
+			return
+		}
+		u := &o.users[i]
+		if int(u.version) != *body.Version {
+			fail = conflict("The version supplied (%d) does not match the current version of user %s (%d): the version must match", *body.Version, id, u.version)
+			fail.entityID = id
+			return
+		}
+		if body.State != nil {
+			o.setState(i, newState)
+		} else if fail = o.applyUpdate(i, &body); fail != nil {
+			return
+		}
+		u.version++
+		out = o.appendUser(nil, i, expEmployerInfo)
+	})
+	if fail != nil {
+		fail.write(w)
+		return
+	}
+	writeRaw(w, http.StatusOK, out)
+}
+
+// validate checks the fields of an UpdateUser that need no org state.
+func (b *updateUserBody) validate() *apiError {
+	if b.Name != nil && strings.TrimSpace(*b.Name) == "" {
+		return badRequest("name must not be empty")
+	}
+	if b.Email != nil && !validEmail(*b.Email) {
+		return badRequest("email %q is not a valid email address", *b.Email)
+	}
+	if b.Username != nil && strings.TrimSpace(*b.Username) == "" {
+		return badRequest("username must not be empty")
+	}
+	if e := b.EmployerInfo; e != nil && e.DateHire != nil && *e.DateHire != "" {
+		if _, err := time.Parse("2006-01-02", *e.DateHire); err != nil {
+			return badRequest("employerInfo.dateHire %q must be a date (YYYY-MM-DD)", *e.DateHire)
+		}
+	}
+	return nil
+}
+
+// applyUpdate validates the org-dependent fields of b for user i (email
+// free, manager known and acyclic) and, when all are valid, applies b.
+func (o *org) applyUpdate(i int32, b *updateUserBody) *apiError {
+	u := &o.users[i]
+	if b.Email != nil {
+		if holder, taken := o.byEmail[strings.ToLower(*b.Email)]; taken && holder != i {
+			fail := conflict("The email address %s is already in use by user %s (state %s)", *b.Email, o.users[holder].id, o.users[holder].state)
+			fail.entityID = o.users[holder].id
+			return fail
+		}
+	}
+	manager := u.manager
+	if b.Manager != nil {
+		manager = -1
+		if *b.Manager != "" {
+			m, ok := o.byID[*b.Manager]
+			switch {
+			case !ok || o.users[m].state == stDeleted:
+				return badRequest("The manager %s is not a user of this organization", *b.Manager)
+			case o.wouldCycle(i, m):
+				return badRequest("The manager %s would make user %s their own manager (a cycle in the reporting chain)", *b.Manager, u.id)
+			}
+			manager = m
+		}
+	}
+	if b.Name != nil {
+		o.setNameState(i, strings.TrimSpace(*b.Name), u.state)
+	}
+	if b.Email != nil && *b.Email != u.email {
+		o.setEmail(i, *b.Email)
+	}
+	setIf(&u.title, b.Title)
+	setIf(&u.department, b.Department)
+	setIf(&u.username, b.Username)
+	if b.AcdAutoAnswer != nil {
+		u.acdAutoAnswer = *b.AcdAutoAnswer
+	}
+	if e := b.EmployerInfo; e != nil {
+		setIf(&u.employeeID, e.EmployeeID)
+		setIf(&u.employeeType, e.EmployeeType)
+		setIf(&u.dateHire, e.DateHire)
+	}
+	u.manager = manager
+	return nil
+}
+
+// deleteUser serves DELETE /api/v2/users/{userId}: the user's state becomes
+// deleted (it leaves every queue and loses its role grants; see
+// org.deleteUser) and its version is bumped. The answer is an empty object.
+func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("userId")
+	var fail *apiError
+	s.write(func(o *org) {
+		i, f := liveUser(o, id)
+		if f != nil {
+			fail = f
+			return
+		}
+		o.deleteUser(i)
+		o.users[i].version++
+	})
+	if fail != nil {
+		fail.write(w)
+		return
+	}
+	wire.WriteJSON(w, http.StatusOK, struct{}{})
+}
+
+// patchUsersBulk serves PATCH /api/v2/users/bulk: at most 50 PatchUser
+// entries, each {id, acdAutoAnswer} and nothing else (any other field
+// answers 400, so a client cannot believe it changed more). Every id must
+// be a user that is not deleted, once. The answer is a UserEntityListing of
+// the updated users in request order; each one's version is bumped.
+func (s *Server) patchUsersBulk(w http.ResponseWriter, r *http.Request) {
+	var body []patchUserBody
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		wire.BadRequest(w, "The request body must be a list of PatchUser {id, acdAutoAnswer}; only acdAutoAnswer can be updated in bulk: %v", err)
+		return
+	}
+	switch {
+	case len(body) == 0:
+		wire.BadRequest(w, "At least one user is required")
+		return
+	case len(body) > maxBulkUsers:
+		wire.BadRequest(w, "At most %d users can be updated at a time; %d were given", maxBulkUsers, len(body))
+		return
+	}
+	for k, p := range body {
+		if deref(p.ID) == "" || p.AcdAutoAnswer == nil {
+			wire.BadRequest(w, "Entry %d needs both id and acdAutoAnswer", k)
+			return
+		}
+	}
+	var b []byte
+	var fail *apiError
+	s.write(func(o *org) {
+		idx := make([]int32, len(body))
+		seen := make(map[int32]bool, len(body))
+		for k, p := range body {
+			i, f := liveUser(o, *p.ID)
+			if f != nil {
+				fail = badRequest("Entry %d: the user %s was not found", k, *p.ID)
+				return
+			}
+			if seen[i] {
+				fail = badRequest("Entry %d: the user %s is listed twice", k, *p.ID)
+				return
+			}
+			seen[i], idx[k] = true, i
+		}
+		b = append(b, `{"entities":[`...)
+		for k, i := range idx {
+			o.users[i].acdAutoAnswer = *body[k].AcdAutoAnswer
+			o.users[i].version++
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = o.appendUser(b, i, 0)
+		}
+		b = append(b, ']')
+		b = appendListingTail(b, page{size: len(idx), number: 1, path: "/api/v2/users/bulk"}, len(idx))
+		b = append(b, '}')
+	})
+	if fail != nil {
+		fail.write(w)
+		return
+	}
+	writeRaw(w, http.StatusOK, b)
+}
+
+// postUserExternalID serves POST /api/v2/users/{userId}/externalid: it
+// registers {authorityName, externalKey} (both case sensitive) for the
+// user, replacing the key the user had for that authority, and answers the
+// user's external ids. A key already registered to another user answers 409
+// general.conflict; a user holds at most 100 external ids.
+func (s *Server) postUserExternalID(w http.ResponseWriter, r *http.Request) {
+	var body externalIdentifier
+	if !wire.DecodeBody(w, r, &body) {
+		return
+	}
+	if body.AuthorityName == "" || body.ExternalKey == "" {
+		wire.BadRequest(w, "authorityName and externalKey are required")
+		return
+	}
+	e := ExternalID{AuthorityName: body.AuthorityName, ExternalKey: body.ExternalKey}
+	id := r.PathValue("userId")
+	var out []externalIdentifier
+	var fail *apiError
+	s.write(func(o *org) {
+		i, ok := o.byID[id]
+		if !ok {
+			fail = notFound("The user %s was not found", id)
+			return
+		}
+		u := &o.users[i]
+		if holder, taken := o.byExt[extKey{e.AuthorityName, e.ExternalKey}]; taken && holder != i {
+			fail = conflict("The external id %s/%s is already registered to user %s", e.AuthorityName, e.ExternalKey, o.users[holder].id)
+			fail.entityID = o.users[holder].id
+			return
+		}
+		hasAuthority := false
+		for _, x := range u.externalIDs {
+			hasAuthority = hasAuthority || x.AuthorityName == e.AuthorityName
+		}
+		if !hasAuthority && len(u.externalIDs) >= maxExternalIDs {
+			fail = badRequest("The user %s already has %d external ids, the limit", id, maxExternalIDs)
+			return
+		}
+		o.addExternalID(i, e)
+		out = externalIDsOf(u)
+	})
+	if fail != nil {
+		fail.write(w)
+		return
+	}
+	wire.WriteJSON(w, http.StatusOK, out)
+}
+
+// deleteUserExternalID serves
+// DELETE /api/v2/users/{userId}/externalid/{authorityName}/{externalKey}:
+// 204, or 404 when the user or that external id of the user does not exist.
+func (s *Server) deleteUserExternalID(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("userId")
+	e := ExternalID{AuthorityName: r.PathValue("authorityName"), ExternalKey: r.PathValue("externalKey")}
+	var fail *apiError
+	s.write(func(o *org) {
+		i, ok := o.byID[id]
+		if !ok {
+			fail = notFound("The user %s was not found", id)
+			return
+		}
+		if !o.removeExternalID(i, e) {
+			fail = notFound("The user %s has no external id %s/%s", id, e.AuthorityName, e.ExternalKey)
+		}
+	})
+	if fail != nil {
+		fail.write(w)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func externalIDsOf(u *user) []externalIdentifier {
+	out := make([]externalIdentifier, 0, len(u.externalIDs))
+	for _, e := range u.externalIDs {
+		out = append(out, externalIdentifier{AuthorityName: e.AuthorityName, ExternalKey: e.ExternalKey,
+			SelfURI: "/api/v2/users/externalid/" + e.AuthorityName + "/" + e.ExternalKey})
+	}
+	return out
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func setIf(dst *string, src *string) {
+	if src != nil {
+		*dst = *src
+	}
+}
