@@ -290,9 +290,9 @@ func TestPatchUsersBulk(t *testing.T) {
 	}
 	deleted := e.pickUser(func(v UserView) bool { return v.State == StateDeleted })
 	for _, body := range []any{
-		over,                // 51 users
-		[]map[string]any{},  // none
-		map[string]any{"id": users[0].ID, "acdAutoAnswer": true}, // not a list
+		over,               // 51 users
+		[]map[string]any{}, // none
+		map[string]any{"id": users[0].ID, "acdAutoAnswer": true},                   // not a list
 		[]map[string]any{{"id": users[0].ID, "acdAutoAnswer": true, "title": "X"}}, // another field
 		[]map[string]any{{"id": users[0].ID}},                                      // no acdAutoAnswer
 		[]map[string]any{{"acdAutoAnswer": true}},                                  // no id
@@ -666,7 +666,9 @@ func TestSubjectGrantWrites(t *testing.T) {
 		slices.Sort(out)
 		return out
 	}
-	pair := func(r, d int) map[string]string { return map[string]string{"roleId": roles[r].ID, "divisionId": divs[d].ID} }
+	pair := func(r, d int) map[string]string {
+		return map[string]string{"roleId": roles[r].ID, "divisionId": divs[d].ID}
+	}
 	body := func(ps ...map[string]string) map[string]any {
 		return map[string]any{"grants": append([]map[string]string{}, ps...)}
 	}
@@ -774,7 +776,9 @@ func TestRoleSubjectGrantsPaging(t *testing.T) {
 		}
 	}
 	// A grant made through the API shows on the role side.
-	u := e.pickUser(func(v UserView) bool { return isActive(v) && !slices.ContainsFunc(v.Grants, func(g GrantView) bool { return g.RoleID == roles[5].ID }) })
+	u := e.pickUser(func(v UserView) bool {
+		return isActive(v) && !slices.ContainsFunc(v.Grants, func(g GrantView) bool { return g.RoleID == roles[5].ID })
+	})
 	e.want("POST", "/api/v2/authorization/subjects/"+u.ID+"/bulkadd",
 		map[string]any{"grants": []map[string]string{{"roleId": roles[5].ID, "divisionId": e.s.Divisions()[1].ID}}}, 204)
 	var l listing[subjectDivisionGrants]
