@@ -35,6 +35,8 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.DurationVar(&cfg.Analytics.DataLag, "data-lag", analytics.DefaultDataLag, "how far the analytics data availability date trails the clock (negative = none)")
 	fs.IntVar(&cfg.Analytics.MaxConcurrentJobs, "max-jobs", analytics.DefaultMaxConcurrentJobs, "concurrent analytics jobs before a submission answers 429 (negative = no cap)")
 	fs.Float64Var(&cfg.Faults.JobFailureRate, "job-failure-rate", 0, "probability that an analytics job ends FAILED (0-1)")
+	fs.DurationVar(&cfg.QueueMemberDelay, "queue-member-delay", 0, "how long an accepted queue member add (POST /routing/queues/{id}/members, 202) takes to show")
+	fs.BoolVar(&cfg.JoinNewQueueMembers, "join-new-queue-members", false, "users added to a queue start joined (default: unjoined)")
 	verbose := fs.Bool("v", false, "log at debug level")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code

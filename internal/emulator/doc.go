@@ -64,6 +64,42 @@
 //  4. Test it over HTTP with newEnv (helpers_test.go) and check
 //     org.check after writes.
 //
+// # Writes
+//
+// The write endpoints (user_writes.go, routing_writes.go, authz_writes.go)
+// follow api-facts.md "Writes"; where the record is unsure the emulator
+// picks a rule and states it here:
+//   - POST /users: an email held by any user, deleted ones included,
+//     answers 409 general.conflict. New users get a UUID from a stream keyed
+//     by the org serial, version 1, the employee role in the home division.
+//   - PATCH /users/{id}: version required and equal (409 otherwise); with
+//     state nothing else changes; state inactive unjoins every queue (as the
+//     churn does), state active or inactive restores a deleted user (without
+//     the queues and grants it lost); manager must not close a cycle (400),
+//     which is why the manager invariant is "a forest", not an index order.
+//   - DELETE /users/{id}: deleted, out of every queue, no role grants.
+//   - PATCH /users/bulk rejects any field but id and acdAutoAnswer (400),
+//     so a client cannot believe it changed more.
+//   - Versions: user fields, state, acdAutoAnswer and division moves bump
+//     the user's version; skills, languages, queue membership, grants and
+//     external ids do not (they are not part of the user document). The
+//     /_emulator/mutate churn bumps it for every change.
+//   - Batch limits: users bulk 50, skills PATCH/PUT 50, languages 50, user
+//     queues PATCH 100, queue members 100, division objects 50 (the real
+//     limit is undocumented), external ids 100 per user, subjectgrants
+//     pageSize 500. Over a limit: 400.
+//   - Unknown ids inside a body answer 400 (bad request); unknown ids in the
+//     path answer 404. Removing a skill or language the user does not have
+//     is 204, so a retried removal succeeds.
+//   - POST /routing/queues/{id}/members adds asynchronously: 202 at once,
+//     the members appear after Config.QueueMemberDelay (a timer takes the
+//     write lock; a Reset in between drops it; users deleted meanwhile are
+//     skipped). New members start unjoined unless
+//     Config.JoinNewQueueMembers. delete=true applies at once. Deleted
+//     users cannot be members (400).
+//   - External ids: one key per authority per user (a new key replaces the
+//     old); a key held by another user answers 409.
+//
 // Analytics jobs (users details and aggregates) live in the analytics
 // sub-package and are mounted on the same pipeline (analytics.go): the org's
 // users in id order are its UserSource, the jobFailureRate fault and Reset
