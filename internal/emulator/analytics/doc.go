@@ -70,7 +70,7 @@
 // ["userId"]; user filters support only the userId dimension; presence and
 // routing-status filters, order and limit are validated and ignored (users
 // always come in ascending id order); timeZone is ignored, buckets start at
-// the interval start. Users with no data in the
+// the interval start and the last one is cut at the interval end. Users with no data in the
 // interval are left out of both kinds of results, and so are aggregates
 // buckets without data.
 //

@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/hex"
 	"math"
@@ -330,7 +331,7 @@ func (m *Model) shiftContent(p *profile, sh shift, pres, rout []span) ([]span, [
 			k++
 		}
 	}
-	slices.SortFunc(kept[:k], func(a, b interruption) int { return cmpInt64(a.start, b.start) })
+	slices.SortFunc(kept[:k], func(a, b interruption) int { return cmp.Compare(a.start, b.start) })
 	ps := len(pres)
 	t := sh.start
 	pres = appendSpan(pres, t, login, uint8(opAvailable))
@@ -453,16 +454,6 @@ func keepOverlapping(s []span, from, to int64) []span {
 		}
 	}
 	return out
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Detail returns the ground truth of one active user's details over
