@@ -380,3 +380,53 @@ func (r *recorder) WriteHeader(code int) {
 		r.status = code
 	}
 }
+
+func TestFaultExpandDrop(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{Users: 300})
+	count := func(path string) (present, absent int) {
+		var l userListing
+		e.get(path, 200, &l)
+		for _, u := range l.Entities {
+			if u.Skills == nil || u.Languages == nil {
+				if u.Name == "" || u.Email == "" {
+					t.Fatalf("dropped expands took other fields: %+v", u)
+				}
+				absent++
+			} else {
+				present++
+			}
+		}
+		return present, absent
+	}
+	if err := e.s.SetFaults(Faults{ExpandDropRate: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if present, _ := count("/api/v2/users?pageSize=500&expand=skills,languages"); present != 0 {
+		t.Fatalf("expandDropRate 1: %d users kept their expands", present)
+	}
+	if err := e.s.SetFaults(Faults{ExpandDropRate: 0.3, Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	present, absent := count("/api/v2/users?pageSize=500&expand=skills,languages")
+	if present == 0 || absent == 0 {
+		t.Fatalf("expandDropRate 0.3: %d present, %d absent", present, absent)
+	}
+	var a searchAnswer
+	e.do("POST", "/api/v2/users/search", searchRequest{PageSize: 100, Expand: []string{"skills"}}).decode(t, &a)
+	dropped := 0
+	for _, u := range a.Results {
+		if u.Skills == nil {
+			dropped++
+		}
+	}
+	if dropped == 0 || dropped == len(a.Results) {
+		t.Fatalf("search with expandDropRate 0.3 dropped %d of %d", dropped, len(a.Results))
+	}
+	if err := e.s.SetFaults(Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, absent := count("/api/v2/users?pageSize=500&expand=skills,languages"); absent != 0 {
+		t.Fatalf("no fault: %d users without expands", absent)
+	}
+}

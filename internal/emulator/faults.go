@@ -50,6 +50,12 @@ type Faults struct {
 	// (a one-shot action; GET always shows false).
 	RevokeTokens bool `json:"revokeTokens,omitempty"`
 
+	// ExpandDropRate is the probability that a user of a GET /api/v2/users
+	// or users search answer comes without its skills and languages
+	// expands although they were asked for: Genesys Cloud documents expands
+	// as best effort, and a client must then read the per-user endpoints.
+	ExpandDropRate float64 `json:"expandDropRate"`
+
 	// JobFailureRate is the probability that an analytics job ends FAILED.
 	// It is forwarded to the analytics service.
 	JobFailureRate float64 `json:"jobFailureRate"`
@@ -62,14 +68,22 @@ var defaultErrorStatuses = []int{500, 502, 503, 504}
 
 func (f Faults) validate() error {
 	var errs []error
-	for name, p := range map[string]float64{"spikeRate": f.SpikeRate, "errorRate": f.ErrorRate, "resetRate": f.ResetRate, "jobFailureRate": f.JobFailureRate} {
-		if p < 0 || p > 1 {
-			errs = append(errs, fmt.Errorf("%s %v is not a probability in [0, 1]", name, p))
+	for _, p := range []struct {
+		name string
+		v    float64
+	}{{"spikeRate", f.SpikeRate}, {"errorRate", f.ErrorRate}, {"resetRate", f.ResetRate},
+		{"expandDropRate", f.ExpandDropRate}, {"jobFailureRate", f.JobFailureRate}} {
+		if !(p.v >= 0 && p.v <= 1) {
+			errs = append(errs, fmt.Errorf("%s %v is not a probability in [0, 1]", p.name, p.v))
 		}
 	}
-	for name, v := range map[string]int{"latencyMs": f.LatencyMs, "jitterMs": f.JitterMs, "spikeMs": f.SpikeMs, "stormSeconds": f.StormSeconds, "stormRetryAfter": f.StormRetryAfter} {
-		if v < 0 {
-			errs = append(errs, fmt.Errorf("%s %d is negative", name, v))
+	for _, d := range []struct {
+		name string
+		v    int
+	}{{"latencyMs", f.LatencyMs}, {"jitterMs", f.JitterMs}, {"spikeMs", f.SpikeMs},
+		{"stormSeconds", f.StormSeconds}, {"stormRetryAfter", f.StormRetryAfter}} {
+		if d.v < 0 {
+			errs = append(errs, fmt.Errorf("%s %d is negative", d.name, d.v))
 		}
 	}
 	for _, st := range f.ErrorStatuses {
@@ -167,6 +181,23 @@ func (fi *faultInjector) roll() decision {
 		d.status = statuses[fi.r.IntN(len(statuses))]
 	}
 	return d
+}
+
+// expandDropper returns a function that says, user by user, whether to
+// drop the skills and languages expands, or nil when no expand is dropped.
+// The caller must not hold other locks that inject takes.
+func (fi *faultInjector) expandDropper() func() bool {
+	fi.mu.Lock()
+	rate := fi.f.ExpandDropRate
+	fi.mu.Unlock()
+	if rate <= 0 {
+		return nil
+	}
+	return func() bool {
+		fi.mu.Lock()
+		defer fi.mu.Unlock()
+		return fi.r.Float64() < rate
+	}
 }
 
 // inject applies the faults to one request; it returns true when it has

@@ -103,6 +103,9 @@ func (o *org) mutate(req MutateRequest) MutateResult {
 	for range joiners {
 		u := g.user(o, len(o.users))
 		u.state = stActive
+		if _, taken := o.byID[u.id]; taken {
+			u.id = o.newUserID()
+		}
 		if _, taken := o.byEmail[strings.ToLower(u.email)]; taken {
 			u.email = strings.Replace(u.email, "@", fmt.Sprintf(".j%d@", len(o.users)), 1)
 			u.username = u.email

@@ -180,8 +180,9 @@ type org struct {
 	seq   uint64
 	cache []atomic.Pointer[rendered]
 
-	// serial numbers the next generated user (emails, employee ids).
-	serial int
+	// ids draws the ids of users created after generation (writes,
+	// joiners), deterministically from the seed.
+	ids *generator
 }
 
 // lessUser orders users for listings: by name, then id.
@@ -411,6 +412,17 @@ func insertSorted(xs []int32, x int32) []int32 {
 		return xs
 	}
 	return slices.Insert(xs, k, x)
+}
+
+// newUserID returns a fresh UUID-shaped user id, deterministic for a seed
+// and a sequence of creations.
+func (o *org) newUserID() string {
+	for {
+		id := o.ids.uuid()
+		if _, taken := o.byID[id]; !taken {
+			return id
+		}
+	}
 }
 
 // userByID returns the index of the user with that id.

@@ -241,6 +241,7 @@ func (s *Server) search(w http.ResponseWriter, req searchRequest) {
 		src = stActive
 	}
 
+	drop := s.faults.expandDropper()
 	bp := bufPool.Get().(*[]byte)
 	b := (*bp)[:0]
 	s.read(func(o *org) {
@@ -278,7 +279,7 @@ func (s *Server) search(w http.ResponseWriter, req searchRequest) {
 			if k > lo {
 				b = append(b, ',')
 			}
-			b = o.appendUser(b, hits[k], exp)
+			b = o.appendUser(b, hits[k], exp.maybeDrop(drop))
 		}
 		b = append(b, "]}"...)
 	})

@@ -34,6 +34,15 @@ var expandValues = map[string]expand{
 	"biography": 0, "dateLastLogin": 0,
 }
 
+// maybeDrop removes the skills and languages expands when the
+// expand-drop fault says so (drop is nil when that fault is off).
+func (e expand) maybeDrop(drop func() bool) expand {
+	if drop != nil && e&(expSkills|expLanguages) != 0 && drop() {
+		return e &^ (expSkills | expLanguages)
+	}
+	return e
+}
+
 func parseExpandList(w http.ResponseWriter, vals []string) (expand, bool) {
 	var e expand
 	for _, v := range vals {
@@ -105,6 +114,7 @@ func (s *Server) getUsers(w http.ResponseWriter, r *http.Request) {
 		stateFilter = st
 	}
 
+	drop := s.faults.expandDropper()
 	bp := bufPool.Get().(*[]byte)
 	b := (*bp)[:0]
 	s.read(func(o *org) {
@@ -132,7 +142,7 @@ func (s *Server) getUsers(w http.ResponseWriter, r *http.Request) {
 			if k > lo {
 				b = append(b, ',')
 			}
-			b = o.appendUser(b, i, exp)
+			b = o.appendUser(b, i, exp.maybeDrop(drop))
 		}
 		b = append(b, ']')
 		b = appendListingTail(b, p, total)
