@@ -2,6 +2,9 @@ package emulator
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -950,4 +953,108 @@ func TestWritesCountedAndRateLimited(t *testing.T) {
 	if r.status != 401 {
 		t.Fatalf("write without a token answered %d", r.status)
 	}
+}
+
+// TestConcurrentMixedWrites runs every kind of write in parallel with reads
+// and checks that each answer is one the rules allow and that the org's
+// invariants hold afterwards (run with -race).
+func TestConcurrentMixedWrites(t *testing.T) {
+	t.Parallel()
+	e := newWriteEnv(t, Config{Users: 400, Seed: 36, QueueMemberDelay: 5 * time.Millisecond})
+	users := e.pickUsers(40, isActive)
+	queues, skills, roles, divs := e.s.Queues(), e.s.Skills(), e.s.Roles(), e.s.Divisions()
+	const workers, rounds = 8, 25
+	var wg sync.WaitGroup
+	errs := make(chan string, workers*rounds)
+	for w := range workers {
+		wg.Go(func() {
+			for k := range rounds {
+				u := users[(w*rounds+k)%len(users)]
+				path := "/api/v2/users/" + u.ID
+				var r response
+				allowed := []int{200}
+				switch k % 8 {
+				case 0:
+					var cur wireUser
+					if g := e.do("GET", path+"?state=deleted", nil); g.status == 200 {
+						g.decode(t, &cur)
+						r = e.do("PATCH", path, map[string]any{"version": cur.Version, "state": "active"})
+					} else {
+						e.do("GET", path, nil).decode(t, &cur)
+						r = e.do("PATCH", path, map[string]any{"version": cur.Version, "title": fmt.Sprintf("T%d-%d", w, k)})
+					}
+					allowed = []int{200, 404, 409}
+				case 1:
+					r = e.do("POST", "/api/v2/routing/queues/"+queues[k%len(queues)].ID+"/members", []map[string]any{{"id": u.ID}})
+					allowed = []int{202, 400}
+				case 2:
+					r = e.do("PATCH", path+"/routingskills/bulk", []map[string]any{{"id": skills[k%len(skills)].ID, "proficiency": float64(k % 6)}})
+					allowed = []int{200, 404}
+				case 3:
+					r = e.do("POST", "/api/v2/authorization/subjects/"+u.ID+"/bulkadd",
+						map[string]any{"grants": []map[string]string{{"roleId": roles[k%len(roles)].ID, "divisionId": divs[w%len(divs)].ID}}})
+					allowed = []int{204, 404}
+				case 4:
+					r = e.do("POST", "/api/v2/users", map[string]any{"name": fmt.Sprintf("New %d %d", w, k), "email": fmt.Sprintf("new.%d.%d@example.org", w, k)})
+				case 5:
+					r = e.do("DELETE", path, nil)
+					allowed = []int{200, 404}
+				case 6:
+					r = e.do("PATCH", "/api/v2/users/bulk", []map[string]any{{"id": u.ID, "acdAutoAnswer": k%2 == 0}})
+					allowed = []int{200, 400}
+				case 7:
+					r = e.do("GET", "/api/v2/users?pageSize=100&expand=skills,authorization", nil)
+				}
+				if !slices.Contains(allowed, r.status) {
+					errs <- fmt.Sprintf("worker %d round %d: status %d: %s", w, k, r.status, r.body)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for msg := range errs {
+		t.Error(msg)
+	}
+	time.Sleep(50 * time.Millisecond) // let pending queue adds land
+	e.checkOrg()
+}
+
+// BenchmarkPatchUser measures PATCH /api/v2/users/{id} over loopback HTTP
+// (rate limiting off): decode, version check, apply under the write lock,
+// render.
+func BenchmarkPatchUser(b *testing.B) {
+	s, err := New(Config{Users: 2000, RatePerMinute: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	tok := s.tokens.issue()
+	var u UserView
+	for _, v := range s.Users() {
+		if v.State == StateActive {
+			u = v
+			break
+		}
+	}
+	version := u.Version
+	client := ts.Client()
+	for b.Loop() {
+		body := fmt.Sprintf(`{"version":%d,"title":"Agent"}`, version)
+		req, _ := http.NewRequest("PATCH", ts.URL+"/api/v2/users/"+u.ID, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("PATCH = %d", resp.StatusCode)
+		}
+		version++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "patches/s")
 }
