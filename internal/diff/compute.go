@@ -1,0 +1,680 @@
+package diff
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/usersync/syncer/internal/feed"
+)
+
+// Compute returns the plan that makes cur what the feed says. It is pure:
+// no I/O, and the same inputs give the same plan, byte for byte.
+//
+// The feed must have been read with reference data (feed.Config.Refs), so
+// that every name has an id; refs is the same reference data, used here to
+// name things in the plan.
+func Compute(f *feed.Feed, cur *Current, refs *feed.Refs, cfg Config) (*Plan, error) {
+	switch {
+	case f == nil || cur == nil || refs == nil:
+		return nil, errors.New("diff: feed, current state and reference data are all required")
+	case !f.Resolved:
+		return nil, fmt.Errorf("diff: feed %s was read without reference data; names are not resolved", f.File)
+	}
+	cfg = cfg.withDefaults()
+	p := newPlanner(f, cur, refs, cfg)
+	p.match()
+	if f.Mode == feed.ModeSnapshot {
+		p.leavers()
+	}
+	for _, ps := range p.people {
+		p.plan(ps)
+	}
+	p.batch()
+	plan := p.finish()
+	if err := p.guard(plan); err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
+// person is one row of the plan being built.
+type person struct {
+	emp  *feed.Employee // nil for a snapshot leaver
+	user *User          // nil for a joiner
+	key  string
+	ref  UserRef
+	// create, restore and offboard say what happens to the account.
+	create, restore, offboard bool
+
+	changes []Change
+	ops     []Operation
+	// version is the user's version before the next versioned write.
+	version int
+}
+
+type planner struct {
+	cfg  Config
+	refs *feed.Refs
+	feed *feed.Feed
+	cur  *Current
+
+	byID    map[string]*User
+	byExt   map[string]*User
+	byEmail map[string][]*User
+	// claimed maps a user id to the feed key that matched it.
+	claimed map[string]string
+	// targets maps a lower-case feed key ("employee:e1", "email:a@b.c") to
+	// the user it will be, for managers.
+	targets map[string]UserRef
+
+	people []*person
+	notes  []Note
+
+	queueAdds    map[string][]UserRef
+	queueRemoves map[string][]UserRef
+	moves        map[string][]UserRef
+	acd          []ACDAutoAnswer
+	batched      []Operation
+}
+
+func newPlanner(f *feed.Feed, cur *Current, refs *feed.Refs, cfg Config) *planner {
+	p := &planner{
+		cfg: cfg, refs: refs, feed: f, cur: cur,
+		byID: map[string]*User{}, byExt: map[string]*User{}, byEmail: map[string][]*User{},
+		claimed: map[string]string{}, targets: map[string]UserRef{},
+		queueAdds: map[string][]UserRef{}, queueRemoves: map[string][]UserRef{}, moves: map[string][]UserRef{},
+	}
+	for i := range cur.Users {
+		u := &cur.Users[i]
+		p.byID[u.ID] = u
+		if k := u.ExternalIDs[cfg.Authority]; cfg.Authority != "" && k != "" {
+			p.byExt[k] = u
+		}
+		if u.Email != "" {
+			e := strings.ToLower(u.Email)
+			p.byEmail[e] = append(p.byEmail[e], u)
+		}
+	}
+	return p
+}
+
+// byMail returns the user holding an email, preferring one not deleted.
+func (p *planner) byMail(email string) *User {
+	us := p.byEmail[strings.ToLower(email)]
+	var deleted *User
+	for _, u := range us {
+		if u.State != StateDeleted {
+			return u
+		}
+		if deleted == nil {
+			deleted = u
+		}
+	}
+	return deleted
+}
+
+func (p *planner) note(line int, key, code, format string, args ...any) {
+	p.notes = append(p.notes, Note{Line: line, Key: key, Code: code, Reason: fmt.Sprintf(format, args...)})
+}
+
+// ignoredKey reports whether the feed row names someone on the ignore list.
+func (p *planner) ignoredKey(e *feed.Employee) bool {
+	for _, x := range p.cfg.Scope.Ignore {
+		if (e.EmployeeID != "" && x == e.EmployeeID) || (e.Email != "" && strings.EqualFold(x, e.Email)) {
+			return true
+		}
+	}
+	return false
+}
+
+// match pairs every feed row with a user (or none, for a joiner).
+func (p *planner) match() {
+	for i := range p.feed.Employees {
+		e := &p.feed.Employees[i]
+		key := e.Key()
+		var byExt, byMail *User
+		if p.cfg.Authority != "" && e.EmployeeID != "" {
+			byExt = p.byExt[e.EmployeeID]
+		}
+		if e.Email != "" {
+			byMail = p.byMail(e.Email)
+		}
+		u := byExt
+		switch {
+		case byExt != nil && byMail != nil && byExt != byMail && byMail.State != StateDeleted:
+			p.note(e.Line, key, NoteConflict, "employee %s is user %s by external id, but %s belongs to user %s; nothing done for either",
+				e.EmployeeID, byExt.ID, e.Email, byMail.ID)
+			p.claimed[byExt.ID], p.claimed[byMail.ID] = key, key
+			continue
+		case u == nil && byMail != nil:
+			if k := byMail.ExternalIDs[p.cfg.Authority]; p.cfg.Authority != "" && k != "" && e.EmployeeID != "" && k != e.EmployeeID {
+				p.note(e.Line, key, NoteConflict, "%s belongs to user %s, whose %s id is %s, not %s; nothing done",
+					e.Email, byMail.ID, p.cfg.Authority, k, e.EmployeeID)
+				p.claimed[byMail.ID] = key
+				continue
+			}
+			u = byMail
+		}
+		if u != nil {
+			if other, dup := p.claimed[u.ID]; dup {
+				p.note(e.Line, key, NoteConflict, "user %s is already matched by %s; nothing done", u.ID, other)
+				continue
+			}
+			p.claimed[u.ID] = key
+		}
+		switch {
+		case e.Action == feed.ActionOffboard && u == nil:
+			p.note(e.Line, key, NoteNotFound, "no user to offboard")
+			continue
+		case e.Action == feed.ActionOffboard && u.State == StateDeleted:
+			continue
+		case u != nil && (p.cfg.Scope.ignored(u) || p.ignoredKey(e)):
+			p.note(e.Line, key, NoteIgnored, "user %s is on the ignore list", u.ID)
+			p.skippedTarget(e, u, key)
+			continue
+		case u == nil && p.ignoredKey(e):
+			p.note(e.Line, key, NoteIgnored, "%s is on the ignore list", key)
+			continue
+		case u != nil && !p.cfg.Scope.contains(u.DivisionID, u.Email):
+			p.note(e.Line, key, NoteOutOfScope, "user %s (division %s) is out of scope", u.ID, p.refs.Divisions.Name(u.DivisionID))
+			p.skippedTarget(e, u, key)
+			continue
+		case u == nil && !p.cfg.Scope.contains(cmp.Or(e.DivisionID, p.refs.HomeDivisionID), e.Email):
+			p.note(e.Line, key, NoteOutOfScope, "a new user in division %s with email %s would be out of scope",
+				p.refs.Divisions.Name(cmp.Or(e.DivisionID, p.refs.HomeDivisionID)), e.Email)
+			continue
+		}
+		ps := &person{emp: e, user: u, key: key, ref: UserRef{Key: key, Email: e.Email}}
+		switch {
+		case e.Action == feed.ActionOffboard:
+			ps.offboard = true
+			ps.ref.ID, ps.ref.Email = u.ID, u.Email
+		case u == nil:
+			ps.create = true
+		default:
+			ps.ref.ID = u.ID
+			ps.restore = u.State == StateDeleted
+		}
+		if u != nil {
+			ps.version = u.Version
+		}
+		p.people = append(p.people, ps)
+		if !ps.offboard {
+			p.target(e, ps.ref)
+		}
+	}
+}
+
+// skippedTarget lets a user the plan leaves alone still be a manager,
+// unless the account is deleted (and stays so).
+func (p *planner) skippedTarget(e *feed.Employee, u *User, key string) {
+	if u.State != StateDeleted {
+		p.target(e, UserRef{ID: u.ID, Key: key, Email: u.Email})
+	}
+}
+
+func (p *planner) target(e *feed.Employee, ref UserRef) {
+	if e.EmployeeID != "" {
+		p.targets["employee:"+strings.ToLower(e.EmployeeID)] = ref
+	}
+	if e.Email != "" {
+		p.targets["email:"+strings.ToLower(e.Email)] = ref
+	}
+}
+
+// leavers adds the in-scope users a snapshot does not list.
+func (p *planner) leavers() {
+	protected := map[string]bool{}
+	for _, r := range p.feed.Rejected {
+		if r.EmployeeID != "" {
+			protected["employee:"+strings.ToLower(r.EmployeeID)] = true
+		}
+		if r.Email != "" {
+			protected["email:"+strings.ToLower(r.Email)] = true
+		}
+	}
+	var leavers []*person
+	for i := range p.cur.Users {
+		u := &p.cur.Users[i]
+		if u.State == StateDeleted || p.claimed[u.ID] != "" || p.cfg.Scope.ignored(u) || !p.cfg.Scope.contains(u.DivisionID, u.Email) {
+			continue
+		}
+		key := "user:" + u.ID
+		ext := u.ExternalIDs[p.cfg.Authority]
+		if (p.cfg.Authority != "" && ext != "" && protected["employee:"+strings.ToLower(ext)]) || protected["email:"+strings.ToLower(u.Email)] {
+			p.note(0, key, NoteProtected, "user %s (%s) is on a rejected row of the feed; not offboarded", u.ID, u.Email)
+			continue
+		}
+		leavers = append(leavers, &person{user: u, key: key, offboard: true, version: u.Version, ref: UserRef{ID: u.ID, Key: key, Email: u.Email}})
+	}
+	if n := p.feed.UnidentifiedRejects(); n > 0 && len(leavers) > 0 {
+		p.note(0, "", NoteOffboardBlocked, "%d rejected rows identify nobody, so any absent user may be on one; the %d leavers are not offboarded in this run",
+			n, len(leavers))
+		return
+	}
+	slices.SortFunc(leavers, func(a, b *person) int { return cmp.Compare(a.key, b.key) })
+	p.people = append(p.people, leavers...)
+}
+
+// plan works out one person's changes and per-user operations.
+func (p *planner) plan(ps *person) {
+	switch {
+	case ps.offboard:
+		p.planOffboard(ps)
+	case ps.create:
+		p.planCreate(ps)
+	default:
+		p.planUpdate(ps)
+	}
+}
+
+func (p *planner) op(ps *person, kind Kind, suffix string, fill func(*Operation)) {
+	o := Operation{ID: string(kind) + ":" + ps.key + suffix, Kind: kind, User: &ps.ref, Calls: 1}
+	if kind.versioned() && !ps.create {
+		o.ExpectedVersion = ps.version
+		ps.version++
+	}
+	if fill != nil {
+		fill(&o)
+	}
+	ps.ops = append(ps.ops, o)
+}
+
+func (p *planner) change(ps *person, attr, before, after string) {
+	ps.changes = append(ps.changes, Change{Attr: attr, Before: before, After: after})
+}
+
+func (p *planner) planCreate(ps *person) {
+	e := ps.emp
+	body := &CreateUser{Name: e.Name, Email: e.Email, DivisionID: cmp.Or(e.DivisionID, p.refs.HomeDivisionID), Title: e.Title, Department: e.Department}
+	if e.State == feed.StateInactive {
+		body.State = StateInactive
+	}
+	p.op(ps, KindCreateUser, "", func(o *Operation) { o.Create = body })
+	p.change(ps, "name", "", e.Name)
+	p.change(ps, "email", "", e.Email)
+	p.change(ps, "division", "", p.refs.Divisions.Name(body.DivisionID))
+	if e.Title != "" {
+		p.change(ps, "title", "", e.Title)
+	}
+	if e.Department != "" {
+		p.change(ps, "department", "", e.Department)
+	}
+	p.change(ps, "state", "", cmp.Or(body.State, StateActive))
+	p.planExternalID(ps, nil)
+	if ref, ok := p.managerRef(ps); ok && ref != nil {
+		p.change(ps, "manager", "", p.userLabel(*ref))
+		p.op(ps, KindUpdateUser, "", func(o *Operation) { o.Update = &UpdateUser{Manager: ref} })
+	}
+	p.planLists(ps, &User{})
+	if e.Has.Has(feed.FieldACDAutoAnswer) && e.ACDAutoAnswer {
+		p.change(ps, "acd_auto_answer", "", "true")
+		p.acd = append(p.acd, ACDAutoAnswer{User: ps.ref, ACDAutoAnswer: true})
+	}
+}
+
+func (p *planner) planExternalID(ps *person, u *User) {
+	e := ps.emp
+	if p.cfg.Authority == "" || e.EmployeeID == "" {
+		return
+	}
+	if u != nil && u.ExternalIDs[p.cfg.Authority] == e.EmployeeID {
+		return
+	}
+	p.change(ps, "external_id", "", p.cfg.Authority+"/"+e.EmployeeID)
+	p.op(ps, KindSetExternalID, "", func(o *Operation) {
+		o.ExternalID = &ExternalID{AuthorityName: p.cfg.Authority, ExternalKey: e.EmployeeID}
+	})
+}
+
+// wants reports whether the feed sets attribute f of this person: it
+// speaks for it and owns it, or the current value is empty.
+func (p *planner) wants(ps *person, f feed.Field, currentEmpty bool) bool {
+	return ps.emp.Has.Has(f) && (p.cfg.owns(f) || currentEmpty)
+}
+
+func (p *planner) planUpdate(ps *person) {
+	e, u := ps.emp, ps.user
+	if ps.restore {
+		p.change(ps, "state", StateDeleted, StateActive)
+		p.op(ps, KindRestoreUser, "", func(o *Operation) { o.State = StateActive })
+	}
+	p.planExternalID(ps, u)
+
+	var upd UpdateUser
+	dirty := false
+	text := func(f feed.Field, attr, cur, want string, set **string) {
+		if p.wants(ps, f, cur == "") && cur != want {
+			p.change(ps, attr, cur, want)
+			*set, dirty = &want, true
+		}
+	}
+	text(feed.FieldName, "name", u.Name, e.Name, &upd.Name)
+	if p.wants(ps, feed.FieldEmail, u.Email == "") && !strings.EqualFold(u.Email, e.Email) && e.Email != "" {
+		p.change(ps, "email", u.Email, e.Email)
+		upd.Email, dirty = &e.Email, true
+	}
+	text(feed.FieldTitle, "title", u.Title, e.Title, &upd.Title)
+	text(feed.FieldDepartment, "department", u.Department, e.Department, &upd.Department)
+	if p.wants(ps, feed.FieldManagerEmployeeID, u.ManagerID == "") {
+		if ref, ok := p.managerRef(ps); ok {
+			switch {
+			case ref == nil && u.ManagerID != "":
+				p.change(ps, "manager", p.managerLabel(u.ManagerID), "")
+				upd.ClearManager, dirty = true, true
+			case ref != nil && (ref.ID == "" || ref.ID != u.ManagerID):
+				p.change(ps, "manager", p.managerLabel(u.ManagerID), p.userLabel(*ref))
+				upd.Manager, dirty = ref, true
+			}
+		}
+	}
+	if dirty {
+		p.op(ps, KindUpdateUser, "", func(o *Operation) { o.Update = &upd })
+	}
+	if p.wants(ps, feed.FieldDivision, u.DivisionID == "") && e.DivisionID != "" && e.DivisionID != u.DivisionID {
+		p.change(ps, "division", p.refs.Divisions.Name(u.DivisionID), p.refs.Divisions.Name(e.DivisionID))
+		p.moves[e.DivisionID] = append(p.moves[e.DivisionID], ps.ref)
+	}
+	state := u.State
+	if ps.restore {
+		state = StateActive
+	}
+	if e.Has.Has(feed.FieldState) && p.cfg.owns(feed.FieldState) && e.State != state {
+		p.change(ps, "state", state, e.State)
+		p.op(ps, KindSetState, "", func(o *Operation) { o.State = e.State })
+	}
+	p.planLists(ps, u)
+	if p.wants(ps, feed.FieldACDAutoAnswer, false) && e.ACDAutoAnswer != u.ACDAutoAnswer {
+		p.change(ps, "acd_auto_answer", fmt.Sprint(u.ACDAutoAnswer), fmt.Sprint(e.ACDAutoAnswer))
+		p.acd = append(p.acd, ACDAutoAnswer{User: ps.ref, ACDAutoAnswer: e.ACDAutoAnswer})
+	}
+}
+
+// managerRef resolves the person's manager: ok false when the feed does not
+// set it or names someone nobody can find; a nil ref means "no manager".
+func (p *planner) managerRef(ps *person) (*UserRef, bool) {
+	e := ps.emp
+	if !e.Has.Has(feed.FieldManagerEmployeeID) {
+		return nil, false
+	}
+	mk := strings.ToLower(e.ManagerKey())
+	if mk == "" {
+		return nil, true
+	}
+	if ref, ok := p.targets[mk]; ok {
+		return &ref, true
+	}
+	var u *User
+	switch {
+	case e.ManagerEmployeeID != "" && p.cfg.Authority != "":
+		u = p.byExt[e.ManagerEmployeeID]
+	case e.ManagerEmail != "":
+		u = p.byMail(e.ManagerEmail)
+	}
+	if u == nil || u.State == StateDeleted {
+		p.note(e.Line, ps.key, NoteManagerUnknown, "manager %s is neither in the feed nor an existing user; the manager is left as it is",
+			cmp.Or(e.ManagerEmployeeID, e.ManagerEmail))
+		return nil, false
+	}
+	return &UserRef{ID: u.ID, Key: "user:" + u.ID, Email: u.Email}, true
+}
+
+// userLabel names a user for people: email, or key.
+func (p *planner) userLabel(r UserRef) string { return cmp.Or(r.Email, r.Key, r.ID) }
+
+func (p *planner) managerLabel(id string) string {
+	if id == "" {
+		return ""
+	}
+	if u := p.byID[id]; u != nil {
+		return cmp.Or(u.Email, id)
+	}
+	return id
+}
+
+// planLists plans skills, languages, queues and roles against u.
+func (p *planner) planLists(ps *person, u *User) {
+	e := ps.emp
+	if e.Has.Has(feed.FieldSkills) {
+		p.planLevels(ps, "skills", u.Skills, e.Skills, p.cfg.owns(feed.FieldSkills), p.refs.Skills, true)
+	}
+	if e.Has.Has(feed.FieldLanguages) {
+		p.planLevels(ps, "languages", u.Languages, e.Languages, p.cfg.owns(feed.FieldLanguages), p.refs.Languages, false)
+	}
+	if e.Has.Has(feed.FieldQueues) {
+		p.planQueues(ps, u)
+	}
+	if e.Has.Has(feed.FieldRoles) {
+		want := make([]Grant, 0, len(e.Roles))
+		for _, g := range e.Roles {
+			want = append(want, Grant{RoleID: g.RoleID, DivisionID: g.DivisionID})
+		}
+		p.planGrants(ps, u.Grants, want, p.cfg.owns(feed.FieldRoles))
+	}
+}
+
+func sameLevel(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+func fmtLevel(v float64) string { return fmt.Sprintf("%g", v) }
+
+// planLevels plans skills (skills true) or languages.
+func (p *planner) planLevels(ps *person, attr string, cur map[string]float64, want []feed.Proficiency, exact bool, dim feed.Dimension, skills bool) {
+	var upserts []Proficiency
+	var removals []string
+	c := Change{Attr: attr}
+	wanted := map[string]bool{}
+	all := make([]Proficiency, 0, len(want))
+	for _, w := range want {
+		wanted[w.ID] = true
+		all = append(all, Proficiency{ID: w.ID, Proficiency: w.Level})
+		v, has := cur[w.ID]
+		switch {
+		case !has:
+			upserts = append(upserts, Proficiency{ID: w.ID, Proficiency: w.Level})
+			c.Added = append(c.Added, dim.Name(w.ID)+" "+fmtLevel(w.Level))
+		case !sameLevel(v, w.Level):
+			upserts = append(upserts, Proficiency{ID: w.ID, Proficiency: w.Level})
+			c.Changed = append(c.Changed, dim.Name(w.ID)+" "+fmtLevel(v)+" → "+fmtLevel(w.Level))
+		}
+	}
+	if exact {
+		for _, id := range slices.Sorted(maps.Keys(cur)) {
+			if !wanted[id] {
+				removals = append(removals, id)
+				c.Removed = append(c.Removed, dim.Name(id))
+			}
+		}
+	}
+	if len(upserts) == 0 && len(removals) == 0 {
+		return
+	}
+	ps.changes = append(ps.changes, c)
+	slices.SortFunc(upserts, func(a, b Proficiency) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(all, func(a, b Proficiency) int { return cmp.Compare(a.ID, b.ID) })
+	patchCalls := chunks(len(upserts), MaxSkillsPerCall) + len(removals)
+	if skills && exact && len(removals) > 0 && len(all) <= MaxSkillsPerCall && 1 < patchCalls {
+		p.op(ps, KindReplaceSkills, "", func(o *Operation) { o.Skills = all })
+		return
+	}
+	setKind, removeKind := KindSetSkills, KindRemoveSkill
+	if !skills {
+		setKind, removeKind = KindSetLanguages, KindRemoveLanguage
+	}
+	for i, part := range chunk(upserts, MaxSkillsPerCall) {
+		p.op(ps, setKind, fmt.Sprintf("#%d", i+1), func(o *Operation) {
+			if skills {
+				o.Skills = part
+			} else {
+				o.Languages = part
+			}
+		})
+	}
+	for _, id := range removals {
+		p.op(ps, removeKind, ":"+id, func(o *Operation) { o.RemoveID = id })
+	}
+}
+
+func (p *planner) planQueues(ps *person, u *User) {
+	e := ps.emp
+	exact := p.cfg.owns(feed.FieldQueues)
+	newJoined := !p.cfg.NewMembersUnjoined
+	c := Change{Attr: "queues"}
+	var flags []QueueJoined
+	wanted := map[string]bool{}
+	queues := slices.Clone(e.Queues)
+	slices.SortFunc(queues, func(a, b feed.Queue) int { return cmp.Compare(a.ID, b.ID) })
+	for _, q := range queues {
+		wanted[q.ID] = true
+		joined, member := u.Queues[q.ID]
+		name := p.refs.Queues.Name(q.ID)
+		switch {
+		case !member:
+			p.queueAdds[q.ID] = append(p.queueAdds[q.ID], ps.ref)
+			c.Added = append(c.Added, name+" ("+joinedWord(q.Joined)+")")
+			if q.Joined != newJoined {
+				flags = append(flags, QueueJoined{ID: q.ID, Joined: q.Joined})
+			}
+		case joined != q.Joined:
+			c.Changed = append(c.Changed, name+" "+joinedWord(joined)+" → "+joinedWord(q.Joined))
+			flags = append(flags, QueueJoined{ID: q.ID, Joined: q.Joined})
+		}
+	}
+	if exact {
+		for _, id := range slices.Sorted(maps.Keys(u.Queues)) {
+			if !wanted[id] {
+				p.queueRemoves[id] = append(p.queueRemoves[id], ps.ref)
+				c.Removed = append(c.Removed, p.refs.Queues.Name(id))
+			}
+		}
+	}
+	if len(c.Added)+len(c.Changed)+len(c.Removed) > 0 {
+		ps.changes = append(ps.changes, c)
+	}
+	p.queueFlags(ps, flags)
+}
+
+func (p *planner) queueFlags(ps *person, flags []QueueJoined) {
+	for i, part := range chunk(flags, MaxUserQueuesPerCall) {
+		p.op(ps, KindSetQueueJoined, fmt.Sprintf("#%d", i+1), func(o *Operation) { o.Queues = part })
+	}
+}
+
+func joinedWord(j bool) string {
+	if j {
+		return "joined"
+	}
+	return "unjoined"
+}
+
+func (p *planner) grantLabel(g Grant) string {
+	return p.refs.Roles.Name(g.RoleID) + "@" + p.refs.Divisions.Name(g.DivisionID)
+}
+
+func (p *planner) planGrants(ps *person, cur, want []Grant, exact bool) {
+	has := map[Grant]bool{}
+	for _, g := range cur {
+		has[g] = true
+	}
+	wanted := map[Grant]bool{}
+	var add, remove []Grant
+	for _, g := range want {
+		wanted[g] = true
+		if !has[g] {
+			add = append(add, g)
+		}
+	}
+	if exact {
+		for _, g := range cur {
+			if !wanted[g] {
+				remove = append(remove, g)
+			}
+		}
+	}
+	p.grantOps(ps, add, remove)
+}
+
+func (p *planner) grantOps(ps *person, add, remove []Grant) {
+	if len(add)+len(remove) == 0 {
+		return
+	}
+	byKey := func(a, b Grant) int {
+		return cmp.Or(cmp.Compare(a.RoleID, b.RoleID), cmp.Compare(a.DivisionID, b.DivisionID))
+	}
+	slices.SortFunc(add, byKey)
+	slices.SortFunc(remove, byKey)
+	c := Change{Attr: "roles"}
+	for _, g := range add {
+		c.Added = append(c.Added, p.grantLabel(g))
+	}
+	for _, g := range remove {
+		c.Removed = append(c.Removed, p.grantLabel(g))
+	}
+	ps.changes = append(ps.changes, c)
+	for i, part := range chunk(add, MaxGrantsPerCall) {
+		p.op(ps, KindAddRoles, fmt.Sprintf("#%d", i+1), func(o *Operation) { o.Grants = part })
+	}
+	for i, part := range chunk(remove, MaxGrantsPerCall) {
+		p.op(ps, KindRemoveRoles, fmt.Sprintf("#%d", i+1), func(o *Operation) { o.Grants = part })
+	}
+}
+
+func (p *planner) planOffboard(ps *person) {
+	u, pol := ps.user, p.cfg.Offboard
+	if pol.RemoveQueues && len(u.Queues) > 0 {
+		c := Change{Attr: "queues"}
+		for _, id := range slices.Sorted(maps.Keys(u.Queues)) {
+			p.queueRemoves[id] = append(p.queueRemoves[id], ps.ref)
+			c.Removed = append(c.Removed, p.refs.Queues.Name(id))
+		}
+		ps.changes = append(ps.changes, c)
+	} else if pol.UnjoinQueues {
+		c := Change{Attr: "queues"}
+		var flags []QueueJoined
+		for _, id := range slices.Sorted(maps.Keys(u.Queues)) {
+			if u.Queues[id] {
+				flags = append(flags, QueueJoined{ID: id, Joined: false})
+				c.Changed = append(c.Changed, p.refs.Queues.Name(id)+" joined → unjoined")
+			}
+		}
+		if len(flags) > 0 {
+			ps.changes = append(ps.changes, c)
+			p.queueFlags(ps, flags)
+		}
+	}
+	if pol.StripSkills && len(u.Skills) > 0 {
+		p.planLevels(ps, "skills", u.Skills, nil, true, p.refs.Skills, true)
+	}
+	if pol.StripLanguages && len(u.Languages) > 0 {
+		p.planLevels(ps, "languages", u.Languages, nil, true, p.refs.Languages, false)
+	}
+	if pol.StripRoles && len(u.Grants) > 0 {
+		p.grantOps(ps, nil, slices.Clone(u.Grants))
+	}
+	switch {
+	case pol.Action == OffboardDelete:
+		// Deleting is the last step; the change list shows it first.
+		ps.changes = append([]Change{{Attr: "state", Before: u.State, After: StateDeleted}}, ps.changes...)
+		p.op(ps, KindDeleteUser, "", nil)
+	case u.State == StateActive:
+		ps.changes = append([]Change{{Attr: "state", Before: u.State, After: StateInactive}}, ps.changes...)
+		p.op(ps, KindSetState, "", func(o *Operation) { o.State = StateInactive })
+	}
+}
+
+// chunks returns how many calls n items take at size per call.
+func chunks(n, size int) int { return (n + size - 1) / size }
+
+func chunk[T any](items []T, size int) [][]T {
+	var out [][]T
+	for len(items) > 0 {
+		n := min(size, len(items))
+		out = append(out, items[:n:n])
+		items = items[n:]
+	}
+	return out
+}

@@ -1,0 +1,52 @@
+// Package diff computes the plan that makes a Genesys Cloud org match an
+// HR feed: desired (a feed.Feed) minus current (a Current) gives a Plan of
+// ordered API operations, with what each means for people, a call and
+// time estimate, and guard verdicts. It is pure: no network, no database,
+// no clock; the same inputs give the same plan byte for byte.
+//
+// # Matching
+//
+// A feed row matches a user by external id (Config.Authority; the row's
+// employee_id is the key), then by email, case-insensitively. A row whose
+// email belongs to a deleted user restores that user instead of creating a
+// second one (Genesys refuses a duplicate email, even a deleted one's).
+// When the external id and the email point at two different users, or the
+// email's user is bound to another employee id, nothing is done for either
+// and the plan says so. In snapshot mode an in-scope user no row matches
+// is a leaver, unless a rejected row names them; if any rejected row names
+// nobody, no one is offboarded in that run.
+//
+// # Ownership and scope
+//
+// An attribute the feed owns (Config.Owned) is made exactly as the row
+// says; an owned list loses what the row omits. One it does not own is
+// only filled when empty (scalars) or added to (lists). Only the
+// attributes a row speaks for (feed.Employee.Has) are considered. Users
+// outside Config.Scope, or on its ignore list, are never touched.
+//
+// # Operations
+//
+// Each Operation is one API call (Calls is 1) on the cheapest endpoint
+// within its limits: skills by PATCH in 50s, or one PUT of the whole set
+// when that costs fewer calls than PATCH plus one DELETE per removal;
+// languages by PATCH in 50s and DELETEs; queue membership on the queue
+// side in 100s; joined flags per user; roles by bulkadd/bulkremove;
+// acdAutoAnswer through PATCH /users/bulk in 50s; division moves through
+// the division objects endpoint in 50s; a state change always alone.
+// Operations run phase by phase (create/restore, external id, attributes,
+// division, state, skills, languages, queues, roles, acdAutoAnswer,
+// delete), so every DependsOn points at an earlier operation. A user
+// created by the plan is referred to by UserRef.Key until its create
+// returns an id. Versioned writes carry ExpectedVersion.
+//
+// # Invariants
+//
+//   - Simulate(current, plan) followed by Compute with the same feed gives
+//     a plan without operations (tested on generated orgs).
+//   - Fingerprint covers every in-scope user with its version and
+//     memberships; a plan is stale when the fingerprint of a fresh read
+//     differs.
+//   - Guards are judged on the whole plan before any call; a tripped guard
+//     names its numbers and the flag and config key that override it.
+//   - diff never imports the API client or the store.
+package diff

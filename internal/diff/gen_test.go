@@ -1,0 +1,195 @@
+package diff
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/usersync/syncer/internal/feed"
+)
+
+// world is a generated org and a feed about it.
+type world struct {
+	refs   *feed.Refs
+	cur    *Current
+	csv    string
+	mode   feed.Mode
+	skills []string // names
+	langs  []string
+	queues []string
+	roles  []string
+	divs   []string
+	divIDs []string
+}
+
+func newRefs() (*feed.Refs, []string, []string, []string, []string, []string, []string) {
+	skills := []string{"Billing", "Sales", "Technical Support", "Retention", "Claims", "Chat", "Email", "Escalations"}
+	langs := []string{"English", "Spanish", "French", "German", "Portuguese"}
+	queues := []string{"Sales Inbound", "Billing Support", "Tech Support", "Retention Desk", "Claims", "VIP"}
+	roles := []string{"Agent", "Supervisor", "Employee", "Quality Evaluator"}
+	divs := []string{"Home", "Sales", "Support"}
+	divIDs := []string{"dv-home", "dv-sales", "dv-support"}
+	mk := func(prefix string, names []string) feed.Dimension {
+		m := map[string]string{}
+		for i, n := range names {
+			m[fmt.Sprintf("%s-%02d", prefix, i)] = n
+		}
+		return feed.NewDimension(m)
+	}
+	d := map[string]string{}
+	for i, n := range divs {
+		d[divIDs[i]] = n
+	}
+	refs := &feed.Refs{Skills: mk("sk", skills), Languages: mk("la", langs), Queues: mk("qu", queues), Roles: mk("ro", roles),
+		Divisions: feed.NewDimension(d), HomeDivisionID: "dv-home"}
+	return refs, skills, langs, queues, roles, divs, divIDs
+}
+
+func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
+
+// subset returns distinct random indexes.
+func subset(r *rand.Rand, n, max int) []int {
+	k := r.IntN(max + 1)
+	return r.Perm(n)[:min(k, n)]
+}
+
+// genWorld builds a current org of n people and a feed that keeps some,
+// changes some (every attribute kind), drops some and adds joiners, with
+// deleted users whose email a joiner reuses.
+func genWorld(seed uint64, n int, mode feed.Mode) *world {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	refs, skills, langs, queues, roles, divs, divIDs := newRefs()
+	w := &world{refs: refs, cur: &Current{}, mode: mode, skills: skills, langs: langs, queues: queues, roles: roles, divs: divs, divIDs: divIDs}
+	levels := []float64{0, 1, 2, 2.5, 3, 4, 5}
+	states := []string{StateActive, StateActive, StateActive, StateInactive, StateDeleted}
+	for i := range n {
+		u := User{ID: fmt.Sprintf("u-%04d", i), Email: fmt.Sprintf("person.%04d@example.com", i), Name: fmt.Sprintf("Person %d", i),
+			Title: pick(r, []string{"", "Agent", "Senior Agent", "Team Lead"}), Department: pick(r, []string{"", "Care", "Sales"}),
+			State: pick(r, states), DivisionID: pick(r, divIDs), Version: 1 + r.IntN(9), ACDAutoAnswer: r.IntN(2) == 0,
+			Skills: map[string]float64{}, Languages: map[string]float64{}, Queues: map[string]bool{}}
+		if u.State != StateDeleted && r.IntN(5) > 0 {
+			u.ExternalIDs = map[string]string{"hr": fmt.Sprintf("E%04d", i)}
+		}
+		if i > 0 && r.IntN(3) > 0 {
+			u.ManagerID = fmt.Sprintf("u-%04d", r.IntN(i))
+		}
+		for _, j := range subset(r, len(skills), 4) {
+			u.Skills[fmt.Sprintf("sk-%02d", j)] = pick(r, levels)
+		}
+		for _, j := range subset(r, len(langs), 2) {
+			u.Languages[fmt.Sprintf("la-%02d", j)] = pick(r, levels)
+		}
+		for _, j := range subset(r, len(queues), 3) {
+			u.Queues[fmt.Sprintf("qu-%02d", j)] = r.IntN(4) > 0
+		}
+		for _, j := range subset(r, len(roles), 2) {
+			u.Grants = append(u.Grants, Grant{RoleID: fmt.Sprintf("ro-%02d", j), DivisionID: pick(r, divIDs)})
+		}
+		w.cur.Users = append(w.cur.Users, u)
+	}
+
+	var b strings.Builder
+	header := "employee_id,email,name,title,department,manager_employee_id,division,state,skills,languages,queues,roles,acd_auto_answer"
+	if mode == feed.ModeDelta {
+		header += ",action"
+	}
+	b.WriteString(header + "\n")
+	var ids []string // employee ids already written, for managers
+	row := func(id, email, name string, keepFrom *User) {
+		title := pick(r, []string{"Agent", "Senior Agent", "Team Lead", ""})
+		dept := pick(r, []string{"Care", "Sales", "Retention"})
+		div := pick(r, divs)
+		state := pick(r, []string{"active", "active", "active", "inactive", ""})
+		mgr := ""
+		if len(ids) > 0 && r.IntN(3) > 0 {
+			mgr = pick(r, ids)
+		}
+		list := func(names []string, max int, item func(string) string) string {
+			var parts []string
+			for _, j := range subset(r, len(names), max) {
+				parts = append(parts, item(names[j]))
+			}
+			return strings.Join(parts, "|")
+		}
+		sk := list(skills, 5, func(s string) string { return fmt.Sprintf("%s:%g", s, pick(r, levels)) })
+		la := list(langs, 3, func(s string) string { return fmt.Sprintf("%s:%g", s, pick(r, levels)) })
+		qu := list(queues, 4, func(s string) string {
+			return s + pick(r, []string{"", ":joined", ":unjoined"})
+		})
+		ro := list(roles, 3, func(s string) string { return s + pick(r, []string{"", "@Home", "@Sales", "@Support"}) })
+		acd := pick(r, []string{"true", "false", ""})
+		if keepFrom != nil && r.IntN(3) == 0 {
+			// An unchanged person: the row says what the org has.
+			title, dept, acd = keepFrom.Title, keepFrom.Department, fmt.Sprint(keepFrom.ACDAutoAnswer)
+			for k, id := range divIDs {
+				if id == keepFrom.DivisionID {
+					div = divs[k]
+				}
+			}
+			state = keepFrom.State
+		}
+		fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s", id, email, name, title, dept, mgr, div, state, sk, la, qu, ro, acd)
+		if mode == feed.ModeDelta {
+			b.WriteString(",upsert")
+		}
+		b.WriteString("\n")
+		ids = append(ids, id)
+	}
+	for i := range w.cur.Users {
+		u := &w.cur.Users[i]
+		id := fmt.Sprintf("E%04d", i)
+		switch {
+		case u.State == StateDeleted && r.IntN(2) == 0:
+			row(id, u.Email, u.Name, nil) // a returning employee: restore
+		case u.State == StateDeleted:
+		case r.IntN(6) == 0:
+			if mode == feed.ModeDelta && r.IntN(2) == 0 {
+				fmt.Fprintf(&b, "%s,,,,,,,,,,,,,offboard\n", id)
+			}
+			// else a leaver (snapshot) or untouched (delta)
+		default:
+			email := u.Email
+			if r.IntN(10) == 0 {
+				email = fmt.Sprintf("renamed.%04d@example.com", i)
+			}
+			row(id, email, pick(r, []string{u.Name, u.Name + " Jr"}), u)
+		}
+	}
+	for j := range n / 5 {
+		row(fmt.Sprintf("N%04d", j), fmt.Sprintf("joiner.%04d@example.com", j), fmt.Sprintf("Joiner %d", j), nil)
+	}
+	w.csv = b.String()
+	return w
+}
+
+func (w *world) read(t testing.TB) *feed.Feed {
+	t.Helper()
+	f, err := feed.Read(strings.NewReader(w.csv), feed.Config{File: "gen.csv", Mode: w.mode, Refs: w.refs, Directory: w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Rejected) > 0 {
+		t.Fatalf("generated feed has rejected rows: %v", f.Problems[:min(5, len(f.Problems))])
+	}
+	return f
+}
+
+// HasEmployeeID and HasEmail make the world a feed.Directory.
+func (w *world) HasEmployeeID(id string) bool {
+	for _, u := range w.cur.Users {
+		if u.ExternalIDs["hr"] == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *world) HasEmail(e string) bool {
+	for _, u := range w.cur.Users {
+		if strings.EqualFold(u.Email, e) {
+			return true
+		}
+	}
+	return false
+}

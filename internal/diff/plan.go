@@ -1,0 +1,340 @@
+package diff
+
+import (
+	"github.com/usersync/syncer/internal/feed"
+)
+
+// SchemaVersion is the version of the Plan JSON layout. Apply refuses a
+// plan with another version.
+const SchemaVersion = 1
+
+// Bulk limits of the Genesys Cloud endpoints the plan batches for.
+const (
+	// MaxSkillsPerCall bounds PATCH/PUT /users/{id}/routingskills/bulk.
+	MaxSkillsPerCall = 50
+	// MaxLanguagesPerCall bounds PATCH /users/{id}/routinglanguages/bulk.
+	MaxLanguagesPerCall = 50
+	// MaxQueueMembersPerCall bounds POST /routing/queues/{id}/members.
+	MaxQueueMembersPerCall = 100
+	// MaxUserQueuesPerCall bounds PATCH /users/{id}/queues (no documented
+	// limit; the plan keeps to the queue listing's page size).
+	MaxUserQueuesPerCall = 100
+	// MaxUsersBulkPerCall bounds PATCH /users/bulk (acdAutoAnswer only).
+	MaxUsersBulkPerCall = 50
+	// MaxDivisionObjectsPerCall bounds POST /authorization/divisions/{id}/
+	// objects/USER (no documented limit; kept at the other bulk sizes).
+	MaxDivisionObjectsPerCall = 50
+	// MaxGrantsPerCall bounds bulkadd/bulkremove (no documented limit).
+	MaxGrantsPerCall = 100
+)
+
+// Kind is what an operation does; each kind is one endpoint.
+type Kind string
+
+// Operation kinds, in the order a plan runs them.
+const (
+	KindCreateUser         Kind = "create_user"          // POST /api/v2/users
+	KindRestoreUser        Kind = "restore_user"         // PATCH /api/v2/users/{id} {state: active}
+	KindSetExternalID      Kind = "set_external_id"      // POST /api/v2/users/{id}/externalid
+	KindUpdateUser         Kind = "update_user"          // PATCH /api/v2/users/{id}
+	KindMoveDivision       Kind = "move_division"        // POST /api/v2/authorization/divisions/{divisionId}/objects/USER
+	KindSetState           Kind = "set_state"            // PATCH /api/v2/users/{id} {state} (alone)
+	KindSetSkills          Kind = "set_skills"           // PATCH /api/v2/users/{id}/routingskills/bulk
+	KindReplaceSkills      Kind = "replace_skills"       // PUT /api/v2/users/{id}/routingskills/bulk
+	KindRemoveSkill        Kind = "remove_skill"         // DELETE /api/v2/users/{id}/routingskills/{skillId}
+	KindSetLanguages       Kind = "set_languages"        // PATCH /api/v2/users/{id}/routinglanguages/bulk
+	KindRemoveLanguage     Kind = "remove_language"      // DELETE /api/v2/users/{id}/routinglanguages/{languageId}
+	KindAddQueueMembers    Kind = "add_queue_members"    // POST /api/v2/routing/queues/{queueId}/members
+	KindSetQueueJoined     Kind = "set_queue_joined"     // PATCH /api/v2/users/{id}/queues
+	KindRemoveQueueMembers Kind = "remove_queue_members" // POST /api/v2/routing/queues/{queueId}/members?delete=true
+	KindAddRoles           Kind = "add_roles"            // POST /api/v2/authorization/subjects/{id}/bulkadd
+	KindRemoveRoles        Kind = "remove_roles"         // POST /api/v2/authorization/subjects/{id}/bulkremove
+	KindSetACDAutoAnswer   Kind = "set_acd_auto_answer"  // PATCH /api/v2/users/bulk
+	KindDeleteUser         Kind = "delete_user"          // DELETE /api/v2/users/{id}
+)
+
+// kindOrder is the phase of each kind: a plan runs phase by phase.
+var kindOrder = map[Kind]int{
+	KindCreateUser: 1, KindRestoreUser: 1,
+	KindSetExternalID: 2,
+	KindUpdateUser:    3,
+	KindMoveDivision:  4,
+	KindSetState:      5,
+	KindSetSkills:     6, KindReplaceSkills: 6, KindRemoveSkill: 7,
+	KindSetLanguages: 8, KindRemoveLanguage: 9,
+	KindAddQueueMembers: 10, KindSetQueueJoined: 11, KindRemoveQueueMembers: 12,
+	KindAddRoles: 13, KindRemoveRoles: 14,
+	KindSetACDAutoAnswer: 15,
+	KindDeleteUser:       16,
+}
+
+// Endpoint returns the HTTP method and path template of the kind.
+func (k Kind) Endpoint() (method, path string) {
+	switch k {
+	case KindCreateUser:
+		return "POST", "/api/v2/users"
+	case KindRestoreUser, KindUpdateUser, KindSetState:
+		return "PATCH", "/api/v2/users/{userId}"
+	case KindSetExternalID:
+		return "POST", "/api/v2/users/{userId}/externalid"
+	case KindMoveDivision:
+		return "POST", "/api/v2/authorization/divisions/{divisionId}/objects/USER"
+	case KindSetSkills:
+		return "PATCH", "/api/v2/users/{userId}/routingskills/bulk"
+	case KindReplaceSkills:
+		return "PUT", "/api/v2/users/{userId}/routingskills/bulk"
+	case KindRemoveSkill:
+		return "DELETE", "/api/v2/users/{userId}/routingskills/{skillId}"
+	case KindSetLanguages:
+		return "PATCH", "/api/v2/users/{userId}/routinglanguages/bulk"
+	case KindRemoveLanguage:
+		return "DELETE", "/api/v2/users/{userId}/routinglanguages/{languageId}"
+	case KindAddQueueMembers:
+		return "POST", "/api/v2/routing/queues/{queueId}/members"
+	case KindRemoveQueueMembers:
+		return "POST", "/api/v2/routing/queues/{queueId}/members?delete=true"
+	case KindSetQueueJoined:
+		return "PATCH", "/api/v2/users/{userId}/queues"
+	case KindAddRoles:
+		return "POST", "/api/v2/authorization/subjects/{userId}/bulkadd"
+	case KindRemoveRoles:
+		return "POST", "/api/v2/authorization/subjects/{userId}/bulkremove"
+	case KindSetACDAutoAnswer:
+		return "PATCH", "/api/v2/users/bulk"
+	case KindDeleteUser:
+		return "DELETE", "/api/v2/users/{userId}"
+	}
+	return "", ""
+}
+
+// versioned reports whether the kind needs the user's current version.
+func (k Kind) versioned() bool {
+	return k == KindRestoreUser || k == KindUpdateUser || k == KindSetState
+}
+
+// UserRef names a user. ID is empty for a user created by this plan: apply
+// resolves Key (the create operation's Key) to the id the create returned,
+// or, when resuming, by looking the user up by Email or external id.
+type UserRef struct {
+	ID    string `json:"id,omitempty"`
+	Key   string `json:"key"`
+	Email string `json:"email,omitempty"`
+}
+
+// Operation is one API call of a plan.
+type Operation struct {
+	// ID is stable for the same inputs: kind, then the user key or the
+	// batch target, then a chunk number.
+	ID   string `json:"id"`
+	Kind Kind   `json:"kind"`
+	// User is the target of a per-user operation.
+	User *UserRef `json:"user,omitempty"`
+	// QueueID and DivisionID are the targets of batched operations.
+	QueueID    string `json:"queue_id,omitempty"`
+	DivisionID string `json:"division_id,omitempty"`
+	// Members are the users of a batched operation (queue members,
+	// division moves).
+	Members []UserRef `json:"members,omitempty"`
+
+	Create     *CreateUser     `json:"create,omitempty"`
+	ExternalID *ExternalID     `json:"external_id,omitempty"`
+	Update     *UpdateUser     `json:"update,omitempty"`
+	State      string          `json:"state,omitempty"`
+	Skills     []Proficiency   `json:"skills,omitempty"`
+	Languages  []Proficiency   `json:"languages,omitempty"`
+	RemoveID   string          `json:"remove_id,omitempty"`
+	Queues     []QueueJoined   `json:"queues,omitempty"`
+	Grants     []Grant         `json:"grants,omitempty"`
+	ACD        []ACDAutoAnswer `json:"acd,omitempty"`
+
+	// ExpectedVersion is the version the user must have for a versioned
+	// write: the version read when planning, plus one per earlier
+	// versioned write to the same user in this plan. 0 for users created
+	// by the plan (use the version the create returned).
+	ExpectedVersion int `json:"expected_version,omitempty"`
+	// DependsOn lists the operations that must succeed first.
+	DependsOn []string `json:"depends_on,omitempty"`
+	// Calls is the number of API calls the operation costs.
+	Calls int `json:"calls"`
+}
+
+// CreateUser is the body of POST /api/v2/users.
+type CreateUser struct {
+	Name       string `json:"name"`
+	Email      string `json:"email"`
+	DivisionID string `json:"divisionId"`
+	Title      string `json:"title,omitempty"`
+	Department string `json:"department,omitempty"`
+	State      string `json:"state,omitempty"`
+}
+
+// ExternalID is the body of POST /api/v2/users/{id}/externalid.
+type ExternalID struct {
+	AuthorityName string `json:"authorityName"`
+	ExternalKey   string `json:"externalKey"`
+}
+
+// UpdateUser holds the attributes a PATCH /api/v2/users/{id} changes; nil
+// fields are left out of the body.
+type UpdateUser struct {
+	Name       *string `json:"name,omitempty"`
+	Email      *string `json:"email,omitempty"`
+	Title      *string `json:"title,omitempty"`
+	Department *string `json:"department,omitempty"`
+	// Manager is the new manager; with ClearManager the manager is removed.
+	Manager      *UserRef `json:"manager,omitempty"`
+	ClearManager bool     `json:"clear_manager,omitempty"`
+}
+
+// Proficiency is a skill or language id with its level.
+type Proficiency struct {
+	ID          string  `json:"id"`
+	Proficiency float64 `json:"proficiency"`
+}
+
+// QueueJoined is one entry of PATCH /api/v2/users/{id}/queues.
+type QueueJoined struct {
+	ID     string `json:"id"`
+	Joined bool   `json:"joined"`
+}
+
+// ACDAutoAnswer is one entry of PATCH /api/v2/users/bulk.
+type ACDAutoAnswer struct {
+	User          UserRef `json:"user"`
+	ACDAutoAnswer bool    `json:"acdAutoAnswer"`
+}
+
+// Action is what the plan does to one person.
+type Action string
+
+// Per-user actions, with their plan symbols.
+const (
+	ActionCreate   Action = "create"   // +
+	ActionRestore  Action = "restore"  // +
+	ActionUpdate   Action = "update"   // ~
+	ActionOffboard Action = "offboard" // -
+)
+
+// UserPlan is what the plan does to one person, for people to read.
+type UserPlan struct {
+	Action Action `json:"action"`
+	// Key is the person's key: "employee:<id>", "email:<email>" or, for a
+	// leaver the feed does not list, "user:<id>".
+	Key        string   `json:"key"`
+	UserID     string   `json:"user_id,omitempty"`
+	Name       string   `json:"name"`
+	Email      string   `json:"email"`
+	EmployeeID string   `json:"employee_id,omitempty"`
+	Line       int      `json:"line,omitempty"`
+	Changes    []Change `json:"changes"`
+}
+
+// Change is one attribute's change. Scalars have Before and After; lists
+// have the items added, changed and removed.
+type Change struct {
+	Attr    string   `json:"attr"`
+	Before  string   `json:"before,omitempty"`
+	After   string   `json:"after,omitempty"`
+	Added   []string `json:"added,omitempty"`
+	Changed []string `json:"changed,omitempty"`
+	Removed []string `json:"removed,omitempty"`
+}
+
+// Note is something the plan chose not to do, and why.
+type Note struct {
+	Line   int    `json:"line,omitempty"`
+	Key    string `json:"key,omitempty"`
+	Code   string `json:"code"`
+	Reason string `json:"reason"`
+}
+
+// Note codes.
+const (
+	NoteOutOfScope      = "out_of_scope"
+	NoteIgnored         = "ignored"
+	NoteConflict        = "match_conflict"
+	NoteNotFound        = "not_found"
+	NoteManagerUnknown  = "manager_unknown"
+	NoteOffboardBlocked = "offboard_suspended"
+	NoteProtected       = "protected_by_rejected_row"
+)
+
+// Totals counts a plan.
+type Totals struct {
+	Create     int `json:"create"`
+	Restore    int `json:"restore"`
+	Update     int `json:"update"`
+	Offboard   int `json:"offboard"`
+	Unchanged  int `json:"unchanged"`
+	Operations int `json:"operations"`
+	Calls      int `json:"calls"`
+}
+
+// Changed returns the number of people the plan touches.
+func (t Totals) Changed() int { return t.Create + t.Restore + t.Update + t.Offboard }
+
+// Estimate is the time the plan's calls take at the request budget.
+type Estimate struct {
+	Calls         int `json:"calls"`
+	RatePerMinute int `json:"rate_per_minute"`
+	Seconds       int `json:"seconds"`
+}
+
+// RejectedRows summarises the feed rows that produced nothing.
+type RejectedRows struct {
+	Count        int             `json:"count"`
+	ByCode       map[string]int  `json:"by_code,omitempty"`
+	Unidentified int             `json:"unidentified,omitempty"`
+	Rows         []feed.Rejected `json:"rows,omitempty"`
+}
+
+// Verdict is one guard's judgement of the plan.
+type Verdict struct {
+	Guard   string  `json:"guard"`
+	Tripped bool    `json:"tripped"`
+	Value   float64 `json:"value"`
+	Limit   float64 `json:"limit"`
+	// Queue names the queue of a routing-impact verdict.
+	Queue string `json:"queue,omitempty"`
+	// Flag and ConfigKey override the guard.
+	Flag      string `json:"flag"`
+	ConfigKey string `json:"config_key"`
+	Message   string `json:"message"`
+}
+
+// Plan is desired minus current: what to call, in order, and what it
+// means for people.
+type Plan struct {
+	Schema int       `json:"schema"`
+	Feed   string    `json:"feed"`
+	Mode   feed.Mode `json:"mode"`
+	// FeedRows counts the data rows the feed had, valid or not.
+	FeedRows  int    `json:"feed_rows"`
+	Authority string `json:"authority,omitempty"`
+	// Fingerprint hashes the current state the plan was computed from
+	// (see Fingerprint); apply refuses the plan when it no longer matches.
+	Fingerprint string `json:"fingerprint"`
+	// NewMembersJoined is the joined state a queue-side add gives.
+	NewMembersJoined bool         `json:"new_members_joined"`
+	Users            []UserPlan   `json:"users"`
+	Operations       []Operation  `json:"operations"`
+	Totals           Totals       `json:"totals"`
+	Estimate         Estimate     `json:"estimate"`
+	Rejected         RejectedRows `json:"rejected"`
+	Notes            []Note       `json:"notes,omitempty"`
+	Guards           []Verdict    `json:"guards"`
+}
+
+// HasChanges reports whether the plan would make any call.
+func (p *Plan) HasChanges() bool { return len(p.Operations) > 0 }
+
+// Tripped returns the guards that stop the plan.
+func (p *Plan) Tripped() []Verdict {
+	var out []Verdict
+	for _, v := range p.Guards {
+		if v.Tripped {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,76 @@
+package diff
+
+// User states as Genesys Cloud reports them.
+const (
+	StateActive   = "active"
+	StateInactive = "inactive"
+	StateDeleted  = "deleted"
+)
+
+// Current is the org as it is: the users the plan may touch and the queue
+// membership counts the routing-impact guard weighs losses against.
+type Current struct {
+	Users []User `json:"users"`
+	// QueueJoined is each queue's joined member count (joinedMemberCount of
+	// the queue listing), by queue id. Users outside the scope count here;
+	// when a queue is missing its count is taken from Users.
+	QueueJoined map[string]int `json:"queue_joined,omitempty"`
+}
+
+// User is one Genesys Cloud user with what the plan compares.
+type User struct {
+	ID         string `json:"id"`
+	Email      string `json:"email"`
+	Name       string `json:"name"`
+	Title      string `json:"title,omitempty"`
+	Department string `json:"department,omitempty"`
+	// State is StateActive, StateInactive or StateDeleted.
+	State      string `json:"state"`
+	DivisionID string `json:"division_id,omitempty"`
+	ManagerID  string `json:"manager_id,omitempty"`
+	// EmployeeID is employerInfo.employeeId, shown in plans; matching
+	// uses ExternalIDs.
+	EmployeeID string `json:"employee_id,omitempty"`
+	// ExternalIDs maps an authority name to this user's key in it.
+	ExternalIDs   map[string]string `json:"external_ids,omitempty"`
+	Version       int               `json:"version"`
+	ACDAutoAnswer bool              `json:"acd_auto_answer,omitempty"`
+	// Skills and Languages map an id to a proficiency (0–5).
+	Skills    map[string]float64 `json:"skills,omitempty"`
+	Languages map[string]float64 `json:"languages,omitempty"`
+	// Queues maps a queue id to whether the member is joined.
+	Queues map[string]bool `json:"queues,omitempty"`
+	Grants []Grant         `json:"grants,omitempty"`
+}
+
+// Grant is a role granted in a division.
+type Grant struct {
+	RoleID     string `json:"roleId"`
+	DivisionID string `json:"divisionId"`
+}
+
+func (u *User) clone() User {
+	c := *u
+	c.ExternalIDs = cloneMap(u.ExternalIDs)
+	c.Skills = cloneMap(u.Skills)
+	c.Languages = cloneMap(u.Languages)
+	c.Queues = cloneMap(u.Queues)
+	c.Grants = append([]Grant(nil), u.Grants...)
+	return c
+}
+
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return nil
+	}
+	out := make(map[K]V, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// routable reports whether the user takes interactions from queue q.
+func (u *User) routable(q string) bool {
+	return u.State == StateActive && u.Queues[q]
+}
