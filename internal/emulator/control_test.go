@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -428,5 +430,84 @@ func TestFaultExpandDrop(t *testing.T) {
 	}
 	if _, absent := count("/api/v2/users?pageSize=500&expand=skills,languages"); absent != 0 {
 		t.Fatalf("no fault: %d users without expands", absent)
+	}
+}
+
+// TestConcurrentReadsAndMutations reads listings while the org churns; with
+// -race it checks the locking and the rendered-user cache, and every page
+// must stay valid JSON showing the users' current versions.
+func TestConcurrentReadsAndMutations(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{Users: 400})
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for w := range 3 {
+		go func() {
+			for k := 0; ; k++ {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				req, _ := http.NewRequest("GET", e.ts.URL+"/api/v2/users?pageSize=100&expand=skills&pageNumber="+strconv.Itoa(1+(k+w)%4), nil)
+				req.Header.Set("Authorization", "Bearer "+e.token)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					errs <- err
+					return
+				}
+				var l userListing
+				err = json.NewDecoder(resp.Body).Decode(&l)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != 200 {
+					errs <- fmt.Errorf("page: status %d, %v", resp.StatusCode, err)
+					return
+				}
+			}
+		}()
+	}
+	for seed := range int64(20) {
+		if _, err := e.s.Mutate(MutateRequest{Seed: seed + 1, Percent: 5}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// After the churn, the listing shows every user's current version.
+	want := map[string]int{}
+	for _, v := range e.s.Users() {
+		want[v.ID] = v.Version
+	}
+	for _, u := range e.allUsers("pageSize=100&state=any") {
+		if u.Version != want[u.ID] {
+			t.Fatalf("user %s listed with version %d, want %d (stale cache)", u.ID, u.Version, want[u.ID])
+		}
+	}
+}
+
+func TestEveryAnswerHasHeaders(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{Users: 20, RatePerMinute: 100})
+	seen := map[string]bool{}
+	for _, path := range []string{"/api/v2/users", "/api/v2/users?pageSize=9999", "/api/v2/users/nope", "/api/v2/nowhere"} {
+		r := e.do("GET", path, nil)
+		id := r.header.Get("ININ-Correlation-Id")
+		if seen[id] {
+			t.Fatalf("correlation id %s repeated", id)
+		}
+		seen[id] = true
+		if r.header.Get(HeaderRateAllowed) != "100" || r.header.Get(HeaderRateCount) == "" || r.header.Get(HeaderRateReset) == "" {
+			t.Fatalf("%s (%d): rate headers missing: %v", path, r.status, r.header)
+		}
+		if r.status >= 400 {
+			if ctx := r.errorBody(t)["contextId"]; ctx != id {
+				t.Fatalf("%s: contextId %v, want the correlation id %s", path, ctx, id)
+			}
+		}
 	}
 }

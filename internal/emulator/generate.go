@@ -138,7 +138,7 @@ func generate(seed int64, n int) *org {
 	for range n {
 		o.users = append(o.users, g.user(o, len(o.users)))
 	}
-	o.ids = newGenerator(seed, 0x1d5)
+	o.serial = n
 	o.buildIndexes()
 	// Queue member lists are built after the users so each is appended in
 	// index order and needs no sort.

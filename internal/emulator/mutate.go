@@ -153,7 +153,7 @@ func (o *org) move(g *generator, i int32) []string {
 		case 1:
 			if i > 0 {
 				m := int32(g.r.IntN(int(i)))
-				if m != u.manager {
+				if m != u.manager && !o.wouldCycle(i, m) {
 					u.manager, f = m, "manager"
 				}
 			}

@@ -180,9 +180,8 @@ type org struct {
 	seq   uint64
 	cache []atomic.Pointer[rendered]
 
-	// ids draws the ids of users created after generation (writes,
-	// joiners), deterministically from the seed.
-	ids *generator
+	// serial numbers the users created after generation (see newUserID).
+	serial int
 }
 
 // lessUser orders users for listings: by name, then id.
@@ -412,17 +411,6 @@ func insertSorted(xs []int32, x int32) []int32 {
 		return xs
 	}
 	return slices.Insert(xs, k, x)
-}
-
-// newUserID returns a fresh UUID-shaped user id, deterministic for a seed
-// and a sequence of creations.
-func (o *org) newUserID() string {
-	for {
-		id := o.ids.uuid()
-		if _, taken := o.byID[id]; !taken {
-			return id
-		}
-	}
 }
 
 // userByID returns the index of the user with that id.
