@@ -1058,3 +1058,28 @@ func BenchmarkPatchUser(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "patches/s")
 }
+
+// TestMutateAfterManagerPatches: PATCH can give a user a manager created
+// after it, so the churn must not close a cycle when it picks an earlier
+// manager.
+func TestMutateAfterManagerPatches(t *testing.T) {
+	t.Parallel()
+	e := newWriteEnv(t, Config{Users: 300, Seed: 37})
+	actives := e.pickUsers(e.s.UserCount(StateActive), isActive)
+	// Early users report to late ones (the reverse of the generated order).
+	for k := range 40 {
+		early, late := actives[k], actives[len(actives)-1-k]
+		v := e.view(early.ID)
+		r := e.do("PATCH", "/api/v2/users/"+early.ID, map[string]any{"version": v.Version, "manager": late.ID})
+		if r.status != 200 && r.status != 400 { // 400: it would close a cycle
+			t.Fatalf("PATCH manager = %d: %s", r.status, r.body)
+		}
+	}
+	e.checkOrg()
+	for seed := range int64(10) {
+		if _, err := e.s.Mutate(MutateRequest{Seed: seed + 1, Percent: 60}); err != nil {
+			t.Fatal(err)
+		}
+		e.checkOrg()
+	}
+}
