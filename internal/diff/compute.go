@@ -356,8 +356,14 @@ func (p *planner) planUpdate(ps *person) {
 	}
 	text(feed.FieldName, "name", u.Name, e.Name, &upd.Name)
 	if p.wants(ps, feed.FieldEmail, u.Email == "") && !strings.EqualFold(u.Email, e.Email) && e.Email != "" {
-		p.change(ps, "email", u.Email, e.Email)
-		upd.Email, dirty = &e.Email, true
+		if holder := p.byMail(e.Email); holder != nil && holder.ID != u.ID {
+			// Genesys refuses a taken email, even a deleted user's.
+			p.note(e.Line, ps.key, NoteConflict, "new email %s belongs to user %s (%s); the email is left as it is",
+				e.Email, holder.ID, holder.State)
+		} else {
+			p.change(ps, "email", u.Email, e.Email)
+			upd.Email, dirty = &e.Email, true
+		}
 	}
 	text(feed.FieldTitle, "title", u.Title, e.Title, &upd.Title)
 	text(feed.FieldDepartment, "department", u.Department, e.Department, &upd.Department)

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"maps"
 	"slices"
@@ -34,7 +33,13 @@ func Fingerprint(cur *Current, cfg Config) string {
 }
 
 func writeUser(w io.Writer, u *User) {
-	field := func(s string) { fmt.Fprintf(w, "%d:%s|", len(s), s) }
+	var buf []byte
+	field := func(s string) {
+		buf = strconv.AppendInt(buf, int64(len(s)), 10)
+		buf = append(buf, ':')
+		buf = append(buf, s...)
+		buf = append(buf, '|')
+	}
 	field(u.ID)
 	field(strconv.Itoa(u.Version))
 	field(u.State)
@@ -64,5 +69,6 @@ func writeUser(w io.Writer, u *User) {
 	for _, g := range grants {
 		field("g:" + g.RoleID + "@" + g.DivisionID)
 	}
-	fmt.Fprintln(w)
+	buf = append(buf, '\n')
+	_, _ = w.Write(buf)
 }

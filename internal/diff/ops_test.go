@@ -294,3 +294,26 @@ func TestStateChangesGoAlone(t *testing.T) {
 		t.Errorf("operations (-want +got):\n%s", diff)
 	}
 }
+
+// TestEmailTaken: an email change to an address another user holds (even a
+// deleted one) is not planned; the plan says why and still applies.
+func TestEmailTaken(t *testing.T) {
+	t.Parallel()
+	refs := testRefs()
+	cur := &Current{Users: []User{
+		{ID: "u1", Email: "old@example.com", Name: "A", State: StateActive, DivisionID: "dv-home", Version: 1, ExternalIDs: map[string]string{"hr": "E1"}},
+		{ID: "u2", Email: "taken@example.com", Name: "B", State: StateDeleted, DivisionID: "dv-home", Version: 1},
+	}}
+	f := readFeed(t, "e.csv", "employee_id,email,name,title\nE1,taken@example.com,A,Agent\n", feed.ModeSnapshot, refs)
+	p, err := Compute(f, cur, refs, Config{Authority: "hr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Change{{Attr: "title", After: "Agent"}}
+	if len(p.Users) != 1 || !cmp.Equal(want, p.Users[0].Changes) {
+		t.Fatalf("users %+v", p.Users)
+	}
+	if len(p.Notes) != 1 || p.Notes[0].Code != NoteConflict {
+		t.Errorf("notes %+v", p.Notes)
+	}
+}

@@ -17,9 +17,10 @@ func Simulate(cur *Current, plan *Plan) (*Current, error) {
 	for i := range cur.Users {
 		out.Users[i] = cur.Users[i].clone()
 	}
-	s := &simulator{cur: out, byID: map[string]int{}, byKey: map[string]string{}, plan: plan}
+	s := &simulator{cur: out, byID: map[string]int{}, byKey: map[string]string{}, byEmail: map[string]string{}, plan: plan}
 	for i := range out.Users {
 		s.byID[out.Users[i].ID] = i
+		s.byEmail[strings.ToLower(out.Users[i].Email)] = out.Users[i].ID
 	}
 	for i := range plan.Operations {
 		o := &plan.Operations[i]
@@ -35,7 +36,9 @@ type simulator struct {
 	plan  *Plan
 	byID  map[string]int
 	byKey map[string]string // created user key → id
-	n     int
+	// byEmail maps a lower-case email to the user holding it.
+	byEmail map[string]string
+	n       int
 }
 
 func (s *simulator) user(r UserRef) (*User, error) {
@@ -156,12 +159,12 @@ func (s *simulator) apply(o *Operation) error {
 			u.Name = *up.Name
 		}
 		if up.Email != nil {
-			for i := range s.cur.Users {
-				if v := &s.cur.Users[i]; v.ID != u.ID && strings.EqualFold(v.Email, *up.Email) {
-					return fmt.Errorf("409 general.conflict: email %s is held by user %s", *up.Email, v.ID)
-				}
+			if holder, taken := s.byEmail[strings.ToLower(*up.Email)]; taken && holder != u.ID {
+				return fmt.Errorf("409 general.conflict: email %s is held by user %s", *up.Email, holder)
 			}
+			delete(s.byEmail, strings.ToLower(u.Email))
 			u.Email = *up.Email
+			s.byEmail[strings.ToLower(u.Email)] = u.ID
 		}
 		if up.Title != nil {
 			u.Title = *up.Title
@@ -241,10 +244,8 @@ func (s *simulator) apply(o *Operation) error {
 
 func (s *simulator) create(o *Operation) error {
 	c := o.Create
-	for i := range s.cur.Users {
-		if v := &s.cur.Users[i]; strings.EqualFold(v.Email, c.Email) {
-			return fmt.Errorf("409 general.conflict: email %s is held by user %s (state %s)", c.Email, v.ID, v.State)
-		}
+	if holder, taken := s.byEmail[strings.ToLower(c.Email)]; taken {
+		return fmt.Errorf("409 general.conflict: email %s is held by user %s", c.Email, holder)
 	}
 	if _, dup := s.byKey[o.User.Key]; dup {
 		return fmt.Errorf("user %s created twice", o.User.Key)
@@ -258,5 +259,6 @@ func (s *simulator) create(o *Operation) error {
 	s.cur.Users = append(s.cur.Users, u)
 	s.byID[u.ID] = len(s.cur.Users) - 1
 	s.byKey[o.User.Key] = u.ID
+	s.byEmail[strings.ToLower(u.Email)] = u.ID
 	return nil
 }
