@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"testing"
+	"time"
 )
 
 func TestCursorRoundTrip(t *testing.T) {
@@ -44,6 +45,36 @@ func FuzzCursorDecode(f *testing.F) {
 		// Anything accepted must be exactly what the codec itself writes.
 		if c.encode(kindDetails, "job", user) != s {
 			t.Fatalf("decode accepted %q, which the codec does not produce", s)
+		}
+	})
+}
+
+func TestAppendTimeMatchesTimeFormat(t *testing.T) {
+	t.Parallel()
+	r := rng{s: 1}
+	lo, hi := time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), time.Date(2400, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	cases := []int64{0, -1, 1, 951782400000 /* 2000-02-29 */, 4107542399999, lo, hi}
+	for range 200_000 {
+		cases = append(cases, lo+r.intn(hi-lo))
+	}
+	for _, ms := range cases {
+		want := time.UnixMilli(ms).UTC().Format(timeLayout)
+		if got := string(appendTimeRaw(nil, ms)); got != want {
+			t.Fatalf("appendTimeRaw(%d) = %s, want %s", ms, got, want)
+		}
+	}
+}
+
+func FuzzAppendTime(f *testing.F) {
+	f.Add(int64(0))
+	f.Add(int64(-62135596800000)) // 0001-01-01
+	f.Add(int64(253402300799999)) // 9999-12-31T23:59:59.999
+	f.Fuzz(func(t *testing.T, ms int64) {
+		if ms < -62135596800000 || ms > 253402300799999 {
+			return
+		}
+		if got, want := string(appendTimeRaw(nil, ms)), time.UnixMilli(ms).UTC().Format(timeLayout); got != want {
+			t.Fatalf("appendTimeRaw(%d) = %s, want %s", ms, got, want)
 		}
 	})
 }

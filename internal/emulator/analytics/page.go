@@ -256,8 +256,56 @@ func appendTime(out []byte, ms int64) []byte {
 	return append(out, '"')
 }
 
+// appendTimeRaw appends Unix milliseconds as 2006-01-02T15:04:05.000Z. It
+// is the hot path of every results page, several times faster than
+// time.Time.AppendFormat; years outside 0000–9999 fall back to it.
 func appendTimeRaw(out []byte, ms int64) []byte {
-	return time.UnixMilli(ms).UTC().AppendFormat(out, timeLayout)
+	days := floorDiv(ms, msPerDay)
+	rem := ms - days*msPerDay
+	y, m, d := civilDate(days)
+	if y < 0 || y > 9999 {
+		return time.UnixMilli(ms).UTC().AppendFormat(out, timeLayout)
+	}
+	n := len(out)
+	out = append(out, "0000-00-00T00:00:00.000Z"...)
+	b := out[n : n+24]
+	putDigits(b[0:4], y)
+	putDigits(b[5:7], m)
+	putDigits(b[8:10], d)
+	putDigits(b[11:13], rem/msPerHour)
+	putDigits(b[14:16], rem/msPerMinute%60)
+	putDigits(b[17:19], rem/1000%60)
+	putDigits(b[20:23], rem%1000)
+	return out
+}
+
+// putDigits writes v, 0 ≤ v < 10^len(b), zero-padded into b.
+func putDigits(b []byte, v int64) {
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+}
+
+// civilDate converts days since 1970-01-01 to a proleptic Gregorian date
+// (Howard Hinnant's days_from_civil inverse).
+func civilDate(days int64) (year, month, day int64) {
+	z := days + 719468
+	era := floorDiv(z, 146097)
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day = doy - (153*mp+2)/5 + 1
+	month = mp + 3
+	if mp >= 10 {
+		month = mp - 9
+	}
+	year = yoe + era*400
+	if month <= 2 {
+		year++
+	}
+	return year, month, day
 }
 
 // appendString appends s as a JSON string.
