@@ -31,7 +31,6 @@ CREATE TABLE users_history (
     CHECK (valid_to IS NULL OR valid_to > valid_from)
 );
 CREATE UNIQUE INDEX users_history_current_idx ON users_history (id) WHERE valid_to IS NULL;
-CREATE INDEX users_history_valid_from_idx ON users_history (valid_from);
 
 CREATE TABLE user_skills_history (
     user_id     text NOT NULL,

@@ -2,6 +2,8 @@ package load_test
 
 import (
 	"context"
+	"log/slog"
+	"os"
 	"testing"
 	"time"
 
@@ -29,7 +31,7 @@ func newEnv(t testing.TB) *env {
 	if _, err := st.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	return &env{pool: pool, schema: schema, loader: load.New(pool, load.Config{Schema: schema}), store: st}
+	return &env{pool: pool, schema: schema, loader: load.New(pool, load.Config{Schema: schema, Logger: testLogger()}), store: st}
 }
 
 // stream runs fn in a Tx and commits it with wm, failing the test on error.
@@ -106,4 +108,11 @@ func ts(s string) time.Time {
 		panic(err)
 	}
 	return t
+}
+
+func testLogger() *slog.Logger {
+	if os.Getenv("SYNCER_LOAD_DEBUG") == "" {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

@@ -147,6 +147,8 @@ type sqlText struct {
 	removeOwned  string // child: ($1 owners[, $2 ts with history])
 	markSeen     string // entity: stage keys; child: ($1 owners)
 	upsertDirect string // segment: stage -> current ($1 ts, $2 run), returns inserted, updated
+	anyConflict  string // segment: does a staged key exist, or repeat within the batch?
+	insertAll    string // segment: plain insert of the whole stage ($1 ts, $2 run)
 	finishSnap   string // entity ($1 ts, $2 run); child ([$1 ts with history]); returns deleted count
 }
 
@@ -266,6 +268,14 @@ SELECT count(*) FROM d`, target, s.seenName, own, list("t.", t.key), finishClose
 			cmpNew = append(cmpNew, expr)
 		}
 		sets = append(sets, "updated_at = EXCLUDED.updated_at", "updated_run = EXCLUDED.updated_run")
+		// The LATERAL ... LIMIT 1 cannot be flattened into a join, so each
+		// staged key costs one primary-key probe whatever the planner
+		// thinks of the (unanalyzed) staging table.
+		s.anyConflict = fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s s, LATERAL (SELECT 1 FROM %s t WHERE %s LIMIT 1) x)
+  OR EXISTS (SELECT 1 FROM %s GROUP BY %s HAVING count(*) > 1)`,
+			s.stageName, target, eqKeys("t", "s"), s.stageName, list("", t.key))
+		s.insertAll = fmt.Sprintf(`INSERT INTO %s (%s, first_seen_at, updated_at, updated_run) SELECT %s, $1, $1, $2 FROM %s`,
+			target, list("", names), list("", names), s.stageName)
 		s.upsertDirect = fmt.Sprintf(`WITH up AS (
 INSERT INTO %s AS t (%s, first_seen_at, updated_at, updated_run)
 SELECT %s, $1, $1, $2 FROM (%s) s

@@ -317,6 +317,7 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 			src.owners[o] = struct{}{}
 		}
 	}
+	copyStart := time.Now()
 	if n > 0 {
 		cols := append([]string{"_ord"}, tb.colNames()...)
 		if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"pg_temp", "_stage_" + tb.id()}, cols, src); err != nil {
@@ -331,6 +332,8 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 		}
 	}
 
+	copyDur := time.Since(copyStart)
+	mergeStart := time.Now()
 	var st TableStats
 	b := &pgx.Batch{}
 	switch tb.kind {
@@ -357,11 +360,29 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 		}
 		b.Queue(sq.countChanged).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Inserted, &st.Updated) })
 	case segment:
+		// Fast path: a batch of only new keys (a window loaded for the first
+		// time) is inserted plainly; otherwise upsert.
+		var conflict bool
+		if err := t.tx.QueryRow(ctx, sq.anyConflict).Scan(&conflict); err != nil {
+			return fmt.Errorf("check existing keys: %w", err)
+		}
+		if !conflict {
+			tag, err := t.tx.Exec(ctx, sq.insertAll, ts, t.run)
+			if err != nil {
+				return fmt.Errorf("insert: %w", err)
+			}
+			st.Inserted = tag.RowsAffected()
+			b = nil
+			break
+		}
 		b.Queue(sq.upsertDirect, ts, t.run).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Inserted, &st.Updated) })
 	}
-	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("merge: %w", err)
+	if b != nil {
+		if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("merge: %w", err)
+		}
 	}
+	mergeDur := time.Since(mergeStart)
 	st.Unchanged = max(0, int64(n)-st.Inserted-st.Updated)
 	agg := t.stats[tb.name]
 	agg.Inserted += st.Inserted
@@ -370,7 +391,8 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 	agg.Deleted += st.Deleted
 	t.stats[tb.name] = agg
 	t.l.log.Debug("batch merged", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.name, "batch", t.batches,
-		"rows", n, "inserted", st.Inserted, "updated", st.Updated, "deleted", st.Deleted)
+		"rows", n, "inserted", st.Inserted, "updated", st.Updated, "deleted", st.Deleted,
+		"copy_ms", copyDur.Milliseconds(), "merge_ms", mergeDur.Milliseconds())
 	return nil
 }
 
