@@ -3,6 +3,8 @@ package load_test
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -219,5 +221,35 @@ func TestQuotedNamesAndValues(t *testing.T) {
 	wm, err := st.Watermark(ctx, "nightly", "users")
 	if err != nil || wm.Cursor != nasty {
 		t.Errorf("watermark cursor = %q, err %v", wm.Cursor, err)
+	}
+}
+
+// TestReadmeQueries runs the example queries of README.md ("Querying the
+// data") against a loaded schema, so the documentation cannot rot.
+func TestReadmeQueries(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "SET search_path = genesys;")
+	if !ok {
+		t.Fatal("README.md has no example queries block")
+	}
+	queries, _, _ := strings.Cut(rest, "```")
+	e := newEnv(t)
+	users, skills := sampleUsers()
+	loadUsers(t, e, users, skills)
+	conn, err := e.pool.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	results, err := conn.Conn().PgConn().Exec(context.Background(), queries).ReadAll()
+	if err != nil {
+		t.Fatalf("README queries: %v", err)
+	}
+	if len(results) != 5 {
+		t.Errorf("README has %d example queries, want 5", len(results))
 	}
 }
