@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -1082,4 +1083,23 @@ func TestMutateAfterManagerPatches(t *testing.T) {
 		}
 		e.checkOrg()
 	}
+}
+
+// TestExternalIDAuthorityWithSlashes: authority names can be URLs (SSO
+// issuers); escaped in the path they are one segment.
+func TestExternalIDAuthorityWithSlashes(t *testing.T) {
+	t.Parallel()
+	e := newWriteEnv(t, Config{Users: 100, Seed: 38})
+	u := e.pickUser(isActive)
+	const authority, key = "https://idp.example.com/fas", "ab/cd 1"
+	e.want("POST", "/api/v2/users/"+u.ID+"/externalid", map[string]string{"authorityName": authority, "externalKey": key}, 200)
+	escaped := url.PathEscape(authority) + "/" + url.PathEscape(key)
+	var w wireUser
+	e.get("/api/v2/users/externalid/"+escaped, 200, &w)
+	if w.ID != u.ID {
+		t.Fatalf("lookup found %q, want %s", w.ID, u.ID)
+	}
+	e.want("DELETE", "/api/v2/users/"+u.ID+"/externalid/"+escaped, nil, 204)
+	e.want("GET", "/api/v2/users/externalid/"+escaped, nil, 404)
+	e.checkOrg()
 }
