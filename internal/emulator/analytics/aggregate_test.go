@@ -68,7 +68,7 @@ func TestAggregatesReconcileWithDetails(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, Config{Seed: 21, JobDelay: -1, DataLag: tt.lag}, testOrg(60))
+			h := newHarness(t, Config{Seed: 21, JobDelay: -1, DataLag: tt.lag}, testOrg(35))
 			horizon := h.svc.Horizon()
 			iv := ivString(tt.from, tt.to)
 			details := h.submit(detailsJobs, detailsBody(iv))

@@ -54,7 +54,7 @@ func TestAppendTimeMatchesTimeFormat(t *testing.T) {
 	r := rng{s: 1}
 	lo, hi := time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), time.Date(2400, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 	cases := []int64{0, -1, 1, 951782400000 /* 2000-02-29 */, 4107542399999, lo, hi}
-	for range 200_000 {
+	for range 50_000 {
 		cases = append(cases, lo+r.intn(hi-lo))
 	}
 	for _, ms := range cases {
