@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -58,13 +59,72 @@ var (
 )
 
 // generator draws every random choice of one org from one seeded source, in
-// a fixed order, so a seed and a size always give the same org.
+// a fixed order, so a seed and a size always give the same org. Users' small
+// slices are carved out of shared arenas (capped, so a later append copies)
+// to keep a 200,000-user build to a few large allocations.
 type generator struct {
 	r *rand.Rand
+
+	refs    arena[skillRef]
+	queues  arena[queueRef]
+	ints    arena[int32]
+	grants  arena[grant]
+	ext     arena[ExternalID]
+	scratch []int32
+	dates   map[int]string
 }
 
 func newGenerator(seed int64, stream uint64) *generator {
-	return &generator{r: rand.New(rand.NewPCG(uint64(seed), stream))}
+	return &generator{r: rand.New(rand.NewPCG(uint64(seed), stream)), dates: map[int]string{}}
+}
+
+// arena hands out slices of one large backing array.
+type arena[T any] struct{ buf []T }
+
+// take returns an empty slice with capacity n; appending past n copies, so
+// slices never overwrite each other.
+func (a *arena[T]) take(n int) []T {
+	if n == 0 {
+		return nil
+	}
+	if len(a.buf) < n {
+		a.buf = make([]T, max(n, 16<<10))
+	}
+	s := a.buf[:0:n]
+	a.buf = a.buf[n:]
+	return s
+}
+
+var (
+	lowerFirstNames = lowerAll(firstNames)
+	lowerLastNames  = lowerAll(lastNames)
+)
+
+func lowerAll(xs []string) []string {
+	out := make([]string, len(xs))
+	for k, x := range xs {
+		out[k] = strings.ToLower(x)
+	}
+	return out
+}
+
+// employeeID is the employee id of user number i: E0000001, E0000002, ...
+func employeeID(i int) string {
+	n := strconv.Itoa(i + 1)
+	if len(n) < 7 {
+		n = "0000000"[:7-len(n)] + n
+	}
+	return "E" + n
+}
+
+// hireDate returns the date d days after 2010-01-01, formatted once per day.
+func (g *generator) hireDate(d int) string {
+	s, ok := g.dates[d]
+	if !ok {
+		s = time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, d).Format("2006-01-02")
+		g.dates[d] = s
+	}
+	return s
 }
 
 // uuid returns a UUID-shaped (version 4 layout) id drawn from the generator.
@@ -157,8 +217,9 @@ func generate(seed int64, n int) *org {
 // user draws user number i (serial i) of o. Managers are drawn among the
 // users before it, which keeps the manager graph a forest.
 func (g *generator) user(o *org, i int) user {
-	first, last := g.pick(firstNames), g.pick(lastNames)
-	email := fmt.Sprintf("%s.%s.%d@%s", strings.ToLower(first), strings.ToLower(last), i+1, EmailDomain)
+	fi, li := g.r.IntN(len(firstNames)), g.r.IntN(len(lastNames))
+	first, last := firstNames[fi], lastNames[li]
+	email := lowerFirstNames[fi] + "." + lowerLastNames[li] + "." + strconv.Itoa(i+1) + "@" + EmailDomain
 	u := user{
 		id:            g.uuid(),
 		name:          first + " " + last,
@@ -166,9 +227,9 @@ func (g *generator) user(o *org, i int) user {
 		username:      email,
 		title:         g.pick(titles),
 		department:    g.pick(departments),
-		employeeID:    fmt.Sprintf("E%07d", i+1),
+		employeeID:    employeeID(i),
 		employeeType:  g.pick(employeeTypes),
-		dateHire:      time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, g.r.IntN(5400)).Format("2006-01-02"),
+		dateHire:      g.hireDate(g.r.IntN(5400)),
 		division:      int32(g.r.IntN(len(o.divisions))),
 		manager:       -1,
 		version:       int32(1 + g.r.IntN(6)),
@@ -187,17 +248,23 @@ func (g *generator) user(o *org, i int) user {
 		// few layers of management over many agents.
 		u.manager = int32(g.r.IntN(max(1, i/5)))
 	}
-	for _, ref := range g.distinct(len(o.skills), g.r.IntN(21)) {
+	refs := g.draw(len(o.skills), g.r.IntN(21))
+	u.skills = g.refs.take(len(refs))
+	for _, ref := range refs {
 		u.skills = append(u.skills, skillRef{ref: ref, proficiency: g.proficiency()})
 	}
-	for _, ref := range g.distinct(len(o.languages), g.r.IntN(6)) {
+	refs = g.draw(len(o.languages), g.r.IntN(6))
+	u.languages = g.refs.take(len(refs))
+	for _, ref := range refs {
 		u.languages = append(u.languages, skillRef{ref: ref, proficiency: g.proficiency()})
 	}
 	if u.state != stDeleted {
-		for _, q := range g.distinct(len(o.queues), g.r.IntN(31)) {
+		refs = g.draw(len(o.queues), g.r.IntN(31))
+		u.queues = g.queues.take(len(refs))
+		for _, q := range refs {
 			u.queues = append(u.queues, queueRef{queue: q, joined: u.state == stActive && g.r.IntN(10) < 7})
 		}
-		u.grants = append(u.grants, grant{role: 0, division: 0})
+		u.grants = append(g.grants.take(3), grant{role: 0, division: 0})
 		for range g.r.IntN(3) {
 			gr := grant{role: int32(1 + g.r.IntN(len(o.roles)-1)), division: int32(g.r.IntN(len(o.divisions)))}
 			if !slices.Contains(u.grants, gr) {
@@ -207,21 +274,25 @@ func (g *generator) user(o *org, i int) user {
 	}
 	u.groups = g.distinct(len(o.groups), g.r.IntN(4))
 	if g.r.IntN(10) < 8 {
-		u.locations = []int32{int32(g.r.IntN(len(o.locations)))}
+		u.locations = append(g.ints.take(1), int32(g.r.IntN(len(o.locations))))
 	}
 	if g.r.IntN(50) != 0 {
-		u.externalIDs = []ExternalID{{AuthorityName: ExternalAuthority, ExternalKey: u.employeeID}}
+		u.externalIDs = append(g.ext.take(1), ExternalID{AuthorityName: ExternalAuthority, ExternalKey: u.employeeID})
 	}
 	return u
 }
 
-// distinct draws k distinct values in [0, n), sorted ascending.
+// distinct draws k distinct values in [0, n), sorted ascending, in a slice
+// of their own.
 func (g *generator) distinct(n, k int) []int32 {
+	d := g.draw(n, k)
+	return append(g.ints.take(len(d)), d...)
+}
+
+// draw is distinct into a scratch slice, valid until the next draw.
+func (g *generator) draw(n, k int) []int32 {
 	k = min(k, n)
-	if k == 0 {
-		return nil
-	}
-	out := make([]int32, 0, k)
+	out := g.scratch[:0]
 	for len(out) < k {
 		v := int32(g.r.IntN(n))
 		if !slices.Contains(out, v) {
@@ -229,5 +300,6 @@ func (g *generator) distinct(n, k int) []int32 {
 		}
 	}
 	slices.Sort(out)
+	g.scratch = out
 	return out
 }
