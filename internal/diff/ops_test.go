@@ -317,3 +317,29 @@ func TestEmailTaken(t *testing.T) {
 		t.Errorf("notes %+v", p.Notes)
 	}
 }
+
+// TestTruncatedSnapshotTrips: a snapshot with only its header (a failed
+// export) would offboard everyone; the guards stop it.
+func TestTruncatedSnapshotTrips(t *testing.T) {
+	t.Parallel()
+	refs := testRefs()
+	cur := &Current{}
+	for i := range 8 {
+		cur.Users = append(cur.Users, User{ID: fmt.Sprint("u", i), Email: fmt.Sprint("p", i, "@example.com"), Name: "P", State: StateActive, DivisionID: "dv-home", Version: 1})
+	}
+	f := readFeed(t, "empty.csv", "employee_id,email,name\n", feed.ModeSnapshot, refs)
+	p, err := Compute(f, cur, refs, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tripped []string
+	for _, v := range p.Tripped() {
+		tripped = append(tripped, v.Guard)
+	}
+	if diff := cmp.Diff([]string{GuardMaxOffboardPercent}, tripped); diff != "" {
+		t.Errorf("tripped guards (-want +got):\n%s", diff)
+	}
+	if p.Totals.Offboard != 8 {
+		t.Errorf("offboards %d", p.Totals.Offboard)
+	}
+}

@@ -181,7 +181,9 @@ type UpdateUser struct {
 	Email      *string `json:"email,omitempty"`
 	Title      *string `json:"title,omitempty"`
 	Department *string `json:"department,omitempty"`
-	// Manager is the new manager; with ClearManager the manager is removed.
+	// Manager is the new manager (the body's "manager" is its user id).
+	// ClearManager removes the manager: send "manager": "" (an empty id,
+	// as the Genesys Terraform provider does).
 	Manager      *UserRef `json:"manager,omitempty"`
 	ClearManager bool     `json:"clear_manager,omitempty"`
 }
