@@ -1,0 +1,228 @@
+package genesys
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Sentinels matched with errors.Is against the errors the client returns.
+var (
+	// ErrNotFound: the API answered 404.
+	ErrNotFound = errors.New("genesys: not found")
+	// ErrConflict: the API answered 409 (a stale version on PATCH, or a
+	// duplicate email on create: code general.conflict).
+	ErrConflict = errors.New("genesys: conflict")
+	// ErrRateLimited: the API answered 429 and the client gave up retrying.
+	ErrRateLimited = errors.New("genesys: rate limited")
+	// ErrUnauthorized: the API answered 401 after one token refresh, or the
+	// login server refused the client credentials.
+	ErrUnauthorized = errors.New("genesys: unauthorized")
+	// ErrBadRequest: the API answered 400.
+	ErrBadRequest = errors.New("genesys: bad request")
+	// ErrPagingCap: a page-numbered listing reached the API's deep-paging cap
+	// (PagingCap results); the caller must split the listing.
+	ErrPagingCap = errors.New("genesys: deep-paging cap reached")
+	// ErrOutcomeUnknown: a request that must not be repeated blindly (POST
+	// /api/v2/users) may or may not have been carried out. Look the entity
+	// up before trying again.
+	ErrOutcomeUnknown = errors.New("genesys: outcome unknown")
+)
+
+// APIError is an error answer of the Genesys Cloud API.
+type APIError struct {
+	// Method and Path name the endpoint: Path is the template
+	// (/api/v2/users/{userId}), never the filled path, so errors group by
+	// endpoint and never carry ids from the URL.
+	Method string
+	Path   string
+	// Status is the HTTP status.
+	Status int
+	// Code is the Genesys error code (not.found, general.conflict,
+	// too.many.requests.retry.after, ...), Message its message.
+	Code    string
+	Message string
+	// CorrelationID is the ININ-Correlation-Id of the answer, for support.
+	CorrelationID string
+	// RetryAfter is the answer's Retry-After (429 and some 503s).
+	RetryAfter time.Duration
+	// Details and Errors are the body's details and nested errors.
+	Details []ErrorDetail
+	Errors  []ErrorBody
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "genesys: %s %s: %d", e.Method, e.Path, e.Status)
+	if e.Code != "" {
+		b.WriteString(" " + e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)
+	}
+	if e.CorrelationID != "" {
+		b.WriteString(" [correlation id " + e.CorrelationID + "]")
+	}
+	return b.String()
+}
+
+// Is matches the package sentinels by status (and code for conflicts).
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.Status == http.StatusNotFound
+	case ErrConflict:
+		return e.Status == http.StatusConflict || e.Code == "general.conflict"
+	case ErrRateLimited:
+		return e.Status == http.StatusTooManyRequests
+	case ErrUnauthorized:
+		return e.Status == http.StatusUnauthorized
+	case ErrBadRequest:
+		return e.Status == http.StatusBadRequest
+	}
+	return false
+}
+
+// ErrorBody is the Genesys Cloud error response body.
+type ErrorBody struct {
+	Message           string            `json:"message,omitempty"`
+	Code              string            `json:"code,omitempty"`
+	Status            int               `json:"status,omitempty"`
+	EntityID          string            `json:"entityId,omitempty"`
+	EntityName        string            `json:"entityName,omitempty"`
+	MessageWithParams string            `json:"messageWithParams,omitempty"`
+	MessageParams     map[string]string `json:"messageParams,omitempty"`
+	ContextID         string            `json:"contextId,omitempty"`
+	Details           []ErrorDetail     `json:"details,omitempty"`
+	Errors            []ErrorBody       `json:"errors,omitempty"`
+}
+
+// ErrorDetail is one entry of ErrorBody.Details.
+type ErrorDetail struct {
+	ErrorCode  string `json:"errorCode,omitempty"`
+	FieldName  string `json:"fieldName,omitempty"`
+	EntityID   string `json:"entityId,omitempty"`
+	EntityName string `json:"entityName,omitempty"`
+}
+
+// maxErrorMessage bounds the message kept from a body that is not a Genesys
+// error body (a proxy's HTML page, say).
+const maxErrorMessage = 512
+
+// parseErrorBody reads an error answer's body. A body that is not a Genesys
+// error body still yields something: its first bytes as the message.
+func parseErrorBody(body []byte) ErrorBody {
+	var eb ErrorBody
+	trimmed := strings.TrimSpace(string(body))
+	if trimmed == "" {
+		return eb
+	}
+	if err := json.Unmarshal(body, &eb); err == nil && (eb.Message != "" || eb.Code != "") {
+		return eb
+	}
+	eb = ErrorBody{}
+	msg := trimmed
+	if len(msg) > maxErrorMessage {
+		msg = msg[:maxErrorMessage] + "…"
+	}
+	eb.Message = strings.ToValidUTF8(msg, "\uFFFD")
+	return eb
+}
+
+// RequestError is a request that got no usable answer: a transport error (a
+// refused or reset connection, a timeout) or an unreadable body. It names
+// the request it belongs to; it never carries a token or a secret.
+type RequestError struct {
+	Method   string
+	Path     string // the path template
+	Attempts int
+	Err      error
+}
+
+func (e *RequestError) Error() string {
+	s := fmt.Sprintf("genesys: %s %s", e.Method, e.Path)
+	if e.Attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+	}
+	return s + ": " + e.Err.Error()
+}
+
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// OutcomeUnknownError is returned when a request that is never retried
+// blindly (POST /api/v2/users) failed in a way that does not tell whether
+// the server carried it out: a transport error after it was sent, or a 5xx.
+// It matches ErrOutcomeUnknown and unwraps to the cause.
+type OutcomeUnknownError struct {
+	Method string
+	Path   string
+	Err    error
+}
+
+func (e *OutcomeUnknownError) Error() string {
+	return fmt.Sprintf("genesys: %s %s: outcome unknown, look the entity up before trying again: %v", e.Method, e.Path, e.Err)
+}
+
+func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
+
+// Is matches ErrOutcomeUnknown.
+func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// TokenError is a failure to get an access token from the login server.
+type TokenError struct {
+	// URL is the token endpoint.
+	URL string
+	// Status is the HTTP status of the answer, 0 when there was none.
+	Status int
+	// Code is the OAuth error code (invalid_client, ...), when given.
+	Code string
+	Err  error
+}
+
+func (e *TokenError) Error() string {
+	s := "genesys: get token from " + e.URL
+	if e.Status != 0 {
+		s += fmt.Sprintf(": %d", e.Status)
+	}
+	if e.Code != "" {
+		s += " " + e.Code
+	}
+	if e.Status == 0 && e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *TokenError) Unwrap() error { return e.Err }
+
+// Is matches ErrUnauthorized when the login server refused the credentials.
+func (e *TokenError) Is(target error) bool {
+	return target == ErrUnauthorized && (e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden ||
+		e.Code == "invalid_client" || e.Code == "unauthorized_client")
+}
+
+// PagingCapError is a listing that ran into the deep-paging cap.
+type PagingCapError struct {
+	Path       string
+	PageNumber int
+	PageSize   int
+	// Total is the listing's total as its first page reported it.
+	Total int
+	Err   error
+}
+
+func (e *PagingCapError) Error() string {
+	return fmt.Sprintf("genesys: GET %s: page %d of size %d is past the %d-result paging cap (listing total %d): split the listing",
+		e.Path, e.PageNumber, e.PageSize, PagingCap, e.Total)
+}
+
+func (e *PagingCapError) Unwrap() error { return e.Err }
+
+// Is matches ErrPagingCap.
+func (e *PagingCapError) Is(target error) bool { return target == ErrPagingCap }
