@@ -12,8 +12,9 @@ import (
 // retries, 429s and time spent waiting.
 type Stats struct {
 	// Calls counts HTTP exchanges (every attempt, retries included) by
-	// endpoint ("GET /api/v2/users/{userId}") and status; status 0 is an
-	// attempt that got no answer (transport error or timeout).
+	// endpoint ("GET /api/v2/users/{userId}", and "POST /oauth/token" for
+	// the login server) and status; status 0 is an attempt that got no
+	// answer (transport error or timeout).
 	Calls map[string]map[int]int64
 	// Retries counts attempts after the first of a call.
 	Retries int64
@@ -22,7 +23,8 @@ type Stats struct {
 	// Waited sums the time calls spent waiting: in the rate budget, in
 	// Retry-After pauses and in retry backoff.
 	Waited time.Duration
-	// TokenFetches counts access tokens obtained from the login server.
+	// TokenFetches counts access tokens obtained from the login server
+	// (successful POST /oauth/token exchanges).
 	TokenFetches int64
 }
 

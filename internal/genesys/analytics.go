@@ -2,9 +2,11 @@ package genesys
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 const (
@@ -128,4 +130,56 @@ func (c *Client) UserAggregatesJobResultPages(ctx context.Context, jobID string)
 // UserAggregatesJobResults iterates the per-user data of an aggregates job.
 func (c *Client) UserAggregatesJobResults(ctx context.Context, jobID string) iter.Seq2[UserAggregateDataContainer, error] {
 	return items(c.UserAggregatesJobResultPages(ctx, jobID), func(p *UserAggregatesJobResults) []UserAggregateDataContainer { return p.Results })
+}
+
+// JobError is an analytics job that ended without results: FAILED,
+// CANCELLED or EXPIRED.
+type JobError struct {
+	Kind    string // "details" or "aggregates"
+	JobID   string
+	State   string
+	Message string
+}
+
+func (e *JobError) Error() string {
+	s := "genesys: analytics " + e.Kind + " job " + e.JobID + " ended " + e.State
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
+}
+
+// WaitUserDetailsJob polls a details job until it is no longer QUEUED or
+// PENDING, starting every poll apart and backing off to at most maxPollWait.
+// It returns a *JobError unless the job is FULFILLED.
+func (c *Client) WaitUserDetailsJob(ctx context.Context, jobID string, poll time.Duration) (AsyncQueryStatus, error) {
+	return c.waitJob(ctx, "details", jobID, poll, c.UserDetailsJobStatus)
+}
+
+// WaitUserAggregatesJob is WaitUserDetailsJob for an aggregates job.
+func (c *Client) WaitUserAggregatesJob(ctx context.Context, jobID string, poll time.Duration) (AsyncQueryStatus, error) {
+	return c.waitJob(ctx, "aggregates", jobID, poll, c.UserAggregatesJobStatus)
+}
+
+// maxPollWait caps the wait between two polls of a job.
+const maxPollWait = 10 * time.Second
+
+func (c *Client) waitJob(ctx context.Context, kind, jobID string, poll time.Duration, status func(context.Context, string) (AsyncQueryStatus, error)) (AsyncQueryStatus, error) {
+	wait := max(poll, 10*time.Millisecond)
+	for {
+		s, err := status(ctx, jobID)
+		if err != nil {
+			return s, err
+		}
+		if s.Done() {
+			if s.State != JobFulfilled {
+				return s, &JobError{Kind: kind, JobID: jobID, State: s.State, Message: s.ErrorMessage}
+			}
+			return s, nil
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return s, fmt.Errorf("genesys: wait for analytics %s job %s: %w", kind, jobID, err)
+		}
+		wait = min(wait*3/2, maxPollWait)
+	}
 }

@@ -23,6 +23,9 @@ import (
 // DefaultUserAgent is sent when WithUserAgent is not given.
 const DefaultUserAgent = "syncer-genesys-client/1"
 
+// tokenEndpoint is the accounting key of token requests.
+const tokenEndpoint = "POST /oauth/token"
+
 // maxBody bounds the body read from one answer.
 const maxBody = 256 << 20
 
@@ -199,16 +202,27 @@ func (ts *tokenSource) token(ctx context.Context, c *Client) (*oauth2.Token, err
 		return ts.tok, nil
 	}
 	tok, err := ts.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, ts.httpc))
+	status := http.StatusOK
+	var re *oauth2.RetrieveError
+	switch {
+	case errors.As(err, &re) && re.Response != nil:
+		status = re.Response.StatusCode
+	case err != nil:
+		status = 0
+	}
 	for _, a := range c.accountings(ctx) {
-		a.token()
+		a.call(tokenEndpoint, status)
+		if err == nil {
+			a.token()
+		}
 	}
 	if err != nil {
 		te := &TokenError{URL: ts.cfg.TokenURL, Err: err}
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) {
+		if re != nil {
 			te.Code = re.ErrorCode
 			if re.Response != nil {
 				te.Status = re.Response.StatusCode
+				te.RetryAfter, _ = ratelimit.ParseRetryAfter(re.Response.Header.Get(ratelimit.HeaderRetryAfter), time.Now())
 			}
 			// RetrieveError's text quotes the whole body; keep only the code.
 			te.Err = fmt.Errorf("oauth2: %s %s", http.StatusText(te.Status), re.ErrorCode)
@@ -307,6 +321,14 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		if err != nil {
 			var te *TokenError
 			if errors.As(err, &te) {
+				if te.Status == http.StatusTooManyRequests && te.RetryAfter <= c.retry.MaxRetryAfter &&
+					limitRetries < c.retry.MaxRateLimitRetries {
+					limitRetries++
+					if werr := c.retryAfterWait(ctx, cl, attempt, max(te.RetryAfter, ratelimit.DefaultRetryAfter), err, accts); werr != nil {
+						return werr
+					}
+					continue
+				}
 				// The login server's 5xx and transport errors are transient.
 				if (te.Status == 0 || retryableStatus(te.Status)) && ctx.Err() == nil && retries < c.retry.MaxRetries {
 					retries++
@@ -357,14 +379,8 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 				return apiErr
 			}
 			limitRetries++
-			wait := max(apiErr.RetryAfter, ratelimit.DefaultRetryAfter)
-			c.logger.Warn("genesys rate limited, waiting", "endpoint", cl.key(), "retry_after_ms", wait.Milliseconds(), "attempt", attempt)
-			start := time.Now()
-			if err := sleep(ctx, wait); err != nil {
-				return &RequestError{Method: cl.method, Path: cl.tmpl, Attempts: attempt, Err: errors.Join(err, apiErr)}
-			}
-			for _, a := range accts {
-				a.wait(time.Since(start))
+			if err := c.retryAfterWait(ctx, cl, attempt, max(apiErr.RetryAfter, ratelimit.DefaultRetryAfter), apiErr, accts); err != nil {
+				return err
 			}
 			continue
 
@@ -386,6 +402,20 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 			return c.apiError(cl, ans)
 		}
 	}
+}
+
+// retryAfterWait sleeps for a 429's Retry-After, counting the wait. The
+// budget pauses every other caller until the same deadline.
+func (c *Client) retryAfterWait(ctx context.Context, cl call, attempt int, wait time.Duration, cause error, accts []*Accounting) error {
+	c.logger.Warn("genesys rate limited, waiting", "endpoint", cl.key(), "retry_after_ms", wait.Milliseconds(), "attempt", attempt)
+	start := time.Now()
+	if err := sleep(ctx, wait); err != nil {
+		return &RequestError{Method: cl.method, Path: cl.tmpl, Attempts: attempt, Err: errors.Join(err, cause)}
+	}
+	for _, a := range accts {
+		a.wait(time.Since(start))
+	}
+	return nil
 }
 
 // backoffWait sleeps before retry n, counting the wait.

@@ -182,7 +182,9 @@ type TokenError struct {
 	Status int
 	// Code is the OAuth error code (invalid_client, ...), when given.
 	Code string
-	Err  error
+	// RetryAfter is the answer's Retry-After (a 429).
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *TokenError) Error() string {
@@ -207,7 +209,8 @@ func (e *TokenError) Is(target error) bool {
 		e.Code == "invalid_client" || e.Code == "unauthorized_client")
 }
 
-// PagingCapError is a listing that ran into the deep-paging cap.
+// PagingCapError is a listing that ran into the deep-paging cap: a later
+// page of a listing whose first page was served answered 400.
 type PagingCapError struct {
 	Path       string
 	PageNumber int
@@ -218,8 +221,8 @@ type PagingCapError struct {
 }
 
 func (e *PagingCapError) Error() string {
-	return fmt.Sprintf("genesys: GET %s: page %d of size %d is past the %d-result paging cap (listing total %d): split the listing",
-		e.Path, e.PageNumber, e.PageSize, PagingCap, e.Total)
+	return fmt.Sprintf("genesys: %s: page %d of size %d (results from %d) is past the API's deep-paging cap (listing total %d), split the listing: %v",
+		e.Path, e.PageNumber, e.PageSize, (e.PageNumber-1)*e.PageSize+1, e.Total, e.Err)
 }
 
 func (e *PagingCapError) Unwrap() error { return e.Err }

@@ -111,15 +111,18 @@ func nextPageNumber(uri string) (int, bool) {
 type fetchPage[T any] func(ctx context.Context, page int) (*Listing[T], error)
 
 // pages iterates a page-numbered listing from page first, following nextUri
-// until a page has none. A 400 on a page past PagingCap becomes a
-// *PagingCapError. The iteration stops at the first error.
+// until a page has none. A 400 on a later page than the first becomes a
+// *PagingCapError (the API's cap is PagingCap results by default, but an org
+// or the emulator can set another). The iteration stops at the first error.
 func pages[T any](ctx context.Context, path string, first, pageSize int, fetch fetchPage[T]) iter.Seq2[*Listing[T], error] {
 	return func(yield func(*Listing[T], error) bool) {
 		page, total := max(first, 1), -1
 		for {
 			l, err := fetch(ctx, page)
 			if err != nil {
-				if errors.Is(err, ErrBadRequest) && page*pageSize > PagingCap {
+				// Page first was served with the same parameters: a 400 on a
+				// later page is the deep-paging cap.
+				if errors.Is(err, ErrBadRequest) && page > max(first, 1) {
 					err = &PagingCapError{Path: path, PageNumber: page, PageSize: pageSize, Total: total, Err: err}
 				}
 				yield(nil, err)

@@ -145,7 +145,7 @@ func (c *Client) SearchUserPages(ctx context.Context, req UserSearchRequest) ite
 			r.PageNumber, r.PageSize = page, size
 			res, err := c.SearchUsers(ctx, r)
 			if err != nil {
-				if page*size > PagingCap && errors.Is(err, ErrBadRequest) {
+				if page > max(req.PageNumber, 1) && errors.Is(err, ErrBadRequest) {
 					err = &PagingCapError{Path: "/api/v2/users/search", PageNumber: page, PageSize: size, Total: total, Err: err}
 				}
 				yield(nil, err)

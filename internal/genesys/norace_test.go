@@ -1,0 +1,5 @@
+//go:build !race
+
+package genesys_test
+
+const raceBuild = false
