@@ -133,6 +133,11 @@ func (s *Server) bulkSkills(w http.ResponseWriter, r *http.Request, k skillKind,
 	if !wire.DecodeBody(w, r, &body) {
 		return
 	}
+	if body == nil {
+		// null, not []: a PUT must never clear the set by accident.
+		wire.BadRequest(w, "The request body must be a list of %ss", k.noun)
+		return
+	}
 	if len(body) > k.maxBulk {
 		wire.BadRequest(w, "At most %d %ss can be set at a time; %d were given", k.maxBulk, k.noun, len(body))
 		return

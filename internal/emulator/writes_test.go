@@ -379,6 +379,11 @@ func TestRoutingSkillWrites(t *testing.T) {
 		e.wantError("PATCH", base+"/bulk", body, 400, "bad.request")
 	}
 	e.wantError("PUT", base+"/bulk", entries(maxBulkSkills+1, 1), 400, "bad.request")
+	e.wantError("PUT", base+"/bulk", nil, 400, "bad.request") // no body: never "clear all"
+	r := e.do("PUT", base+"/bulk", rawJSON("null"))
+	if r.status != 400 {
+		t.Fatalf("PUT null = %d, want 400", r.status)
+	}
 	if after := e.skillRefs(base); !mapsEqual(after, before) {
 		t.Fatal("a rejected skills write changed the skills")
 	}
@@ -1103,3 +1108,8 @@ func TestExternalIDAuthorityWithSlashes(t *testing.T) {
 	e.want("GET", "/api/v2/users/externalid/"+escaped, nil, 404)
 	e.checkOrg()
 }
+
+// rawJSON is a request body sent as is.
+type rawJSON string
+
+func (r rawJSON) MarshalJSON() ([]byte, error) { return []byte(r), nil }
