@@ -1,0 +1,382 @@
+package extract
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/usersync/syncer/internal/genesys"
+)
+
+// UsersAPI is what the users stream calls.
+type UsersAPI interface {
+	ListUsers(ctx context.Context, opts *genesys.ListUsersOptions) (*genesys.Listing[genesys.User], error)
+	SearchUsers(ctx context.Context, req genesys.UserSearchRequest) (*genesys.UsersSearchResponse, error)
+	ListUserRoutingSkills(ctx context.Context, userID string, opts *genesys.UserRoutingOptions) (*genesys.Listing[genesys.UserRoutingSkill], error)
+	ListUserRoutingLanguages(ctx context.Context, userID string, opts *genesys.UserRoutingOptions) (*genesys.Listing[genesys.UserRoutingLanguage], error)
+}
+
+// UsersConfig configures the users stream. The zero value reads active
+// users with no expands.
+type UsersConfig struct {
+	// States to read. Default active.
+	States []string
+	// Expand values of GET /api/v2/users.
+	Expand []string
+	// PageSize of GET /api/v2/users. Default 500.
+	PageSize int
+	// Workers fetch pages concurrently. Default 4.
+	Workers int
+	// PagingCap is the deep-paging cap of page-numbered listings and of the
+	// users search. Default genesys.PagingCap.
+	PagingCap int
+	// Divisions are the ids the listing is split by when a state has more
+	// users than two listings (ascending and descending) can reach.
+	Divisions []string
+}
+
+// UsersPage is one page of users, ready to load.
+type UsersPage struct {
+	Users []genesys.User
+	// Reread counts users whose skills or languages were re-read from the
+	// per-user endpoints because the expand was missing or possibly
+	// truncated.
+	Reread int
+}
+
+// UsersCounter receives the stream's progress.
+type UsersCounter interface {
+	AddTotal(n int64)
+	Done(n int64)
+	MinCalls(n int64)
+}
+
+// PartitionError says that a partition of the users listing is over the
+// paging cap even after splitting, so it cannot be read completely.
+type PartitionError struct {
+	State    string
+	Division string
+	Total    int
+	Cap      int
+}
+
+func (e *PartitionError) Error() string {
+	return fmt.Sprintf("users with state=%s in division %s: %d users, over the %d-result paging cap of the users search; narrow the pipeline's scope or ask Genesys to raise the cap", e.State, e.Division, e.Total, e.Cap)
+}
+
+// expandSuspect is the list length at which an expanded skills or
+// languages list may have been cut to one page: expands are best effort, so
+// such users are re-read from the per-user endpoints.
+const expandSuspect = 25
+
+// Users reads every user of the configured states into out, one page per
+// send, never the same user twice. It splits a state whose listing is over
+// the paging cap (ascending and descending listings, then the users search
+// per division) and fails with a *PartitionError rather than truncating.
+// It does not close out.
+func Users(ctx context.Context, api UsersAPI, cfg UsersConfig, prog UsersCounter, out chan<- UsersPage) error {
+	cfg.PageSize = cmp.Or(cfg.PageSize, genesys.MaxUsersPageSize)
+	cfg.Workers = cmp.Or(cfg.Workers, 4)
+	cfg.PagingCap = cmp.Or(cfg.PagingCap, genesys.PagingCap)
+	if len(cfg.States) == 0 {
+		cfg.States = []string{genesys.StateActive}
+	}
+	x := &usersRun{api: api, cfg: cfg, prog: prog, out: out, seen: map[string]bool{}}
+	for _, st := range cfg.States {
+		if err := x.state(ctx, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type usersRun struct {
+	api  UsersAPI
+	cfg  UsersConfig
+	prog UsersCounter
+	out  chan<- UsersPage
+
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+func (x *usersRun) listOpts(state string, page int, desc bool) *genesys.ListUsersOptions {
+	o := &genesys.ListUsersOptions{State: state, Expand: x.cfg.Expand}
+	o.PageSize, o.PageNumber = x.cfg.PageSize, page
+	if desc {
+		o.SortOrder = "DESC"
+	}
+	return o
+}
+
+func (x *usersRun) state(ctx context.Context, state string) error {
+	first, err := x.api.ListUsers(ctx, x.listOpts(state, 1, false))
+	if err != nil {
+		return fmt.Errorf("list users state=%s page 1: %w", state, err)
+	}
+	total := first.Total
+	pages := genesys.Pages(total, x.cfg.PageSize)
+	x.prog.MinCalls(int64(pages))
+	capPages := x.cfg.PagingCap / x.cfg.PageSize
+	if pages <= capPages {
+		x.prog.AddTotal(int64(pages))
+		if err := x.emit(ctx, first.Entities); err != nil {
+			return err
+		}
+		x.prog.Done(1)
+		return x.listPages(ctx, state, 2, pages, false, first.NextURI != "" && pages == 1)
+	}
+	if total <= 2*x.cfg.PagingCap {
+		// Read the first cap's worth ascending and the rest descending;
+		// verify that the two halves met before trusting them.
+		descPages := genesys.Pages(total-capPages*x.cfg.PageSize, x.cfg.PageSize)
+		x.prog.AddTotal(int64(capPages + descPages))
+		ids, err := x.collect(ctx, state, first, capPages, descPages)
+		if err != nil {
+			return err
+		}
+		if len(ids) == total {
+			return x.emit(ctx, nil, ids...)
+		}
+		// The listing changed under us or sorting has ties: fall back.
+	}
+	return x.byDivision(ctx, state, total)
+}
+
+// listPages fetches pages [from, to] concurrently and sends them; with more
+// set it keeps following nextUri after `to` (the listing grew mid-run).
+func (x *usersRun) listPages(ctx context.Context, state string, from, to int, desc, more bool) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(x.cfg.Workers)
+	var lastHasNext bool
+	for p := from; p <= to; p++ {
+		g.Go(func() error {
+			l, err := x.api.ListUsers(gctx, x.listOpts(state, p, desc))
+			if err != nil {
+				return fmt.Errorf("list users state=%s page %d: %w", state, p, err)
+			}
+			if p == to {
+				lastHasNext = l.NextURI != ""
+			}
+			x.prog.Done(1)
+			return x.emit(gctx, l.Entities)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if !(lastHasNext || more) {
+		return nil
+	}
+	for p := to + 1; p*x.cfg.PageSize <= x.cfg.PagingCap; p++ {
+		l, err := x.api.ListUsers(ctx, x.listOpts(state, p, desc))
+		if err != nil {
+			return fmt.Errorf("list users state=%s page %d: %w", state, p, err)
+		}
+		x.prog.AddTotal(1)
+		x.prog.Done(1)
+		if err := x.emit(ctx, l.Entities); err != nil {
+			return err
+		}
+		if l.NextURI == "" || len(l.Entities) == 0 {
+			return nil
+		}
+	}
+	return nil
+}
+
+// collect reads capPages ascending and descPages descending pages and
+// returns the distinct users, without sending them.
+func (x *usersRun) collect(ctx context.Context, state string, first *genesys.Listing[genesys.User], capPages, descPages int) ([]genesys.User, error) {
+	var mu sync.Mutex
+	byID := map[string]genesys.User{}
+	add := func(us []genesys.User) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, u := range us {
+			byID[u.ID] = u
+		}
+	}
+	add(first.Entities)
+	x.prog.Done(1)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(x.cfg.Workers)
+	fetch := func(p int, desc bool) {
+		g.Go(func() error {
+			l, err := x.api.ListUsers(gctx, x.listOpts(state, p, desc))
+			if err != nil {
+				return fmt.Errorf("list users state=%s page %d (desc=%t): %w", state, p, desc, err)
+			}
+			x.prog.Done(1)
+			add(l.Entities)
+			return nil
+		})
+	}
+	for p := 2; p <= capPages; p++ {
+		fetch(p, false)
+	}
+	for p := 1; p <= descPages; p++ {
+		fetch(p, true)
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	out := make([]genesys.User, 0, len(byID))
+	for _, u := range byID {
+		out = append(out, u)
+	}
+	slices.SortFunc(out, func(a, b genesys.User) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// byDivision reads a state through the users search, one division at a time.
+func (x *usersRun) byDivision(ctx context.Context, state string, total int) error {
+	if len(x.cfg.Divisions) == 0 {
+		return &PartitionError{State: state, Division: "(none known)", Total: total, Cap: x.cfg.PagingCap}
+	}
+	size := genesys.MaxSearchPageSize
+	for _, div := range x.cfg.Divisions {
+		req := genesys.UserSearchRequest{
+			PageSize: size, PageNumber: 1, Expand: x.cfg.Expand, SortBy: "id", SortOrder: "ASC",
+			Query: []genesys.UserSearchCriteria{
+				{Type: "EXACT", Fields: []string{"state"}, Value: state},
+				{Type: "EXACT", Fields: []string{"divisionId"}, Value: div},
+			},
+		}
+		first, err := x.api.SearchUsers(ctx, req)
+		if err != nil {
+			return fmt.Errorf("search users state=%s division %s: %w", state, div, err)
+		}
+		if first.Total > x.cfg.PagingCap {
+			return &PartitionError{State: state, Division: div, Total: first.Total, Cap: x.cfg.PagingCap}
+		}
+		pages := genesys.Pages(first.Total, size)
+		x.prog.AddTotal(int64(pages))
+		x.prog.Done(1)
+		if err := x.emit(ctx, first.Results); err != nil {
+			return err
+		}
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(x.cfg.Workers)
+		for p := 2; p <= pages; p++ {
+			g.Go(func() error {
+				r := req
+				r.PageNumber = p
+				res, err := x.api.SearchUsers(gctx, r)
+				if err != nil {
+					return fmt.Errorf("search users state=%s division %s page %d: %w", state, div, p, err)
+				}
+				x.prog.Done(1)
+				return x.emit(gctx, res.Results)
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emit drops users already sent (a user can move between pages while the
+// listing is read), re-reads suspicious expands, and sends the rest.
+func (x *usersRun) emit(ctx context.Context, users []genesys.User, more ...genesys.User) error {
+	users = append(users, more...)
+	x.mu.Lock()
+	fresh := make([]genesys.User, 0, len(users))
+	for _, u := range users {
+		if u.ID == "" || x.seen[u.ID] {
+			continue
+		}
+		x.seen[u.ID] = true
+		fresh = append(fresh, u)
+	}
+	x.mu.Unlock()
+	for len(fresh) > 0 {
+		n := min(len(fresh), x.cfg.PageSize)
+		page := UsersPage{Users: fresh[:n]}
+		fresh = fresh[n:]
+		reread, err := x.completeExpands(ctx, page.Users)
+		if err != nil {
+			return err
+		}
+		page.Reread = reread
+		select {
+		case x.out <- page:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// completeExpands re-reads skills and languages of users whose expanded
+// list is missing from the answer or as long as one page of it.
+func (x *usersRun) completeExpands(ctx context.Context, users []genesys.User) (int, error) {
+	wantSkills := slices.Contains(x.cfg.Expand, "skills")
+	wantLangs := slices.Contains(x.cfg.Expand, "languages")
+	if !wantSkills && !wantLangs {
+		return 0, nil
+	}
+	n := 0
+	for i := range users {
+		u := &users[i]
+		touched := false
+		if wantSkills && (!hasKey(u.Raw, "skills") || len(u.Skills) >= expandSuspect) {
+			skills, err := allPages(ctx, func(ctx context.Context, page int) (*genesys.Listing[genesys.UserRoutingSkill], error) {
+				return x.api.ListUserRoutingSkills(ctx, u.ID, &genesys.UserRoutingOptions{ListOptions: genesys.ListOptions{PageNumber: page}})
+			})
+			if err != nil {
+				return n, fmt.Errorf("re-read skills of user %s: %w", u.ID, err)
+			}
+			u.Skills, touched = skills, true
+		}
+		if wantLangs && (!hasKey(u.Raw, "languages") || len(u.Languages) >= expandSuspect) {
+			langs, err := allPages(ctx, func(ctx context.Context, page int) (*genesys.Listing[genesys.UserRoutingLanguage], error) {
+				return x.api.ListUserRoutingLanguages(ctx, u.ID, &genesys.UserRoutingOptions{ListOptions: genesys.ListOptions{PageNumber: page}})
+			})
+			if err != nil {
+				return n, fmt.Errorf("re-read languages of user %s: %w", u.ID, err)
+			}
+			u.Languages, touched = langs, true
+		}
+		if touched {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// allPages reads every page of a small page-numbered listing.
+func allPages[T any](ctx context.Context, fetch func(ctx context.Context, page int) (*genesys.Listing[T], error)) ([]T, error) {
+	var all []T
+	for page := 1; ; page++ {
+		l, err := fetch(ctx, page)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, l.Entities...)
+		if l.NextURI == "" || len(l.Entities) == 0 {
+			return all, nil
+		}
+		if page*max(l.PageSize, 1) >= genesys.PagingCap {
+			return nil, errors.New("listing over the paging cap")
+		}
+	}
+}
+
+// hasKey reports whether the top-level JSON object raw has key. The check
+// is textual on `"key":`, which is exact for the API's compact JSON at the
+// top level of a user only when the key does not also appear nested; the
+// expands checked here (skills, languages) never appear nested in a user.
+func hasKey(raw []byte, key string) bool {
+	if raw == nil {
+		return true // not decoded from JSON: trust the struct
+	}
+	return bytes.Contains(raw, []byte(`"`+key+`":`)) || bytes.Contains(raw, []byte(`"`+key+`" :`))
+}
