@@ -1,8 +1,11 @@
 package pipeline
 
 import (
+	"context"
 	"maps"
 	"time"
+
+	"github.com/usersync/syncer/internal/genesys"
 )
 
 // CallStats counts API calls. ByEndpoint maps "METHOD /path/{template}" to
@@ -45,4 +48,19 @@ func (s CallStats) Clone() CallStats {
 		out.ByEndpoint[ep] = maps.Clone(m)
 	}
 	return out
+}
+
+// GenesysAccounting gives a run its own genesys call counters: calls made
+// with the returned context are counted apart from other runs sharing the
+// client.
+func GenesysAccounting(ctx context.Context) (context.Context, CallSource) {
+	a := genesys.NewAccounting()
+	return genesys.WithAccounting(ctx, a), accountingCalls{a}
+}
+
+type accountingCalls struct{ a *genesys.Accounting }
+
+func (ac accountingCalls) CallStats() CallStats {
+	s := ac.a.Snapshot()
+	return CallStats{Total: s.Total(), Retries: s.Retries, RateLimited: s.RateLimited, Waited: s.Waited, ByEndpoint: s.Calls}
 }

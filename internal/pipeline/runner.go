@@ -41,6 +41,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Calls reports API calls for the run summary. Default: none.
 	Calls CallSource
+	// Accounting, when set, gives every run its own call counters (a
+	// context carrying them and their reader); it wins over Calls. Use
+	// GenesysAccounting.
+	Accounting func(ctx context.Context) (context.Context, CallSource)
 }
 
 // Runner runs pipelines and records them.
@@ -49,6 +53,7 @@ type Runner struct {
 	loader *load.Loader
 	log    *slog.Logger
 	calls  CallSource
+	acct   func(ctx context.Context) (context.Context, CallSource)
 }
 
 // NewRunner returns a Runner that records runs in st and loads through ld.
@@ -58,6 +63,7 @@ func NewRunner(st *store.Store, ld *load.Loader, cfg Config) *Runner {
 		loader: ld,
 		log:    cmp.Or(cfg.Logger, slog.New(slog.NewTextHandler(io.Discard, nil))),
 		calls:  cfg.Calls,
+		acct:   cfg.Accounting,
 	}
 }
 
@@ -136,9 +142,13 @@ func (r *Runner) Run(ctx context.Context, pipeline string, streams []Stream, pro
 		return fail(fmt.Errorf("run %s: %w", pipeline, err))
 	}
 	sum.RunID = runID
+	calls := r.calls
+	if r.acct != nil {
+		ctx, calls = r.acct(ctx)
+	}
 	var before CallStats
-	if r.calls != nil {
-		before = r.calls.CallStats()
+	if calls != nil {
+		before = calls.CallStats()
 	}
 	log := r.log.With("pipeline", pipeline, "run_id", runID)
 	log.Info("run started", "streams", len(streams))
@@ -175,8 +185,8 @@ func (r *Runner) Run(ctx context.Context, pipeline string, streams []Stream, pro
 
 	sum.Streams = results
 	sum.Duration = time.Since(sum.Started)
-	if r.calls != nil {
-		sum.Calls = r.calls.CallStats().Sub(before)
+	if calls != nil {
+		sum.Calls = calls.CallStats().Sub(before)
 	}
 	sum.Outcome, sum.Err = runOutcome(ctx, results)
 	rec := store.RunResult{Status: sum.Outcome, Counts: countsOf(results), Calls: sum.Calls}

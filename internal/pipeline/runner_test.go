@@ -29,7 +29,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatalf("migrate: %v", err)
 	}
 	ld := load.New(pool, load.Config{Schema: schema})
-	return &env{pool: pool, store: st, runner: pipeline.NewRunner(st, ld, pipeline.Config{})}
+	return &env{pool: pool, store: st, runner: pipeline.NewRunner(st, ld, pipeline.Config{Accounting: pipeline.GenesysAccounting})}
 }
 
 func (e *env) count(t *testing.T, q string, args ...any) int {

@@ -1,0 +1,147 @@
+package extract_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"slices"
+	"sync/atomic"
+	"testing"
+
+	"github.com/usersync/syncer/internal/emulator"
+	"github.com/usersync/syncer/internal/extract"
+	"github.com/usersync/syncer/internal/genesys"
+	"github.com/usersync/syncer/internal/ratelimit"
+)
+
+type counter struct{ total, done, minCalls atomic.Int64 }
+
+func (c *counter) AddTotal(n int64) { c.total.Add(n) }
+func (c *counter) Done(n int64)     { c.done.Add(n) }
+func (c *counter) MinCalls(n int64) { c.minCalls.Add(n) }
+
+func newOrg(t *testing.T, cfg emulator.Config) (*emulator.Server, *genesys.Client) {
+	t.Helper()
+	cfg.RatePerMinute = -1
+	srv, err := emulator.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	c, err := genesys.NewClient(genesys.WithBaseURL(ts.URL),
+		genesys.WithCredentials(emulator.DefaultClientID, emulator.DefaultClientSecret),
+		genesys.WithBudget(ratelimit.New(ratelimit.Config{RequestsPerMinute: 600_000, Burst: 1000, MaxInFlight: 16})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+func readUsers(t *testing.T, c *genesys.Client, cfg extract.UsersConfig) ([]string, *counter, error) {
+	t.Helper()
+	out := make(chan extract.UsersPage, 4)
+	var ids []string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for p := range out {
+			for _, u := range p.Users {
+				ids = append(ids, u.ID)
+			}
+		}
+	}()
+	prog := &counter{}
+	err := extract.Users(context.Background(), c, cfg, prog, out)
+	close(out)
+	<-done
+	slices.Sort(ids)
+	return ids, prog, err
+}
+
+func wantIDs(srv *emulator.Server, state string) []string {
+	var ids []string
+	for _, u := range srv.Users() {
+		if u.State == state {
+			ids = append(ids, u.ID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func TestUsersEveryRegimeOfThePagingCap(t *testing.T) {
+	t.Parallel()
+	srv, c := newOrg(t, emulator.Config{Users: 900, Seed: 4, PageCap: 300, SearchCap: 300})
+	var divisions []string
+	for _, d := range srv.Divisions() {
+		divisions = append(divisions, d.ID)
+	}
+	active, inactive := len(wantIDs(srv, "active")), len(wantIDs(srv, "inactive"))
+	if inactive > 300 || active <= 600 {
+		t.Fatalf("org shape %d active, %d inactive does not cover the regimes", active, inactive)
+	}
+	tests := []struct {
+		name    string
+		state   string
+		pageCap int
+	}{
+		{"under the cap: plain pages", "inactive", 300},
+		{"over twice the cap: per division through search", "active", 300},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ids, prog, err := readUsers(t, c, extract.UsersConfig{States: []string{tt.state}, PageSize: 100, PagingCap: tt.pageCap, Divisions: divisions, Expand: []string{"skills"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := wantIDs(srv, tt.state); !slices.Equal(ids, want) {
+				t.Fatalf("read %d users, want %d (exactly the emulator's, no duplicates)", len(ids), len(want))
+			}
+			if prog.done.Load() != prog.total.Load() {
+				t.Errorf("progress done %d of %d", prog.done.Load(), prog.total.Load())
+			}
+		})
+	}
+}
+
+func TestUsersUpToTwiceTheCapReadBothWays(t *testing.T) {
+	t.Parallel()
+	srv, c := newOrg(t, emulator.Config{Users: 450, Seed: 8, PageCap: 200, SearchCap: 200})
+	want := wantIDs(srv, "active")
+	if len(want) <= 200 || len(want) > 400 {
+		t.Fatalf("%d active users: not between one and two caps", len(want))
+	}
+	before := c.Stats()
+	// No divisions: a fall back to the search would fail, so success proves
+	// the two listings met.
+	ids, _, err := readUsers(t, c, extract.UsersConfig{States: []string{"active"}, PageSize: 100, PagingCap: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids, want) {
+		t.Fatalf("read %d users, want %d", len(ids), len(want))
+	}
+	calls := c.Stats().Sub(before)
+	if n, minimum := calls.Endpoint("GET /api/v2/users"), int64(genesys.Pages(len(want), 100)); n != minimum {
+		t.Errorf("GET /users calls = %d, want the minimum %d", n, minimum)
+	}
+	if n := calls.Endpoint("POST /api/v2/users/search"); n != 0 {
+		t.Errorf("search calls = %d, want 0", n)
+	}
+}
+
+func TestUsersPartitionOverTheCapFails(t *testing.T) {
+	t.Parallel()
+	srv, c := newOrg(t, emulator.Config{Users: 900, Seed: 4, PageCap: 100, SearchCap: 100})
+	var divisions []string
+	for _, d := range srv.Divisions() {
+		divisions = append(divisions, d.ID)
+	}
+	_, _, err := readUsers(t, c, extract.UsersConfig{States: []string{"active"}, PageSize: 100, PagingCap: 100, Divisions: divisions})
+	var pe *extract.PartitionError
+	if !errors.As(err, &pe) || pe.State != "active" || pe.Division == "" || pe.Total <= 100 {
+		t.Fatalf("err = %v, want a *PartitionError naming the state and division", err)
+	}
+}
