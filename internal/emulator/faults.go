@@ -60,7 +60,8 @@ type Faults struct {
 	// It is forwarded to the analytics service.
 	JobFailureRate float64 `json:"jobFailureRate"`
 
-	// Seed, when non-zero, reseeds the fault dice.
+	// Seed, when non-zero, reseeds the fault dice (an action, like
+	// RevokeTokens: GET shows 0). Reset reseeds them with Config.Seed.
 	Seed int64 `json:"seed,omitempty"`
 }
 
@@ -123,6 +124,7 @@ func (fi *faultInjector) set(f Faults) {
 		fi.stormUntil = fi.now().Add(time.Duration(f.StormSeconds) * time.Second)
 	}
 	f.RevokeTokens = false
+	f.Seed = 0
 	fi.f = f
 	if fi.jobFailure != nil {
 		fi.jobFailure(f.JobFailureRate)

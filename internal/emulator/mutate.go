@@ -244,6 +244,6 @@ func (s *Server) Reset() {
 	s.write(func(*org) { s.org = o })
 	s.stats.reset()
 	s.limiter.reset()
-	s.faults.set(Faults{})
+	s.faults.set(Faults{Seed: s.cfg.Seed})
 	s.analytics.Reset()
 }

@@ -423,3 +423,51 @@ func TestNameFilter(t *testing.T) {
 		}
 	}
 }
+
+func TestSearchByManagerAndViews(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{Users: 300})
+	views := e.s.Users()
+	boss := views[0].ID
+	reports := 0
+	for _, v := range views {
+		if v.ManagerID == boss && v.State == StateActive {
+			reports++
+		}
+	}
+	var a searchAnswer
+	e.do("POST", "/api/v2/users/search", searchRequest{PageSize: 100, Query: []searchCriteria{
+		{Type: "EXACT", Fields: []string{"manager.id"}, Value: boss}}}).decode(t, &a)
+	if a.Total != reports || reports == 0 {
+		t.Fatalf("reports of %s: search says %d, org %d", boss, a.Total, reports)
+	}
+	for _, u := range a.Results {
+		if u.Manager == nil || u.Manager.ID != boss {
+			t.Fatalf("user %s does not report to %s", u.ID, boss)
+		}
+	}
+	groups, locations := map[string]bool{}, map[string]bool{}
+	for _, g := range e.s.Groups() {
+		groups[g.ID] = true
+	}
+	for _, l := range e.s.Locations() {
+		locations[l.ID] = true
+	}
+	var full userListing
+	e.get("/api/v2/users?pageSize=300&expand=groups,locations", 200, &full)
+	for _, u := range full.Entities {
+		for _, g := range u.Groups {
+			if !groups[g.ID] {
+				t.Fatalf("user %s in unknown group %s", u.ID, g.ID)
+			}
+		}
+		for _, l := range u.Locations {
+			if !locations[l.ID] {
+				t.Fatalf("user %s at unknown location %s", u.ID, l.ID)
+			}
+		}
+	}
+	if st := e.s.Stats(); st.RouteTotal("POST /api/v2/users/search") != 1 || st.RouteTotal("GET /api/v2/users") != 1 {
+		t.Fatalf("route totals %v", st.Routes)
+	}
+}
