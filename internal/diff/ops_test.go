@@ -343,3 +343,36 @@ func TestTruncatedSnapshotTrips(t *testing.T) {
 		t.Errorf("offboards %d", p.Totals.Offboard)
 	}
 }
+
+// TestDirectory: a feed may name a manager who is only in the org, by
+// external id or email, but not a deleted one.
+func TestDirectory(t *testing.T) {
+	t.Parallel()
+	refs := testRefs()
+	cur := &Current{Users: []User{
+		{ID: "u-boss", Email: "Boss@example.com", Name: "Boss", State: StateActive, DivisionID: "dv-home", Version: 1, ExternalIDs: map[string]string{"hr": "E1"}},
+		{ID: "u-gone", Email: "gone@example.com", Name: "Gone", State: StateDeleted, DivisionID: "dv-home", Version: 1, ExternalIDs: map[string]string{"hr": "E2"}},
+	}}
+	const in = `employee_id,email,name,manager_employee_id,manager_email
+E3,a@example.com,A,E1,
+E4,b@example.com,B,,boss@example.com
+E5,c@example.com,C,E2,
+`
+	f, err := feed.Read(strings.NewReader(in), feed.Config{File: "d.csv", Mode: feed.ModeDelta, Refs: refs, Directory: cur.Directory("hr")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Employees) != 2 || len(f.Rejected) != 1 || f.Rejected[0].EmployeeID != "E5" {
+		t.Fatalf("employees %d, rejected %+v", len(f.Employees), f.Rejected)
+	}
+	p, err := Compute(f, cur, refs, Config{Authority: "hr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range p.Operations {
+		if o.Kind == KindUpdateUser && (o.Update.Manager == nil || o.Update.Manager.ID != "u-boss") {
+			t.Errorf("%s sets manager %+v, want u-boss", o.ID, o.Update.Manager)
+		}
+	}
+	checkConverges(t, f, cur, refs, Config{Authority: "hr"}, p)
+}

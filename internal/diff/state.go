@@ -1,5 +1,11 @@
 package diff
 
+import (
+	"strings"
+
+	"github.com/usersync/syncer/internal/feed"
+)
+
 // User states as Genesys Cloud reports them.
 const (
 	StateActive   = "active"
@@ -74,3 +80,30 @@ func cloneMap[K comparable, V any](m map[K]V) map[K]V {
 func (u *User) routable(q string) bool {
 	return u.State == StateActive && u.Queues[q]
 }
+
+// Directory returns the current users as a feed.Directory, so that a feed
+// can name managers who are not in it: by external id under authority, or
+// by email. Deleted users do not count: nobody can report to them.
+func (c *Current) Directory(authority string) feed.Directory {
+	d := directory{ids: map[string]bool{}, emails: map[string]bool{}}
+	for i := range c.Users {
+		u := &c.Users[i]
+		if u.State == StateDeleted {
+			continue
+		}
+		if k := u.ExternalIDs[authority]; authority != "" && k != "" {
+			d.ids[k] = true
+		}
+		if u.Email != "" {
+			d.emails[strings.ToLower(u.Email)] = true
+		}
+	}
+	return d
+}
+
+type directory struct {
+	ids, emails map[string]bool
+}
+
+func (d directory) HasEmployeeID(id string) bool { return d.ids[id] }
+func (d directory) HasEmail(e string) bool       { return d.emails[strings.ToLower(e)] }
