@@ -153,9 +153,13 @@ func TestWriteRequestShapes(t *testing.T) {
 			"POST", "/api/v2/routing/queues/q1/members", "", `[{"id":"u1"},{"id":"u2"}]`},
 		{"queue members remove", func() error { return c.RemoveQueueMembers(ctx, "q1", []string{"u1"}) },
 			"POST", "/api/v2/routing/queues/q1/members", "delete=true", `[{"id":"u1"}]`},
-		{"bulkadd", func() error { return c.GrantRoles(ctx, "u1", []genesys.RoleDivisionPair{{RoleID: "r1", DivisionID: "d1"}}) },
+		{"bulkadd", func() error {
+			return c.GrantRoles(ctx, "u1", []genesys.RoleDivisionPair{{RoleID: "r1", DivisionID: "d1"}})
+		},
 			"POST", "/api/v2/authorization/subjects/u1/bulkadd", "", `{"grants":[{"roleId":"r1","divisionId":"d1"}]}`},
-		{"bulkremove", func() error { return c.RevokeRoles(ctx, "u1", []genesys.RoleDivisionPair{{RoleID: "r1", DivisionID: "*"}}) },
+		{"bulkremove", func() error {
+			return c.RevokeRoles(ctx, "u1", []genesys.RoleDivisionPair{{RoleID: "r1", DivisionID: "*"}})
+		},
 			"POST", "/api/v2/authorization/subjects/u1/bulkremove", "", `{"grants":[{"roleId":"r1","divisionId":"*"}]}`},
 		{"bulkreplace", func() error { return c.ReplaceRoles(ctx, "u1", nil) },
 			"POST", "/api/v2/authorization/subjects/u1/bulkreplace", "", `{"grants":[]}`},
