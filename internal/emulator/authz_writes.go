@@ -54,8 +54,9 @@ func (s *Server) postSubjectBulkReplace(w http.ResponseWriter, r *http.Request) 
 
 // subjectGrants adds, removes or replaces the direct role grants of a user
 // (subjectType PC_USER, the default; the emulator has no groups or OAuth
-// clients as subjects). Every pair needs a known roleId and divisionId
-// (else 400, nothing changes). bulkadd ignores grants held, bulkremove
+// clients as subjects). At most 100 pairs (the emulator's limit; the real
+// one is not documented), each with a known roleId and divisionId (else
+// 400, nothing changes). bulkadd ignores grants held, bulkremove
 // grants not held; bulkreplace makes the direct grants exactly the list
 // (the emulator has no group-inherited grants to leave alone). 204.
 func (s *Server) subjectGrants(w http.ResponseWriter, r *http.Request, op grantOp) {
@@ -77,6 +78,10 @@ func (s *Server) subjectGrants(w http.ResponseWriter, r *http.Request, op grantO
 		return
 	}
 	pairs := *body.Grants
+	if len(pairs) > maxSubjectGrants {
+		wire.BadRequest(w, "At most %d grants can be sent at a time; %d were given", maxSubjectGrants, len(pairs))
+		return
+	}
 	for n, p := range pairs {
 		if p.RoleID == "" || p.DivisionID == "" {
 			wire.BadRequest(w, "Grant %d needs both roleId and divisionId", n)

@@ -85,8 +85,8 @@
 //     external ids do not (they are not part of the user document). The
 //     /_emulator/mutate churn bumps it for every change.
 //   - Batch limits: users bulk 50, skills PATCH/PUT 50, languages 50, user
-//     queues PATCH 100, queue members 100, division objects 50 (the real
-//     limit is undocumented), external ids 100 per user, subjectgrants
+//     queues PATCH 100, queue members 100, division objects 50 and
+//     grants 100 per call (the real limits are undocumented), external ids 100 per user, subjectgrants
 //     pageSize 500. Over a limit: 400.
 //   - Unknown ids inside a body answer 400 (bad request); unknown ids in the
 //     path answer 404. Removing a skill or language the user does not have

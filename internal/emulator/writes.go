@@ -56,6 +56,7 @@ const (
 	maxUserQueuesPatch  = 100 // PATCH /users/{id}/queues
 	maxExternalIDs      = 100 // external ids per user
 	maxDivisionObjects  = 50  // POST /authorization/divisions/{id}/objects/{type}
+	maxSubjectGrants    = 100 // POST /authorization/subjects/{id}/bulkadd|bulkremove|bulkreplace
 )
 
 // liveUser finds the user of a path id for a write: unknown and deleted

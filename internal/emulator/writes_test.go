@@ -692,6 +692,11 @@ func TestSubjectGrantWrites(t *testing.T) {
 		e.wantError("POST", base+"/bulkadd", b, 400, "bad.request")
 	}
 	e.wantError("POST", base+"/bulkadd?subjectType=PC_GROUP", body(pair(3, 1)), 400, "bad.request")
+	var many []map[string]string
+	for k := range maxSubjectGrants + 1 {
+		many = append(many, pair(k%len(roles), k%len(divs)))
+	}
+	e.wantError("POST", base+"/bulkreplace", body(many...), 400, "bad.request")
 	e.wantError("POST", "/api/v2/authorization/subjects/no-such-user/bulkadd", body(pair(3, 1)), 404, "not.found")
 	if !slices.Equal(grants(), before) {
 		t.Fatal("a rejected grant write changed the grants")
