@@ -321,3 +321,25 @@ func TestMaxProblems(t *testing.T) {
 		t.Errorf("rejected %d, problems %d, last %+v", len(f.Rejected), len(f.Problems), f.Problems[len(f.Problems)-1])
 	}
 }
+
+func TestConfigErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"mode", Config{File: "f.csv", Mode: "full"}, `feed f.csv: unknown mode "full" (want snapshot or delta)`},
+		{"format", Config{File: "f.xml", Format: "xml"}, `feed f.xml: unknown format "xml" (want csv or jsonl)`},
+		{"mapping", Config{File: "f.csv", Columns: map[string]string{"employee_number": "Pers No"}}, `feed column mapping: unknown feed field "employee_number"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Read(strings.NewReader("email,name\na@example.com,A\n"), tt.cfg)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error %v, want %s", err, tt.want)
+			}
+		})
+	}
+}

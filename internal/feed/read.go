@@ -25,6 +25,9 @@ type scanner interface {
 // I/O failure.
 func Read(r io.Reader, cfg Config) (*Feed, error) {
 	cfg = cfg.withDefaults()
+	if cfg.Mode != ModeSnapshot && cfg.Mode != ModeDelta {
+		return nil, fmt.Errorf("feed %s: unknown mode %q (want snapshot or delta)", cfg.File, cfg.Mode)
+	}
 	out := &Feed{File: cfg.File, Mode: cfg.Mode}
 	var warnings []Problem
 	warn := func(p Problem) { warnings = append(warnings, p) }
