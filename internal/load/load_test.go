@@ -382,3 +382,24 @@ func TestAggregatesUpsert(t *testing.T) {
 		t.Error("absent count not stored as NULL")
 	}
 }
+
+func TestSegmentBatchWithRepeatedKey(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	start := ts("2026-11-03T08:00:00Z")
+	rows := []load.PresenceSegmentRow{
+		{UserID: "u1", Start: start, SystemPresence: "AVAILABLE"},
+		{UserID: "u2", Start: start, End: start.Add(time.Minute), SystemPresence: "BUSY"},
+		// The same segment again, now finished (e.g. two overlapping windows in one batch).
+		{UserID: "u1", Start: start, End: start.Add(time.Hour), SystemPresence: "AVAILABLE"},
+	}
+	got := e.stream(t, load.Stream{Pipeline: "p", Name: "details"}, nil, func(ctx context.Context, tx *load.Tx) error {
+		return tx.PresenceSegments(ctx, rows)
+	})
+	if got["user_presence_segments"].Inserted != 2 {
+		t.Errorf("stats = %+v, want 2 inserted", got["user_presence_segments"])
+	}
+	if n := e.count(t, "SELECT count(*) FROM user_presence_segments WHERE user_id = 'u1' AND end_time = $1", start.Add(time.Hour)); n != 1 {
+		t.Error("the later, finished version of the repeated segment did not win")
+	}
+}

@@ -69,12 +69,15 @@ type Stream struct {
 	// Pipeline and Name identify the stream, and its watermark.
 	Pipeline string
 	Name     string
-	// RunID is the sync_runs id recorded on changed rows and the watermark; 0 for none.
+	// RunID is the sync_runs id recorded on changed rows and on the
+	// watermark; it must exist in sync_runs. 0 records none.
 	RunID int64
 	// Snapshot declares that the Tx carries the complete current state of
 	// every entity and child table it loads: at Commit, entities not loaded
-	// get deleted_at, and child rows of owners not named are removed. A Tx
-	// that does not commit marks nothing.
+	// get deleted_at, and child rows of owners not named are removed. Only
+	// tables the Tx loaded at least one batch into are finished this way (a
+	// membership batch with owners but no rows counts). A Tx that does not
+	// commit marks nothing. Segment tables are never snapshot-deleted.
 	Snapshot bool
 }
 

@@ -139,16 +139,15 @@ type sqlText struct {
 	createChg   string
 	createSeen  string
 
-	findChanged  string // stage -> chg ($1 ts unused)
+	findChanged  string // stage -> chg, returns inserted, updated
 	upsertFromCh string // chg -> current ($1 ts, $2 run)
 	closeHistory string // ($1 ts)
 	openHistory  string // ($1 ts, $2 run)
-	countChanged string
+	analyzeChg   string // fresh statistics, so joins on chg probe indexes
 	removeOwned  string // child: ($1 owners[, $2 ts with history])
 	markSeen     string // entity: stage keys; child: ($1 owners)
 	upsertDirect string // segment: stage -> current ($1 ts, $2 run), returns inserted, updated
-	anyConflict  string // segment: does a staged key exist, or repeat within the batch?
-	insertAll    string // segment: plain insert of the whole stage ($1 ts, $2 run)
+	anyExisting  string // segment: does any key of the batch ($1.. key arrays) exist?
 	finishSnap   string // entity ($1 ts, $2 run); child ([$1 ts with history]); returns deleted count
 }
 
@@ -192,11 +191,14 @@ func buildSQL(schema string, t *table) sqlText {
 		if t.kind == entity {
 			changed += " OR cur.deleted_at IS NOT NULL"
 		}
-		s.findChanged = fmt.Sprintf(`INSERT INTO %s
+		s.findChanged = fmt.Sprintf(`WITH c AS (
+INSERT INTO %s
 SELECT %s, s.row_hash, cur.%s IS NULL
 FROM (SELECT s.*, %s AS row_hash FROM (%s) s) s
 LEFT JOIN %s cur ON %s
-WHERE cur.%s IS NULL OR %s`,
+WHERE cur.%s IS NULL OR %s
+RETURNING is_new)
+SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new) FROM c`,
 			s.chgName, list("s.", names), ident(t.key[0]), hash, dedup, target, eqKeys("cur", "s"), ident(t.key[0]), changed)
 		var sets []string
 		for _, c := range names {
@@ -212,16 +214,18 @@ WHERE cur.%s IS NULL OR %s`,
 SELECT %s, row_hash, $1, $1, $2 FROM %s
 ON CONFLICT (%s) DO UPDATE SET %s`,
 			target, list("", names), list("", names), s.chgName, list("", t.key), strings.Join(sets, ", "))
-		s.countChanged = fmt.Sprintf("SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new) FROM %s", s.chgName)
+		s.analyzeChg = "ANALYZE " + s.chgName
 		if t.history != "" {
-			s.closeHistory = fmt.Sprintf(`UPDATE %s h SET valid_to = $1 FROM %s c WHERE %s AND h.valid_to IS NULL`,
+			s.closeHistory = fmt.Sprintf(`UPDATE %s h SET valid_to = $1 FROM %s c WHERE %s AND h.valid_to IS NULL AND NOT c.is_new`,
 				q(t.history), s.chgName, eqKeys("h", "c"))
 			s.openHistory = fmt.Sprintf(`INSERT INTO %s (%s, row_hash, valid_from, valid_to, run_id) SELECT %s, row_hash, $1, NULL, $2 FROM %s`,
 				q(t.history), list("", names), list("", names), s.chgName)
 		}
 		if t.kind == entity {
-			s.createSeen = fmt.Sprintf("CREATE TEMP TABLE %s (%s PRIMARY KEY (%s)) ON COMMIT DROP", s.seenName, keyDefs(t, ident), list("", t.key))
-			s.markSeen = fmt.Sprintf("INSERT INTO %s SELECT DISTINCT %s FROM %s ON CONFLICT DO NOTHING", s.seenName, list("", t.key), s.stageName)
+			// No index: appending keys stays cheap, and the one anti-join at
+			// Commit hashes them (repeats are harmless).
+			s.createSeen = fmt.Sprintf("CREATE TEMP TABLE %s (%s) ON COMMIT DROP", s.seenName, strings.TrimSuffix(keyDefs(t, ident), ", "))
+			s.markSeen = fmt.Sprintf("INSERT INTO %s SELECT %s FROM %s", s.seenName, list("", t.key), s.stageName)
 			closeDeleted := ""
 			if t.history != "" {
 				closeDeleted = fmt.Sprintf(`, c AS (UPDATE %s h SET valid_to = $1 FROM d WHERE %s AND h.valid_to IS NULL)`, q(t.history), eqKeys("h", "d"))
@@ -233,8 +237,8 @@ ON CONFLICT (%s) DO UPDATE SET %s`,
 SELECT count(*) FROM d`, target, s.seenName, eqKeys("s", "t"), list("t.", t.key), closeDeleted)
 		} else {
 			own := ident(t.owner)
-			s.createSeen = fmt.Sprintf("CREATE TEMP TABLE %s (owner text PRIMARY KEY) ON COMMIT DROP", s.seenName)
-			s.markSeen = fmt.Sprintf("INSERT INTO %s SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING", s.seenName)
+			s.createSeen = fmt.Sprintf("CREATE TEMP TABLE %s (owner text) ON COMMIT DROP", s.seenName)
+			s.markSeen = fmt.Sprintf("INSERT INTO %s SELECT unnest($1::text[])", s.seenName)
 			// removeOwned takes $1 owners and, with history, $2 the time;
 			// finishSnap takes $1 the time with history, nothing without.
 			removeClose, finishClose := "", ""
@@ -269,13 +273,15 @@ SELECT count(*) FROM d`, target, s.seenName, own, list("t.", t.key), finishClose
 		}
 		sets = append(sets, "updated_at = EXCLUDED.updated_at", "updated_run = EXCLUDED.updated_run")
 		// The LATERAL ... LIMIT 1 cannot be flattened into a join, so each
-		// staged key costs one primary-key probe whatever the planner
-		// thinks of the (unanalyzed) staging table.
-		s.anyConflict = fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s s, LATERAL (SELECT 1 FROM %s t WHERE %s LIMIT 1) x)
-  OR EXISTS (SELECT 1 FROM %s GROUP BY %s HAVING count(*) > 1)`,
-			s.stageName, target, eqKeys("t", "s"), s.stageName, list("", t.key))
-		s.insertAll = fmt.Sprintf(`INSERT INTO %s (%s, first_seen_at, updated_at, updated_run) SELECT %s, $1, $1, $2 FROM %s`,
-			target, list("", names), list("", names), s.stageName)
+		// key costs one primary-key probe, never a scan of the table.
+		var unnest, kcols, match []string
+		for i, k := range t.key {
+			unnest = append(unnest, fmt.Sprintf("$%d::%s[]", i+1, t.cols[t.colIndex(k)].typ))
+			kcols = append(kcols, fmt.Sprintf("k%d", i))
+			match = append(match, fmt.Sprintf("t.%s = k.k%d", ident(k), i))
+		}
+		s.anyExisting = fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM unnest(%s) k(%s), LATERAL (SELECT 1 FROM %s t WHERE %s LIMIT 1) x)`,
+			strings.Join(unnest, ", "), strings.Join(kcols, ", "), target, strings.Join(match, " AND "))
 		s.upsertDirect = fmt.Sprintf(`WITH up AS (
 INSERT INTO %s AS t (%s, first_seen_at, updated_at, updated_run)
 SELECT %s, $1, $1, $2 FROM (%s) s

@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -283,6 +284,19 @@ func (t *Tx) load(ctx context.Context, tb *table, n int, owners []string, fill f
 func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill func(int, []any)) error {
 	sq := t.l.sql[tb]
 	ts := t.now()
+	if tb.kind == segment && n > 0 {
+		inserted, err := t.insertNew(ctx, tb, sq, n, fill, ts)
+		if err != nil {
+			return err
+		}
+		if inserted {
+			agg := t.stats[tb.name]
+			agg.Inserted += int64(n)
+			t.stats[tb.name] = agg
+			t.l.log.Debug("batch inserted", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.name, "batch", t.batches, "rows", n)
+			return nil
+		}
+	}
 	first := !t.created[tb.id()]
 	if first {
 		ddl := []string{sq.createStage}
@@ -338,10 +352,22 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 	b := &pgx.Batch{}
 	switch tb.kind {
 	case entity, child:
-		b.Queue(sq.findChanged)
-		b.Queue(sq.upsertFromCh, ts, t.run)
-		if tb.history != "" {
+		// First find what changed; the rest depends on it: a first load
+		// closes no history, an unchanged batch writes nothing.
+		if err := t.tx.QueryRow(ctx, sq.findChanged).Scan(&st.Inserted, &st.Updated); err != nil {
+			return fmt.Errorf("find changes: %w", err)
+		}
+		if st.Inserted+st.Updated > 0 {
+			b.Queue(sq.upsertFromCh, ts, t.run)
+		}
+		if tb.history != "" && st.Updated > 0 {
+			// Without statistics the planner hash-joins the temporary table
+			// against the whole history; with them it probes the index of
+			// open versions for the changed keys.
+			b.Queue(sq.analyzeChg)
 			b.Queue(sq.closeHistory, ts)
+		}
+		if tb.history != "" && st.Inserted+st.Updated > 0 {
 			b.Queue(sq.openHistory, ts, t.run)
 		}
 		if tb.kind == child {
@@ -358,26 +384,10 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 				b.Queue(sq.markSeen)
 			}
 		}
-		b.Queue(sq.countChanged).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Inserted, &st.Updated) })
 	case segment:
-		// Fast path: a batch of only new keys (a window loaded for the first
-		// time) is inserted plainly; otherwise upsert.
-		var conflict bool
-		if err := t.tx.QueryRow(ctx, sq.anyConflict).Scan(&conflict); err != nil {
-			return fmt.Errorf("check existing keys: %w", err)
-		}
-		if !conflict {
-			tag, err := t.tx.Exec(ctx, sq.insertAll, ts, t.run)
-			if err != nil {
-				return fmt.Errorf("insert: %w", err)
-			}
-			st.Inserted = tag.RowsAffected()
-			b = nil
-			break
-		}
 		b.Queue(sq.upsertDirect, ts, t.run).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Inserted, &st.Updated) })
 	}
-	if b != nil {
+	if b.Len() > 0 {
 		if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}
@@ -425,3 +435,87 @@ func (c *copySource) Next() bool {
 
 func (c *copySource) Values() ([]any, error) { return c.row, nil }
 func (c *copySource) Err() error             { return nil }
+
+// insertNew is the fast path of segment tables: when no key of the batch
+// exists yet and none repeats within it (a window loaded for the first
+// time), the batch is copied straight into the table, with no staging and
+// no merge. It reports false, having written nothing, when the batch needs
+// the merge. Keys are checked with one index probe each; a concurrent writer
+// inserting the same keys in between makes the COPY, and so the Tx, fail.
+func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill func(int, []any), ts time.Time) (bool, error) {
+	keyIdx := make([]int, len(tb.key))
+	for i, k := range tb.key {
+		keyIdx[i] = tb.colIndex(k)
+	}
+	texts := make([][]string, len(tb.key))
+	times := make([][]time.Time, len(tb.key))
+	seen := make(map[string]struct{}, n)
+	row := make([]any, len(tb.cols))
+	var kb []byte
+	for i := range n {
+		clear(row)
+		fill(i, row)
+		kb = kb[:0]
+		for j, ci := range keyIdx {
+			switch v := row[ci].(type) {
+			case string:
+				texts[j] = append(texts[j], v)
+				kb = append(kb, v...)
+			case time.Time:
+				times[j] = append(times[j], v)
+				kb = strconv.AppendInt(kb, v.UnixMicro(), 10)
+			default:
+				return false, nil // a NULL key: let the merge report it
+			}
+			kb = append(kb, 0)
+		}
+		if _, dup := seen[string(kb)]; dup {
+			return false, nil
+		}
+		seen[string(kb)] = struct{}{}
+	}
+	args := make([]any, len(tb.key))
+	for j := range tb.key {
+		if texts[j] != nil {
+			args[j] = texts[j]
+		} else {
+			args[j] = times[j]
+		}
+	}
+	var exists bool
+	if err := t.tx.QueryRow(ctx, sq.anyExisting, args...).Scan(&exists); err != nil {
+		return false, fmt.Errorf("look up keys: %w", err)
+	}
+	if exists {
+		return false, nil
+	}
+	cols := append(tb.colNames(), "first_seen_at", "updated_at", "updated_run")
+	src := &directSource{n: n, fill: fill, row: make([]any, len(cols)), data: len(tb.cols), ts: ts, run: t.run}
+	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{t.l.schema, tb.name}, cols, src); err != nil {
+		return false, fmt.Errorf("copy: %w", err)
+	}
+	return true, nil
+}
+
+// directSource feeds new segment rows straight into their table.
+type directSource struct {
+	n, i, data int
+	row        []any
+	fill       func(int, []any)
+	ts         time.Time
+	run        any
+}
+
+func (c *directSource) Next() bool {
+	if c.i >= c.n {
+		return false
+	}
+	clear(c.row)
+	c.fill(c.i, c.row[:c.data])
+	c.row[c.data], c.row[c.data+1], c.row[c.data+2] = c.ts, c.ts, c.run
+	c.i++
+	return true
+}
+
+func (c *directSource) Values() ([]any, error) { return c.row, nil }
+func (c *directSource) Err() error             { return nil }

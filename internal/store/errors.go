@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -48,8 +49,10 @@ func translate(err error) error {
 			return fmt.Errorf("%w: %w", ErrNotMigrated, err)
 		case "57014": // query_canceled
 			return err
+		case "57P01", "57P02", "57P03", "53300": // admin/crash shutdown, cannot connect now, too many connections
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
-		if len(pgErr.Code) == 2 || (len(pgErr.Code) == 5 && (pgErr.Code[:2] == "08" || pgErr.Code[:2] == "57")) {
+		if strings.HasPrefix(pgErr.Code, "08") { // connection exception
 			return fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
 		return err
