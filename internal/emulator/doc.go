@@ -85,9 +85,10 @@
 //     external ids do not (they are not part of the user document). The
 //     /_emulator/mutate churn bumps it for every change.
 //   - Batch limits: users bulk 50, skills PATCH/PUT 50, languages 50, user
-//     queues PATCH 100, queue members 100, division objects 50 and
-//     grants 100 per call (the real limits are undocumented), external ids 100 per user, subjectgrants
-//     pageSize 500. Over a limit: 400.
+//     queues PATCH 100, queue members 100, division objects 50, grants 100
+//     per call (the last two undocumented), external ids 100 per user,
+//     subjectgrants pageSize 500. Over a limit: 400. A null body is never
+//     an empty list (PUT skills with null answers 400, not "clear all").
 //   - Unknown ids inside a body answer 400 (bad request); unknown ids in the
 //     path answer 404. Removing a skill or language the user does not have
 //     is 204, so a retried removal succeeds.
@@ -95,8 +96,11 @@
 //     the members appear after Config.QueueMemberDelay (a timer takes the
 //     write lock; a Reset in between drops it; users deleted meanwhile are
 //     skipped). New members start unjoined unless
-//     Config.JoinNewQueueMembers. delete=true applies at once. Deleted
-//     users cannot be members (400).
+//     Config.JoinNewQueueMembers (inactive users never start joined).
+//     delete=true applies at once. Deleted users cannot be members (400).
+//     A client must therefore wait for an add to show before it sets the
+//     joined flag with PATCH /users/{id}/queues, which ignores queues the
+//     user is not (yet) a member of.
 //   - External ids: one key per authority per user (a new key replaces the
 //     old); a key held by another user answers 409.
 //
