@@ -343,3 +343,23 @@ func TestConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestSuggest(t *testing.T) {
+	t.Parallel()
+	d := NewDimension(map[string]string{"1": "Billing", "2": "Sales", "3": "Technical Support", "4": "VIP"})
+	tests := map[string]string{
+		"Billng":            "Billing",
+		"billing ":          "Billing",
+		"Technical Suport":  "Technical Support",
+		"Saless":            "Sales",
+		"VIPs":              "VIP",
+		"VP":                "", // too short a name for a guess
+		"Marketing":         "",
+		"Tech Support Tier": "",
+	}
+	for in, want := range tests {
+		if got := d.Suggest(in); got != want {
+			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

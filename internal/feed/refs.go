@@ -67,3 +67,51 @@ type Directory interface {
 	HasEmployeeID(id string) bool
 	HasEmail(email string) bool
 }
+
+// Suggest returns the known name closest to a misspelt one (at most two
+// edits away, fewer for short names), or "".
+func (d Dimension) Suggest(name string) string {
+	want := foldName(name)
+	limit := min(2, len([]rune(want))/4)
+	best, bestDist := "", limit+1
+	for _, n := range d.byID {
+		if dist := editDistance(want, foldName(n), bestDist); dist < bestDist || (dist == bestDist && best != "" && n < best) {
+			best, bestDist = n, dist
+		}
+	}
+	if bestDist > limit {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b, or a value above
+// bound as soon as it must exceed it.
+func editDistance(a, b string, bound int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > bound || -d > bound {
+		return bound + 1
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > bound {
+			return bound + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

@@ -381,35 +381,39 @@ func (b *rowBuilder) grants(r *rawRow, probs *[]Problem) []Grant {
 // resolve fills the ids from Config.Refs.
 func (b *rowBuilder) resolve(r *rawRow, e *Employee, probs *[]Problem) {
 	refs := b.cfg.Refs
-	unknown := func(f Field, what, name string) {
+	unknown := func(f Field, what string, d Dimension, name string) {
+		if s := d.Suggest(name); s != "" {
+			*probs = append(*probs, b.problem(r, f, CodeUnknownName, "unknown %s %q (did you mean %q?)", what, clip(name), s))
+			return
+		}
 		*probs = append(*probs, b.problem(r, f, CodeUnknownName, "unknown %s %q", what, clip(name)))
 	}
 	if e.Division != "" {
 		if id, ok := refs.Divisions.ID(e.Division); ok {
 			e.DivisionID = id
 		} else {
-			unknown(FieldDivision, "division", e.Division)
+			unknown(FieldDivision, "division", refs.Divisions, e.Division)
 		}
 	}
 	for i := range e.Skills {
 		if id, ok := refs.Skills.ID(e.Skills[i].Name); ok {
 			e.Skills[i].ID = id
 		} else {
-			unknown(FieldSkills, "skill", e.Skills[i].Name)
+			unknown(FieldSkills, "skill", refs.Skills, e.Skills[i].Name)
 		}
 	}
 	for i := range e.Languages {
 		if id, ok := refs.Languages.ID(e.Languages[i].Name); ok {
 			e.Languages[i].ID = id
 		} else {
-			unknown(FieldLanguages, "language", e.Languages[i].Name)
+			unknown(FieldLanguages, "language", refs.Languages, e.Languages[i].Name)
 		}
 	}
 	for i := range e.Queues {
 		if id, ok := refs.Queues.ID(e.Queues[i].Name); ok {
 			e.Queues[i].ID = id
 		} else {
-			unknown(FieldQueues, "queue", e.Queues[i].Name)
+			unknown(FieldQueues, "queue", refs.Queues, e.Queues[i].Name)
 		}
 	}
 	seen := map[[2]string]bool{}
@@ -418,7 +422,7 @@ func (b *rowBuilder) resolve(r *rawRow, e *Employee, probs *[]Problem) {
 		if id, ok := refs.Roles.ID(g.Role); ok {
 			g.RoleID = id
 		} else {
-			unknown(FieldRoles, "role", g.Role)
+			unknown(FieldRoles, "role", refs.Roles, g.Role)
 		}
 		switch {
 		case g.Division == "":
@@ -427,7 +431,7 @@ func (b *rowBuilder) resolve(r *rawRow, e *Employee, probs *[]Problem) {
 			if id, ok := refs.Divisions.ID(g.Division); ok {
 				g.DivisionID = id
 			} else {
-				unknown(FieldRoles, "division", g.Division)
+				unknown(FieldRoles, "division", refs.Divisions, g.Division)
 			}
 		}
 		k := [2]string{g.RoleID, g.DivisionID}
