@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
 
 	"github.com/usersync/syncer/internal/emulator"
 	"github.com/usersync/syncer/internal/emulator/analytics"
@@ -83,5 +85,12 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "syncer emulator: %v\n", err)
 		return exitFailure
 	}
+	st := srv.Stats()
+	codes := make([]string, 0, len(st.ByStatus))
+	for code, n := range st.ByStatus {
+		codes = append(codes, fmt.Sprintf("%s: %d", code, n))
+	}
+	slices.Sort(codes)
+	fmt.Fprintf(stdout, "stopped after %d requests (%s)\n", st.Total, strings.Join(codes, ", "))
 	return exitOK
 }

@@ -72,6 +72,9 @@ func TestEmulatorCommandServesUntilCancelled(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("exit code %d, stderr %q", code, errb.String())
 		}
+		if !strings.Contains(out.String(), "stopped after 1 requests (200: 1)") {
+			t.Fatalf("no request summary at shutdown: %q", out.String())
+		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("emulator did not stop after cancel")
 	}
