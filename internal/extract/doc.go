@@ -7,6 +7,19 @@
 // known before it is made (EstimateQueueCosts, PlanWindows), so a run can
 // report the calls it used against the minimum the data needed.
 //
+// Analytics jobs (UserDetails, UserAggregates): PlanDetails/PlanAggregates
+// read the data availability date and cut [watermark - lookback,
+// min(now, availability)) into windows no longer than the allowed interval
+// (aggregates windows on granularity boundaries, so buckets are whole). One
+// job per window is submitted while a slot is free (JobSlots, shared by both
+// streams of a run, caps the windows in flight below the org's
+// concurrent-job cap), polled with backoff, and its results are read by
+// cursor and delivered in window order. A FAILED, EXPIRED or CANCELLED job,
+// or results gone before they were read, resubmits the window at most
+// MaxResubmits times, then the stream fails with a *WindowError naming the
+// window. Jobs not completely read when the stream stops (interrupted or
+// failed) are cancelled (DELETE).
+//
 // Invariants:
 //   - extract never touches the database; batches go to the loader through
 //     the caller.
