@@ -9,6 +9,7 @@ import (
 // Progress tracks every stream of a run for the terminal display and the
 // final summary. It is safe for concurrent use.
 type Progress struct {
+	calls   atomic.Value // CallSource of the run
 	mu      sync.Mutex
 	streams []*StreamProgress
 	byName  map[string]*StreamProgress
@@ -17,6 +18,16 @@ type Progress struct {
 // NewProgress returns an empty Progress.
 func NewProgress() *Progress {
 	return &Progress{byName: map[string]*StreamProgress{}}
+}
+
+func (p *Progress) setCalls(c CallSource) { p.calls.Store(&c) }
+
+// Calls returns the run's call counters, nil before the run starts.
+func (p *Progress) Calls() CallSource {
+	if c, ok := p.calls.Load().(*CallSource); ok {
+		return *c
+	}
+	return nil
 }
 
 // Stream returns the named stream's progress, creating it on first use.

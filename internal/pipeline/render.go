@@ -22,7 +22,11 @@ func (s Summary) MinCalls() int64 {
 // Render writes the end-of-run summary: outcome, rows per stream and table,
 // and API calls against the minimum the data needed.
 func (s Summary) Render(w io.Writer) {
-	fmt.Fprintf(w, "run %d of %s: %s in %s\n", s.RunID, s.Pipeline, s.Outcome, s.Duration.Round(10*time.Millisecond))
+	if s.DryRun {
+		fmt.Fprintf(w, "dry run of %s: %s in %s; nothing was written (deletions are decided at commit and not shown)\n", s.Pipeline, s.Outcome, s.Duration.Round(10*time.Millisecond))
+	} else {
+		fmt.Fprintf(w, "run %d of %s: %s in %s\n", s.RunID, s.Pipeline, s.Outcome, s.Duration.Round(10*time.Millisecond))
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "stream\ttable\treceived\tinserted\tupdated\tunchanged\tdeleted\ttime\t")
 	for _, r := range s.Streams {
@@ -109,10 +113,6 @@ func Display(ctx context.Context, w io.Writer, p *Progress, calls CallSource, in
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	start := time.Now()
-	var base CallStats
-	if calls != nil {
-		base = calls.CallStats()
-	}
 	lines := 0
 	draw := func() {
 		snaps := p.Snapshot()
@@ -126,8 +126,12 @@ func Display(ctx context.Context, w io.Writer, p *Progress, calls CallSource, in
 			b.WriteByte('\n')
 		}
 		b.WriteString("\x1b[2K")
-		if calls != nil {
-			c := calls.CallStats().Sub(base)
+		src := calls
+		if src == nil {
+			src = p.Calls()
+		}
+		if src != nil {
+			c := src.CallStats()
 			el := time.Since(start).Seconds()
 			fmt.Fprintf(&b, "calls %s · %.1f/s · 429s %d · retries %d", num(c.Total), float64(c.Total)/max(el, 0.001), c.RateLimited, c.Retries)
 		}

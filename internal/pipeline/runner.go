@@ -96,7 +96,8 @@ func (r StreamResult) Rows() int64 {
 
 // Summary is how a run ended.
 type Summary struct {
-	RunID    int64
+	RunID    int64 // 0 for a dry run
+	DryRun   bool
 	Pipeline string
 	Outcome  string
 	Err      error
@@ -123,7 +124,18 @@ var ErrDependencyFailed = errors.New("a stream it depends on did not succeed")
 // error is non-nil when the run did not succeed; the Summary is filled
 // either way. prog may be nil.
 func (r *Runner) Run(ctx context.Context, pipeline string, streams []Stream, prog *Progress) (Summary, error) {
-	sum := Summary{Pipeline: pipeline, Started: time.Now()}
+	return r.run(ctx, pipeline, streams, prog, false)
+}
+
+// DryRun runs the streams and reports what they would change, then rolls
+// every stream back: nothing is written, not even a run record. Deletions
+// (decided at commit) are not counted.
+func (r *Runner) DryRun(ctx context.Context, pipeline string, streams []Stream, prog *Progress) (Summary, error) {
+	return r.run(ctx, pipeline, streams, prog, true)
+}
+
+func (r *Runner) run(ctx context.Context, pipeline string, streams []Stream, prog *Progress, dry bool) (Summary, error) {
+	sum := Summary{Pipeline: pipeline, Started: time.Now(), DryRun: dry}
 	fail := func(err error) (Summary, error) {
 		sum.Outcome, sum.Err = outcomeOf(ctx, err), err
 		return sum, err
@@ -134,12 +146,16 @@ func (r *Runner) Run(ctx context.Context, pipeline string, streams []Stream, pro
 	if prog == nil {
 		prog = NewProgress()
 	}
-	if _, err := r.store.InterruptRuns(ctx, pipeline, "the process running it stopped before it finished"); err != nil {
-		return fail(fmt.Errorf("run %s: %w", pipeline, err))
-	}
-	runID, err := r.store.StartRun(ctx, pipeline)
-	if err != nil {
-		return fail(fmt.Errorf("run %s: %w", pipeline, err))
+	var runID int64
+	if !dry {
+		if _, err := r.store.InterruptRuns(ctx, pipeline, "the process running it stopped before it finished"); err != nil {
+			return fail(fmt.Errorf("run %s: %w", pipeline, err))
+		}
+		id, err := r.store.StartRun(ctx, pipeline)
+		if err != nil {
+			return fail(fmt.Errorf("run %s: %w", pipeline, err))
+		}
+		runID = id
 	}
 	sum.RunID = runID
 	calls := r.calls
@@ -149,6 +165,7 @@ func (r *Runner) Run(ctx context.Context, pipeline string, streams []Stream, pro
 	var before CallStats
 	if calls != nil {
 		before = calls.CallStats()
+		prog.setCalls(calls)
 	}
 	log := r.log.With("pipeline", pipeline, "run_id", runID)
 	log.Info("run started", "streams", len(streams))
@@ -174,7 +191,7 @@ func (r *Runner) Run(ctx context.Context, pipeline string, streams []Stream, pro
 				depsOK = depsOK && succeeded[dep]
 			}
 			mu.Unlock()
-			res := r.runStream(ctx, log, pipeline, runID, s, depsOK, prog.Stream(s.Name))
+			res := r.runStream(ctx, log, pipeline, runID, s, depsOK, dry, prog.Stream(s.Name))
 			mu.Lock()
 			succeeded[s.Name] = res.Outcome == OutcomeSucceeded
 			mu.Unlock()
@@ -197,7 +214,9 @@ func (r *Runner) Run(ctx context.Context, pipeline string, streams []Stream, pro
 	// marked running.
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if err := r.store.FinishRun(fctx, runID, rec); err != nil {
+	if dry {
+		// nothing to record
+	} else if err := r.store.FinishRun(fctx, runID, rec); err != nil {
 		err = fmt.Errorf("record end of run %d: %w", runID, err)
 		sum.Err = errors.Join(sum.Err, err)
 		if sum.Outcome == OutcomeSucceeded {
@@ -213,7 +232,7 @@ func (r *Runner) Run(ctx context.Context, pipeline string, streams []Stream, pro
 	return sum, nil
 }
 
-func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline string, runID int64, s Stream, depsOK bool, sp *StreamProgress) StreamResult {
+func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline string, runID int64, s Stream, depsOK, dry bool, sp *StreamProgress) StreamResult {
 	log = log.With("stream", s.Name)
 	start := time.Now()
 	res := StreamResult{Name: s.Name}
@@ -228,6 +247,9 @@ func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline strin
 		if err != nil {
 			rec.Error = err.Error()
 		}
+		if dry {
+			return res
+		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
 		if ferr := r.store.FinishStreamRun(fctx, runID, s.Name, rec); ferr != nil {
@@ -235,7 +257,9 @@ func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline strin
 		}
 		return res
 	}
-	if err := r.store.StartStreamRun(context.WithoutCancel(ctx), runID, s.Name); err != nil {
+	if dry {
+		// no stream record
+	} else if err := r.store.StartStreamRun(context.WithoutCancel(ctx), runID, s.Name); err != nil {
 		res.Outcome, res.Err = OutcomeFailed, fmt.Errorf("stream %s: %w", s.Name, err)
 		return res
 	}
@@ -262,6 +286,13 @@ func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline strin
 			log.Warn("stream failed; none of it committed", "err", err)
 		}
 		return finish(outcome, fmt.Errorf("stream %s: %w", s.Name, err))
+	}
+	if dry {
+		res.Stats = tx.Stats()
+		if err := tx.Rollback(context.WithoutCancel(ctx)); err != nil {
+			return finish(OutcomeFailed, fmt.Errorf("stream %s: roll back dry run: %w", s.Name, err))
+		}
+		return finish(OutcomeSucceeded, nil)
 	}
 	stats, err := tx.Commit(ctx, wm)
 	res.Stats = stats

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/usersync/syncer/internal/config"
+	"github.com/usersync/syncer/internal/genesys"
+	"github.com/usersync/syncer/internal/load"
+	"github.com/usersync/syncer/internal/pipeline"
+	"github.com/usersync/syncer/internal/ratelimit"
+	"github.com/usersync/syncer/internal/store"
+)
+
+// newClient builds the API client and its shared rate budget from the
+// configuration. Secrets come from cfg (read from the environment).
+func newClient(cfg *config.Config, log *slog.Logger) (*genesys.Client, error) {
+	if err := cfg.RequireGenesys(); err != nil {
+		return nil, err
+	}
+	g, r := cfg.Genesys, cfg.Rate
+	opts := []genesys.Option{
+		genesys.WithCredentials(g.ClientID.Value(), g.ClientSecret.Value()),
+		genesys.WithBudget(ratelimit.New(ratelimit.Config{
+			RequestsPerMinute: float64(r.RequestsPerMinute),
+			Burst:             r.Burst,
+			MaxInFlight:       r.MaxInFlight,
+			MaxPause:          r.MaxRetryAfter,
+		})),
+		genesys.WithRetryPolicy(genesys.RetryPolicy{
+			MaxRetries:    r.MaxRetries,
+			BaseDelay:     r.BackoffBase,
+			MaxDelay:      r.BackoffMax,
+			MaxRetryAfter: r.MaxRetryAfter,
+			CallTimeout:   g.Timeout,
+		}),
+		genesys.WithLogger(log),
+		genesys.WithUserAgent("syncer/" + version),
+	}
+	if g.BaseURL != "" {
+		opts = append(opts, genesys.WithBaseURL(g.BaseURL))
+	} else {
+		opts = append(opts, genesys.WithRegion(g.Region))
+	}
+	return genesys.NewClient(opts...)
+}
+
+// forwardConfig maps a configured pipeline to the forward streams' config.
+func forwardConfig(p *config.Pipeline, r config.Rate) pipeline.ForwardConfig {
+	return pipeline.ForwardConfig{
+		Streams:       p.Streams,
+		States:        p.Users.States,
+		Expand:        p.Users.Expand,
+		PageSize:      p.Users.PageSize,
+		QueueStrategy: p.Queues.Strategy,
+		Workers:       max(1, r.MaxInFlight/2),
+	}
+}
+
+// forward is what `syncer run`, `serve` and `demo` need to run pipelines.
+type forward struct {
+	cfg    *config.Config
+	client *genesys.Client
+	store  *store.Store
+	runner *pipeline.Runner
+}
+
+// newForward connects to the API and the database and checks the schema is
+// migrated.
+func newForward(ctx context.Context, cfg *config.Config, log *slog.Logger) (*forward, error) {
+	client, err := newClient(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireMigrated(ctx, st); err != nil {
+		st.Close()
+		return nil, err
+	}
+	ld := load.New(st.Pool(), load.Config{Schema: cfg.Database.Schema, Logger: log})
+	runner := pipeline.NewRunner(st, ld, pipeline.Config{Logger: log, Accounting: pipeline.GenesysAccounting})
+	return &forward{cfg: cfg, client: client, store: st, runner: runner}, nil
+}
+
+func (f *forward) Close() { f.store.Close() }
+
+// errUnknownPipeline is returned for a pipeline name not in the config.
+var errUnknownPipeline = errors.New("no such pipeline in the configuration")
+
+// run runs one configured pipeline; with dry it rolls everything back.
+func (f *forward) run(ctx context.Context, name string, prog *pipeline.Progress, dry bool) (pipeline.Summary, error) {
+	p, ok := f.cfg.Pipelines[name]
+	if !ok {
+		return pipeline.Summary{Pipeline: name}, fmt.Errorf("pipeline %q: %w (configured: %v)", name, errUnknownPipeline, pipelineNames(f.cfg))
+	}
+	streams, err := pipeline.ForwardStreams(f.client, forwardConfig(p, f.cfg.Rate))
+	if err != nil {
+		return pipeline.Summary{Pipeline: name}, err
+	}
+	if dry {
+		return f.runner.DryRun(ctx, name, streams, prog)
+	}
+	return f.runner.Run(ctx, name, streams, prog)
+}
+
+func pipelineNames(cfg *config.Config) []string {
+	var names []string
+	for n := range cfg.Pipelines {
+		names = append(names, n)
+	}
+	return names
+}
+
+// requireMigrated fails with the command to run when migrations are pending.
+func requireMigrated(ctx context.Context, st *store.Store) error {
+	ms, err := st.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	pending := 0
+	for _, m := range ms {
+		if !m.Applied {
+			pending++
+		}
+	}
+	if pending > 0 {
+		return fmt.Errorf("schema %s has %d pending migration(s): run `syncer migrate` first", st.Schema(), pending)
+	}
+	return nil
+}
