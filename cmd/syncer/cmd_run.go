@@ -71,4 +71,3 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
-

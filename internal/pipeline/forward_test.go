@@ -176,7 +176,7 @@ func TestForwardLoadsTheOrgExactly(t *testing.T) {
 	}
 	// Every call was needed: the run used the minimum for the data.
 	if sum.MinCalls() == 0 || sum.Calls.Total != sum.MinCalls() {
-		t.Errorf("calls = %d, minimum for the data = %d; want equal", sum.Calls.Total, sum.MinCalls())
+		t.Errorf("calls = %d, minimum for the data = %d; want equal; calls: %v; streams: %+v", sum.Calls.Total, sum.MinCalls(), sum.Calls.ByEndpoint, sum.Streams)
 	}
 }
 
