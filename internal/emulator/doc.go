@@ -73,8 +73,9 @@
 //     answers 409 general.conflict. New users get a UUID from a stream keyed
 //     by the org serial, version 1, the employee role in the home division.
 //   - PATCH /users/{id}: version required and equal (409 otherwise); with
-//     state nothing else changes; state inactive unjoins every queue (as the
-//     churn does), state active or inactive restores a deleted user (without
+//     state nothing else changes; state inactive unjoins every queue and
+//     removes every role grant (Genesys Cloud removes an inactive user's
+//     roles; the churn does the same), state active or inactive restores a deleted user (without
 //     the queues and grants it lost); manager must not close a cycle (400),
 //     which is why the manager invariant is "a forest", not an index order.
 //   - DELETE /users/{id}: deleted, out of every queue, no role grants.

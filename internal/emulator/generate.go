@@ -272,6 +272,12 @@ func (g *generator) user(o *org, i int) user {
 			}
 		}
 	}
+	if u.state == stInactive {
+		// Genesys Cloud removes every role of a user set inactive (and does
+		// not restore them on reactivation). The draws above still happen,
+		// so the rest of the org does not depend on this rule.
+		u.grants = nil
+	}
 	u.groups = g.distinct(len(o.groups), g.r.IntN(4))
 	if g.r.IntN(10) < 8 {
 		u.locations = append(g.ints.take(1), int32(g.r.IntN(len(o.locations))))

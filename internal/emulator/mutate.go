@@ -122,19 +122,11 @@ func (o *org) mutate(req MutateRequest) MutateResult {
 	return res
 }
 
-// leave makes user i a leaver: inactive users are unjoined from every
-// queue, deleted users leave every queue and lose their role grants.
+// leave makes user i a leaver, inactive or deleted, as PATCH state or
+// DELETE /users/{id} would.
 func (o *org) leave(i int32, st userState) {
-	u := &o.users[i]
-	o.setNameState(i, u.name, st)
-	if st == stInactive {
-		for _, q := range u.queues {
-			o.setJoined(i, q.queue, false)
-		}
-	} else {
-		u.grants = nil
-	}
-	u.version++
+	o.setState(i, st)
+	o.users[i].version++
 }
 
 // move applies one to three random changes to user i and returns the

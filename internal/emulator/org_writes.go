@@ -60,8 +60,10 @@ func (o *org) deleteUser(i int32) {
 }
 
 // setState changes user i's state as PATCH /users/{id} does. Becoming
-// inactive unjoins every queue (the user stays a member), as the churn of
-// /_emulator/mutate does; becoming deleted is deleteUser.
+// inactive unjoins every queue (the user stays a member) and removes every
+// role grant, as Genesys Cloud does ("all roles assigned to the user are
+// removed"; reactivation does not restore them); the churn of
+// /_emulator/mutate uses it too. Becoming deleted is deleteUser.
 func (o *org) setState(i int32, st userState) {
 	if st == stDeleted {
 		o.deleteUser(i)
@@ -73,6 +75,7 @@ func (o *org) setState(i int32, st userState) {
 		for _, q := range u.queues {
 			o.setJoined(i, q.queue, false)
 		}
+		u.grants = nil
 	}
 }
 
