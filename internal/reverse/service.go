@@ -1,0 +1,301 @@
+package reverse
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/usersync/syncer/internal/apply"
+	"github.com/usersync/syncer/internal/config"
+	"github.com/usersync/syncer/internal/diff"
+	"github.com/usersync/syncer/internal/feed"
+	"github.com/usersync/syncer/internal/genesys"
+	"github.com/usersync/syncer/internal/load"
+	"github.com/usersync/syncer/internal/pipeline"
+	"github.com/usersync/syncer/internal/store"
+)
+
+// API is every call of the reverse path: the forward streams that refresh
+// the state, the external-id reads, and apply's writes.
+type API interface {
+	pipeline.ForwardAPI
+	apply.API
+	GetUserExternalIDs(ctx context.Context, userID string) ([]genesys.UserExternalIdentifier, error)
+}
+
+// Config configures a Service. The zero value works.
+type Config struct {
+	// Workers is how many external-id reads run at once during a refresh
+	// and how many calls of one apply phase run at once. Default 4.
+	Workers int
+	// Logger receives refresh runs and apply progress. Default: discard.
+	Logger *slog.Logger
+}
+
+// Service plans and applies HR feeds against one org and its Postgres copy.
+type Service struct {
+	api     API
+	store   *store.Store
+	runner  *pipeline.Runner
+	workers int
+	log     *slog.Logger
+}
+
+// New returns a Service calling api, keeping its state and journal in st.
+func New(api API, st *store.Store, cfg Config) *Service {
+	log := cmp.Or(cfg.Logger, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ld := load.New(st.Pool(), load.Config{Schema: st.Schema()})
+	return &Service{
+		api: api, store: st, log: log, workers: cmp.Or(cfg.Workers, 4),
+		runner: pipeline.NewRunner(st, ld, pipeline.Config{Logger: log, Accounting: pipeline.GenesysAccounting}),
+	}
+}
+
+// Spec says which feed to plan and how.
+type Spec struct {
+	// Path of the feed file.
+	Path string
+	// Feed says how to read it (File defaults to Path; Refs and Directory
+	// are filled from the current state).
+	Feed feed.Config
+	// Diff says how to plan (Scope.Divisions are filled from
+	// ScopeDivisions).
+	Diff diff.Config
+	// ScopeDivisions are the names of the divisions in scope (empty: all).
+	ScopeDivisions []string
+}
+
+// SpecFromConfig maps a configured feed to a Spec. ratePerMinute is the
+// request budget the plan's time estimate assumes.
+func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
+	sp := Spec{Path: f.Path, ScopeDivisions: f.Scope.Divisions}
+	sp.Feed = feed.Config{File: f.Path, Format: feed.Format(f.Format), Mode: feed.Mode(f.Mode), Columns: f.Columns}
+	if f.Delimiter != "" {
+		sp.Feed.Delimiter = rune(f.Delimiter[0])
+	}
+	var owned feed.FieldSet
+	for _, o := range f.Owns {
+		switch o {
+		case "manager":
+			owned = owned.With(feed.FieldManagerEmployeeID, feed.FieldManagerEmail)
+		default:
+			fld, ok := feed.ParseField(o)
+			if !ok {
+				return sp, fmt.Errorf("feed %s: owns: unknown attribute %q", f.Name, o)
+			}
+			owned = owned.With(fld)
+		}
+	}
+	if owned == 0 {
+		owned = diff.DefaultOwned
+	}
+	off := diff.Offboard{}
+	switch f.Offboard.Action {
+	case "", config.OffboardDeact:
+		off.Action = diff.OffboardDeactivate
+	case config.OffboardDelete:
+		off.Action = diff.OffboardDelete
+	default:
+		return sp, fmt.Errorf("feed %s: offboard.action %q is not supported by the planner (deactivate or delete)", f.Name, f.Offboard.Action)
+	}
+	if f.Offboard.UnjoinQueues != nil && *f.Offboard.UnjoinQueues {
+		off.UnjoinQueues, off.RemoveQueues = true, true
+	}
+	if f.Offboard.StripSkills != nil && *f.Offboard.StripSkills {
+		off.StripSkills, off.StripLanguages = true, true
+	}
+	if f.Offboard.StripRoles != nil && *f.Offboard.StripRoles {
+		off.StripRoles = true
+	}
+	var g diff.Guards
+	if p := f.Guards.MaxOffboardPercent; p != nil {
+		g.MaxOffboardPercent = limitFloat(*p)
+	}
+	if p := f.Guards.MaxOffboards; p != nil {
+		g.MaxOffboards = *p
+		if *p == 0 {
+			// The diff reads 0 as "the default": no offboard at all is
+			// spelled as a percentage no offboard stays under.
+			g.MaxOffboards, g.MaxOffboardPercent = -1, limitFloat(0)
+		}
+	}
+	if p := f.Guards.MaxChanges; p != nil {
+		g.MaxChanges = *p // 0: no limit, as in the diff
+	}
+	if p := f.Guards.MaxQueueLossPercent; p != nil {
+		g.MaxQueueLossPercent = limitFloat(*p)
+	}
+	sp.Diff = diff.Config{
+		Authority: f.ExternalIDAuthority,
+		Scope:     diff.Scope{EmailPatterns: f.Scope.EmailPatterns, Ignore: f.Scope.Ignore},
+		Owned:     owned, Offboard: off, Guards: g, RatePerMinute: ratePerMinute,
+		// The queue-side add's joined state is undocumented (the emulator
+		// starts new members unjoined): the plan always sets the flag.
+		NewMembersUnjoined: true,
+	}
+	return sp, nil
+}
+
+// limitFloat maps a configured percentage to the diff's, whose 0 means
+// "the default": 0 becomes a limit nothing stays under.
+func limitFloat(f float64) float64 {
+	if f == 0 {
+		return 1e-9
+	}
+	return f
+}
+
+// State reads the current state from Postgres (without refreshing it).
+func (s *Service) State(ctx context.Context, authority string) (*State, error) {
+	cs, err := s.store.ReadCurrent(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return NewState(cs, authority), nil
+}
+
+// Planned is a plan with what it was computed from.
+type Planned struct {
+	Plan  *diff.Plan
+	Feed  *feed.Feed
+	State *State
+	// Config is the diff configuration with the scope resolved.
+	Config diff.Config
+	// Refresh is the refresh run that preceded the plan (zero when the
+	// state was planned as it stood in Postgres).
+	Refresh pipeline.Summary
+}
+
+// Plan refreshes the state (when refresh is set), reads it and the feed,
+// and computes the plan. A feed that cannot be read at all returns a
+// *feed.Error; rejected rows are in the plan.
+func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, error) {
+	out := &Planned{}
+	if refresh {
+		sum, err := s.Refresh(ctx, nil)
+		out.Refresh = sum
+		if err != nil {
+			return out, err
+		}
+	}
+	st, err := s.State(ctx, sp.Diff.Authority)
+	if err != nil {
+		return out, err
+	}
+	out.State = st
+	cfg, err := resolveScope(sp, st.Refs)
+	if err != nil {
+		return out, err
+	}
+	out.Config = cfg
+	f, err := s.readFeed(sp, st)
+	if err != nil {
+		return out, err
+	}
+	out.Feed = f
+	plan, err := diff.Compute(f, st.Current, st.Refs, cfg)
+	if err != nil {
+		return out, err
+	}
+	out.Plan = plan
+	return out, nil
+}
+
+func (s *Service) readFeed(sp Spec, st *State) (*feed.Feed, error) {
+	fh, err := os.Open(sp.Path)
+	if err != nil {
+		return nil, fmt.Errorf("open feed: %w", err)
+	}
+	defer fh.Close()
+	fc := sp.Feed
+	fc.File = cmp.Or(fc.File, sp.Path)
+	fc.Refs, fc.Directory = st.Refs, st.dir
+	return feed.Read(fh, fc)
+}
+
+// resolveScope fills the diff config's division scope from names.
+func resolveScope(sp Spec, refs *feed.Refs) (diff.Config, error) {
+	cfg := sp.Diff
+	cfg.Scope.Divisions = nil
+	for _, name := range sp.ScopeDivisions {
+		id, ok := refs.Divisions.ID(name)
+		if !ok {
+			return cfg, fmt.Errorf("scope: division %q does not exist in the org", name)
+		}
+		cfg.Scope.Divisions = append(cfg.Scope.Divisions, id)
+	}
+	return cfg, nil
+}
+
+// ApplyOptions are the choices of one apply.
+type ApplyOptions struct {
+	// CheckFresh refreshes the state and refuses the plan when its
+	// fingerprint changed (a saved plan). Planning right before applying
+	// needs no second read.
+	CheckFresh bool
+	// Force applies a stale plan.
+	Force bool
+	// Verify re-reads the state after the apply and plans the feed again;
+	// the result's Remaining should be empty.
+	Verify bool
+	// BeforeCall and AfterCall are apply.Config's test hooks.
+	BeforeCall, AfterCall func(ctx context.Context, op *diff.Operation) error
+}
+
+// Apply applies a plan computed for sp. Saved plans are journaled under
+// apply.PlanID, so applying the same plan again resumes it.
+func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts ApplyOptions) (*apply.Result, error) {
+	cfg := apply.Config{Workers: s.workers, Logger: s.log, Force: opts.Force, BeforeCall: opts.BeforeCall, AfterCall: opts.AfterCall}
+	if opts.CheckFresh {
+		cfg.Fingerprint = func(ctx context.Context) (string, error) {
+			if _, err := s.Refresh(ctx, nil); err != nil {
+				return "", err
+			}
+			st, err := s.State(ctx, sp.Diff.Authority)
+			if err != nil {
+				return "", err
+			}
+			dc, err := resolveScope(sp, st.Refs)
+			if err != nil {
+				return "", err
+			}
+			return diff.Fingerprint(st.Current, dc), nil
+		}
+	}
+	if opts.Verify {
+		cfg.Verify = func(ctx context.Context, touched []string) (*diff.Plan, error) {
+			if _, err := s.Refresh(ctx, touched); err != nil {
+				return nil, err
+			}
+			p, err := s.Plan(ctx, sp, false)
+			if err != nil {
+				return nil, err
+			}
+			return p.Plan, nil
+		}
+	}
+	return apply.New(s.api, s.store, cfg).Apply(ctx, plan)
+}
+
+// Describe renders a failure for people.
+func Describe(f apply.Failure) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s (%s)", f.Kind, f.User, f.OpID)
+	if f.HTTPStatus != 0 {
+		fmt.Fprintf(&b, ": HTTP %d", f.HTTPStatus)
+	}
+	if f.Code != "" {
+		fmt.Fprintf(&b, " %s", f.Code)
+	}
+	if f.Message != "" {
+		fmt.Fprintf(&b, ": %s", f.Message)
+	}
+	if f.CorrelationID != "" {
+		fmt.Fprintf(&b, " [correlation %s]", f.CorrelationID)
+	}
+	return b.String()
+}

@@ -1,0 +1,112 @@
+package reverse
+
+import (
+	"strings"
+
+	"github.com/usersync/syncer/internal/diff"
+	"github.com/usersync/syncer/internal/feed"
+	"github.com/usersync/syncer/internal/store"
+)
+
+// State is the current org as the diff sees it.
+type State struct {
+	Current *diff.Current
+	Refs    *feed.Refs
+	dir     *directory
+}
+
+// NewState turns the rows of the syncer tables into the diff's current
+// state and the name ↔ id dimensions the feed resolves names with.
+// authority is the external-id authority whose keys are employee ids.
+func NewState(cs *store.CurrentState, authority string) *State {
+	cur := &diff.Current{Users: make([]diff.User, len(cs.Users)), QueueJoined: cs.QueueJoined}
+	at := make(map[string]int, len(cs.Users))
+	for i, u := range cs.Users {
+		cur.Users[i] = diff.User{ID: u.ID, Email: u.Email, Name: u.Name, Title: u.Title, Department: u.Department,
+			State: u.State, DivisionID: u.DivisionID, ManagerID: u.ManagerID, EmployeeID: u.EmployeeID,
+			Version: u.Version, ACDAutoAnswer: u.ACDAutoAnswer}
+		at[u.ID] = i
+	}
+	user := func(id string) *diff.User {
+		if i, ok := at[id]; ok {
+			return &cur.Users[i]
+		}
+		return nil
+	}
+	for _, s := range cs.Skills {
+		if u := user(s.UserID); u != nil {
+			if u.Skills == nil {
+				u.Skills = map[string]float64{}
+			}
+			u.Skills[s.ID] = s.Proficiency
+		}
+	}
+	for _, l := range cs.Languages {
+		if u := user(l.UserID); u != nil {
+			if u.Languages == nil {
+				u.Languages = map[string]float64{}
+			}
+			u.Languages[l.ID] = l.Proficiency
+		}
+	}
+	for _, q := range cs.Queues {
+		if u := user(q.UserID); u != nil {
+			if u.Queues == nil {
+				u.Queues = map[string]bool{}
+			}
+			u.Queues[q.QueueID] = q.Joined
+		}
+	}
+	for _, g := range cs.Grants {
+		if u := user(g.UserID); u != nil {
+			u.Grants = append(u.Grants, diff.Grant{RoleID: g.RoleID, DivisionID: g.DivisionID})
+		}
+	}
+	for _, x := range cs.ExternalIDs {
+		if u := user(x.UserID); u != nil {
+			if u.ExternalIDs == nil {
+				u.ExternalIDs = map[string]string{}
+			}
+			u.ExternalIDs[x.Authority] = x.Key
+		}
+	}
+	refs := &feed.Refs{HomeDivisionID: cs.HomeDivisionID}
+	for _, d := range cs.DivisionNames {
+		refs.Divisions.Add(d.ID, d.Name)
+	}
+	for _, d := range cs.SkillNames {
+		refs.Skills.Add(d.ID, d.Name)
+	}
+	for _, d := range cs.LanguageNames {
+		refs.Languages.Add(d.ID, d.Name)
+	}
+	for _, d := range cs.RoleNames {
+		refs.Roles.Add(d.ID, d.Name)
+	}
+	for _, d := range cs.QueueNames {
+		refs.Queues.Add(d.ID, d.Name)
+	}
+	dir := &directory{employees: map[string]bool{}, emails: map[string]bool{}}
+	for i := range cur.Users {
+		u := &cur.Users[i]
+		if u.State == diff.StateDeleted {
+			continue
+		}
+		if k := u.ExternalIDs[authority]; k != "" && authority != "" {
+			dir.employees[k] = true
+		}
+		if u.Email != "" {
+			dir.emails[strings.ToLower(u.Email)] = true
+		}
+	}
+	return &State{Current: cur, Refs: refs, dir: dir}
+}
+
+// directory finds managers outside the feed among the current users.
+type directory struct {
+	employees map[string]bool
+	emails    map[string]bool
+}
+
+func (d *directory) HasEmployeeID(id string) bool { return d.employees[id] }
+func (d *directory) HasEmail(email string) bool   { return d.emails[strings.ToLower(email)] }
