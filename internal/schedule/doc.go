@@ -1,0 +1,105 @@
+// Package schedule is `syncer serve`: it runs each pipeline on its cron
+// schedule, at most one run of a pipeline at a time across any number of
+// replicas, and serves /healthz, /readyz, /metrics and /runs.
+//
+// # Model
+//
+// A Job is a name, a cron spec (robfig/cron/v3, parsed like
+// config.CronParser, in Config.Location) and a RunFunc. The scheduler does
+// not know about streams: cmd/syncer injects the function that builds a
+// pipeline's streams and runs them with pipeline.Runner. Each job has a loop
+// that sleeps until the schedule's next time (robfig's Schedule.Next; the
+// loop is ours so that a tick knows its scheduled time and stops with ctx).
+// A tick
+//
+//  1. is skipped when this replica is still running the job (recorded: a
+//     Warn log, syncer_skipped_runs_total{reason="running"}, and the
+//     job's "skipped"/"last_skipped" in /runs). Skips are not rows of
+//     sync_runs: that table records runs, and every reader of it (status,
+//     BI) would have to filter them out;
+//  2. is skipped while the job backs off after failures (reason "backoff"):
+//     after n consecutive failures, ticks earlier than the last failure plus
+//     Backoff·2^(n-1) (capped at MaxBackoff) do not run. With the defaults
+//     (1m, 30m) this only thins out frequent schedules; a nightly pipeline
+//     retries at every tick. Failures are counted from sync_runs, so they
+//     survive restarts and agree across replicas;
+//  3. otherwise takes the job's lock (store.TryLock) without waiting. If
+//     another replica holds it, this tick is that replica's. With the lock,
+//     the latest run in sync_runs is read: if one started no earlier than
+//     half a period before the tick, another replica already ran this tick
+//     (replicas' clocks differ a little) and nothing is done;
+//  4. runs the job, checking the lock every LeaseTTL/8.
+//
+// # One runner per pipeline: the lock
+//
+// Replicas coordinate only through Postgres, with a session-level advisory
+// lock (pg_try_advisory_lock on a hash of schema and pipeline) held on a
+// dedicated connection for the whole run. This was chosen over a lease row
+// renewed by a heartbeat because:
+//
+//   - the common ways a replica dies (crash, OOM kill, SIGKILL, pod
+//     deletion) close its socket, and the server frees the lock at once; a
+//     lease row would keep the pipeline for its full TTL every time;
+//   - it needs no table, no clock comparison between hosts and no cleanup of
+//     stale rows; the lock cannot outlive its holder's session.
+//
+// The case a lock alone does not bound is a holder that goes silent without
+// closing its socket (host down, network cut). Config.LeaseTTL bounds it:
+//
+//   - the lock connection sets TCP keepalives and tcp_user_timeout on both
+//     ends so the server drops a silent session, and the lock, within
+//     LeaseTTL/2;
+//   - the holder pings its lock connection every LeaseTTL/8 with a
+//     LeaseTTL/8 timeout and cancels its run (ErrLockLost, recorded as
+//     interrupted) as soon as a ping fails: it stops within LeaseTTL/4 of
+//     losing contact;
+//   - every replica re-reads each job's latest run every LeaseTTL/4; a run
+//     recorded as running whose lock is free belongs to a replica that is
+//     gone. The replica that then takes the lock waits a fence of
+//     2.5·LeaseTTL/8 (so the old holder has noticed and stopped) and runs
+//     the pipeline at once instead of at the next tick. pipeline.Runner
+//     marks the orphaned run interrupted before starting its own.
+//
+// So a replica that vanishes hands its pipelines over within about
+// LeaseTTL, and one that crashes within LeaseTTL/4 plus the fence.
+//
+// Requirements and limits: the lock needs a real session (a direct
+// connection or session pooling; PgBouncer in transaction mode would lose
+// it). `syncer run` must take the same lock (store.TryLock with the
+// pipeline's name) or a scheduled replica may take its running run for an
+// orphan. Fencing is by time: a commit already in flight on the network
+// when a holder loses its lock could still land after the taker started;
+// the loads are idempotent merges, so this repeats work rather than
+// corrupting it.
+//
+// # Shutdown
+//
+// When Run's context is cancelled (SIGTERM/SIGINT), no tick starts a run
+// any more and /readyz answers 503. Running jobs continue for ShutdownGrace;
+// a run's unit of commit is a stream (one transaction each), so a run that
+// is near its end gets to commit. When the grace period ends, the runs'
+// contexts are cancelled with ErrShutdown: in-flight streams roll back,
+// committed ones stay, and the run is recorded as interrupted. Run returns
+// once every run has returned (normally grace plus a round trip to record
+// the end; at most 10s more).
+//
+// # Metrics
+//
+// Metrics uses its own registry: runs by pipeline and outcome, run duration,
+// rows loaded, API calls by endpoint and status, 429s, retries and wait
+// (from each finished run's pipeline.Summary), last success time and
+// consecutive failures (from sync_runs), skipped runs and tick results,
+// running and next tick, lost locks; with a rate budget, its live rate,
+// configured rate, wait, 429s and requests in flight; Go and process
+// metrics.
+//
+// # Invariants
+//
+//   - A job's RunFunc is only called while its lock is held, and the lock
+//     is released only after RunFunc returned (the run is recorded).
+//   - A replica never runs a job twice at once; two replicas never run it
+//     at once while their lock sessions are alive.
+//   - After Run's context is cancelled no run starts, and Run returns only
+//     when every run has returned.
+//   - One job's failure or slowness never delays another job's ticks.
+package schedule

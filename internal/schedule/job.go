@@ -1,0 +1,173 @@
+package schedule
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/usersync/syncer/internal/pipeline"
+	"github.com/usersync/syncer/internal/store"
+)
+
+// JobStatus is a job's state as one replica sees it (served by /runs).
+type JobStatus struct {
+	Pipeline string `json:"pipeline"`
+	Schedule string `json:"schedule,omitempty"`
+	// NextRun is the next cron tick; absent for on-demand jobs.
+	NextRun *time.Time `json:"next_run,omitempty"`
+	// Running is true while this replica runs the job.
+	Running      bool       `json:"running"`
+	RunningSince *time.Time `json:"running_since,omitempty"`
+	// LastRunID and LastOutcome are of this replica's last run.
+	LastRunID   int64  `json:"last_run_id,omitempty"`
+	LastOutcome string `json:"last_outcome,omitempty"`
+	// LastSuccess and ConsecutiveFailures come from sync_runs (every
+	// replica's runs and `syncer run`'s), counted over the last 20 runs.
+	LastSuccess         *time.Time `json:"last_success,omitempty"`
+	ConsecutiveFailures int        `json:"consecutive_failures"`
+	// BackoffUntil is set while failures make ticks before it be skipped.
+	BackoffUntil *time.Time `json:"backoff_until,omitempty"`
+	// Skipped counts the ticks this replica skipped because the job was
+	// still running or backing off; LastSkipped is the latest.
+	Skipped     int64      `json:"skipped"`
+	LastSkipped *time.Time `json:"last_skipped,omitempty"`
+}
+
+// history is what the recent run records say about a job.
+type history struct {
+	// failures counts failed runs newer than the latest success;
+	// interrupted and running ones neither count nor reset it.
+	failures    int
+	lastFailure time.Time
+	lastSuccess time.Time
+}
+
+func historyOf(runs []store.Run) history {
+	var h history
+	for _, r := range runs { // newest first
+		switch r.Status {
+		case store.StatusSucceeded:
+			h.lastSuccess = r.FinishedAt
+			return h
+		case store.StatusFailed:
+			if h.failures == 0 {
+				h.lastFailure = r.FinishedAt
+			}
+			h.failures++
+		}
+	}
+	return h
+}
+
+type job struct {
+	Job
+	sched cron.Schedule // nil: on demand
+	// wake carries a trigger or a takeover to the job's loop.
+	wake chan tickKind
+	// running is set from a tick's start to the end of its attempt.
+	running atomic.Bool
+
+	mu           sync.Mutex
+	next         time.Time
+	runningSince time.Time
+	lastRunID    int64
+	lastOutcome  string
+	hist         history
+	// unrecorded counts failures since the last success that left no
+	// record (the database was unreachable when the run started).
+	unrecorded  int
+	skips       int64
+	lastSkipped time.Time
+	backoffTill time.Time
+}
+
+func (j *job) setNext(t time.Time) {
+	j.mu.Lock()
+	j.next = t
+	j.mu.Unlock()
+}
+
+func (j *job) setHistory(h history) {
+	j.mu.Lock()
+	j.hist = h
+	j.mu.Unlock()
+}
+
+func (j *job) skipped(at time.Time) {
+	j.mu.Lock()
+	j.skips++
+	j.lastSkipped = at
+	j.mu.Unlock()
+}
+
+func (j *job) begin(at time.Time) {
+	j.mu.Lock()
+	j.runningSince = at
+	j.mu.Unlock()
+}
+
+func (j *job) end(outcome string, runID int64, at time.Time) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.runningSince = time.Time{}
+	j.lastOutcome, j.lastRunID = outcome, runID
+	switch {
+	case outcome == pipeline.OutcomeSucceeded:
+		j.unrecorded = 0
+	case outcome == pipeline.OutcomeFailed && runID == 0:
+		j.unrecorded++
+		j.hist.lastFailure = at
+	}
+}
+
+// failures is the consecutive failure count; the caller holds mu.
+func (j *job) failuresLocked() int { return j.hist.failures + j.unrecorded }
+
+// backoffUntil returns the time before which ticks are skipped: the last
+// failure plus base doubled per further consecutive failure, capped.
+func (j *job) backoffUntil(base, ceiling time.Duration) time.Time {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := j.failuresLocked()
+	if base < 0 || n == 0 || j.hist.lastFailure.IsZero() {
+		j.backoffTill = time.Time{}
+		return time.Time{}
+	}
+	d := base
+	for i := 1; i < n && d < ceiling; i++ {
+		d *= 2
+	}
+	j.backoffTill = j.hist.lastFailure.Add(min(d, ceiling))
+	return j.backoffTill
+}
+
+func (j *job) status() JobStatus {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	st := JobStatus{
+		Pipeline:            j.Name,
+		Schedule:            j.Schedule,
+		Running:             !j.runningSince.IsZero(),
+		LastRunID:           j.lastRunID,
+		LastOutcome:         j.lastOutcome,
+		ConsecutiveFailures: j.failuresLocked(),
+		Skipped:             j.skips,
+	}
+	st.NextRun = timePtr(j.next)
+	st.RunningSince = timePtr(j.runningSince)
+	st.LastSuccess = timePtr(j.hist.lastSuccess)
+	st.LastSkipped = timePtr(j.lastSkipped)
+	if j.backoffTill.After(time.Now()) {
+		st.BackoffUntil = timePtr(j.backoffTill)
+	}
+	return st
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

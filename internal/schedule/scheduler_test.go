@@ -1,0 +1,208 @@
+package schedule_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/usersync/syncer/internal/schedule"
+	"github.com/usersync/syncer/internal/store"
+)
+
+func TestSkipsTickWhileStillRunning(t *testing.T) {
+	t.Parallel()
+	dbURL, schema := newSchema(t)
+	r := newReplica(t, dbURL, schema, nil)
+	// A run takes ~2.4s; ticks come every second.
+	w := &workload{batches: 6, perBatch: 10, pause: 400 * time.Millisecond}
+	s, err := schedule.New(r.store, []schedule.Job{{Name: "slow", Schedule: "@every 1s", Run: w.run(r)}},
+		schedule.Config{LeaseTTL: 2 * time.Second, ShutdownGrace: 10 * time.Second, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := start(t, s)
+	waitFor(t, 10*time.Second, "two skipped ticks", func() bool { return s.Status()[0].Skipped >= 2 })
+	if err, _ := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	st := s.Status()[0]
+	if st.LastSkipped == nil {
+		t.Error("status has skips but no last_skipped time")
+	}
+	if got := value(t, s.Metrics().Registry(), "syncer_skipped_runs_total", "pipeline", "slow", "reason", "running"); got < 2 {
+		t.Errorf("syncer_skipped_runs_total{reason=running} = %v, want >= 2", got)
+	}
+	// The run that was going when the skips happened finished in the grace
+	// period; nothing ran twice at once.
+	if n := count(t, r.pool, "SELECT count(*) FROM sync_runs WHERE status = 'succeeded'"); n < 1 {
+		t.Errorf("succeeded runs = %d, want >= 1", n)
+	}
+	if n := count(t, r.pool, overlaps); n != 0 {
+		t.Errorf("%d pairs of overlapping runs", n)
+	}
+	if n := count(t, r.pool, "SELECT count(*) FROM users"); n != 60 {
+		t.Errorf("users = %d, want 60", n)
+	}
+}
+
+func TestGracefulShutdown(t *testing.T) {
+	t.Parallel()
+	dbURL, schema := newSchema(t)
+	r := newReplica(t, dbURL, schema, nil)
+	// "endless" never finishes on its own; "quick" finishes within the
+	// grace period after the stop.
+	endless := &workload{batches: -1, perBatch: 50, pause: 30 * time.Millisecond, staged: make(chan struct{})}
+	quick := &workload{batches: 8, perBatch: 5, pause: 100 * time.Millisecond, staged: make(chan struct{})}
+	const grace = 1500 * time.Millisecond
+	s, err := schedule.New(r.store, []schedule.Job{
+		{Name: "endless", Run: endless.run(r)},
+		{Name: "quick", Run: quick.run(r)},
+	}, schedule.Config{RunOnStart: true, ShutdownGrace: grace, LeaseTTL: 2 * time.Second, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := start(t, s)
+	<-endless.staged
+	<-quick.staged
+	err, took := stop()
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	// Exit within the grace period plus the time to roll back and record.
+	if took < grace || took > grace+5*time.Second {
+		t.Errorf("Run returned %s after the stop; want the grace period (%s) plus a little", took, grace)
+	}
+	runs, err := r.store.Runs(context.Background(), "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, run := range runs {
+		got[run.Pipeline] = run.Status
+		if run.FinishedAt.IsZero() {
+			t.Errorf("run %d of %s left unfinished", run.ID, run.Pipeline)
+		}
+	}
+	if len(runs) != 2 || got["endless"] != store.StatusInterrupted || got["quick"] != store.StatusSucceeded {
+		t.Fatalf("runs = %v, want endless interrupted and quick succeeded", got)
+	}
+	// Consistent data: the interrupted run's users stream committed nothing,
+	// its reference stream (committed before) stays; quick's are complete.
+	endlessRun := runs[0]
+	if endlessRun.Pipeline != "endless" {
+		endlessRun = runs[1]
+	}
+	srs, err := r.store.StreamRuns(context.Background(), endlessRun.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sr := range srs {
+		want := map[string]string{"reference": store.StatusSucceeded, "users": store.StatusInterrupted}[sr.Stream]
+		if sr.Status != want {
+			t.Errorf("endless stream %s = %s, want %s", sr.Stream, sr.Status, want)
+		}
+	}
+	if n := count(t, r.pool, "SELECT count(*) FROM users"); n != 40 {
+		t.Errorf("users = %d, want quick's 40 only (endless rolled back)", n)
+	}
+	if n := count(t, r.pool, "SELECT count(*) FROM sync_watermarks WHERE pipeline = 'endless' AND stream = 'users'"); n != 0 {
+		t.Errorf("interrupted stream advanced its watermark")
+	}
+	reg := s.Metrics().Registry()
+	if v := value(t, reg, "syncer_runs_total", "pipeline", "endless", "outcome", "interrupted"); v != 1 {
+		t.Errorf("syncer_runs_total{endless,interrupted} = %v", v)
+	}
+}
+
+func TestReplicasNeverRunOnePipelineAtOnce(t *testing.T) {
+	t.Parallel()
+	dbURL, schema := newSchema(t)
+	var scheds []*schedule.Scheduler
+	var stops []func() (error, time.Duration)
+	var r *replica
+	for range 2 {
+		r = newReplica(t, dbURL, schema, nil)
+		a := &workload{batches: 3, perBatch: 5, pause: 150 * time.Millisecond}
+		b := &workload{batches: 1, perBatch: 5, pause: 50 * time.Millisecond}
+		s, err := schedule.New(r.store, []schedule.Job{
+			{Name: "a", Schedule: "@every 1s", Run: a.run(r)},
+			{Name: "b", Schedule: "@every 1s", Run: b.run(r)},
+		}, schedule.Config{RunOnStart: true, LeaseTTL: 2 * time.Second, Logger: testLogger(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scheds = append(scheds, s)
+		stops = append(stops, start(t, s))
+	}
+	time.Sleep(4500 * time.Millisecond)
+	for _, stop := range stops {
+		if err, _ := stop(); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	}
+	if n := count(t, r.pool, overlaps); n != 0 {
+		t.Errorf("%d pairs of overlapping runs of one pipeline", n)
+	}
+	for _, p := range []string{"a", "b"} {
+		// Start plus ~4 ticks, each run once across both replicas.
+		n := count(t, r.pool, "SELECT count(*) FROM sync_runs WHERE pipeline = $1 AND status = 'succeeded'", p)
+		if n < 3 || n > 6 {
+			t.Errorf("pipeline %s: %d succeeded runs in 4.5s of ticks every second, want 3 to 6", p, n)
+		}
+	}
+	// Both replicas saw ticks the other one had (or was) running.
+	var lost float64
+	for _, s := range scheds {
+		for _, res := range []string{schedule.TickHeldElsewhere, schedule.TickAlreadyRan} {
+			lost += value(t, s.Metrics().Registry(), "syncer_schedule_ticks_total", "pipeline", "a", "result", res)
+		}
+	}
+	if lost == 0 {
+		t.Error("no tick was ever left to the other replica: were both scheduling?")
+	}
+}
+
+func TestFailingPipelineBacksOffAlone(t *testing.T) {
+	t.Parallel()
+	dbURL, schema := newSchema(t)
+	r := newReplica(t, dbURL, schema, nil)
+	failing := &atomic.Bool{}
+	failing.Store(true)
+	bad := &workload{batches: 1, perBatch: 3, fail: failing}
+	good := &workload{batches: 1, perBatch: 3}
+	s, err := schedule.New(r.store, []schedule.Job{
+		{Name: "bad", Schedule: "@every 1s", Run: bad.run(r)},
+		{Name: "good", Schedule: "@every 1s", Run: good.run(r)},
+	}, schedule.Config{LeaseTTL: 2 * time.Second, Backoff: 1500 * time.Millisecond, MaxBackoff: 3 * time.Second, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := start(t, s)
+	reg := s.Metrics().Registry()
+	waitFor(t, 15*time.Second, "two consecutive failures and a backoff skip", func() bool {
+		return value(t, reg, "syncer_consecutive_failures", "pipeline", "bad") >= 2 &&
+			value(t, reg, "syncer_skipped_runs_total", "pipeline", "bad", "reason", "backoff") >= 1
+	})
+	// Meanwhile the good pipeline ran at every tick.
+	if v := value(t, reg, "syncer_runs_total", "pipeline", "good", "outcome", "succeeded"); v < 3 {
+		t.Errorf("good pipeline succeeded %v times while bad failed, want >= 3", v)
+	}
+	if v := value(t, reg, "syncer_consecutive_failures", "pipeline", "good"); v != 0 {
+		t.Errorf("good pipeline consecutive failures = %v", v)
+	}
+	// Fixed: the next allowed tick succeeds and resets the gauge.
+	failing.Store(false)
+	waitFor(t, 15*time.Second, "the failing pipeline to recover", func() bool {
+		return value(t, reg, "syncer_runs_total", "pipeline", "bad", "outcome", "succeeded") >= 1
+	})
+	if v := value(t, reg, "syncer_consecutive_failures", "pipeline", "bad"); v != 0 {
+		t.Errorf("consecutive failures after a success = %v", v)
+	}
+	if v := value(t, reg, "syncer_last_success_timestamp_seconds", "pipeline", "bad"); v < float64(time.Now().Add(-time.Minute).Unix()) {
+		t.Errorf("last success timestamp = %v", v)
+	}
+	if err, _ := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
