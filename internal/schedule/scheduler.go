@@ -244,7 +244,7 @@ func (s *Scheduler) loop(ctx context.Context, j *job) {
 	}
 	for {
 		var (
-			timer *time.Timer
+			timer  *time.Timer
 			timerC <-chan time.Time
 			next   time.Time
 		)
