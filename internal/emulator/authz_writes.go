@@ -131,6 +131,55 @@ func (s *Server) subjectGrants(w http.ResponseWriter, r *http.Request, op grantO
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// postSubjectDivisionRole serves
+// POST /api/v2/authorization/subjects/{subjectId}/divisions/{divisionId}/roles/{roleId}:
+// one grant (kept when held); 204.
+func (s *Server) postSubjectDivisionRole(w http.ResponseWriter, r *http.Request) {
+	s.oneGrant(w, r, true)
+}
+
+// deleteSubjectDivisionRole serves
+// DELETE /api/v2/authorization/subjects/{subjectId}/divisions/{divisionId}/roles/{roleId}:
+// one grant removed (204 also when not held).
+func (s *Server) deleteSubjectDivisionRole(w http.ResponseWriter, r *http.Request) {
+	s.oneGrant(w, r, false)
+}
+
+func (s *Server) oneGrant(w http.ResponseWriter, r *http.Request, add bool) {
+	if t := r.URL.Query().Get("subjectType"); t != "" && t != "PC_USER" {
+		wire.BadRequest(w, "subjectType %s is not supported by the emulator: only users (PC_USER) are subjects", t)
+		return
+	}
+	var fail *apiError
+	s.write(func(o *org) {
+		i, f := liveUser(o, r.PathValue("subjectId"))
+		if f != nil {
+			fail = f
+			return
+		}
+		ro, ok := o.roleID[r.PathValue("roleId")]
+		if !ok {
+			fail = notFound("The role %s was not found", r.PathValue("roleId"))
+			return
+		}
+		d, ok := o.divisionID[r.PathValue("divisionId")]
+		if !ok {
+			fail = notFound("The division %s was not found", r.PathValue("divisionId"))
+			return
+		}
+		if add {
+			o.addGrant(i, grant{role: ro, division: d})
+		} else {
+			o.removeGrant(i, grant{role: ro, division: d})
+		}
+	})
+	if fail != nil {
+		fail.write(w)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // postDivisionObjects serves
 // POST /api/v2/authorization/divisions/{divisionId}/objects/{objectType}:
 // the body is a JSON list of object ids (1 to 50, the emulator's limit; the

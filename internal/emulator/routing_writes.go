@@ -186,10 +186,36 @@ func (s *Server) postUserRoutingLanguage(w http.ResponseWriter, r *http.Request)
 	s.postSkill(w, r, languagesKind)
 }
 
+// putUserRoutingSkill serves PUT /api/v2/users/{userId}/routingskills/{skillId}:
+// the skill's proficiency (added when the user lacks it); the path names
+// the skill.
+func (s *Server) putUserRoutingSkill(w http.ResponseWriter, r *http.Request) {
+	s.setOneSkill(w, r, skillsKind, r.PathValue("skillId"))
+}
+
+// patchUserRoutingLanguage serves PATCH /api/v2/users/{userId}/routinglanguages/{languageId}.
+func (s *Server) patchUserRoutingLanguage(w http.ResponseWriter, r *http.Request) {
+	s.setOneSkill(w, r, languagesKind, r.PathValue("languageId"))
+}
+
 func (s *Server) postSkill(w http.ResponseWriter, r *http.Request, k skillKind) {
+	s.setOneSkill(w, r, k, "")
+}
+
+// setOneSkill adds or updates one skill (language) of a user from a
+// UserRoutingSkillPost body; pathID, when set, names it instead of the
+// body's id. The answer is the UserRoutingSkill (UserRoutingLanguage).
+func (s *Server) setOneSkill(w http.ResponseWriter, r *http.Request, k skillKind, pathID string) {
 	var body skillPostBody
 	if !wire.DecodeBody(w, r, &body) {
 		return
+	}
+	if pathID != "" {
+		if _, ok := s.lookupRef(k, pathID); !ok {
+			wire.NotFound(w, "The %s %s does not exist", k.noun, pathID)
+			return
+		}
+		body.ID = &pathID
 	}
 	var out userRoutingSkill
 	var fail *apiError
@@ -383,6 +409,51 @@ func (s *Server) postQueueMembers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
+}
+
+// lookupRef finds a skill or language by id.
+func (s *Server) lookupRef(k skillKind, id string) (int32, bool) {
+	var ref int32
+	var ok bool
+	s.read(func(o *org) { ref, ok = k.index(o)[id] })
+	return ref, ok
+}
+
+// patchUserQueue serves PATCH /api/v2/users/{userId}/queues/{queueId}: body
+// a UserQueue whose joined flag is set on the membership. A queue the user
+// is not a member of answers 404; the answer is the UserQueue.
+func (s *Server) patchUserQueue(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Joined *bool `json:"joined"`
+	}
+	if !wire.DecodeBody(w, r, &body) {
+		return
+	}
+	if body.Joined == nil {
+		wire.BadRequest(w, "joined is required")
+		return
+	}
+	qid := r.PathValue("queueId")
+	var out userQueue
+	var fail *apiError
+	s.write(func(o *org) {
+		i, f := liveUser(o, r.PathValue("userId"))
+		if f != nil {
+			fail = f
+			return
+		}
+		q, ok := o.queueID[qid]
+		if !ok || !o.setJoined(i, q, *body.Joined) {
+			fail = notFound("The user %s is not a member of the queue %s", o.users[i].id, qid)
+			return
+		}
+		out = o.userQueue(q, *body.Joined)
+	})
+	if fail != nil {
+		fail.write(w)
+		return
+	}
+	wire.WriteJSON(w, http.StatusOK, out)
 }
 
 // isMember reports whether user i is a member of queue q.

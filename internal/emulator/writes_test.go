@@ -1118,3 +1118,59 @@ func TestExternalIDAuthorityWithSlashes(t *testing.T) {
 type rawJSON string
 
 func (r rawJSON) MarshalJSON() ([]byte, error) { return []byte(r), nil }
+
+// TestSingleItemWrites covers the one-at-a-time variants of the bulk
+// endpoints: PUT one skill, PATCH one language, PATCH one queue's joined
+// flag, POST/DELETE one grant.
+func TestSingleItemWrites(t *testing.T) {
+	t.Parallel()
+	e := newWriteEnv(t, Config{Users: 300, Seed: 39})
+	u := e.pickUser(func(v UserView) bool { return isActive(v) && len(v.Queues) > 0 })
+	skill, lang := e.s.Skills()[3], e.s.Languages()[4]
+	base := "/api/v2/users/" + u.ID
+
+	var sk userRoutingSkill
+	e.want("PUT", base+"/routingskills/"+skill.ID, map[string]any{"proficiency": 4}, 200).decode(t, &sk)
+	if sk.ID != skill.ID || sk.Proficiency != 4 || e.skillRefs(base+"/routingskills")[skill.ID] != 4 {
+		t.Fatalf("PUT one skill answered %+v", sk)
+	}
+	e.want("PUT", base+"/routingskills/"+skill.ID, map[string]any{"proficiency": 7}, 400)
+	e.want("PUT", base+"/routingskills/no-such-skill", map[string]any{"proficiency": 1}, 404)
+	e.want("PATCH", base+"/routinglanguages/"+lang.ID, map[string]any{"proficiency": 2}, 200)
+	if e.skillRefs(base+"/routinglanguages")[lang.ID] != 2 {
+		t.Fatal("PATCH one language did not set it")
+	}
+
+	q := u.Queues[0]
+	var uq userQueue
+	e.want("PATCH", base+"/queues/"+q.QueueID, map[string]any{"joined": !q.Joined}, 200).decode(t, &uq)
+	if uq.ID != q.QueueID || uq.Joined == q.Joined || e.view(u.ID).Queues[0].Joined == q.Joined {
+		t.Fatalf("PATCH one queue answered %+v", uq)
+	}
+	e.want("PATCH", base+"/queues/"+q.QueueID, map[string]any{}, 400)
+	var other string
+	for _, qv := range e.s.Queues() {
+		if !slices.Contains(qv.MemberIDs, u.ID) {
+			other = qv.ID
+			break
+		}
+	}
+	e.wantError("PATCH", base+"/queues/"+other, map[string]any{"joined": true}, 404, "not.found")
+
+	role, div := e.s.Roles()[6], e.s.Divisions()[1]
+	grantPath := "/api/v2/authorization/subjects/" + u.ID + "/divisions/" + div.ID + "/roles/" + role.ID
+	has := func() bool {
+		return slices.ContainsFunc(e.view(u.ID).Grants, func(g GrantView) bool { return g.RoleID == role.ID && g.DivisionID == div.ID })
+	}
+	e.want("POST", grantPath, nil, 204)
+	if !has() {
+		t.Fatal("POST one grant did not grant")
+	}
+	e.want("DELETE", grantPath, nil, 204)
+	if has() {
+		t.Fatal("DELETE one grant did not remove it")
+	}
+	e.wantError("POST", "/api/v2/authorization/subjects/"+u.ID+"/divisions/"+div.ID+"/roles/no-such-role", nil, 404, "not.found")
+	e.wantError("POST", "/api/v2/authorization/subjects/"+u.ID+"/divisions/no-such-division/roles/"+role.ID, nil, 404, "not.found")
+	e.checkOrg()
+}
