@@ -1131,13 +1131,13 @@ func TestSingleItemWrites(t *testing.T) {
 
 	var sk userRoutingSkill
 	e.want("PUT", base+"/routingskills/"+skill.ID, map[string]any{"proficiency": 4}, 200).decode(t, &sk)
-	if sk.ID != skill.ID || sk.Proficiency != 4 || e.skillRefs(base+"/routingskills")[skill.ID] != 4 {
+	if sk.ID != skill.ID || sk.Proficiency != 4 || e.skillRefs(base + "/routingskills")[skill.ID] != 4 {
 		t.Fatalf("PUT one skill answered %+v", sk)
 	}
 	e.want("PUT", base+"/routingskills/"+skill.ID, map[string]any{"proficiency": 7}, 400)
 	e.want("PUT", base+"/routingskills/no-such-skill", map[string]any{"proficiency": 1}, 404)
 	e.want("PATCH", base+"/routinglanguages/"+lang.ID, map[string]any{"proficiency": 2}, 200)
-	if e.skillRefs(base+"/routinglanguages")[lang.ID] != 2 {
+	if e.skillRefs(base + "/routinglanguages")[lang.ID] != 2 {
 		t.Fatal("PATCH one language did not set it")
 	}
 
