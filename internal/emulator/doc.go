@@ -36,6 +36,25 @@
 // change uses s.write (Lock) and must leave the invariants true when it
 // returns. Tokens, rate windows, faults and stats have their own locks.
 //
+// Users are rendered by hand-written JSON appenders (render.go), the
+// unexpanded part from a per-user cache (atomic pointers, filled under
+// RLock). s.write moves org.seq on, which invalidates every cached
+// rendering, so no change can leave a stale user behind; never change the
+// org outside s.write.
+//
+// # Rules the public record leaves open (chosen here, documented in README)
+//
+//   - Deep paging: pageNumber*pageSize > PageCap (SearchCap for search)
+//     answers 400, for every state; pageCount may promise more pages.
+//   - GET /users with an id list and no state returns users of any state;
+//     POST /users/search without a state criterion matches active users.
+//   - employerInfo appears only with expand=employerInfo.
+//   - Inactive users hold no role grants (Genesys removes them) and are
+//     joined to no queue; deleted users are in no queue.
+//   - Rate limit: a fixed one-minute window per token, opened by its first
+//     request; inin-ratelimit-count counts it, -reset is the seconds left,
+//     a 429 carries Retry-After = the seconds left.
+//
 // # Request pipeline
 //
 // Server.ServeHTTP sets ININ-Correlation-Id, routes with a Go 1.22
