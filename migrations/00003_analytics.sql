@@ -1,7 +1,10 @@
 -- Analytics from the user details and user aggregates jobs.
 --
--- A segment is keyed by user and start time (segments of one kind never
--- overlap for a user). A segment still in progress has end_time NULL; when it
+-- A segment is keyed by start time and user (segments of one kind never
+-- overlap for a user). The key leads with the time: segments arrive in time
+-- order, so the index grows at its right edge instead of being rewritten all
+-- over, and date-range queries read one slice of it. A query for one user's
+-- whole history scans. A segment still in progress has end_time NULL; when it
 -- reappears finished the same row is closed. Reloading a window rewrites
 -- nothing that did not change.
 
@@ -15,12 +18,9 @@ CREATE TABLE user_presence_segments (
     first_seen_at            timestamptz NOT NULL,
     updated_at               timestamptz NOT NULL,
     updated_run              bigint,
-    PRIMARY KEY (user_id, start_time),
+    PRIMARY KEY (start_time, user_id),
     CHECK (end_time IS NULL OR end_time >= start_time)
 );
--- BRIN: segments arrive roughly in time order, and a BRIN index costs almost
--- nothing to maintain on bulk loads while serving date-range scans.
-CREATE INDEX user_presence_segments_start_idx ON user_presence_segments USING brin (start_time);
 
 CREATE TABLE user_routing_status_segments (
     user_id        text NOT NULL CHECK (user_id <> ''),
@@ -30,10 +30,9 @@ CREATE TABLE user_routing_status_segments (
     first_seen_at  timestamptz NOT NULL,
     updated_at     timestamptz NOT NULL,
     updated_run    bigint,
-    PRIMARY KEY (user_id, start_time),
+    PRIMARY KEY (start_time, user_id),
     CHECK (end_time IS NULL OR end_time >= start_time)
 );
-CREATE INDEX user_routing_status_segments_start_idx ON user_routing_status_segments USING brin (start_time);
 
 -- One statistic of one metric for one user and interval. qualifier is ''
 -- when the API gives none (for example the presence definition id of
@@ -52,10 +51,9 @@ CREATE TABLE user_aggregates (
     first_seen_at  timestamptz NOT NULL,
     updated_at     timestamptz NOT NULL,
     updated_run    bigint,
-    PRIMARY KEY (user_id, interval_start, granularity, metric, qualifier),
+    PRIMARY KEY (interval_start, user_id, granularity, metric, qualifier),
     CHECK (interval_end > interval_start)
 );
-CREATE INDEX user_aggregates_interval_idx ON user_aggregates (interval_start, metric);
 
 -- +goose Down
 DROP TABLE user_aggregates;

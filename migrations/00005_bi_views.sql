@@ -134,7 +134,63 @@ BEGIN ATOMIC
 END;
 -- +goose StatementEnd
 
+-- presence_daily and routing_status_daily for the UTC days [from_day,
+-- to_day] only: segments outside the range are filtered out before they are
+-- split into days, so a short range costs one scan instead of expanding the
+-- whole history.
+-- +goose StatementBegin
+CREATE FUNCTION presence_daily_between(from_day date, to_day date) RETURNS SETOF presence_daily
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+    SELECT s.user_id,
+           d.day::date,
+           s.system_presence,
+           sum(extract(epoch FROM least(s.en, d.day + interval '1 day') - greatest(s.st, d.day)))::double precision,
+           count(*),
+           bool_or(s.open)
+    FROM (
+        SELECT user_id, system_presence,
+               start_time AT TIME ZONE 'UTC' AS st,
+               coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC' AS en,
+               end_time IS NULL AS open
+        FROM user_presence_segments
+        WHERE start_time < (to_day + 1)::timestamp AT TIME ZONE 'UTC'
+          AND (end_time IS NULL OR end_time > from_day::timestamp AT TIME ZONE 'UTC')
+    ) s
+    CROSS JOIN LATERAL generate_series(date_trunc('day', s.st), s.en, interval '1 day') AS d(day)
+    WHERE (d.day < s.en OR s.st = s.en) AND d.day >= from_day AND d.day <= to_day
+    GROUP BY s.user_id, d.day, s.system_presence;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE FUNCTION routing_status_daily_between(from_day date, to_day date) RETURNS SETOF routing_status_daily
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+    SELECT s.user_id,
+           d.day::date,
+           s.routing_status,
+           sum(extract(epoch FROM least(s.en, d.day + interval '1 day') - greatest(s.st, d.day)))::double precision,
+           count(*),
+           bool_or(s.open)
+    FROM (
+        SELECT user_id, routing_status,
+               start_time AT TIME ZONE 'UTC' AS st,
+               coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC' AS en,
+               end_time IS NULL AS open
+        FROM user_routing_status_segments
+        WHERE start_time < (to_day + 1)::timestamp AT TIME ZONE 'UTC'
+          AND (end_time IS NULL OR end_time > from_day::timestamp AT TIME ZONE 'UTC')
+    ) s
+    CROSS JOIN LATERAL generate_series(date_trunc('day', s.st), s.en, interval '1 day') AS d(day)
+    WHERE (d.day < s.en OR s.st = s.en) AND d.day >= from_day AND d.day <= to_day
+    GROUP BY s.user_id, d.day, s.routing_status;
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP FUNCTION routing_status_daily_between(date, date);
+DROP FUNCTION presence_daily_between(date, date);
 DROP FUNCTION user_queues_as_of(timestamptz);
 DROP FUNCTION user_skills_as_of(timestamptz);
 DROP FUNCTION users_as_of(timestamptz);

@@ -253,6 +253,9 @@ func BenchmarkLoad(b *testing.B) {
 	b.ReportMetric(100*loaderAll/copyAll, "loader_%_of_copy")
 	b.ReportMetric(100*copySeg.Seconds()/loaderSeg.Seconds(), "segments_%_of_copy")
 	b.ReportMetric(100*copyUser.Seconds()/loaderUser.Seconds(), "users_%_of_copy")
+	b.Logf("segments: loader %.0f rows/s, raw COPY %.0f rows/s; users: loader %.0f rows/s, raw COPY %.0f rows/s",
+		float64(benchSegments)/loaderSeg.Seconds(), float64(benchSegments)/copySeg.Seconds(),
+		float64(benchUsers)/loaderUser.Seconds(), float64(benchUsers)/copyUser.Seconds())
 	b.ReportMetric(float64(goPeak)/(1<<20), "MB_peak_go")
 	b.ReportMetric(float64(vmHWM())/(1<<20), "MB_peak_rss")
 	b.ReportMetric(0, "ns/op")

@@ -32,7 +32,7 @@ type table struct {
 	name    string
 	kind    kind
 	cols    []column // data columns, in COPY order
-	key     []string // natural key, a subset of cols
+	key     []string // natural key, a subset of cols, in the order of its index
 	history string   // SCD2 history table with the same data columns, or ""
 	// owner is the column naming a child row's owner (child tables only);
 	// staging and seen-owner tables are per table and owner column.
@@ -82,15 +82,15 @@ var (
 	externalIDsTable = &table{name: "user_external_ids", kind: child, owner: "user_id", key: []string{"user_id", "authority_name", "external_key"},
 		cols: cols("user_id text, authority_name text, external_key text")}
 
-	presenceTable = &table{name: "user_presence_segments", kind: segment, key: []string{"user_id", "start_time"},
+	presenceTable = &table{name: "user_presence_segments", kind: segment, key: []string{"start_time", "user_id"},
 		cols: cols("user_id text, start_time timestamptz, end_time timestamptz, system_presence text, organization_presence_id text"),
 		// A finished segment never reopens: a reload that still sees it open
 		// keeps the known end.
 		setExprs: map[string]string{"end_time": "coalesce(EXCLUDED.end_time, t.end_time)"}}
-	routingTable = &table{name: "user_routing_status_segments", kind: segment, key: []string{"user_id", "start_time"},
+	routingTable = &table{name: "user_routing_status_segments", kind: segment, key: []string{"start_time", "user_id"},
 		cols:     cols("user_id text, start_time timestamptz, end_time timestamptz, routing_status text"),
 		setExprs: map[string]string{"end_time": "coalesce(EXCLUDED.end_time, t.end_time)"}}
-	aggregatesTable = &table{name: "user_aggregates", kind: segment, key: []string{"user_id", "interval_start", "granularity", "metric", "qualifier"},
+	aggregatesTable = &table{name: "user_aggregates", kind: segment, key: []string{"interval_start", "user_id", "granularity", "metric", "qualifier"},
 		cols: cols("user_id text, interval_start timestamptz, interval_end timestamptz, granularity text, metric text, qualifier text, sum double precision, count bigint, min double precision, max double precision")}
 )
 

@@ -293,7 +293,6 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 			agg := t.stats[tb.name]
 			agg.Inserted += int64(n)
 			t.stats[tb.name] = agg
-			t.l.log.Debug("batch inserted", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.name, "batch", t.batches, "rows", n)
 			return nil
 		}
 	}
@@ -482,6 +481,7 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 			args[j] = times[j]
 		}
 	}
+	checkStart := time.Now()
 	var exists bool
 	if err := t.tx.QueryRow(ctx, sq.anyExisting, args...).Scan(&exists); err != nil {
 		return false, fmt.Errorf("look up keys: %w", err)
@@ -489,11 +489,15 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 	if exists {
 		return false, nil
 	}
+	checkDur := time.Since(checkStart)
+	copyStart := time.Now()
 	cols := append(tb.colNames(), "first_seen_at", "updated_at", "updated_run")
 	src := &directSource{n: n, fill: fill, row: make([]any, len(cols)), data: len(tb.cols), ts: ts, run: t.run}
 	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{t.l.schema, tb.name}, cols, src); err != nil {
 		return false, fmt.Errorf("copy: %w", err)
 	}
+	t.l.log.Debug("batch inserted", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.name, "batch", t.batches, "rows", n,
+		"check_ms", checkDur.Milliseconds(), "copy_ms", time.Since(copyStart).Milliseconds())
 	return true, nil
 }
 

@@ -184,6 +184,20 @@ func TestViewsAndAsOf(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("presence_daily (-want +got):\n%s", d)
 	}
+	r, err = e.pool.Query(ctx, "SELECT day, system_presence, seconds FROM presence_daily_between('2026-11-02', '2026-11-02') WHERE user_id = 'u1' ORDER BY 1, 2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = pgx.CollectRows(r, pgx.RowToStructByPos[daily])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want[1:], got); d != "" {
+		t.Errorf("presence_daily_between one day (-want +got):\n%s", d)
+	}
+	if n := e.count(t, "SELECT count(*) FROM routing_status_daily_between('2026-11-01', '2026-11-02')"); n != 0 {
+		t.Errorf("routing_status_daily_between with no routing segments: %d rows", n)
+	}
 }
 
 // TestQuotedNamesAndValues loads into a schema whose name needs quoting,
