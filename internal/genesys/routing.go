@@ -266,3 +266,36 @@ func setList(v url.Values, k string, s []string) {
 		v.Set(k, strings.Join(s, ","))
 	}
 }
+
+const pathRoleSubjectGrants = "/api/v2/authorization/roles/{roleId}/subjectgrants"
+
+// RoleSubjectGrants iterates the subjects granted a role.
+func (c *Client) RoleSubjectGrants(ctx context.Context, roleID string, opts *ListOptions) iter.Seq2[SubjectDivisionGrants, error] {
+	var o ListOptions
+	if opts != nil {
+		o = *opts
+	}
+	size := pageSizeOr(o.PageSize, MaxReferencePageSize)
+	return items(pages(ctx, pathRoleSubjectGrants, o.PageNumber, size, func(ctx context.Context, page int) (*Listing[SubjectDivisionGrants], error) {
+		return c.ListRoleSubjectGrants(ctx, roleID, &ListOptions{PageNumber: page, PageSize: size})
+	}), listingEntities[SubjectDivisionGrants])
+}
+
+// Division object types for MoveToDivision.
+const (
+	ObjectUser  = "USER"
+	ObjectQueue = "QUEUE"
+)
+
+// MaxDivisionObjectsPerCall is the most objects one MoveToDivision call
+// moves (the emulator's limit; Genesys does not document one).
+const MaxDivisionObjectsPerCall = 50
+
+// MoveToDivision moves objects (users: ObjectUser) into a division — the
+// only way to change a user's division:
+// POST /api/v2/authorization/divisions/{divisionId}/objects/{objectType}.
+func (c *Client) MoveToDivision(ctx context.Context, divisionID, objectType string, ids []string) error {
+	cl := newCall("POST", "/api/v2/authorization/divisions/{divisionId}/objects/{objectType}", divisionID, objectType)
+	cl.body = nonNil(ids)
+	return c.do(ctx, cl, nil)
+}

@@ -434,3 +434,29 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
+
+// AddUserRoutingSkill adds or updates one skill:
+// POST /api/v2/users/{userId}/routingskills.
+func (c *Client) AddUserRoutingSkill(ctx context.Context, userID string, s UserRoutingSkillPost) (UserRoutingSkill, error) {
+	cl := newCall("POST", "/api/v2/users/{userId}/routingskills", userID)
+	cl.body = s
+	var out UserRoutingSkill
+	err := c.do(ctx, cl, &out)
+	return out, err
+}
+
+// AddUserRoutingLanguage adds or updates one language:
+// POST /api/v2/users/{userId}/routinglanguages.
+func (c *Client) AddUserRoutingLanguage(ctx context.Context, userID string, l UserRoutingLanguagePost) (UserRoutingLanguage, error) {
+	cl := newCall("POST", "/api/v2/users/{userId}/routinglanguages", userID)
+	cl.body = l
+	var out UserRoutingLanguage
+	err := c.do(ctx, cl, &out)
+	return out, err
+}
+
+// DeleteUserExternalID removes an external id of a user:
+// DELETE /api/v2/users/{userId}/externalid/{authorityName}/{externalKey}.
+func (c *Client) DeleteUserExternalID(ctx context.Context, userID, authorityName, externalKey string) error {
+	return c.do(ctx, newCall("DELETE", "/api/v2/users/{userId}/externalid/{authorityName}/{externalKey}", userID, authorityName, externalKey), nil)
+}

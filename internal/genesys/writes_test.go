@@ -63,7 +63,8 @@ func newCaptureServer(t *testing.T, answer func(w http.ResponseWriter, r *http.R
 		}
 		w.Header().Set("Content-Type", "application/json")
 		switch {
-		case r.Method == "DELETE", strings.Contains(r.URL.Path, "/bulk") && r.Method == "POST", strings.HasSuffix(r.URL.Path, "/members"):
+		case r.Method == "DELETE", strings.Contains(r.URL.Path, "/bulk") && r.Method == "POST", strings.HasSuffix(r.URL.Path, "/members"),
+			strings.Contains(r.URL.Path, "/objects/"):
 			w.WriteHeader(http.StatusNoContent)
 		case strings.HasSuffix(r.URL.Path, "/externalid"):
 			io.WriteString(w, `[{"authorityName":"hr","externalKey":"E1"}]`)
@@ -184,6 +185,14 @@ func TestWriteRequestShapes(t *testing.T) {
 			_, err := c.SubmitUserAggregatesJob(ctx, genesys.UserAsyncAggregationQuery{Interval: "i", Granularity: "PT1H", GroupBy: []string{"userId"}, Metrics: []string{"tSystemPresence"}})
 			return err
 		}, "POST", "/api/v2/analytics/users/aggregates/jobs", "", `{"interval":"i","granularity":"PT1H","groupBy":["userId"],"metrics":["tSystemPresence"]}`},
+		{"division move", func() error { return c.MoveToDivision(ctx, "d2", genesys.ObjectUser, []string{"u1", "u2"}) },
+			"POST", "/api/v2/authorization/divisions/d2/objects/USER", "", `["u1","u2"]`},
+		{"external id delete", func() error { return c.DeleteUserExternalID(ctx, "u1", "hr", "E1") },
+			"DELETE", "/api/v2/users/u1/externalid/hr/E1", "", ``},
+		{"single skill", func() error {
+			_, err := c.AddUserRoutingSkill(ctx, "u1", genesys.UserRoutingSkillPost{ID: "s9", Proficiency: 1})
+			return err
+		}, "POST", "/api/v2/users/u1/routingskills", "", `{"id":"s9","proficiency":1}`},
 		{"cancel details job", func() error { return c.CancelUserDetailsJob(ctx, "job-1") }, "DELETE", "/api/v2/analytics/users/details/jobs/job-1", "", ``},
 	}
 	for i, tt := range tests {
