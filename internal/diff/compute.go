@@ -34,8 +34,9 @@ func Compute(f *feed.Feed, cur *Current, refs *feed.Refs, cfg Config) (*Plan, er
 	for _, ps := range p.people {
 		p.plan(ps)
 	}
+	rank := p.orderManagers()
 	p.batch()
-	plan := p.finish()
+	plan := p.finish(rank)
 	if err := p.guard(plan); err != nil {
 		return nil, err
 	}
@@ -55,6 +56,8 @@ type person struct {
 	ops     []Operation
 	// version is the user's version before the next versioned write.
 	version int
+	// final is the state the user has after the plan.
+	final string
 }
 
 type planner struct {
@@ -311,7 +314,8 @@ func (p *planner) planCreate(ps *person) {
 		p.change(ps, "manager", "", p.userLabel(*ref))
 		p.op(ps, KindUpdateUser, "", func(o *Operation) { o.Update = &UpdateUser{Manager: ref} })
 	}
-	p.planLists(ps, &User{})
+	ps.final = cmp.Or(body.State, StateActive)
+	p.planLists(ps, &User{State: ps.final, Grants: slices.Clone(p.cfg.NewUserGrants)})
 	if e.Has.Has(feed.FieldACDAutoAnswer) && e.ACDAutoAnswer {
 		p.change(ps, "acd_auto_answer", "", "true")
 		p.acd = append(p.acd, ACDAutoAnswer{User: ps.ref, ACDAutoAnswer: true})
@@ -390,9 +394,11 @@ func (p *planner) planUpdate(ps *person) {
 	if ps.restore {
 		state = StateActive
 	}
+	ps.final = state
 	if e.Has.Has(feed.FieldState) && p.cfg.owns(feed.FieldState) && e.State != state {
 		p.change(ps, "state", state, e.State)
 		p.op(ps, KindSetState, "", func(o *Operation) { o.State = e.State })
+		ps.final = e.State
 	}
 	p.planLists(ps, u)
 	if p.wants(ps, feed.FieldACDAutoAnswer, false) && e.ACDAutoAnswer != u.ACDAutoAnswer {
@@ -528,7 +534,11 @@ func (p *planner) planLevels(ps *person, attr string, cur map[string]float64, wa
 func (p *planner) planQueues(ps *person, u *User) {
 	e := ps.emp
 	exact := p.cfg.owns(feed.FieldQueues)
-	newJoined := !p.cfg.NewMembersUnjoined
+	newJoined := p.cfg.NewMembersJoined
+	// An inactive user takes no interactions, and deactivating unjoins
+	// every queue (in the emulator, and possibly in Genesys): only
+	// membership counts for them, never the joined flag.
+	inactive := ps.final == StateInactive
 	c := Change{Attr: "queues"}
 	var flags []QueueJoined
 	wanted := map[string]bool{}
@@ -539,12 +549,16 @@ func (p *planner) planQueues(ps *person, u *User) {
 		joined, member := u.Queues[q.ID]
 		name := p.refs.Queues.Name(q.ID)
 		switch {
+		case !member && inactive:
+			p.queueAdds[q.ID] = append(p.queueAdds[q.ID], ps.ref)
+			c.Added = append(c.Added, name)
 		case !member:
 			p.queueAdds[q.ID] = append(p.queueAdds[q.ID], ps.ref)
 			c.Added = append(c.Added, name+" ("+joinedWord(q.Joined)+")")
 			if q.Joined != newJoined {
 				flags = append(flags, QueueJoined{ID: q.ID, Joined: q.Joined})
 			}
+		case inactive:
 		case joined != q.Joined:
 			c.Changed = append(c.Changed, name+" "+joinedWord(joined)+" → "+joinedWord(q.Joined))
 			flags = append(flags, QueueJoined{ID: q.ID, Joined: q.Joined})

@@ -44,10 +44,17 @@ type Config struct {
 	// RatePerMinute is the request budget the time estimate assumes.
 	// Default DefaultRatePerMinute.
 	RatePerMinute int `json:"rate_per_minute,omitempty"`
-	// NewMembersUnjoined says that a user added to a queue through the
-	// queue side starts unjoined (the default assumes joined). It decides
-	// whether a joined-flag update must follow the add.
-	NewMembersUnjoined bool `json:"new_members_unjoined,omitempty"`
+	// NewMembersJoined says that a user added to a queue through the queue
+	// side starts joined. The default assumes unjoined (what the emulator
+	// does; Genesys is unsure), so every joined membership the plan adds is
+	// followed by a joined-flag update, which is harmless if the API had
+	// joined the member already.
+	NewMembersJoined bool `json:"new_members_joined,omitempty"`
+	// NewUserGrants are the role grants Genesys gives every user it
+	// creates (in Genesys Cloud and the emulator: the employee role in the
+	// home division). The plan counts them as present on a joiner, so that
+	// an owned roles list removes them when the feed does not grant them.
+	NewUserGrants []Grant `json:"new_user_grants,omitempty"`
 }
 
 // Scope says which users a plan may touch. A user outside it is never

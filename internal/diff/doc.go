@@ -34,10 +34,21 @@
 // acdAutoAnswer through PATCH /users/bulk in 50s; division moves through
 // the division objects endpoint in 50s; a state change always alone.
 // Operations run phase by phase (create/restore, external id, attributes,
-// division, state, skills, languages, queues, roles, acdAutoAnswer,
+// state, division, skills, languages, queues, roles, acdAutoAnswer,
 // delete), so every DependsOn points at an earlier operation. A user
 // created by the plan is referred to by UserRef.Key until its create
-// returns an id. Versioned writes carry ExpectedVersion.
+// returns an id. Versioned writes (attributes, state, restore) carry
+// ExpectedVersion; division moves and acdAutoAnswer also bump the version
+// and so come after them. Manager changes run top-down in the final
+// reporting forest, so that no step closes a loop; one that would leave a
+// loop with the org's own reporting lines is dropped with a note.
+//
+// Where the API's behaviour is unsure the planner assumes what the
+// emulator does, and Simulate models it: queue members added on the queue
+// side start unjoined (Config.NewMembersJoined says otherwise), so a joined
+// flag follows the add; deactivating unjoins every queue, so the joined
+// flag of an inactive user is never compared; a deleted user has no queues
+// or grants; a created user gets Config.NewUserGrants.
 //
 // # Invariants
 //

@@ -47,18 +47,21 @@ func refsOf(o *Operation) []UserRef {
 }
 
 // finish orders the operations, links their dependencies and sums up.
-func (p *planner) finish() *Plan {
+func (p *planner) finish(rank map[string]int) *Plan {
 	plan := &Plan{
 		Schema: SchemaVersion, Feed: p.feed.File, Mode: p.feed.Mode, FeedRows: p.feed.Rows, Authority: p.cfg.Authority,
-		Fingerprint: Fingerprint(p.cur, p.cfg), NewMembersJoined: !p.cfg.NewMembersUnjoined,
-		Users: []UserPlan{}, Operations: []Operation{},
+		Fingerprint: Fingerprint(p.cur, p.cfg), NewMembersJoined: p.cfg.NewMembersJoined,
+		NewUserGrants: p.cfg.NewUserGrants,
+		Users:         []UserPlan{}, Operations: []Operation{},
 	}
 	var ops []Operation
 	for _, ps := range p.people {
 		ops = append(ops, ps.ops...)
 	}
 	ops = append(ops, p.batched...)
-	slices.SortStableFunc(ops, func(a, b Operation) int { return cmp.Compare(kindOrder[a.Kind], kindOrder[b.Kind]) })
+	slices.SortStableFunc(ops, func(a, b Operation) int {
+		return cmp.Or(cmp.Compare(kindOrder[a.Kind], kindOrder[b.Kind]), cmp.Compare(rank[a.ID], rank[b.ID]))
+	})
 
 	creates := map[string]string{}  // user key → create op id
 	added := map[[2]string]string{} // queue id, user key → add op id
@@ -77,6 +80,9 @@ func (p *planner) finish() *Plan {
 	for i := range ops {
 		o := &ops[i]
 		deps := map[string]bool{}
+		for _, d := range o.DependsOn { // set while planning (manager order)
+			deps[d] = true
+		}
 		refs := refsOf(o)
 		if o.Update != nil && o.Update.Manager != nil {
 			refs = append(refs, *o.Update.Manager)

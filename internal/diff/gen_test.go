@@ -136,16 +136,19 @@ func genWorld(seed uint64, n int, mode feed.Mode) *world {
 		b.WriteString("\n")
 		ids = append(ids, id)
 	}
+	// Rows come in random order, so that the feed's reporting lines may
+	// run against the org's (a manager becomes the report of their report).
+	var rows []func()
 	for i := range w.cur.Users {
 		u := &w.cur.Users[i]
 		id := fmt.Sprintf("E%04d", i)
 		switch {
 		case u.State == StateDeleted && r.IntN(2) == 0:
-			row(id, u.Email, u.Name, nil) // a returning employee: restore
+			rows = append(rows, func() { row(id, u.Email, u.Name, nil) }) // a returning employee: restore
 		case u.State == StateDeleted:
 		case r.IntN(6) == 0:
 			if mode == feed.ModeDelta && r.IntN(2) == 0 {
-				fmt.Fprintf(&b, "%s,,,,,,,,,,,,,offboard\n", id)
+				rows = append(rows, func() { fmt.Fprintf(&b, "%s,,,,,,,,,,,,,offboard\n", id) })
 			}
 			// else a leaver (snapshot) or untouched (delta)
 		default:
@@ -153,13 +156,25 @@ func genWorld(seed uint64, n int, mode feed.Mode) *world {
 			if r.IntN(10) == 0 {
 				email = fmt.Sprintf("renamed.%04d@example.com", i)
 			}
-			row(id, email, pick(r, []string{u.Name, u.Name + " Jr"}), u)
+			name := pick(r, []string{u.Name, u.Name + " Jr"})
+			rows = append(rows, func() { row(id, email, name, u) })
 		}
 	}
 	for j := range n / 5 {
-		row(fmt.Sprintf("N%04d", j), fmt.Sprintf("joiner.%04d@example.com", j), fmt.Sprintf("Joiner %d", j), nil)
+		rows = append(rows, func() {
+			row(fmt.Sprintf("N%04d", j), fmt.Sprintf("joiner.%04d@example.com", j), fmt.Sprintf("Joiner %d", j), nil)
+		})
 	}
-	w.csv = b.String()
+	r.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	for _, emit := range rows {
+		emit()
+	}
+	// Then the lines themselves, so that a report may come before the
+	// manager it names.
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	body := lines[1:]
+	r.Shuffle(len(body), func(i, j int) { body[i], body[j] = body[j], body[i] })
+	w.csv = lines[0] + "\n" + strings.Join(body, "\n") + "\n"
 	return w
 }
 

@@ -134,7 +134,7 @@ func TestBatching(t *testing.T) {
 	}
 	want := map[Kind]int{
 		KindAddQueueMembers:  6,   // 2 queues × ⌈230/100⌉
-		KindSetQueueJoined:   230, // VIP must be unjoined after the add
+		KindSetQueueJoined:   230, // new members start unjoined: Sales Inbound must be joined after the add
 		KindSetACDAutoAnswer: 5,   // ⌈230/50⌉
 		KindMoveDivision:     5,   // ⌈230/50⌉
 	}
@@ -142,14 +142,14 @@ func TestBatching(t *testing.T) {
 		t.Errorf("operations (-want +got):\n%s", diff)
 	}
 	for _, o := range p.Operations {
-		if o.Kind == KindSetQueueJoined && len(o.DependsOn) != 1 {
-			t.Errorf("%s depends on %v, want the add of its VIP membership", o.ID, o.DependsOn)
+		if o.Kind == KindSetQueueJoined && (len(o.DependsOn) != 1 || len(o.Queues) != 1 || o.Queues[0].ID != id(refs.Queues, "Sales Inbound") || !o.Queues[0].Joined) {
+			t.Errorf("%s sets %+v after %v, want Sales Inbound joined after its add", o.ID, o.Queues, o.DependsOn)
 		}
 	}
 	checkConverges(t, f, cur, refs, cfg, p)
 
-	// Members added unjoined by the API need the flag for the joined queue instead.
-	cfg.NewMembersUnjoined = true
+	// Members the API adds joined need the flag for the unjoined queue instead.
+	cfg.NewMembersJoined = true
 	p, err = Compute(f, cur, refs, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -158,8 +158,8 @@ func TestBatching(t *testing.T) {
 		t.Errorf("%d joined-flag updates, want 230", n)
 	}
 	for _, o := range p.Operations {
-		if o.Kind == KindSetQueueJoined && (len(o.Queues) != 1 || o.Queues[0].ID != id(refs.Queues, "Sales Inbound") || !o.Queues[0].Joined) {
-			t.Fatalf("%s sets %+v, want Sales Inbound joined", o.ID, o.Queues)
+		if o.Kind == KindSetQueueJoined && (len(o.Queues) != 1 || o.Queues[0].ID != id(refs.Queues, "VIP") || o.Queues[0].Joined) {
+			t.Fatalf("%s sets %+v, want VIP unjoined", o.ID, o.Queues)
 		}
 	}
 	checkConverges(t, f, cur, refs, cfg, p)
@@ -375,4 +375,60 @@ E5,c@example.com,C,E2,
 		}
 	}
 	checkConverges(t, f, cur, refs, Config{Authority: "hr"}, p)
+}
+
+// TestManagerOrder: when the feed turns a reporting line around, the
+// changes run top-down so that no step closes a loop; a change that would
+// leave a loop with the org's own lines is dropped with a note.
+func TestManagerOrder(t *testing.T) {
+	t.Parallel()
+	refs := testRefs()
+	mk := func() *Current {
+		return &Current{Users: []User{
+			{ID: "u-a", Email: "a@example.com", Name: "A", State: StateActive, DivisionID: "dv-home", Version: 1, ManagerID: "u-b", ExternalIDs: map[string]string{"hr": "A"}},
+			{ID: "u-b", Email: "b@example.com", Name: "B", State: StateActive, DivisionID: "dv-home", Version: 1, ExternalIDs: map[string]string{"hr": "B"}},
+			{ID: "u-c", Email: "c@example.com", Name: "C", State: StateActive, DivisionID: "dv-home", Version: 1, ManagerID: "u-a", ExternalIDs: map[string]string{"hr": "C"}},
+		}}
+	}
+	t.Run("swap", func(t *testing.T) {
+		t.Parallel()
+		// B now reports to A, who reports to nobody; B's row comes first.
+		f := readFeed(t, "s.csv", "employee_id,email,name,manager_employee_id\nB,b@example.com,B,A\nA,a@example.com,A,\n", feed.ModeDelta, refs)
+		cur := mk()
+		p, err := Compute(f, cur, refs, Config{Authority: "hr"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, o := range p.Operations {
+			got = append(got, fmt.Sprint(o.ID, o.DependsOn))
+		}
+		want := []string{"update_user:employee:A[]", "update_user:employee:B[update_user:employee:A]"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("operations (-want +got):\n%s", diff)
+		}
+		checkConverges(t, f, cur, refs, Config{Authority: "hr"}, p)
+	})
+	t.Run("loop with the org", func(t *testing.T) {
+		t.Parallel()
+		// B would report to C, who reports to A, who reports to B.
+		cur := mk()
+		f, err := feed.Read(strings.NewReader("employee_id,email,name,manager_employee_id,title\nB,b@example.com,B,C,Boss\n"),
+			feed.Config{File: "l.csv", Mode: feed.ModeDelta, Refs: refs, Directory: cur.Directory("hr")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Compute(f, cur, refs, Config{Authority: "hr"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkConverges(t, f, cur, refs, Config{Authority: "hr"}, p)
+		title := "Boss"
+		if len(p.Operations) != 1 || p.Operations[0].Update.Manager != nil || *p.Operations[0].Update.Title != title {
+			t.Errorf("operations %+v: want the title change alone", p.Operations)
+		}
+		if len(p.Notes) != 1 || !strings.Contains(p.Notes[0].Reason, "reporting loop") {
+			t.Errorf("notes %+v", p.Notes)
+		}
+	})
 }

@@ -37,8 +37,8 @@ const (
 	KindRestoreUser        Kind = "restore_user"         // PATCH /api/v2/users/{id} {state: active}
 	KindSetExternalID      Kind = "set_external_id"      // POST /api/v2/users/{id}/externalid
 	KindUpdateUser         Kind = "update_user"          // PATCH /api/v2/users/{id}
-	KindMoveDivision       Kind = "move_division"        // POST /api/v2/authorization/divisions/{divisionId}/objects/USER
 	KindSetState           Kind = "set_state"            // PATCH /api/v2/users/{id} {state} (alone)
+	KindMoveDivision       Kind = "move_division"        // POST /api/v2/authorization/divisions/{divisionId}/objects/USER
 	KindSetSkills          Kind = "set_skills"           // PATCH /api/v2/users/{id}/routingskills/bulk
 	KindReplaceSkills      Kind = "replace_skills"       // PUT /api/v2/users/{id}/routingskills/bulk
 	KindRemoveSkill        Kind = "remove_skill"         // DELETE /api/v2/users/{id}/routingskills/{skillId}
@@ -58,8 +58,8 @@ var kindOrder = map[Kind]int{
 	KindCreateUser: 1, KindRestoreUser: 1,
 	KindSetExternalID: 2,
 	KindUpdateUser:    3,
-	KindMoveDivision:  4,
-	KindSetState:      5,
+	KindSetState:      4,
+	KindMoveDivision:  5, // bumps the version: after every versioned write
 	KindSetSkills:     6, KindReplaceSkills: 6, KindRemoveSkill: 7,
 	KindSetLanguages: 8, KindRemoveLanguage: 9,
 	KindAddQueueMembers: 10, KindSetQueueJoined: 11, KindRemoveQueueMembers: 12,
@@ -316,8 +316,10 @@ type Plan struct {
 	// Fingerprint hashes the current state the plan was computed from
 	// (see Fingerprint); apply refuses the plan when it no longer matches.
 	Fingerprint string `json:"fingerprint"`
-	// NewMembersJoined is the joined state a queue-side add gives.
+	// NewMembersJoined is the joined state a queue-side add gives an
+	// active user; NewUserGrants are the grants a create gives.
 	NewMembersJoined bool         `json:"new_members_joined"`
+	NewUserGrants    []Grant      `json:"new_user_grants,omitempty"`
 	Users            []UserPlan   `json:"users"`
 	Operations       []Operation  `json:"operations"`
 	Totals           Totals       `json:"totals"`

@@ -16,11 +16,12 @@ func configs() map[string]Config {
 	all := DefaultOwned.With(feed.FieldSkills, feed.FieldLanguages, feed.FieldQueues, feed.FieldRoles)
 	unlimited := Guards{MaxOffboards: -1, MaxOffboardPercent: -1, MaxQueueLossPercent: -1}
 	return map[string]Config{
-		"defaults":           {Authority: "hr", Guards: unlimited},
-		"own everything":     {Authority: "hr", Owned: all, Guards: unlimited},
-		"email only":         {Owned: all, Guards: unlimited},
-		"delete leavers":     {Authority: "hr", Owned: all, Guards: unlimited, Offboard: Offboard{Action: OffboardDelete, StripRoles: true}},
-		"strip and unjoin":   {Authority: "hr", Owned: all, Guards: unlimited, NewMembersUnjoined: true, Offboard: Offboard{UnjoinQueues: true, StripSkills: true, StripLanguages: true, StripRoles: true}},
+		"defaults":       {Authority: "hr", Guards: unlimited},
+		"own everything": {Authority: "hr", Owned: all, Guards: unlimited, NewUserGrants: []Grant{{RoleID: "ro-02", DivisionID: "dv-home"}}},
+		"email only":     {Owned: all, Guards: unlimited},
+		"delete leavers": {Authority: "hr", Owned: all, Guards: unlimited, Offboard: Offboard{Action: OffboardDelete, StripRoles: true},
+			NewUserGrants: []Grant{{RoleID: "ro-02", DivisionID: "dv-home"}}},
+		"strip and unjoin":   {Authority: "hr", Owned: all, Guards: unlimited, NewMembersJoined: true, Offboard: Offboard{UnjoinQueues: true, StripSkills: true, StripLanguages: true, StripRoles: true}},
 		"remove from queues": {Authority: "hr", Owned: DefaultOwned.With(feed.FieldQueues), Guards: unlimited, Offboard: Offboard{RemoveQueues: true}},
 		"scoped": {Authority: "hr", Owned: all, Guards: unlimited,
 			Scope: Scope{Divisions: []string{"dv-sales", "dv-support"}, EmailPatterns: []string{"person.*@example.com", "joiner.*"}, Ignore: []string{"person.0003@example.com", "u-0007"}}},

@@ -101,6 +101,8 @@ func mixedConfig() Config {
 		Scope:     Scope{Divisions: []string{"dv-home", "dv-sales"}, Ignore: []string{"svc-integration@example.com"}},
 		Offboard:  Offboard{UnjoinQueues: true, StripRoles: true},
 		Guards:    Guards{MaxOffboardPercent: 20},
+		// Genesys grants every new user the employee role at home.
+		NewUserGrants: []Grant{{RoleID: "ro-02", DivisionID: "dv-home"}},
 	}
 }
 

@@ -97,6 +97,7 @@ func (s *simulator) apply(o *Operation) error {
 				return err
 			}
 			u.DivisionID = o.DivisionID
+			u.Version++ // a division move bumps the version, as in the emulator
 		}
 		return nil
 	case KindAddQueueMembers, KindRemoveQueueMembers:
@@ -116,7 +117,7 @@ func (s *simulator) apply(o *Operation) error {
 				if u.Queues == nil {
 					u.Queues = map[string]bool{}
 				}
-				u.Queues[o.QueueID] = s.plan.NewMembersJoined
+				u.Queues[o.QueueID] = s.plan.NewMembersJoined && u.State == StateActive
 			}
 		}
 		return nil
@@ -130,6 +131,7 @@ func (s *simulator) apply(o *Operation) error {
 				return err
 			}
 			u.ACDAutoAnswer = a.ACDAutoAnswer
+			u.Version++
 		}
 		return nil
 	}
@@ -180,6 +182,16 @@ func (s *simulator) apply(o *Operation) error {
 			if err != nil {
 				return fmt.Errorf("manager: %w", err)
 			}
+			for x, n := m, 0; x != nil && n <= len(s.cur.Users); n++ {
+				if x.ID == u.ID {
+					return fmt.Errorf("400: manager %s would close a reporting loop over user %s", m.ID, u.ID)
+				}
+				i, ok := s.byID[x.ManagerID]
+				if !ok {
+					break
+				}
+				x = &s.cur.Users[i]
+			}
 			u.ManagerID = m.ID
 		}
 	case KindSetState:
@@ -187,6 +199,11 @@ func (s *simulator) apply(o *Operation) error {
 			return fmt.Errorf("state %q", o.State)
 		}
 		u.State = o.State
+		if u.State == StateInactive {
+			for q := range u.Queues { // deactivating unjoins every queue
+				u.Queues[q] = false
+			}
+		}
 	case KindSetSkills, KindReplaceSkills:
 		if err := limit("skills", len(o.Skills), MaxSkillsPerCall); err != nil && !(o.Kind == KindReplaceSkills && len(o.Skills) == 0) {
 			return err
@@ -235,7 +252,9 @@ func (s *simulator) apply(o *Operation) error {
 		}
 		u.Grants = slices.DeleteFunc(u.Grants, func(g Grant) bool { return slices.Contains(o.Grants, g) })
 	case KindDeleteUser:
-		u.State = StateDeleted
+		// A deleted user leaves every queue and loses its grants; a
+		// restore does not bring them back.
+		u.State, u.Queues, u.Grants = StateDeleted, nil, nil
 	default:
 		return fmt.Errorf("unknown operation kind %q", o.Kind)
 	}
@@ -252,7 +271,7 @@ func (s *simulator) create(o *Operation) error {
 	}
 	s.n++
 	u := User{ID: fmt.Sprintf("new-%04d", s.n), Email: c.Email, Name: c.Name, Title: c.Title, Department: c.Department,
-		DivisionID: c.DivisionID, State: StateActive, Version: 1}
+		DivisionID: c.DivisionID, State: StateActive, Version: 1, Grants: slices.Clone(s.plan.NewUserGrants)}
 	if c.State != "" {
 		u.State = c.State
 	}
