@@ -136,6 +136,9 @@ type Operation struct {
 	// division moves).
 	Members []UserRef `json:"members,omitempty"`
 
+	// The payload, by kind. A replace_skills without skills (the key is
+	// then absent from the JSON) removes every skill: send PUT [] (never
+	// null, which Genesys and the emulator refuse).
 	Create     *CreateUser     `json:"create,omitempty"`
 	ExternalID *ExternalID     `json:"external_id,omitempty"`
 	Update     *UpdateUser     `json:"update,omitempty"`
