@@ -150,7 +150,7 @@ func (e *env) spec(name string) reverse.Spec {
 	return reverse.Spec{
 		Path: path,
 		Feed: feed.Config{File: path, Mode: feed.ModeSnapshot},
-		Diff: diff.Config{Authority: emulator.ExternalAuthority, Owned: owned, NewMembersUnjoined: true},
+		Diff: diff.Config{Authority: emulator.ExternalAuthority, Owned: owned},
 	}
 }
 

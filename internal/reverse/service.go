@@ -134,8 +134,8 @@ func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
 		Scope:     diff.Scope{EmailPatterns: f.Scope.EmailPatterns, Ignore: f.Scope.Ignore},
 		Owned:     owned, Offboard: off, Guards: g, RatePerMinute: ratePerMinute,
 		// The queue-side add's joined state is undocumented (the emulator
-		// starts new members unjoined): the plan always sets the flag.
-		NewMembersUnjoined: true,
+		// starts new members unjoined): diff.Config's zero NewMembersJoined
+		// assumes unjoined, so the plan always sets the flag.
 	}
 	return sp, nil
 }
