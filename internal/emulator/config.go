@@ -29,9 +29,11 @@ type Config struct {
 	RatePerMinute int
 
 	// PageCap is the deep-paging cap of the page-numbered listings: a request
-	// whose pageNumber*pageSize exceeds it answers 400. Default 10,000.
+	// whose pageNumber*pageSize exceeds it answers 400. Default 10,000;
+	// negative means no cap.
 	PageCap int
-	// SearchCap is the same cap for POST /api/v2/users/search. Default 10,000.
+	// SearchCap is the same cap for POST /api/v2/users/search. Default
+	// 10,000; negative means no cap.
 	SearchCap int
 
 	// QueueMemberDelay is how long an accepted

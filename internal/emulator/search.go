@@ -206,7 +206,7 @@ func (s *Server) search(w http.ResponseWriter, req searchRequest) {
 	case req.PageNumber < 1:
 		wire.BadRequest(w, "pageNumber %d must be at least 1", req.PageNumber)
 		return
-	case req.PageNumber > s.cfg.SearchCap/req.PageSize+1 || req.PageNumber*req.PageSize > s.cfg.SearchCap:
+	case s.cfg.SearchCap > 0 && (req.PageNumber > s.cfg.SearchCap/req.PageSize+1 || req.PageNumber*req.PageSize > s.cfg.SearchCap):
 		wire.BadRequest(w, "Search results past the first %d cannot be read (pageNumber %d with pageSize %d); narrow the query", s.cfg.SearchCap, req.PageNumber, req.PageSize)
 		return
 	}

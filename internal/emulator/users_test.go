@@ -270,3 +270,12 @@ func TestExternalIDs(t *testing.T) {
 	e.get("/api/v2/users/externalid/payroll/"+v.EmployeeID, 404, nil)
 	e.get("/api/v2/users/nope/externalid", 404, nil)
 }
+
+func TestNegativeCapsMeanNoCap(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{Users: 50, PageCap: -1, SearchCap: -1})
+	e.get("/api/v2/users?pageSize=500&pageNumber=1000", 200, nil)
+	if r := e.do("POST", "/api/v2/users/search", searchRequest{PageSize: 100, PageNumber: 1000}); r.status != 200 {
+		t.Fatalf("search past the default cap with no cap: %d %s", r.status, r.body)
+	}
+}
