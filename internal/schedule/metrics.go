@@ -63,8 +63,8 @@ func NewMetrics(budget BudgetStats) *Metrics {
 			Buckets: []float64{1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400},
 		}, []string{"pipeline", "outcome"}),
 		rows: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "syncer_rows_loaded_total", Help: "Rows delivered to the loader by streams that committed.",
-		}, []string{"pipeline", "stream"}),
+			Name: "syncer_rows_loaded_total", Help: "Rows committed by finished runs' streams, by table and change (inserted, updated, unchanged, deleted).",
+		}, []string{"pipeline", "table", "change"}),
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "syncer_api_calls_total", Help: "Genesys Cloud API calls made by finished runs, by endpoint and HTTP status (0: no answer).",
 		}, []string{"pipeline", "endpoint", "status"}),
@@ -140,8 +140,15 @@ func (m *Metrics) observeRun(name, outcome string, sum pipeline.Summary, took ti
 	m.runs.WithLabelValues(name, outcome).Inc()
 	m.duration.WithLabelValues(name, outcome).Observe(took.Seconds())
 	for _, s := range sum.Streams {
-		if s.Outcome == pipeline.OutcomeSucceeded {
-			m.rows.WithLabelValues(name, s.Name).Add(float64(s.Rows()))
+		if s.Outcome != pipeline.OutcomeSucceeded {
+			continue // rolled back: nothing of it was loaded
+		}
+		for table, ts := range s.Stats {
+			for change, n := range map[string]int64{"inserted": ts.Inserted, "updated": ts.Updated, "unchanged": ts.Unchanged, "deleted": ts.Deleted} {
+				if n > 0 {
+					m.rows.WithLabelValues(name, table, change).Add(float64(n))
+				}
+			}
 		}
 	}
 	c := sum.Calls

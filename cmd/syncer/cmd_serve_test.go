@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// Not parallel: the tests set environment variables.
+func TestServeRunsSchedulesAndServesMetrics(t *testing.T) {
+	e := newCLIEnv(t, 120, `  nightly:
+    schedule: "@every 1h"
+    streams: [reference, users, skills, languages, queues, roles]
+  ondemand:
+    streams: [reference]
+serve:
+  addr: 127.0.0.1:0
+  run_on_start: true
+  shutdown_grace: 5s
+  lease_ttl: 2s
+`)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- dispatch(ctx, []string{"serve", "--config", e.cfg, "--migrate"}, &out, &errb) }()
+
+	addrRE := regexp.MustCompile(`"msg":"serving".*?"addr":"([^"]+)"`)
+	var base string
+	waitUntil(t, 20*time.Second, "serve to listen", func() bool {
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited with %d:\n%s", code, errb.String())
+		default:
+		}
+		if m := addrRE.FindStringSubmatch(errb.String()); m != nil {
+			base = "http://" + m[1]
+			return true
+		}
+		return false
+	})
+
+	var runs struct {
+		Pipelines []struct {
+			Pipeline string     `json:"pipeline"`
+			NextRun  *time.Time `json:"next_run"`
+		} `json:"pipelines"`
+		Runs []struct {
+			Pipeline string `json:"pipeline"`
+			Status   string `json:"status"`
+		} `json:"runs"`
+	}
+	waitUntil(t, 60*time.Second, "both pipelines' runs on start", func() bool {
+		code, body := get(t, base+"/runs")
+		if code != http.StatusOK {
+			t.Fatalf("/runs = %d %s", code, body)
+		}
+		if err := json.Unmarshal([]byte(body), &runs); err != nil {
+			t.Fatalf("/runs: %v\n%s", err, body)
+		}
+		ok := 0
+		for _, r := range runs.Runs {
+			if r.Status == "succeeded" {
+				ok++
+			}
+		}
+		return ok == 2
+	})
+	if len(runs.Pipelines) != 2 || runs.Pipelines[0].Pipeline != "nightly" || runs.Pipelines[0].NextRun == nil || runs.Pipelines[1].NextRun != nil {
+		t.Errorf("/runs pipelines = %+v; want nightly with a next run, ondemand without", runs.Pipelines)
+	}
+	if code, body := get(t, base+"/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz = %d %s", code, body)
+	}
+	if code, body := get(t, base+"/readyz"); code != http.StatusOK || !strings.Contains(body, `"ready": true`) {
+		t.Errorf("/readyz = %d %s", code, body)
+	}
+
+	code, body := get(t, base+"/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("/metrics = %d", code)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("parse /metrics: %v", err)
+	}
+	users := float64(len(e.srv.Users()))
+	checks := []struct {
+		name   string
+		labels map[string]string
+		ok     func(float64) bool
+		want   string
+	}{
+		{"syncer_runs_total", map[string]string{"pipeline": "nightly", "outcome": "succeeded"}, eq(1), "1"},
+		{"syncer_runs_total", map[string]string{"pipeline": "nightly", "outcome": "failed"}, eq(0), "0"},
+		{"syncer_run_duration_seconds", map[string]string{"pipeline": "nightly", "outcome": "succeeded"}, eq(1), "1 observation"},
+		{"syncer_rows_loaded_total", map[string]string{"pipeline": "nightly", "table": "users", "change": "inserted"}, eq(users), "every user"},
+		{"syncer_api_calls_total", map[string]string{"pipeline": "nightly", "endpoint": "GET /api/v2/users", "status": "200"}, gt(0), "> 0"},
+		{"syncer_api_rate_limited_total", map[string]string{"pipeline": "nightly"}, eq(0), "0"},
+		{"syncer_api_wait_seconds_total", map[string]string{"pipeline": "nightly"}, ge(0), ">= 0"},
+		{"syncer_rate_limit_requests_per_minute", nil, eq(100000), "the configured 100000"},
+		{"syncer_rate_limit_configured_requests_per_minute", nil, eq(100000), "100000"},
+		{"syncer_rate_limit_wait_seconds_total", nil, ge(0), ">= 0"},
+		{"syncer_rate_limit_requests_total", nil, gt(0), "> 0"},
+		{"syncer_last_success_timestamp_seconds", map[string]string{"pipeline": "nightly"}, gt(float64(time.Now().Add(-2 * time.Minute).Unix())), "recent"},
+		{"syncer_consecutive_failures", map[string]string{"pipeline": "nightly"}, eq(0), "0"},
+		{"syncer_skipped_runs_total", map[string]string{"pipeline": "nightly", "reason": "running"}, eq(0), "0"},
+		{"syncer_next_run_timestamp_seconds", map[string]string{"pipeline": "nightly"}, gt(float64(time.Now().Unix())), "in the future"},
+		{"syncer_pipeline_running", map[string]string{"pipeline": "nightly"}, eq(0), "0"},
+	}
+	for _, c := range checks {
+		v, found := metricValue(mfs[c.name], c.labels)
+		if !found {
+			t.Errorf("/metrics lacks %s%v", c.name, c.labels)
+			continue
+		}
+		if !c.ok(v) {
+			t.Errorf("%s%v = %v, want %s", c.name, c.labels, v, c.want)
+		}
+	}
+	if strings.Contains(body+errb.String(), "cli-secret-value") {
+		t.Error("the client secret appears in /metrics or the logs")
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("serve exited with %d after the signal:\n%s", code, errb.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop within 15s of the signal")
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// metricValue returns the value of the series with exactly these labels
+// (a histogram's sample count).
+func metricValue(mf *dto.MetricFamily, labels map[string]string) (float64, bool) {
+	if mf == nil {
+		return 0, false
+	}
+next:
+	for _, m := range mf.GetMetric() {
+		if len(m.GetLabel()) != len(labels) {
+			continue
+		}
+		for _, lp := range m.GetLabel() {
+			if labels[lp.GetName()] != lp.GetValue() {
+				continue next
+			}
+		}
+		switch {
+		case m.Counter != nil:
+			return m.Counter.GetValue(), true
+		case m.Gauge != nil:
+			return m.Gauge.GetValue(), true
+		case m.Histogram != nil:
+			return float64(m.Histogram.GetSampleCount()), true
+		case m.Untyped != nil:
+			return m.Untyped.GetValue(), true
+		}
+	}
+	return 0, false
+}
+
+func eq(want float64) func(float64) bool { return func(v float64) bool { return v == want } }
+func gt(min float64) func(float64) bool  { return func(v float64) bool { return v > min } }
+func ge(min float64) func(float64) bool  { return func(v float64) bool { return v >= min } }
