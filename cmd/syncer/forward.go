@@ -48,7 +48,11 @@ func newClient(cfg *config.Config, log *slog.Logger) (*genesys.Client, error) {
 }
 
 // forwardConfig maps a configured pipeline to the forward streams' config.
-func forwardConfig(p *config.Pipeline, r config.Rate) pipeline.ForwardConfig {
+func forwardConfig(p *config.Pipeline, r config.Rate) (pipeline.ForwardConfig, error) {
+	analytics, err := pipeline.AnalyticsConfig(p.Analytics)
+	if err != nil {
+		return pipeline.ForwardConfig{}, fmt.Errorf("pipeline %q: %w", p.Name, err)
+	}
 	return pipeline.ForwardConfig{
 		Streams:       p.Streams,
 		States:        p.Users.States,
@@ -56,7 +60,8 @@ func forwardConfig(p *config.Pipeline, r config.Rate) pipeline.ForwardConfig {
 		PageSize:      p.Users.PageSize,
 		QueueStrategy: p.Queues.Strategy,
 		Workers:       max(1, r.MaxInFlight/2),
-	}
+		Analytics:     analytics,
+	}, nil
 }
 
 // forward is what `syncer run`, `serve` and `demo` need to run pipelines.
@@ -98,7 +103,11 @@ func (f *forward) run(ctx context.Context, name string, prog *pipeline.Progress,
 	if !ok {
 		return pipeline.Summary{Pipeline: name}, fmt.Errorf("pipeline %q: %w (configured: %v)", name, errUnknownPipeline, pipelineNames(f.cfg))
 	}
-	streams, err := pipeline.ForwardStreams(f.client, forwardConfig(p, f.cfg.Rate))
+	fc, err := forwardConfig(p, f.cfg.Rate)
+	if err != nil {
+		return pipeline.Summary{Pipeline: name}, err
+	}
+	streams, err := pipeline.ForwardStreams(f.client, fc)
 	if err != nil {
 		return pipeline.Summary{Pipeline: name}, err
 	}

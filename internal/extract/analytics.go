@@ -50,6 +50,7 @@ const (
 	DefaultAnalyticsPageSize     = genesys.MaxDetailsResultsPageSize
 	defaultJobCancelTimeout      = 10 * time.Second
 	defaultSubmitRateLimitedWait = 5 * time.Second
+	submitTimeout                = 15 * time.Second
 )
 
 // DefaultAnalyticsMetrics are the metrics of user_aggregates by default.
@@ -459,7 +460,15 @@ func (x *windowRun[T]) submit(ctx context.Context, i int) (string, error) {
 	iv := x.plan.Windows[i]
 	deadline := time.Now().Add(x.cfg.JobTimeout)
 	for {
-		id, err := x.ops.submit(ctx, iv)
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		// A submit in flight is finished even when ctx is cancelled: a job
+		// whose id was lost could not be cancelled and would hold one of
+		// the org's job slots until it completes.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), submitTimeout)
+		id, err := x.ops.submit(sctx, iv)
+		cancel()
 		if err == nil {
 			if id == "" {
 				return "", x.windowErr(i, errors.New("submit: the answer has no jobId"))

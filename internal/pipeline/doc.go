@@ -7,6 +7,15 @@
 // once, or nothing. Streams whose dependencies failed are skipped. A stream
 // that fails does not stop independent streams; the run then fails.
 //
+// Incremental streams (user_details, user_aggregates) set Stream.Resume:
+// the runner hands them the watermark they last committed, they plan their
+// analytics windows from it (minus the lookback, up to the data
+// availability date) and return the end of the last window as the new
+// watermark, which commits in the same transaction as the segments or
+// aggregates. A run that fails or is interrupted keeps the old watermark,
+// so the next run reads the same windows again; reloading a window changes
+// nothing. Both streams share one set of analytics job slots per run.
+//
 // Invariants:
 //   - An interrupted run (context cancelled by SIGINT/SIGTERM) rolls back
 //     every stream still loading and is recorded as interrupted; streams

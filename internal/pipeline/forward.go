@@ -20,6 +20,7 @@ type ForwardAPI interface {
 	extract.ReferenceAPI
 	extract.QueuesAPI
 	extract.RolesAPI
+	extract.AnalyticsAPI
 }
 
 // Stream names of the forward path.
@@ -61,6 +62,9 @@ type ForwardConfig struct {
 	Workers int
 	// PagingCap is the API's deep-paging cap. Default genesys.PagingCap.
 	PagingCap int
+	// Analytics configures user_details and user_aggregates. Unless its
+	// Slots are set, both streams share one set of MaxConcurrentJobs slots.
+	Analytics extract.AnalyticsConfig
 }
 
 func (c ForwardConfig) has(s string) bool { return slices.Contains(c.Streams, s) }
@@ -115,7 +119,19 @@ func ForwardStreams(api ForwardAPI, cfg ForwardConfig) ([]Stream, error) {
 		streams = append(streams, Stream{Name: StreamRoles, After: []string{StreamReference}, Snapshot: true, Load: rolesLoad(api, cfg, st)})
 	}
 	if cfg.has(StreamUserDetails) || cfg.has(StreamUserAggregates) {
-		return nil, fmt.Errorf("forward pipeline: the analytics streams (user_details, user_aggregates) are not in this build yet")
+		acfg := cfg.Analytics
+		if _, err := extract.ParseGranularity(cmp.Or(acfg.Granularity, extract.DefaultAnalyticsGranularity)); err != nil {
+			return nil, fmt.Errorf("forward pipeline: user_aggregates: %w", err)
+		}
+		if acfg.Slots == nil {
+			acfg.Slots = extract.NewJobSlots(cmp.Or(acfg.MaxConcurrentJobs, extract.DefaultMaxConcurrentJobs))
+		}
+		if cfg.has(StreamUserDetails) {
+			streams = append(streams, analyticsStream(StreamUserDetails, detailsLoad(api, acfg)))
+		}
+		if cfg.has(StreamUserAggregates) {
+			streams = append(streams, analyticsStream(StreamUserAggregates, aggregatesLoad(api, acfg)))
+		}
 	}
 	return streams, nil
 }

@@ -27,6 +27,10 @@ type Stream struct {
 	// commit with them (nil for none). It must return promptly with an error
 	// when ctx is cancelled.
 	Load func(ctx context.Context, tx *load.Tx, p *StreamProgress) (*load.Watermark, error)
+	// Resume, when set, is called just before Load with the watermark the
+	// stream last committed (the zero Watermark when it never has), so that
+	// an incremental stream plans its reads from where it stopped.
+	Resume func(prev load.Watermark)
 }
 
 // CallSource reports the API calls made so far; the difference of two
@@ -268,6 +272,13 @@ func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline strin
 	}
 	if !depsOK {
 		return finish(OutcomeSkipped, fmt.Errorf("stream %s: %w", s.Name, ErrDependencyFailed))
+	}
+	if s.Resume != nil {
+		prev, err := r.store.Watermark(ctx, pipeline, s.Name)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return finish(outcomeOf(ctx, err), fmt.Errorf("stream %s: %w", s.Name, err))
+		}
+		s.Resume(load.Watermark{Time: prev.Watermark, Cursor: prev.Cursor})
 	}
 	sp.start()
 	log.Debug("stream started")
