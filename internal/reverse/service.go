@@ -217,9 +217,18 @@ func (s *Service) readFeed(sp Spec, st *State) (*feed.Feed, error) {
 	return feed.Read(fh, fc)
 }
 
-// resolveScope fills the diff config's division scope from names.
+// DefaultRole is the role Genesys Cloud grants every user it creates, in
+// the home division.
+const DefaultRole = "employee"
+
+// resolveScope fills the diff config's division scope from names, and the
+// grants a new user gets (DefaultRole in the home division) when the spec
+// does not say.
 func resolveScope(sp Spec, refs *feed.Refs) (diff.Config, error) {
 	cfg := sp.Diff
+	if role, ok := refs.Roles.ID(DefaultRole); ok && cfg.NewUserGrants == nil && refs.HomeDivisionID != "" {
+		cfg.NewUserGrants = []diff.Grant{{RoleID: role, DivisionID: refs.HomeDivisionID}}
+	}
 	cfg.Scope.Divisions = nil
 	for _, name := range sp.ScopeDivisions {
 		id, ok := refs.Divisions.ID(name)
