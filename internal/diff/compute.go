@@ -128,7 +128,7 @@ func (p *planner) note(line int, key, code, format string, args ...any) {
 // ignoredKey reports whether the feed row names someone on the ignore list.
 func (p *planner) ignoredKey(e *feed.Employee) bool {
 	for _, x := range p.cfg.Scope.Ignore {
-		if (e.EmployeeID != "" && x == e.EmployeeID) || (e.Email != "" && strings.EqualFold(x, e.Email)) {
+		if (e.EmployeeID != "" && x == e.EmployeeID) || ignoredEmail(x, e.Email) {
 			return true
 		}
 	}
@@ -680,7 +680,7 @@ func (p *planner) planOffboard(ps *person) {
 		// Deleting is the last step; the change list shows it first.
 		ps.changes = append([]Change{{Attr: "state", Before: u.State, After: StateDeleted}}, ps.changes...)
 		p.op(ps, KindDeleteUser, "", nil)
-	case u.State == StateActive:
+	case pol.Action == OffboardDeactivate && u.State == StateActive:
 		ps.changes = append([]Change{{Attr: "state", Before: u.State, After: StateInactive}}, ps.changes...)
 		p.op(ps, KindSetState, "", func(o *Operation) { o.State = StateInactive })
 	}

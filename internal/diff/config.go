@@ -67,7 +67,9 @@ type Scope struct {
 	// Empty: all.
 	EmailPatterns []string `json:"email_patterns,omitempty"`
 	// Ignore lists user ids, emails or employee ids that are never touched:
-	// service accounts, integrations, break-glass admins.
+	// service accounts, integrations, break-glass admins. An entry with a
+	// shell pattern character (* ? [) is matched against emails, e.g.
+	// "svc-*@example.com".
 	Ignore []string `json:"ignore,omitempty"`
 }
 
@@ -80,6 +82,9 @@ const (
 	OffboardDeactivate OffboardAction = "deactivate"
 	// OffboardDelete deletes the user (restorable in Genesys Cloud).
 	OffboardDelete OffboardAction = "delete"
+	// OffboardNone leaves the account as it is; only the unjoin and strip
+	// options apply.
+	OffboardNone OffboardAction = "none"
 )
 
 // Offboard is the offboarding policy for leavers (users absent from a
@@ -138,10 +143,23 @@ func (c Config) withDefaults() Config {
 // owns reports whether the feed owns attribute f.
 func (c *Config) owns(f feed.Field) bool { return c.Owned.Has(f) }
 
+// ignoredEmail reports whether an ignore entry matches the email, exactly
+// or as a pattern.
+func ignoredEmail(x, email string) bool {
+	if email == "" {
+		return false
+	}
+	if strings.ContainsAny(x, "*?[") {
+		ok, _ := path.Match(strings.ToLower(x), strings.ToLower(email))
+		return ok
+	}
+	return strings.EqualFold(x, email)
+}
+
 // ignored reports whether u is on the ignore list.
 func (s *Scope) ignored(u *User) bool {
 	for _, x := range s.Ignore {
-		if x == u.ID || strings.EqualFold(x, u.Email) || (u.EmployeeID != "" && x == u.EmployeeID) {
+		if x == u.ID || ignoredEmail(x, u.Email) || (u.EmployeeID != "" && x == u.EmployeeID) {
 			return true
 		}
 		for _, k := range u.ExternalIDs {

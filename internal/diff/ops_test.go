@@ -432,3 +432,37 @@ func TestManagerOrder(t *testing.T) {
 		}
 	})
 }
+
+// TestScopeAndIgnore: service accounts (by pattern), other divisions and
+// other email domains are never leavers, and a feed row naming one is not
+// applied.
+func TestScopeAndIgnore(t *testing.T) {
+	t.Parallel()
+	refs := testRefs()
+	cur := &Current{Users: []User{
+		{ID: "u1", Email: "svc-genesys@example.com", Name: "Bot", State: StateActive, DivisionID: "dv-sales", Version: 1},
+		{ID: "u2", Email: "agent@example.com", Name: "Agent", State: StateActive, DivisionID: "dv-support", Version: 1},
+		{ID: "u3", Email: "contractor@partner.example", Name: "Contractor", State: StateActive, DivisionID: "dv-sales", Version: 1},
+		{ID: "u4", Email: "leaver@example.com", Name: "Leaver", State: StateActive, DivisionID: "dv-sales", Version: 1, Skills: map[string]float64{"sk-00": 3}},
+	}}
+	f := readFeed(t, "s.csv", "email,name,title\nsvc-genesys@example.com,Bot,Robot\n", feed.ModeSnapshot, refs)
+	cfg := Config{
+		Scope:    Scope{Divisions: []string{"dv-sales"}, EmailPatterns: []string{"*@example.com"}, Ignore: []string{"SVC-*@example.com"}},
+		Offboard: Offboard{Action: OffboardNone, StripSkills: true},
+	}
+	p, err := Compute(f, cur, refs, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []UserPlan{{Action: ActionOffboard, Key: "user:u4", UserID: "u4", Name: "Leaver", Email: "leaver@example.com",
+		Changes: []Change{{Attr: "skills", Removed: []string{"Billing"}}}}}
+	if diff := cmp.Diff(want, p.Users); diff != "" {
+		t.Errorf("users (-want +got):\n%s", diff)
+	}
+	if len(p.Notes) != 1 || p.Notes[0].Code != NoteIgnored {
+		t.Errorf("notes %+v", p.Notes)
+	}
+	if k := kinds(p); k[KindSetState] != 0 || k[KindRemoveSkill] != 1 {
+		t.Errorf("operations %v: want the skill removal alone", k)
+	}
+}

@@ -23,8 +23,9 @@ func configs() map[string]Config {
 			NewUserGrants: []Grant{{RoleID: "ro-02", DivisionID: "dv-home"}}},
 		"strip and unjoin":   {Authority: "hr", Owned: all, Guards: unlimited, NewMembersJoined: true, Offboard: Offboard{UnjoinQueues: true, StripSkills: true, StripLanguages: true, StripRoles: true}},
 		"remove from queues": {Authority: "hr", Owned: DefaultOwned.With(feed.FieldQueues), Guards: unlimited, Offboard: Offboard{RemoveQueues: true}},
+		"keep accounts":      {Authority: "hr", Guards: unlimited, Offboard: Offboard{Action: OffboardNone, StripSkills: true, RemoveQueues: true}},
 		"scoped": {Authority: "hr", Owned: all, Guards: unlimited,
-			Scope: Scope{Divisions: []string{"dv-sales", "dv-support"}, EmailPatterns: []string{"person.*@example.com", "joiner.*"}, Ignore: []string{"person.0003@example.com", "u-0007"}}},
+			Scope: Scope{Divisions: []string{"dv-sales", "dv-support"}, EmailPatterns: []string{"person.*@example.com", "joiner.*"}, Ignore: []string{"person.0003@example.com", "u-0007", "person.001*@example.com"}}},
 	}
 }
 
