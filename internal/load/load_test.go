@@ -403,3 +403,37 @@ func TestSegmentBatchWithRepeatedKey(t *testing.T) {
 		t.Error("the later, finished version of the repeated segment did not win")
 	}
 }
+
+func TestReferenceSnapshotDeletesAndRestores(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	s := load.Stream{Pipeline: "p", Name: "reference", Snapshot: true}
+	skills := []load.SkillRow{{ID: "s1", Name: "Billing"}, {ID: "s2", Name: "Sales"}}
+	e.stream(t, s, nil, func(ctx context.Context, tx *load.Tx) error { return tx.Skills(ctx, skills) })
+	got := e.stream(t, s, nil, func(ctx context.Context, tx *load.Tx) error { return tx.Skills(ctx, skills[:1]) })
+	if d := cmp.Diff(load.TableStats{Unchanged: 1, Deleted: 1}, got["skills"]); d != "" {
+		t.Errorf("snapshot without s2 (-want +got):\n%s", d)
+	}
+	if n := e.count(t, "SELECT count(*) FROM skills WHERE id = 's2' AND deleted_at IS NOT NULL AND name = 'Sales'"); n != 1 {
+		t.Error("s2 not soft-deleted (row kept, deleted_at set)")
+	}
+	// Deleting twice does nothing more; coming back clears deleted_at.
+	got = e.stream(t, s, nil, func(ctx context.Context, tx *load.Tx) error { return tx.Skills(ctx, skills[:1]) })
+	if got["skills"].Deleted != 0 {
+		t.Errorf("second snapshot without s2 deleted %d again", got["skills"].Deleted)
+	}
+	got = e.stream(t, s, nil, func(ctx context.Context, tx *load.Tx) error { return tx.Skills(ctx, skills) })
+	if d := cmp.Diff(load.TableStats{Updated: 1, Unchanged: 1}, got["skills"]); d != "" {
+		t.Errorf("s2 back (-want +got):\n%s", d)
+	}
+	if n := e.count(t, "SELECT count(*) FROM skills WHERE deleted_at IS NOT NULL"); n != 0 {
+		t.Errorf("%d skills still deleted after reappearing", n)
+	}
+	// A table the snapshot never loaded is left alone.
+	e.stream(t, s, nil, func(ctx context.Context, tx *load.Tx) error {
+		return tx.Roles(ctx, []load.RoleRow{{ID: "r1", Name: "Agent"}})
+	})
+	if n := e.count(t, "SELECT count(*) FROM skills WHERE deleted_at IS NOT NULL"); n != 0 {
+		t.Errorf("a snapshot of roles deleted %d skills", n)
+	}
+}
