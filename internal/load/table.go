@@ -103,6 +103,9 @@ func (t *table) id() string {
 	return t.name
 }
 
+// hashed tables carry row_hash, computed by the loader.
+func (t *table) hashed() bool { return t.kind != segment }
+
 func (t *table) colNames() []string {
 	out := make([]string, len(t.cols))
 	for i, c := range t.cols {
@@ -147,7 +150,8 @@ type sqlText struct {
 	removeOwned  string // child: ($1 owners[, $2 ts with history])
 	markSeen     string // entity: stage keys; child: ($1 owners)
 	upsertDirect string // segment: stage -> current ($1 ts, $2 run), returns inserted, updated
-	anyExisting  string // segment: does any key of the batch ($1.. key arrays) exist?
+	anyExisting  string // does any key of the batch ($1.. key arrays) exist?
+	markSeenKeys string // entity: seen keys from key arrays ($1..)
 	finishSnap   string // entity ($1 ts, $2 run); child ([$1 ts with history]); returns deleted count
 }
 
@@ -178,15 +182,31 @@ func buildSQL(schema string, t *table) sqlText {
 		chgName:   pgx.Identifier{"pg_temp", "_chg_" + t.id()}.Sanitize(),
 		seenName:  pgx.Identifier{"pg_temp", "_seen_" + t.id()}.Sanitize(),
 	}
-	s.createStage = fmt.Sprintf("CREATE TEMP TABLE %s (_ord integer, %s) ON COMMIT DROP", s.stageName, strings.Join(defs, ", "))
 	target := q(t.name)
+	selected := list("", names)
+	if t.hashed() {
+		// row_hash is computed by the loader (rowHash) and staged with the row.
+		s.createStage = fmt.Sprintf("CREATE TEMP TABLE %s (_ord integer, %s, row_hash uuid) ON COMMIT DROP", s.stageName, strings.Join(defs, ", "))
+		selected += ", row_hash"
+	} else {
+		s.createStage = fmt.Sprintf("CREATE TEMP TABLE %s (_ord integer, %s) ON COMMIT DROP", s.stageName, strings.Join(defs, ", "))
+	}
 	dedup := fmt.Sprintf("SELECT DISTINCT ON (%s) %s FROM %s ORDER BY %s, _ord DESC",
-		list("", t.key), list("", names), s.stageName, list("", t.key))
+		list("", t.key), selected, s.stageName, list("", t.key))
+	// The LATERAL ... LIMIT 1 cannot be flattened into a join, so each key
+	// costs one primary-key probe, never a scan of the table.
+	var unnest, kcols, match []string
+	for i, k := range t.key {
+		unnest = append(unnest, fmt.Sprintf("$%d::%s[]", i+1, t.cols[t.colIndex(k)].typ))
+		kcols = append(kcols, fmt.Sprintf("k%d", i))
+		match = append(match, fmt.Sprintf("t.%s = k.k%d", ident(k), i))
+	}
+	s.anyExisting = fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM unnest(%s) k(%s), LATERAL (SELECT 1 FROM %s t WHERE %s LIMIT 1) x)`,
+		strings.Join(unnest, ", "), strings.Join(kcols, ", "), target, strings.Join(match, " AND "))
 
 	switch t.kind {
 	case entity, child:
 		s.createChg = fmt.Sprintf("CREATE TEMP TABLE %s (%s, row_hash uuid, is_new boolean) ON COMMIT DROP", s.chgName, strings.Join(defs, ", "))
-		hash := fmt.Sprintf("md5(row(%s)::text)::uuid", list("s.", names))
 		changed := "cur.row_hash IS DISTINCT FROM s.row_hash"
 		if t.kind == entity {
 			changed += " OR cur.deleted_at IS NOT NULL"
@@ -194,12 +214,12 @@ func buildSQL(schema string, t *table) sqlText {
 		s.findChanged = fmt.Sprintf(`WITH c AS (
 INSERT INTO %s
 SELECT %s, s.row_hash, cur.%s IS NULL
-FROM (SELECT s.*, %s AS row_hash FROM (%s) s) s
+FROM (%s) s
 LEFT JOIN %s cur ON %s
 WHERE cur.%s IS NULL OR %s
 RETURNING is_new)
 SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new) FROM c`,
-			s.chgName, list("s.", names), ident(t.key[0]), hash, dedup, target, eqKeys("cur", "s"), ident(t.key[0]), changed)
+			s.chgName, list("s.", names), ident(t.key[0]), dedup, target, eqKeys("cur", "s"), ident(t.key[0]), changed)
 		var sets []string
 		for _, c := range names {
 			if !t.isKey(c) {
@@ -226,6 +246,7 @@ ON CONFLICT (%s) DO UPDATE SET %s`,
 			// Commit hashes them (repeats are harmless).
 			s.createSeen = fmt.Sprintf("CREATE TEMP TABLE %s (%s) ON COMMIT DROP", s.seenName, strings.TrimSuffix(keyDefs(t, ident), ", "))
 			s.markSeen = fmt.Sprintf("INSERT INTO %s SELECT %s FROM %s", s.seenName, list("", t.key), s.stageName)
+			s.markSeenKeys = fmt.Sprintf("INSERT INTO %s SELECT * FROM unnest(%s)", s.seenName, strings.Join(unnest, ", "))
 			closeDeleted := ""
 			if t.history != "" {
 				closeDeleted = fmt.Sprintf(`, c AS (UPDATE %s h SET valid_to = $1 FROM d WHERE %s AND h.valid_to IS NULL)`, q(t.history), eqKeys("h", "d"))
@@ -272,16 +293,6 @@ SELECT count(*) FROM d`, target, s.seenName, own, list("t.", t.key), finishClose
 			cmpNew = append(cmpNew, expr)
 		}
 		sets = append(sets, "updated_at = EXCLUDED.updated_at", "updated_run = EXCLUDED.updated_run")
-		// The LATERAL ... LIMIT 1 cannot be flattened into a join, so each
-		// key costs one primary-key probe, never a scan of the table.
-		var unnest, kcols, match []string
-		for i, k := range t.key {
-			unnest = append(unnest, fmt.Sprintf("$%d::%s[]", i+1, t.cols[t.colIndex(k)].typ))
-			kcols = append(kcols, fmt.Sprintf("k%d", i))
-			match = append(match, fmt.Sprintf("t.%s = k.k%d", ident(k), i))
-		}
-		s.anyExisting = fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM unnest(%s) k(%s), LATERAL (SELECT 1 FROM %s t WHERE %s LIMIT 1) x)`,
-			strings.Join(unnest, ", "), strings.Join(kcols, ", "), target, strings.Join(match, " AND "))
 		s.upsertDirect = fmt.Sprintf(`WITH up AS (
 INSERT INTO %s AS t (%s, first_seen_at, updated_at, updated_run)
 SELECT %s, $1, $1, $2 FROM (%s) s

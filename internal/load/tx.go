@@ -284,7 +284,11 @@ func (t *Tx) load(ctx context.Context, tb *table, n int, owners []string, fill f
 func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill func(int, []any)) error {
 	sq := t.l.sql[tb]
 	ts := t.now()
-	if tb.kind == segment && n > 0 {
+	created, err := t.ensureStaging(ctx, tb, sq)
+	if err != nil {
+		return err
+	}
+	if tb.kind != child && n > 0 {
 		inserted, err := t.insertNew(ctx, tb, sq, n, fill, ts)
 		if err != nil {
 			return err
@@ -296,25 +300,9 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 			return nil
 		}
 	}
-	first := !t.created[tb.id()]
-	if first {
-		ddl := []string{sq.createStage}
-		if sq.createChg != "" {
-			ddl = append(ddl, sq.createChg)
-		}
-		if t.stream.Snapshot && sq.createSeen != "" {
-			ddl = append(ddl, sq.createSeen)
-		}
-		for _, stmt := range ddl {
-			if _, err := t.tx.Exec(ctx, stmt); err != nil {
-				return fmt.Errorf("create staging: %w", err)
-			}
-		}
-		t.created[tb.id()] = true
-		t.touched = append(t.touched, tb)
-	} else {
+	if !created {
 		trunc := "TRUNCATE " + sq.stageName
-		if sq.chgName != "" && sq.createChg != "" {
+		if sq.createChg != "" {
 			trunc += ", " + sq.chgName
 		}
 		if _, err := t.tx.Exec(ctx, trunc); err != nil {
@@ -322,7 +310,11 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 		}
 	}
 
-	src := &copySource{n: n, fill: fill, row: make([]any, len(tb.cols)+1), ownerIdx: -1}
+	src := &copySource{n: n, fill: fill, data: len(tb.cols), row: make([]any, len(tb.cols)+1), ownerIdx: -1}
+	if tb.hashed() {
+		src.row = make([]any, len(tb.cols)+2)
+		src.hash = true
+	}
 	if tb.kind == child {
 		src.ownerIdx = tb.colIndex(tb.owner) + 1
 		src.owners = make(map[string]struct{}, len(owners))
@@ -333,6 +325,9 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 	copyStart := time.Now()
 	if n > 0 {
 		cols := append([]string{"_ord"}, tb.colNames()...)
+		if tb.hashed() {
+			cols = append(cols, "row_hash")
+		}
 		if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{"pg_temp", "_stage_" + tb.id()}, cols, src); err != nil {
 			return fmt.Errorf("copy: %w", err)
 		}
@@ -409,11 +404,13 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 // value slice (pgx encodes each row before asking for the next), so a batch
 // costs no per-row allocation beyond boxing its values.
 type copySource struct {
-	n, i     int
-	row      []any
-	fill     func(int, []any)
-	ownerIdx int
-	owners   map[string]struct{}
+	n, i, data int
+	row        []any
+	fill       func(int, []any)
+	hash       bool // append rowHash of the data after it
+	buf        []byte
+	ownerIdx   int
+	owners     map[string]struct{}
 }
 
 func (c *copySource) Next() bool {
@@ -422,7 +419,12 @@ func (c *copySource) Next() bool {
 	}
 	clear(c.row)
 	c.row[0] = int32(c.i)
-	c.fill(c.i, c.row[1:])
+	c.fill(c.i, c.row[1:1+c.data])
+	if c.hash {
+		var h [16]byte
+		h, c.buf = rowHash(c.buf, c.row[1:1+c.data])
+		c.row[1+c.data] = h
+	}
 	if c.ownerIdx >= 0 {
 		if o, ok := c.row[c.ownerIdx].(string); ok {
 			c.owners[o] = struct{}{}
@@ -435,12 +437,36 @@ func (c *copySource) Next() bool {
 func (c *copySource) Values() ([]any, error) { return c.row, nil }
 func (c *copySource) Err() error             { return nil }
 
-// insertNew is the fast path of segment tables: when no key of the batch
-// exists yet and none repeats within it (a window loaded for the first
-// time), the batch is copied straight into the table, with no staging and
-// no merge. It reports false, having written nothing, when the batch needs
-// the merge. Keys are checked with one index probe each; a concurrent writer
-// inserting the same keys in between makes the COPY, and so the Tx, fail.
+// ensureStaging creates the temporary tables of tb on its first batch in
+// this transaction and reports whether it did.
+func (t *Tx) ensureStaging(ctx context.Context, tb *table, sq sqlText) (bool, error) {
+	if t.created[tb.id()] {
+		return false, nil
+	}
+	ddl := []string{sq.createStage}
+	if sq.createChg != "" {
+		ddl = append(ddl, sq.createChg)
+	}
+	if t.stream.Snapshot && sq.createSeen != "" {
+		ddl = append(ddl, sq.createSeen)
+	}
+	for _, stmt := range ddl {
+		if _, err := t.tx.Exec(ctx, stmt); err != nil {
+			return false, fmt.Errorf("create staging: %w", err)
+		}
+	}
+	t.created[tb.id()] = true
+	t.touched = append(t.touched, tb)
+	return true, nil
+}
+
+// insertNew is the fast path of entity and segment tables: when no key of
+// the batch exists yet and none repeats within it (a first load, a window
+// loaded for the first time), the batch is copied straight into the table,
+// and into its history, with no staging and no merge. It reports false,
+// having written nothing, when the batch needs the merge. Keys are checked
+// with one index probe each; a concurrent writer inserting the same keys in
+// between makes the COPY, and so the Tx, fail.
 func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill func(int, []any), ts time.Time) (bool, error) {
 	keyIdx := make([]int, len(tb.key))
 	for i, k := range tb.key {
@@ -450,7 +476,11 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 	times := make([][]time.Time, len(tb.key))
 	seen := make(map[string]struct{}, n)
 	row := make([]any, len(tb.cols))
-	var kb []byte
+	var hashes [][16]byte
+	if tb.hashed() {
+		hashes = make([][16]byte, n)
+	}
+	var kb, hb []byte
 	for i := range n {
 		clear(row)
 		fill(i, row)
@@ -472,6 +502,9 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 			return false, nil
 		}
 		seen[string(kb)] = struct{}{}
+		if hashes != nil {
+			hashes[i], hb = rowHash(hb, row)
+		}
 	}
 	args := make([]any, len(tb.key))
 	for j := range tb.key {
@@ -491,23 +524,45 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 	}
 	checkDur := time.Since(checkStart)
 	copyStart := time.Now()
-	cols := append(tb.colNames(), "first_seen_at", "updated_at", "updated_run")
-	src := &directSource{n: n, fill: fill, row: make([]any, len(cols)), data: len(tb.cols), ts: ts, run: t.run}
+	cols := tb.colNames()
+	var extra func(i int) []any
+	if tb.hashed() {
+		cols = append(cols, "row_hash", "first_seen_at", "updated_at", "updated_run")
+		extra = func(i int) []any { return []any{hashes[i], ts, ts, t.run} }
+	} else {
+		cols = append(cols, "first_seen_at", "updated_at", "updated_run")
+		extra = func(int) []any { return []any{ts, ts, t.run} }
+	}
+	src := &directSource{n: n, fill: fill, row: make([]any, len(cols)), data: len(tb.cols), extra: extra}
 	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{t.l.schema, tb.name}, cols, src); err != nil {
 		return false, fmt.Errorf("copy: %w", err)
+	}
+	if tb.history != "" {
+		hcols := append(tb.colNames(), "row_hash", "valid_from", "run_id")
+		src := &directSource{n: n, fill: fill, row: make([]any, len(hcols)), data: len(tb.cols),
+			extra: func(i int) []any { return []any{hashes[i], ts, t.run} }}
+		if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{t.l.schema, tb.history}, hcols, src); err != nil {
+			return false, fmt.Errorf("copy history: %w", err)
+		}
+	}
+	if tb.kind == entity && t.stream.Snapshot {
+		// The seen-key table of an entity has the key columns, in order.
+		if _, err := t.tx.Exec(ctx, sq.markSeenKeys, args...); err != nil {
+			return false, fmt.Errorf("mark seen: %w", err)
+		}
 	}
 	t.l.log.Debug("batch inserted", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.name, "batch", t.batches, "rows", n,
 		"check_ms", checkDur.Milliseconds(), "copy_ms", time.Since(copyStart).Milliseconds())
 	return true, nil
 }
 
-// directSource feeds new segment rows straight into their table.
+// directSource feeds new rows straight into their table: the data columns
+// from fill, then the bookkeeping columns from extra.
 type directSource struct {
 	n, i, data int
 	row        []any
 	fill       func(int, []any)
-	ts         time.Time
-	run        any
+	extra      func(i int) []any
 }
 
 func (c *directSource) Next() bool {
@@ -516,7 +571,7 @@ func (c *directSource) Next() bool {
 	}
 	clear(c.row)
 	c.fill(c.i, c.row[:c.data])
-	c.row[c.data], c.row[c.data+1], c.row[c.data+2] = c.ts, c.ts, c.run
+	copy(c.row[c.data:], c.extra(c.i))
 	c.i++
 	return true
 }
