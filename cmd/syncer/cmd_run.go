@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/usersync/syncer/internal/pipeline"
+	"github.com/usersync/syncer/internal/store"
 )
 
 func init() {
@@ -45,6 +48,17 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "run", err)
 	}
 	defer f.Close()
+	if !*dry {
+		// One runner per pipeline: the lock `syncer serve` replicas take.
+		lock, err := f.store.TryLock(ctx, name, store.LockConfig{ApplicationName: fmt.Sprintf("syncer run pid %d: %s", os.Getpid(), name)})
+		if errors.Is(err, store.ErrLocked) {
+			return fail(stderr, "run", fmt.Errorf("pipeline %q is running elsewhere (syncer serve or another syncer run): try again when it ends", name))
+		}
+		if err != nil {
+			return fail(stderr, "run", err)
+		}
+		defer lock.Release(context.WithoutCancel(ctx))
+	}
 
 	prog := pipeline.NewProgress()
 	show := *progress == "on" || (*progress == "auto" && isTerminal(stderr) && cfg.Log.Format != "json")

@@ -13,6 +13,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/usersync/syncer/internal/store"
 )
 
 // Not parallel: the tests set environment variables.
@@ -198,3 +200,34 @@ next:
 func eq(want float64) func(float64) bool { return func(v float64) bool { return v == want } }
 func gt(min float64) func(float64) bool  { return func(v float64) bool { return v > min } }
 func ge(min float64) func(float64) bool  { return func(v float64) bool { return v >= min } }
+
+// Not parallel: the tests set environment variables.
+func TestRunRefusesAPipelineRunningElsewhere(t *testing.T) {
+	e := newCLIEnv(t, 20, "  nightly:\n    streams: [reference]\n")
+	if code, out, stderr := e.syncer(t, "migrate", "--config", e.cfg); code != exitOK {
+		t.Fatalf("migrate = %d %s %s", code, out, stderr)
+	}
+	// A serve replica (or another `syncer run`) holds nightly's lock.
+	st, err := store.Open(context.Background(), e.dbURL, store.Config{Schema: e.schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	lock, err := st.TryLock(context.Background(), "nightly", store.LockConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := e.syncer(t, "run", "nightly", "--config", e.cfg)
+	if code != exitFailure || !strings.Contains(stderr, "running elsewhere") {
+		t.Errorf("run while locked = %d %q; want a failure saying it runs elsewhere", code, stderr)
+	}
+	if n := e.count(t, "sync_runs"); n != 0 {
+		t.Errorf("%d runs recorded while the pipeline was locked", n)
+	}
+	if err := lock.Release(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := e.syncer(t, "run", "nightly", "--config", e.cfg); code != exitOK {
+		t.Errorf("run after release = %d\n%s\n%s", code, out, stderr)
+	}
+}
