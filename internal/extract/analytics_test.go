@@ -484,3 +484,77 @@ func TestParseInterval(t *testing.T) {
 		}
 	}
 }
+
+// expiringAPI is the real client whose org clock jumps past the results'
+// expiry right after the first results page of the first job was read, as
+// if the reader had been slow.
+type expiringAPI struct {
+	*genesys.Client
+	clk   *testClock
+	jump  time.Duration
+	first sync.Once
+}
+
+func (a *expiringAPI) UserDetailsJobResultsPage(ctx context.Context, jobID, cursor string, pageSize int) (*genesys.UserDetailsJobResults, error) {
+	p, err := a.Client.UserDetailsJobResultsPage(ctx, jobID, cursor, pageSize)
+	if err == nil {
+		a.first.Do(func() { a.clk.advance(a.jump) })
+	}
+	return p, err
+}
+
+type testClock struct{ ns atomic.Int64 }
+
+func (c *testClock) now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *testClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+func TestResultsExpiredMidReadAreReadAgain(t *testing.T) {
+	t.Parallel()
+	clk := &testClock{}
+	clk.ns.Store(t0.UnixNano())
+	srv, c := newOrg(t, emulator.Config{Users: 30, Seed: 7, Analytics: analytics.Config{Now: clk.now, JobDelay: -1, Expiry: time.Minute}})
+	api := &expiringAPI{Client: c, clk: clk, jump: 2 * time.Minute}
+	cfg := fastConfig(clk.now)
+	cfg.MaxConcurrentJobs = 1 // only the first window's job is live at the jump
+	plan, err := extract.PlanDetails(context.Background(), api, cfg, time.Time{}, &counter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := collect(t, func(out chan<- extract.DetailsBatch) error {
+		return extract.UserDetails(context.Background(), api, cfg, plan, &counter{}, out)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOrder(t, plan, got)
+	if j := srv.Analytics().Jobs(); j.Submitted != int64(len(plan.Windows)+1) {
+		t.Errorf("jobs = %+v; want one resubmit for the expired results", j)
+	}
+	// The first window was read again from its first page.
+	if len(got) < 2 || got[0].Window != 0 || got[1].Window != 0 || got[0].Last ||
+		len(got[0].Items) == 0 || len(got[1].Items) == 0 || got[1].Items[0].UserID != got[0].Items[0].UserID {
+		t.Errorf("the first window was not read again from its start after its results expired")
+	}
+}
+
+func TestJobTimeoutFailsAndCancels(t *testing.T) {
+	t.Parallel()
+	srv, c := liveOrg(t, time.Minute, 10)
+	cfg := liveConfig()
+	cfg.Start = time.Now().Add(-2 * time.Hour)
+	cfg.JobTimeout = 60 * time.Millisecond
+	plan, err := extract.PlanDetails(context.Background(), c, cfg, time.Time{}, &counter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = collect(t, func(out chan<- extract.DetailsBatch) error {
+		return extract.UserDetails(context.Background(), c, cfg, plan, &counter{}, out)
+	})
+	var we *extract.WindowError
+	if !errors.As(err, &we) || !strings.Contains(err.Error(), "job timeout") {
+		t.Fatalf("err = %v; want a WindowError for the job timeout", err)
+	}
+	if j := srv.Analytics().Jobs(); j.Queued+j.Pending != 0 || j.Cancelled != int(j.Submitted) {
+		t.Errorf("jobs = %+v; want every job cancelled, none left running", j)
+	}
+}
