@@ -201,7 +201,9 @@ func (ts *tokenSource) token(ctx context.Context, c *Client) (*oauth2.Token, err
 	if ts.tok.Valid() {
 		return ts.tok, nil
 	}
-	tok, err := ts.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, ts.httpc))
+	tctx, cancel := context.WithTimeout(context.WithValue(ctx, oauth2.HTTPClient, ts.httpc), c.retry.AttemptTimeout)
+	defer cancel()
+	tok, err := ts.cfg.Token(tctx)
 	status := http.StatusOK
 	var re *oauth2.RetrieveError
 	switch {
