@@ -611,6 +611,14 @@ func TestSlowResponsesPastDeadline(t *testing.T) {
 	c := e.client(t, genesys.WithRetryPolicy(genesys.RetryPolicy{
 		MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, AttemptTimeout: 100 * time.Millisecond,
 	}))
+	c2 := e.client(t, genesys.WithRetryPolicy(genesys.RetryPolicy{
+		MaxRetries: 8, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, AttemptTimeout: 150 * time.Millisecond,
+	}))
+	for _, cl := range []*genesys.Client{c, c2} { // log in before the faults
+		if _, err := cl.ListUsers(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// Every answer slower than the attempt deadline: a timeout error.
 	e.setFaults(t, emulator.Faults{LatencyMs: 400})
 	_, err := c.ListUsers(context.Background(), nil)
@@ -621,9 +629,6 @@ func TestSlowResponsesPastDeadline(t *testing.T) {
 
 	// Some answers slow: the listing completes.
 	e.setFaults(t, emulator.Faults{SpikeRate: 0.3, SpikeMs: 400, Seed: 9})
-	c2 := e.client(t, genesys.WithRetryPolicy(genesys.RetryPolicy{
-		MaxRetries: 8, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, AttemptTimeout: 150 * time.Millisecond,
-	}))
 	n := 0
 	for _, err := range c2.Users(context.Background(), &genesys.ListUsersOptions{ListOptions: genesys.ListOptions{PageSize: 25}, State: "any"}) {
 		if err != nil {
