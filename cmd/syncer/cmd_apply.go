@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/usersync/syncer/internal/apply"
+	"github.com/usersync/syncer/internal/diff"
+	"github.com/usersync/syncer/internal/reverse"
+)
+
+func init() {
+	register(command{name: "apply", summary: "apply a saved plan or a feed (plan + guards + apply), journaled and resumable", run: runApply})
+}
+
+func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("apply", "PLAN.json|FEED [flags]  |  --resume [PLAN_ID]", stderr)
+	ff := addFeedFlags(fs)
+	resume := fs.Bool("resume", false, "continue an interrupted apply: the plan named, else the latest one applying or failed")
+	force := fs.Bool("force", false, "apply a saved plan even though the org changed since it was computed")
+	noVerify := fs.Bool("no-verify", false, "do not re-read the org and re-plan after the apply")
+	arg, code, ok := positional(fs, args)
+	if !ok {
+		return code
+	}
+	if arg == "" && !*resume {
+		fs.Usage()
+		return exitUsage
+	}
+	cfg, err := loadConfig(*ff.cfgPath)
+	if err != nil {
+		return fail(stderr, "apply", err)
+	}
+	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
+	svc, st, err := openReverse(ctx, cfg, log)
+	if err != nil {
+		return fail(stderr, "apply", err)
+	}
+	defer st.Close()
+
+	var plan *diff.Plan
+	opts := reverse.ApplyOptions{Verify: !*noVerify, Force: *force}
+	feedPath := ""
+	switch {
+	case *resume:
+		saved, err := st.LatestUnfinishedPlan(ctx)
+		if arg != "" {
+			saved, err = st.Plan(ctx, arg)
+		}
+		if err != nil {
+			return fail(stderr, "apply", err)
+		}
+		plan = &diff.Plan{}
+		if err := json.Unmarshal(saved.Body, plan); err != nil {
+			return fail(stderr, "apply", fmt.Errorf("plan %s: %w", saved.ID, err))
+		}
+		fmt.Fprintf(stdout, "Resuming plan %s (%s, %d operations).\n", saved.ID, saved.Status, len(plan.Operations))
+		feedPath = plan.Feed
+	default:
+		if p, ok, err := readSavedPlan(arg); err != nil {
+			return fail(stderr, "apply", err)
+		} else if ok {
+			plan, feedPath = p, p.Feed
+			if err := ff.rejudge(plan); err != nil {
+				return fail(stderr, "apply", err)
+			}
+			opts.CheckFresh = true
+			fmt.Fprintf(stdout, "Applying the saved plan %s (%d operations, computed from %s).\n", arg, len(plan.Operations), plan.Feed)
+		} else {
+			feedPath = arg
+		}
+	}
+	sp, err := ff.spec(cfg, feedPath)
+	if err != nil {
+		return fail(stderr, "apply", err)
+	}
+	if plan == nil {
+		p, err := makePlan(ctx, svc, sp, !*ff.noRefresh, stdout, stderr)
+		if err != nil {
+			return fail(stderr, "apply", err)
+		}
+		plan = p.Plan
+		if err := plan.Render(stdout); err != nil {
+			return fail(stderr, "apply", err)
+		}
+		fmt.Fprintln(stdout)
+	}
+	if !plan.HasChanges() && !*resume {
+		fmt.Fprintln(stdout, "Nothing to do: the org already matches the feed.")
+		return exitOK
+	}
+	res, err := svc.Apply(ctx, sp, plan, opts)
+	var ge *apply.GuardError
+	switch {
+	case errors.As(err, &ge):
+		fmt.Fprintln(stderr, "syncer apply: refused before any call, a guard is tripped:")
+		for _, v := range ge.Tripped {
+			fmt.Fprintf(stderr, "  %s: %s\n", v.Guard, v.Message)
+		}
+		return exitFailure
+	case errors.Is(err, apply.ErrStale):
+		return fail(stderr, "apply", err)
+	case err != nil && res != nil && res.PlanID != "" && ctx.Err() != nil:
+		fmt.Fprintf(stderr, "syncer apply: interrupted; resume with: syncer apply --resume %s\n", res.PlanID)
+		return exitFailure
+	case err != nil:
+		if res != nil && res.PlanID != "" {
+			fmt.Fprintf(stderr, "syncer apply: %v\nresume with: syncer apply --resume %s\n", err, res.PlanID)
+			return exitFailure
+		}
+		return fail(stderr, "apply", err)
+	}
+	printResult(stdout, res)
+	if !res.OK() {
+		return exitFailure
+	}
+	return exitOK
+}
+
+// readSavedPlan reads a plan saved with `syncer plan --out`; ok is false
+// when the file is not a plan (then it is a feed).
+func readSavedPlan(path string) (*diff.Plan, bool, error) {
+	if !strings.HasSuffix(strings.ToLower(path), ".json") {
+		return nil, false, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false, fmt.Errorf("read plan: %w", err)
+	}
+	var probe struct {
+		Schema     *int            `json:"schema"`
+		Operations json.RawMessage `json:"operations"`
+	}
+	if json.Unmarshal(b, &probe) != nil || probe.Schema == nil || probe.Operations == nil {
+		return nil, false, nil
+	}
+	var p diff.Plan
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&p); err != nil {
+		return nil, false, fmt.Errorf("read plan %s: %w", path, err)
+	}
+	return &p, true, nil
+}
+
+func printResult(w io.Writer, res *apply.Result) {
+	if res.AlreadyApplied {
+		fmt.Fprintf(w, "Plan %s was applied before; nothing to do.\n", res.PlanID)
+		return
+	}
+	fmt.Fprintf(w, "Applied plan %s in %s: %d of %d operations done", res.PlanID, res.Duration.Round(1e6), res.Done, res.Total)
+	if res.Previously > 0 {
+		fmt.Fprintf(w, " (+%d done before the interruption)", res.Previously)
+	}
+	fmt.Fprintf(w, ", %d failed, %d skipped; %d write calls, %d reads.\n", res.Failed, res.Skipped, res.Writes, res.Reads)
+	if len(res.Failures) > 0 {
+		fmt.Fprintln(w, "\nFailures:")
+		for _, f := range res.Failures {
+			fmt.Fprintf(w, "  %s\n", reverse.Describe(f))
+		}
+	}
+	switch {
+	case res.Remaining == nil:
+	case res.Converged():
+		fmt.Fprintln(w, "Verified: the org was re-read and now matches the feed.")
+	default:
+		fmt.Fprintf(w, "\nVerification: the org was re-read and still differs from the feed (%d operations):\n\n", len(res.Remaining.Operations))
+		_ = res.Remaining.Render(w)
+	}
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Not parallel: the tests set environment variables.
+func TestPlanAndApplyCommands(t *testing.T) {
+	e := newCLIEnv(t, 40, "  nightly: {}\nfeeds:\n  hr:\n    mode: delta\n")
+	if code, out, stderr := e.syncer(t, "migrate", "--config", e.cfg); code != exitOK {
+		t.Fatalf("migrate = %d %s %s", code, out, stderr)
+	}
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var active, names []string
+	for _, u := range e.srv.Users() {
+		if u.State == "active" && u.EmployeeID != "" {
+			active, names = append(active, u.EmployeeID), append(names, u.Name+","+u.Email)
+		}
+	}
+	joiner := write("joiner.csv", "employee_id,email,name,title,action\nE9000001,cli.joiner@example.com,Cli Joiner,Agent,upsert\n")
+
+	code, out, stderr := e.syncer(t, "plan", joiner, "--config", e.cfg, "--out", filepath.Join(dir, "plan.json"))
+	if code != exitChanges || !strings.Contains(out, "+ Cli Joiner") || !strings.Contains(out, "State refreshed") {
+		t.Fatalf("plan = %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, stderr = e.syncer(t, "apply", filepath.Join(dir, "plan.json"), "--config", e.cfg)
+	if code != exitOK || !strings.Contains(out, "Verified") {
+		t.Fatalf("apply plan.json = %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, stderr = e.syncer(t, "apply", filepath.Join(dir, "plan.json"), "--config", e.cfg)
+	if code != exitOK || !strings.Contains(out, "applied before") {
+		t.Fatalf("second apply of plan.json = %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, stderr = e.syncer(t, "plan", joiner, "--config", e.cfg)
+	if code != exitOK {
+		t.Fatalf("plan after apply = %d, want 0 (no changes)\n%s\n%s", code, out, stderr)
+	}
+	before := e.srv.Stats().RouteTotal("POST /api/v2/users")
+	code, out, stderr = e.syncer(t, "apply", joiner, "--config", e.cfg)
+	if code != exitOK || !strings.Contains(out, "Nothing to do") || e.srv.Stats().RouteTotal("POST /api/v2/users") != before {
+		t.Fatalf("apply of an applied feed = %d\n%s\n%s", code, out, stderr)
+	}
+
+	// A stale saved plan is refused.
+	retitle := write("retitle.csv", fmt.Sprintf("employee_id,name,email,title,action\n%s,%s,Director,upsert\n", active[0], names[0]))
+	if code, out, stderr := e.syncer(t, "plan", retitle, "--config", e.cfg, "--out", filepath.Join(dir, "retitle.json")); code != exitChanges {
+		t.Fatalf("plan retitle = %d\n%s\n%s", code, out, stderr)
+	}
+	other := write("other.csv", fmt.Sprintf("employee_id,name,email,title,action\n%s,%s,Chief,upsert\n", active[1], names[1]))
+	if code, out, stderr := e.syncer(t, "apply", other, "--config", e.cfg); code != exitOK {
+		t.Fatalf("apply other = %d\n%s\n%s", code, out, stderr)
+	}
+	code, _, stderr = e.syncer(t, "apply", filepath.Join(dir, "retitle.json"), "--config", e.cfg)
+	if code != exitFailure || !strings.Contains(stderr, "stale") {
+		t.Fatalf("apply of a stale plan = %d\n%s", code, stderr)
+	}
+
+	// A tripped guard stops before any call and names its flag.
+	leavers := "employee_id,action\n" + strings.Join(active[2:5], ",offboard\n") + ",offboard\n"
+	off := write("leavers.csv", leavers)
+	before = e.srv.Stats().RouteTotal("PATCH /api/v2/users/{userId}")
+	code, _, stderr = e.syncer(t, "apply", off, "--config", e.cfg, "--max-offboards", "2", "--max-offboard-percent", "100")
+	if code != exitFailure || !strings.Contains(stderr, "--max-offboards") || !strings.Contains(stderr, "guards.max_offboards") {
+		t.Fatalf("apply over a guard = %d\n%s", code, stderr)
+	}
+	if e.srv.Stats().RouteTotal("PATCH /api/v2/users/{userId}") != before {
+		t.Fatal("a tripped guard let a call through")
+	}
+	code, out, stderr = e.syncer(t, "apply", off, "--config", e.cfg, "--max-offboards", "3", "--max-offboard-percent", "100")
+	if code != exitOK {
+		t.Fatalf("apply with the override = %d\n%s\n%s", code, out, stderr)
+	}
+
+	// A feed that cannot be read is an error.
+	bad := write("bad.csv", "name,title\nNo Key,Agent\n")
+	if code, _, stderr := e.syncer(t, "plan", bad, "--config", e.cfg); code != exitFailure || !strings.Contains(stderr, "cannot be read") {
+		t.Fatalf("plan of an unreadable feed = %d\n%s", code, stderr)
+	}
+}

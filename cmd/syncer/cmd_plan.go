@@ -1,0 +1,284 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/usersync/syncer/internal/config"
+	"github.com/usersync/syncer/internal/diff"
+	"github.com/usersync/syncer/internal/feed"
+	"github.com/usersync/syncer/internal/reverse"
+	"github.com/usersync/syncer/internal/store"
+)
+
+func init() {
+	register(command{name: "plan", summary: "diff an HR feed against the org and print the plan (exit 2 when it has changes)", run: runPlan})
+}
+
+// feedFlags are the flags plan and apply share.
+type feedFlags struct {
+	cfgPath   *string
+	feedName  *string
+	mode      *string
+	noRefresh *bool
+	guards    map[string]*string
+}
+
+func addFeedFlags(fs *flag.FlagSet) *feedFlags {
+	ff := &feedFlags{
+		cfgPath:   configFlag(fs),
+		feedName:  fs.String("feed", "", "the configured feed (feeds.NAME) whose settings apply; default: the only one configured"),
+		mode:      fs.String("mode", "", "snapshot (absent users are leavers) or delta (listed users only); default from the feed's config"),
+		noRefresh: fs.Bool("no-refresh", false, "plan against the state in Postgres as it is, without re-reading the org first"),
+		guards:    map[string]*string{},
+	}
+	for _, g := range []struct{ name, usage string }{
+		{diff.GuardMaxOffboards, "most users that may be offboarded (overrides guards.max_offboards)"},
+		{diff.GuardMaxOffboardPercent, "most in-scope users that may be offboarded, in percent (overrides guards.max_offboard_percent)"},
+		{diff.GuardMaxChanges, "most users that may be changed; 0: no limit (overrides guards.max_changes)"},
+		{diff.GuardQueueLoss, "most joined agents a queue may lose, in percent (overrides guards.max_queue_loss_percent)"},
+	} {
+		ff.guards[g.name] = fs.String(strings.ReplaceAll(g.name, "_", "-"), "", g.usage)
+	}
+	return ff
+}
+
+// feedConfig returns the configured feed the flags name, or the defaults
+// when no feed is configured.
+func (ff *feedFlags) feedConfig(cfg *config.Config) (*config.Feed, error) {
+	name := *ff.feedName
+	if name == "" {
+		switch len(cfg.Feeds) {
+		case 0:
+			def, err := config.Parse("defaults", []byte("feeds:\n  default: {}\n"), os.LookupEnv)
+			if err != nil {
+				return nil, err
+			}
+			return def.Feeds["default"], nil
+		case 1:
+			for n := range cfg.Feeds {
+				name = n
+			}
+		default:
+			var names []string
+			for n := range cfg.Feeds {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			return nil, fmt.Errorf("several feeds are configured (%s): name one with --feed", strings.Join(names, ", "))
+		}
+	}
+	f, ok := cfg.Feeds[name]
+	if !ok {
+		return nil, fmt.Errorf("feed %q is not in the configuration", name)
+	}
+	return f, nil
+}
+
+// spec builds the plan spec for a feed file; path "" takes the configured
+// path.
+func (ff *feedFlags) spec(cfg *config.Config, path string) (reverse.Spec, error) {
+	fc, err := ff.feedConfig(cfg)
+	if err != nil {
+		return reverse.Spec{}, err
+	}
+	c := *fc
+	if path != "" {
+		c.Path = path
+	}
+	if c.Path == "" {
+		return reverse.Spec{}, errors.New("no feed file: give FEED or set feeds.NAME.path")
+	}
+	switch *ff.mode {
+	case "":
+	case string(feed.ModeSnapshot), string(feed.ModeDelta):
+		c.Mode = *ff.mode
+	default:
+		return reverse.Spec{}, fmt.Errorf("--mode %q is not snapshot or delta", *ff.mode)
+	}
+	if err := ff.applyGuards(&c.Guards); err != nil {
+		return reverse.Spec{}, err
+	}
+	if strings.HasSuffix(strings.ToLower(c.Path), ".jsonl") || strings.HasSuffix(strings.ToLower(c.Path), ".ndjson") {
+		c.Format = string(feed.FormatJSONL)
+	}
+	return reverse.SpecFromConfig(&c, cfg.Rate.RequestsPerMinute)
+}
+
+// applyGuards writes the guard flags given over the configured guards.
+func (ff *feedFlags) applyGuards(g *config.Guards) error {
+	for name, v := range ff.guards {
+		if *v == "" {
+			continue
+		}
+		flagName := "--" + strings.ReplaceAll(name, "_", "-")
+		var f float64
+		if _, err := fmt.Sscan(*v, &f); err != nil || f < 0 {
+			return fmt.Errorf("%s %q: want a number ≥ 0", flagName, *v)
+		}
+		n := int(f)
+		switch name {
+		case diff.GuardMaxOffboards:
+			g.MaxOffboards = &n
+		case diff.GuardMaxChanges:
+			g.MaxChanges = &n
+		case diff.GuardMaxOffboardPercent:
+			g.MaxOffboardPercent = &f
+		case diff.GuardQueueLoss:
+			g.MaxQueueLossPercent = &f
+		}
+	}
+	return nil
+}
+
+// rejudge applies guard flags to the verdicts of a saved plan: a verdict
+// whose guard was given on the command line is judged again against the
+// new limit.
+func (ff *feedFlags) rejudge(p *diff.Plan) error {
+	for i := range p.Guards {
+		v := &p.Guards[i]
+		s := *ff.guards[v.Guard]
+		if s == "" {
+			continue
+		}
+		var lim float64
+		if _, err := fmt.Sscan(s, &lim); err != nil || lim < 0 {
+			return fmt.Errorf("--%s %q: want a number ≥ 0", strings.ReplaceAll(v.Guard, "_", "-"), s)
+		}
+		v.Limit = lim
+		v.Tripped = v.Value > lim && !(v.Guard == diff.GuardMaxChanges && lim == 0)
+		if !v.Tripped {
+			v.Message += fmt.Sprintf(" (overridden: limit %g)", lim)
+		}
+	}
+	return nil
+}
+
+// openReverse connects to the API and the database for plan and apply.
+func openReverse(ctx context.Context, cfg *config.Config, log *slog.Logger) (*reverse.Service, *store.Store, error) {
+	client, err := newClient(cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := requireMigrated(ctx, st); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return reverse.New(client, st, reverse.Config{Workers: max(1, cfg.Rate.MaxInFlight/2), Logger: log}), st, nil
+}
+
+// positional splits "NAME --flags" and "--flags NAME" command lines.
+func positional(fs *flag.FlagSet, args []string) (string, int, bool) {
+	var name string
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	}
+	if code, ok := parseFlags(fs, args); !ok {
+		return "", code, false
+	}
+	switch {
+	case name == "" && fs.NArg() == 1:
+		name = fs.Arg(0)
+	case fs.NArg() > 0:
+		fs.Usage()
+		return "", exitUsage, false
+	}
+	return name, exitOK, true
+}
+
+func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("plan", "[FEED] [flags]", stderr)
+	ff := addFeedFlags(fs)
+	out := fs.String("out", "", "save the plan as JSON to this file, for `syncer apply FILE`")
+	asJSON := fs.Bool("json", false, "print the plan as JSON instead of text")
+	path, code, ok := positional(fs, args)
+	if !ok {
+		return code
+	}
+	cfg, err := loadConfig(*ff.cfgPath)
+	if err != nil {
+		return fail(stderr, "plan", err)
+	}
+	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
+	sp, err := ff.spec(cfg, path)
+	if err != nil {
+		return fail(stderr, "plan", err)
+	}
+	svc, st, err := openReverse(ctx, cfg, log)
+	if err != nil {
+		return fail(stderr, "plan", err)
+	}
+	defer st.Close()
+	p, err := makePlan(ctx, svc, sp, !*ff.noRefresh, stdout, stderr)
+	if err != nil {
+		return fail(stderr, "plan", err)
+	}
+	if *out != "" {
+		if err := savePlan(*out, p.Plan); err != nil {
+			return fail(stderr, "plan", err)
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(p.Plan); err != nil {
+			return fail(stderr, "plan", err)
+		}
+	} else if err := p.Plan.Render(stdout); err != nil {
+		return fail(stderr, "plan", err)
+	}
+	if *out != "" {
+		fmt.Fprintf(stdout, "\nSaved to %s; apply it with: syncer apply %s\n", *out, *out)
+	}
+	if p.Plan.HasChanges() {
+		return exitChanges
+	}
+	return exitOK
+}
+
+// makePlan plans a feed and says how fresh the state was. A feed that
+// cannot be read at all prints its problems and returns the error.
+func makePlan(ctx context.Context, svc *reverse.Service, sp reverse.Spec, refresh bool, stdout, stderr io.Writer) (*reverse.Planned, error) {
+	p, err := svc.Plan(ctx, sp, refresh)
+	var fe *feed.Error
+	if errors.As(err, &fe) {
+		fmt.Fprintf(stderr, "syncer: the feed %s cannot be read; nothing in it may cause a change:\n", sp.Path)
+		for _, pr := range fe.Problems {
+			fmt.Fprintf(stderr, "  %s\n", pr.Error())
+		}
+		return nil, errors.New("unreadable feed")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if refresh {
+		fmt.Fprintf(stdout, "State refreshed from the org (run %d): %d rows in %s, %d API calls.\n\n",
+			p.Refresh.RunID, p.Refresh.Rows(), p.Refresh.Duration.Round(1e6), p.Refresh.Calls.Total)
+	} else {
+		fmt.Fprintf(stdout, "State as last loaded into Postgres (not refreshed: --no-refresh).\n\n")
+	}
+	return p, nil
+}
+
+func savePlan(path string, p *diff.Plan) error {
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode plan: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("save plan: %w", err)
+	}
+	return nil
+}
