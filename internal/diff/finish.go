@@ -67,7 +67,11 @@ func (p *planner) finish(rank map[string]int) *Plan {
 	added := map[[2]string]string{} // queue id, user key → add op id
 	byUser := map[string][]string{} // user key → op ids touching the user
 	lastVersioned := map[string]string{}
+	states := map[string]string{} // user key → set_state op id
 	for _, o := range ops {
+		if o.Kind == KindSetState {
+			states[o.User.Key] = o.ID
+		}
 		if o.Kind == KindCreateUser || o.Kind == KindRestoreUser {
 			creates[o.User.Key] = o.ID
 		}
@@ -101,6 +105,10 @@ func (p *planner) finish(rank map[string]int) *Plan {
 			lastVersioned[o.User.Key] = o.ID
 		}
 		if o.Kind == KindSetQueueJoined {
+			// Joining takes an active user: after a reactivation.
+			if s := states[o.User.Key]; s != "" {
+				deps[s] = true
+			}
 			for _, q := range o.Queues {
 				if a := added[[2]string{q.ID, o.User.Key}]; a != "" {
 					deps[a] = true
