@@ -14,15 +14,16 @@
 // Each batch is written with COPY into a temporary staging table (ON COMMIT
 // DROP) and merged by a few set-based statements sent in one pipeline; no
 // row is ever inserted one by one, and only the current batch is held in
-// memory. Segment and aggregate batches whose keys are all new (a window
-// loaded for the first time) skip the staging: one index probe per key
-// proves it, then the batch is copied straight into its table.
+// memory. Entity, segment and aggregate batches whose keys are all new (a
+// first load, a window loaded for the first time) skip the staging: one
+// index probe per key proves it, then the batch is copied straight into its
+// table (and its history).
 //
 // A Tx is one transaction: a stream of 200,000 users or a million segments
 // commits at once, and readers see the previous state until then. Only one
 // Tx should write a given stream at a time (one runner per pipeline); two
 // Txs loading the same keys serialize on row locks, and one racing the other
-// on new segment keys fails and is retried by the next run.
+// on new keys fails and is retried by the next run.
 //
 // Membership tables keep a deferred foreign key to users: load a user's
 // skills, languages, groups, locations and external ids in the same Tx as
@@ -35,7 +36,8 @@
 // Invariants:
 //
 //   - Unchanged rows cost no write: entity and membership rows carry
-//     row_hash (md5 over their values); a row is written, and a history
+//     row_hash (MD5 over their typed values, computed by the loader: see
+//     rowHash; raw JSON compares byte for byte); a row is written, and a history
 //     version closed and opened, only when its hash differs or it was
 //     deleted.
 //   - History (users_history, user_skills_history, user_queues_history):
