@@ -2,6 +2,7 @@ package genesys_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -114,4 +115,38 @@ func (s stripLimitHeaders) WriteHeader(code int) {
 func (s stripLimitHeaders) Write(p []byte) (int, error) {
 	s.WriteHeader(http.StatusOK)
 	return s.ResponseWriter.Write(p)
+}
+
+// BenchmarkDecodeUsersPage decodes one page of 500 users with six expands,
+// as the emulator renders it: the client's CPU cost per user (Raw included).
+func BenchmarkDecodeUsersPage(b *testing.B) {
+	e := newEmu(b, emulator.Config{Users: 600, Seed: 7})
+	c := e.client(b)
+	page, err := c.ListUsers(context.Background(), &genesys.ListUsersOptions{State: "any", Expand: allExpands})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, err := json.Marshal(struct {
+		Entities []json.RawMessage `json:"entities"`
+	}{rawUsers(page.Entities)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var l genesys.Listing[genesys.User]
+		if err := json.Unmarshal(body, &l); err != nil || len(l.Entities) != 500 {
+			b.Fatalf("%d users, %v", len(l.Entities), err)
+		}
+	}
+	b.ReportMetric(float64(b.N)*500/b.Elapsed().Seconds(), "users/s")
+}
+
+func rawUsers(us []genesys.User) []json.RawMessage {
+	out := make([]json.RawMessage, len(us))
+	for i, u := range us {
+		out[i] = u.Raw
+	}
+	return out
 }
