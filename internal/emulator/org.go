@@ -179,6 +179,10 @@ type org struct {
 	// The cache is filled under the read lock, hence atomic pointers.
 	seq   uint64
 	cache []atomic.Pointer[rendered]
+	// skillFrags and languageFrags are the constant JSON of each skill and
+	// language in a user's expanded list (render.go). Rebuild them with
+	// indexReference when skills or languages change.
+	skillFrags, languageFrags []skillFrag
 
 	// serial numbers the users created after generation (see newUserID).
 	serial int
@@ -204,6 +208,7 @@ func (o *org) buildIndexes() {
 			o.byExt[extKey{e.AuthorityName, e.ExternalKey}] = int32(i)
 		}
 	}
+	o.indexReference()
 	o.divisionID = indexOf(o.divisions, func(d division) string { return d.id })
 	o.roleID = indexOf(o.roles, func(r role) string { return r.id })
 	o.skillID = indexOf(o.skills, func(e entity) string { return e.id })
@@ -229,6 +234,12 @@ func (o *org) buildIndexes() {
 		o.byState[s] = append(o.byState[s], i)
 	}
 	o.byState[numStates] = all
+}
+
+// indexReference renders the per-skill and per-language fragments.
+func (o *org) indexReference() {
+	o.skillFrags = skillFrags(o.skills, false)
+	o.languageFrags = skillFrags(o.languages, true)
 }
 
 func indexOf[T any](xs []T, id func(T) string) map[string]int32 {

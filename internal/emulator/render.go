@@ -258,24 +258,52 @@ func (o *org) appendExpands(b []byte, u *user, exp expand) []byte {
 	return b
 }
 
+// skillFrag is the constant JSON around one skill (or language) in a
+// user's list: everything but the proficiency and the user id.
+type skillFrag struct {
+	head string // {"id":…,"name":…,"proficiency":
+	mid  string // ,"state":"active","skillUri":…,"selfUri":"/api/v2/users/
+	tail string // /routingskills/{id}"}
+}
+
+// skillFrags renders the fragments of every skill (or language) once.
+func skillFrags(es []entity, language bool) []skillFrag {
+	uriKey, uriPrefix, sub := "skillUri", "/api/v2/routing/skills/", "/routingskills/"
+	if language {
+		uriKey, uriPrefix, sub = "languageUri", "/api/v2/routing/languages/", "/routinglanguages/"
+	}
+	out := make([]skillFrag, len(es))
+	for k, e := range es {
+		var b []byte
+		b = append(b, '{')
+		b = appendField(b, "id", e.id, true)
+		b = appendField(b, "name", e.name, false)
+		b = appendKey(b, "proficiency", false)
+		out[k].head = string(b)
+		b = append(b[:0], `,"state":"active",`...)
+		b = appendStr(b, uriKey)
+		b = append(b, ':')
+		b = appendStr(b, uriPrefix+e.id)
+		b = append(b, `,"selfUri":"/api/v2/users/`...)
+		out[k].mid = string(b)
+		b = append(b[:0], sub...)
+		b = append(b, e.id...)
+		b = append(b, '"', '}')
+		out[k].tail = string(b)
+	}
+	return out
+}
+
 // appendUserSkill appends a UserRoutingSkill (or UserRoutingLanguage).
 func (o *org) appendUserSkill(b []byte, u *user, s skillRef, language bool) []byte {
-	e, uriKey, uriPrefix, sub := o.skills[s.ref], "skillUri", "/api/v2/routing/skills/", "/routingskills/"
+	frags := o.skillFrags
 	if language {
-		e, uriKey, uriPrefix, sub = o.languages[s.ref], "languageUri", "/api/v2/routing/languages/", "/routinglanguages/"
+		frags = o.languageFrags
 	}
-	b = append(b, '{')
-	b = appendField(b, "id", e.id, true)
-	b = appendField(b, "name", e.name, false)
-	b = strconv.AppendFloat(appendKey(b, "proficiency", false), s.proficiency, 'f', -1, 64)
-	b = append(b, `,"state":"active",`...)
-	b = appendStr(b, uriKey)
-	b = append(b, ':', '"')
-	b = append(b, uriPrefix...)
-	b = append(b, e.id...)
-	b = append(b, `","selfUri":"/api/v2/users/`...)
+	f := frags[s.ref]
+	b = append(b, f.head...)
+	b = strconv.AppendFloat(b, s.proficiency, 'f', -1, 64)
+	b = append(b, f.mid...)
 	b = append(b, u.id...)
-	b = append(b, sub...)
-	b = append(b, e.id...)
-	return append(b, '"', '}')
+	return append(b, f.tail...)
 }

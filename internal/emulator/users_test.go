@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -277,5 +278,39 @@ func TestNegativeCapsMeanNoCap(t *testing.T) {
 	e.get("/api/v2/users?pageSize=500&pageNumber=1000", 200, nil)
 	if r := e.do("POST", "/api/v2/users/search", searchRequest{PageSize: 100, PageNumber: 1000}); r.status != 200 {
 		t.Fatalf("search past the default cap with no cap: %d %s", r.status, r.body)
+	}
+}
+
+// TestExpandedListsMatchPerUserEndpoints checks that the skills and
+// languages expands render exactly what the per-user endpoints answer.
+func TestExpandedListsMatchPerUserEndpoints(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{Users: 120})
+	var l struct {
+		Entities []struct {
+			ID        string             `json:"id"`
+			Skills    []userRoutingSkill `json:"skills"`
+			Languages []userRoutingSkill `json:"languages"`
+		} `json:"entities"`
+	}
+	e.get("/api/v2/users?pageSize=20&expand=skills,languages", 200, &l)
+	byID := func(xs []userRoutingSkill) map[string]userRoutingSkill {
+		m := map[string]userRoutingSkill{}
+		for _, x := range xs {
+			m[x.ID] = x
+		}
+		return m
+	}
+	checked := 0
+	for _, u := range l.Entities {
+		skills := pageAll[userRoutingSkill](e, "/api/v2/users/"+u.ID+"/routingskills?pageSize=100")
+		langs := pageAll[userRoutingSkill](e, "/api/v2/users/"+u.ID+"/routinglanguages?pageSize=100")
+		if !reflect.DeepEqual(byID(u.Skills), byID(skills)) || !reflect.DeepEqual(byID(u.Languages), byID(langs)) {
+			t.Fatalf("user %s: expanded skills %+v languages %+v, per-user endpoints %+v %+v", u.ID, u.Skills, u.Languages, skills, langs)
+		}
+		checked += len(skills) + len(langs)
+	}
+	if checked == 0 {
+		t.Fatal("nothing compared")
 	}
 }
