@@ -50,6 +50,8 @@ const (
 	DefaultAnalyticsPageSize     = genesys.MaxDetailsResultsPageSize
 	defaultJobCancelTimeout      = 10 * time.Second
 	defaultSubmitRateLimitedWait = 5 * time.Second
+	detailsUserDaysPerPage       = 500
+	aggregatesBucketsPerPage     = 20_000
 	submitTimeout                = 15 * time.Second
 )
 
@@ -95,7 +97,10 @@ type AnalyticsConfig struct {
 	// EXPIRED or CANCELLED is submitted again before the stream fails.
 	// Default 3; negative means none.
 	MaxResubmits int
-	// PageSize of the job results. Default 1000.
+	// PageSize of the job results, at most: long windows get smaller pages
+	// so that one page holds about as much as 500 users over a day (details)
+	// or 20,000 user buckets (aggregates), which bounds the memory a page
+	// takes, decoded, whatever the window. Default 1000.
 	PageSize int
 	// Now is the clock windows are planned by. Default time.Now. Job
 	// timeouts always run on the real clock.
@@ -261,8 +266,8 @@ func UserDetails(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, pla
 			return api.SubmitUserDetailsJob(ctx, genesys.AsyncUserDetailsQuery{Interval: iv.String()})
 		},
 		status: api.UserDetailsJobStatus,
-		page: func(ctx context.Context, id, cursor string) ([]genesys.AnalyticsUserDetail, string, error) {
-			p, err := api.UserDetailsJobResultsPage(ctx, id, cursor, cfg.PageSize)
+		page: func(ctx context.Context, iv Interval, id, cursor string) ([]genesys.AnalyticsUserDetail, string, error) {
+			p, err := api.UserDetailsJobResultsPage(ctx, id, cursor, detailsPageSize(cfg.PageSize, iv))
 			if err != nil {
 				return nil, "", err
 			}
@@ -279,7 +284,8 @@ func UserDetails(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, pla
 // as by UserDetails. It does not close out.
 func UserAggregates(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, plan WindowPlan, prog UsersCounter, out chan<- AggregatesBatch) error {
 	cfg = cfg.withDefaults()
-	if _, err := ParseGranularity(cfg.Granularity); err != nil {
+	g, err := ParseGranularity(cfg.Granularity)
+	if err != nil {
 		return fmt.Errorf("user aggregates: %w", err)
 	}
 	ops := jobOps[genesys.UserAggregateDataContainer]{
@@ -290,11 +296,11 @@ func UserAggregates(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, 
 				Granularity: cfg.Granularity,
 				GroupBy:     []string{"userId"},
 				Metrics:     cfg.Metrics,
-				PageSize:    cfg.PageSize,
+				PageSize:    aggregatesPageSize(cfg.PageSize, iv, g),
 			})
 		},
 		status: api.UserAggregatesJobStatus,
-		page: func(ctx context.Context, id, cursor string) ([]genesys.UserAggregateDataContainer, string, error) {
+		page: func(ctx context.Context, _ Interval, id, cursor string) ([]genesys.UserAggregateDataContainer, string, error) {
 			p, err := api.UserAggregatesJobResultsPage(ctx, id, cursor)
 			if err != nil {
 				return nil, "", err
@@ -304,6 +310,20 @@ func UserAggregates(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, 
 		cancel: api.CancelUserAggregatesJob,
 	}
 	return runWindows(ctx, ops, cfg, plan, prog, out)
+}
+
+// detailsPageSize is the details page size for window iv: at most max, and
+// about detailsUserDaysPerPage user-days.
+func detailsPageSize(maxSize int, iv Interval) int {
+	days := max(iv.Duration().Hours()/24, 1)
+	return min(maxSize, max(1, int(detailsUserDaysPerPage/days)))
+}
+
+// aggregatesPageSize is the aggregates page size (users) for window iv at
+// granularity g: at most max, and about aggregatesBucketsPerPage buckets.
+func aggregatesPageSize(maxSize int, iv Interval, g time.Duration) int {
+	buckets := max(int64(1), int64((iv.Duration()+g-1)/g))
+	return min(maxSize, max(1, int(aggregatesBucketsPerPage/buckets)))
 }
 
 // ParseInterval parses an ISO-8601 interval "start/end" of two times, as
@@ -332,7 +352,7 @@ type jobOps[T any] struct {
 	kind   string
 	submit func(ctx context.Context, iv Interval) (string, error)
 	status func(ctx context.Context, id string) (genesys.AsyncQueryStatus, error)
-	page   func(ctx context.Context, id, cursor string) ([]T, string, error)
+	page   func(ctx context.Context, iv Interval, id, cursor string) ([]T, string, error)
 	cancel func(ctx context.Context, id string) error
 }
 
@@ -554,7 +574,7 @@ func (x *windowRun[T]) readPages(ctx context.Context, i int, id string) error {
 	seen := map[string]bool{}
 	cursor := ""
 	for page := 1; ; page++ {
-		items, next, err := x.ops.page(ctx, id, cursor)
+		items, next, err := x.ops.page(ctx, x.plan.Windows[i], id, cursor)
 		if err != nil {
 			return fmt.Errorf("results of job %s page %d: %w", id, page, err)
 		}

@@ -14,6 +14,9 @@ import (
 	"github.com/usersync/syncer/internal/load"
 )
 
+// The batch channels are unbuffered: a results page is either being read
+// or being loaded, never waiting, so at most two pages are in memory.
+
 // analyticsLoadChunk caps the rows handed to the loader at once, so that a
 // results page of many users over a long window is merged in parts.
 const analyticsLoadChunk = 20_000
@@ -52,7 +55,7 @@ func detailsLoad(api ForwardAPI, cfg extract.AnalyticsConfig) analyticsLoad {
 			if err != nil {
 				return nil, err
 			}
-			batches := make(chan extract.DetailsBatch, 1)
+			batches := make(chan extract.DetailsBatch)
 			g, gctx := errgroup.WithContext(ctx)
 			g.Go(func() error {
 				defer close(batches)
@@ -125,7 +128,7 @@ func aggregatesLoad(api ForwardAPI, cfg extract.AnalyticsConfig) analyticsLoad {
 			if err != nil {
 				return nil, err
 			}
-			batches := make(chan extract.AggregatesBatch, 1)
+			batches := make(chan extract.AggregatesBatch)
 			g, gctx := errgroup.WithContext(ctx)
 			g.Go(func() error {
 				defer close(batches)

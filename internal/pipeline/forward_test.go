@@ -18,7 +18,7 @@ import (
 )
 
 // org starts an emulator over real HTTP and a client with real OAuth.
-func org(t *testing.T, cfg emulator.Config) (*emulator.Server, *genesys.Client) {
+func org(t testing.TB, cfg emulator.Config) (*emulator.Server, *genesys.Client) {
 	t.Helper()
 	if cfg.RatePerMinute == 0 {
 		cfg.RatePerMinute = -1 // these tests measure correctness, not pacing

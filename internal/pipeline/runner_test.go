@@ -20,7 +20,7 @@ type env struct {
 	runner *pipeline.Runner
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	dbURL, schema := pgtest.Schema(t)
 	pool := pgtest.Pool(t, dbURL, schema)
