@@ -331,7 +331,7 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{"mode", Config{File: "f.csv", Mode: "full"}, `feed f.csv: unknown mode "full" (want snapshot or delta)`},
 		{"format", Config{File: "f.xml", Format: "xml"}, `feed f.xml: unknown format "xml" (want csv or jsonl)`},
-		{"mapping", Config{File: "f.csv", Columns: map[string]string{"employee_number": "Pers No"}}, `feed column mapping: unknown feed field "employee_number"`},
+		{"mapping", Config{File: "f.csv", Columns: map[string]string{"personnel_number": "Pers No"}}, `feed column mapping: unknown feed field "personnel_number"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -360,6 +360,27 @@ func TestSuggest(t *testing.T) {
 	for in, want := range tests {
 		if got := d.Suggest(in); got != want {
 			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestHeaderSpellings(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"employee_id": "employee_id", "Employee ID": "employee_id", "employeeId": "employee_id", "EmployeeID": "employee_id",
+		"Employee Number": "employee_id", "E-mail": "email", "Work Email": "email", "Full Name": "name", "Job Title": "title",
+		"managerEmployeeId": "manager_employee_id", "Manager ID": "manager_employee_id", "acdAutoAnswer": "acd_auto_answer",
+		"ACD Auto Answer": "acd_auto_answer", " state ": "state",
+	}
+	for in, want := range tests {
+		f, ok := ParseField(in)
+		if !ok || f.String() != want {
+			t.Errorf("ParseField(%q) = %v, %v; want %s", in, f, ok, want)
+		}
+	}
+	for _, in := range []string{"phone", "employee", "manager", "location_work"} {
+		if f, ok := ParseField(in); ok {
+			t.Errorf("ParseField(%q) = %v, want no field", in, f)
 		}
 	}
 }

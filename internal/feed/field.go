@@ -3,6 +3,7 @@ package feed
 import (
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Field names one attribute of an employee record. Its string form is the
@@ -47,6 +48,17 @@ var fieldNames = [numFields]string{
 	FieldAction:            "action",
 }
 
+// aliases are spellings of our columns that HR exports commonly use.
+var aliases = map[string]Field{
+	"employee_number": FieldEmployeeID, "employee_no": FieldEmployeeID, "emp_id": FieldEmployeeID,
+	"e_mail": FieldEmail, "email_address": FieldEmail, "work_email": FieldEmail,
+	"full_name": FieldName, "display_name": FieldName,
+	"job_title":             FieldTitle,
+	"manager_id":            FieldManagerEmployeeID,
+	"manager_email_address": FieldManagerEmail,
+	"auto_answer":           FieldACDAutoAnswer,
+}
+
 // adminAliases maps the column names of the Genesys Cloud admin CSV import
 // to our fields. Admin columns we do not sync are listed in adminIgnored.
 var adminAliases = map[string]Field{
@@ -70,8 +82,9 @@ func (f Field) String() string {
 	return "field(" + strconv.Itoa(int(f)) + ")"
 }
 
-// ParseField returns the field called name (our column name, case- and
-// space-insensitive).
+// ParseField returns the field called name: our column name or a common
+// variant of it (see aliases), in any case, with spaces, hyphens or
+// camelCase for underscores.
 func ParseField(name string) (Field, bool) {
 	n := normalizeHeader(name)
 	for f, s := range fieldNames {
@@ -79,7 +92,8 @@ func ParseField(name string) (Field, bool) {
 			return Field(f), true
 		}
 	}
-	return 0, false
+	f, ok := aliases[n]
+	return f, ok
 }
 
 // Fields returns every field in column order.
@@ -171,13 +185,24 @@ type unknownFieldError struct{ name string }
 func (e *unknownFieldError) Error() string { return "unknown feed field " + `"` + e.name + `"` }
 
 // normalizeHeader folds a column header to our spelling: trimmed, lower
-// case, spaces and hyphens as underscores.
+// case, with underscores for spaces, hyphens and camelCase humps
+// ("Employee ID", "employee-id" and "employeeId" are all employee_id).
 func normalizeHeader(h string) string {
-	h = strings.TrimSpace(strings.ToLower(h))
-	return strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' {
-			return '_'
+	h = strings.TrimSpace(h)
+	var b strings.Builder
+	prev := rune(0)
+	for _, r := range h {
+		switch {
+		case r == ' ' || r == '-' || r == '.':
+			r = '_'
+		case unicode.IsUpper(r) && (unicode.IsLower(prev) || unicode.IsDigit(prev)):
+			b.WriteByte('_')
 		}
-		return r
-	}, h)
+		if r == '_' && prev == '_' {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+		prev = r
+	}
+	return b.String()
 }
