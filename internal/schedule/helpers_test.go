@@ -35,6 +35,18 @@ func newSchema(t *testing.T) (dbURL, schema string) {
 	if _, err := st.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		runs, err := st.Runs(context.Background(), "", 50)
+		if err != nil {
+			t.Logf("runs: %v", err)
+		}
+		for _, r := range runs {
+			t.Logf("run %d %s %s %s..%s %s", r.ID, r.Pipeline, r.Status, r.StartedAt.Format("15:04:05.000"), r.FinishedAt.Format("15:04:05.000"), r.Error)
+		}
+	})
 	return dbURL, schema
 }
 
@@ -65,8 +77,10 @@ type workload struct {
 
 func (w *workload) run(r *replica) schedule.RunFunc {
 	return func(ctx context.Context, name string) (pipeline.Summary, error) {
-		ref := pipeline.Stream{Name: "reference", Snapshot: true, Load: func(ctx context.Context, tx *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
-			return nil, tx.Divisions(ctx, []load.DivisionRow{{ID: "d1", Name: "Sales"}, {ID: "d2", Name: "Support"}})
+		// Each pipeline its own rows: these tests are about scheduling, not
+		// about pipelines that load the same entities at the same time.
+		ref := pipeline.Stream{Name: "reference", Load: func(ctx context.Context, tx *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
+			return nil, tx.Divisions(ctx, []load.DivisionRow{{ID: name + "-d1", Name: name + " Sales"}, {ID: name + "-d2", Name: name + " Support"}})
 		}}
 		users := pipeline.Stream{Name: "users", After: []string{"reference"}, Load: func(ctx context.Context, tx *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
 			for b := 0; w.batches < 0 || b < w.batches; b++ {
@@ -82,10 +96,8 @@ func (w *workload) run(r *replica) schedule.RunFunc {
 				}
 				rows := make([]load.UserRow, w.perBatch)
 				for i := range rows {
-					// Each pipeline its own users: concurrent pipelines
-					// loading the same rows would wait on each other's locks.
 					id := fmt.Sprintf("%s-u%05d", name, b*w.perBatch+i)
-					rows[i] = load.UserRow{ID: id, Name: "User " + id, State: "active", DivisionID: "d1"}
+					rows[i] = load.UserRow{ID: id, Name: "User " + id, State: "active", DivisionID: name + "-d1"}
 				}
 				if err := tx.Users(ctx, rows); err != nil {
 					return nil, err
