@@ -437,3 +437,36 @@ func TestReferenceSnapshotDeletesAndRestores(t *testing.T) {
 		t.Errorf("a snapshot of roles deleted %d skills", n)
 	}
 }
+
+func TestSegmentsOutOfOrderWindows(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	s := load.Stream{Pipeline: "p", Name: "details"}
+	t2 := ts("2026-11-05T10:00:00Z")
+	seg := func(start time.Time, end time.Duration) load.PresenceSegmentRow {
+		r := load.PresenceSegmentRow{UserID: "u1", Start: start, SystemPresence: "AVAILABLE"}
+		if end > 0 {
+			r.End = start.Add(end)
+		}
+		return r
+	}
+	steps := []struct {
+		name string
+		rows []load.PresenceSegmentRow
+		want load.TableStats
+	}{
+		{"latest window", []load.PresenceSegmentRow{seg(t2, 0)}, load.TableStats{Inserted: 1}},
+		{"older window (backfill)", []load.PresenceSegmentRow{seg(t2.Add(-2*time.Hour), time.Hour)}, load.TableStats{Inserted: 1}},
+		{"newer plus the open one closed", []load.PresenceSegmentRow{seg(t2, 30*time.Minute), seg(t2.Add(time.Hour), 0)}, load.TableStats{Inserted: 1, Updated: 1}},
+		{"same again", []load.PresenceSegmentRow{seg(t2, 30*time.Minute), seg(t2.Add(time.Hour), 0)}, load.TableStats{Unchanged: 2}},
+	}
+	for _, st := range steps {
+		got := e.stream(t, s, nil, func(ctx context.Context, tx *load.Tx) error { return tx.PresenceSegments(ctx, st.rows) })
+		if d := cmp.Diff(st.want, got["user_presence_segments"]); d != "" {
+			t.Errorf("%s (-want +got):\n%s", st.name, d)
+		}
+	}
+	if n := e.count(t, "SELECT count(*) FROM user_presence_segments"); n != 3 {
+		t.Errorf("%d segments, want 3", n)
+	}
+}

@@ -152,6 +152,7 @@ type sqlText struct {
 	upsertDirect string // segment: stage -> current ($1 ts, $2 run), returns inserted, updated
 	anyExisting  string // does any key of the batch ($1.. key arrays) exist?
 	markSeenKeys string // entity: seen keys from key arrays ($1..)
+	maxLeadKey   string // segment: the latest time of the table (its key leads with it)
 	finishSnap   string // entity ($1 ts, $2 run); child ([$1 ts with history]); returns deleted count
 }
 
@@ -293,6 +294,7 @@ SELECT count(*) FROM d`, target, s.seenName, own, list("t.", t.key), finishClose
 			cmpNew = append(cmpNew, expr)
 		}
 		sets = append(sets, "updated_at = EXCLUDED.updated_at", "updated_run = EXCLUDED.updated_run")
+		s.maxLeadKey = fmt.Sprintf("SELECT max(%s) FROM %s", ident(t.key[0]), target)
 		s.upsertDirect = fmt.Sprintf(`WITH up AS (
 INSERT INTO %s AS t (%s, first_seen_at, updated_at, updated_run)
 SELECT %s, $1, $1, $2 FROM (%s) s

@@ -515,12 +515,18 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 		}
 	}
 	checkStart := time.Now()
-	var exists bool
-	if err := t.tx.QueryRow(ctx, sq.anyExisting, args...).Scan(&exists); err != nil {
-		return false, fmt.Errorf("look up keys: %w", err)
+	probe, err := t.keysToProbe(ctx, tb, sq, args, texts, times)
+	if err != nil {
+		return false, err
 	}
-	if exists {
-		return false, nil
+	if probe != nil {
+		var exists bool
+		if err := t.tx.QueryRow(ctx, sq.anyExisting, probe...).Scan(&exists); err != nil {
+			return false, fmt.Errorf("look up keys: %w", err)
+		}
+		if exists {
+			return false, nil
+		}
 	}
 	checkDur := time.Since(checkStart)
 	copyStart := time.Now()
@@ -554,6 +560,49 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 	t.l.log.Debug("batch inserted", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.name, "batch", t.batches, "rows", n,
 		"check_ms", checkDur.Milliseconds(), "copy_ms", time.Since(copyStart).Milliseconds())
 	return true, nil
+}
+
+// keysToProbe narrows the keys insertNew must look up. Segment tables are
+// keyed by time first, so keys later than the table's latest time cannot
+// exist: a window newer than everything loaded (the usual case) needs no
+// probe at all. It returns nil when nothing needs probing.
+func (t *Tx) keysToProbe(ctx context.Context, tb *table, sq sqlText, args []any, texts [][]string, times [][]time.Time) ([]any, error) {
+	if tb.kind != segment || times[0] == nil {
+		return args, nil
+	}
+	var latest *time.Time
+	if err := t.tx.QueryRow(ctx, sq.maxLeadKey).Scan(&latest); err != nil {
+		return nil, fmt.Errorf("latest key: %w", err)
+	}
+	if latest == nil {
+		return nil, nil // empty table
+	}
+	var keep []int
+	for i, v := range times[0] {
+		if !v.Truncate(time.Microsecond).After(*latest) {
+			keep = append(keep, i)
+		}
+	}
+	if len(keep) == 0 {
+		return nil, nil
+	}
+	probe := make([]any, len(args))
+	for j := range args {
+		if texts[j] != nil {
+			sub := make([]string, len(keep))
+			for k, i := range keep {
+				sub[k] = texts[j][i]
+			}
+			probe[j] = sub
+		} else {
+			sub := make([]time.Time, len(keep))
+			for k, i := range keep {
+				sub[k] = times[j][i]
+			}
+			probe[j] = sub
+		}
+	}
+	return probe, nil
 }
 
 // directSource feeds new rows straight into their table: the data columns
