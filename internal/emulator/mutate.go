@@ -34,7 +34,8 @@ type MutateResult struct {
 
 // UserChange names one user and what changed about it. Fields use the API's
 // names: division, manager, title, department, name, skills, languages,
-// queues, acdAutoAnswer, state.
+// queues, acdAutoAnswer, state. The user's version goes up by one when a
+// field other than skills, languages and queues changed.
 type UserChange struct {
 	UserID string   `json:"userId"`
 	Fields []string `json:"fields"`
@@ -129,6 +130,9 @@ func (o *org) leave(i int32, st userState) {
 	o.users[i].version++
 }
 
+// subresourceFields are the changes that leave a user's version alone.
+var subresourceFields = []string{"skills", "languages", "queues"}
+
 // move applies one to three random changes to user i and returns the
 // fields changed.
 func (o *org) move(g *generator, i int32) []string {
@@ -184,7 +188,9 @@ func (o *org) move(g *generator, i int32) []string {
 			fields = append(fields, f)
 		}
 	}
-	if len(fields) > 0 {
+	// As with the write endpoints, only changes to the user document bump
+	// its version; skills, languages and queues are resources of their own.
+	if slices.ContainsFunc(fields, func(f string) bool { return !slices.Contains(subresourceFields, f) }) {
 		u.version++
 	}
 	slices.Sort(fields)
