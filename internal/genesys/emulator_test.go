@@ -800,3 +800,25 @@ func TestJobFailure(t *testing.T) {
 	}
 	_ = http.StatusOK
 }
+
+// TestIteratorStopsWhenTheCallerDoes: breaking out of an iteration makes
+// no further call.
+func TestIteratorStopsWhenTheCallerDoes(t *testing.T) {
+	t.Parallel()
+	e := newEmu(t, emulator.Config{Users: 300})
+	c := e.client(t)
+	acct := genesys.NewAccounting()
+	ctx := genesys.WithAccounting(context.Background(), acct)
+	n := 0
+	for _, err := range c.Users(ctx, &genesys.ListUsersOptions{ListOptions: genesys.ListOptions{PageSize: 10}, Expand: []string{"skills", "languages"}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n++; n == 15 {
+			break
+		}
+	}
+	if got := acct.Snapshot().Endpoint("GET /api/v2/users"); got != 2 {
+		t.Fatalf("%d calls for 15 users at 10 a page, want 2", got)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // ListQueuesOptions are the parameters of GET /api/v2/routing/queues.
@@ -261,9 +260,12 @@ func setNonEmpty(v url.Values, k, s string) {
 	}
 }
 
+// setList sets a list parameter as the official SDKs send it: the
+// parameter repeated once per value (?expand=skills&expand=languages).
 func setList(v url.Values, k string, s []string) {
-	if len(s) > 0 {
-		v.Set(k, strings.Join(s, ","))
+	v.Del(k)
+	for _, x := range s {
+		v.Add(k, x)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // MaxUserIDsPerRequest is the most ids one GET /api/v2/users?id= takes.
@@ -38,13 +37,13 @@ type ListUsersOptions struct {
 func (o *ListUsersOptions) values() url.Values {
 	v := o.ListOptions.values(MaxUsersPageSize)
 	if len(o.IDs) > 0 {
-		v.Set("id", strings.Join(o.IDs, ","))
+		setList(v, "id", o.IDs)
 	}
 	if o.State != "" {
 		v.Set("state", o.State)
 	}
 	if len(o.Expand) > 0 {
-		v.Set("expand", strings.Join(o.Expand, ","))
+		setList(v, "expand", o.Expand)
 	}
 	if o.SortOrder != "" {
 		v.Set("sortOrder", o.SortOrder)
@@ -107,7 +106,7 @@ func (c *Client) GetUser(ctx context.Context, userID string, opts *GetUserOption
 	cl.query = url.Values{}
 	if opts != nil {
 		if len(opts.Expand) > 0 {
-			cl.query.Set("expand", strings.Join(opts.Expand, ","))
+			setList(cl.query, "expand", opts.Expand)
 		}
 		if opts.State != "" {
 			cl.query.Set("state", opts.State)
@@ -265,7 +264,7 @@ func (c *Client) ListUserQueues(ctx context.Context, userID string, opts *UserQu
 		cl.query.Set("joined", strconv.FormatBool(*o.Joined))
 	}
 	if len(o.DivisionIDs) > 0 {
-		cl.query.Set("divisionId", strings.Join(o.DivisionIDs, ","))
+		setList(cl.query, "divisionId", o.DivisionIDs)
 	}
 	var l Listing[UserQueue]
 	if err := c.do(ctx, cl, &l); err != nil {
@@ -305,7 +304,8 @@ func (c *Client) GetUserExternalIDs(ctx context.Context, userID string) ([]UserE
 func (c *Client) GetUserByExternalID(ctx context.Context, authorityName, externalKey string, expand []string) (User, error) {
 	cl := newCall("GET", "/api/v2/users/externalid/{authorityName}/{externalKey}", authorityName, externalKey)
 	if len(expand) > 0 {
-		cl.query = url.Values{"expand": {strings.Join(expand, ",")}}
+		cl.query = url.Values{}
+		setList(cl.query, "expand", expand)
 	}
 	var u User
 	err := c.do(ctx, cl, &u)

@@ -169,9 +169,9 @@ func TestWriteRequestShapes(t *testing.T) {
 			return err
 		}, "POST", "/api/v2/users/u1/externalid", "", `{"authorityName":"hr","externalKey":"E1"}`},
 		{"external id lookup", func() error {
-			_, err := c.GetUserByExternalID(ctx, "hr system", "E/1", []string{"skills"})
+			_, err := c.GetUserByExternalID(ctx, "hr system", "E/1", []string{"skills", "languages"})
 			return err
-		}, "GET", "/api/v2/users/externalid/hr%20system/E%2F1", "expand=skills", ``},
+		}, "GET", "/api/v2/users/externalid/hr%20system/E%2F1", "expand=skills&expand=languages", ``},
 		{"search", func() error {
 			_, err := c.SearchUsers(ctx, genesys.UserSearchRequest{Expand: []string{"skills"}, Query: []genesys.UserSearchCriteria{{Type: "EXACT", Fields: []string{"divisionId"}, Value: "d1"}}})
 			return err
