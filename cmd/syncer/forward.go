@@ -48,11 +48,12 @@ func newClient(cfg *config.Config, log *slog.Logger) (*genesys.Client, error) {
 }
 
 // forwardConfig maps a configured pipeline to the forward streams' config.
-func forwardConfig(p *config.Pipeline, r config.Rate) (pipeline.ForwardConfig, error) {
+func forwardConfig(p *config.Pipeline, r config.Rate, log *slog.Logger) (pipeline.ForwardConfig, error) {
 	analytics, err := pipeline.AnalyticsConfig(p.Analytics)
 	if err != nil {
 		return pipeline.ForwardConfig{}, fmt.Errorf("pipeline %q: %w", p.Name, err)
 	}
+	analytics.Logger = log.With("pipeline", p.Name)
 	return pipeline.ForwardConfig{
 		Streams:       p.Streams,
 		States:        p.Users.States,
@@ -70,6 +71,7 @@ type forward struct {
 	client *genesys.Client
 	store  *store.Store
 	runner *pipeline.Runner
+	log    *slog.Logger
 }
 
 // newForward connects to the API and the database and checks the schema is
@@ -89,7 +91,7 @@ func newForward(ctx context.Context, cfg *config.Config, log *slog.Logger) (*for
 	}
 	ld := load.New(st.Pool(), load.Config{Schema: cfg.Database.Schema, Logger: log})
 	runner := pipeline.NewRunner(st, ld, pipeline.Config{Logger: log, Accounting: pipeline.GenesysAccounting})
-	return &forward{cfg: cfg, client: client, store: st, runner: runner}, nil
+	return &forward{cfg: cfg, client: client, store: st, runner: runner, log: log}, nil
 }
 
 func (f *forward) Close() { f.store.Close() }
@@ -103,7 +105,7 @@ func (f *forward) run(ctx context.Context, name string, prog *pipeline.Progress,
 	if !ok {
 		return pipeline.Summary{Pipeline: name}, fmt.Errorf("pipeline %q: %w (configured: %v)", name, errUnknownPipeline, pipelineNames(f.cfg))
 	}
-	fc, err := forwardConfig(p, f.cfg.Rate)
+	fc, err := forwardConfig(p, f.cfg.Rate, f.log)
 	if err != nil {
 		return pipeline.Summary{Pipeline: name}, err
 	}
