@@ -26,8 +26,9 @@ test-short: ## run the tests that need no database
 demo: build ## run the whole job end to end on the built-in emulator and local Postgres
 	$(BIN) demo
 
-bench: build ## run the benchmarks and write bench/results/latest.json
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./... | tee bench/results/bench.txt
+bench: build ## run the benchmarks and the peer comparison; write bench/results/latest.json and bench/README.md (STEPS=forward,peer for some)
+	$(GO) build ./...
+	$(GO) run ./cmd/benchreport -syncer $(BIN) $(if $(STEPS),-steps $(STEPS))
 
 lint: ## go vet, gofmt check and staticcheck when installed
 	$(GO) vet ./...

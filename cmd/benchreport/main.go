@@ -1,0 +1,349 @@
+// Command benchreport is `make bench`: it runs the package benchmarks
+// (go test -bench, one step per package), the side-by-side comparison with
+// the peer script on the official Genesys JavaScript SDK, and writes
+// bench/results/latest.json (every figure with its unit, target and
+// verdict) and the tables of bench/README.md.
+//
+//	go run ./cmd/benchreport [-steps emulator,ratelimit,load,plan,apply,forward,peer] [-syncer bin/syncer]
+//
+// A step that fails is recorded as failed with its error, and its figures
+// are left empty; the report is written anyway. With -steps naming only some
+// steps, the figures of the others are kept from the previous latest.json.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// benchStep is a `go test -bench` run of one package.
+type benchStep struct {
+	name    string
+	pkg     string
+	pattern string
+	// optional steps are run only when the package has benchmarks
+	// (e.g. apply, when it lands).
+	optional bool
+}
+
+var benchSteps = []benchStep{
+	{name: "emulator", pkg: "./internal/emulator", pattern: "^(BenchmarkListUsersPage|BenchmarkBuildOrg200k)$"},
+	{name: "ratelimit", pkg: "./internal/genesys", pattern: "^BenchmarkRateBudget$"},
+	{name: "load", pkg: "./internal/load", pattern: "^BenchmarkLoad$"},
+	{name: "plan", pkg: "./internal/diff", pattern: "^BenchmarkPlan20k$"},
+	{name: "apply", pkg: "./internal/apply", pattern: ".", optional: true},
+	{name: "forward", pkg: "./internal/pipeline", pattern: "^(BenchmarkForward50k|BenchmarkForwardNaive)$"},
+}
+
+// spec names a figure and its target; metrics without a spec are reported
+// under their unit, without a target.
+type spec struct {
+	bench, unit, name string
+	target            *Target
+	note              string
+}
+
+func t(op string, v float64) *Target { return &Target{Op: op, Value: v} }
+
+var specs = map[string][]spec{
+	"emulator": {
+		{"BenchmarkListUsersPage/expand=", "pages/s", "GET /users pages of 100 served per second, one core", t(">=", 5000), ""},
+		{"BenchmarkListUsersPage/expand=", "pages/cpu-s", "the same per CPU-second", nil, ""},
+		{"BenchmarkListUsersPage/expand=skills,languages", "pages/s", "pages of 100 with skills,languages expands per second", nil, ""},
+		{"BenchmarkBuildOrg200k", "s/build", "build a 200,000-user org", t("<", 10), ""},
+		{"BenchmarkBuildOrg200k", "MB-heap", "heap held by the 200,000-user org", t("<", 2048), ""},
+	},
+	"ratelimit": {
+		{"BenchmarkRateBudget/matched-3000", "achieved/allowed-%", "achieved rate, client and server at 3,000/min", t(">=", 90), ""},
+		{"BenchmarkRateBudget/matched-3000", "429-%", "429s, client and server at 3,000/min", t("<=", 1), ""},
+		{"BenchmarkRateBudget/server-lower-1500-client-3000", "429-%", "429s, server 1,500/min below client 3,000/min", t("<=", 5), ""},
+		{"BenchmarkRateBudget/server-lower-1500-client-3000", "achieved/allowed-%", "achieved rate, server lower than client", nil, ""},
+		{"BenchmarkRateBudget/server-lower-no-headers", "429-%", "429s, server lower, no inin-ratelimit headers", nil, ""},
+		{"BenchmarkRateBudget/server-lower-no-headers", "achieved/allowed-%", "achieved rate, server lower, no headers", nil, ""},
+	},
+	"load": {
+		{"BenchmarkLoad", "loader_%_of_copy", "loader rows/s as % of raw COPY (1M segments + 200k users)", t(">=", 50), ""},
+		{"BenchmarkLoad", "loader_rows/s", "loader rows/s", nil, ""},
+		{"BenchmarkLoad", "copy_rows/s", "raw COPY rows/s", nil, ""},
+		{"BenchmarkLoad", "MB_peak_rss", "peak RSS of the loading process", t("<=", 256), ""},
+	},
+	"forward": {
+		{"BenchmarkForward50k", "calls/min-calls", "API calls / minimum for the data", t("<=", 1.05), "minimum as syncer prints it; splitting over the 10,000 cap is counted below"},
+		{"BenchmarkForward50k", "calls", "API calls", nil, ""},
+		{"BenchmarkForward50k", "min-calls", "minimum calls for the data", nil, ""},
+		{"BenchmarkForward50k", "split-calls", "calls the 10,000 paging cap costs (users search in pages of 100)", nil, ""},
+		{"BenchmarkForward50k", "achieved/allowed-%", "achieved rate / allowed rate over the run", t(">=", 90), ""},
+		{"BenchmarkForward50k", "peak-rss-MB", "peak RSS of the `syncer run` process", t("<=", 256), ""},
+		{"BenchmarkForward50k", "s", "wall time of the run", nil, ""},
+		{"BenchmarkForward50k", "rows", "rows loaded (users, skills, languages, memberships)", nil, ""},
+		{"BenchmarkForwardNaive", "naive/syncer-calls", "naive sync / syncer: API calls", t(">", 1), "pages of 25, no expands, per-user skills, languages, queues"},
+		{"BenchmarkForwardNaive", "naive/syncer-time", "naive sync / syncer: wall time", t(">", 1), ""},
+		{"BenchmarkForwardNaive", "syncer-calls", "syncer calls (naive comparison org)", nil, ""},
+		{"BenchmarkForwardNaive", "naive-calls", "naive calls (naive comparison org)", nil, ""},
+		{"BenchmarkForwardNaive", "syncer-s", "syncer wall time (naive comparison org)", nil, ""},
+		{"BenchmarkForwardNaive", "naive-s", "naive wall time (naive comparison org)", nil, ""},
+	},
+}
+
+type options struct {
+	root      string // repository root
+	steps     []string
+	syncer    string
+	results   string
+	readme    string
+	rate      int
+	fwdUsers  int
+	naiveUsr  int
+	peerUsers int
+	peerDir   string
+	dbURL     string
+}
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	var o options
+	steps := flag.String("steps", "emulator,ratelimit,load,plan,apply,forward,peer", "steps to run, comma-separated")
+	flag.StringVar(&o.syncer, "syncer", "bin/syncer", "syncer binary (built by make build)")
+	flag.StringVar(&o.results, "results", "bench/results", "directory of latest.json and raw/")
+	flag.StringVar(&o.readme, "readme", "bench/README.md", "markdown report")
+	flag.IntVar(&o.rate, "rate", envInt("SYNCER_BENCH_RATE", 6000), "scaled rate limit (requests/minute) of the forward and peer runs, the same for both sides")
+	flag.IntVar(&o.fwdUsers, "forward-users", envInt("SYNCER_BENCH_FWD_USERS", 50_000), "users of the forward benchmark's org")
+	flag.IntVar(&o.naiveUsr, "naive-users", envInt("SYNCER_BENCH_NAIVE_USERS", 3_000), "users of the naive comparison's org")
+	flag.IntVar(&o.peerUsers, "peer-users", envInt("SYNCER_BENCH_PEER_USERS", 10_000), "users of the peer comparison's org")
+	flag.StringVar(&o.peerDir, "peer", os.Getenv("SYNCER_PEER_DIR"), "the peer folder (sync.js, package.json); default ../shared/peer or /work/shared/peer")
+	flag.StringVar(&o.dbURL, "db", cmpOr(os.Getenv("TEST_DATABASE_URL"), os.Getenv("DATABASE_URL"), "postgres://postgres@127.0.0.1:5432/test"), "Postgres for the peer comparison (schemas peer_bench and syncer_bench)")
+	flag.Parse()
+	o.steps = strings.Split(*steps, ",")
+	root, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		return 1
+	}
+	o.root = root
+	if o.syncer, err = filepath.Abs(o.syncer); err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		return 1
+	}
+	if _, err := os.Stat(o.syncer); err != nil {
+		fmt.Fprintf(os.Stderr, "benchreport: syncer binary %s: %v (run make build first)\n", o.syncer, err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	rep := &Report{GeneratedAt: time.Now().UTC(), Commit: gitCommit(), Machine: map[string]string{
+		"cpus": strconv.Itoa(runtime.NumCPU()), "go": runtime.Version(), "os": runtime.GOOS + "/" + runtime.GOARCH,
+	}, Settings: map[string]string{
+		"rate_per_minute": strconv.Itoa(o.rate), "forward_users": strconv.Itoa(o.fwdUsers),
+		"naive_users": strconv.Itoa(o.naiveUsr), "peer_users": strconv.Itoa(o.peerUsers),
+	}}
+	latest := filepath.Join(o.results, "latest.json")
+	prev, _ := readJSON(latest)
+	start := time.Now()
+	for _, bs := range benchSteps {
+		if !slices.Contains(o.steps, bs.name) {
+			keepPrevious(rep, prev, bs.name)
+			continue
+		}
+		sr, figs := runBenchStep(ctx, o, bs)
+		rep.Steps = append(rep.Steps, sr)
+		rep.Figures = append(rep.Figures, figs...)
+		fmt.Fprintf(os.Stderr, "benchreport: %s %s in %.0f s %s\n", bs.name, sr.Status, sr.Seconds, firstLine(sr.Error))
+	}
+	if slices.Contains(o.steps, "peer") {
+		sr, figs, peer := runPeerStep(ctx, o)
+		rep.Steps = append(rep.Steps, sr)
+		rep.Figures = append(rep.Figures, figs...)
+		rep.Peer = peer
+		fmt.Fprintf(os.Stderr, "benchreport: peer %s in %.0f s %s\n", sr.Status, sr.Seconds, firstLine(sr.Error))
+	} else {
+		keepPrevious(rep, prev, "peer")
+		if prev != nil {
+			rep.Peer = prev.Peer
+		}
+	}
+	rep.Settings["total_seconds"] = fmt.Sprintf("%.0f", time.Since(start).Seconds())
+	if err := writeJSON(latest, rep); err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		return 1
+	}
+	var md bytes.Buffer
+	WriteMarkdown(&md, rep)
+	if err := os.WriteFile(o.readme, md.Bytes(), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		return 1
+	}
+	os.Stdout.Write(md.Bytes())
+	for _, s := range rep.Steps {
+		if s.Status == "failed" {
+			return 1
+		}
+	}
+	return 0
+}
+
+// keepPrevious copies a step's result and figures from the previous report.
+func keepPrevious(rep, prev *Report, step string) {
+	if prev == nil {
+		return
+	}
+	for _, s := range prev.Steps {
+		if s.Name == step {
+			rep.Steps = append(rep.Steps, s)
+		}
+	}
+	for _, f := range prev.Figures {
+		if f.Step == step {
+			rep.Figures = append(rep.Figures, f)
+		}
+	}
+}
+
+// runBenchStep runs `go test -bench` on one package and turns its metrics
+// into figures.
+func runBenchStep(ctx context.Context, o options, bs benchStep) (StepResult, []Figure) {
+	args := []string{"test", "-run", "^$", "-bench", bs.pattern, "-benchtime", "1x", "-count", "1", "-timeout", "90m", bs.pkg}
+	sr := StepResult{Name: bs.name, Command: "go " + strings.Join(args, " "), RanAt: time.Now().UTC()}
+	if bs.optional {
+		list, err := exec.CommandContext(ctx, "go", "test", "-list", "^Benchmark", bs.pkg).Output()
+		if err != nil || !strings.Contains(string(list), "Benchmark") {
+			sr.Status, sr.Error = "skipped", "no benchmarks in "+bs.pkg+" yet"
+			return sr, nil
+		}
+	}
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = o.root
+	cmd.Env = append(os.Environ(),
+		"SYNCER_BIN="+o.syncer,
+		"SYNCER_BENCH_RATE="+strconv.Itoa(o.rate),
+		"SYNCER_BENCH_FWD_USERS="+strconv.Itoa(o.fwdUsers),
+		"SYNCER_BENCH_NAIVE_USERS="+strconv.Itoa(o.naiveUsr),
+	)
+	var out bytes.Buffer
+	cmd.Stdout = io.MultiWriter(&out, prefixWriter(os.Stderr, bs.name))
+	cmd.Stderr = cmd.Stdout
+	err := cmd.Run()
+	sr.Seconds = time.Since(start).Seconds()
+	sr.Raw = saveRaw(o, bs.name, out.Bytes())
+	parsed, perr := ParseBench(bytes.NewReader(out.Bytes()))
+	sr.Status = "ok"
+	switch {
+	case err != nil:
+		sr.Status, sr.Error = "failed", fmt.Sprintf("%v; failed benchmarks: %v; see %s", err, parsed.Failed, sr.Raw)
+	case perr != nil:
+		sr.Status, sr.Error = "failed", "parse output: "+perr.Error()
+	case len(parsed.Metrics) == 0:
+		sr.Status, sr.Error = "failed", "no benchmark printed a result"
+	}
+	return sr, figuresOf(bs.name, parsed)
+}
+
+// figuresOf maps parsed metrics to figures: the specs first (empty when
+// not printed), then every other metric without a target.
+func figuresOf(step string, out BenchOutput) []Figure {
+	var figs []Figure
+	used := map[[2]string]bool{}
+	for _, s := range specs[step] {
+		f := Figure{Step: step, Name: s.name, Benchmark: s.bench, Unit: s.unit, Target: s.target, Note: s.note}
+		if v, ok := out.Get(s.bench, s.unit); ok {
+			f.Value = ptr(v)
+		}
+		if slices.Contains(out.Failed, s.bench) {
+			f.Note = strings.TrimPrefix(f.Note+"; benchmark failed", "; ")
+		}
+		f.judge()
+		if f.Target != nil && f.Value == nil {
+			f.TargetText = f.Target.String()
+			no := false
+			f.Pass = &no
+		}
+		figs = append(figs, f)
+		used[[2]string{s.bench, s.unit}] = true
+	}
+	for _, m := range out.Metrics {
+		if used[[2]string{m.Benchmark, m.Unit}] || (m.Unit == "ns/op" && m.Value == 0) {
+			continue
+		}
+		figs = append(figs, Figure{Step: step, Name: strings.TrimPrefix(m.Benchmark, "Benchmark") + " " + m.Unit, Benchmark: m.Benchmark, Unit: m.Unit, Value: ptr(m.Value)})
+	}
+	return figs
+}
+
+func saveRaw(o options, name string, b []byte) string {
+	dir := filepath.Join(o.results, "raw")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return ""
+	}
+	p := filepath.Join(dir, name+".txt")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		return ""
+	}
+	return filepath.Join("raw", name+".txt")
+}
+
+// prefixWriter echoes a step's output to w, each line prefixed.
+func prefixWriter(w io.Writer, prefix string) io.Writer {
+	return &linePrefixer{w: w, prefix: "[" + prefix + "] "}
+}
+
+type linePrefixer struct {
+	w      io.Writer
+	prefix string
+	buf    []byte
+}
+
+func (l *linePrefixer) Write(p []byte) (int, error) {
+	l.buf = append(l.buf, p...)
+	for {
+		i := bytes.IndexByte(l.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		fmt.Fprintf(l.w, "%s%s\n", l.prefix, l.buf[:i])
+		l.buf = l.buf[i+1:]
+	}
+}
+
+func gitCommit() string {
+	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func envInt(key string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(key)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+func cmpOr(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+var errPeerMissing = errors.New("peer folder not found")
