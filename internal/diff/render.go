@@ -24,6 +24,7 @@ var actionSymbol = map[Action]string{ActionCreate: "+", ActionRestore: "+", Acti
 func (p *Plan) Render(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "Plan for %s (%s feed): %d rows, %d rejected.\n", p.Feed, p.Mode, p.FeedRows, p.Rejected.Count)
+	fmt.Fprintf(bw, "Computed from org state %s.\n", shortFingerprint(p.Fingerprint))
 	if len(p.Users) == 0 {
 		fmt.Fprintln(bw, "\nNo changes: the org already matches the feed.")
 	}
@@ -116,6 +117,15 @@ func describe(c Change, a Action) string {
 		return quote(c.After)
 	}
 	return quote(c.Before) + " → " + quote(c.After)
+}
+
+// shortFingerprint keeps enough of a fingerprint to tell plans apart.
+func shortFingerprint(f string) string {
+	const keep = len("sha256:") + 16
+	if len(f) > keep {
+		return f[:keep]
+	}
+	return f
 }
 
 func quote(s string) string {
