@@ -132,3 +132,61 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkServeUsersPage measures the emulator's own work per
+// GET /api/v2/users page of 100 (ServeHTTP with the whole pipeline: faults,
+// auth, rate limit off, handler, stats) without the network and client, on
+// one core: the server's share of BenchmarkListUsersPage.
+func BenchmarkServeUsersPage(b *testing.B) {
+	s, err := New(Config{Users: 12000, RatePerMinute: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	token := s.tokens.issue()
+	reqs := make([]*http.Request, 100)
+	for k := range reqs {
+		reqs[k], _ = http.NewRequest("GET", fmt.Sprintf("/api/v2/users?pageSize=100&pageNumber=%d", k+1), nil)
+		reqs[k].Header.Set("Authorization", "Bearer "+token)
+	}
+	w := &discardWriter{h: http.Header{}}
+	for _, r := range reqs { // warm the rendering cache
+		s.ServeHTTP(w, r)
+	}
+	prev := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(prev)
+	n := 0
+	cpu0, start := cpuTime(), time.Now()
+	for b.Loop() {
+		for range 500 {
+			clear(w.h)
+			w.status = 0
+			s.ServeHTTP(w, reqs[n%len(reqs)])
+			if w.status != 200 {
+				b.Fatalf("status %d", w.status)
+			}
+			n++
+		}
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "pages/s")
+	b.ReportMetric(float64(n)/(cpuTime()-cpu0).Seconds(), "pages/cpu-s")
+}
+
+// discardWriter is a ResponseWriter that keeps the status and drops the
+// body.
+type discardWriter struct {
+	h      http.Header
+	status int
+}
+
+func (w *discardWriter) Header() http.Header { return w.h }
+func (w *discardWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = 200
+	}
+	return len(p), nil
+}
+func (w *discardWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
