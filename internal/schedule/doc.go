@@ -53,12 +53,15 @@
 //     LeaseTTL/8 timeout and cancels its run (ErrLockLost, recorded as
 //     interrupted) as soon as a ping fails: it stops within LeaseTTL/4 of
 //     losing contact;
-//   - every replica re-reads each job's latest run every LeaseTTL/4; a run
+//   - every replica re-reads each job's latest run every LeaseTTL/4. A run
 //     recorded as running whose lock is free belongs to a replica that is
-//     gone. The replica that then takes the lock waits a fence of
+//     gone: the replica that then takes the lock waits a fence of
 //     2.5·LeaseTTL/8 (so the old holder has noticed and stopped) and runs
-//     the pipeline at once instead of at the next tick. pipeline.Runner
-//     marks the orphaned run interrupted before starting its own.
+//     the pipeline at once instead of at the next tick; pipeline.Runner
+//     marks the orphaned run interrupted before starting its own. A latest
+//     run recorded as interrupted (its replica was stopped, or lost its
+//     lock and stopped itself) is likewise run again at once, without the
+//     fence. Both apply to scheduled jobs only, and respect the back-off.
 //
 // So a replica that vanishes hands its pipelines over within about
 // LeaseTTL, and one that crashes within LeaseTTL/4 plus the fence.

@@ -287,12 +287,14 @@ func (s *Scheduler) fire(ctx context.Context, j *job, tick time.Time, kind tickK
 		}
 		return
 	}
-	if kind == kindTick {
+	if kind == kindTick || kind == kindTakeover {
 		if until := j.backoffUntil(s.cfg.Backoff, s.cfg.MaxBackoff); tick.Before(until) {
 			j.running.Store(false)
-			j.skipped(tick)
-			s.metrics.tick(j.Name, TickBackoff)
-			log.Warn("tick skipped: backing off after failures", "consecutive_failures", j.status().ConsecutiveFailures, "until", until)
+			if kind == kindTick {
+				j.skipped(tick)
+				s.metrics.tick(j.Name, TickBackoff)
+				log.Warn("tick skipped: backing off after failures", "consecutive_failures", j.status().ConsecutiveFailures, "until", until)
+			}
 			return
 		}
 	}
@@ -351,7 +353,9 @@ func (s *Scheduler) attempt(ctx context.Context, log *slog.Logger, j *job, tick 
 	}
 	s.apply(j, runs)
 	orphan := len(runs) > 0 && runs[0].Status == store.StatusRunning
-	if !orphan && s.covered(j, runs, tick, kind) {
+	if !orphan && kind == kindTakeover && len(runs) > 0 && runs[0].Status == store.StatusInterrupted {
+		log.Info("re-running a run interrupted on another replica (stopped or lost its lock)", "interrupted_run_id", runs[0].ID)
+	} else if !orphan && s.covered(j, runs, tick, kind) {
 		count(TickAlreadyRan)
 		log.Debug("tick already run by another replica", "run_id", runs[0].ID)
 		return
@@ -388,7 +392,7 @@ func (s *Scheduler) covered(j *job, runs []store.Run, tick time.Time, kind tickK
 	case kindStart:
 		window = s.cfg.LeaseTTL
 	case kindTakeover:
-		return true // not orphaned any more: someone finished it
+		return true // not orphaned or interrupted any more: someone ran it
 	default:
 		return false
 	}
@@ -467,9 +471,11 @@ func (s *Scheduler) execute(log *slog.Logger, j *job, lock *store.Lock) {
 }
 
 // watch re-reads every job's record periodically: the failure and success
-// gauges follow runs made by other replicas and `syncer run`, and a run left
-// running with its lock free (its replica died) is taken over at once
-// rather than at the next tick.
+// gauges follow runs made by other replicas and `syncer run`, and a
+// scheduled job whose latest run did not end (left running by a replica
+// that died, or interrupted by one that stopped or lost its lock) is run
+// again at once rather than at the next tick, by whichever replica gets
+// the lock.
 func (s *Scheduler) watch(ctx context.Context) {
 	t := time.NewTicker(max(s.cfg.LeaseTTL/4, 100*time.Millisecond))
 	defer t.Stop()
@@ -480,8 +486,7 @@ func (s *Scheduler) watch(ctx context.Context) {
 		case <-t.C:
 		}
 		for _, j := range s.jobs {
-			orphan := s.refresh(ctx, j)
-			if orphan && j.sched != nil && !j.running.Load() {
+			if s.refresh(ctx, j) && j.sched != nil && !j.running.Load() {
 				select {
 				case j.wake <- kindTakeover:
 				default:
@@ -492,8 +497,9 @@ func (s *Scheduler) watch(ctx context.Context) {
 }
 
 // refresh derives the job's state from its recent runs and reports whether
-// the latest is still recorded as running.
-func (s *Scheduler) refresh(ctx context.Context, j *job) (latestRunning bool) {
+// the latest did not end: it is recorded as running (its replica may be
+// gone) or as interrupted (its replica stopped or lost the lock).
+func (s *Scheduler) refresh(ctx context.Context, j *job) (unfinished bool) {
 	runs, err := s.store.Runs(ctx, j.Name, historyDepth)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -502,7 +508,7 @@ func (s *Scheduler) refresh(ctx context.Context, j *job) (latestRunning bool) {
 		return false
 	}
 	s.apply(j, runs)
-	return len(runs) > 0 && runs[0].Status == store.StatusRunning
+	return len(runs) > 0 && (runs[0].Status == store.StatusRunning || runs[0].Status == store.StatusInterrupted)
 }
 
 func (s *Scheduler) apply(j *job, runs []store.Run) {
