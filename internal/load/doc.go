@@ -14,16 +14,19 @@
 // Each batch is written with COPY into a temporary staging table (ON COMMIT
 // DROP) and merged by a few set-based statements sent in one pipeline; no
 // row is ever inserted one by one, and only the current batch is held in
-// memory. Entity, segment and aggregate batches whose keys are all new (a
-// first load, a window loaded for the first time) skip the staging: one
-// index probe per key proves it, then the batch is copied straight into its
-// table (and its history).
+// memory. Segment and aggregate batches whose keys are all new (a window
+// loaded for the first time) skip the staging: the table's latest time, or
+// one index probe per older key, proves it, then the batch is copied
+// straight into its table.
 //
 // A Tx is one transaction: a stream of 200,000 users or a million segments
 // commits at once, and readers see the previous state until then. Only one
-// Tx should write a given stream at a time (one runner per pipeline); two
-// Txs loading the same keys serialize on row locks, and one racing the other
-// on new keys fails and is retried by the next run.
+// Tx should write a given analytics stream at a time (one runner per
+// pipeline): a Tx racing another on new segment keys fails, and the next run
+// reloads the window. Entities and memberships are safe to load from
+// concurrent Txs: they serialize on row locks, and the upsert, not the
+// earlier comparison, decides what changed, so history never gets two open
+// versions.
 //
 // Membership tables keep a deferred foreign key to users: load a user's
 // skills, languages, groups, locations and external ids in the same Tx as

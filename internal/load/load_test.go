@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -468,5 +469,66 @@ func TestSegmentsOutOfOrderWindows(t *testing.T) {
 	}
 	if n := e.count(t, "SELECT count(*) FROM user_presence_segments"); n != 3 {
 		t.Errorf("%d segments, want 3", n)
+	}
+}
+
+// TestConcurrentLoadsOfSameEntities runs two streams loading the same new
+// users at once (two pipelines, or two replicas): both succeed, the second
+// waits for the first, and history keeps one open version per user.
+func TestConcurrentLoadsOfSameEntities(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	users, skills := sampleUsers()
+	changed := slices.Clone(users)
+	changed[0].Title = "Lead"
+
+	a, err := e.loader.Begin(ctx, load.Stream{Pipeline: "a", Name: "users", Snapshot: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Rollback(ctx)
+	if err := a.Users(ctx, users); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.UserSkills(ctx, ids(users), skills); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		b, err := e.loader.Begin(ctx, load.Stream{Pipeline: "b", Name: "users", Snapshot: true})
+		if err != nil {
+			done <- err
+			return
+		}
+		defer b.Rollback(ctx)
+		if err := b.Users(ctx, changed); err != nil {
+			done <- err
+			return
+		}
+		if err := b.UserSkills(ctx, ids(changed), skills); err != nil {
+			done <- err
+			return
+		}
+		_, err = b.Commit(ctx, nil)
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // let b reach a's row locks
+	if _, err := a.Commit(ctx, nil); err != nil {
+		t.Fatalf("first stream: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("second stream: %v", err)
+	}
+	e.checkHistory(t, "users_history", "users", "id")
+	e.checkHistory(t, "user_skills_history", "user_skills", "user_id", "skill_id")
+	if n := e.count(t, "SELECT count(*) FROM users_history WHERE id = 'u1'"); n != 2 {
+		t.Errorf("u1 has %d versions, want 2 (a's, then b's new title)", n)
+	}
+	if n := e.count(t, "SELECT count(*) FROM users_history WHERE id = 'u2'"); n != 1 {
+		t.Errorf("u2, loaded alike by both, has %d versions, want 1", n)
+	}
+	if n := e.count(t, "SELECT count(*) FROM users WHERE title = 'Lead'"); n != 1 {
+		t.Error("the later stream's change is not current")
 	}
 }

@@ -142,16 +142,16 @@ type sqlText struct {
 	createChg   string
 	createSeen  string
 
-	findChanged  string // stage -> chg, returns inserted, updated
-	upsertFromCh string // chg -> current ($1 ts, $2 run)
+	findChanged  string // stage -> chg: candidates, new or different
+	upsertFromCh string // chg -> current ($1 ts, $2 run), marks chg.applied
 	closeHistory string // ($1 ts)
 	openHistory  string // ($1 ts, $2 run)
 	analyzeChg   string // fresh statistics, so joins on chg probe indexes
+	countChanged string // inserted, updated by the upsert
 	removeOwned  string // child: ($1 owners[, $2 ts with history])
 	markSeen     string // entity: stage keys; child: ($1 owners)
 	upsertDirect string // segment: stage -> current ($1 ts, $2 run), returns inserted, updated
 	anyExisting  string // does any key of the batch ($1.. key arrays) exist?
-	markSeenKeys string // entity: seen keys from key arrays ($1..)
 	maxLeadKey   string // segment: the latest time of the table (its key leads with it)
 	finishSnap   string // entity ($1 ts, $2 run); child ([$1 ts with history]); returns deleted count
 }
@@ -207,20 +207,22 @@ func buildSQL(schema string, t *table) sqlText {
 
 	switch t.kind {
 	case entity, child:
-		s.createChg = fmt.Sprintf("CREATE TEMP TABLE %s (%s, row_hash uuid, is_new boolean) ON COMMIT DROP", s.chgName, strings.Join(defs, ", "))
+		// chg holds the candidates (new or different from the committed
+		// state); the upsert marks those it really wrote (applied) and
+		// whether it inserted them. Only the upsert decides, under row
+		// locks, so a concurrent Tx loading the same keys cannot make this
+		// one open a second current history version.
+		s.createChg = fmt.Sprintf("CREATE TEMP TABLE %s (%s, row_hash uuid, is_new boolean, applied boolean NOT NULL DEFAULT false) ON COMMIT DROP", s.chgName, strings.Join(defs, ", "))
 		changed := "cur.row_hash IS DISTINCT FROM s.row_hash"
 		if t.kind == entity {
 			changed += " OR cur.deleted_at IS NOT NULL"
 		}
-		s.findChanged = fmt.Sprintf(`WITH c AS (
-INSERT INTO %s
+		s.findChanged = fmt.Sprintf(`INSERT INTO %s (%s, row_hash, is_new)
 SELECT %s, s.row_hash, cur.%s IS NULL
 FROM (%s) s
 LEFT JOIN %s cur ON %s
-WHERE cur.%s IS NULL OR %s
-RETURNING is_new)
-SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new) FROM c`,
-			s.chgName, list("s.", names), ident(t.key[0]), dedup, target, eqKeys("cur", "s"), ident(t.key[0]), changed)
+WHERE cur.%s IS NULL OR %s`,
+			s.chgName, list("", names), list("s.", names), ident(t.key[0]), dedup, target, eqKeys("cur", "s"), ident(t.key[0]), changed)
 		var sets []string
 		for _, c := range names {
 			if !t.isKey(c) {
@@ -231,15 +233,25 @@ SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new) FROM c
 		if t.kind == entity {
 			sets = append(sets, "deleted_at = NULL")
 		}
-		s.upsertFromCh = fmt.Sprintf(`INSERT INTO %s AS t (%s, row_hash, first_seen_at, updated_at, updated_run)
+		applyWhere := "t.row_hash IS DISTINCT FROM EXCLUDED.row_hash"
+		if t.kind == entity {
+			applyWhere += " OR t.deleted_at IS NOT NULL"
+		}
+		s.upsertFromCh = fmt.Sprintf(`WITH up AS (
+INSERT INTO %s AS t (%s, row_hash, first_seen_at, updated_at, updated_run)
 SELECT %s, row_hash, $1, $1, $2 FROM %s
-ON CONFLICT (%s) DO UPDATE SET %s`,
-			target, list("", names), list("", names), s.chgName, list("", t.key), strings.Join(sets, ", "))
+ON CONFLICT (%s) DO UPDATE SET %s
+WHERE %s
+RETURNING %s, (t.xmax = 0) AS inserted)
+UPDATE %s c SET applied = true, is_new = up.inserted FROM up WHERE %s`,
+			target, list("", names), list("", names), s.chgName, list("", t.key), strings.Join(sets, ", "),
+			applyWhere, list("t.", t.key), s.chgName, eqKeys("c", "up"))
 		s.analyzeChg = "ANALYZE " + s.chgName
+		s.countChanged = fmt.Sprintf("SELECT count(*) FILTER (WHERE applied AND is_new), count(*) FILTER (WHERE applied AND NOT is_new) FROM %s", s.chgName)
 		if t.history != "" {
-			s.closeHistory = fmt.Sprintf(`UPDATE %s h SET valid_to = $1 FROM %s c WHERE %s AND h.valid_to IS NULL AND NOT c.is_new`,
+			s.closeHistory = fmt.Sprintf(`UPDATE %s h SET valid_to = $1 FROM %s c WHERE %s AND h.valid_to IS NULL AND c.applied AND NOT c.is_new`,
 				q(t.history), s.chgName, eqKeys("h", "c"))
-			s.openHistory = fmt.Sprintf(`INSERT INTO %s (%s, row_hash, valid_from, valid_to, run_id) SELECT %s, row_hash, $1, NULL, $2 FROM %s`,
+			s.openHistory = fmt.Sprintf(`INSERT INTO %s (%s, row_hash, valid_from, valid_to, run_id) SELECT %s, row_hash, $1, NULL, $2 FROM %s WHERE applied`,
 				q(t.history), list("", names), list("", names), s.chgName)
 		}
 		if t.kind == entity {
@@ -247,7 +259,6 @@ ON CONFLICT (%s) DO UPDATE SET %s`,
 			// Commit hashes them (repeats are harmless).
 			s.createSeen = fmt.Sprintf("CREATE TEMP TABLE %s (%s) ON COMMIT DROP", s.seenName, strings.TrimSuffix(keyDefs(t, ident), ", "))
 			s.markSeen = fmt.Sprintf("INSERT INTO %s SELECT %s FROM %s", s.seenName, list("", t.key), s.stageName)
-			s.markSeenKeys = fmt.Sprintf("INSERT INTO %s SELECT * FROM unnest(%s)", s.seenName, strings.Join(unnest, ", "))
 			closeDeleted := ""
 			if t.history != "" {
 				closeDeleted = fmt.Sprintf(`, c AS (UPDATE %s h SET valid_to = $1 FROM d WHERE %s AND h.valid_to IS NULL)`, q(t.history), eqKeys("h", "d"))

@@ -288,7 +288,7 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 	if err != nil {
 		return err
 	}
-	if tb.kind != child && n > 0 {
+	if tb.kind == segment && n > 0 {
 		inserted, err := t.insertNew(ctx, tb, sq, n, fill, ts)
 		if err != nil {
 			return err
@@ -346,13 +346,20 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 	b := &pgx.Batch{}
 	switch tb.kind {
 	case entity, child:
-		// First find what changed; the rest depends on it: a first load
-		// closes no history, an unchanged batch writes nothing.
-		if err := t.tx.QueryRow(ctx, sq.findChanged).Scan(&st.Inserted, &st.Updated); err != nil {
+		// Candidates first (reads only): an unchanged batch writes nothing,
+		// a first load closes no history. The upsert then decides under
+		// row locks what it really wrote.
+		tag, err := t.tx.Exec(ctx, sq.findChanged)
+		if err != nil {
 			return fmt.Errorf("find changes: %w", err)
 		}
-		if st.Inserted+st.Updated > 0 {
-			b.Queue(sq.upsertFromCh, ts, t.run)
+		if tag.RowsAffected() > 0 {
+			ub := &pgx.Batch{}
+			ub.Queue(sq.upsertFromCh, ts, t.run)
+			ub.Queue(sq.countChanged).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Inserted, &st.Updated) })
+			if err := t.tx.SendBatch(ctx, ub).Close(); err != nil {
+				return fmt.Errorf("upsert: %w", err)
+			}
 		}
 		if tb.history != "" && st.Updated > 0 {
 			// Without statistics the planner hash-joins the temporary table
@@ -460,13 +467,15 @@ func (t *Tx) ensureStaging(ctx context.Context, tb *table, sq sqlText) (bool, er
 	return true, nil
 }
 
-// insertNew is the fast path of entity and segment tables: when no key of
-// the batch exists yet and none repeats within it (a first load, a window
-// loaded for the first time), the batch is copied straight into the table,
-// and into its history, with no staging and no merge. It reports false,
-// having written nothing, when the batch needs the merge. Keys are checked
-// with one index probe each; a concurrent writer inserting the same keys in
-// between makes the COPY, and so the Tx, fail.
+// insertNew is the fast path of segment tables: when no key of the batch
+// exists yet and none repeats within it (a window loaded for the first
+// time), the batch is copied straight into the table, with no staging and no
+// merge. It reports false, having written nothing, when the batch needs the
+// merge. Keys later than the table's latest time need no check; others cost
+// one index probe each. A concurrent writer inserting the same keys in
+// between makes the COPY, and so the Tx, fail: one writer per analytics
+// stream (the next run reloads the window). Entities never take this path:
+// concurrent loads of the same users or reference data must both succeed.
 func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill func(int, []any), ts time.Time) (bool, error) {
 	keyIdx := make([]int, len(tb.key))
 	for i, k := range tb.key {
@@ -476,11 +485,7 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 	times := make([][]time.Time, len(tb.key))
 	seen := make(map[string]struct{}, n)
 	row := make([]any, len(tb.cols))
-	var hashes [][16]byte
-	if tb.hashed() {
-		hashes = make([][16]byte, n)
-	}
-	var kb, hb []byte
+	var kb []byte
 	for i := range n {
 		clear(row)
 		fill(i, row)
@@ -502,9 +507,6 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 			return false, nil
 		}
 		seen[string(kb)] = struct{}{}
-		if hashes != nil {
-			hashes[i], hb = rowHash(hb, row)
-		}
 	}
 	args := make([]any, len(tb.key))
 	for j := range tb.key {
@@ -530,32 +532,10 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 	}
 	checkDur := time.Since(checkStart)
 	copyStart := time.Now()
-	cols := tb.colNames()
-	var extra func(i int) []any
-	if tb.hashed() {
-		cols = append(cols, "row_hash", "first_seen_at", "updated_at", "updated_run")
-		extra = func(i int) []any { return []any{hashes[i], ts, ts, t.run} }
-	} else {
-		cols = append(cols, "first_seen_at", "updated_at", "updated_run")
-		extra = func(int) []any { return []any{ts, ts, t.run} }
-	}
-	src := &directSource{n: n, fill: fill, row: make([]any, len(cols)), data: len(tb.cols), extra: extra}
+	cols := append(tb.colNames(), "first_seen_at", "updated_at", "updated_run")
+	src := &directSource{n: n, fill: fill, row: make([]any, len(cols)), data: len(tb.cols), extra: []any{ts, ts, t.run}}
 	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{t.l.schema, tb.name}, cols, src); err != nil {
 		return false, fmt.Errorf("copy: %w", err)
-	}
-	if tb.history != "" {
-		hcols := append(tb.colNames(), "row_hash", "valid_from", "run_id")
-		src := &directSource{n: n, fill: fill, row: make([]any, len(hcols)), data: len(tb.cols),
-			extra: func(i int) []any { return []any{hashes[i], ts, t.run} }}
-		if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{t.l.schema, tb.history}, hcols, src); err != nil {
-			return false, fmt.Errorf("copy history: %w", err)
-		}
-	}
-	if tb.kind == entity && t.stream.Snapshot {
-		// The seen-key table of an entity has the key columns, in order.
-		if _, err := t.tx.Exec(ctx, sq.markSeenKeys, args...); err != nil {
-			return false, fmt.Errorf("mark seen: %w", err)
-		}
 	}
 	t.l.log.Debug("batch inserted", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.name, "batch", t.batches, "rows", n,
 		"check_ms", checkDur.Milliseconds(), "copy_ms", time.Since(copyStart).Milliseconds())
@@ -606,12 +586,12 @@ func (t *Tx) keysToProbe(ctx context.Context, tb *table, sq sqlText, args []any,
 }
 
 // directSource feeds new rows straight into their table: the data columns
-// from fill, then the bookkeeping columns from extra.
+// from fill, then the bookkeeping columns.
 type directSource struct {
 	n, i, data int
 	row        []any
 	fill       func(int, []any)
-	extra      func(i int) []any
+	extra      []any
 }
 
 func (c *directSource) Next() bool {
@@ -620,7 +600,7 @@ func (c *directSource) Next() bool {
 	}
 	clear(c.row)
 	c.fill(c.i, c.row[:c.data])
-	copy(c.row[c.data:], c.extra(c.i))
+	copy(c.row[c.data:], c.extra)
 	c.i++
 	return true
 }
