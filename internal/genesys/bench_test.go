@@ -56,7 +56,7 @@ func runRateBench(b *testing.B, serverRate, clientRate int, noHeaders bool) {
 	e := newEmu(b, emulator.Config{Users: 100, RatePerMinute: serverRate})
 	if noHeaders {
 		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			e.ServeHTTP(stripLimitHeaders{w}, r)
+			e.ServeHTTP(&stripLimitHeaders{ResponseWriter: w}, r)
 		}))
 		b.Cleanup(ts.Close)
 		e = &emu{Server: e.Server, ts: ts}
@@ -103,16 +103,23 @@ func runRateBench(b *testing.B, serverRate, clientRate int, noHeaders bool) {
 }
 
 // stripLimitHeaders removes the inin-ratelimit-* headers from an answer.
-type stripLimitHeaders struct{ http.ResponseWriter }
+type stripLimitHeaders struct {
+	http.ResponseWriter
+	wrote bool
+}
 
-func (s stripLimitHeaders) WriteHeader(code int) {
+func (s *stripLimitHeaders) WriteHeader(code int) {
+	if s.wrote {
+		return
+	}
+	s.wrote = true
 	for _, h := range []string{ratelimit.HeaderCount, ratelimit.HeaderAllowed, ratelimit.HeaderReset} {
 		s.Header().Del(h)
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
 
-func (s stripLimitHeaders) Write(p []byte) (int, error) {
+func (s *stripLimitHeaders) Write(p []byte) (int, error) {
 	s.WriteHeader(http.StatusOK)
 	return s.ResponseWriter.Write(p)
 }
