@@ -140,8 +140,14 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// owns reports whether the feed owns attribute f.
-func (c *Config) owns(f feed.Field) bool { return c.Owned.Has(f) }
+// owns reports whether the feed owns attribute f. The two manager columns
+// are one attribute: owning either owns the manager.
+func (c *Config) owns(f feed.Field) bool {
+	if f == feed.FieldManagerEmployeeID || f == feed.FieldManagerEmail {
+		return c.Owned.Has(feed.FieldManagerEmployeeID) || c.Owned.Has(feed.FieldManagerEmail)
+	}
+	return c.Owned.Has(f)
+}
 
 // ignoredEmail reports whether an ignore entry matches the email, exactly
 // or as a pattern.
