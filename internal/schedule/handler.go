@@ -37,10 +37,10 @@ type handler struct {
 	sched *Scheduler
 
 	// The migration check opens connections and takes the migration lock:
-	// its answer is kept for migrationsTTL so frequent probes stay cheap.
-	mu         sync.Mutex
-	migChecked time.Time
-	migErr     error
+	// a "current" answer is kept for migrationsTTL so frequent probes stay
+	// cheap; a "pending" one is checked again at every probe.
+	mu        sync.Mutex
+	currentAt time.Time
 }
 
 const migrationsTTL = 10 * time.Second
@@ -75,12 +75,12 @@ func (h *handler) readyz(w http.ResponseWriter, r *http.Request) {
 func (h *handler) migrations(ctx context.Context) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.migChecked.IsZero() && time.Since(h.migChecked) < migrationsTTL {
-		return h.migErr
+	if !h.currentAt.IsZero() && time.Since(h.currentAt) < migrationsTTL {
+		return nil
 	}
 	st, err := h.store.MigrationStatus(ctx)
 	if err != nil {
-		return fmt.Errorf("unknown: %w", err) // not cached: retry at the next probe
+		return fmt.Errorf("unknown: %w", err)
 	}
 	pending := 0
 	for _, m := range st {
@@ -88,12 +88,12 @@ func (h *handler) migrations(ctx context.Context) error {
 			pending++
 		}
 	}
-	h.migErr = nil
 	if pending > 0 {
-		h.migErr = fmt.Errorf("%d of %d pending (run `syncer migrate up`)", pending, len(st))
+		h.currentAt = time.Time{}
+		return fmt.Errorf("%d of %d pending (run `syncer migrate up`)", pending, len(st))
 	}
-	h.migChecked = time.Now()
-	return h.migErr
+	h.currentAt = time.Now()
+	return nil
 }
 
 // runJSON is one sync_runs row in /runs.
