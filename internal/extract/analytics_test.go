@@ -352,7 +352,7 @@ func peakRunning(srv *emulator.Server) (stop func() int) {
 
 func TestConcurrentJobCapIsRespected(t *testing.T) {
 	t.Parallel()
-	srv, c := liveOrg(t, 120*time.Millisecond, 2)
+	srv, c := liveOrg(t, 250*time.Millisecond, 2)
 	cfg := liveConfig()
 	cfg.MaxConcurrentJobs = 2
 	plan, err := extract.PlanDetails(context.Background(), c, cfg, time.Time{}, &counter{})
@@ -384,7 +384,7 @@ func TestSubmitOverTheOrgCapWaitsAndRetries(t *testing.T) {
 	t.Parallel()
 	// The org allows one running job; the stream thinks it may run two:
 	// the second submit is answered 429 until the first job completes.
-	srv, c := liveOrg(t, 100*time.Millisecond, 1)
+	srv, c := liveOrg(t, 400*time.Millisecond, 1)
 	cfg := liveConfig()
 	cfg.Start = time.Now().Add(-3 * time.Hour)
 	cfg.MaxConcurrentJobs = 2

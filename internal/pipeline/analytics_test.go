@@ -286,7 +286,7 @@ func liveAnalyticsConfig() pipeline.ForwardConfig {
 
 func TestAnalyticsStreamsShareTheJobCap(t *testing.T) {
 	t.Parallel()
-	srv, c := liveAnalyticsOrg(t, 80*time.Millisecond, 2)
+	srv, c := liveAnalyticsOrg(t, 250*time.Millisecond, 2)
 	e := newEnv(t)
 	cfg := liveAnalyticsConfig()
 	cfg.Analytics.MaxConcurrentJobs = 2
