@@ -257,7 +257,9 @@ func (e *WindowError) Unwrap() error { return e.Err }
 // (a job's completion time is unknown, so one poll is all that perfect
 // knowledge would need; the polls the backoff adds are the price of not
 // knowing) and each results page (their number follows the cursor and is
-// only known when read). Resubmits add nothing to the minimum.
+// only known when read; pages are sized to the window to bound memory, see
+// AnalyticsConfig.PageSize, so a long window costs a few more of them).
+// Resubmits add nothing to the minimum.
 func UserDetails(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, plan WindowPlan, prog UsersCounter, out chan<- DetailsBatch) error {
 	cfg = cfg.withDefaults()
 	ops := jobOps[genesys.AnalyticsUserDetail]{
