@@ -22,6 +22,9 @@ func (s Summary) MinCalls() int64 {
 // Render writes the end-of-run summary: outcome, rows per stream and table,
 // and API calls against the minimum the data needed.
 func (s Summary) Render(w io.Writer) {
+	if s.Outcome == "" {
+		return // the run never started; its error says why
+	}
 	if s.DryRun {
 		fmt.Fprintf(w, "dry run of %s: %s in %s; nothing was written (deletions are decided at commit and not shown)\n", s.Pipeline, s.Outcome, s.Duration.Round(10*time.Millisecond))
 	} else {
