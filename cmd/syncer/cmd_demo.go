@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -17,6 +21,7 @@ import (
 	"github.com/usersync/syncer/internal/config"
 	"github.com/usersync/syncer/internal/emulator"
 	"github.com/usersync/syncer/internal/pipeline"
+	"github.com/usersync/syncer/internal/reverse"
 )
 
 func init() {
@@ -31,7 +36,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("demo", "[flags]", stderr)
 	users := fs.Int("users", 2000, "users in the emulated org")
 	seed := fs.Int64("seed", 7, "seed of the emulated org")
-	rate := fs.Int("rate", 3000, "emulated rate limit, requests per minute per token (a real org: 300)")
+	rate := fs.Int("rate", 6000, "emulated rate limit, requests per minute per token (a real org: 300)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -92,6 +97,9 @@ func (d *demo) run(ctx context.Context, users int, seed int64, rate int) error {
 	}
 	cfg.Database.Schema = demoSchema
 	cfg.Rate.RequestsPerMinute = rate
+	// One day of analytics keeps the demo under two minutes; a real
+	// pipeline starts where its config says.
+	cfg.Pipelines["demo"].Analytics.Start = time.Now().UTC().Add(-24 * time.Hour).Truncate(time.Hour).Format(time.RFC3339)
 	log := newLogger(d.errw, "warn", "text")
 
 	d.say("migrating the database (syncer migrate)")
@@ -123,7 +131,94 @@ func (d *demo) run(ctx context.Context, users int, seed int64, rate int) error {
 	if err := d.queries(ctx, f); err != nil {
 		return err
 	}
+	return d.reverse(ctx, f, log)
+}
+
+// reverse plans the sample HR feed, applies it, re-syncs and shows that a
+// new plan is empty.
+func (d *demo) reverse(ctx context.Context, f *forward, log *slog.Logger) error {
+	feedPath, cleanup, err := sampleFeed()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	fc := f.cfg.Feeds["hr"]
+	fc.Path = feedPath
+	sp, err := reverse.SpecFromConfig(fc, f.cfg.Rate.RequestsPerMinute)
+	if err != nil {
+		return err
+	}
+	svc := reverse.New(f.client, f.store, reverse.Config{Logger: log})
+
+	d.say("planning the sample HR feed (syncer plan configs/samples/hr_feed.csv)")
+	// Planning refreshes the state first; the first time, that includes
+	// reading every user's external ids (one call per user: the API has no
+	// bulk read of them), which later plans only re-read for changed users.
+	planned, err := svc.Plan(ctx, sp, true)
+	if err != nil {
+		return err
+	}
+	if err := planned.Plan.Render(d.out); err != nil {
+		return err
+	}
+	if !planned.Plan.HasChanges() {
+		return errors.New("the sample feed planned no changes; it does not fit this org (use the default --users and --seed)")
+	}
+
+	d.say("applying the plan (syncer apply), journaled in plan_operations")
+	res, err := svc.Apply(ctx, sp, planned.Plan, reverse.ApplyOptions{Verify: true})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(d.out, "applied %d of %d operations in %s: %d write calls, %d reads, %d failed, %d skipped\n",
+		res.Done, res.Total, res.Duration.Round(10*time.Millisecond), res.Writes, res.Reads, res.Failed, res.Skipped)
+	for _, fl := range res.Failures {
+		fmt.Fprintf(d.out, "  failed: %s\n", reverse.Describe(fl))
+	}
+	if !res.OK() {
+		return fmt.Errorf("the apply did not converge: %d failed, %d skipped", res.Failed, res.Skipped)
+	}
+
+	d.say("re-syncing (syncer run demo): history records exactly what the apply changed")
+	sum, err := f.run(ctx, "demo", pipeline.NewProgress(), false)
+	sum.Render(d.out)
+	if err != nil {
+		return err
+	}
+	if err := printQuery(ctx, f, d.out, `
+SELECT count(*) FILTER (WHERE valid_to IS NULL AND valid_from > now() - interval '10 minutes') AS users_changed_in_history
+FROM users_history`); err != nil {
+		return err
+	}
+
+	d.say("planning the same feed again: it must be empty")
+	again, err := svc.Plan(ctx, sp, true)
+	if err != nil {
+		return err
+	}
+	if err := again.Plan.Render(d.out); err != nil {
+		return err
+	}
+	if again.Plan.HasChanges() {
+		return fmt.Errorf("the second plan still has %d operations", len(again.Plan.Operations))
+	}
+	fmt.Fprintln(d.out, "no changes: the org matches the feed")
 	return nil
+}
+
+// sampleFeed writes the embedded sample HR feed to a temporary file, so the
+// demo works from any directory.
+func sampleFeed() (string, func(), error) {
+	dir, err := os.MkdirTemp("", "syncer-demo-")
+	if err != nil {
+		return "", nil, err
+	}
+	path := filepath.Join(dir, "hr_feed.csv")
+	if err := os.WriteFile(path, configs.SampleHRFeed, 0o600); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	return path, func() { os.RemoveAll(dir) }, nil
 }
 
 func (d *demo) queries(ctx context.Context, f *forward) error {
