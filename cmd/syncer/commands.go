@@ -29,26 +29,13 @@ type command struct {
 	run func(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
-var (
-	commands = map[string]command{}
-	// pending names the commands registered by notYet.
-	pending = map[string]bool{}
-)
+var commands = map[string]command{}
 
 func register(c command) {
 	if _, dup := commands[c.name]; dup {
 		panic("duplicate command " + c.name)
 	}
 	commands[c.name] = c
-}
-
-// notYet registers a subcommand whose issue has not landed yet.
-func notYet(name, summary string) {
-	pending[name] = true
-	register(command{name: name, summary: summary, run: func(_ context.Context, _ []string, _, stderr io.Writer) int {
-		fmt.Fprintf(stderr, "syncer %s: not yet implemented\n", name)
-		return exitFailure
-	}})
 }
 
 func run(ctx context.Context, args []string) int {

@@ -35,13 +35,3 @@ func TestDispatch(t *testing.T) {
 	}
 }
 
-func TestPendingCommandsSayNotYetImplemented(t *testing.T) {
-	t.Parallel()
-	for name := range pending {
-		var out, errb bytes.Buffer
-		code := commands[name].run(context.Background(), nil, &out, &errb)
-		if code != exitFailure || !strings.Contains(errb.String(), "not yet implemented") {
-			t.Errorf("%s: pending command exited %d with %q, want %d and 'not yet implemented'", name, code, errb.String(), exitFailure)
-		}
-	}
-}

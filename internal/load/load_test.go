@@ -532,3 +532,39 @@ func TestConcurrentLoadsOfSameEntities(t *testing.T) {
 		t.Error("the later stream's change is not current")
 	}
 }
+
+// TestConcurrentStreamsOfTheSameNameTakeTurns loads the same new rows from
+// two transactions at once, as two pipelines sharing a schema do: both must
+// succeed, and the rows exist once.
+func TestConcurrentStreamsOfTheSameNameTakeTurns(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	rows := []load.DivisionRow{{ID: "d1", Name: "Home"}, {ID: "d2", Name: "Sales"}}
+	errs := make(chan error, 2)
+	for _, p := range []string{"nightly", "hourly"} {
+		go func() {
+			tx, err := e.loader.Begin(ctx, load.Stream{Pipeline: p, Name: "reference", Snapshot: true})
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer tx.Rollback(ctx)
+			if err := tx.Divisions(ctx, rows); err != nil {
+				errs <- err
+				return
+			}
+			time.Sleep(50 * time.Millisecond) // hold the transaction open
+			_, err = tx.Commit(ctx, nil)
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent load: %v", err)
+		}
+	}
+	if n := e.count(t, "SELECT count(*) FROM divisions"); n != 2 {
+		t.Errorf("divisions = %d, want 2", n)
+	}
+}

@@ -231,7 +231,7 @@ func loadUsersPage(ctx context.Context, tx *load.Tx, users []genesys.User, skill
 	for i, u := range users {
 		owners[i] = u.ID
 		r := load.UserRow{ID: u.ID, Name: u.Name, Email: u.Email, Username: u.Username, Title: u.Title, Department: u.Department,
-			State: u.State, DivisionID: divisionID(u.Division), AcdAutoAnswer: u.AcdAutoAnswer, Version: u.Version, Raw: u.Raw}
+			State: u.State, DivisionID: divisionID(u.Division), AcdAutoAnswer: u.AcdAutoAnswer, Version: u.Version, Raw: stableRaw(u.Raw)}
 		if u.Manager != nil {
 			r.ManagerID = u.Manager.ID
 		}
@@ -413,4 +413,35 @@ func mustJSON(v any) json.RawMessage {
 		panic(fmt.Sprintf("encode %T: %v", v, err))
 	}
 	return b
+}
+
+// volatileKeys are the user fields left out of users.raw: the expanded
+// lists, which have tables of their own, and fields that change without
+// the user changing (presence, logins, tokens). Keeping them would make a
+// run with other expands, or a user logging in, look like a change of the
+// user and write a history version.
+var volatileKeys = []string{
+	"skills", "languages", "groups", "locations", "authorization", "profileSkills", "certifications", "team",
+	"presence", "integrationPresence", "routingStatus", "conversationSummary", "outOfOffice", "geolocation",
+	"station", "lastTokenIssued", "dateLastLogin", "workPlanBidRanks",
+}
+
+// stableRaw returns the user's JSON without volatileKeys, with keys in a
+// stable order, so equal users give equal bytes whatever was expanded.
+func stableRaw(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return raw
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return raw // not an object: keep what the API sent
+	}
+	for _, k := range volatileKeys {
+		delete(m, k)
+	}
+	out, err := json.Marshal(m) // map keys are sorted
+	if err != nil {
+		return raw
+	}
+	return out
 }

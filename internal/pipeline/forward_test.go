@@ -282,3 +282,27 @@ func TestUsersOverThePagingCapLoadCompletely(t *testing.T) {
 		t.Fatalf("only %d active users: the division split was not exercised", srv.UserCount("active"))
 	}
 }
+
+func TestOtherExpandsDoNotLookLikeChanges(t *testing.T) {
+	t.Parallel()
+	_, c := org(t, emulator.Config{Users: 120, Seed: 13})
+	e := newEnv(t)
+	forward(t, e, c, fullConfig())
+	before := e.count(t, "SELECT count(*) FROM users_history")
+	// The reverse path refreshes with fewer expands: the users are the same.
+	narrow := fullConfig()
+	narrow.Streams = []string{"reference", "users", "skills", "languages"}
+	narrow.Expand = []string{"skills", "languages", "employerInfo"}
+	sum := forward(t, e, c, narrow)
+	for _, s := range sum.Streams {
+		if s.Name == "users" && s.Stats["users"].Updated != 0 {
+			t.Errorf("a run with other expands updated %d unchanged users", s.Stats["users"].Updated)
+		}
+	}
+	if n := e.count(t, "SELECT count(*) FROM users_history"); n != before {
+		t.Errorf("a run with other expands wrote %d history versions", n-before)
+	}
+	if n := e.count(t, "SELECT count(*) FROM users WHERE raw ? 'skills' OR raw ? 'groups'"); n != 0 {
+		t.Errorf("%d users keep expanded lists in raw", n)
+	}
+}
