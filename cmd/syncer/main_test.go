@@ -34,4 +34,3 @@ func TestDispatch(t *testing.T) {
 		}
 	}
 }
-
