@@ -22,6 +22,8 @@ func TestServeRunsSchedulesAndServesMetrics(t *testing.T) {
 	e := newCLIEnv(t, 120, `  nightly:
     schedule: "@every 1h"
     streams: [reference, users, skills, languages, queues, roles]
+  ondemand:
+    streams: [reference]
 serve:
   addr: 127.0.0.1:0
   run_on_start: true
@@ -65,7 +67,8 @@ serve:
 			t.Logf("serve's log:\n%s\n/runs:\n%s", errb.String(), body)
 		}
 	})
-	waitUntil(t, 60*time.Second, "the run on start", func() bool {
+	// Both run on start, at the same time, loading the same reference data.
+	waitUntil(t, 60*time.Second, "both pipelines' runs on start", func() bool {
 		code, body := get(t, base+"/runs")
 		if code != http.StatusOK {
 			t.Fatalf("/runs = %d %s", code, body)
@@ -79,10 +82,10 @@ serve:
 				ok++
 			}
 		}
-		return ok == 1
+		return ok == 2
 	})
-	if len(runs.Pipelines) != 1 || runs.Pipelines[0].Pipeline != "nightly" || runs.Pipelines[0].NextRun == nil {
-		t.Errorf("/runs pipelines = %+v; want nightly with a next run", runs.Pipelines)
+	if len(runs.Pipelines) != 2 || runs.Pipelines[0].Pipeline != "nightly" || runs.Pipelines[0].NextRun == nil || runs.Pipelines[1].NextRun != nil {
+		t.Errorf("/runs pipelines = %+v; want nightly with a next run, ondemand (on demand) without", runs.Pipelines)
 	}
 	if code, body := get(t, base+"/healthz"); code != http.StatusOK {
 		t.Errorf("/healthz = %d %s", code, body)

@@ -223,42 +223,47 @@ func TestLostLockInterruptsTheRunBeforeAnotherReplicaTakesOver(t *testing.T) {
 	const ttl = 2 * time.Second
 	newSched := func(w *workload, runOnStart bool) (*replica, *schedule.Scheduler) {
 		r := newReplica(t, dbURL, schema, nil)
-		s, err := schedule.New(r.store, []schedule.Job{{Name: "nightly", Schedule: "@every 1h", Run: w.run(r)}},
+		s, err := schedule.New(r.store, []schedule.Job{{Name: "lostlock", Schedule: "@every 1h", Run: w.run(r)}},
 			schedule.Config{RunOnStart: runOnStart, LeaseTTL: ttl, ShutdownGrace: 5 * time.Second, Logger: testLogger(t)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return r, s
 	}
-	holderWork := &workload{batches: -1, perBatch: 10, pause: 50 * time.Millisecond, staged: make(chan struct{})}
+	// Runs take ~1.5s; the lock is lost right after the first batch.
+	holderWork := &workload{batches: 30, perBatch: 10, pause: 50 * time.Millisecond, staged: make(chan struct{})}
 	r, holder := newSched(holderWork, true)
 	start(t, holder)
 	<-holderWork.staged
-	_, taker := newSched(&workload{batches: 3, perBatch: 10, pause: 50 * time.Millisecond}, false)
+	_, taker := newSched(&workload{batches: 30, perBatch: 10, pause: 50 * time.Millisecond}, false)
 	start(t, taker)
 
 	// The server drops the holder's lock session, as it does for a replica
 	// whose network has gone silent once the keepalives run out.
 	var n int
-	if err := r.pool.QueryRow(context.Background(), `SELECT count(pg_terminate_backend(a.pid)) FROM pg_locks l
-		JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted
-		AND a.application_name LIKE 'syncer serve pid %: nightly'`).Scan(&n); err != nil || n != 1 {
+	// The lock's key is a hash of schema and job (store.lockKey).
+	if err := r.pool.QueryRow(context.Background(), `SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l
+		WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+		AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended('syncer pipeline ' || $1 || '/lostlock', 0)`, schema).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("terminate the holder's lock session: %d, %v", n, err)
 	}
 	waitFor(t, 10*time.Second, "the holder to notice and stop", func() bool {
-		return value(t, holder.Metrics().Registry(), "syncer_runs_total", "pipeline", "nightly", "outcome", "interrupted") == 1
+		return value(t, holder.Metrics().Registry(), "syncer_runs_total", "pipeline", "lostlock", "outcome", "interrupted") == 1
 	})
-	if v := value(t, holder.Metrics().Registry(), "syncer_lock_lost_total", "pipeline", "nightly"); v != 1 {
+	if v := value(t, holder.Metrics().Registry(), "syncer_lock_lost_total", "pipeline", "lostlock"); v != 1 {
 		t.Errorf("holder's syncer_lock_lost_total = %v, want 1", v)
 	}
-	// The other replica runs the pipeline again straight away (not at the
-	// next hourly tick), and only after the holder stopped.
-	waitFor(t, 10*time.Second, "the takeover run", func() bool {
-		return value(t, taker.Metrics().Registry(), "syncer_runs_total", "pipeline", "nightly", "outcome", "succeeded") == 1
-	})
-	runs, err := r.store.Runs(context.Background(), "nightly", 10)
+	// The pipeline runs again straight away (not at the next hourly tick),
+	// on whichever replica gets the lock first, and only after the holder
+	// stopped.
+	succeeded := func() float64 {
+		return value(t, taker.Metrics().Registry(), "syncer_runs_total", "pipeline", "lostlock", "outcome", "succeeded") +
+			value(t, holder.Metrics().Registry(), "syncer_runs_total", "pipeline", "lostlock", "outcome", "succeeded")
+	}
+	waitFor(t, 15*time.Second, "the re-run", func() bool { return succeeded() == 1 })
+	runs, err := r.store.Runs(context.Background(), "lostlock", 10)
 	if err != nil || len(runs) != 2 {
-		t.Fatalf("runs = %+v, %v; want the holder's and the taker's", runs, err)
+		t.Fatalf("runs = %+v, %v; want the interrupted one and the re-run", runs, err)
 	}
 	if runs[1].Status != store.StatusInterrupted || !strings.Contains(runs[1].Error, "lock lost") {
 		t.Errorf("holder's run = %s %q; want interrupted for the lost lock", runs[1].Status, runs[1].Error)
@@ -266,7 +271,7 @@ func TestLostLockInterruptsTheRunBeforeAnotherReplicaTakesOver(t *testing.T) {
 	if n := count(t, r.pool, overlaps); n != 0 {
 		t.Errorf("the taker started before the holder stopped: %d overlapping runs", n)
 	}
-	if n := count(t, r.pool, "SELECT count(*) FROM users"); n != 30 {
-		t.Errorf("users = %d, want the taker's 30 (the holder's rolled back)", n)
+	if n := count(t, r.pool, "SELECT count(*) FROM users"); n != 300 {
+		t.Errorf("users = %d, want the re-run's 300", n)
 	}
 }
