@@ -32,6 +32,7 @@ type env struct {
 	store *store.Store
 	svc   *reverse.Service
 	dir   string
+	url   string
 }
 
 func newEnv(t testing.TB, cfg emulator.Config) *env {
@@ -59,7 +60,7 @@ func newEnv(t testing.TB, cfg emulator.Config) *env {
 	if _, err := st.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	return &env{srv: srv, api: c, pool: pool, store: st, svc: reverse.New(c, st, reverse.Config{}), dir: t.TempDir()}
+	return &env{srv: srv, api: c, pool: pool, store: st, svc: reverse.New(c, st, reverse.Config{}), dir: t.TempDir(), url: ts.URL}
 }
 
 // row is one feed row in our CSV layout.

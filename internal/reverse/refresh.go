@@ -32,10 +32,15 @@ const externalIDBatch = 500
 // ids: each read is one call per user, so they are read once and then
 // only for new or changed users.
 func (s *Service) Refresh(ctx context.Context, reread []string) (pipeline.Summary, error) {
+	names := []string{pipeline.StreamReference, pipeline.StreamUsers, "skills", "languages", pipeline.StreamQueues, pipeline.StreamRoles}
+	if s.noRoles {
+		names = names[:len(names)-1]
+	}
 	streams, err := pipeline.ForwardStreams(s.api, pipeline.ForwardConfig{
-		Streams: []string{pipeline.StreamReference, pipeline.StreamUsers, "skills", "languages", pipeline.StreamQueues, pipeline.StreamRoles},
+		Streams: names,
 		States:  []string{genesys.StateActive, genesys.StateInactive, genesys.StateDeleted},
 		Expand:  []string{"skills", "languages", "employerInfo"},
+		Workers: s.workers,
 	})
 	if err != nil {
 		return pipeline.Summary{}, err

@@ -34,6 +34,10 @@ type Config struct {
 	Workers int
 	// Logger receives refresh runs and apply progress. Default: discard.
 	Logger *slog.Logger
+	// SkipRoleGrants leaves role grants out of the refresh, for feeds
+	// that do not speak for roles in orgs where a role has more subjects
+	// than its listing can page through (the roles stream then fails).
+	SkipRoleGrants bool
 }
 
 // Service plans and applies HR feeds against one org and its Postgres copy.
@@ -42,6 +46,7 @@ type Service struct {
 	store   *store.Store
 	runner  *pipeline.Runner
 	workers int
+	noRoles bool
 	log     *slog.Logger
 }
 
@@ -50,7 +55,7 @@ func New(api API, st *store.Store, cfg Config) *Service {
 	log := cmp.Or(cfg.Logger, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ld := load.New(st.Pool(), load.Config{Schema: st.Schema()})
 	return &Service{
-		api: api, store: st, log: log, workers: cmp.Or(cfg.Workers, 4),
+		api: api, store: st, log: log, workers: cmp.Or(cfg.Workers, 4), noRoles: cfg.SkipRoleGrants,
 		runner: pipeline.NewRunner(st, ld, pipeline.Config{Logger: log, Accounting: pipeline.GenesysAccounting}),
 	}
 }

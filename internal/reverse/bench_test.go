@@ -1,0 +1,126 @@
+package reverse_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/usersync/syncer/internal/diff"
+	"github.com/usersync/syncer/internal/emulator"
+	"github.com/usersync/syncer/internal/feed"
+	"github.com/usersync/syncer/internal/genesys"
+	"github.com/usersync/syncer/internal/ratelimit"
+	"github.com/usersync/syncer/internal/reverse"
+)
+
+// BenchmarkHRFeed20k plans and applies a 20,000-employee snapshot feed
+// with 10 % of the people changed (titles and departments, skills, queues,
+// joiners, leavers) against an emulated org of that size, at a scaled rate
+// limit. Run it once: go test ./internal/reverse -run '^$' -bench HRFeed20k -benchtime 1x
+//
+// Metrics: refresh_s (state into Postgres), plan_s (read state + feed +
+// diff), calls_min (the plan's own estimate: one call per operation, the
+// least the endpoints allow) and calls_used (write calls the apply made),
+// apply_s at the scaled rate and apply_min_at_300rpm (calls_used at the
+// Genesys default budget).
+func BenchmarkHRFeed20k(b *testing.B) {
+	const users, rpm = 20000, 30000
+	e := newEnv(b, emulator.Config{Seed: 7, Users: users})
+	ctx := context.Background()
+	// The roles stream cannot page the employee role's 20,000 subjects
+	// (the listing cap is 10,000): this feed leaves roles alone.
+	e.svc = reverse.New(e.api, e.store, reverse.Config{Workers: 16, SkipRoleGrants: true})
+	sp := e.spec("feed20k.csv")
+	sp.Diff.Guards = diff.Guards{MaxOffboards: -1, MaxOffboardPercent: -1, MaxQueueLossPercent: -1}
+	sp.Diff.RatePerMinute = rpm
+	sp.Diff.Owned = sp.Diff.Owned.Without(feed.FieldRoles) // empty roles cells add nothing
+
+	rows := orgRows(e.srv)
+	rng := rand.New(rand.NewPCG(7, 20000))
+	skills, queues := names(e.srv.Skills()), e.srv.Queues()
+	changed := map[int]bool{}
+	for len(changed) < users/10 {
+		i := rng.IntN(len(rows))
+		if changed[i] || rows[i].State != "active" {
+			continue
+		}
+		changed[i] = true
+		r := &rows[i]
+		switch len(changed) % 4 {
+		case 0:
+			r.Title, r.Department = "Senior "+r.Title, "Dept "+fmt.Sprint(rng.IntN(20))
+		case 1:
+			r.Skills = append(r.Skills[:0:0], r.Skills[min(1, len(r.Skills)):]...)
+			if s := skills[rng.IntN(len(skills))]; !hasItem(r.Skills, s) {
+				r.Skills = append(r.Skills, s+":3")
+			}
+		case 2:
+			if q := queues[rng.IntN(len(queues))].Name; !hasItem(r.Queues, q) {
+				r.Queues = append(r.Queues, q)
+			}
+		case 3:
+			r.ACD = map[string]string{"true": "false", "false": "true"}[r.ACD]
+		}
+	}
+	var kept []row
+	leavers := 0
+	for i, r := range rows {
+		if !changed[i] && r.State == "active" && leavers < users/200 && rng.IntN(50) == 0 {
+			leavers++
+			continue
+		}
+		kept = append(kept, r)
+	}
+	for k := range users / 200 {
+		kept = append(kept, row{EmployeeID: fmt.Sprintf("E9%06d", k), Email: fmt.Sprintf("bench.joiner.%d@example.com", k), Name: fmt.Sprintf("Bench Joiner %d", k),
+			State: "active", Division: rows[0].Division, Skills: []string{skills[k%len(skills)] + ":2"}, Queues: []string{queues[k%len(queues)].Name},
+			ACD: "false"})
+	}
+	for i := range kept {
+		kept[i].Roles = nil
+	}
+	writeFeed(b, sp.Path, kept)
+
+	t0 := time.Now()
+	if _, err := e.svc.Refresh(ctx, nil); err != nil {
+		b.Fatal(err)
+	}
+	refresh := time.Since(t0)
+	// Plan and apply through a client whose budget is the scaled rate.
+	scaled, err := genesys.NewClient(genesys.WithBaseURL(e.url), genesys.WithCredentials(emulator.DefaultClientID, emulator.DefaultClientSecret),
+		genesys.WithBudget(ratelimit.New(ratelimit.Config{RequestsPerMinute: rpm, Burst: 50, MaxInFlight: 16})))
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc := reverse.New(scaled, e.store, reverse.Config{Workers: 8, SkipRoleGrants: true})
+
+	b.ResetTimer()
+	for b.Loop() {
+		t1 := time.Now()
+		p, err := svc.Plan(ctx, sp, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		planTime := time.Since(t1)
+		t2 := time.Now()
+		res, err := svc.Apply(ctx, sp, p.Plan, reverse.ApplyOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		applyTime := time.Since(t2)
+		if res.Failed > 0 {
+			b.Fatalf("%d failures, first: %s", res.Failed, reverse.Describe(res.Failures[0]))
+		}
+		b.ReportMetric(refresh.Seconds(), "refresh_s")
+		b.ReportMetric(planTime.Seconds(), "plan_s")
+		b.ReportMetric(float64(p.Plan.Totals.Changed()), "users_changed")
+		b.ReportMetric(float64(p.Plan.Totals.Calls), "calls_min")
+		b.ReportMetric(float64(res.Writes), "calls_used")
+		b.ReportMetric(float64(res.Reads), "reads_used")
+		b.ReportMetric(float64(res.Writes)/float64(max(1, p.Plan.Totals.Calls)), "calls_used/min")
+		b.ReportMetric(applyTime.Seconds(), "apply_s")
+		b.ReportMetric(float64(res.Writes)/300, "apply_min_at_300rpm")
+	}
+}
