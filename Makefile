@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 export DATABASE_URL TEST_DATABASE_URL
 
 .DEFAULT_GOAL := help
-.PHONY: help build test test-short demo bench lint fmt tidy clean
+.PHONY: help build test test-chaos test-short demo bench lint fmt tidy clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -19,6 +19,9 @@ build: ## build bin/syncer
 test: ## run every test with -race against the Postgres at TEST_DATABASE_URL
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 15m ./...
+
+test-chaos: ## run the reliability suite with every crash point (faults, kill -9, bad input, secrets)
+	$(GO) test -race -count=1 -tags chaos -timeout 20m -v ./internal/chaos/...
 
 test-short: ## run the tests that need no database
 	$(GO) test -short -count=1 ./...

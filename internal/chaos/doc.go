@@ -1,0 +1,13 @@
+// Package chaos holds the reliability suite of issue 9 (tests only): the
+// forward path and the apply path under injected API faults, kill -9 of
+// real `syncer run` and `syncer apply` processes, malformed configs and
+// corrupted API answers, pg_terminate_backend in the middle of a load, and
+// the secrets check over every output of a full run.
+//
+// The tests build the syncer binary once (TestMain) and run it as a
+// subprocess against an in-process emulator on a real port and the
+// Postgres of internal/pgtest, so they exercise exactly what an operator
+// runs. A fast subset runs in `make test`; `make test-chaos` (build tag
+// chaos) raises the number of crash points. Each test adds its figures to
+// a shared tally that TestMain prints at the end.
+package chaos

@@ -1,0 +1,314 @@
+package chaos
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/usersync/syncer/internal/emulator"
+	"github.com/usersync/syncer/internal/pgtest"
+)
+
+// syncerBin is the binary TestMain builds once for every test.
+var syncerBin string
+
+// tally collects the suite's figures; TestMain prints them at the end.
+var tally struct {
+	sync.Mutex
+	faults           map[string]int64
+	crashes          int
+	inputs           int
+	rowsCompared     int
+	lost, duplicated int
+}
+
+func addFaults(st emulator.Stats) {
+	tally.Lock()
+	defer tally.Unlock()
+	if tally.faults == nil {
+		tally.faults = map[string]int64{}
+	}
+	for status, n := range st.ByStatus {
+		switch {
+		case strings.HasPrefix(status, "2"), strings.HasPrefix(status, "3"):
+		case status == "0":
+			tally.faults["reset"] += n
+		default:
+			tally.faults["http "+status] += n
+		}
+	}
+}
+
+func addCount(p *int, n int) {
+	tally.Lock()
+	*p += n
+	tally.Unlock()
+}
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "syncer-chaos-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	syncerBin = filepath.Join(dir, "syncer")
+	build := exec.Command("go", "build", "-o", syncerBin, "github.com/usersync/syncer/cmd/syncer")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build syncer:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	var kinds []string
+	for k, n := range tally.faults {
+		kinds = append(kinds, fmt.Sprintf("%s=%d", k, n))
+	}
+	sort.Strings(kinds)
+	fmt.Printf("chaos summary: faulted answers [%s]; crashes tried %d; bad inputs tried %d; rows compared %d; rows lost %d; rows duplicated %d\n",
+		strings.Join(kinds, " "), tally.crashes, tally.inputs, tally.rowsCompared, tally.lost, tally.duplicated)
+	os.Exit(code)
+}
+
+const (
+	clientID     = "chaos-client"
+	clientSecret = "chaos-secret-5c1e7d9a0b"
+)
+
+// env is one emulator on a real port, one Postgres schema and a config
+// file pointing the syncer binary at both.
+type env struct {
+	srv    *emulator.Server
+	url    string
+	dbURL  string
+	schema string
+	cfg    string
+	dir    string
+	// requests counts the API requests; hook, when set, sees each count
+	// before the emulator answers.
+	requests atomic.Int64
+	hook     atomic.Pointer[func(n int64)]
+}
+
+const pipelines = "pipelines:\n  nightly:\n    streams: [reference, users, skills, languages, queues, roles]\nfeeds:\n  hr:\n    mode: delta\n"
+
+func newEnv(t *testing.T, users int, seed int64, extra string) *env {
+	t.Helper()
+	srv, err := emulator.New(emulator.Config{Users: users, Seed: seed, RatePerMinute: -1, ClientID: clientID, ClientSecret: clientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{srv: srv, dir: t.TempDir()}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			n := e.requests.Add(1)
+			if h := e.hook.Load(); h != nil {
+				(*h)(n)
+			}
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	e.url = ts.URL
+	e.dbURL, e.schema = pgtest.Schema(t)
+	e.writeConfig(t, ts.URL, extra)
+	if code, out, stderr := e.syncer(t, context.Background(), "migrate"); code != 0 {
+		t.Fatalf("migrate = %d\n%s\n%s", code, out, stderr)
+	}
+	return e
+}
+
+func (e *env) writeConfig(t *testing.T, baseURL, extra string) {
+	t.Helper()
+	e.cfg = filepath.Join(e.dir, "syncer.yaml")
+	body := fmt.Sprintf("genesys:\n  base_url: %s\ndatabase:\n  schema: %s\nrate:\n  requests_per_minute: 100000\n  burst: 100\n%s%s", baseURL, e.schema, extra, pipelines)
+	if err := os.WriteFile(e.cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *env) command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, syncerBin, append(args, "--config", e.cfg)...)
+	cmd.Env = append(os.Environ(),
+		"GENESYS_CLIENT_ID="+clientID, "GENESYS_CLIENT_SECRET="+clientSecret,
+		"DATABASE_URL="+e.dbURL, "GENESYS_BASE_URL=")
+	return cmd
+}
+
+// syncer runs the binary to the end.
+func (e *env) syncer(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	cmd := e.command(ctx, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), out.String(), errb.String()
+		}
+		t.Fatalf("syncer %v: %v", args, err)
+	}
+	return 0, out.String(), errb.String()
+}
+
+// killAfter starts the binary and SIGKILLs it after d; it reports whether
+// the process was still running when killed.
+func (e *env) killAfter(t *testing.T, d time.Duration, args ...string) bool {
+	t.Helper()
+	cmd := e.command(context.Background(), args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+		return false
+	case <-time.After(d):
+		_ = cmd.Process.Kill() // SIGKILL: no deferred code, no signal handler runs
+		<-done
+		addCount(&tally.crashes, 1)
+		return true
+	}
+}
+
+func (e *env) conn(t *testing.T) *pgx.Conn {
+	t.Helper()
+	c, err := pgx.Connect(context.Background(), e.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
+}
+
+func (e *env) table(name string) string { return pgx.Identifier{e.schema, name}.Sanitize() }
+
+func (e *env) count(t *testing.T, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := e.conn(t).QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// currentTables are the tables holding the org's current state.
+var currentTables = []string{"divisions", "skills", "languages", "queues", "roles", "users",
+	"user_skills", "user_languages", "user_queues", "user_groups", "user_locations", "user_role_grants", "user_external_ids"}
+
+// dump reads every current table as sorted rows of every column but the
+// bookkeeping ones (timestamps and run ids), which differ between runs.
+func (e *env) dump(t *testing.T) map[string][]string {
+	t.Helper()
+	ctx := context.Background()
+	c := e.conn(t)
+	out := map[string][]string{}
+	for _, tbl := range currentTables {
+		rows, err := c.Query(ctx, `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`, e.schema, tbl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sel []string
+		for _, col := range cols {
+			if strings.HasSuffix(col, "_at") || strings.HasSuffix(col, "_run") {
+				continue
+			}
+			sel = append(sel, pgx.Identifier{col}.Sanitize()+"::text")
+		}
+		if len(sel) == 0 {
+			t.Fatalf("table %s: no columns in schema %s", tbl, e.schema)
+		}
+		q := "SELECT " + strings.Join(sel, ", ") + " FROM " + e.table(tbl)
+		if tbl == "users" {
+			q += " WHERE deleted_at IS NULL"
+		}
+		rows, err = c.Query(ctx, q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		for rows.Next() {
+			vals, err := rows.Values()
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts := make([]string, len(vals))
+			for i, v := range vals {
+				parts[i] = fmt.Sprint(v)
+			}
+			out[tbl] = append(out[tbl], strings.Join(parts, "|"))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		sort.Strings(out[tbl])
+	}
+	return out
+}
+
+// compareDumps fails on any row in one dump and not the other, counts
+// duplicates and losses into the tally and returns the rows compared.
+func compareDumps(t *testing.T, want, got map[string][]string) int {
+	t.Helper()
+	var n int
+	for _, tbl := range currentTables {
+		w, g := want[tbl], got[tbl]
+		n += len(w)
+		wc, gc := map[string]int{}, map[string]int{}
+		for _, r := range w {
+			wc[r]++
+		}
+		for _, r := range g {
+			gc[r]++
+		}
+		var lost, extra []string
+		for r, k := range wc {
+			if gc[r] < k {
+				lost = append(lost, r)
+			}
+		}
+		for r, k := range gc {
+			if wc[r] < k {
+				extra = append(extra, r)
+			}
+		}
+		if len(lost)+len(extra) > 0 {
+			addCount(&tally.lost, len(lost))
+			addCount(&tally.duplicated, len(extra))
+			sort.Strings(lost)
+			sort.Strings(extra)
+			t.Errorf("%s: %d rows missing, %d rows extra; first missing %q; first extra %q", tbl, len(lost), len(extra), first(lost, 3), first(extra, 3))
+		}
+	}
+	if len(want["users"]) == 0 || len(want["user_skills"]) == 0 || len(want["user_queues"]) == 0 {
+		t.Errorf("the reference dump is nearly empty (%d users): the comparison proves nothing", len(want["users"]))
+	}
+	addCount(&tally.rowsCompared, n)
+	return n
+}
+
+func first(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
