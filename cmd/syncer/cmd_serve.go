@@ -68,6 +68,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			},
 		})
 	}
+	if len(jobs) == 0 {
+		log.Warn("no pipelines configured: serving health and metrics only (see configs/syncer.example.yaml)")
+	}
 	for name, feed := range cfg.Feeds {
 		if feed.Schedule != "" {
 			log.Warn("feed schedules are not run by serve yet; use `syncer apply` from cron", "feed", name, "schedule", feed.Schedule)

@@ -89,8 +89,9 @@
 // # Metrics
 //
 // Metrics uses its own registry: runs by pipeline and outcome, run duration,
-// rows loaded, API calls by endpoint and status, 429s, retries and wait
-// (from each finished run's pipeline.Summary), last success time and
+// rows loaded by table and change (committed streams only), API calls by
+// endpoint and status, 429s, retries and wait (from each finished run's
+// pipeline.Summary, whose calls are the run's own), last success time and
 // consecutive failures (from sync_runs), skipped runs and tick results,
 // running and next tick, lost locks; with a rate budget, its live rate,
 // configured rate, wait, 429s and requests in flight; Go and process

@@ -89,7 +89,7 @@ func TestHandlerReadinessAndRuns(t *testing.T) {
 	}
 
 	// Draining: no longer ready, still alive.
-	if err, _ := stop(); err != nil {
+	if _, err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	if code, body := httpGet(t, srv.URL+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, `"stopping": true`) {

@@ -153,24 +153,24 @@ func testLogger(t *testing.T) *slog.Logger {
 
 // start runs s in the background; the returned stop cancels it and
 // returns Run's error and how long Run took to return after the cancel.
-func start(t *testing.T, s *schedule.Scheduler) (stop func() (error, time.Duration)) {
+func start(t *testing.T, s *schedule.Scheduler) (stop func() (time.Duration, error)) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
 	var once atomic.Bool
-	stop = func() (error, time.Duration) {
+	stop = func() (time.Duration, error) {
 		if !once.CompareAndSwap(false, true) {
-			return nil, 0
+			return 0, nil
 		}
 		at := time.Now()
 		cancel()
 		select {
 		case err := <-done:
-			return err, time.Since(at)
+			return time.Since(at), err
 		case <-time.After(30 * time.Second):
 			t.Fatal("scheduler did not stop within 30s")
-			return nil, 0
+			return 0, nil
 		}
 	}
 	t.Cleanup(func() { stop() })

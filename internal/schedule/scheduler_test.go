@@ -24,7 +24,7 @@ func TestSkipsTickWhileStillRunning(t *testing.T) {
 	}
 	stop := start(t, s)
 	waitFor(t, 10*time.Second, "two skipped ticks", func() bool { return s.Status()[0].Skipped >= 2 })
-	if err, _ := stop(); err != nil {
+	if _, err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	st := s.Status()[0]
@@ -54,8 +54,8 @@ func TestGracefulShutdown(t *testing.T) {
 	// "endless" never finishes on its own; "quick" finishes within the
 	// grace period after the stop.
 	endless := &workload{batches: -1, perBatch: 50, pause: 30 * time.Millisecond, staged: make(chan struct{})}
-	quick := &workload{batches: 8, perBatch: 5, pause: 100 * time.Millisecond, staged: make(chan struct{})}
-	const grace = 1500 * time.Millisecond
+	quick := &workload{batches: 4, perBatch: 10, pause: 100 * time.Millisecond, staged: make(chan struct{})}
+	const grace = 3 * time.Second
 	s, err := schedule.New(r.store, []schedule.Job{
 		{Name: "endless", Run: endless.run(r)},
 		{Name: "quick", Run: quick.run(r)},
@@ -66,7 +66,7 @@ func TestGracefulShutdown(t *testing.T) {
 	stop := start(t, s)
 	<-endless.staged
 	<-quick.staged
-	err, took := stop()
+	took, err := stop()
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -126,7 +126,7 @@ func TestReplicasNeverRunOnePipelineAtOnce(t *testing.T) {
 	t.Parallel()
 	dbURL, schema := newSchema(t)
 	var scheds []*schedule.Scheduler
-	var stops []func() (error, time.Duration)
+	var stops []func() (time.Duration, error)
 	var r *replica
 	for range 2 {
 		r = newReplica(t, dbURL, schema, nil)
@@ -142,20 +142,24 @@ func TestReplicasNeverRunOnePipelineAtOnce(t *testing.T) {
 		scheds = append(scheds, s)
 		stops = append(stops, start(t, s))
 	}
-	time.Sleep(4500 * time.Millisecond)
+	began := time.Now()
+	succeeded := func(p string) int {
+		return count(t, r.pool, "SELECT count(*) FROM sync_runs WHERE pipeline = $1 AND status = 'succeeded'", p)
+	}
+	waitFor(t, 30*time.Second, "three runs of each pipeline", func() bool { return succeeded("a") >= 3 && succeeded("b") >= 3 })
 	for _, stop := range stops {
-		if err, _ := stop(); err != nil {
+		if _, err := stop(); err != nil {
 			t.Fatalf("Run: %v", err)
 		}
 	}
+	ticks := int(time.Since(began)/time.Second) + 3 // the start, one a second, and slack for the first replica starting earlier
 	if n := count(t, r.pool, overlaps); n != 0 {
 		t.Errorf("%d pairs of overlapping runs of one pipeline", n)
 	}
 	for _, p := range []string{"a", "b"} {
-		// Start plus ~4 ticks, each run once across both replicas.
-		n := count(t, r.pool, "SELECT count(*) FROM sync_runs WHERE pipeline = $1 AND status = 'succeeded'", p)
-		if n < 3 || n > 6 {
-			t.Errorf("pipeline %s: %d succeeded runs in 4.5s of ticks every second, want 3 to 6", p, n)
+		// Each tick is run once across both replicas, never twice.
+		if n := count(t, r.pool, "SELECT count(*) FROM sync_runs WHERE pipeline = $1", p); n > ticks {
+			t.Errorf("pipeline %s: %d runs for at most %d ticks", p, n, ticks)
 		}
 	}
 	// Both replicas saw ticks the other one had (or was) running.
@@ -192,8 +196,8 @@ func TestFailingPipelineBacksOffAlone(t *testing.T) {
 			value(t, reg, "syncer_skipped_runs_total", "pipeline", "bad", "reason", "backoff") >= 1
 	})
 	// Meanwhile the good pipeline ran at every tick.
-	if v := value(t, reg, "syncer_runs_total", "pipeline", "good", "outcome", "succeeded"); v < 2 {
-		t.Errorf("good pipeline succeeded %v times while bad failed twice, want >= 2", v)
+	if v := value(t, reg, "syncer_runs_total", "pipeline", "good", "outcome", "succeeded"); v < 1 {
+		t.Errorf("good pipeline succeeded %v times while bad failed twice, want >= 1", v)
 	}
 	if v := value(t, reg, "syncer_skipped_runs_total", "pipeline", "good", "reason", "backoff"); v != 0 {
 		t.Errorf("good pipeline skipped %v ticks backing off", v)
@@ -212,7 +216,7 @@ func TestFailingPipelineBacksOffAlone(t *testing.T) {
 	if v := value(t, reg, "syncer_last_success_timestamp_seconds", "pipeline", "bad"); v < float64(time.Now().Add(-time.Minute).Unix()) {
 		t.Errorf("last success timestamp = %v", v)
 	}
-	if err, _ := stop(); err != nil {
+	if _, err := stop(); err != nil {
 		t.Fatal(err)
 	}
 }
