@@ -14,10 +14,6 @@ import (
 	"github.com/usersync/syncer/internal/store"
 )
 
-type staticCalls pipeline.CallStats
-
-func (s staticCalls) CallStats() pipeline.CallStats { return pipeline.CallStats(s) }
-
 func TestStatusShowsRunsScheduleAndWatermarks(t *testing.T) {
 	t.Parallel()
 	dbURL, schema := pgtest.Schema(t)
