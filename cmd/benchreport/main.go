@@ -4,7 +4,11 @@
 // bench/results/latest.json (every figure with its unit, target and
 // verdict) and the tables of bench/README.md.
 //
-//	go run ./cmd/benchreport [-steps emulator,ratelimit,load,plan,apply,forward,peer] [-syncer bin/syncer]
+//	go run ./cmd/benchreport [-steps emulator,ratelimit,load,plan,apply,forward,naive,peer] [-syncer bin/syncer]
+//
+// -raw-from step=FILE takes a step's figures from the saved output of an
+// earlier `go test -bench` run of that step instead of running it again
+// (the long forward benchmark, run on its own); the report says so.
 //
 // A step that fails is recorded as failed with its error, and its figures
 // are left empty; the report is written anyway. With -steps naming only some
@@ -46,7 +50,8 @@ var benchSteps = []benchStep{
 	{name: "load", pkg: "./internal/load", pattern: "^BenchmarkLoad$"},
 	{name: "plan", pkg: "./internal/diff", pattern: "^BenchmarkPlan20k$"},
 	{name: "apply", pkg: "./internal/apply", pattern: ".", optional: true},
-	{name: "forward", pkg: "./internal/pipeline", pattern: "^(BenchmarkForward50k|BenchmarkForwardNaive)$"},
+	{name: "forward", pkg: "./internal/pipeline", pattern: "^BenchmarkForward50k$"},
+	{name: "naive", pkg: "./internal/pipeline", pattern: "^BenchmarkForwardNaive$"},
 }
 
 // spec names a figure and its target; metrics without a spec are reported
@@ -90,6 +95,8 @@ var specs = map[string][]spec{
 		{"BenchmarkForward50k", "peak-rss-MB", "peak RSS of the `syncer run` process", t("<=", 256), ""},
 		{"BenchmarkForward50k", "s", "wall time of the run", nil, ""},
 		{"BenchmarkForward50k", "rows", "rows loaded (users, skills, languages, memberships)", nil, ""},
+	},
+	"naive": {
 		{"BenchmarkForwardNaive", "naive/syncer-calls", "naive sync / syncer: API calls", t(">", 1), "pages of 25, no expands, per-user skills, languages, queues"},
 		{"BenchmarkForwardNaive", "naive/syncer-time", "naive sync / syncer: wall time", t(">", 1), ""},
 		{"BenchmarkForwardNaive", "syncer-calls", "syncer calls (naive comparison org)", nil, ""},
@@ -111,6 +118,7 @@ type options struct {
 	peerUsers int
 	peerDir   string
 	dbURL     string
+	rawFrom   map[string]string
 }
 
 func main() {
@@ -119,7 +127,8 @@ func main() {
 
 func run() int {
 	var o options
-	steps := flag.String("steps", "emulator,ratelimit,load,plan,apply,forward,peer", "steps to run, comma-separated")
+	steps := flag.String("steps", "emulator,ratelimit,load,plan,apply,forward,naive,peer", "steps to run, comma-separated")
+	rawFrom := flag.String("raw-from", "", "step=FILE,...: parse FILE, the saved `go test -bench` output of an earlier run of the step, instead of running it")
 	flag.StringVar(&o.syncer, "syncer", "bin/syncer", "syncer binary (built by make build)")
 	flag.StringVar(&o.results, "results", "bench/results", "directory of latest.json and raw/")
 	flag.StringVar(&o.readme, "readme", "bench/README.md", "markdown report")
@@ -131,6 +140,13 @@ func run() int {
 	flag.StringVar(&o.dbURL, "db", cmpOr(os.Getenv("TEST_DATABASE_URL"), os.Getenv("DATABASE_URL"), "postgres://postgres@127.0.0.1:5432/test"), "Postgres for the peer comparison (schemas peer_bench and syncer_bench)")
 	flag.Parse()
 	o.steps = strings.Split(*steps, ",")
+	o.rawFrom = map[string]string{}
+	for _, kv := range strings.Split(*rawFrom, ",") {
+		if step, file, ok := strings.Cut(kv, "="); ok {
+			o.rawFrom[step] = file
+			o.steps = append(o.steps, step)
+		}
+	}
 	root, err := os.Getwd()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
@@ -228,6 +244,17 @@ func runBenchStep(ctx context.Context, o options, bs benchStep) (StepResult, []F
 			return sr, nil
 		}
 	}
+	if file, ok := o.rawFrom[bs.name]; ok {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			sr.Status, sr.Error = "failed", err.Error()
+			return sr, nil
+		}
+		st, _ := os.Stat(file)
+		sr.RanAt = st.ModTime().UTC()
+		sr.Command += " (run on its own; figures parsed from its saved output)"
+		return finishBenchStep(o, bs, sr, b, nil)
+	}
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = o.root
@@ -242,14 +269,20 @@ func runBenchStep(ctx context.Context, o options, bs benchStep) (StepResult, []F
 	cmd.Stderr = cmd.Stdout
 	err := cmd.Run()
 	sr.Seconds = time.Since(start).Seconds()
-	sr.Raw = saveRaw(o, bs.name, out.Bytes())
-	parsed, perr := ParseBench(bytes.NewReader(out.Bytes()))
+	return finishBenchStep(o, bs, sr, out.Bytes(), err)
+}
+
+func finishBenchStep(o options, bs benchStep, sr StepResult, out []byte, err error) (StepResult, []Figure) {
+	sr.Raw = saveRaw(o, bs.name, out)
+	parsed, perr := ParseBench(bytes.NewReader(out))
 	sr.Status = "ok"
 	switch {
 	case err != nil:
 		sr.Status, sr.Error = "failed", fmt.Sprintf("%v; failed benchmarks: %v; see %s", err, parsed.Failed, sr.Raw)
 	case perr != nil:
 		sr.Status, sr.Error = "failed", "parse output: "+perr.Error()
+	case len(parsed.Failed) > 0:
+		sr.Status, sr.Error = "failed", fmt.Sprintf("failed benchmarks: %v; see %s", parsed.Failed, sr.Raw)
 	case len(parsed.Metrics) == 0:
 		sr.Status, sr.Error = "failed", "no benchmark printed a result"
 	}

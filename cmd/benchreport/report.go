@@ -252,7 +252,9 @@ func stepTitle(s string) string {
 	case "apply":
 		return "Apply (issue 7)"
 	case "forward":
-		return "Forward sync (issue 5): 50,000-user org, and the naive way side by side"
+		return "Forward sync (issue 5): 50,000-user org, `syncer run` as a subprocess"
+	case "naive":
+		return "Forward sync (issue 5): syncer and the naive way side by side, same org and rate limit"
 	case "peer":
 		return "Peer comparison (issue 8): syncer vs the official JavaScript SDK script"
 	}
