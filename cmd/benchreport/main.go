@@ -4,7 +4,7 @@
 // bench/results/latest.json (every figure with its unit, target and
 // verdict) and the tables of bench/README.md.
 //
-//	go run ./cmd/benchreport [-steps emulator,ratelimit,load,plan,apply,forward,naive,peer] [-syncer bin/syncer]
+//	go run ./cmd/benchreport [-steps emulator,ratelimit,load,plan,apply,forward,naive,analytics,peer] [-syncer bin/syncer]
 //
 // -raw-from step=FILE takes a step's figures from the saved output of an
 // earlier `go test -bench` run of that step instead of running it again
@@ -52,6 +52,7 @@ var benchSteps = []benchStep{
 	{name: "apply", pkg: "./internal/apply", pattern: ".", optional: true},
 	{name: "forward", pkg: "./internal/pipeline", pattern: "^BenchmarkForward50k$"},
 	{name: "naive", pkg: "./internal/pipeline", pattern: "^BenchmarkForwardNaive$"},
+	{name: "analytics", pkg: "./internal/pipeline", pattern: "^BenchmarkAnalyticsStreams$", optional: true},
 }
 
 // spec names a figure and its target; metrics without a spec are reported
@@ -96,6 +97,11 @@ var specs = map[string][]spec{
 		{"BenchmarkForward50k", "s", "wall time of the run", nil, ""},
 		{"BenchmarkForward50k", "rows", "rows loaded (users, skills, languages, memberships)", nil, ""},
 	},
+	"analytics": {
+		{"BenchmarkAnalyticsStreams", "calls/min", "analytics jobs: API calls / minimum", t("<=", 1.05), "user_details + user_aggregates, 1,000 users, 3 days"},
+		{"BenchmarkAnalyticsStreams", "rows/s", "analytics rows loaded per second", nil, ""},
+		{"BenchmarkAnalyticsStreams", "MB_peak", "peak Go memory of the analytics streams", t("<=", 256), ""},
+	},
 	"naive": {
 		{"BenchmarkForwardNaive", "naive/syncer-calls", "naive sync / syncer: API calls", t(">", 1), "pages of 25, no expands, per-user skills, languages, queues"},
 		{"BenchmarkForwardNaive", "naive/syncer-time", "naive sync / syncer: wall time", t(">", 1), ""},
@@ -127,7 +133,7 @@ func main() {
 
 func run() int {
 	var o options
-	steps := flag.String("steps", "emulator,ratelimit,load,plan,apply,forward,naive,peer", "steps to run, comma-separated")
+	steps := flag.String("steps", "emulator,ratelimit,load,plan,apply,forward,naive,analytics,peer", "steps to run, comma-separated")
 	rawFrom := flag.String("raw-from", "", "step=FILE,...: parse FILE, the saved `go test -bench` output of an earlier run of the step, instead of running it")
 	flag.StringVar(&o.syncer, "syncer", "bin/syncer", "syncer binary (built by make build)")
 	flag.StringVar(&o.results, "results", "bench/results", "directory of latest.json and raw/")
@@ -238,7 +244,7 @@ func runBenchStep(ctx context.Context, o options, bs benchStep) (StepResult, []F
 	args := []string{"test", "-run", "^$", "-bench", bs.pattern, "-benchtime", "1x", "-count", "1", "-timeout", "90m", bs.pkg}
 	sr := StepResult{Name: bs.name, Command: "go " + strings.Join(args, " "), RanAt: time.Now().UTC()}
 	if bs.optional {
-		list, err := exec.CommandContext(ctx, "go", "test", "-list", "^Benchmark", bs.pkg).Output()
+		list, err := exec.CommandContext(ctx, "go", "test", "-list", bs.pattern, bs.pkg).Output()
 		if err != nil || !strings.Contains(string(list), "Benchmark") {
 			sr.Status, sr.Error = "skipped", "no benchmarks in "+bs.pkg+" yet"
 			return sr, nil

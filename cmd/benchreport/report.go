@@ -255,6 +255,8 @@ func stepTitle(s string) string {
 		return "Forward sync (issue 5): 50,000-user org, `syncer run` as a subprocess"
 	case "naive":
 		return "Forward sync (issue 5): syncer and the naive way side by side, same org and rate limit"
+	case "analytics":
+		return "Analytics streams (issue 5): user details and aggregates jobs"
 	case "peer":
 		return "Peer comparison (issue 8): syncer vs the official JavaScript SDK script"
 	}
