@@ -318,7 +318,7 @@ func figuresOf(step string, out BenchOutput) []Figure {
 		used[[2]string{s.bench, s.unit}] = true
 	}
 	for _, m := range out.Metrics {
-		if used[[2]string{m.Benchmark, m.Unit}] || (m.Unit == "ns/op" && m.Value == 0) {
+		if used[[2]string{m.Benchmark, m.Unit}] || (m.Unit == "ns/op" && m.Value == 0) || m.Unit == "B/op" || m.Unit == "allocs/op" {
 			continue
 		}
 		figs = append(figs, Figure{Step: step, Name: strings.TrimPrefix(m.Benchmark, "Benchmark") + " " + m.Unit, Benchmark: m.Benchmark, Unit: m.Unit, Value: ptr(m.Value)})
@@ -326,7 +326,20 @@ func figuresOf(step string, out BenchOutput) []Figure {
 	return figs
 }
 
+// noise is a line some benchmarks print thousands of times (the rate
+// benchmark's header-stripping wrapper); saveRaw keeps one and a count.
+const noise = "http: superfluous response.WriteHeader call"
+
 func saveRaw(o options, name string, b []byte) string {
+	if n := bytes.Count(b, []byte(noise)); n > 1 {
+		var kept [][]byte
+		for _, line := range bytes.Split(b, []byte("\n")) {
+			if !bytes.Contains(line, []byte(noise)) {
+				kept = append(kept, line)
+			}
+		}
+		b = append(bytes.Join(kept, []byte("\n")), fmt.Sprintf("\n(benchreport: %d lines %q left out)\n", n, noise)...)
+	}
 	dir := filepath.Join(o.results, "raw")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return ""
