@@ -299,8 +299,8 @@ func compareDumps(t *testing.T, want, got map[string][]string) int {
 			t.Errorf("%s: %d rows missing, %d rows extra; first missing %q; first extra %q", tbl, len(lost), len(extra), first(lost, 3), first(extra, 3))
 		}
 	}
-	if len(want["users"]) == 0 || len(want["user_skills"]) == 0 || len(want["user_queues"]) == 0 {
-		t.Errorf("the reference dump is nearly empty (%d users): the comparison proves nothing", len(want["users"]))
+	if len(want["users"]) == 0 {
+		t.Error("the reference holds no users: the comparison proves nothing")
 	}
 	addCount(&tally.rowsCompared, n)
 	return n
