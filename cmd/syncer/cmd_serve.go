@@ -68,13 +68,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			},
 		})
 	}
-	if len(jobs) == 0 {
-		log.Warn("no pipelines configured: serving health and metrics only (see configs/syncer.example.yaml)")
-	}
-	for name, feed := range cfg.Feeds {
-		if feed.Schedule != "" {
-			log.Warn("feed schedules are not run by serve yet; use `syncer apply` from cron", "feed", name, "schedule", feed.Schedule)
+	// Scheduled feeds are planned and applied with their guards, as
+	// `syncer apply FEED` does, under the job name feed:NAME.
+	for _, name := range slices.Sorted(maps.Keys(cfg.Feeds)) {
+		if cfg.Feeds[name].Schedule == "" {
+			continue
 		}
+		jobs = append(jobs, schedule.Job{
+			Name:     feedJobPrefix + name,
+			Schedule: cfg.Feeds[name].Schedule,
+			Run: func(ctx context.Context, _ string) (pipeline.Summary, error) {
+				return f.applyFeed(ctx, name, log)
+			},
+		})
+	}
+	if len(jobs) == 0 {
+		log.Warn("no pipelines or scheduled feeds configured: serving health and metrics only (see configs/syncer.example.yaml)")
 	}
 	sched, err := schedule.New(f.store, jobs, schedule.Config{
 		Location:      loc,

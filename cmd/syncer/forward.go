@@ -90,7 +90,7 @@ func newForward(ctx context.Context, cfg *config.Config, log *slog.Logger) (*for
 		return nil, err
 	}
 	ld := load.New(st.Pool(), load.Config{Schema: cfg.Database.Schema, Logger: log})
-	runner := pipeline.NewRunner(st, ld, pipeline.Config{Logger: log, Accounting: pipeline.GenesysAccounting})
+	runner := pipeline.NewRunner(st, ld, pipeline.Config{Logger: log, Accounting: pipeline.GenesysAccounting, Exclusive: true})
 	return &forward{cfg: cfg, client: client, store: st, runner: runner, log: log}, nil
 }
 

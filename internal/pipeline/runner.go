@@ -45,6 +45,12 @@ type Config struct {
 	Logger *slog.Logger
 	// Calls reports API calls for the run summary. Default: none.
 	Calls CallSource
+	// Exclusive says the caller holds the pipeline's lock while it runs
+	// (`syncer run`, `syncer serve`): a run of the same pipeline still
+	// recorded as running then belongs to a process that died, and is marked
+	// interrupted when the next run starts. Without the lock (the reverse
+	// path's refreshes, which may overlap) nothing is marked.
+	Exclusive bool
 	// Accounting, when set, gives every run its own call counters (a
 	// context carrying them and their reader); it wins over Calls. Use
 	// GenesysAccounting.
@@ -58,6 +64,7 @@ type Runner struct {
 	log    *slog.Logger
 	calls  CallSource
 	acct   func(ctx context.Context) (context.Context, CallSource)
+	excl   bool
 }
 
 // NewRunner returns a Runner that records runs in st and loads through ld.
@@ -68,6 +75,7 @@ func NewRunner(st *store.Store, ld *load.Loader, cfg Config) *Runner {
 		log:    cmp.Or(cfg.Logger, slog.New(slog.NewTextHandler(io.Discard, nil))),
 		calls:  cfg.Calls,
 		acct:   cfg.Accounting,
+		excl:   cfg.Exclusive,
 	}
 }
 
@@ -152,8 +160,10 @@ func (r *Runner) run(ctx context.Context, pipeline string, streams []Stream, pro
 	}
 	var runID int64
 	if !dry {
-		if _, err := r.store.InterruptRuns(ctx, pipeline, "the process running it stopped before it finished"); err != nil {
-			return fail(fmt.Errorf("run %s: %w", pipeline, err))
+		if r.excl {
+			if _, err := r.store.InterruptRuns(ctx, pipeline, "the process running it stopped before it finished"); err != nil {
+				return fail(fmt.Errorf("run %s: %w", pipeline, err))
+			}
 		}
 		id, err := r.store.StartRun(ctx, pipeline)
 		if err != nil {

@@ -29,7 +29,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatalf("migrate: %v", err)
 	}
 	ld := load.New(pool, load.Config{Schema: schema})
-	return &env{pool: pool, store: st, runner: pipeline.NewRunner(st, ld, pipeline.Config{Accounting: pipeline.GenesysAccounting})}
+	return &env{pool: pool, store: st, runner: pipeline.NewRunner(st, ld, pipeline.Config{Accounting: pipeline.GenesysAccounting, Exclusive: true})}
 }
 
 func (e *env) count(t *testing.T, q string, args ...any) int {
@@ -198,5 +198,23 @@ func TestCallStatsSub(t *testing.T) {
 	d := after.Sub(before)
 	if d.Total != 7 || d.RateLimited != 1 || d.ByEndpoint["GET /api/v2/users"][200] != 5 || d.ByEndpoint["GET /api/v2/routing/queues"][200] != 1 {
 		t.Errorf("Sub = %+v", d)
+	}
+}
+
+func TestRunnerWithoutTheLockLeavesOtherRunsAlone(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	other, err := e.store.StartRun(ctx, "reverse-refresh") // a refresh of another apply, still going
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := pipeline.NewRunner(e.store, load.New(e.pool, load.Config{Schema: e.store.Schema()}), pipeline.Config{})
+	if _, err := shared.Run(ctx, "reverse-refresh", []pipeline.Stream{divisions("d1")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	run, err := e.store.Run(ctx, other)
+	if err != nil || run.Status != store.StatusRunning {
+		t.Errorf("the other run = %+v, %v; want it still running", run, err)
 	}
 }

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Not parallel: the tests set environment variables.
+func TestServeAppliesScheduledFeeds(t *testing.T) {
+	dir := t.TempDir()
+	joiner := filepath.Join(dir, "joiner.csv")
+	if err := os.WriteFile(joiner, []byte("employee_id,email,name,title,action\nJ9001,new.starter@example.com,New Starter,Agent,upsert\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A snapshot naming one person would offboard everyone else: the guard
+	// must stop it before any write.
+	mass := filepath.Join(dir, "mass.csv")
+	if err := os.WriteFile(mass, []byte("employee_id,email,name\nJ9002,only.one@example.com,Only One\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := newCLIEnv(t, 80, fmt.Sprintf(`  ref:
+    streams: [reference]
+feeds:
+  joiners:
+    path: %s
+    mode: delta
+    schedule: "@every 1h"
+  mass:
+    path: %s
+    mode: snapshot
+    schedule: "@every 1h"
+serve:
+  addr: 127.0.0.1:0
+  run_on_start: true
+  shutdown_grace: 5s
+  lease_ttl: 2s
+`, joiner, mass))
+	usersBefore := len(e.srv.Users())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- dispatch(ctx, []string{"serve", "--config", e.cfg, "--migrate"}, &out, &errb) }()
+
+	addrRE := regexp.MustCompile(`"msg":"serving".*?"addr":"([^"]+)"`)
+	var base string
+	waitUntil(t, 30*time.Second, "serve to listen", func() bool {
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited with %d:\n%s", code, errb.String())
+		default:
+		}
+		if m := addrRE.FindStringSubmatch(errb.String()); m != nil {
+			base = "http://" + m[1]
+			return true
+		}
+		return false
+	})
+	type run struct {
+		Pipeline string `json:"pipeline"`
+		Status   string `json:"status"`
+		Error    string `json:"error"`
+	}
+	status := map[string]run{}
+	waitUntil(t, 90*time.Second, "both feeds to run", func() bool {
+		code, body := get(t, base+"/runs")
+		if code != http.StatusOK {
+			t.Fatalf("/runs = %d %s", code, body)
+		}
+		var res struct{ Runs []run }
+		if err := json.Unmarshal([]byte(body), &res); err != nil {
+			t.Fatalf("/runs: %v", err)
+		}
+		for _, r := range res.Runs {
+			if r.Status != "running" {
+				status[r.Pipeline] = r
+			}
+		}
+		_, a := status["feed:joiners"]
+		_, b := status["feed:mass"]
+		return a && b
+	})
+	cancel()
+	<-done
+	if r := status["feed:joiners"]; r.Status != "succeeded" {
+		t.Errorf("feed:joiners run = %+v", r)
+	}
+	if r := status["feed:mass"]; r.Status != "failed" || !strings.Contains(r.Error, "guard") {
+		t.Errorf("feed:mass run = %+v, want failed by a guard", r)
+	}
+	found := false
+	for _, u := range e.srv.Users() {
+		if strings.EqualFold(u.Email, "new.starter@example.com") {
+			found = u.Title == "Agent" && u.State == "active"
+		}
+	}
+	if !found {
+		t.Error("the scheduled delta feed did not create its joiner")
+	}
+	// The guarded snapshot changed nobody: only the joiner is new.
+	if n := len(e.srv.Users()); n != usersBefore+1 {
+		t.Errorf("users = %d, want %d", n, usersBefore+1)
+	}
+	for _, u := range e.srv.Users() {
+		if strings.EqualFold(u.Email, "only.one@example.com") {
+			t.Error("the guarded snapshot feed was applied")
+		}
+	}
+}
