@@ -101,6 +101,8 @@ type env struct {
 	// before the emulator answers.
 	requests atomic.Int64
 	hook     atomic.Pointer[func(n int64)]
+	// tokens holds every bearer token the syncer sent.
+	tokens sync.Map
 }
 
 const pipelines = "pipelines:\n  nightly:\n    streams: [reference, users, skills, languages, queues, roles]\nfeeds:\n  hr:\n    mode: delta\n"
@@ -113,6 +115,9 @@ func newEnv(t *testing.T, users int, seed int64, extra string) *env {
 	}
 	e := &env{srv: srv, dir: t.TempDir()}
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			e.tokens.Store(tok, true)
+		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			n := e.requests.Add(1)
 			if h := e.hook.Load(); h != nil {
