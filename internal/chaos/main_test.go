@@ -101,6 +101,8 @@ type env struct {
 	// before the emulator answers.
 	requests atomic.Int64
 	hook     atomic.Pointer[func(n int64)]
+	// corrupt, when set, rewrites every GET /api/v2/users answer.
+	corrupt atomic.Pointer[func(status int, body []byte) (int, string, []byte)]
 	// tokens holds every bearer token the syncer sent.
 	tokens sync.Map
 }
@@ -123,6 +125,20 @@ func newEnv(t *testing.T, users int, seed int64, extra string) *env {
 			if h := e.hook.Load(); h != nil {
 				(*h)(n)
 			}
+		}
+		if c := e.corrupt.Load(); c != nil && r.Method == http.MethodGet && r.URL.Path == "/api/v2/users" {
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, r)
+			status, ctype, body := (*c)(rec.Code, rec.Body.Bytes())
+			for k, v := range rec.Header() {
+				if k != "Content-Length" && k != "Content-Type" {
+					w.Header()[k] = v
+				}
+			}
+			w.Header().Set("Content-Type", ctype)
+			w.WriteHeader(status)
+			_, _ = w.Write(body)
+			return
 		}
 		srv.ServeHTTP(w, r)
 	}))
