@@ -1,0 +1,106 @@
+package chaos
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/usersync/syncer/internal/emulator"
+)
+
+// pg_terminate_backend of the syncer's connections in the middle of a
+// load: the run fails or retries, and every table holds what it held
+// before the run or what a complete run loads, never a part of it.
+func TestTerminatedBackendsLeaveTablesBeforeOrAfter(t *testing.T) {
+	t.Parallel()
+	const users, seed = 300, 71
+	clean := newEnv(t, users, seed, "")
+	if code, out, stderr := clean.syncer(t, context.Background(), "run", "nightly"); code != 0 {
+		t.Fatalf("clean run = %d\n%s\n%s", code, out, stderr)
+	}
+	after := clean.dump(t)
+
+	e := newEnv(t, users, seed, "")
+	before := e.dump(t) // migrated, nothing loaded
+	app := fmt.Sprintf("syncer-chaos-%s", e.schema[len(e.schema)-12:]) // application_name keeps 63 bytes
+	sep := "?"
+	if strings.Contains(e.dbURL, "?") {
+		sep = "&"
+	}
+	e.dbURL += sep + "application_name=" + app
+	if err := e.srv.SetFaults(emulator.Faults{LatencyMs: 5, JitterMs: 5}); err != nil {
+		t.Fatal(err)
+	}
+
+	var terminated atomic.Int64
+	done := make(chan struct{})
+	h := func(n int64) {
+		if n != 30 {
+			return
+		}
+		go func() {
+			defer close(done)
+			// A fresh connection: the hook runs on a server goroutine.
+			c, err := pgx.Connect(context.Background(), strings.Split(e.dbURL, sep+"application_name=")[0])
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.Close(context.Background())
+			var k int64
+			if err := c.QueryRow(context.Background(),
+				`SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1) x`, app).Scan(&k); err != nil {
+				t.Error(err)
+			}
+			terminated.Store(k)
+		}()
+	}
+	e.hook.Store(&h)
+	code, _, stderr := e.syncer(t, context.Background(), "run", "nightly")
+	e.hook.Store(nil)
+	<-done
+	noPanic(t, "terminated backends", stderr)
+	if terminated.Load() == 0 {
+		t.Fatal("no syncer backend was found to terminate: the test proves nothing")
+	}
+	got := e.dump(t)
+	var partial, asAfter, asBefore int
+	for _, tbl := range currentTables {
+		switch {
+		case equal(got[tbl], after[tbl]):
+			asAfter++
+		case equal(got[tbl], before[tbl]):
+			asBefore++
+		default:
+			partial++
+			addCount(&tally.lost, 1)
+			t.Errorf("%s: %d rows, neither before (%d) nor after (%d) the run", tbl, len(got[tbl]), len(before[tbl]), len(after[tbl]))
+		}
+	}
+	t.Logf("terminated %d backends at request 30: run exit %d (%s); tables as after %d, as before %d, partial %d",
+		terminated.Load(), code, lastLines(stderr, 1), asAfter, asBefore, partial)
+
+	if code, out, stderr := e.syncer(t, context.Background(), "run", "nightly"); code != 0 {
+		t.Fatalf("run after the terminations = %d\n%s\n%s", code, lastLines(out, 5), lastLines(stderr, 5))
+	}
+	compareDumps(t, after, e.dump(t))
+	if runs := e.statusCounts(t, "sync_runs"); runs["running"] != 0 {
+		t.Errorf("runs left running: %v", runs)
+	}
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
