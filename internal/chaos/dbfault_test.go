@@ -25,7 +25,7 @@ func TestTerminatedBackendsLeaveTablesBeforeOrAfter(t *testing.T) {
 	after := clean.dump(t)
 
 	e := newEnv(t, users, seed, "")
-	before := e.dump(t) // migrated, nothing loaded
+	before := e.dump(t)                                                // migrated, nothing loaded
 	app := fmt.Sprintf("syncer-chaos-%s", e.schema[len(e.schema)-12:]) // application_name keeps 63 bytes
 	sep := "?"
 	if strings.Contains(e.dbURL, "?") {
