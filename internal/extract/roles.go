@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -14,6 +15,18 @@ import (
 // RolesAPI is what the role-grants stream calls.
 type RolesAPI interface {
 	ListRoleSubjectGrants(ctx context.Context, roleID string, opts *genesys.ListOptions) (*genesys.Listing[genesys.SubjectDivisionGrants], error)
+	GetAuthorizationSubject(ctx context.Context, subjectID string) (genesys.AuthzSubject, error)
+}
+
+// RoleOverCapError says a role has more subjects than the role-side listing
+// can reach, so the grants must be read per user instead.
+type RoleOverCapError struct {
+	RoleID string
+	Cap    int
+}
+
+func (e *RoleOverCapError) Error() string {
+	return fmt.Sprintf("role %s has more than %d subjects; its grants cannot be read completely from the role side", e.RoleID, e.Cap)
 }
 
 // Grant is one role granted to a user in a division.
@@ -36,7 +49,14 @@ type GrantBatch struct {
 // are complete only when every role has been read, so grants are kept
 // compactly (role and division indexes) until then and sent in batches of
 // batchSize users.
-func RoleGrants(ctx context.Context, api RolesAPI, roles []genesys.Role, workers, batchSize int, prog UsersCounter, out chan<- GrantBatch) error {
+//
+// A role with more subjects than pagingCap (0: genesys.PagingCap) fails
+// with a *RoleOverCapError before anything is sent; RoleGrantsByUser then
+// reads the grants per user.
+func RoleGrants(ctx context.Context, api RolesAPI, roles []genesys.Role, workers, batchSize, pagingCap int, prog UsersCounter, out chan<- GrantBatch) error {
+	if pagingCap <= 0 {
+		pagingCap = genesys.PagingCap
+	}
 	prog.AddTotal(int64(len(roles)))
 	type pair struct{ role, division int32 }
 	var (
@@ -78,8 +98,8 @@ func RoleGrants(ctx context.Context, api RolesAPI, roles []genesys.Role, workers
 				if l.NextURI == "" || len(l.Entities) == 0 {
 					break
 				}
-				if page*genesys.MaxReferencePageSize >= genesys.PagingCap {
-					return fmt.Errorf("role %s has more than %d subjects; its grants cannot be read completely", r.ID, genesys.PagingCap)
+				if page*genesys.MaxReferencePageSize >= pagingCap {
+					return &RoleOverCapError{RoleID: r.ID, Cap: pagingCap}
 				}
 			}
 			prog.Done(1)
@@ -118,4 +138,49 @@ func RoleGrants(ctx context.Context, api RolesAPI, roles []genesys.Role, workers
 		}
 	}
 	return nil
+}
+
+// RoleGrantsByUser reads each user's grants from the subject side
+// (GET /authorization/subjects/{id}: one call per user), batchSize users per
+// batch: the fallback when a role is over the role-side listing's cap.
+func RoleGrantsByUser(ctx context.Context, api RolesAPI, userIDs []string, workers, batchSize int, prog UsersCounter, out chan<- GrantBatch) error {
+	prog.AddTotal(int64(len(userIDs)))
+	prog.MinCalls(int64(len(userIDs)))
+	batchSize = max(batchSize, 1)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(workers, 1))
+	for start := 0; start < len(userIDs); start += batchSize {
+		users := userIDs[start:min(start+batchSize, len(userIDs))]
+		g.Go(func() error {
+			b := GrantBatch{Users: users}
+			for _, uid := range users {
+				s, err := api.GetAuthorizationSubject(gctx, uid)
+				if errors.Is(err, genesys.ErrNotFound) {
+					continue // deleted since it was listed: no grants
+				}
+				if err != nil {
+					return fmt.Errorf("read grants of user %s: %w", uid, err)
+				}
+				seen := map[[2]string]bool{}
+				for _, gr := range s.Grants {
+					if gr.Role == nil || gr.Division == nil {
+						continue
+					}
+					k := [2]string{gr.Role.ID, gr.Division.ID}
+					if !seen[k] {
+						seen[k] = true
+						b.Rows = append(b.Rows, Grant{UserID: uid, RoleID: gr.Role.ID, DivisionID: gr.Division.ID})
+					}
+				}
+			}
+			prog.Done(int64(len(users)))
+			select {
+			case out <- b:
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		})
+	}
+	return g.Wait()
 }

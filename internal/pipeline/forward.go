@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -74,7 +75,7 @@ func (c ForwardConfig) has(s string) bool { return slices.Contains(c.Streams, s)
 // streams that depend on it.
 type forwardState struct {
 	ref     *extract.Reference
-	userIDs []string // users that can hold queue memberships (not deleted)
+	userIDs []string // users that can hold queue memberships and grants (not deleted)
 	usersOK bool
 }
 
@@ -116,7 +117,11 @@ func ForwardStreams(api ForwardAPI, cfg ForwardConfig) ([]Stream, error) {
 		streams = append(streams, Stream{Name: StreamQueues, After: after, Snapshot: true, Load: queuesLoad(api, cfg, st)})
 	}
 	if cfg.has(StreamRoles) {
-		streams = append(streams, Stream{Name: StreamRoles, After: []string{StreamReference}, Snapshot: true, Load: rolesLoad(api, cfg, st)})
+		after := []string{StreamReference}
+		if cfg.has(StreamUsers) {
+			after = append(after, StreamUsers) // its user ids are the per-user fallback's
+		}
+		streams = append(streams, Stream{Name: StreamRoles, After: after, Snapshot: true, Load: rolesLoad(api, cfg, st)})
 	}
 	if cfg.has(StreamUserDetails) || cfg.has(StreamUserAggregates) {
 		acfg := cfg.Analytics
@@ -379,7 +384,13 @@ func rolesLoad(api ForwardAPI, cfg ForwardConfig, st *forwardState) func(context
 		g, gctx := errgroup.WithContext(ctx)
 		g.Go(func() error {
 			defer close(batches)
-			return extract.RoleGrants(gctx, api, st.ref.Roles, cfg.Workers, 1000, p, batches)
+			err := extract.RoleGrants(gctx, api, st.ref.Roles, cfg.Workers, 1000, cfg.PagingCap, p, batches)
+			var over *extract.RoleOverCapError
+			if errors.As(err, &over) && st.usersOK {
+				// Nothing was sent yet: read every user's grants instead.
+				return extract.RoleGrantsByUser(gctx, api, st.userIDs, cfg.Workers, 200, p, batches)
+			}
+			return err
 		})
 		g.Go(func() error {
 			for b := range batches {

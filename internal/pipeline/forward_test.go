@@ -268,8 +268,13 @@ func TestUsersOverThePagingCapLoadCompletely(t *testing.T) {
 	cfg := fullConfig()
 	cfg.PageSize = 100
 	cfg.PagingCap = 400
-	cfg.Streams = []string{"reference", "users", "skills", "languages"}
-	forward(t, e, c, cfg)
+	// The employee role holds every active user, past the cap of its
+	// role-side listing: the roles stream falls back to one read per user.
+	cfg.Streams = []string{"reference", "users", "skills", "languages", "roles"}
+	sum := forward(t, e, c, cfg)
+	if n := sum.Calls.ByEndpoint["GET /api/v2/authorization/subjects/{subjectId}"][200]; n == 0 {
+		t.Error("the roles stream did not fall back to per-user reads")
+	}
 	want := orgTruth(srv)
 	got := e.dbTruth(t)
 	if d := cmp.Diff(want.users, got.users); d != "" {
@@ -277,6 +282,9 @@ func TestUsersOverThePagingCapLoadCompletely(t *testing.T) {
 	}
 	if d := cmp.Diff(want.skills, got.skills); d != "" {
 		t.Errorf("skills differ (-emulator +db):\n%s", firstLines(d, 20))
+	}
+	if d := cmp.Diff(want.grants, got.grants); d != "" {
+		t.Errorf("role grants differ (-emulator +db):\n%s", firstLines(d, 20))
 	}
 	if srv.UserCount("active") <= 800 {
 		t.Fatalf("only %d active users: the division split was not exercised", srv.UserCount("active"))
