@@ -93,6 +93,9 @@ func TestCorruptAPIAnswersCommitNothingHalf(t *testing.T) {
 				t.Logf("KNOWN GAP (%s; CHAOS_STRICT=1 fails on it): "+format, append([]any{tc.gap}, args...)...)
 			}
 		}
+		if !fullSuite && (tc.name == "HTML error page" || tc.name == "entities a string" || tc.name == "extra fields") {
+			continue // make test-chaos runs them
+		}
 		e.corrupt.Store(&tc.corrupt)
 		code, _, stderr := e.syncer(t, context.Background(), "run", "nightly")
 		e.corrupt.Store(nil)

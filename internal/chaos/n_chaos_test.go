@@ -2,5 +2,9 @@
 
 package chaos
 
-// crashPoints is the number of kill -9 points per command under the chaos tag.
-const crashPoints = 20
+// Under the chaos tag (`make test-chaos`): twenty kill -9 points per
+// command and every corrupt answer.
+const (
+	crashPoints = 20
+	fullSuite   = true
+)
