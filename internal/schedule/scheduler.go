@@ -369,6 +369,11 @@ func (s *Scheduler) attempt(ctx context.Context, log *slog.Logger, j *job, tick 
 			return
 		case <-time.After(s.fence()):
 		}
+		// This replica holds the lock, so the orphan is not running any
+		// more: record it as interrupted before running again.
+		if _, err := s.store.InterruptRuns(ctx, j.Name, "the replica running it stopped; taken over by another"); err != nil && ctx.Err() == nil {
+			log.Warn("could not mark the orphaned run interrupted", "orphan_run_id", runs[0].ID, "err", err)
+		}
 	}
 	if ctx.Err() != nil {
 		return // stopping: no new runs
