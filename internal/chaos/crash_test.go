@@ -86,11 +86,11 @@ func TestKilledAppliesCreateNoUserTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := crashRand(t)
-	const joiners = 6
+	const joiners = 20
 	// A timed apply first: the kills land between a third of its duration
 	// and its end, where the plan is being journaled and applied.
 	start := time.Now()
-	if code, out, stderr := e.syncer(t, context.Background(), append([]string{"apply", hrFeed(t, e.dir, "warm", e.srv, 2, 2, 0, "Warm")}, guardFlags...)...); code != 0 {
+	if code, out, stderr := e.syncer(t, context.Background(), append([]string{"apply", hrFeed(t, e.dir, "warm", e.srv, joiners, 4, 0, "Warm")}, guardFlags...)...); code != 0 {
 		t.Fatalf("warm-up apply = %d\n%s\n%s", code, out, stderr)
 	}
 	full := time.Since(start)
