@@ -261,8 +261,8 @@ func TestUsersOverThePagingCapLoadCompletely(t *testing.T) {
 	// A cap of 400 on 1,200 users reproduces the 10,000 cap on 25,000
 	// users at a twentieth of the cost: active users exceed two listings,
 	// so the stream has to split by division through the users search,
-	// while inactive users fit one listing. TestUsers25000 in the benchmarks
-	// runs the real sizes.
+	// while inactive users fit one listing. BenchmarkForward50k runs the
+	// real cap on 50,000 users and checks the database the same way.
 	srv, c := org(t, emulator.Config{Users: 1200, Seed: 21, PageCap: 400, SearchCap: 400})
 	e := newEnv(t)
 	cfg := fullConfig()
