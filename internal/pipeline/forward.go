@@ -337,20 +337,40 @@ func queuesLoad(api ForwardAPI, cfg ForwardConfig, st *forwardState) func(contex
 			return extract.QueueMembershipsByQueue(gctx, api, st.ref.Queues, cfg.Workers, p, batches)
 		})
 		g.Go(func() error {
-			for b := range batches {
-				rows := membershipRows(b.Rows)
+			// Queue-side batches hold one queue each: merge many at once, so
+			// a large org costs a few dozen merges instead of one per queue
+			// (each merge probes the table, which grows inside the
+			// transaction without fresh planner statistics).
+			var pend extract.MembershipBatch
+			flush := func() error {
+				if len(pend.Owners) == 0 {
+					return nil
+				}
+				rows := membershipRows(pend.Rows)
 				var err error
-				if b.ByQueue {
-					err = tx.QueueMembersByQueue(gctx, b.Owners, rows)
+				if pend.ByQueue {
+					err = tx.QueueMembersByQueue(gctx, pend.Owners, rows)
 				} else {
-					err = tx.QueueMembersByUser(gctx, b.Owners, rows)
+					err = tx.QueueMembersByUser(gctx, pend.Owners, rows)
 				}
 				if err != nil {
 					return err
 				}
 				p.Rows(int64(len(rows)))
+				pend = extract.MembershipBatch{}
+				return nil
 			}
-			return nil
+			for b := range batches {
+				pend.ByQueue = b.ByQueue
+				pend.Owners = append(pend.Owners, b.Owners...)
+				pend.Rows = append(pend.Rows, b.Rows...)
+				if len(pend.Rows) >= membershipFlushRows || len(pend.Owners) >= membershipFlushOwners {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+			}
+			return flush()
 		})
 		if err := g.Wait(); err != nil {
 			return nil, err
@@ -358,6 +378,12 @@ func queuesLoad(api ForwardAPI, cfg ForwardConfig, st *forwardState) func(contex
 		return nil, nil
 	}
 }
+
+// Queue memberships are merged once this many rows or owners are pending.
+const (
+	membershipFlushRows   = 20_000
+	membershipFlushOwners = 500
+)
 
 // membershipRows drops members without a user id and duplicates (the
 // per-user listings of joined and unjoined queues may overlap).
