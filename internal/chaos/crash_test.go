@@ -89,11 +89,16 @@ func TestKilledAppliesCreateNoUserTwice(t *testing.T) {
 	const joiners = 20
 	// A timed apply first: the kills land between a third of its duration
 	// and its end, where the plan is being journaled and applied.
-	start := time.Now()
-	if code, out, stderr := e.syncer(t, context.Background(), append([]string{"apply", hrFeed(t, e.dir, "warm", e.srv, joiners, 4, 0, "Warm")}, guardFlags...)...); code != 0 {
-		t.Fatalf("warm-up apply = %d\n%s\n%s", code, out, stderr)
+	// The first apply reads every user's external ids, later ones only
+	// the changed users': time the second.
+	var full time.Duration
+	for _, tag := range []string{"warm1", "warm2"} {
+		start := time.Now()
+		if code, out, stderr := e.syncer(t, context.Background(), append([]string{"apply", hrFeed(t, e.dir, tag, e.srv, joiners, 4, 0, "Warm")}, guardFlags...)...); code != 0 {
+			t.Fatalf("warm-up apply = %d\n%s\n%s", code, out, stderr)
+		}
+		full = time.Since(start)
 	}
-	full := time.Since(start)
 	e.srv.ResetStats()
 	var killed int
 	for round := range crashPoints {
