@@ -287,10 +287,16 @@ func (x *usersRun) byDivision(ctx context.Context, state string, total int) erro
 // listing is read), re-reads suspicious expands, and sends the rest.
 func (x *usersRun) emit(ctx context.Context, users []genesys.User, more ...genesys.User) error {
 	users = append(users, more...)
+	for i, u := range users {
+		if u.ID == "" {
+			// Dropping it would let the snapshot mark a real user deleted.
+			return fmt.Errorf("the users listing returned a user without an id (entry %d of %d, name %q): refusing a snapshot with a hole in it", i+1, len(users), u.Name)
+		}
+	}
 	x.mu.Lock()
 	fresh := make([]genesys.User, 0, len(users))
 	for _, u := range users {
-		if u.ID == "" || x.seen[u.ID] {
+		if x.seen[u.ID] {
 			continue
 		}
 		x.seen[u.ID] = true
