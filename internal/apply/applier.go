@@ -378,8 +378,9 @@ func (r *run) execute(ctx context.Context) error {
 func (r *run) phase(ctx context.Context, start, end int) error {
 	pending := make([]int, 0, end-start)
 	for i := start; i < end; i++ {
-		switch r.status[i] {
-		case store.OpDone, store.OpSkipped:
+		// A resume retries failed operations and those skipped for a failed
+		// dependency: by their phase, that dependency has been retried.
+		if r.status[i] == store.OpDone {
 			continue
 		}
 		pending = append(pending, i)

@@ -142,7 +142,7 @@ func (s *Store) Operations(ctx context.Context, planID string) ([]Operation, err
 func (s *Store) BeginOperation(ctx context.Context, planID string, seq int) (Operation, error) {
 	rows, err := s.pool.Query(ctx, "UPDATE "+s.table("plan_operations")+
 		` SET status = 'running', attempts = attempts + 1, started_at = now(), finished_at = NULL
-		  WHERE plan_id = $1 AND seq = $2 AND status IN ('pending', 'failed', 'running')
+		  WHERE plan_id = $1 AND seq = $2 AND status IN ('pending', 'failed', 'running', 'skipped')
 		  RETURNING `+opColumns, planID, seq)
 	if err != nil {
 		return Operation{}, fmt.Errorf("begin operation %s/%d: %w", planID, seq, translate(err))
@@ -172,7 +172,7 @@ func (s *Store) FinishOperation(ctx context.Context, planID string, seq int, res
 	tag, err := s.pool.Exec(ctx, "UPDATE "+s.table("plan_operations")+
 		` SET status = $3, http_status = nullif($4, 0), correlation_id = nullif($5, ''), error_code = nullif($6, ''),
 		      error = nullif($7, ''), result = $8::jsonb, finished_at = now()
-		  WHERE plan_id = $1 AND seq = $2 AND status IN ('running', 'pending')`,
+		  WHERE plan_id = $1 AND seq = $2 AND status IN ('running', 'pending', 'skipped')`,
 		planID, seq, res.Status, res.HTTPStatus, res.CorrelationID, res.ErrorCode, res.Error, result)
 	if err != nil {
 		return fmt.Errorf("finish operation %s/%d: %w", planID, seq, translate(err))
