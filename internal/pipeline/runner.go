@@ -228,9 +228,7 @@ func (r *Runner) run(ctx context.Context, pipeline string, streams []Stream, pro
 	// marked running.
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if dry {
-		// nothing to record
-	} else if err := r.store.FinishRun(fctx, runID, rec); err != nil {
+	if err := r.finishRun(fctx, dry, runID, rec); err != nil {
 		err = fmt.Errorf("record end of run %d: %w", runID, err)
 		sum.Err = errors.Join(sum.Err, err)
 		if sum.Outcome == OutcomeSucceeded {
@@ -271,9 +269,7 @@ func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline strin
 		}
 		return res
 	}
-	if dry {
-		// no stream record
-	} else if err := r.store.StartStreamRun(context.WithoutCancel(ctx), runID, s.Name); err != nil {
+	if err := r.startStreamRun(context.WithoutCancel(ctx), dry, runID, s.Name); err != nil {
 		res.Outcome, res.Err = OutcomeFailed, fmt.Errorf("stream %s: %w", s.Name, err)
 		return res
 	}
@@ -323,6 +319,22 @@ func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline strin
 	res.Stats = stats
 	log.Info("stream committed", "rows", res.Rows(), "duration", time.Since(start).Round(time.Millisecond))
 	return finish(OutcomeSucceeded, nil)
+}
+
+// finishRun records the end of a run; a dry run has no record.
+func (r *Runner) finishRun(ctx context.Context, dry bool, runID int64, rec store.RunResult) error {
+	if dry {
+		return nil
+	}
+	return r.store.FinishRun(ctx, runID, rec)
+}
+
+// startStreamRun records the start of a stream; a dry run has no record.
+func (r *Runner) startStreamRun(ctx context.Context, dry bool, runID int64, stream string) error {
+	if dry {
+		return nil
+	}
+	return r.store.StartStreamRun(ctx, runID, stream)
 }
 
 func outcomeOf(ctx context.Context, err error) string {
