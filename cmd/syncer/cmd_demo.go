@@ -185,8 +185,13 @@ func (d *demo) reverse(ctx context.Context, f *forward, log *slog.Logger) error 
 	if err != nil {
 		return err
 	}
+	// Changed users have a closed version; joiners' first version was
+	// opened by a later run than the first load.
 	if err := printQuery(ctx, f, d.out, `
-SELECT count(*) FILTER (WHERE valid_to IS NULL AND valid_from > now() - interval '10 minutes') AS users_changed_in_history
+SELECT count(DISTINCT id) FILTER (WHERE valid_to IS NOT NULL) AS users_with_a_new_version,
+       count(DISTINCT id) FILTER (WHERE valid_to IS NULL AND run_id <> (SELECT min(id) FROM sync_runs)
+                                   AND id NOT IN (SELECT id FROM users_history WHERE valid_to IS NOT NULL)) AS users_added,
+       count(*) AS history_rows
 FROM users_history`); err != nil {
 		return err
 	}
