@@ -30,26 +30,9 @@ serve:
   shutdown_grace: 5s
   lease_ttl: 2s
 `)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errb syncBuffer
-	done := make(chan int, 1)
-	go func() { done <- dispatch(ctx, []string{"serve", "--config", e.cfg, "--migrate"}, &out, &errb) }()
-
-	addrRE := regexp.MustCompile(`"msg":"serving".*?"addr":"([^"]+)"`)
-	var base string
-	waitUntil(t, 20*time.Second, "serve to listen", func() bool {
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited with %d:\n%s", code, errb.String())
-		default:
-		}
-		if m := addrRE.FindStringSubmatch(errb.String()); m != nil {
-			base = "http://" + m[1]
-			return true
-		}
-		return false
-	})
+	srv := startServe(t, e.cfg)
+	defer srv.cancel()
+	base, errb, done, cancel := srv.base, srv.errb, srv.done, srv.cancel
 
 	var runs struct {
 		Pipelines []struct {
@@ -161,6 +144,36 @@ func get(t *testing.T, url string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// serving is a `syncer serve --migrate` started by a test, listening.
+type serving struct {
+	base   string
+	errb   *syncBuffer
+	done   chan int // its exit code
+	cancel context.CancelFunc
+}
+
+func startServe(t *testing.T, cfg string) *serving {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &serving{errb: &syncBuffer{}, done: make(chan int, 1), cancel: cancel}
+	var out syncBuffer
+	go func() { s.done <- dispatch(ctx, []string{"serve", "--config", cfg, "--migrate"}, &out, s.errb) }()
+	addrRE := regexp.MustCompile(`"msg":"serving".*?"addr":"([^"]+)"`)
+	waitUntil(t, 30*time.Second, "serve to listen", func() bool {
+		select {
+		case code := <-s.done:
+			t.Fatalf("serve exited with %d:\n%s", code, s.errb.String())
+		default:
+		}
+		if m := addrRE.FindStringSubmatch(s.errb.String()); m != nil {
+			s.base = "http://" + m[1]
+			return true
+		}
+		return false
+	})
+	return s
 }
 
 func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {

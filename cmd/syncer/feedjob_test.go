@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -44,26 +42,9 @@ serve:
   lease_ttl: 2s
 `, joiner, mass))
 	usersBefore := len(e.srv.Users())
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errb syncBuffer
-	done := make(chan int, 1)
-	go func() { done <- dispatch(ctx, []string{"serve", "--config", e.cfg, "--migrate"}, &out, &errb) }()
-
-	addrRE := regexp.MustCompile(`"msg":"serving".*?"addr":"([^"]+)"`)
-	var base string
-	waitUntil(t, 30*time.Second, "serve to listen", func() bool {
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited with %d:\n%s", code, errb.String())
-		default:
-		}
-		if m := addrRE.FindStringSubmatch(errb.String()); m != nil {
-			base = "http://" + m[1]
-			return true
-		}
-		return false
-	})
+	srv := startServe(t, e.cfg)
+	defer srv.cancel()
+	base := srv.base
 	type run struct {
 		Pipeline string `json:"pipeline"`
 		Status   string `json:"status"`
@@ -88,8 +69,8 @@ serve:
 		_, b := status["feed:mass"]
 		return a && b
 	})
-	cancel()
-	<-done
+	srv.cancel()
+	<-srv.done
 	if r := status["feed:joiners"]; r.Status != "succeeded" {
 		t.Errorf("feed:joiners run = %+v", r)
 	}
