@@ -91,7 +91,9 @@ func newCSVScanner(r io.Reader, cfg Config, warn func(Problem)) (*csvScanner, []
 	case err != nil:
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, []Problem{{File: cfg.File, Line: pe.Line, Column: pe.Column, Code: CodeSyntax, Severity: SeverityError, Reason: "header: " + pe.Err.Error()}}, nil
+			p := syntaxProblem(cfg.File, pe)
+			p.Reason = "header: " + p.Reason
+			return nil, []Problem{p}, nil
 		}
 		return nil, nil, fmt.Errorf("read %s header: %w", cfg.File, err)
 	}
@@ -215,8 +217,7 @@ func (s *csvScanner) next() (*rawRow, *Problem, error) {
 			s.mark()
 			s.line = pe.Line
 			row := &rawRow{line: pe.StartLine}
-			row.problems = append(row.problems, Problem{File: s.cfg.File, Line: pe.Line, Column: pe.Column, Code: CodeSyntax, Severity: SeverityError,
-				Reason: pe.Err.Error() + " (column is the byte position)"})
+			row.problems = append(row.problems, syntaxProblem(s.cfg.File, pe))
 			return row, nil, nil
 		}
 		line, _ := s.cr.FieldPos(0)
@@ -254,6 +255,22 @@ func (s *csvScanner) next() (*rawRow, *Problem, error) {
 		}
 		return row, nil, nil
 	}
+}
+
+// syntaxProblem reports a CSV parse error. A record that spans lines is
+// reported where it starts, since that is where its quote opened: an
+// unterminated quote runs on through the rows after it, and the parser
+// only notices at the end of the swallowed text, maybe thousands of lines
+// further down.
+func syntaxProblem(file string, pe *csv.ParseError) Problem {
+	p := Problem{File: file, Line: pe.Line, Column: pe.Column, Code: CodeSyntax, Severity: SeverityError,
+		Reason: pe.Err.Error() + " (column is the byte position)"}
+	if pe.StartLine > 0 && pe.StartLine < pe.Line {
+		p.Line, p.Column = pe.StartLine, 0
+		p.Reason = fmt.Sprintf("%s at line %d, byte %d, in a record that starts on this line and spans %d lines: an unterminated quote here swallows the rows after it",
+			pe.Err, pe.Line, pe.Column, pe.Line-pe.StartLine+1)
+	}
+	return p
 }
 
 func (s *csvScanner) mark() {

@@ -306,6 +306,20 @@ func TestRejectedRowsKeepIdentity(t *testing.T) {
 	}
 }
 
+// TestUnterminatedQuoteInHeader: a quote opened in the header and never
+// closed is reported on line 1, where it opened, not where the file ends.
+func TestUnterminatedQuoteInHeader(t *testing.T) {
+	t.Parallel()
+	_, err := Read(strings.NewReader("employee_id,\"email,name\nE1,a@example.com,A\nE2,b@example.com,B\n"), Config{File: "t.csv"})
+	var fe *Error
+	if !errors.As(err, &fe) || len(fe.Problems) != 1 {
+		t.Fatalf("err = %v, want one file-level problem", err)
+	}
+	if p := fe.Problems[0]; p.Line != 1 || p.Code != CodeSyntax || !strings.Contains(p.Reason, "spans 3 lines") {
+		t.Errorf("problem = %s; want line 1, syntax, spanning 3 lines", p.Error())
+	}
+}
+
 func TestMaxProblems(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
