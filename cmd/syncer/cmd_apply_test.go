@@ -82,6 +82,14 @@ func TestPlanAndApplyCommands(t *testing.T) {
 		t.Fatalf("apply with the override = %d\n%s\n%s", code, out, stderr)
 	}
 
+	// Every problem of a readable feed is listed, not only a rejected
+	// row's first one.
+	twice := write("twice.csv", "employee_id,email,name,languages,queues\nE9000002,twice@example.com,Twice,Klingon:5,Nowhere Queue\n")
+	code, _, stderr = e.syncer(t, "plan", twice, "--config", e.cfg)
+	if code != exitOK || !strings.Contains(stderr, twice+`:2:4: languages: unknown language "Klingon"`) || !strings.Contains(stderr, twice+`:2:5: queues: unknown queue "Nowhere Queue"`) {
+		t.Fatalf("plan of a row with two problems = %d\n%s", code, stderr)
+	}
+
 	// A feed that cannot be read is an error.
 	bad := write("bad.csv", "name,title\nNo Key,Agent\n")
 	if code, _, stderr := e.syncer(t, "plan", bad, "--config", e.cfg); code != exitFailure || !strings.Contains(stderr, "cannot be read") {

@@ -263,6 +263,7 @@ func makePlan(ctx context.Context, svc *reverse.Service, sp reverse.Spec, refres
 	if err != nil {
 		return nil, err
 	}
+	listProblems(stderr, sp.Path, p.Feed)
 	if refresh {
 		fmt.Fprintf(stdout, "State refreshed from the org (run %d): %d rows in %s, %d API calls.\n\n",
 			p.Refresh.RunID, p.Refresh.Rows(), p.Refresh.Duration.Round(1e6), p.Refresh.Calls.Total)
@@ -270,6 +271,27 @@ func makePlan(ctx context.Context, svc *reverse.Service, sp reverse.Spec, refres
 		fmt.Fprintf(stdout, "State as last loaded into Postgres (not refreshed: --no-refresh).\n\n")
 	}
 	return p, nil
+}
+
+// maxListedProblems bounds the feed problems plan and apply print.
+const maxListedProblems = 50
+
+// listProblems prints a readable feed's problems on stderr, one a line
+// like a compiler: the plan shows only the first reason of a rejected row
+// and no warnings, so a row with three unknown names would otherwise take
+// three rounds of fixing.
+func listProblems(w io.Writer, path string, f *feed.Feed) {
+	if f == nil || len(f.Problems) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "syncer: the feed %s has %d problem(s); rejected rows cause no change:\n", path, len(f.Problems))
+	for i, pr := range f.Problems {
+		if i == maxListedProblems {
+			fmt.Fprintf(w, "  … and %d more\n", len(f.Problems)-i)
+			break
+		}
+		fmt.Fprintf(w, "  %s\n", pr.Error())
+	}
 }
 
 func savePlan(path string, p *diff.Plan) error {
