@@ -1,6 +1,7 @@
 // Package chaos holds the reliability suite of issue 9 (tests only): the
 // forward path and the apply path under injected API faults, kill -9 of
-// real `syncer run` and `syncer apply` processes, malformed configs and
+// real `syncer run` and `syncer apply` processes, malformed configs, the
+// malformed-feed corpus of internal/feed through `syncer plan`,
 // corrupted API answers, pg_terminate_backend in the middle of a load, and
 // the secrets check over every output of a full run.
 //

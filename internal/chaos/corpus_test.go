@@ -1,0 +1,230 @@
+package chaos
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/usersync/syncer/internal/diff"
+	"github.com/usersync/syncer/internal/emulator"
+	"github.com/usersync/syncer/internal/feed"
+)
+
+// badCorpus is the malformed-feed corpus of internal/feed, each file with
+// the golden report of what the feed reader finds in it.
+const badCorpus = "../feed/testdata/bad"
+
+// refDifferences are golden texts that depend on the reference data the
+// feed tests read with (a skill named "Billing"), and what the emulator's
+// org (skills named "Billing - Tier 1"…) makes of them instead.
+var refDifferences = []struct{ golden, cli string }{
+	{` (did you mean "Billing"?)`, ``},
+}
+
+// writeCalls counts the API requests that change the org: every method
+// but GET, except the POSTs that only read (token, search, analytics
+// queries and jobs).
+func writeCalls(st emulator.Stats) map[string]int64 {
+	out := map[string]int64{}
+	for route := range st.Routes {
+		method, path, _ := strings.Cut(route, " ")
+		switch {
+		case method == "GET", route == "unmatched",
+			path == "/oauth/token", path == "/api/v2/users/search", strings.HasPrefix(path, "/api/v2/analytics/"):
+		default:
+			out[route] = st.RouteTotal(route)
+		}
+	}
+	return out
+}
+
+// scaleSmall rewrites a *_small corpus file, written for a 256-byte record
+// bound, for the CLI's 1 MiB bound (feed.DefaultMaxRecordBytes, which no
+// configuration key changes): its run of x's, or else its last line,
+// repeated past the bound. The golden texts name the bound.
+func scaleSmall(body, golden []byte) ([]byte, []byte) {
+	const bound = feed.DefaultMaxRecordBytes
+	golden = bytes.ReplaceAll(golden, []byte("over 256 bytes"), fmt.Appendf(nil, "over %d bytes", bound))
+	if loc := regexp.MustCompile(`x{100,}`).FindIndex(body); loc != nil {
+		return append(append(append([]byte{}, body[:loc[0]]...), bytes.Repeat([]byte("x"), bound+1)...), body[loc[1]:]...), golden
+	}
+	lines := bytes.SplitAfter(bytes.TrimRight(body, "\n"), []byte("\n"))
+	last := append(bytes.TrimRight(lines[len(lines)-1], "\n"), '\n')
+	out := append(bytes.TrimRight(body, "\n"), '\n')
+	for len(out) < bound+bound/4 {
+		out = append(out, last...)
+	}
+	return out, golden
+}
+
+// corpusCase is one corpus feed as the CLI gets it.
+type corpusCase struct {
+	name, path, mode string
+	golden           []string
+}
+
+// The feed tests' directory holds one executive outside the feed; the
+// corpus names them as a manager who exists.
+const testExecID, testExecEmail = "E0001", "ceo@example.com"
+
+// loadCorpus reads the corpus, writing into dir the files the CLI must get
+// changed: *_small ones scaled (scaleSmall), and the feed tests' executive
+// replaced by exec, an active user of the org.
+func loadCorpus(t *testing.T, dir string, exec *emulator.UserView) []corpusCase {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(badCorpus, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []corpusCase
+	for _, f := range files {
+		if strings.HasSuffix(f, ".golden") {
+			continue
+		}
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden, err := os.ReadFile(f + ".golden")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := corpusCase{name: filepath.Base(f), mode: string(feed.ModeSnapshot)}
+		if c.path, err = filepath.Abs(f); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(c.name, "delta") {
+			c.mode = string(feed.ModeDelta)
+		}
+		scaled := strings.Contains(c.name, "_small")
+		if scaled {
+			body, golden = scaleSmall(body, golden)
+		}
+		if exec != nil && (bytes.Contains(body, []byte(testExecID)) || bytes.Contains(body, []byte(testExecEmail))) {
+			body = bytes.ReplaceAll(bytes.ReplaceAll(body, []byte(testExecID), []byte(exec.EmployeeID)), []byte(testExecEmail), []byte(exec.Email))
+			scaled = true
+		}
+		if scaled {
+			c.path = filepath.Join(dir, c.name)
+			if err := os.WriteFile(c.path, body, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c.golden = strings.Split(strings.TrimSpace(string(golden)), "\n")
+		out = append(out, c)
+	}
+	if len(out) < 39 {
+		t.Fatalf("the malformed corpus has %d feeds, want at least 39", len(out))
+	}
+	return out
+}
+
+var rejectedLine = regexp.MustCompile(`^rejected line (\d+) \(employee_id "(.*)", email "(.*)"\)`)
+
+// Every malformed feed of the corpus through `syncer plan`: the problems
+// of its golden file on stderr with the path, line, column and field; a
+// file that cannot be read exits 1 and plans nothing; the rows it rejects
+// are in no part of the plan; no panic; no write to the org and no plan
+// journaled.
+func TestBadFeedCorpusThroughCLI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 30, 5, "")
+	org := orgState(e.srv)
+	var exec *emulator.UserView
+	for _, u := range e.srv.Users() {
+		if u.State == "active" && u.EmployeeID != "" {
+			exec = &u
+			break
+		}
+	}
+	cases := loadCorpus(t, e.dir, exec)
+	var unreadable, rejectedRows, problems int
+	for i, c := range cases {
+		planFile := filepath.Join(e.dir, c.name+".plan.json")
+		args := []string{"plan", c.path, "--mode", c.mode, "--out", planFile}
+		if i > 0 && !fullSuite {
+			args = append(args, "--no-refresh") // make test: the org is read once
+		}
+		code, out, stderr := e.syncer(t, context.Background(), args...)
+		addCount(&tally.inputs, 1)
+		noPanic(t, c.name, out+stderr)
+		show := func() string {
+			return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", code, lastLines(out, 15), lastLines(stderr, 15))
+		}
+		for _, g := range c.golden[1:] {
+			if strings.HasPrefix(g, "rejected line ") {
+				continue
+			}
+			want := filepath.Dir(c.path) + string(filepath.Separator) + g
+			for _, d := range refDifferences {
+				want = strings.ReplaceAll(want, d.golden, d.cli)
+			}
+			if !strings.Contains(stderr, want) {
+				t.Errorf("%s: stderr does not hold the golden problem\n  %s\n%s", c.name, want, show())
+			}
+			problems++
+		}
+		_, err := os.Stat(planFile)
+		if c.golden[0] == "FILE REJECTED" {
+			unreadable++
+			if code != 1 || !strings.Contains(stderr, "cannot be read") || err == nil {
+				t.Errorf("%s: an unreadable feed must fail with nothing planned: %s", c.name, show())
+			}
+			continue
+		}
+		if code != 0 && code != 2 || err != nil {
+			t.Errorf("%s: a readable feed must be planned (exit 0 or 2, plan saved): %v %s", c.name, err, show())
+			continue
+		}
+		rejectedRows += checkRejectedNotPlanned(t, c, planFile)
+	}
+	if w := writeCalls(e.srv.Stats()); len(w) > 0 {
+		t.Errorf("planning the corpus wrote to the org: %v", w)
+	}
+	if got := orgState(e.srv); !equal(got, org) {
+		t.Error("the org changed while the corpus was planned")
+	}
+	if n := e.count(t, "SELECT (SELECT count(*) FROM "+e.table("plans")+") + (SELECT count(*) FROM "+e.table("plan_operations")+")"); n != 0 {
+		t.Errorf("%d plan rows journaled by plan alone", n)
+	}
+	t.Logf("corpus: %d feeds through syncer plan: %d unreadable (exit 1), %d rows rejected and planned for nothing, %d golden problems on stderr",
+		len(cases), unreadable, rejectedRows, problems)
+}
+
+// checkRejectedNotPlanned fails when a row the golden file rejects shows
+// in the saved plan, by line, employee id or email; it returns the rows
+// checked.
+func checkRejectedNotPlanned(t *testing.T, c corpusCase, planFile string) int {
+	t.Helper()
+	b, err := os.ReadFile(planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p diff.Plan
+	if err := json.Unmarshal(b, &p); err != nil {
+		t.Fatalf("%s: saved plan: %v", c.name, err)
+	}
+	var n int
+	for _, g := range c.golden {
+		m := rejectedLine.FindStringSubmatch(g)
+		if m == nil {
+			continue
+		}
+		n++
+		for _, u := range p.Users {
+			if fmt.Sprint(u.Line) == m[1] || m[2] != "" && strings.EqualFold(u.EmployeeID, m[2]) || m[3] != "" && strings.EqualFold(u.Email, m[3]) {
+				t.Errorf("%s: rejected line %s is planned: %s %s <%s> line %d", c.name, m[1], u.Action, u.Key, u.Email, u.Line)
+			}
+		}
+	}
+	if n != p.Rejected.Count {
+		t.Errorf("%s: the plan counts %d rejected rows, the golden file %d", c.name, p.Rejected.Count, n)
+	}
+	return n
+}
