@@ -95,7 +95,9 @@
 // consecutive failures (from sync_runs), skipped runs and tick results,
 // running and next tick, lost locks; with a rate budget, its live rate,
 // configured rate, wait, 429s and requests in flight; Go and process
-// metrics.
+// metrics, among them the gauges a leak shows in: go_goroutines,
+// go_memstats_heap_inuse_bytes, go_gc_heap_live_bytes and
+// process_resident_memory_bytes (the chaos suite's soak watches them).
 //
 // # Invariants
 //

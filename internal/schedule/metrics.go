@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"net/http"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -52,6 +53,11 @@ type Metrics struct {
 
 // NewMetrics returns a registry with the scheduler's series, Go and process
 // metrics, and, when budget is not nil, the rate budget's live state.
+//
+// The Go and process metrics are what a leak shows in: go_goroutines,
+// go_memstats_heap_inuse_bytes, go_gc_heap_live_bytes (the heap the last
+// GC found reachable: unlike heap in use it holds no garbage, so it is the
+// one to compare over time) and process_resident_memory_bytes.
 func NewMetrics(budget BudgetStats) *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
@@ -101,13 +107,16 @@ func NewMetrics(budget BudgetStats) *Metrics {
 	}
 	m.reg.MustRegister(m.runs, m.duration, m.rows, m.calls, m.rateLimited, m.retries, m.waited,
 		m.lastSuccess, m.consecutiveFailures, m.skipped, m.ticks, m.running, m.nextRun, m.lockLost,
-		collectors.NewGoCollector(),
+		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(heapLive)),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if budget != nil {
 		m.reg.MustRegister(budgetCollector{budget})
 	}
 	return m
 }
+
+// heapLive adds go_gc_heap_live_bytes to the Go collector's default set.
+var heapLive = collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/gc/heap/live:bytes$`)}
 
 // Registry returns the registry, to add collectors or gather in tests.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
