@@ -33,6 +33,7 @@ var tally struct {
 	inputs           int
 	rowsCompared     int
 	lost, duplicated int
+	soak             string // the soak's figures, when it ran
 }
 
 func addFaults(st emulator.Stats) {
@@ -80,6 +81,9 @@ func TestMain(m *testing.M) {
 	sort.Strings(kinds)
 	fmt.Printf("chaos summary: faulted answers [%s]; crashes tried %d; bad inputs tried %d; rows compared %d; rows lost %d; rows duplicated %d\n",
 		strings.Join(kinds, " "), tally.crashes, tally.inputs, tally.rowsCompared, tally.lost, tally.duplicated)
+	if tally.soak != "" {
+		fmt.Println(tally.soak)
+	}
 	os.Exit(code)
 }
 
@@ -154,8 +158,14 @@ func newEnv(t *testing.T, users int, seed int64, extra string) *env {
 
 func (e *env) writeConfig(t *testing.T, baseURL, extra string) {
 	t.Helper()
+	e.writeConfigWith(t, baseURL, extra+pipelines)
+}
+
+// writeConfigWith writes a config whose pipelines and feeds are in rest.
+func (e *env) writeConfigWith(t *testing.T, baseURL, rest string) {
+	t.Helper()
 	e.cfg = filepath.Join(e.dir, "syncer.yaml")
-	body := fmt.Sprintf("genesys:\n  base_url: %s\ndatabase:\n  schema: %s\nrate:\n  requests_per_minute: 100000\n  burst: 100\n%s%s", baseURL, e.schema, extra, pipelines)
+	body := fmt.Sprintf("genesys:\n  base_url: %s\ndatabase:\n  schema: %s\nrate:\n  requests_per_minute: 100000\n  burst: 100\n%s", baseURL, e.schema, rest)
 	if err := os.WriteFile(e.cfg, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}

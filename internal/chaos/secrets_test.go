@@ -2,10 +2,12 @@ package chaos
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -45,9 +47,48 @@ func (e *env) textColumns(t *testing.T) (string, int) {
 	return b.String(), cells
 }
 
-// A full forward run, plan and apply at debug level: neither the client
-// secret nor any access token appears in stdout, stderr, the saved plan or
-// any database cell; a hostile feed value is stored verbatim.
+// serveOutputs runs `syncer serve` at debug level until its run on start
+// has succeeded, and returns its log and what /metrics, /runs, /healthz
+// and /readyz answered.
+func (e *env) serveOutputs(t *testing.T) string {
+	t.Helper()
+	// A pipeline of its own: serve skips a start run of one that ran moments ago.
+	e.writeConfigWith(t, e.url, "log:\n  level: debug\nserve:\n  addr: 127.0.0.1:0\n  run_on_start: true\n"+
+		strings.Replace(pipelines, "nightly:", "served:", 1))
+	s := e.serve(t)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if v, _ := sum(s.metrics(t), "syncer_runs_total", "pipeline", "served"); v > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve's run on start did not end within 2 minutes:\n%s", lastLines(s.log(t), 10))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var b strings.Builder
+	for _, path := range []string{"/metrics", "/runs", "/healthz", "/readyz"} {
+		code, body := s.get(t, path)
+		if code != http.StatusOK {
+			t.Errorf("serve %s = %d\n%s", path, code, body)
+		}
+		b.WriteString(body)
+	}
+	if !strings.Contains(b.String(), `"status": "succeeded"`) || !strings.Contains(b.String(), "syncer_api_calls_total") {
+		t.Errorf("serve's run on start did not succeed, or /metrics lacks the API calls: the grep would see little\n%s", lastLines(s.log(t), 10))
+	}
+	if code := s.shutdown(t, 30*time.Second); code != 0 {
+		t.Errorf("serve exited with %d after SIGTERM", code)
+	}
+	b.WriteString(s.log(t))
+	return b.String()
+}
+
+// A full forward run, plan and apply at debug level, then `syncer serve`
+// with a run on start: neither the client secret nor any access token
+// appears in stdout, stderr, serve's log, its /metrics, /runs, /healthz and
+// /readyz answers, the saved plan or any database cell; a hostile feed
+// value is stored verbatim.
 func TestSecretsNeverLeakAndValuesStayVerbatim(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 80, 51, "log:\n  level: debug\n")
@@ -69,6 +110,8 @@ func TestSecretsNeverLeakAndValuesStayVerbatim(t *testing.T) {
 		outputs.WriteString(out)
 		outputs.WriteString(stderr)
 	}
+	served := e.serveOutputs(t)
+	outputs.WriteString(served)
 	if !strings.Contains(outputs.String(), `"level":"DEBUG"`) {
 		t.Error("no debug line was logged: the test would not see a secret logged at debug level")
 	}
@@ -87,7 +130,7 @@ func TestSecretsNeverLeakAndValuesStayVerbatim(t *testing.T) {
 		t.Fatal("no access token was seen: the test proves nothing about tokens")
 	}
 	for _, s := range secrets {
-		for name, text := range map[string]string{"stdout/stderr": outputs.String(), "plan JSON": string(plan), "database": db} {
+		for name, text := range map[string]string{"stdout/stderr and serve's answers": outputs.String(), "plan JSON": string(plan), "database": db} {
 			if strings.Contains(text, s) {
 				t.Errorf("a secret (%d chars, starting %.4s) appears in the %s", len(s), s, name)
 			}
@@ -106,6 +149,6 @@ func TestSecretsNeverLeakAndValuesStayVerbatim(t *testing.T) {
 		t.Errorf("users titled %q: %d in the org, %d in Postgres; want 3 and 3", hostile, inOrg, inDB)
 	}
 	addCount(&tally.inputs, 1)
-	t.Logf("secrets: %d secrets (client secret + %d tokens) searched in %d bytes of output, %d bytes of plan, %d database cells; hostile value stored verbatim %d times",
-		len(secrets), len(secrets)-1, outputs.Len(), len(plan), cells, inDB)
+	t.Logf("secrets: %d secrets (client secret + %d tokens) searched in %d bytes of output (%d of them serve's log and endpoints), %d bytes of plan, %d database cells; hostile value stored verbatim %d times",
+		len(secrets), len(secrets)-1, outputs.Len(), len(served), len(plan), cells, inDB)
 }
