@@ -331,8 +331,9 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 					}
 					continue
 				}
-				// The login server's 5xx and transport errors are transient.
-				if (te.Status == 0 || retryableStatus(te.Status)) && ctx.Err() == nil && retries < c.retry.MaxRetries {
+				// The login server's 5xx and transport errors are transient;
+				// an untrusted certificate is not.
+				if (te.Status == 0 && !untrusted(err) || retryableStatus(te.Status)) && ctx.Err() == nil && retries < c.retry.MaxRetries {
 					retries++
 					if werr := c.backoffWait(ctx, cl, retries, err, accts); werr != nil {
 						return werr
@@ -349,7 +350,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 			if cl.create && !notSent(err) {
 				return &OutcomeUnknownError{Method: cl.method, Path: cl.tmpl, Err: err}
 			}
-			if retries < c.retry.MaxRetries {
+			if retries < c.retry.MaxRetries && !untrusted(err) {
 				retries++
 				if werr := c.backoffWait(ctx, cl, retries, err, accts); werr != nil {
 					return werr
@@ -489,13 +490,17 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte, accts []*
 }
 
 // stripURL unwraps a *url.Error so that errors name the path template (the
-// RequestError does) and not a URL full of ids and query values.
+// RequestError does) and not a URL full of ids and query values. A
+// certificate failure keeps the host: it is the host that is not trusted.
 func stripURL(err error) error {
 	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
+	if !errors.As(err, &ue) {
+		return err
 	}
-	return err
+	if u, perr := url.Parse(ue.URL); perr == nil && untrusted(ue.Err) {
+		return fmt.Errorf("%s: %w", u.Host, ue.Err)
+	}
+	return ue.Err
 }
 
 func (c *Client) apiError(cl call, ans answer) *APIError {

@@ -32,6 +32,14 @@
 // failure is a *TokenError. No error or log line carries a token or the
 // client secret.
 //
+// TLS. Server certificates are always verified against the system roots
+// (on Linux SSL_CERT_FILE and SSL_CERT_DIR add a private CA); there is no
+// option to skip verification. A certificate that fails verification stops
+// the handshake before the client credentials or a token are sent, is
+// never retried, and the error names the host (the token URL, or the API
+// host in a *RequestError). A caller trusting another CA passes its own
+// transport (WithTransport) or HTTP client (WithHTTPClient).
+//
 // Paging. Page-numbered listings have a one-page method (ListUsers), a
 // page iterator (UserPages, for callers that load in batches) and an item
 // iterator (Users), all iter.Seq2[T, error]. Iterators copy the caller's

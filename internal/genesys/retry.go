@@ -3,6 +3,8 @@ package genesys
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"math/rand/v2"
 	"net"
@@ -31,6 +33,8 @@ import (
 //     carry it out (a 429, a refused connection); any other failure returns
 //     an *OutcomeUnknownError so the caller looks the user up first.
 //   - A 401 is retried once with a fresh token.
+//   - A server certificate that fails verification is never retried (see
+//     untrusted): the error names the host.
 type RetryPolicy struct {
 	// MaxRetries caps retries after 5xx, network errors and timeouts.
 	// Default 4; negative means none.
@@ -102,7 +106,21 @@ func notSent(err error) bool {
 	if errors.As(err, &op) && op.Op == "dial" {
 		return true
 	}
-	return errors.Is(err, syscall.ECONNREFUSED)
+	return errors.Is(err, syscall.ECONNREFUSED) || untrusted(err)
+}
+
+// untrusted reports a server certificate that failed verification (unknown
+// authority, wrong host name, expired): the TLS handshake stopped before
+// the request, its credentials or token were sent, and trying again cannot
+// help, so it is never retried.
+func untrusted(err error) bool {
+	var (
+		cv *tls.CertificateVerificationError
+		ua x509.UnknownAuthorityError
+		hn x509.HostnameError
+		ci x509.CertificateInvalidError
+	)
+	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci)
 }
 
 // sleep waits d or until ctx is done.
