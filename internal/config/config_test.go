@@ -91,6 +91,8 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 			[]string{`c.yaml:6: pipelines.p1.users.pagesize: unknown key "pagesize" (did you mean "page_size"?)`}},
 		{"secret in file", "genesys:\n  region: mypurecloud.ie\n  client_secret: hunter2\n",
 			[]string{`c.yaml:3: genesys.client_secret: unknown key "client_secret": secrets are read from the environment only`}},
+		{"no way to skip TLS verification", "genesys:\n  region: mypurecloud.ie\n  insecure_skip_verify: true\n",
+			[]string{`c.yaml:3: genesys.insecure_skip_verify: unknown key "insecure_skip_verify"`}},
 		{"bad region", "genesys:\n  region: mypurecloud.xx\n",
 			[]string{`c.yaml:2: genesys.region: unknown region "mypurecloud.xx"`}},
 		{"both region and url", "genesys:\n  region: mypurecloud.ie\n  base_url: http://x\n",
