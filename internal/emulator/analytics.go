@@ -29,6 +29,7 @@ func (s *Server) mountAnalytics() {
 	}
 	s.analytics = analytics.New(cfg, &analyticsUsers{s: s})
 	s.faults.jobFailure = s.analytics.SetJobFailureRate
+	s.faults.jobExpiry = s.analytics.SetResultsExpiryRate
 }
 
 // Analytics returns the analytics jobs service: tests of other packages use

@@ -139,6 +139,29 @@ func TestAnalyticsEndToEnd(t *testing.T) {
 	}
 }
 
+// The jobExpiryRate fault reaches the analytics service: the results of
+// a job expire once their first page was served.
+func TestAnalyticsJobExpiryFault(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{Users: 50, Analytics: analytics.Config{JobDelay: -1}})
+	if r := e.do("PUT", "/_emulator/faults", map[string]any{"jobExpiryRate": 1}); r.status != http.StatusOK {
+		t.Fatalf("PUT faults = %d %s", r.status, r.body)
+	}
+	if got := e.s.Analytics().Faults().ResultsExpiryRate; got != 1 {
+		t.Fatalf("analytics ResultsExpiryRate = %v, want 1", got)
+	}
+	id := e.submitJob(detailsJobsPath, map[string]any{"interval": "2026-02-26T00:00:00Z/2026-02-27T00:00:00Z"})
+	if r := e.do("GET", detailsJobsPath+"/"+id+"/results?pageSize=1", nil); r.status != http.StatusOK {
+		t.Fatalf("first page = %d %s", r.status, r.body)
+	}
+	if st := e.jobState(detailsJobsPath, id); st != "EXPIRED" {
+		t.Fatalf("after the first page: %s, want EXPIRED", st)
+	}
+	if r := e.do("PUT", "/_emulator/faults", map[string]any{"jobExpiryRate": 1.5}); r.status != http.StatusBadRequest {
+		t.Fatalf("PUT jobExpiryRate 1.5 = %d %s", r.status, r.body)
+	}
+}
+
 func TestAnalyticsJobFailureFaultAndReset(t *testing.T) {
 	t.Parallel()
 	clock := newFakeClock()

@@ -126,8 +126,9 @@
 //
 // Analytics jobs (users details and aggregates) live in the analytics
 // sub-package and are mounted on the same pipeline (analytics.go): the org's
-// users in id order are its UserSource, the jobFailureRate fault and Reset
-// reach it, and /_emulator/stats counts its jobs. Server.Analytics gives
-// tests of other packages the ground truth (Detail, Aggregate, Horizon) and
-// deterministic job failures (SetFaults with FailNext).
+// users in id order are its UserSource, the jobFailureRate and jobExpiryRate
+// faults and Reset reach it, and /_emulator/stats counts its jobs.
+// Server.Analytics gives tests of other packages the ground truth (Detail,
+// Aggregate, Horizon) and deterministic job failures and expiries (SetFaults
+// with FailNext, ExpireNext).
 package emulator

@@ -59,6 +59,11 @@ type Faults struct {
 	// JobFailureRate is the probability that an analytics job ends FAILED.
 	// It is forwarded to the analytics service.
 	JobFailureRate float64 `json:"jobFailureRate"`
+	// JobExpiryRate is the probability that the results of an analytics
+	// job that does not fail expire once their first page was served (later
+	// pages answer 404, the job shows EXPIRED). It is forwarded to the
+	// analytics service as its ResultsExpiryRate.
+	JobExpiryRate float64 `json:"jobExpiryRate"`
 
 	// Seed, when non-zero, reseeds the fault dice (an action, like
 	// RevokeTokens: GET shows 0). Reset reseeds them with Config.Seed.
@@ -73,7 +78,8 @@ func (f Faults) validate() error {
 		name string
 		v    float64
 	}{{"spikeRate", f.SpikeRate}, {"errorRate", f.ErrorRate}, {"resetRate", f.ResetRate},
-		{"expandDropRate", f.ExpandDropRate}, {"jobFailureRate", f.JobFailureRate}} {
+		{"expandDropRate", f.ExpandDropRate}, {"jobFailureRate", f.JobFailureRate},
+		{"jobExpiryRate", f.JobExpiryRate}} {
 		if !(p.v >= 0 && p.v <= 1) {
 			errs = append(errs, fmt.Errorf("%s %v is not a probability in [0, 1]", p.name, p.v))
 		}
@@ -103,9 +109,9 @@ type faultInjector struct {
 	f          Faults
 	r          *rand.Rand
 	stormUntil time.Time
-	// jobFailure is told the job failure rate when the analytics service
-	// is mounted.
-	jobFailure func(float64)
+	// jobFailure and jobExpiry are told the job failure and expiry rates
+	// when the analytics service is mounted.
+	jobFailure, jobExpiry func(float64)
 }
 
 func newFaultInjector(seed int64, now func() time.Time) *faultInjector {
@@ -128,6 +134,9 @@ func (fi *faultInjector) set(f Faults) {
 	fi.f = f
 	if fi.jobFailure != nil {
 		fi.jobFailure(f.JobFailureRate)
+	}
+	if fi.jobExpiry != nil {
+		fi.jobExpiry(f.JobExpiryRate)
 	}
 }
 

@@ -94,4 +94,12 @@ type Faults struct {
 	// FailNext makes the next N submitted jobs end FAILED, whatever the
 	// rate; tests use it for deterministic failures.
 	FailNext int `json:"failNext"`
+	// ResultsExpiryRate is the probability, 0 to 1, that the results of a
+	// job that does not fail expire as soon as their first page has been
+	// served: later pages answer 404 and the job shows EXPIRED, as when a
+	// client reads results more slowly than they live.
+	ResultsExpiryRate float64 `json:"resultsExpiryRate"`
+	// ExpireNext makes the results of the next N submitted jobs that do not
+	// fail expire that way, whatever the rate.
+	ExpireNext int `json:"expireNext"`
 }

@@ -47,6 +47,9 @@ type job struct {
 	expires   time.Time // completion + Expiry
 	fail      bool
 	cancelled time.Time // zero unless cancelled
+	// expireEarly expires the results once their first page was served
+	// (Faults.ResultsExpiryRate, ExpireNext).
+	expireEarly bool
 
 	// aggregates only
 	granularity time.Duration // zero: one bucket

@@ -93,6 +93,14 @@ func (s *Service) SetJobFailureRate(rate float64) {
 	s.faults.JobFailureRate = rate
 }
 
+// SetResultsExpiryRate changes only Faults.ResultsExpiryRate, leaving
+// ExpireNext as it is, for the emulator core's job-expiry fault.
+func (s *Service) SetResultsExpiryRate(rate float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.ResultsExpiryRate = rate
+}
+
 // Faults returns the injected job faults; FailNext counts down as jobs fail.
 func (s *Service) Faults() Faults {
 	s.mu.Lock()
@@ -301,6 +309,14 @@ func (s *Service) submit(w http.ResponseWriter, j *job) {
 	case s.faults.JobFailureRate > 0:
 		j.fail = s.failRand.Float64() < s.faults.JobFailureRate
 	}
+	switch {
+	case j.fail:
+	case s.faults.ExpireNext > 0:
+		s.faults.ExpireNext--
+		j.expireEarly = true
+	case s.faults.ResultsExpiryRate > 0:
+		j.expireEarly = s.failRand.Float64() < s.faults.ResultsExpiryRate
+	}
 	s.jobs[j.id] = j
 	s.submitted++
 	s.mu.Unlock()
@@ -457,6 +473,7 @@ func (s *Service) getDetailsResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeDetailsPage(w, j, after, pageSize)
+	s.served(j)
 }
 
 func (s *Service) getAggregatesResults(w http.ResponseWriter, r *http.Request) {
@@ -469,6 +486,18 @@ func (s *Service) getAggregatesResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeAggregatesPage(w, j, after)
+	s.served(j)
+}
+
+// served expires a job's results once a page of them was served, when the
+// expiry fault picked the job.
+func (s *Service) served(j *job) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if j.expireEarly {
+		j.expireEarly = false
+		j.expires = s.cfg.Now()
+	}
 }
 
 // String describes the service for logs.

@@ -410,6 +410,64 @@ func TestFailureInjection(t *testing.T) {
 	}
 }
 
+// TestResultsExpiryInjection: a job the expiry fault picks serves its
+// first results page, then answers 404 and shows EXPIRED; a failing job
+// does not use up ExpireNext; the others read to the end.
+func TestResultsExpiryInjection(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		faults  Faults
+		jobs    int
+		expired []bool // by job
+	}{
+		{"expire next one after a failure", Faults{FailNext: 1, ExpireNext: 1}, 3, []bool{false, true, false}},
+		{"always", Faults{ResultsExpiryRate: 1}, 2, []bool{true, true}},
+		{"never", Faults{}, 2, []bool{false, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, Config{MaxConcurrentJobs: -1, JobDelay: -1}, testOrg(20))
+			h.svc.SetFaults(tt.faults)
+			var ids []string
+			for range tt.jobs {
+				ids = append(ids, h.submit(detailsJobs, detailsBody(workday)))
+			}
+			for i, id := range ids {
+				if tt.faults.FailNext > i {
+					if st := h.status(detailsJobs, id); st.State != StateFailed {
+						t.Fatalf("job %d: %+v, want FAILED", i, st)
+					}
+					continue
+				}
+				code, _, raw := h.do(http.MethodGet, detailsJobs+"/"+id+"/results?pageSize=5", nil)
+				if code != http.StatusOK {
+					t.Fatalf("job %d first page = %d %s", i, code, raw)
+				}
+				p := decode[detailsPage](t, raw)
+				if p.Cursor == nil {
+					t.Fatalf("job %d: one page only; the test needs two", i)
+				}
+				code, _, raw = h.do(http.MethodGet, detailsJobs+"/"+id+"/results?pageSize=5&cursor="+*p.Cursor, nil)
+				st := h.status(detailsJobs, id)
+				switch {
+				case tt.expired[i]:
+					wantError(t, code, raw, http.StatusNotFound, "not.found")
+					if st.State != StateExpired {
+						t.Errorf("job %d after its expiry: %+v", i, st)
+					}
+				case code != http.StatusOK || st.State != StateFulfilled:
+					t.Errorf("job %d second page = %d %s, state %s; want it readable", i, code, raw, st.State)
+				}
+			}
+			if f := h.svc.Faults(); f.ExpireNext != 0 {
+				t.Fatalf("ExpireNext left at %d", f.ExpireNext)
+			}
+		})
+	}
+}
+
 func TestSubmitValidation(t *testing.T) {
 	t.Parallel()
 	week := ivString(start.Add(-7*24*time.Hour), start)
