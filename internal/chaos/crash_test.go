@@ -37,35 +37,87 @@ func (e *env) statusCounts(t *testing.T, table string) map[string]int {
 	return out
 }
 
-// kill -9 of `syncer run` at random points, then a run to the end: the
-// database holds exactly what one clean run loads.
+// analyticsStreams are the analytics streams of the full pipeline and the
+// tables each loads.
+var analyticsStreams = map[string][]string{
+	"user_details":    {"user_presence_segments", "user_routing_status_segments"},
+	"user_aggregates": {"user_aggregates"},
+}
+
+// checkAllOrNothing fails unless each analytics stream has either
+// committed its whole window with its watermark (its tables as want, the
+// watermark as wantWM's) or nothing and no watermark. It returns the
+// streams that had committed nothing.
+func checkAllOrNothing(t *testing.T, e *env, when string, want map[string][]string, wantWM map[string]string) (uncommitted int) {
+	t.Helper()
+	got, wm := e.dumpOf(t, analyticsTables), e.watermarks(t)
+	for stream, tables := range analyticsStreams {
+		w, has := wm[stream]
+		for _, tbl := range tables {
+			switch {
+			case has && w == wantWM[stream] && equal(got[tbl], want[tbl]):
+			case !has && len(got[tbl]) == 0:
+			default:
+				addCount(&tally.lost, max(0, len(want[tbl])-len(got[tbl])))
+				t.Errorf("%s: %s holds %d rows (complete: %d) with the %s watermark %q (complete: %q): neither all nor nothing",
+					when, tbl, len(got[tbl]), len(want[tbl]), stream, w, wantWM[stream])
+			}
+		}
+		if !has {
+			uncommitted++
+		}
+	}
+	return uncommitted
+}
+
+// kill -9 of `syncer run full` at random points (most land while the
+// analytics jobs are read: they take most of the run), then a run to the
+// end: after each kill every analytics stream holds all of its window or
+// nothing, and the last run leaves exactly what one clean run loads,
+// segments, aggregates and watermarks included. Half way, one run goes to
+// the end: the later kills interrupt runs that re-read the lookback behind
+// a committed watermark.
 func TestKilledRunsLeaveNoPartialData(t *testing.T) {
 	t.Parallel()
 	const users, seed = 300, 41
-	clean := newEnv(t, users, seed, "")
-	crashed := newEnv(t, users, seed, "")
-	if code, out, stderr := clean.syncer(t, context.Background(), "run", "nightly"); code != 0 {
+	clean := newAnalyticsEnv(t, users, seed)
+	crashed := newAnalyticsEnv(t, users, seed)
+	if code, out, stderr := clean.syncer(t, context.Background(), "run", "full"); code != 0 {
 		t.Fatalf("clean run = %d\n%s\n%s", code, out, stderr)
 	}
+	want, wantWM := clean.dump(t), clean.watermarks(t)
 	if err := crashed.srv.SetFaults(emulator.Faults{LatencyMs: 8, JitterMs: 8}); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if code, out, stderr := crashed.syncer(t, context.Background(), "run", "nightly", "--dry-run"); code != 0 {
+	if code, out, stderr := crashed.syncer(t, context.Background(), "run", "full", "--dry-run"); code != 0 {
 		t.Fatalf("timed dry run = %d\n%s\n%s", code, out, stderr)
 	}
 	full := time.Since(start)
 	r := crashRand(t)
 	var killed int
-	for range crashPoints {
-		if crashed.killAfter(t, time.Duration(r.Int64N(int64(full))), "run", "nightly") {
+	uncommitted := map[int]int{} // kills by the analytics streams left uncommitted
+	for i := range crashPoints {
+		if i == crashPoints/2 {
+			start := time.Now()
+			if code, out, stderr := crashed.syncer(t, context.Background(), "run", "full"); code != 0 {
+				t.Fatalf("run after %d kills = %d\n%s\n%s", killed, code, out, stderr)
+			}
+			full = time.Since(start)
+			if n := checkAllOrNothing(t, crashed, "after a complete run", want, wantWM); n > 0 {
+				t.Errorf("a complete run left %d analytics streams uncommitted", n)
+			}
+		}
+		if crashed.killAfter(t, time.Duration(r.Int64N(int64(full))), "run", "full") {
 			killed++
+			uncommitted[checkAllOrNothing(t, crashed, fmt.Sprintf("after kill %d", i+1), want, wantWM)]++
 		}
 	}
-	if code, out, stderr := crashed.syncer(t, context.Background(), "run", "nightly"); code != 0 {
+	if code, out, stderr := crashed.syncer(t, context.Background(), "run", "full"); code != 0 {
 		t.Fatalf("run after %d kills = %d\n%s\n%s", killed, code, out, stderr)
 	}
-	n := compareDumps(t, clean.dump(t), crashed.dump(t))
+	n := compareDumps(t, want, crashed.dump(t))
+	compareWatermarks(t, clean, crashed)
 	runs := crashed.statusCounts(t, "sync_runs")
 	if runs["running"] != 0 {
 		t.Errorf("runs left running after a completed run: %v", runs)
@@ -73,7 +125,8 @@ func TestKilledRunsLeaveNoPartialData(t *testing.T) {
 	if killed > 0 && runs["interrupted"] == 0 {
 		t.Logf("note: no kill landed after a run was recorded (runs %v)", runs)
 	}
-	t.Logf("run: %d of %d kills landed while running; runs by status %v; %d rows compared with a clean run", killed, crashPoints, runs, n)
+	t.Logf("run: %d of %d kills landed while running, leaving both analytics streams uncommitted %d times, one %d times, none %d times; runs by status %v; %d rows compared with a clean run",
+		killed, crashPoints, uncommitted[2], uncommitted[1], uncommitted[0], runs, n)
 }
 
 // kill -9 of `syncer apply` at random points, then resume and apply again:

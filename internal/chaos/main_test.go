@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -19,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/usersync/syncer/internal/emulator"
+	"github.com/usersync/syncer/internal/emulator/analytics"
 	"github.com/usersync/syncer/internal/pgtest"
 )
 
@@ -51,6 +54,8 @@ func addFaults(st emulator.Stats) {
 			tally.faults["http "+status] += n
 		}
 	}
+	tally.faults["job failed"] += int64(st.AnalyticsJobs.Failed)
+	tally.faults["job expired"] += int64(st.AnalyticsJobs.Expired)
 }
 
 func addCount(p *int, n int) {
@@ -111,11 +116,40 @@ type env struct {
 	tokens sync.Map
 }
 
-const pipelines = "pipelines:\n  nightly:\n    streams: [reference, users, skills, languages, queues, roles]\nfeeds:\n  hr:\n    mode: delta\n"
+// pipelines: nightly reads the org; full adds the analytics jobs over the
+// 25 hours before analyticsNow in 6-hour windows of small pages, so a run
+// submits ten jobs and reads each one's results over several pages.
+const pipelines = "pipelines:\n  nightly:\n    streams: [reference, users, skills, languages, queues, roles]\n" +
+	"  full:\n    streams: [reference, users, skills, languages, queues, roles, user_details, user_aggregates]\n" +
+	"    analytics:\n      start: \"2026-11-19T19:00:00Z\"\n      lookback: 1h\n      max_interval: 6h\n      granularity: PT1H\n" +
+	"      poll_interval: 20ms\n      max_resubmits: 10\n      page_size: 50\n" +
+	"feeds:\n  hr:\n    mode: delta\n"
+
+// analyticsNow is the frozen clock of the analytics jobs of the envs that
+// load them (newAnalyticsEnv): every run, clean, faulted or killed, sees
+// the same data availability date (an hour before it), so all load the
+// same windows. Jobs complete at once on a frozen clock.
+var analyticsNow = time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC)
 
 func newEnv(t *testing.T, users int, seed int64, extra string) *env {
 	t.Helper()
-	srv, err := emulator.New(emulator.Config{Users: users, Seed: seed, RatePerMinute: -1, ClientID: clientID, ClientSecret: clientSecret})
+	return newEnvWith(t, emulator.Config{Users: users, Seed: seed}, extra)
+}
+
+// newAnalyticsEnv is newEnv with analytics jobs on analyticsNow, for the
+// full pipeline.
+func newAnalyticsEnv(t *testing.T, users int, seed int64) *env {
+	t.Helper()
+	return newEnvWith(t, emulator.Config{Users: users, Seed: seed,
+		Analytics: analytics.Config{Now: func() time.Time { return analyticsNow }, JobDelay: -1}}, "")
+}
+
+// newEnvWith starts an emulator for cfg (with the suite's client and no
+// rate limit) on a real port, and migrates a fresh schema.
+func newEnvWith(t *testing.T, cfg emulator.Config, extra string) *env {
+	t.Helper()
+	cfg.RatePerMinute, cfg.ClientID, cfg.ClientSecret = -1, clientID, clientSecret
+	srv, err := emulator.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,14 +277,27 @@ func (e *env) count(t *testing.T, q string, args ...any) int {
 var currentTables = []string{"divisions", "skills", "languages", "queues", "roles", "users",
 	"user_skills", "user_languages", "user_queues", "user_groups", "user_locations", "user_role_grants", "user_external_ids"}
 
-// dump reads every current table as sorted rows of every column but the
-// bookkeeping ones (timestamps and run ids), which differ between runs.
+// analyticsTables hold what the analytics streams load (the full
+// pipeline); they are empty after the other pipelines.
+var analyticsTables = []string{"user_presence_segments", "user_routing_status_segments", "user_aggregates"}
+
+// dumpTables are the tables dump reads and compareDumps compares.
+var dumpTables = append(slices.Clip(currentTables), analyticsTables...)
+
+// dump reads every table of dumpTables as sorted rows of every column but
+// the bookkeeping ones (timestamps and run ids), which differ between runs.
 func (e *env) dump(t *testing.T) map[string][]string {
+	t.Helper()
+	return e.dumpOf(t, dumpTables)
+}
+
+// dumpOf is dump over the given tables.
+func (e *env) dumpOf(t *testing.T, tables []string) map[string][]string {
 	t.Helper()
 	ctx := context.Background()
 	c := e.conn(t)
 	out := map[string][]string{}
-	for _, tbl := range currentTables {
+	for _, tbl := range tables {
 		rows, err := c.Query(ctx, `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`, e.schema, tbl)
 		if err != nil {
 			t.Fatal(err)
@@ -301,7 +348,7 @@ func (e *env) dump(t *testing.T) map[string][]string {
 func compareDumps(t *testing.T, want, got map[string][]string) int {
 	t.Helper()
 	var n int
-	for _, tbl := range currentTables {
+	for _, tbl := range dumpTables {
 		w, g := want[tbl], got[tbl]
 		n += len(w)
 		wc, gc := map[string]int{}, map[string]int{}
@@ -335,6 +382,37 @@ func compareDumps(t *testing.T, want, got map[string][]string) int {
 	}
 	addCount(&tally.rowsCompared, n)
 	return n
+}
+
+// watermarks returns the analytics streams' watermarks by stream.
+func (e *env) watermarks(t *testing.T) map[string]string {
+	t.Helper()
+	rows, err := e.conn(t).Query(context.Background(), "SELECT stream, coalesce(watermark::text, '') FROM "+e.table("sync_watermarks")+" WHERE pipeline = 'full'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for rows.Next() {
+		var s, w string
+		if err := rows.Scan(&s, &w); err != nil {
+			t.Fatal(err)
+		}
+		out[s] = w
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// compareWatermarks fails unless got's analytics watermarks are want's,
+// one per analytics stream.
+func compareWatermarks(t *testing.T, want, got *env) {
+	t.Helper()
+	w, g := want.watermarks(t), got.watermarks(t)
+	if len(w) != 2 || !maps.Equal(w, g) {
+		t.Errorf("watermarks %v, want %v (one per analytics stream)", g, w)
+	}
 }
 
 func first(s []string, n int) []string {
