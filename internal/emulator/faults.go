@@ -65,6 +65,10 @@ type Faults struct {
 	// analytics service as its ResultsExpiryRate.
 	JobExpiryRate float64 `json:"jobExpiryRate"`
 
+	// CorruptPage, when set, corrupts the answers to one page of a GET
+	// listing (see PageCorruption).
+	CorruptPage *PageCorruption `json:"corruptPage,omitempty"`
+
 	// Seed, when non-zero, reseeds the fault dice (an action, like
 	// RevokeTokens: GET shows 0). Reset reseeds them with Config.Seed.
 	Seed int64 `json:"seed,omitempty"`
@@ -97,6 +101,9 @@ func (f Faults) validate() error {
 		if st < 500 || st > 599 {
 			errs = append(errs, fmt.Errorf("errorStatuses: %d is not a 5xx status", st))
 		}
+	}
+	if f.CorruptPage != nil {
+		errs = append(errs, f.CorruptPage.validate())
 	}
 	return errors.Join(errs...)
 }
@@ -131,6 +138,10 @@ func (fi *faultInjector) set(f Faults) {
 	}
 	f.RevokeTokens = false
 	f.Seed = 0
+	if f.CorruptPage != nil {
+		c := *f.CorruptPage // counted down here, not in the caller's value
+		f.CorruptPage = &c
+	}
 	fi.f = f
 	if fi.jobFailure != nil {
 		fi.jobFailure(f.JobFailureRate)
@@ -145,6 +156,10 @@ func (fi *faultInjector) get() Faults {
 	fi.mu.Lock()
 	defer fi.mu.Unlock()
 	f := fi.f
+	if f.CorruptPage != nil {
+		c := *f.CorruptPage
+		f.CorruptPage = &c
+	}
 	f.StormSeconds = 0
 	if left := fi.stormUntil.Sub(fi.now()); left > 0 {
 		f.StormSeconds = secondsCeil(left)

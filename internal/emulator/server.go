@@ -106,7 +106,8 @@ func (s *Server) correlationID() string {
 // api wraps a /api/v2 handler in the request pipeline, outermost first:
 // faults (latency, connection reset, 5xx, 429 storm), bearer token check,
 // per-token rate limit, handler. A fault therefore always answers before the
-// handler runs: a faulted write is never applied, never half applied.
+// handler runs: a faulted write is never applied, never half applied. The
+// one exception, a corrupted page, only ever strikes a GET.
 func (s *Server) api(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.faults.inject(w, r) {
@@ -117,6 +118,10 @@ func (s *Server) api(h http.HandlerFunc) http.Handler {
 			return
 		}
 		if !s.limiter.allow(w, token) {
+			return
+		}
+		if c := s.faults.corruption(r); c != nil {
+			serveCorrupted(w, r, h, c)
 			return
 		}
 		h(w, r)
