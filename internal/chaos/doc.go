@@ -1,11 +1,12 @@
 // Package chaos holds the reliability suite of issue 9 (tests only): the
 // forward path and the apply path under injected API faults, kill -9 of
 // real `syncer run` and `syncer apply` processes, malformed configs, the
-// malformed-feed corpus of internal/feed through `syncer plan`,
-// corrupted API answers, pg_terminate_backend in the middle of a load, the
-// secrets check over every output of a full run and of `syncer serve`
-// (log, /metrics, /runs, /healthz, /readyz), and a soak of `syncer serve`
-// under faults, off unless SYNCER_SOAK is set (`make soak`).
+// malformed-feed corpus of internal/feed through `syncer plan`, corrupted
+// API answers (on the first page or in the middle of paging),
+// pg_terminate_backend in the middle of a load, the secrets check over
+// every output of a full run and of `syncer serve` (log, /metrics, /runs,
+// /healthz, /readyz), and a soak of `syncer serve` under faults, off
+// unless SYNCER_SOAK is set (`make soak`).
 //
 // The tests build the syncer binary once (TestMain) and run it as a
 // subprocess against an in-process emulator on a real port and the

@@ -116,10 +116,12 @@ type env struct {
 	tokens sync.Map
 }
 
-// pipelines: nightly reads the org; full adds the analytics jobs over the
-// 25 hours before analyticsNow in 6-hour windows of small pages, so a run
-// submits ten jobs and reads each one's results over several pages.
+// pipelines: nightly reads the org; paged too, in pages of 25 users; full
+// adds the analytics jobs over the 25 hours before analyticsNow in 6-hour
+// windows of small pages, so a run submits ten jobs and reads each one's
+// results over several pages.
 const pipelines = "pipelines:\n  nightly:\n    streams: [reference, users, skills, languages, queues, roles]\n" +
+	"  paged:\n    streams: [reference, users, skills, languages, queues, roles]\n    users:\n      page_size: 25\n" +
 	"  full:\n    streams: [reference, users, skills, languages, queues, roles, user_details, user_aggregates]\n" +
 	"    analytics:\n      start: \"2026-11-19T19:00:00Z\"\n      lookback: 1h\n      max_interval: 6h\n      granularity: PT1H\n" +
 	"      poll_interval: 20ms\n      max_resubmits: 10\n      page_size: 50\n" +
