@@ -16,10 +16,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/usersync/syncer/internal/procstat"
 )
 
 // The schemas of the peer comparison (dropped and recreated each run).
@@ -329,13 +330,10 @@ func measured(ctx context.Context, base string, cmd *exec.Cmd) (*sideResult, []b
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
 	start := time.Now()
-	err = cmd.Run()
-	res := &sideResult{wall: time.Since(start)}
+	peak, err := procstat.Run(cmd, 20*time.Millisecond)
+	res := &sideResult{wall: time.Since(start), peakRSS: float64(peak)}
 	if err != nil {
 		return nil, out.Bytes(), fmt.Errorf("%s: %w\n%s", filepath.Base(cmd.Path), err, lastLines(out.String()+errb.String(), 20))
-	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		res.peakRSS = float64(ru.Maxrss) * 1024
 	}
 	after, err := getStats(ctx, base)
 	if err != nil {

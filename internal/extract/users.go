@@ -39,6 +39,9 @@ type UsersConfig struct {
 	// Divisions are the ids the listing is split by when a state has more
 	// users than two listings (ascending and descending) can reach.
 	Divisions []string
+	// OnTotal, when set, is told each state's number of users as soon as
+	// its first page is read.
+	OnTotal func(state string, total int)
 }
 
 // UsersPage is one page of users, ready to load.
@@ -121,6 +124,9 @@ func (x *usersRun) state(ctx context.Context, state string) error {
 		return fmt.Errorf("list users state=%s page 1: %w", state, err)
 	}
 	total := first.Total
+	if x.cfg.OnTotal != nil {
+		x.cfg.OnTotal(state, total)
+	}
 	pages := genesys.Pages(total, x.cfg.PageSize)
 	x.prog.MinCalls(int64(pages))
 	capPages := x.cfg.PagingCap / x.cfg.PageSize

@@ -152,6 +152,9 @@ type sqlText struct {
 	markSeen     string // entity: stage keys; child: ($1 owners)
 	upsertDirect string // segment: stage -> current ($1 ts, $2 run), returns inserted, updated
 	anyExisting  string // does any key of the batch ($1.. key arrays) exist?
+	stageExists  string // entity: does any staged key exist? child: does any owner ($1) have rows?
+	insertFresh  string // entity, child: stage -> current and history, new keys only ($1 ts, $2 run); returns inserted
+	countOwned   string // child: rows of the owners ($1)
 	maxLeadKey   string // segment: the latest time of the table (its key leads with it)
 	finishSnap   string // entity ($1 ts, $2 run); child ([$1 ts with history]); returns deleted count
 }
@@ -247,6 +250,31 @@ UPDATE %s c SET applied = true, is_new = up.inserted FROM up WHERE %s`,
 			target, list("", names), list("", names), s.chgName, list("", t.key), strings.Join(sets, ", "),
 			applyWhere, list("t.", t.key), s.chgName, eqKeys("c", "up"))
 		s.analyzeChg = "ANALYZE " + s.chgName
+		// The fresh path: a batch none of whose keys (entity) or owners
+		// (child) exist is inserted straight from the stage, history opened
+		// from what the insert returns. DO NOTHING keeps it safe against a
+		// concurrent Tx inserting the same keys: those rows are skipped and
+		// the merge takes them.
+		openFresh := ""
+		if t.history != "" {
+			openFresh = fmt.Sprintf(`, h AS (INSERT INTO %s (%s, row_hash, valid_from, valid_to, run_id) SELECT %s, row_hash, $1, NULL, $2 FROM ins)`,
+				q(t.history), list("", names), list("", names))
+		}
+		s.insertFresh = fmt.Sprintf(`WITH ins AS (
+INSERT INTO %s AS t (%s, row_hash, first_seen_at, updated_at, updated_run)
+SELECT %s, row_hash, $1, $1, $2 FROM %s
+ON CONFLICT (%s) DO NOTHING
+RETURNING %s, row_hash)%s
+SELECT count(*) FROM ins`, target, list("", names), list("", names), s.stageName, list("", t.key), list("", names), openFresh)
+		if t.kind == entity {
+			s.stageExists = fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s s, LATERAL (SELECT 1 FROM %s t WHERE %s LIMIT 1) x)`,
+				s.stageName, target, eqKeys("t", "s"))
+		} else {
+			s.stageExists = fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM unnest($1::text[]) o(owner), LATERAL (SELECT 1 FROM %s t WHERE t.%s = o.owner LIMIT 1) x)`,
+				target, ident(t.owner))
+			s.countOwned = fmt.Sprintf(`SELECT coalesce(sum(x.n), 0)::bigint FROM unnest($1::text[]) o(owner), LATERAL (SELECT count(*) n FROM %s t WHERE t.%s = o.owner) x`,
+				target, ident(t.owner))
+		}
 		s.countChanged = fmt.Sprintf("SELECT count(*) FILTER (WHERE applied AND is_new), count(*) FILTER (WHERE applied AND NOT is_new) FROM %s", s.chgName)
 		if t.history != "" {
 			s.closeHistory = fmt.Sprintf(`UPDATE %s h SET valid_to = $1 FROM %s c WHERE %s AND h.valid_to IS NULL AND c.applied AND NOT c.is_new`,

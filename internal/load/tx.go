@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"time"
@@ -322,6 +323,13 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 			src.owners[o] = struct{}{}
 		}
 	}
+	if tb.kind != segment {
+		src.keyIdx = make([]int, len(tb.key))
+		for i, k := range tb.key {
+			src.keyIdx[i] = tb.colIndex(k) + 1
+		}
+		src.keys = make(map[string]struct{}, n)
+	}
 	copyStart := time.Now()
 	if n > 0 {
 		cols := append([]string{"_ord"}, tb.colNames()...)
@@ -346,38 +354,16 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 	b := &pgx.Batch{}
 	switch tb.kind {
 	case entity, child:
-		// Candidates first (reads only): an unchanged batch writes nothing,
-		// a first load closes no history. The upsert then decides under
-		// row locks what it really wrote.
-		tag, err := t.tx.Exec(ctx, sq.findChanged)
+		fresh, done, err := t.insertFresh(ctx, tb, sq, n, src, ownerList, ts)
 		if err != nil {
-			return fmt.Errorf("find changes: %w", err)
+			return err
 		}
-		if tag.RowsAffected() > 0 {
-			ub := &pgx.Batch{}
-			ub.Queue(sq.upsertFromCh, ts, t.run)
-			ub.Queue(sq.countChanged).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Inserted, &st.Updated) })
-			if err := t.tx.SendBatch(ctx, ub).Close(); err != nil {
-				return fmt.Errorf("upsert: %w", err)
+		if !done {
+			if err := t.mergeChanged(ctx, tb, sq, ownerList, ts, &st, b); err != nil {
+				return err
 			}
 		}
-		if tb.history != "" && st.Updated > 0 {
-			// Without statistics the planner hash-joins the temporary table
-			// against the whole history; with them it probes the index of
-			// open versions for the changed keys.
-			b.Queue(sq.analyzeChg)
-			b.Queue(sq.closeHistory, ts)
-		}
-		if tb.history != "" && st.Inserted+st.Updated > 0 {
-			b.Queue(sq.openHistory, ts, t.run)
-		}
-		if tb.kind == child {
-			args := []any{ownerList}
-			if tb.history != "" {
-				args = append(args, ts)
-			}
-			b.Queue(sq.removeOwned, args...).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Deleted) })
-		}
+		st.Inserted += fresh
 		if t.stream.Snapshot {
 			if tb.kind == child {
 				b.Queue(sq.markSeen, ownerList)
@@ -407,6 +393,89 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 	return nil
 }
 
+// mergeChanged merges the staged batch of an entity or child table into
+// the current rows and their history: it upserts the rows that are new or
+// differ, and queues on b the history updates and, for a child table, the
+// removal of the owners' rows missing from the batch.
+func (t *Tx) mergeChanged(ctx context.Context, tb *table, sq sqlText, ownerList []string, ts time.Time, st *TableStats, b *pgx.Batch) error {
+	// Candidates first (reads only): an unchanged batch writes nothing,
+	// a first load closes no history. The upsert then decides under
+	// row locks what it really wrote.
+	tag, err := t.tx.Exec(ctx, sq.findChanged)
+	if err != nil {
+		return fmt.Errorf("find changes: %w", err)
+	}
+	if tag.RowsAffected() > 0 {
+		ub := &pgx.Batch{}
+		ub.Queue(sq.upsertFromCh, ts, t.run)
+		ub.Queue(sq.countChanged).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Inserted, &st.Updated) })
+		if err := t.tx.SendBatch(ctx, ub).Close(); err != nil {
+			return fmt.Errorf("upsert: %w", err)
+		}
+	}
+	if tb.history != "" && st.Updated > 0 {
+		// Without statistics the planner hash-joins the temporary table
+		// against the whole history; with them it probes the index of
+		// open versions for the changed keys.
+		b.Queue(sq.analyzeChg)
+		b.Queue(sq.closeHistory, ts)
+	}
+	if tb.history != "" && st.Inserted+st.Updated > 0 {
+		b.Queue(sq.openHistory, ts, t.run)
+	}
+	if tb.kind == child {
+		args := []any{ownerList}
+		if tb.history != "" {
+			args = append(args, ts)
+		}
+		b.Queue(sq.removeOwned, args...).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Deleted) })
+	}
+	return nil
+}
+
+// insertFresh is the fast path of entity and child tables: a staged batch
+// whose keys (entity) or owners (child) have no rows yet — a first load, new
+// users — is inserted straight into the table and its history, with no
+// change detection. It returns how many rows it inserted and whether that
+// finished the batch; when it did not (a key repeats in the batch, rows
+// exist, or a concurrent Tx inserted some of the keys meanwhile) the merge
+// runs over the whole batch and finds the rows inserted here unchanged.
+func (t *Tx) insertFresh(ctx context.Context, tb *table, sq sqlText, n int, src *copySource, ownerList []string, ts time.Time) (int64, bool, error) {
+	if n == 0 || src.dup {
+		return 0, false, nil
+	}
+	var args []any
+	if tb.kind == child {
+		args = []any{ownerList}
+	}
+	var exists bool
+	if err := t.tx.QueryRow(ctx, sq.stageExists, args...).Scan(&exists); err != nil {
+		return 0, false, fmt.Errorf("look up keys: %w", err)
+	}
+	if exists {
+		return 0, false, nil
+	}
+	var inserted int64
+	if err := t.tx.QueryRow(ctx, sq.insertFresh, ts, t.run).Scan(&inserted); err != nil {
+		return 0, false, fmt.Errorf("insert new rows: %w", err)
+	}
+	if inserted < int64(n) {
+		return inserted, false, nil
+	}
+	if tb.kind == child {
+		// A concurrent Tx may have committed other rows of these owners
+		// since the look-up: the merge removes them.
+		var owned int64
+		if err := t.tx.QueryRow(ctx, sq.countOwned, ownerList).Scan(&owned); err != nil {
+			return inserted, false, fmt.Errorf("count owned rows: %w", err)
+		}
+		if owned != inserted {
+			return inserted, false, nil
+		}
+	}
+	return inserted, true, nil
+}
+
 // copySource feeds a batch to CopyFrom one row at a time through one reused
 // value slice (pgx encodes each row before asking for the next), so a batch
 // costs no per-row allocation beyond boxing its values.
@@ -418,6 +487,12 @@ type copySource struct {
 	buf        []byte
 	ownerIdx   int
 	owners     map[string]struct{}
+	// keyIdx, when set, are the key columns in row: dup reports whether a
+	// key repeats in the batch.
+	keyIdx []int
+	keys   map[string]struct{}
+	kb     []byte
+	dup    bool
 }
 
 func (c *copySource) Next() bool {
@@ -437,8 +512,31 @@ func (c *copySource) Next() bool {
 			c.owners[o] = struct{}{}
 		}
 	}
+	if c.keyIdx != nil && !c.dup {
+		c.trackKey()
+	}
 	c.i++
 	return true
+}
+
+// trackKey records the key of the current row and sets dup when it was
+// seen before. A NULL key counts as a repeat: the merge reports it.
+func (c *copySource) trackKey() {
+	c.kb = c.kb[:0]
+	for _, i := range c.keyIdx {
+		k, ok := c.row[i].(string)
+		if !ok {
+			c.dup = true
+			return
+		}
+		c.kb = binary.AppendUvarint(c.kb, uint64(len(k)))
+		c.kb = append(c.kb, k...)
+	}
+	if _, ok := c.keys[string(c.kb)]; ok {
+		c.dup = true
+		return
+	}
+	c.keys[string(c.kb)] = struct{}{}
 }
 
 func (c *copySource) Values() ([]any, error) { return c.row, nil }

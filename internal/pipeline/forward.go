@@ -72,11 +72,19 @@ func (c ForwardConfig) has(s string) bool { return slices.Contains(c.Streams, s)
 
 // forwardState is what streams hand to the streams that run after them.
 // Each field is written by one stream before it finishes and read only by
-// streams that depend on it.
+// streams that run after it (After) or have waited for it (WaitFor).
 type forwardState struct {
 	ref     *extract.Reference
 	userIDs []string // users that can hold queue memberships and grants (not deleted)
 	usersOK bool
+	// userTotals receives the number of users of each state of the users
+	// stream as soon as it is known (buffered: one per state).
+	userTotals chan stateTotal
+}
+
+type stateTotal struct {
+	state string
+	total int
 }
 
 // ForwardStreams builds the streams of a forward pipeline.
@@ -93,7 +101,7 @@ func ForwardStreams(api ForwardAPI, cfg ForwardConfig) ([]Stream, error) {
 	default:
 		return nil, fmt.Errorf("forward pipeline: queue strategy %q is not auto, queue or user", cfg.QueueStrategy)
 	}
-	st := &forwardState{}
+	st := &forwardState{userTotals: make(chan stateTotal, len(cfg.States))}
 	var streams []Stream
 	needRef := cfg.has(StreamReference) || cfg.has(StreamUsers) || cfg.has(StreamQueues) || cfg.has(StreamRoles)
 	if needRef {
@@ -110,11 +118,9 @@ func ForwardStreams(api ForwardAPI, cfg ForwardConfig) ([]Stream, error) {
 		streams = append(streams, Stream{Name: StreamUsers, After: []string{StreamReference}, Snapshot: complete, Load: usersLoad(api, cfg, expand, st)})
 	}
 	if cfg.has(StreamQueues) {
-		after := []string{StreamReference}
-		if cfg.has(StreamUsers) {
-			after = append(after, StreamUsers)
-		}
-		streams = append(streams, Stream{Name: StreamQueues, After: after, Snapshot: true, Load: queuesLoad(api, cfg, st)})
+		// Not After users: the memberships are read while users load, and
+		// only the per-user strategy waits for the user ids (WaitFor).
+		streams = append(streams, Stream{Name: StreamQueues, After: []string{StreamReference}, Snapshot: true, Load: queuesLoad(api, cfg, st)})
 	}
 	if cfg.has(StreamRoles) {
 		after := []string{StreamReference}
@@ -192,7 +198,13 @@ func usersLoad(api ForwardAPI, cfg ForwardConfig, expand []string, st *forwardSt
 				divisions = append(divisions, d.ID)
 			}
 		}
-		ucfg := extract.UsersConfig{States: cfg.States, Expand: expand, PageSize: cfg.PageSize, Workers: cfg.Workers, PagingCap: cfg.PagingCap, Divisions: divisions}
+		ucfg := extract.UsersConfig{States: cfg.States, Expand: expand, PageSize: cfg.PageSize, Workers: cfg.Workers, PagingCap: cfg.PagingCap, Divisions: divisions,
+			OnTotal: func(state string, total int) {
+				select {
+				case st.userTotals <- stateTotal{state, total}:
+				default: // the stream ran twice in one run: nobody needs it
+				}
+			}}
 		pages := make(chan extract.UsersPage, cfg.Workers)
 		g, gctx := errgroup.WithContext(ctx)
 		g.Go(func() error {
@@ -314,18 +326,22 @@ func queuesLoad(api ForwardAPI, cfg ForwardConfig, st *forwardState) func(contex
 		}
 		strategy := cfg.QueueStrategy
 		if strategy == QueueStrategyAuto {
-			counts := make([]int, len(st.ref.Queues))
-			for i, q := range st.ref.Queues {
-				counts[i] = q.MemberCount
+			var err error
+			if strategy, err = chooseQueueStrategy(ctx, cfg, st); err != nil {
+				return nil, err
 			}
-			users := len(st.userIDs)
-			if !st.usersOK {
-				users = 1 << 30 // unknown: per user cannot be chosen
-			}
-			strategy = string(extract.EstimateQueueCosts(counts, users).Cheaper())
 		}
-		if strategy == QueueStrategyPerUser && !st.usersOK {
-			return nil, fmt.Errorf("the per-user queue strategy needs the users stream in the same pipeline")
+		if strategy == QueueStrategyPerUser {
+			// The user ids come from the users stream of this run: wait for it.
+			if !cfg.has(StreamUsers) {
+				return nil, fmt.Errorf("the per-user queue strategy needs the users stream in the same pipeline")
+			}
+			if !WaitFor(ctx, StreamUsers) || !st.usersOK {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				return nil, fmt.Errorf("the per-user queue strategy needs the user ids, and the users stream did not succeed: %w", ErrDependencyFailed)
+			}
 		}
 		batches := make(chan extract.MembershipBatch, cfg.Workers)
 		g, gctx := errgroup.WithContext(ctx)
@@ -377,6 +393,43 @@ func queuesLoad(api ForwardAPI, cfg ForwardConfig, st *forwardState) func(contex
 		}
 		return nil, nil
 	}
+}
+
+// chooseQueueStrategy decides, for one run, whether reading the memberships
+// queue by queue or user by user costs fewer calls. The queue side's cost is
+// known from the member counts; the per-user cost needs the number of users,
+// which the users stream reports state by state from its first pages, so the
+// memberships are read while the users are still loading. It waits only
+// until the queue side is sure to be cheaper, every state is counted, or the
+// users stream ended (then its exact count is used, when it succeeded).
+func chooseQueueStrategy(ctx context.Context, cfg ForwardConfig, st *forwardState) (string, error) {
+	counts := make([]int, len(st.ref.Queues))
+	for i, q := range st.ref.Queues {
+		counts[i] = q.MemberCount
+	}
+	usersDone := StreamDone(ctx, StreamUsers)
+	if !cfg.has(StreamUsers) || usersDone == nil {
+		return QueueStrategyQueue, nil // no user ids: per user cannot be chosen
+	}
+	queueSide := extract.EstimateQueueCosts(counts, 0).QueueSide
+	users, counted := 0, 0
+	for 2*users < queueSide && counted < len(cfg.States) { // per user costs at least two calls a user
+		select {
+		case t := <-st.userTotals:
+			counted++
+			if t.state != genesys.StateDeleted { // deleted users hold no memberships
+				users += t.total
+			}
+		case <-usersDone:
+			if !WaitFor(ctx, StreamUsers) {
+				return QueueStrategyQueue, nil
+			}
+			users, counted = len(st.userIDs), len(cfg.States)
+		case <-ctx.Done():
+			return "", context.Cause(ctx)
+		}
+	}
+	return string(extract.EstimateQueueCosts(counts, max(users, 1)).Cheaper()), nil
 }
 
 // Queue memberships are merged once this many rows or owners are pending.

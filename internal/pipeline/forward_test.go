@@ -314,3 +314,34 @@ func TestOtherExpandsDoNotLookLikeChanges(t *testing.T) {
 		t.Errorf("%d users keep expanded lists in raw", n)
 	}
 }
+
+// TestAutoQueueStrategyIsTheCheaper checks the per-run choice: an org with
+// more queue pages than twice its users reads memberships user by user
+// (waiting for the users stream's ids), a larger org queue by queue (without
+// waiting); both load the emulator's memberships exactly.
+func TestAutoQueueStrategyIsTheCheaper(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		users   int
+		perUser bool
+	}{{users: 4, perUser: true}, {users: 200, perUser: false}} {
+		t.Run(fmt.Sprint(tc.users, "users"), func(t *testing.T) {
+			t.Parallel()
+			srv, c := org(t, emulator.Config{Users: tc.users, Seed: 7})
+			e := newEnv(t)
+			sum := forward(t, e, c, fullConfig())
+			byUser := sum.Calls.ByEndpoint["GET /api/v2/users/{userId}/queues"][200]
+			byQueue := sum.Calls.ByEndpoint["GET /api/v2/routing/queues/{queueId}/members"][200]
+			if tc.perUser && (byUser == 0 || byQueue != 0) {
+				t.Errorf("%d users, %d queues: %d per-user and %d queue-side calls, want per user only", tc.users, len(srv.Queues()), byUser, byQueue)
+			}
+			if !tc.perUser && (byQueue == 0 || byUser != 0) {
+				t.Errorf("%d users, %d queues: %d per-user and %d queue-side calls, want queue side only", tc.users, len(srv.Queues()), byUser, byQueue)
+			}
+			want := orgTruth(srv).queues
+			if got := e.dbRows(t, "SELECT user_id, queue_id, joined FROM user_queues"); !slices.Equal(want, got) {
+				t.Errorf("memberships differ (-emulator +db):\n%s", firstLines(cmp.Diff(want, got), 20))
+			}
+		})
+	}
+}

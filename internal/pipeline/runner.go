@@ -33,6 +33,51 @@ type Stream struct {
 	Resume func(prev load.Watermark)
 }
 
+// WaitFor blocks until the stream named finished in the run of ctx (a
+// stream's Load context) and reports whether it committed. It lets a stream
+// start without declaring After and wait only when it turns out to need the
+// other one's result. It returns false at once when the run has no such
+// stream, and false when ctx ends first. A stream must not wait for one that
+// waits for it.
+func WaitFor(ctx context.Context, stream string) bool {
+	ch := StreamDone(ctx, stream)
+	if ch == nil {
+		return false
+	}
+	select {
+	case <-ch:
+	case <-ctx.Done():
+		return false
+	}
+	w := ctx.Value(waiterKey{}).(*waiter)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.succeeded[stream]
+}
+
+// StreamDone returns a channel closed when the stream named finished in the
+// run of ctx, or nil when the run has no such stream.
+func StreamDone(ctx context.Context, stream string) <-chan struct{} {
+	w, ok := ctx.Value(waiterKey{}).(*waiter)
+	if !ok {
+		return nil
+	}
+	if ch, ok := w.done[stream]; ok {
+		return ch
+	}
+	return nil
+}
+
+type waiterKey struct{}
+
+// waiter tracks the streams of one run: done closes when a stream finished,
+// whatever its outcome; succeeded records which committed.
+type waiter struct {
+	done      map[string]chan struct{}
+	mu        sync.Mutex
+	succeeded map[string]bool
+}
+
 // CallSource reports the API calls made so far; the difference of two
 // readings is a run's calls.
 type CallSource interface {
@@ -184,31 +229,30 @@ func (r *Runner) run(ctx context.Context, pipeline string, streams []Stream, pro
 	log := r.log.With("pipeline", pipeline, "run_id", runID)
 	log.Info("run started", "streams", len(streams))
 
-	done := make(map[string]chan struct{}, len(streams))
+	w := &waiter{done: make(map[string]chan struct{}, len(streams)), succeeded: make(map[string]bool, len(streams))}
 	for _, s := range streams {
-		done[s.Name] = make(chan struct{})
+		w.done[s.Name] = make(chan struct{})
 		prog.Stream(s.Name) // register in order for display
 	}
-	var mu sync.Mutex
-	succeeded := make(map[string]bool, len(streams))
+	sctx := context.WithValue(ctx, waiterKey{}, w)
 	results := make([]StreamResult, len(streams))
 	var wg sync.WaitGroup
 	for i, s := range streams {
 		wg.Go(func() {
-			defer close(done[s.Name])
+			defer close(w.done[s.Name])
 			for _, dep := range s.After {
-				<-done[dep] // dependencies always finish, cancelled or not
+				<-w.done[dep] // dependencies always finish, cancelled or not
 			}
-			mu.Lock()
+			w.mu.Lock()
 			depsOK := true
 			for _, dep := range s.After {
-				depsOK = depsOK && succeeded[dep]
+				depsOK = depsOK && w.succeeded[dep]
 			}
-			mu.Unlock()
-			res := r.runStream(ctx, log, pipeline, runID, s, depsOK, dry, prog.Stream(s.Name))
-			mu.Lock()
-			succeeded[s.Name] = res.Outcome == OutcomeSucceeded
-			mu.Unlock()
+			w.mu.Unlock()
+			res := r.runStream(sctx, log, pipeline, runID, s, depsOK, dry, prog.Stream(s.Name))
+			w.mu.Lock()
+			w.succeeded[s.Name] = res.Outcome == OutcomeSucceeded
+			w.mu.Unlock()
 			results[i] = res
 		})
 	}
