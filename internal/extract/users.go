@@ -143,14 +143,15 @@ func (x *usersRun) state(ctx context.Context, state string) error {
 		// verify that the two halves met before trusting them.
 		descPages := genesys.Pages(total-capPages*x.cfg.PageSize, x.cfg.PageSize)
 		x.prog.AddTotal(int64(capPages + descPages))
-		ids, err := x.collect(ctx, state, first, capPages, descPages)
+		n, err := x.twoWays(ctx, state, first, capPages, descPages)
 		if err != nil {
 			return err
 		}
-		if len(ids) == total {
-			return x.emit(ctx, nil, ids...)
+		if n == total {
+			return nil
 		}
-		// The listing changed under us or sorting has ties: fall back.
+		// The listing changed under us or sorting has ties: fall back (the
+		// users already sent are not sent again).
 	}
 	return x.byDivision(ctx, state, total)
 }
@@ -197,20 +198,25 @@ func (x *usersRun) listPages(ctx context.Context, state string, from, to int, de
 	return nil
 }
 
-// collect reads capPages ascending and descPages descending pages and
-// returns the distinct users, without sending them.
-func (x *usersRun) collect(ctx context.Context, state string, first *genesys.Listing[genesys.User], capPages, descPages int) ([]genesys.User, error) {
+// twoWays reads capPages ascending and descPages descending pages, sends
+// each page as it arrives (users already sent are skipped), and returns how
+// many distinct users the pages held: the total when the two halves met.
+// Only the ids are kept, so memory does not grow with the pages.
+func (x *usersRun) twoWays(ctx context.Context, state string, first *genesys.Listing[genesys.User], capPages, descPages int) (int, error) {
 	var mu sync.Mutex
-	byID := map[string]genesys.User{}
+	ids := map[string]struct{}{}
 	add := func(us []genesys.User) {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, u := range us {
-			byID[u.ID] = u
+			ids[u.ID] = struct{}{}
 		}
 	}
 	add(first.Entities)
 	x.prog.Done(1)
+	if err := x.emit(ctx, first.Entities); err != nil {
+		return 0, err
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(x.cfg.Workers)
 	fetch := func(p int, desc bool) {
@@ -221,7 +227,7 @@ func (x *usersRun) collect(ctx context.Context, state string, first *genesys.Lis
 			}
 			x.prog.Done(1)
 			add(l.Entities)
-			return nil
+			return x.emit(gctx, l.Entities)
 		})
 	}
 	for p := 2; p <= capPages; p++ {
@@ -231,14 +237,9 @@ func (x *usersRun) collect(ctx context.Context, state string, first *genesys.Lis
 		fetch(p, true)
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return 0, err
 	}
-	out := make([]genesys.User, 0, len(byID))
-	for _, u := range byID {
-		out = append(out, u)
-	}
-	slices.SortFunc(out, func(a, b genesys.User) int { return cmp.Compare(a.ID, b.ID) })
-	return out, nil
+	return len(ids), nil
 }
 
 // byDivision reads a state through the users search, one division at a time.
