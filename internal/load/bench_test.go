@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -146,10 +147,19 @@ func vmHWM() uint64 {
 }
 
 // BenchmarkLoad loads benchSegments presence segments and benchUsers users
-// with the loader, and the same rows with a raw COPY into plain tables (no
-// index, no merge) in the same run, and reports both rates, their ratio and
-// the process's peak memory. The two are interleaved batch by batch, so load
-// from other processes on the machine hits both alike.
+// with the loader, and the same rows with two raw COPYs in the same run:
+//
+//   - "copy": into bare tables of the same columns (no key, no index, no
+//     constraint): the floor of getting the rows into Postgres at all;
+//   - "copy into same tables": into empty copies of the target tables (same
+//     columns with their bookkeeping values, keys, indexes and constraints,
+//     no history), what a plain COPY into this schema costs, so the gap to
+//     the loader is the loader's own work (hashing, staging, change
+//     detection, history, delete detection).
+//
+// It reports rows/s of each, the loader's percentage of both, and the
+// process's peak memory. The three are interleaved batch by batch, so load
+// from other processes on the machine hits them alike.
 //
 //	go test -run '^$' -bench BenchmarkLoad -benchtime 1x ./internal/load
 func BenchmarkLoad(b *testing.B) {
@@ -158,17 +168,45 @@ func BenchmarkLoad(b *testing.B) {
 	ug := &userGen{raw: json.RawMessage(`{"id":"x","name":"Agent","division":{"id":"d","name":"Home"},"chat":{"jabberId":"x@example.com"},"email":"agent@example.com","state":"active","title":"Agent","username":"agent@example.com","version":1,"acdAutoAnswer":false,"selfUri":"/api/v2/users/x"}`)}
 	segCols := []string{"user_id", "start_time", "end_time", "system_presence", "organization_presence_id"}
 	userCols := []string{"id", "name", "email", "username", "title", "department", "state", "division_id", "manager_id", "employee_id", "acd_auto_answer", "version", "raw"}
-	var loaderSeg, loaderUser, copySeg, copyUser time.Duration
+	segVals := func(i int) []any {
+		r := segs.row(i)
+		return []any{r.UserID, r.Start, r.End, r.SystemPresence, r.OrganizationPresenceID}
+	}
+	userVals := func(i int) []any {
+		r := ug.row(i)
+		return []any{r.ID, r.Name, r.Email, r.Username, r.Title, r.Department, r.State, r.DivisionID, r.ManagerID, r.EmployeeID, r.AcdAutoAnswer, int32(r.Version), []byte(r.Raw)}
+	}
+	var loader, bare, same [2]time.Duration // [segments, users]
 	var goPeak uint64
 	for b.Loop() {
 		b.StopTimer()
-		loaderSeg, loaderUser, copySeg, copyUser = 0, 0, 0, 0
+		loader, bare, same = [2]time.Duration{}, [2]time.Duration{}, [2]time.Duration{}
 		e := newEnv(b)
 		_, err := e.pool.Exec(ctx, `CREATE TABLE raw_presence (user_id text, start_time timestamptz, end_time timestamptz, system_presence text, organization_presence_id text);
 			CREATE TABLE raw_users (id text, name text, email text, username text, title text, department text, state text, division_id text,
-			manager_id text, employee_id text, acd_auto_answer boolean, version integer, raw jsonb)`)
+			manager_id text, employee_id text, acd_auto_answer boolean, version integer, raw jsonb);
+			CREATE TABLE same_presence (LIKE user_presence_segments INCLUDING ALL);
+			CREATE TABLE same_users (LIKE users INCLUDING ALL)`)
 		if err != nil {
 			b.Fatal(err)
+		}
+		now := time.Now()
+		segBook := []any{now, now, nil}               // first_seen_at, updated_at, updated_run
+		userBook := []any{[16]byte{1}, now, now, nil} // row_hash, first_seen_at, updated_at, updated_run
+		sameSegCols := append(slices.Clone(segCols), "first_seen_at", "updated_at", "updated_run")
+		sameUserCols := append(slices.Clone(userCols), "row_hash", "first_seen_at", "updated_at", "updated_run")
+		// copyBatch COPYs rows [i, end) into both baselines, timing each.
+		copyBatch := func(k, i, end int, vals func(int) []any, bareTable, sameTable string, cols, sameCols []string, book []any) {
+			start := time.Now()
+			if _, err := e.pool.CopyFrom(ctx, pgx.Identifier{bareTable}, cols, &genSource{n: end - i, vals: func(j int) []any { return vals(i + j) }}); err != nil {
+				b.Fatal(err)
+			}
+			bare[k] += time.Since(start)
+			start = time.Now()
+			if _, err := e.pool.CopyFrom(ctx, pgx.Identifier{sameTable}, sameCols, &genSource{n: end - i, vals: func(j int) []any { return append(vals(i+j), book...) }}); err != nil {
+				b.Fatal(err)
+			}
+			same[k] += time.Since(start)
 		}
 		runtime.GC()
 		sampler := startPeakSampler()
@@ -181,15 +219,8 @@ func BenchmarkLoad(b *testing.B) {
 		batch := make([]load.PresenceSegmentRow, 0, benchBatch)
 		for i := 0; i < benchSegments; i += benchBatch {
 			end := min(i+benchBatch, benchSegments)
+			copyBatch(0, i, end, segVals, "raw_presence", "same_presence", segCols, sameSegCols, segBook)
 			start := time.Now()
-			if _, err := e.pool.CopyFrom(ctx, pgx.Identifier{"raw_presence"}, segCols, &genSource{n: end - i, vals: func(j int) []any {
-				r := segs.row(i + j)
-				return []any{r.UserID, r.Start, r.End, r.SystemPresence, r.OrganizationPresenceID}
-			}}); err != nil {
-				b.Fatal(err)
-			}
-			copySeg += time.Since(start)
-			start = time.Now()
 			batch = batch[:0]
 			for j := i; j < end; j++ {
 				batch = append(batch, segs.row(j))
@@ -197,14 +228,14 @@ func BenchmarkLoad(b *testing.B) {
 			if err := tx.PresenceSegments(ctx, batch); err != nil {
 				b.Fatal(err)
 			}
-			loaderSeg += time.Since(start)
+			loader[0] += time.Since(start)
 		}
 		start := time.Now()
 		stats, err := tx.Commit(ctx, &load.Watermark{Time: time.Now()})
 		if err != nil {
 			b.Fatal(err)
 		}
-		loaderSeg += time.Since(start)
+		loader[0] += time.Since(start)
 		if got := stats["user_presence_segments"].Inserted; got != int64(benchSegments) {
 			b.Fatalf("loader inserted %d segments, want %d", got, benchSegments)
 		}
@@ -216,15 +247,8 @@ func BenchmarkLoad(b *testing.B) {
 		users := make([]load.UserRow, 0, benchBatch)
 		for i := 0; i < benchUsers; i += benchBatch {
 			end := min(i+benchBatch, benchUsers)
+			copyBatch(1, i, end, userVals, "raw_users", "same_users", userCols, sameUserCols, userBook)
 			start := time.Now()
-			if _, err := e.pool.CopyFrom(ctx, pgx.Identifier{"raw_users"}, userCols, &genSource{n: end - i, vals: func(j int) []any {
-				r := ug.row(i + j)
-				return []any{r.ID, r.Name, r.Email, r.Username, r.Title, r.Department, r.State, r.DivisionID, r.ManagerID, r.EmployeeID, r.AcdAutoAnswer, int32(r.Version), []byte(r.Raw)}
-			}}); err != nil {
-				b.Fatal(err)
-			}
-			copyUser += time.Since(start)
-			start = time.Now()
 			users = users[:0]
 			for j := i; j < end; j++ {
 				users = append(users, ug.row(j))
@@ -232,30 +256,34 @@ func BenchmarkLoad(b *testing.B) {
 			if err := tx.Users(ctx, users); err != nil {
 				b.Fatal(err)
 			}
-			loaderUser += time.Since(start)
+			loader[1] += time.Since(start)
 		}
 		start = time.Now()
 		stats, err = tx.Commit(ctx, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		loaderUser += time.Since(start)
+		loader[1] += time.Since(start)
 		goPeak = sampler.Stop()
 		if got := stats["users"].Inserted; got != int64(benchUsers) {
 			b.Fatalf("loader inserted %d users, want %d", got, benchUsers)
 		}
 	}
-	total := float64(benchSegments + benchUsers)
-	loaderAll := total / (loaderSeg + loaderUser).Seconds()
-	copyAll := total / (copySeg + copyUser).Seconds()
-	b.ReportMetric(loaderAll, "loader_rows/s")
-	b.ReportMetric(copyAll, "copy_rows/s")
-	b.ReportMetric(100*loaderAll/copyAll, "loader_%_of_copy")
-	b.ReportMetric(100*copySeg.Seconds()/loaderSeg.Seconds(), "segments_%_of_copy")
-	b.ReportMetric(100*copyUser.Seconds()/loaderUser.Seconds(), "users_%_of_copy")
-	b.Logf("segments: loader %.0f rows/s, raw COPY %.0f rows/s; users: loader %.0f rows/s, raw COPY %.0f rows/s",
-		float64(benchSegments)/loaderSeg.Seconds(), float64(benchSegments)/copySeg.Seconds(),
-		float64(benchUsers)/loaderUser.Seconds(), float64(benchUsers)/copyUser.Seconds())
+	rows := [2]float64{float64(benchSegments), float64(benchUsers)}
+	rate := func(d [2]time.Duration) float64 { return (rows[0] + rows[1]) / (d[0] + d[1]).Seconds() }
+	b.ReportMetric(rate(loader), "loader_rows/s")
+	b.ReportMetric(rate(bare), "copy_rows/s")
+	b.ReportMetric(rate(same), "copy_same_tables_rows/s")
+	b.ReportMetric(100*rate(loader)/rate(bare), "loader_%_of_copy")
+	b.ReportMetric(100*rate(loader)/rate(same), "loader_%_of_copy_same_tables")
+	b.ReportMetric(100*bare[0].Seconds()/loader[0].Seconds(), "segments_%_of_copy")
+	b.ReportMetric(100*bare[1].Seconds()/loader[1].Seconds(), "users_%_of_copy")
+	b.ReportMetric(100*same[0].Seconds()/loader[0].Seconds(), "segments_%_of_copy_same_tables")
+	b.ReportMetric(100*same[1].Seconds()/loader[1].Seconds(), "users_%_of_copy_same_tables")
+	for k, name := range []string{"segments", "users"} {
+		b.Logf("%s: loader %.0f rows/s, raw COPY %.0f rows/s, COPY into same tables %.0f rows/s", name,
+			rows[k]/loader[k].Seconds(), rows[k]/bare[k].Seconds(), rows[k]/same[k].Seconds())
+	}
 	b.ReportMetric(float64(goPeak)/(1<<20), "MB_peak_go")
 	b.ReportMetric(float64(vmHWM())/(1<<20), "MB_peak_rss")
 	b.ReportMetric(0, "ns/op")
