@@ -27,10 +27,10 @@ func TestMigrateCommand(t *testing.T) {
 		t.Errorf("second migrate up = %d\nstdout %s\nstderr %s", code, out, errs)
 	}
 	code, out, errs := run("status", "--schema", schema)
-	if code != exitOK || strings.Contains(out, "pending") || !strings.Contains(out, "00005_bi_views.sql") {
+	if code != exitOK || strings.Contains(out, "pending") || !strings.Contains(out, "00006_users_unindexed_lookups.sql") {
 		t.Errorf("migrate status = %d\nstdout %s\nstderr %s", code, out, errs)
 	}
-	if code, out, errs := run("down", "--schema", schema); code != exitOK || !strings.Contains(out, "rolled back 00005_bi_views.sql") {
+	if code, out, errs := run("down", "--schema", schema); code != exitOK || !strings.Contains(out, "rolled back 00006_users_unindexed_lookups.sql") {
 		t.Errorf("migrate down = %d\nstdout %s\nstderr %s", code, out, errs)
 	}
 	if _, out, _ := run("status", "--schema", schema); !strings.Contains(out, "pending") {

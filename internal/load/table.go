@@ -207,6 +207,20 @@ func buildSQL(schema string, t *table) sqlText {
 	}
 	s.anyExisting = fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM unnest(%s) k(%s), LATERAL (SELECT 1 FROM %s t WHERE %s LIMIT 1) x)`,
 		strings.Join(unnest, ", "), strings.Join(kcols, ", "), target, strings.Join(match, " AND "))
+	if t.kind == segment {
+		// Segment keys arrive mostly after everything stored: a key beyond
+		// the table's greatest (in the key index's own order and collation)
+		// cannot exist, so only the others cost a probe.
+		var desc, kk []string
+		for i, k := range t.key {
+			desc = append(desc, ident(k)+" DESC")
+			kk = append(kk, fmt.Sprintf("k.k%d", i))
+		}
+		s.anyExisting = fmt.Sprintf(`WITH m AS (SELECT %s FROM %s ORDER BY %s LIMIT 1)
+SELECT EXISTS (SELECT 1 FROM unnest(%s) k(%s), m, LATERAL (SELECT 1 FROM %s t WHERE %s LIMIT 1) x WHERE (%s) <= (%s))`,
+			list("", t.key), target, strings.Join(desc, ", "), strings.Join(unnest, ", "), strings.Join(kcols, ", "), target,
+			strings.Join(match, " AND "), strings.Join(kk, ", "), list("m.", t.key))
+	}
 
 	switch t.kind {
 	case entity, child:

@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"strconv"
+	"hash/maphash"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -328,7 +328,7 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 		for i, k := range tb.key {
 			src.keyIdx[i] = tb.colIndex(k) + 1
 		}
-		src.keys = make(map[string]struct{}, n)
+		src.keys = newKeySet(n)
 	}
 	copyStart := time.Now()
 	if n > 0 {
@@ -490,8 +490,7 @@ type copySource struct {
 	// keyIdx, when set, are the key columns in row: dup reports whether a
 	// key repeats in the batch.
 	keyIdx []int
-	keys   map[string]struct{}
-	kb     []byte
+	keys   *keySet
 	dup    bool
 }
 
@@ -522,21 +521,54 @@ func (c *copySource) Next() bool {
 // trackKey records the key of the current row and sets dup when it was
 // seen before. A NULL key counts as a repeat: the merge reports it.
 func (c *copySource) trackKey() {
-	c.kb = c.kb[:0]
 	for _, i := range c.keyIdx {
 		k, ok := c.row[i].(string)
 		if !ok {
 			c.dup = true
 			return
 		}
-		c.kb = binary.AppendUvarint(c.kb, uint64(len(k)))
-		c.kb = append(c.kb, k...)
+		c.keys.text(k)
 	}
-	if _, ok := c.keys[string(c.kb)]; ok {
-		c.dup = true
-		return
+	c.dup = c.keys.repeated()
+}
+
+// keySet tells whether a batch repeats a key: feed one key's values with
+// text and time, then ask repeated. Keys are kept as 64-bit hashes, so a
+// batch costs no allocation per row; a hash collision reads as a repeat,
+// which only sends the batch the slower way (the merge), never wrongly.
+type keySet struct {
+	h    maphash.Hash
+	m    map[uint64]struct{}
+	tbuf [8]byte
+}
+
+func newKeySet(n int) *keySet {
+	k := &keySet{m: make(map[uint64]struct{}, n)}
+	k.h.SetSeed(keySeed)
+	return k
+}
+
+var keySeed = maphash.MakeSeed()
+
+func (k *keySet) text(s string) {
+	k.h.WriteString(s)
+	k.h.WriteByte(0) // text cannot hold NUL: "ab","c" and "a","bc" differ
+}
+
+func (k *keySet) time(t time.Time) {
+	binary.BigEndian.PutUint64(k.tbuf[:], uint64(t.UnixMicro()))
+	k.h.Write(k.tbuf[:])
+}
+
+// repeated ends the current key and reports whether it was seen before.
+func (k *keySet) repeated() bool {
+	v := k.h.Sum64()
+	k.h.Reset()
+	if _, ok := k.m[v]; ok {
+		return true
 	}
-	c.keys[string(c.kb)] = struct{}{}
+	k.m[v] = struct{}{}
+	return false
 }
 
 func (c *copySource) Values() ([]any, error) { return c.row, nil }
@@ -575,36 +607,39 @@ func (t *Tx) ensureStaging(ctx context.Context, tb *table, sq sqlText) (bool, er
 // stream (the next run reloads the window). Entities never take this path:
 // concurrent loads of the same users or reference data must both succeed.
 func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill func(int, []any), ts time.Time) (bool, error) {
+	keysStart := time.Now()
 	keyIdx := make([]int, len(tb.key))
 	for i, k := range tb.key {
 		keyIdx[i] = tb.colIndex(k)
 	}
 	texts := make([][]string, len(tb.key))
 	times := make([][]time.Time, len(tb.key))
-	seen := make(map[string]struct{}, n)
+	seen := newKeySet(n)
 	row := make([]any, len(tb.cols))
-	var kb []byte
 	for i := range n {
 		clear(row)
 		fill(i, row)
-		kb = kb[:0]
 		for j, ci := range keyIdx {
 			switch v := row[ci].(type) {
 			case string:
+				if texts[j] == nil {
+					texts[j] = make([]string, 0, n)
+				}
 				texts[j] = append(texts[j], v)
-				kb = append(kb, v...)
+				seen.text(v)
 			case time.Time:
+				if times[j] == nil {
+					times[j] = make([]time.Time, 0, n)
+				}
 				times[j] = append(times[j], v)
-				kb = strconv.AppendInt(kb, v.UnixMicro(), 10)
+				seen.time(v)
 			default:
 				return false, nil // a NULL key: let the merge report it
 			}
-			kb = append(kb, 0)
 		}
-		if _, dup := seen[string(kb)]; dup {
+		if seen.repeated() {
 			return false, nil
 		}
-		seen[string(kb)] = struct{}{}
 	}
 	args := make([]any, len(tb.key))
 	for j := range tb.key {
@@ -636,7 +671,7 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 		return false, fmt.Errorf("copy: %w", err)
 	}
 	t.l.log.Debug("batch inserted", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.name, "batch", t.batches, "rows", n,
-		"check_ms", checkDur.Milliseconds(), "copy_ms", time.Since(copyStart).Milliseconds())
+		"keys_ms", checkStart.Sub(keysStart).Milliseconds(), "check_ms", checkDur.Milliseconds(), "copy_ms", time.Since(copyStart).Milliseconds())
 	return true, nil
 }
 
