@@ -104,8 +104,10 @@ func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
 		off.Action = diff.OffboardDeactivate
 	case config.OffboardDelete:
 		off.Action = diff.OffboardDelete
+	case config.OffboardNone:
+		off.Action = diff.OffboardNone
 	default:
-		return sp, fmt.Errorf("feed %s: offboard.action %q is not supported by the planner (deactivate or delete)", f.Name, f.Offboard.Action)
+		return sp, fmt.Errorf("feed %s: offboard.action %q is not supported by the planner (deactivate, delete or none)", f.Name, f.Offboard.Action)
 	}
 	if f.Offboard.UnjoinQueues != nil && *f.Offboard.UnjoinQueues {
 		off.UnjoinQueues, off.RemoveQueues = true, true

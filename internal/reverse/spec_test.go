@@ -1,0 +1,36 @@
+package reverse_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/usersync/syncer/internal/config"
+	"github.com/usersync/syncer/internal/diff"
+	"github.com/usersync/syncer/internal/reverse"
+)
+
+// TestSpecFromConfigOffboardActions maps every offboard.action the config
+// accepts to the planner's (none used to be refused here though the config
+// and the planner both know it).
+func TestSpecFromConfigOffboardActions(t *testing.T) {
+	for action, want := range map[string]diff.OffboardAction{
+		"":                    diff.OffboardDeactivate,
+		config.OffboardDeact:  diff.OffboardDeactivate,
+		config.OffboardDelete: diff.OffboardDelete,
+		config.OffboardNone:   diff.OffboardNone,
+	} {
+		f := &config.Feed{Name: "hr", Path: "hr.csv", Offboard: config.Offboard{Action: action}}
+		sp, err := reverse.SpecFromConfig(f, 300)
+		if err != nil {
+			t.Errorf("action %q: %v", action, err)
+			continue
+		}
+		if sp.Diff.Offboard.Action != want {
+			t.Errorf("action %q planned as %q, want %q", action, sp.Diff.Offboard.Action, want)
+		}
+	}
+	_, err := reverse.SpecFromConfig(&config.Feed{Name: "hr", Path: "hr.csv", Offboard: config.Offboard{Action: "archive"}}, 300)
+	if err == nil || !strings.Contains(err.Error(), "feed hr") || !strings.Contains(err.Error(), `"archive"`) {
+		t.Errorf("unknown action: err = %v, want one naming the feed and the action", err)
+	}
+}
