@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 export DATABASE_URL TEST_DATABASE_URL
 
 .DEFAULT_GOAL := help
-.PHONY: help build test test-chaos soak test-short demo bench lint fmt tidy clean
+.PHONY: help build test test-chaos soak test-pg-restart test-short demo bench lint fmt tidy clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,6 +26,10 @@ test-chaos: ## run the reliability suite with every crash point (faults, kill -9
 SOAK ?= 10m
 soak: ## run `syncer serve` for SOAK (default 10m) under API faults; fail on stuck runs or memory/goroutine growth
 	SYNCER_SOAK=$(SOAK) $(GO) test -count=1 -timeout 2h -run TestSoakServeUnderFaults -v ./internal/chaos/
+
+PG_RESTART ?= pg_ctlcluster --skip-systemctl-redirect 15 main restart
+test-pg-restart: ## restart the local PostgreSQL in the middle of a load (disturbs every other user of the server)
+	SYNCER_CHAOS_PG_RESTART="$(PG_RESTART)" $(GO) test -count=1 -timeout 10m -run TestPostgresRestartMidLoad -v ./internal/chaos/
 
 test-short: ## run the tests that need no database
 	$(GO) test -short -count=1 ./...

@@ -3,9 +3,12 @@ package chaos
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -103,4 +106,97 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestPostgresRestartMidLoad restarts the PostgreSQL server itself in the
+// middle of a load (every connection dies, and new ones are refused until it
+// is back): the run fails or retries, every table holds what it held before
+// the run or what a complete run loads, and the next run completes it. It
+// disturbs everything else using the server, so it runs only when asked:
+//
+//	SYNCER_CHAOS_PG_RESTART="pg_ctlcluster --skip-systemctl-redirect 15 main restart" \
+//	    go test -run TestPostgresRestartMidLoad -v ./internal/chaos   (make test-pg-restart)
+func TestPostgresRestartMidLoad(t *testing.T) {
+	restart := os.Getenv("SYNCER_CHAOS_PG_RESTART")
+	if restart == "" {
+		t.Skip("set SYNCER_CHAOS_PG_RESTART to the command that restarts the test server (make test-pg-restart)")
+	}
+	const users, seed = 300, 73
+	clean := newEnv(t, users, seed, "")
+	if code, out, stderr := clean.syncer(t, context.Background(), "run", "nightly"); code != 0 {
+		t.Fatalf("clean run = %d\n%s\n%s", code, out, stderr)
+	}
+	after := clean.dump(t)
+
+	e := newEnv(t, users, seed, "")
+	before := e.dump(t)
+	if err := e.srv.SetFaults(emulator.Faults{LatencyMs: 5, JitterMs: 5}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	h := func(n int64) {
+		if n != 30 {
+			return
+		}
+		go func() {
+			out, err := exec.Command("sh", "-c", restart).CombinedOutput()
+			if err != nil {
+				err = fmt.Errorf("%s: %w\n%s", restart, err, out)
+			}
+			done <- err
+		}()
+	}
+	e.hook.Store(&h)
+	code, _, stderr := e.syncer(t, context.Background(), "run", "nightly")
+	e.hook.Store(nil)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	addFault("postgres restart")
+	noPanic(t, "postgres restart", stderr)
+	waitForPostgres(t, e.dbURL)
+	got := e.dump(t)
+	var asAfter, asBefore int
+	for _, tbl := range currentTables {
+		switch {
+		case equal(got[tbl], after[tbl]):
+			asAfter++
+		case equal(got[tbl], before[tbl]):
+			asBefore++
+		default:
+			addCount(&tally.lost, 1)
+			t.Errorf("%s: %d rows, neither before (%d) nor after (%d) the run", tbl, len(got[tbl]), len(before[tbl]), len(after[tbl]))
+		}
+	}
+	t.Logf("postgres restarted at request 30: run exit %d (%s); tables as after %d, as before %d",
+		code, lastLines(stderr, 1), asAfter, asBefore)
+	// The run is recorded once the server is back, not left running.
+	if runs := e.statusCounts(t, "sync_runs"); runs["running"] != 0 || (code != 0 && runs["failed"] != 1) {
+		t.Errorf("run exit %d recorded as %v, want it failed (or succeeded), none running", code, runs)
+	}
+
+	if code, out, stderr := e.syncer(t, context.Background(), "run", "nightly"); code != 0 {
+		t.Fatalf("run after the restart = %d\n%s\n%s", code, lastLines(out, 5), lastLines(stderr, 5))
+	}
+	compareDumps(t, after, e.dump(t))
+	if runs := e.statusCounts(t, "sync_runs"); runs["running"] != 0 {
+		t.Errorf("runs left running: %v", runs)
+	}
+}
+
+// waitForPostgres waits until the server accepts connections again.
+func waitForPostgres(t *testing.T, dbURL string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		c, err := pgx.Connect(context.Background(), dbURL)
+		if err == nil {
+			c.Close(context.Background())
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("postgres is not back after a minute: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

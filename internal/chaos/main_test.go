@@ -58,6 +58,16 @@ func addFaults(st emulator.Stats) {
 	tally.faults["job expired"] += int64(st.AnalyticsJobs.Expired)
 }
 
+// addFault counts one fault injected outside the emulator.
+func addFault(kind string) {
+	tally.Lock()
+	defer tally.Unlock()
+	if tally.faults == nil {
+		tally.faults = map[string]int64{}
+	}
+	tally.faults[kind]++
+}
+
 func addCount(p *int, n int) {
 	tally.Lock()
 	*p += n

@@ -308,7 +308,7 @@ func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline strin
 		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		if ferr := r.store.FinishStreamRun(fctx, runID, s.Name, rec); ferr != nil {
+		if ferr := recordEnd(fctx, func(ctx context.Context) error { return r.store.FinishStreamRun(ctx, runID, s.Name, rec) }); ferr != nil {
 			res.Err = errors.Join(res.Err, fmt.Errorf("record end of stream %s: %w", s.Name, ferr))
 		}
 		return res
@@ -370,7 +370,33 @@ func (r *Runner) finishRun(ctx context.Context, dry bool, runID int64, rec store
 	if dry {
 		return nil
 	}
-	return r.store.FinishRun(ctx, runID, rec)
+	return recordEnd(ctx, func(ctx context.Context) error { return r.store.FinishRun(ctx, runID, rec) })
+}
+
+// recordEnd writes the end of a run or stream, retrying while the database
+// is unreachable (a restart, a failover) until ctx ends, so that a run that
+// failed because the database went away is still recorded once it is back
+// instead of staying "running". A retry that finds the end already written
+// (the previous attempt committed but its answer was lost) is a success.
+func recordEnd(ctx context.Context, write func(context.Context) error) error {
+	wait := 250 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		err := write(ctx)
+		switch {
+		case err == nil:
+			return nil
+		case attempt > 0 && errors.Is(err, store.ErrConflict):
+			return nil
+		case !errors.Is(err, store.ErrUnavailable):
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
 }
 
 // startStreamRun records the start of a stream; a dry run has no record.
