@@ -70,8 +70,17 @@ func TestTerminatedBackendsLeaveTablesBeforeOrAfter(t *testing.T) {
 	if terminated.Load() == 0 {
 		t.Fatal("no syncer backend was found to terminate: the test proves nothing")
 	}
-	got := e.dump(t)
-	var partial, asAfter, asBefore int
+	asAfter, asBefore := beforeOrAfter(t, e.dump(t), before, after)
+	t.Logf("terminated %d backends at request 30: run exit %d (%s); tables as after %d, as before %d",
+		terminated.Load(), code, lastLines(stderr, 1), asAfter, asBefore)
+	rerunCompletes(t, e, after)
+}
+
+// beforeOrAfter checks that every current table of got equals before (what
+// it held before the run) or after (what a complete run loads), never a part,
+// and counts the tables of each kind.
+func beforeOrAfter(t *testing.T, got, before, after map[string][]string) (asAfter, asBefore int) {
+	t.Helper()
 	for _, tbl := range currentTables {
 		switch {
 		case equal(got[tbl], after[tbl]):
@@ -79,16 +88,19 @@ func TestTerminatedBackendsLeaveTablesBeforeOrAfter(t *testing.T) {
 		case equal(got[tbl], before[tbl]):
 			asBefore++
 		default:
-			partial++
 			addCount(&tally.lost, 1)
 			t.Errorf("%s: %d rows, neither before (%d) nor after (%d) the run", tbl, len(got[tbl]), len(before[tbl]), len(after[tbl]))
 		}
 	}
-	t.Logf("terminated %d backends at request 30: run exit %d (%s); tables as after %d, as before %d, partial %d",
-		terminated.Load(), code, lastLines(stderr, 1), asAfter, asBefore, partial)
+	return asAfter, asBefore
+}
 
+// rerunCompletes runs the pipeline again: it must succeed and load what a
+// clean run loads, and leave no run marked running.
+func rerunCompletes(t *testing.T, e *env, after map[string][]string) {
+	t.Helper()
 	if code, out, stderr := e.syncer(t, context.Background(), "run", "nightly"); code != 0 {
-		t.Fatalf("run after the terminations = %d\n%s\n%s", code, lastLines(out, 5), lastLines(stderr, 5))
+		t.Fatalf("run after the fault = %d\n%s\n%s", code, lastLines(out, 5), lastLines(stderr, 5))
 	}
 	compareDumps(t, after, e.dump(t))
 	if runs := e.statusCounts(t, "sync_runs"); runs["running"] != 0 {
@@ -155,33 +167,14 @@ func TestPostgresRestartMidLoad(t *testing.T) {
 	addFault("postgres restart")
 	noPanic(t, "postgres restart", stderr)
 	waitForPostgres(t, e.dbURL)
-	got := e.dump(t)
-	var asAfter, asBefore int
-	for _, tbl := range currentTables {
-		switch {
-		case equal(got[tbl], after[tbl]):
-			asAfter++
-		case equal(got[tbl], before[tbl]):
-			asBefore++
-		default:
-			addCount(&tally.lost, 1)
-			t.Errorf("%s: %d rows, neither before (%d) nor after (%d) the run", tbl, len(got[tbl]), len(before[tbl]), len(after[tbl]))
-		}
-	}
+	asAfter, asBefore := beforeOrAfter(t, e.dump(t), before, after)
 	t.Logf("postgres restarted at request 30: run exit %d (%s); tables as after %d, as before %d",
 		code, lastLines(stderr, 1), asAfter, asBefore)
 	// The run is recorded once the server is back, not left running.
 	if runs := e.statusCounts(t, "sync_runs"); runs["running"] != 0 || (code != 0 && runs["failed"] != 1) {
 		t.Errorf("run exit %d recorded as %v, want it failed (or succeeded), none running", code, runs)
 	}
-
-	if code, out, stderr := e.syncer(t, context.Background(), "run", "nightly"); code != 0 {
-		t.Fatalf("run after the restart = %d\n%s\n%s", code, lastLines(out, 5), lastLines(stderr, 5))
-	}
-	compareDumps(t, after, e.dump(t))
-	if runs := e.statusCounts(t, "sync_runs"); runs["running"] != 0 {
-		t.Errorf("runs left running: %v", runs)
-	}
+	rerunCompletes(t, e, after)
 }
 
 // waitForPostgres waits until the server accepts connections again.

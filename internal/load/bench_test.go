@@ -1,7 +1,6 @@
 package load_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"runtime/metrics"
 	"slices"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/usersync/syncer/internal/load"
+	"github.com/usersync/syncer/internal/procstat"
 )
 
 // Benchmark sizes; override with SYNCER_BENCH_SEGMENTS and SYNCER_BENCH_USERS
@@ -127,23 +126,6 @@ func (p *peakSampler) Stop() uint64 {
 	close(p.stop)
 	<-p.done
 	return p.peak.Load()
-}
-
-// vmHWM returns the process's peak resident set size in bytes (Linux), or 0.
-func vmHWM() uint64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb * 1024
-		}
-	}
-	return 0
 }
 
 // BenchmarkLoad loads benchSegments presence segments and benchUsers users
@@ -285,6 +267,6 @@ func BenchmarkLoad(b *testing.B) {
 			rows[k]/loader[k].Seconds(), rows[k]/bare[k].Seconds(), rows[k]/same[k].Seconds())
 	}
 	b.ReportMetric(float64(goPeak)/(1<<20), "MB_peak_go")
-	b.ReportMetric(float64(vmHWM())/(1<<20), "MB_peak_rss")
+	b.ReportMetric(float64(procstat.HWM(os.Getpid()))/(1<<20), "MB_peak_rss")
 	b.ReportMetric(0, "ns/op")
 }
