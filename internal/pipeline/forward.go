@@ -123,11 +123,8 @@ func ForwardStreams(api ForwardAPI, cfg ForwardConfig) ([]Stream, error) {
 		streams = append(streams, Stream{Name: StreamQueues, After: []string{StreamReference}, Snapshot: true, Load: queuesLoad(api, cfg, st)})
 	}
 	if cfg.has(StreamRoles) {
-		after := []string{StreamReference}
-		if cfg.has(StreamUsers) {
-			after = append(after, StreamUsers) // its user ids are the per-user fallback's
-		}
-		streams = append(streams, Stream{Name: StreamRoles, After: after, Snapshot: true, Load: rolesLoad(api, cfg, st)})
+		// Not After users either: only the per-user fallback needs the ids.
+		streams = append(streams, Stream{Name: StreamRoles, After: []string{StreamReference}, Snapshot: true, Load: rolesLoad(api, cfg, st)})
 	}
 	if cfg.has(StreamUserDetails) || cfg.has(StreamUserAggregates) {
 		acfg := cfg.Analytics
@@ -475,8 +472,15 @@ func rolesLoad(api ForwardAPI, cfg ForwardConfig, st *forwardState) func(context
 			defer close(batches)
 			err := extract.RoleGrants(gctx, api, st.ref.Roles, cfg.Workers, 1000, cfg.PagingCap, p, batches)
 			var over *extract.RoleOverCapError
-			if errors.As(err, &over) && st.usersOK {
-				// Nothing was sent yet: read every user's grants instead.
+			if errors.As(err, &over) && cfg.has(StreamUsers) {
+				// Nothing was sent yet: read every user's grants instead, with
+				// the ids of this run's users stream.
+				if !WaitFor(gctx, StreamUsers) || !st.usersOK {
+					if cerr := gctx.Err(); cerr != nil {
+						return cerr
+					}
+					return fmt.Errorf("%w; reading grants user by user needs the user ids, and the users stream did not succeed: %w", err, ErrDependencyFailed)
+				}
 				return extract.RoleGrantsByUser(gctx, api, st.userIDs, cfg.Workers, 200, p, batches)
 			}
 			return err
