@@ -118,8 +118,12 @@ func (l *Loader) Begin(ctx context.Context, s Stream) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s/%s: begin: %w", s.Pipeline, s.Name, err)
 	}
+	// JIT off for the transaction: the merges are many short statements
+	// whose estimates (a temporary stage without statistics, a CTE of
+	// unknown size) often pass jit_above_cost, and compiling one took
+	// 260 ms for a statement that then ran in 20 ms.
 	var dbNow time.Time
-	if err := tx.QueryRow(ctx, "SELECT clock_timestamp()").Scan(&dbNow); err != nil {
+	if err := tx.QueryRow(ctx, "SELECT clock_timestamp() FROM set_config('jit', 'off', true)").Scan(&dbNow); err != nil {
 		_ = tx.Rollback(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("load %s/%s: begin: %w", s.Pipeline, s.Name, err)
 	}

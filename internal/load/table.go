@@ -231,15 +231,22 @@ SELECT EXISTS (SELECT 1 FROM unnest(%s) k(%s), m, LATERAL (SELECT 1 FROM %s t WH
 		// one open a second current history version.
 		s.createChg = fmt.Sprintf("CREATE TEMP TABLE %s (%s, row_hash uuid, is_new boolean, applied boolean NOT NULL DEFAULT false) ON COMMIT DROP", s.chgName, strings.Join(defs, ", "))
 		changed := "cur.row_hash IS DISTINCT FROM s.row_hash"
+		curCols := "t.row_hash"
 		if t.kind == entity {
 			changed += " OR cur.deleted_at IS NOT NULL"
+			curCols += ", t.deleted_at"
 		}
+		// One primary-key probe per staged row (LATERAL ... LIMIT 1 is never
+		// flattened into a join): a plain join let the planner scan the whole
+		// table for every batch, so a run that changed nothing cost more the
+		// larger the table grew. row_hash is NOT NULL: a NULL cur.row_hash
+		// means no current row.
 		s.findChanged = fmt.Sprintf(`INSERT INTO %s (%s, row_hash, is_new)
-SELECT %s, s.row_hash, cur.%s IS NULL
+SELECT %s, s.row_hash, cur.row_hash IS NULL
 FROM (%s) s
-LEFT JOIN %s cur ON %s
-WHERE cur.%s IS NULL OR %s`,
-			s.chgName, list("", names), list("s.", names), ident(t.key[0]), dedup, target, eqKeys("cur", "s"), ident(t.key[0]), changed)
+LEFT JOIN LATERAL (SELECT %s FROM %s t WHERE %s LIMIT 1) cur ON true
+WHERE cur.row_hash IS NULL OR %s`,
+			s.chgName, list("", names), list("s.", names), dedup, curCols, target, eqKeys("t", "s"), changed)
 		var sets []string
 		for _, c := range names {
 			if !t.isKey(c) {
@@ -290,6 +297,17 @@ SELECT count(*) FROM ins`, target, list("", names), list("", names), s.stageName
 				target, ident(t.owner))
 		}
 		s.countChanged = fmt.Sprintf("SELECT count(*) FILTER (WHERE applied AND is_new), count(*) FILTER (WHERE applied AND NOT is_new) FROM %s", s.chgName)
+		// closeGone closes the open history versions of the keys a CTE d
+		// removed, at the time parameter ts. Each removed key costs one probe
+		// of the open-versions index, and none removed costs nothing: a join
+		// of d with the history lets the planner, guessing d's size, read and
+		// sort every open version of the table for an empty d (390 ms a batch
+		// on 190k skills in a run that changed nothing).
+		closeGone := func(ts string) string {
+			return fmt.Sprintf(`, c AS (UPDATE %s h SET valid_to = %s WHERE h.ctid = ANY (ARRAY(
+  SELECT x.ctid FROM d, LATERAL (SELECT h2.ctid FROM %s h2 WHERE %s AND h2.valid_to IS NULL LIMIT 1) x)))`,
+				q(t.history), ts, q(t.history), eqKeys("h2", "d"))
+		}
 		if t.history != "" {
 			s.closeHistory = fmt.Sprintf(`UPDATE %s h SET valid_to = $1 FROM %s c WHERE %s AND h.valid_to IS NULL AND c.applied AND NOT c.is_new`,
 				q(t.history), s.chgName, eqKeys("h", "c"))
@@ -303,7 +321,7 @@ SELECT count(*) FROM ins`, target, list("", names), list("", names), s.stageName
 			s.markSeen = fmt.Sprintf("INSERT INTO %s SELECT %s FROM %s", s.seenName, list("", t.key), s.stageName)
 			closeDeleted := ""
 			if t.history != "" {
-				closeDeleted = fmt.Sprintf(`, c AS (UPDATE %s h SET valid_to = $1 FROM d WHERE %s AND h.valid_to IS NULL)`, q(t.history), eqKeys("h", "d"))
+				closeDeleted = closeGone("$1")
 			}
 			s.finishSnap = fmt.Sprintf(`WITH d AS (
   UPDATE %s t SET deleted_at = $1, updated_at = $1, updated_run = $2
@@ -318,8 +336,7 @@ SELECT count(*) FROM d`, target, s.seenName, eqKeys("s", "t"), list("t.", t.key)
 			// finishSnap takes $1 the time with history, nothing without.
 			removeClose, finishClose := "", ""
 			if t.history != "" {
-				removeClose = fmt.Sprintf(`, c AS (UPDATE %s h SET valid_to = $2 FROM d WHERE %s AND h.valid_to IS NULL)`, q(t.history), eqKeys("h", "d"))
-				finishClose = fmt.Sprintf(`, c AS (UPDATE %s h SET valid_to = $1 FROM d WHERE %s AND h.valid_to IS NULL)`, q(t.history), eqKeys("h", "d"))
+				removeClose, finishClose = closeGone("$2"), closeGone("$1")
 			}
 			s.removeOwned = fmt.Sprintf(`WITH d AS (
   DELETE FROM %s t
