@@ -10,10 +10,7 @@ import (
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
-
+	"github.com/usersync/syncer/internal/schedule/metricstest"
 	"github.com/usersync/syncer/internal/store"
 )
 
@@ -81,11 +78,7 @@ serve:
 	if code != http.StatusOK {
 		t.Fatalf("/metrics = %d", code)
 	}
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	mfs, err := p.TextToMetricFamilies(strings.NewReader(body))
-	if err != nil {
-		t.Fatalf("parse /metrics: %v", err)
-	}
+	mfs := metricstest.Parse(t, body)
 	users := float64(len(e.srv.Users()))
 	checks := []struct {
 		name   string
@@ -111,7 +104,7 @@ serve:
 		{"syncer_pipeline_running", map[string]string{"pipeline": "nightly"}, eq(0), "0"},
 	}
 	for _, c := range checks {
-		v, found := metricValue(mfs[c.name], c.labels)
+		v, found := metricstest.Sum(mfs[c.name], pairs(c.labels)...)
 		if !found {
 			t.Errorf("/metrics lacks %s%v", c.name, c.labels)
 			continue
@@ -187,36 +180,6 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() boo
 	}
 }
 
-// metricValue returns the value of the series with exactly these labels
-// (a histogram's sample count).
-func metricValue(mf *dto.MetricFamily, labels map[string]string) (float64, bool) {
-	if mf == nil {
-		return 0, false
-	}
-next:
-	for _, m := range mf.GetMetric() {
-		if len(m.GetLabel()) != len(labels) {
-			continue
-		}
-		for _, lp := range m.GetLabel() {
-			if labels[lp.GetName()] != lp.GetValue() {
-				continue next
-			}
-		}
-		switch {
-		case m.Counter != nil:
-			return m.Counter.GetValue(), true
-		case m.Gauge != nil:
-			return m.Gauge.GetValue(), true
-		case m.Histogram != nil:
-			return float64(m.Histogram.GetSampleCount()), true
-		case m.Untyped != nil:
-			return m.Untyped.GetValue(), true
-		}
-	}
-	return 0, false
-}
-
 func eq(want float64) func(float64) bool { return func(v float64) bool { return v == want } }
 func gt(min float64) func(float64) bool  { return func(v float64) bool { return v > min } }
 func ge(min float64) func(float64) bool  { return func(v float64) bool { return v >= min } }
@@ -250,4 +213,13 @@ func TestRunRefusesAPipelineRunningElsewhere(t *testing.T) {
 	if code, out, stderr := e.syncer(t, "run", "nightly", "--config", e.cfg); code != exitOK {
 		t.Errorf("run after release = %d\n%s\n%s", code, out, stderr)
 	}
+}
+
+// pairs flattens labels into name, value pairs.
+func pairs(labels map[string]string) []string {
+	var out []string
+	for k, v := range labels {
+		out = append(out, k, v)
+	}
+	return out
 }

@@ -7,14 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
+	"github.com/usersync/syncer/internal/schedule/metricstest"
 )
 
 // served is a `syncer serve` process started by a test, listening.
@@ -103,12 +101,7 @@ func (s *served) metrics(t *testing.T) map[string]*dto.MetricFamily {
 	if code != http.StatusOK {
 		t.Fatalf("/metrics = %d", code)
 	}
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	mfs, err := p.TextToMetricFamilies(strings.NewReader(body))
-	if err != nil {
-		t.Fatalf("parse /metrics: %v", err)
-	}
-	return mfs
+	return metricstest.Parse(t, body)
 }
 
 // shutdown sends SIGTERM and returns the exit code.
@@ -124,33 +117,8 @@ func (s *served) shutdown(t *testing.T, within time.Duration) int {
 	}
 }
 
-// sum adds the values of a family's series whose labels include these
-// (a counter's or gauge's value); found is false when no series matched.
-func sum(mfs map[string]*dto.MetricFamily, name string, labels ...string) (total float64, found bool) {
-	mf := mfs[name]
-	if mf == nil {
-		return 0, false
-	}
-next:
-	for _, m := range mf.GetMetric() {
-		got := map[string]string{}
-		for _, lp := range m.GetLabel() {
-			got[lp.GetName()] = lp.GetValue()
-		}
-		for i := 0; i+1 < len(labels); i += 2 {
-			if got[labels[i]] != labels[i+1] {
-				continue next
-			}
-		}
-		found = true
-		switch {
-		case m.Counter != nil:
-			total += m.Counter.GetValue()
-		case m.Gauge != nil:
-			total += m.Gauge.GetValue()
-		case m.Untyped != nil:
-			total += m.Untyped.GetValue()
-		}
-	}
-	return total, found
+// sum adds the values of the series of family name whose labels include
+// these (see metricstest.Sum).
+func sum(mfs map[string]*dto.MetricFamily, name string, labels ...string) (float64, bool) {
+	return metricstest.Sum(mfs[name], labels...)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/usersync/syncer/internal/pgtest"
 	"github.com/usersync/syncer/internal/pipeline"
 	"github.com/usersync/syncer/internal/schedule"
+	"github.com/usersync/syncer/internal/schedule/metricstest"
 	"github.com/usersync/syncer/internal/store"
 )
 
@@ -177,38 +178,10 @@ func start(t *testing.T, s *schedule.Scheduler) (stop func() (time.Duration, err
 	return stop
 }
 
-// value returns the value of the series name{labels} (pairs of label name
-// and value) in reg, or 0 when it does not exist.
+// value returns the sum of the series name{labels} (pairs of label name
+// and value; series with more labels count too) in reg, 0 when none exists.
 func value(t *testing.T, reg *prometheus.Registry, name string, labels ...string) float64 {
 	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatalf("gather: %v", err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	metrics:
-		for _, m := range mf.GetMetric() {
-			got := map[string]string{}
-			for _, lp := range m.GetLabel() {
-				got[lp.GetName()] = lp.GetValue()
-			}
-			for i := 0; i+1 < len(labels); i += 2 {
-				if got[labels[i]] != labels[i+1] {
-					continue metrics
-				}
-			}
-			switch {
-			case m.Counter != nil:
-				return m.Counter.GetValue()
-			case m.Gauge != nil:
-				return m.Gauge.GetValue()
-			case m.Histogram != nil:
-				return float64(m.Histogram.GetSampleCount())
-			}
-		}
-	}
-	return 0
+	v, _ := metricstest.Sum(metricstest.Gather(t, reg)[name], labels...)
+	return v
 }

@@ -4,13 +4,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
-	"strings"
 	"testing"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
-
 	"github.com/usersync/syncer/internal/schedule"
+	"github.com/usersync/syncer/internal/schedule/metricstest"
 )
 
 // /metrics exposes the gauges a leak shows in, with plausible values: the
@@ -24,11 +21,7 @@ func TestMetricsExposeRuntimeGauges(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("/metrics = %d", code)
 	}
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	mfs, err := p.TextToMetricFamilies(strings.NewReader(body))
-	if err != nil {
-		t.Fatalf("parse /metrics: %v", err)
-	}
+	mfs := metricstest.Parse(t, body)
 	for _, c := range []struct {
 		name string
 		min  float64
