@@ -100,6 +100,8 @@ var specs = map[string][]spec{
 		{"BenchmarkForward50k", "peak-rss-MB", "peak RSS of the `syncer run` process", t("<=", 256), ""},
 		{"BenchmarkForward50k", "s", "wall time of the run", nil, ""},
 		{"BenchmarkForward50k", "rows", "rows loaded (users, skills, languages, memberships)", nil, ""},
+		{"BenchmarkForward50k", "resync-s", "a second run on the unchanged org, wall time", nil, "same API calls: users have no modification date"},
+		{"BenchmarkForward50k", "resync-history-rows", "history rows the second run wrote", t("<=", 0), ""},
 	},
 	"analytics": {
 		{"BenchmarkAnalyticsStreams", "calls/min", "analytics jobs: API calls / minimum", t("<=", 1.05), "user_details + user_aggregates, 1,000 users, 3 days"},

@@ -57,7 +57,10 @@ func benchEnvInt(key string, def int) int {
 //   - achieved/allowed-% of the rate limit over the whole run (target ≥ 90);
 //   - peak-rss-MB of the syncer process, its VmHWM sampled from /proc
 //     (getrusage would count this benchmark's own memory; see procstat) (target ≤ 256);
-//   - s (wall time of the run) and rows loaded.
+//   - s (wall time of the run) and rows loaded;
+//   - resync-s, a second run on the unchanged org (the API calls are the
+//     same: users have no modification date), and the history rows it
+//     wrote, which must be 0.
 //
 // It checks the database against the emulator's org (users, skills,
 // languages, queue memberships) and fails when they differ.
@@ -73,6 +76,10 @@ func BenchmarkForward50k(b *testing.B) {
 	}
 	b.StopTimer()
 	st := srv.Stats()
+	resyncWall, resyncHistory := resync(b, res)
+	if resyncHistory != 0 {
+		b.Errorf("a second run on the unchanged org wrote %d history rows, want 0", resyncHistory)
+	}
 	usersCalls := st.RouteTotal("GET /api/v2/users") + st.RouteTotal("POST /api/v2/users/search")
 	minUsersCalls := int64(genesys.Pages(srv.UserCount(genesys.StateActive), genesys.MaxUsersPageSize) +
 		genesys.Pages(srv.UserCount(genesys.StateInactive), genesys.MaxUsersPageSize))
@@ -90,6 +97,8 @@ func BenchmarkForward50k(b *testing.B) {
 	b.ReportMetric(res.peakRSS/(1<<20), "peak-rss-MB")
 	b.ReportMetric(res.wall.Seconds(), "s")
 	b.ReportMetric(float64(res.rows), "rows")
+	b.ReportMetric(resyncWall.Seconds(), "resync-s")
+	b.ReportMetric(float64(resyncHistory), "resync-history-rows")
 	b.ReportMetric(0, "ns/op")
 	b.Logf("%d users (%d active, %d inactive) at %d/min: %d calls (minimum %d; users listing %d of which %d over ⌈users/500⌉), %v, peak RSS %.0f MB",
 		benchFwdUsers, srv.UserCount(genesys.StateActive), srv.UserCount(genesys.StateInactive), benchRate,
@@ -138,6 +147,9 @@ type syncerResult struct {
 	rows            int64
 	schema          string
 	dbURL           string
+	// bin, cfg and env run the same pipeline again (resync).
+	bin, cfg string
+	env      []string
 }
 
 var (
@@ -189,21 +201,61 @@ pipelines:
 		b.Fatalf("syncer run: %v\n%s\n%s", err, stdout.String(), stderr.String())
 	}
 	b.StopTimer()
-	res := syncerResult{schema: schema, dbURL: dbURL, peakRSS: float64(peak)}
-	m := callsLine.FindStringSubmatch(stdout.String())
-	r := runLine.FindStringSubmatch(stdout.String())
+	res := syncerResult{schema: schema, dbURL: dbURL, peakRSS: float64(peak), bin: bin, cfg: cfg, env: env}
+	res.calls, res.minCalls, res.wall = parseSummary(b, stdout.String())
+	res.rows = checkLoaded(b, srv, dbURL, schema)
+	b.Logf("syncer run:\n%s", stdout.String())
+	return res
+}
+
+// parseSummary reads the calls, the minimum and the wall time from the
+// summary `syncer run` prints, failing unless the run succeeded.
+func parseSummary(b *testing.B, out string) (calls, minCalls int64, wall time.Duration) {
+	b.Helper()
+	m := callsLine.FindStringSubmatch(out)
+	r := runLine.FindStringSubmatch(out)
 	if m == nil || r == nil || r[1] != "succeeded" {
-		b.Fatalf("syncer run summary not understood:\n%s", stdout.String())
+		b.Fatalf("syncer run summary not understood:\n%s", out)
 	}
-	res.calls, res.minCalls = atoi(m[1]), atoi(m[2])
 	d, err := time.ParseDuration(r[2])
 	if err != nil {
 		b.Fatalf("run duration %q: %v", r[2], err)
 	}
-	res.wall = d
-	res.rows = checkLoaded(b, srv, dbURL, schema)
-	b.Logf("syncer run:\n%s", stdout.String())
-	return res
+	return atoi(m[1]), atoi(m[2]), d
+}
+
+// resync runs the pipeline of res again on the unchanged org and returns
+// its wall time and the history rows it wrote (there should be none: a run
+// that finds nothing changed writes nothing).
+func resync(b *testing.B, res syncerResult) (time.Duration, int64) {
+	b.Helper()
+	before := historyRows(b, res)
+	out, err := runCmd(res.env, res.bin, "run", "bench", "--config", res.cfg, "--progress", "off")
+	if err != nil {
+		b.Fatalf("syncer run (resync): %v\n%s", err, out)
+	}
+	_, _, wall := parseSummary(b, string(out))
+	return wall, historyRows(b, res) - before
+}
+
+func historyRows(b *testing.B, res syncerResult) int64 {
+	b.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, res.dbURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int64
+	for _, tb := range []string{"users_history", "user_skills_history", "user_queues_history"} {
+		var c int64
+		q := "SELECT count(*) FROM " + pgx.Identifier{res.schema, tb}.Sanitize()
+		if err := conn.QueryRow(ctx, q).Scan(&c); err != nil {
+			b.Fatalf("%s: %v", q, err)
+		}
+		n += c
+	}
+	return n
 }
 
 func runCmd(env []string, name string, args ...string) ([]byte, error) {
