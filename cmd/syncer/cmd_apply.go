@@ -92,6 +92,11 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stdout)
 	}
 	if !plan.HasChanges() && !*resume {
+		if tripped := plan.Tripped(); len(tripped) > 0 {
+			// A broken export whose rows are all rejected plans nothing:
+			// it must still fail, as the applier fails a plan with calls.
+			return refuseTripped(stderr, "apply", tripped)
+		}
 		fmt.Fprintln(stdout, "Nothing to do: the org already matches the feed.")
 		return exitOK
 	}
@@ -99,11 +104,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var ge *apply.GuardError
 	switch {
 	case errors.As(err, &ge):
-		fmt.Fprintln(stderr, "syncer apply: refused before any call, a guard is tripped:")
-		for _, v := range ge.Tripped {
-			fmt.Fprintf(stderr, "  %s: %s\n", v.Guard, v.Message)
-		}
-		return exitFailure
+		return refuseTripped(stderr, "apply", ge.Tripped)
 	case errors.Is(err, apply.ErrStale):
 		return fail(stderr, "apply", err)
 	case err != nil && res != nil && res.PlanID != "" && ctx.Err() != nil:
@@ -172,4 +173,15 @@ func printResult(w io.Writer, res *apply.Result) {
 		fmt.Fprintf(w, "\nVerification: the org was re-read and still differs from the feed (%d operations):\n\n", len(res.Remaining.Operations))
 		_ = res.Remaining.Render(w)
 	}
+}
+
+// refuseTripped says which guards stop the plan, and what overrides each
+// (the verdict's message names the flag and the config key), and returns
+// the exit code of a tripped guard.
+func refuseTripped(stderr io.Writer, cmd string, tripped []diff.Verdict) int {
+	fmt.Fprintf(stderr, "syncer %s: refused before any call, %d guard(s) tripped:\n", cmd, len(tripped))
+	for _, v := range tripped {
+		fmt.Fprintf(stderr, "  %s: %s\n", v.Guard, v.Message)
+	}
+	return exitFailure
 }

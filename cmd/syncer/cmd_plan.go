@@ -45,6 +45,7 @@ func addFeedFlags(fs *flag.FlagSet) *feedFlags {
 		{diff.GuardMaxOffboardPercent, "most in-scope users that may be offboarded, in percent (overrides guards.max_offboard_percent)"},
 		{diff.GuardMaxChanges, "most users that may be changed; 0: no limit (overrides guards.max_changes)"},
 		{diff.GuardQueueLoss, "most joined agents a queue may lose, in percent (overrides guards.max_queue_loss_percent)"},
+		{diff.GuardRejectedPercent, "most of the feed's rows that may be rejected, in percent; 100: no limit (overrides guards.max_rejected_percent)"},
 	} {
 		ff.guards[g.name] = fs.String(strings.ReplaceAll(g.name, "_", "-"), "", g.usage)
 	}
@@ -134,6 +135,8 @@ func (ff *feedFlags) applyGuards(g *config.Guards) error {
 			g.MaxOffboardPercent = &f
 		case diff.GuardQueueLoss:
 			g.MaxQueueLossPercent = &f
+		case diff.GuardRejectedPercent:
+			g.MaxRejectedPercent = &f
 		}
 	}
 	return nil
@@ -241,6 +244,15 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *out != "" {
 		fmt.Fprintf(stdout, "\nSaved to %s; apply it with: syncer apply %s\n", *out, *out)
+	}
+	if tripped := p.Plan.Tripped(); len(tripped) > 0 {
+		// Like apply: a plan that will not be applied is a failure, so a
+		// scheduled check notices a broken export.
+		fmt.Fprintf(stderr, "syncer plan: %d guard(s) tripped; apply refuses this plan without an override:\n", len(tripped))
+		for _, v := range tripped {
+			fmt.Fprintf(stderr, "  %s: %s\n", v.Guard, v.Message)
+		}
+		return exitFailure
 	}
 	if p.Plan.HasChanges() {
 		return exitChanges

@@ -289,4 +289,9 @@ type Guards struct {
 	// MaxQueueLossPercent: no queue may lose more than this percentage of its
 	// joined agents. Default 30.
 	MaxQueueLossPercent *float64 `yaml:"max_queue_loss_percent"`
+	// MaxRejectedPercent caps the feed's rejected rows as a percentage of
+	// its data rows, so that a broken export (delimiter, truncated columns,
+	// encoding) fails instead of quietly planning little. 100: no limit.
+	// Default 10.
+	MaxRejectedPercent *float64 `yaml:"max_rejected_percent"`
 }

@@ -103,6 +103,7 @@ func (p *parser) applyDefaults(c *Config) {
 		gd.MaxOffboardPercent = orPtr(gd.MaxOffboardPercent, 5.0)
 		gd.MaxChanges = orPtr(gd.MaxChanges, 1000)
 		gd.MaxQueueLossPercent = orPtr(gd.MaxQueueLossPercent, 30.0)
+		gd.MaxRejectedPercent = orPtr(gd.MaxRejectedPercent, 10.0)
 	}
 }
 

@@ -217,6 +217,9 @@ func (p *parser) validateFeed(f *Feed) {
 	if *g.MaxQueueLossPercent < 0 || *g.MaxQueueLossPercent > 100 {
 		p.errorf(k+".guards.max_queue_loss_percent", "must be between 0 and 100")
 	}
+	if *g.MaxRejectedPercent < 0 || *g.MaxRejectedPercent > 100 {
+		p.errorf(k+".guards.max_rejected_percent", "must be between 0 and 100")
+	}
 }
 
 func (p *parser) checkSchedule(key, spec string) {

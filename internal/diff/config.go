@@ -16,6 +16,7 @@ const (
 	DefaultMaxOffboardPercent  = 10.0
 	DefaultMaxQueueLossPercent = 25.0
 	DefaultMinQueueLoss        = 2
+	DefaultMaxRejectedPercent  = 10.0
 )
 
 // DefaultOwned are the attributes a feed owns unless configured: the
@@ -122,6 +123,10 @@ type Guards struct {
 	// count, so that one leaver of a two-person queue does not trip the
 	// guard. Default DefaultMinQueueLoss.
 	MinQueueLoss int `json:"min_queue_loss,omitempty"`
+	// MaxRejectedPercent bounds the feed's rejected rows as a percentage of
+	// its data rows: past it the export is more likely broken than the
+	// rows wrong. Default DefaultMaxRejectedPercent.
+	MaxRejectedPercent float64 `json:"max_rejected_percent,omitempty"`
 }
 
 func (c Config) withDefaults() Config {
@@ -137,6 +142,7 @@ func (c Config) withDefaults() Config {
 	g.MaxOffboardPercent = cmp.Or(g.MaxOffboardPercent, DefaultMaxOffboardPercent)
 	g.MaxQueueLossPercent = cmp.Or(g.MaxQueueLossPercent, DefaultMaxQueueLossPercent)
 	g.MinQueueLoss = cmp.Or(g.MinQueueLoss, DefaultMinQueueLoss)
+	g.MaxRejectedPercent = cmp.Or(g.MaxRejectedPercent, DefaultMaxRejectedPercent)
 	return c
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // Guard names, with the flag and config key that override each.
@@ -13,6 +15,7 @@ const (
 	GuardMaxOffboardPercent = "max_offboard_percent"
 	GuardMaxChanges         = "max_changes"
 	GuardQueueLoss          = "max_queue_loss_percent"
+	GuardRejectedPercent    = "max_rejected_percent"
 )
 
 func guardVerdict(name string, value, limit float64, tripped bool, msg string) Verdict {
@@ -36,6 +39,7 @@ func (p *planner) guard(plan *Plan) error {
 	override := func(name string) string {
 		return fmt.Sprintf("override with --%s or guards.%s", dashed(name), name)
 	}
+	plan.Guards = append(plan.Guards, rejectedVerdict(p.feed.Rows, len(p.feed.Rejected), g.MaxRejectedPercent))
 	off := plan.Totals.Offboard
 	{
 		lim := g.MaxOffboards
@@ -137,4 +141,43 @@ func (p *planner) guard(plan *Plan) error {
 		plan.Guards = append(plan.Guards, guardVerdict(GuardQueueLoss, 0, lim, false, fmt.Sprintf("no queue loses joined agents, limit %.1f%%", lim)))
 	}
 	return nil
+}
+
+// rejectedVerdict judges the share of the feed's data rows that were
+// rejected. Rejected rows cause no change, so a broken export (wrong
+// delimiter, truncated columns, another encoding) would otherwise plan
+// little or nothing and pass unnoticed. A feed without rows rejects none.
+func rejectedVerdict(rows, rejected int, lim float64) Verdict {
+	pct := 0.0
+	if rows > 0 {
+		pct = 100 * float64(rejected) / float64(rows)
+	}
+	tripped := lim >= 0 && pct > lim
+	msg := fmt.Sprintf("%d of %s rows rejected (%.1f%%), limit %.1f%%", rejected, thousands(rows), pct, lim)
+	switch {
+	case tripped:
+		msg = fmt.Sprintf("%d of %s rows rejected (%.1f%%), more than the limit of %.1f%%: is the export broken (delimiter, columns, encoding)? override with --%s or guards.%s",
+			rejected, thousands(rows), pct, lim, dashed(GuardRejectedPercent), GuardRejectedPercent)
+	case lim < 0 || lim >= 100:
+		msg = fmt.Sprintf("%d of %s rows rejected (%.1f%%), no limit", rejected, thousands(rows), pct)
+	}
+	return guardVerdict(GuardRejectedPercent, pct, lim, tripped, msg)
+}
+
+// thousands writes n with comma thousands separators: 1908 → "1,908".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

@@ -136,6 +136,9 @@ func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
 	if p := f.Guards.MaxQueueLossPercent; p != nil {
 		g.MaxQueueLossPercent = limitFloat(*p)
 	}
+	if p := f.Guards.MaxRejectedPercent; p != nil {
+		g.MaxRejectedPercent = limitFloat(*p) // 100 is no limit: no share of rows exceeds it
+	}
 	sp.Diff = diff.Config{
 		Authority: f.ExternalIDAuthority,
 		Scope:     diff.Scope{EmailPatterns: f.Scope.EmailPatterns, Ignore: f.Scope.Ignore},
