@@ -47,6 +47,9 @@ func TestExampleConfigLoads(t *testing.T) {
 	if hr.Columns["employee_id"] != "Employee Number" || *hr.Guards.MaxOffboards != 25 || !*hr.Offboard.UnjoinQueues {
 		t.Errorf("feed hr = %+v", hr)
 	}
+	if g := hr.Guards; *g.MaxRejectedPercent != 10 || *g.MaxQueueLossPercent != 30 {
+		t.Errorf("feed hr guards: max_rejected_percent %v, max_queue_loss_percent %v; want 10, 30", *g.MaxRejectedPercent, *g.MaxQueueLossPercent)
+	}
 	if cfg.Database.URL.Value() != DefaultDatabaseURL {
 		t.Errorf("database url default = %q", cfg.Database.URL.Value())
 	}
@@ -125,6 +128,10 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 			[]string{`c.yaml:6: feeds.hr.mode: "full" is not snapshot or delta`, `c.yaml:7: feeds.hr.format: "xlsx" is not csv or jsonl`}},
 		{"bad guard", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    guards:\n      max_offboard_percent: 150\n",
 			[]string{`c.yaml:7: feeds.hr.guards.max_offboard_percent: must be between 0 and 100`}},
+		{"rejected percent over 100", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    guards:\n      max_rejected_percent: 100.5\n",
+			[]string{`c.yaml:7: feeds.hr.guards.max_rejected_percent: must be between 0 and 100`}},
+		{"negative rejected percent", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    guards:\n      max_offboards: 3\n      max_rejected_percent: -1\n",
+			[]string{`c.yaml:8: feeds.hr.guards.max_rejected_percent: must be between 0 and 100`}},
 		{"unknown feed column field", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    columns:\n      badge: Badge\n",
 			[]string{`c.yaml:7: feeds.hr.columns.badge: unknown feed field "badge"`}},
 		{"bad owns", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    owns: [title, salary]\n",
@@ -205,6 +212,30 @@ func TestSecretsNeverPrint(t *testing.T) {
 			if strings.Contains(out, secret) {
 				t.Errorf("secret %q printed in %s", secret, out)
 			}
+		}
+	}
+}
+
+// TestRejectedPercentGuard: a feed's max_rejected_percent defaults to 10
+// and takes any value from 0 to 100 (100: no limit).
+func TestRejectedPercentGuard(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		guards string
+		want   float64
+	}{
+		{"", 10},
+		{"\n    guards:\n      max_offboards: 3", 10},
+		{"\n    guards:\n      max_rejected_percent: 0", 0},
+		{"\n    guards:\n      max_rejected_percent: 2.5", 2.5},
+		{"\n    guards:\n      max_rejected_percent: 100", 100},
+	} {
+		cfg, err := Parse("c.yaml", []byte("genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv"+tt.guards+"\n"), env())
+		if err != nil {
+			t.Fatalf("%q: %v", tt.guards, err)
+		}
+		if got := cfg.Feeds["hr"].Guards.MaxRejectedPercent; got == nil || *got != tt.want {
+			t.Errorf("%q: max_rejected_percent = %v, want %v", tt.guards, got, tt.want)
 		}
 	}
 }

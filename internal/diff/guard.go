@@ -153,13 +153,13 @@ func rejectedVerdict(rows, rejected int, lim float64) Verdict {
 		pct = 100 * float64(rejected) / float64(rows)
 	}
 	tripped := lim >= 0 && pct > lim
-	msg := fmt.Sprintf("%d of %s rows rejected (%.1f%%), limit %.1f%%", rejected, thousands(rows), pct, lim)
+	msg := fmt.Sprintf("%s of %s rows rejected (%.1f%%), limit %.1f%%", thousands(rejected), thousands(rows), pct, lim)
 	switch {
 	case tripped:
-		msg = fmt.Sprintf("%d of %s rows rejected (%.1f%%), more than the limit of %.1f%%: is the export broken (delimiter, columns, encoding)? override with --%s or guards.%s",
-			rejected, thousands(rows), pct, lim, dashed(GuardRejectedPercent), GuardRejectedPercent)
+		msg = fmt.Sprintf("%s of %s rows rejected (%.1f%%), more than the limit of %.1f%%: is the export broken (delimiter, columns, encoding)? override with --%s or guards.%s",
+			thousands(rejected), thousands(rows), pct, lim, dashed(GuardRejectedPercent), GuardRejectedPercent)
 	case lim < 0 || lim >= 100:
-		msg = fmt.Sprintf("%d of %s rows rejected (%.1f%%), no limit", rejected, thousands(rows), pct)
+		msg = fmt.Sprintf("%s of %s rows rejected (%.1f%%), no limit", thousands(rejected), thousands(rows), pct)
 	}
 	return guardVerdict(GuardRejectedPercent, pct, lim, tripped, msg)
 }

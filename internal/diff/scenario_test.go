@@ -100,7 +100,7 @@ func mixedConfig() Config {
 		Owned:     DefaultOwned.With(feed.FieldSkills, feed.FieldLanguages, feed.FieldQueues, feed.FieldRoles),
 		Scope:     Scope{Divisions: []string{"dv-home", "dv-sales"}, Ignore: []string{"svc-integration@example.com"}},
 		Offboard:  Offboard{UnjoinQueues: true, StripRoles: true},
-		Guards:    Guards{MaxOffboardPercent: 20},
+		Guards:    Guards{MaxOffboardPercent: 20, MaxRejectedPercent: 20},
 		// Genesys grants every new user the employee role at home.
 		NewUserGrants: []Grant{{RoleID: "ro-02", DivisionID: "dv-home"}},
 	}
