@@ -2,10 +2,14 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/usersync/syncer/internal/emulator"
 )
 
 // Not parallel: the tests set environment variables.
@@ -84,8 +88,10 @@ func TestPlanAndApplyCommands(t *testing.T) {
 
 	// Every problem of a readable feed is listed, not only a rejected
 	// row's first one.
+	// (--max-rejected-percent 100: its only row is rejected, which alone
+	// would trip the rejected-rows guard.)
 	twice := write("twice.csv", "employee_id,email,name,languages,queues\nE9000002,twice@example.com,Twice,Klingon:5,Nowhere Queue\n")
-	code, _, stderr = e.syncer(t, "plan", twice, "--config", e.cfg)
+	code, _, stderr = e.syncer(t, "plan", twice, "--config", e.cfg, "--max-rejected-percent", "100")
 	if code != exitOK || !strings.Contains(stderr, twice+`:2:4: languages: unknown language "Klingon"`) || !strings.Contains(stderr, twice+`:2:5: queues: unknown queue "Nowhere Queue"`) {
 		t.Fatalf("plan of a row with two problems = %d\n%s", code, stderr)
 	}
@@ -94,5 +100,88 @@ func TestPlanAndApplyCommands(t *testing.T) {
 	bad := write("bad.csv", "name,title\nNo Key,Agent\n")
 	if code, _, stderr := e.syncer(t, "plan", bad, "--config", e.cfg); code != exitFailure || !strings.Contains(stderr, "cannot be read") {
 		t.Fatalf("plan of an unreadable feed = %d\n%s", code, stderr)
+	}
+}
+
+// writeCount counts the requests that change the org: every method but
+// GET, except the POSTs that only read (token, search, analytics).
+func writeCount(st emulator.Stats) int64 {
+	var n int64
+	for _, route := range slices.Sorted(maps.Keys(st.Routes)) {
+		method, path, _ := strings.Cut(route, " ")
+		if method == "GET" || route == "unmatched" || path == "/oauth/token" || path == "/api/v2/users/search" || strings.HasPrefix(path, "/api/v2/analytics/") {
+			continue
+		}
+		n += st.RouteTotal(route)
+	}
+	return n
+}
+
+// Not parallel: the tests set environment variables.
+//
+// A feed whose export broke (here: rows cut short) is mostly rejected
+// rows: plan shows the tripped guard and exits 1, apply refuses it before
+// any write, whether it would change something or nothing, and the flag
+// overrides it.
+func TestRejectedRowsGuardCommands(t *testing.T) {
+	e := newCLIEnv(t, 30, "  nightly: {}\nfeeds:\n  hr:\n    mode: delta\n")
+	if code, out, stderr := e.syncer(t, "migrate", "--config", e.cfg); code != exitOK {
+		t.Fatalf("migrate = %d %s %s", code, out, stderr)
+	}
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// One whole row (a joiner) and four cut short after the email.
+	broken := write("broken.csv", "employee_id,email,name,title,action\n"+
+		"E9100001,whole.row@example.com,Whole Row,Agent,upsert\n"+
+		"E9100002,cut.one@example.com\nE9100003,cut.two@example.com\nE9100004,cut.three@example.com\nE9100005,cut.four@example.com\n")
+	const tripped = "TRIPPED max_rejected_percent: 4 of 5 rows rejected (80.0%), more than the limit of 10.0%"
+	created := func() bool {
+		for _, u := range e.srv.Users() {
+			if strings.EqualFold(u.Email, "whole.row@example.com") {
+				return true
+			}
+		}
+		return false
+	}
+
+	planFile := filepath.Join(dir, "broken.json")
+	code, out, stderr := e.syncer(t, "plan", broken, "--config", e.cfg, "--out", planFile)
+	if code != exitFailure || !strings.Contains(out, tripped) || !strings.Contains(out, "+ Whole Row") ||
+		!strings.Contains(stderr, "--max-rejected-percent or guards.max_rejected_percent") {
+		t.Fatalf("plan of a broken export = %d, want %d with the guard tripped\n%s\n%s", code, exitFailure, out, stderr)
+	}
+	if _, err := os.Stat(planFile); err != nil {
+		t.Errorf("the plan was not saved for an apply with an override: %v", err)
+	}
+
+	writes := writeCount(e.srv.Stats())
+	for _, args := range [][]string{
+		{"apply", broken, "--config", e.cfg},
+		{"apply", planFile, "--config", e.cfg},
+		{"apply", write("all-cut.csv", "employee_id,email,name,title,action\nE9100006,cut.five@example.com\n"), "--config", e.cfg}, // plans nothing
+	} {
+		code, out, stderr := e.syncer(t, args...)
+		if code != exitFailure || !strings.Contains(stderr, "refused before any call") || !strings.Contains(stderr, "max_rejected_percent:") {
+			t.Errorf("%s = %d, want %d refused by the guard\n%s\n%s", strings.Join(args[:2], " "), code, exitFailure, out, stderr)
+		}
+		if n := writeCount(e.srv.Stats()); n != writes || created() {
+			t.Fatalf("%s: %d write requests after the guard tripped (the joiner created: %v)", strings.Join(args[:2], " "), n-writes, created())
+		}
+	}
+
+	// The override: at or over the share, the same feed plans and applies.
+	code, out, stderr = e.syncer(t, "plan", broken, "--config", e.cfg, "--max-rejected-percent", "80")
+	if code != exitChanges || !strings.Contains(out, "ok      max_rejected_percent: 4 of 5 rows rejected (80.0%), limit 80.0%") {
+		t.Fatalf("plan with --max-rejected-percent 80 = %d, want %d\n%s\n%s", code, exitChanges, out, stderr)
+	}
+	code, out, stderr = e.syncer(t, "apply", planFile, "--config", e.cfg, "--max-rejected-percent", "100")
+	if code != exitOK || !created() {
+		t.Fatalf("apply of the saved plan with --max-rejected-percent 100 = %d (joiner created: %v)\n%s\n%s", code, created(), out, stderr)
 	}
 }

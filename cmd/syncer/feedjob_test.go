@@ -24,6 +24,12 @@ func TestServeAppliesScheduledFeeds(t *testing.T) {
 	if err := os.WriteFile(mass, []byte("employee_id,email,name\nJ9002,only.one@example.com,Only One\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// An export cut short: its one whole row is a joiner, the rest are
+	// rejected. The rejected-rows guard must fail the run before any write.
+	broken := filepath.Join(dir, "broken.csv")
+	if err := os.WriteFile(broken, []byte("employee_id,email,name,title,action\nJ9003,whole.row@example.com,Whole Row,Agent,upsert\nJ9004,cut@example.com\nJ9005,cut.too@example.com\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	e := newCLIEnv(t, 80, fmt.Sprintf(`  ref:
     streams: [reference]
 feeds:
@@ -35,12 +41,16 @@ feeds:
     path: %s
     mode: snapshot
     schedule: "@every 1h"
+  broken:
+    path: %s
+    mode: delta
+    schedule: "@every 1h"
 serve:
   addr: 127.0.0.1:0
   run_on_start: true
   shutdown_grace: 5s
   lease_ttl: 2s
-`, joiner, mass))
+`, joiner, mass, broken))
 	usersBefore := len(e.srv.Users())
 	srv := startServe(t, e.cfg)
 	defer srv.cancel()
@@ -51,7 +61,7 @@ serve:
 		Error    string `json:"error"`
 	}
 	status := map[string]run{}
-	waitUntil(t, 90*time.Second, "both feeds to run", func() bool {
+	waitUntil(t, 90*time.Second, "the three feeds to run", func() bool {
 		code, body := get(t, base+"/runs")
 		if code != http.StatusOK {
 			t.Fatalf("/runs = %d %s", code, body)
@@ -67,7 +77,8 @@ serve:
 		}
 		_, a := status["feed:joiners"]
 		_, b := status["feed:mass"]
-		return a && b
+		_, c := status["feed:broken"]
+		return a && b && c
 	})
 	srv.cancel()
 	<-srv.done
@@ -76,6 +87,9 @@ serve:
 	}
 	if r := status["feed:mass"]; r.Status != "failed" || !strings.Contains(r.Error, "guard") {
 		t.Errorf("feed:mass run = %+v, want failed by a guard", r)
+	}
+	if r := status["feed:broken"]; r.Status != "failed" || !strings.Contains(r.Error, "max_rejected_percent") || !strings.Contains(r.Error, "2 of 3 rows rejected") {
+		t.Errorf("feed:broken run = %+v, want failed by the rejected-rows guard", r)
 	}
 	found := false
 	for _, u := range e.srv.Users() {
@@ -93,6 +107,9 @@ serve:
 	for _, u := range e.srv.Users() {
 		if strings.EqualFold(u.Email, "only.one@example.com") {
 			t.Error("the guarded snapshot feed was applied")
+		}
+		if strings.EqualFold(u.Email, "whole.row@example.com") {
+			t.Error("the broken feed's whole row was applied")
 		}
 	}
 }
