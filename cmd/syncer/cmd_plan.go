@@ -20,7 +20,7 @@ import (
 )
 
 func init() {
-	register(command{name: "plan", summary: "diff an HR feed against the org and print the plan (exit 2 when it has changes)", run: runPlan})
+	register(command{name: "plan", summary: "diff an HR feed against the org and print the plan (exit 2 when it has changes, 1 when a guard trips)", run: runPlan})
 }
 
 // feedFlags are the flags plan and apply share.
