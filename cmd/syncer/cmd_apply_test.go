@@ -15,17 +15,9 @@ import (
 // Not parallel: the tests set environment variables.
 func TestPlanAndApplyCommands(t *testing.T) {
 	e := newCLIEnv(t, 40, "  nightly: {}\nfeeds:\n  hr:\n    mode: delta\n")
-	if code, out, stderr := e.syncer(t, "migrate", "--config", e.cfg); code != exitOK {
-		t.Fatalf("migrate = %d %s %s", code, out, stderr)
-	}
+	e.migrate(t)
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := fileWriter(t, dir)
 	var active, names []string
 	for _, u := range e.srv.Users() {
 		if u.State == "active" && u.EmployeeID != "" {
@@ -125,17 +117,9 @@ func writeCount(st emulator.Stats) int64 {
 // overrides it.
 func TestRejectedRowsGuardCommands(t *testing.T) {
 	e := newCLIEnv(t, 30, "  nightly: {}\nfeeds:\n  hr:\n    mode: delta\n")
-	if code, out, stderr := e.syncer(t, "migrate", "--config", e.cfg); code != exitOK {
-		t.Fatalf("migrate = %d %s %s", code, out, stderr)
-	}
+	e.migrate(t)
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := fileWriter(t, dir)
 	// One whole row (a joiner) and four cut short after the email.
 	broken := write("broken.csv", "employee_id,email,name,title,action\n"+
 		"E9100001,whole.row@example.com,Whole Row,Agent,upsert\n"+
@@ -183,5 +167,17 @@ func TestRejectedRowsGuardCommands(t *testing.T) {
 	code, out, stderr = e.syncer(t, "apply", planFile, "--config", e.cfg, "--max-rejected-percent", "100")
 	if code != exitOK || !created() {
 		t.Fatalf("apply of the saved plan with --max-rejected-percent 100 = %d (joiner created: %v)\n%s\n%s", code, created(), out, stderr)
+	}
+}
+
+// fileWriter returns a function writing files into dir and returning
+// their paths.
+func fileWriter(t *testing.T, dir string) func(name, body string) string {
+	return func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
 	}
 }

@@ -46,6 +46,14 @@ func newCLIEnv(t *testing.T, users int, pipelines string) *cliEnv {
 	return &cliEnv{srv: srv, cfg: cfg, dbURL: dbURL, schema: schema}
 }
 
+// migrate creates the schema of the environment's config.
+func (e *cliEnv) migrate(t *testing.T) {
+	t.Helper()
+	if code, out, stderr := e.syncer(t, "migrate", "--config", e.cfg); code != exitOK {
+		t.Fatalf("migrate = %d %s %s", code, out, stderr)
+	}
+}
+
 func (e *cliEnv) syncer(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
@@ -75,9 +83,7 @@ func TestRunCommandEndToEnd(t *testing.T) {
 	if code != exitFailure || !strings.Contains(stderr, "pending migration") || !strings.Contains(stderr, "syncer migrate") {
 		t.Fatalf("run before migrate = %d, %q; want a failure naming `syncer migrate`", code, stderr)
 	}
-	if code, out, stderr := e.syncer(t, "migrate", "--config", e.cfg); code != exitOK {
-		t.Fatalf("migrate = %d %s %s", code, out, stderr)
-	}
+	e.migrate(t)
 
 	code, out, stderr := e.syncer(t, "run", "nightly", "--dry-run", "--config", e.cfg)
 	if code != exitOK || !strings.Contains(out, "dry run of nightly: succeeded") {

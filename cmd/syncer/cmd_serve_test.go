@@ -187,9 +187,7 @@ func ge(min float64) func(float64) bool  { return func(v float64) bool { return 
 // Not parallel: the tests set environment variables.
 func TestRunRefusesAPipelineRunningElsewhere(t *testing.T) {
 	e := newCLIEnv(t, 20, "  nightly:\n    streams: [reference]\n")
-	if code, out, stderr := e.syncer(t, "migrate", "--config", e.cfg); code != exitOK {
-		t.Fatalf("migrate = %d %s %s", code, out, stderr)
-	}
+	e.migrate(t)
 	// A serve replica (or another `syncer run`) holds nightly's lock.
 	st, err := store.Open(context.Background(), e.dbURL, store.Config{Schema: e.schema})
 	if err != nil {

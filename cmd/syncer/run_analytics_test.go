@@ -12,9 +12,7 @@ func TestRunCommandLoadsAnalytics(t *testing.T) {
 	start := time.Now().UTC().Add(-30 * time.Hour).Truncate(time.Hour).Format(time.RFC3339)
 	e := newCLIEnv(t, 40, fmt.Sprintf("  nightly:\n    streams: [user_details, user_aggregates]\n    analytics:\n"+
 		"      start: %q\n      max_interval: 12h\n      granularity: PT1H\n      poll_interval: 20ms\n      max_resubmits: 2\n", start))
-	if code, out, stderr := e.syncer(t, "migrate", "--config", e.cfg); code != exitOK {
-		t.Fatalf("migrate = %d %s %s", code, out, stderr)
-	}
+	e.migrate(t)
 	code, out, stderr := e.syncer(t, "run", "nightly", "--config", e.cfg)
 	if code != exitOK {
 		t.Fatalf("run = %d\n%s\n%s", code, out, stderr)
