@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
 // Target is a figure's goal, e.g. <= 1.05.
@@ -96,7 +98,7 @@ func fmtNum(v float64) string {
 	case a == 0:
 		return "0"
 	case a >= 1000:
-		return groupThousands(fmt.Sprintf("%.0f", v))
+		return textfmt.Thousands(int64(math.Round(v)))
 	case a >= 100:
 		return fmt.Sprintf("%.0f", v)
 	case a >= 10:
@@ -104,22 +106,6 @@ func fmtNum(v float64) string {
 	default:
 		return fmt.Sprintf("%.2f", v)
 	}
-}
-
-func groupThousands(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
 
 func writeJSON(path string, r *Report) error {

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
-	"strings"
+
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
 // Guard names, with the flag and config key that override each.
@@ -153,31 +153,13 @@ func rejectedVerdict(rows, rejected int, lim float64) Verdict {
 		pct = 100 * float64(rejected) / float64(rows)
 	}
 	tripped := lim >= 0 && pct > lim
-	msg := fmt.Sprintf("%s of %s rows rejected (%.1f%%), limit %.1f%%", thousands(rejected), thousands(rows), pct, lim)
+	msg := fmt.Sprintf("%s of %s rows rejected (%.1f%%), limit %.1f%%", textfmt.Thousands(int64(rejected)), textfmt.Thousands(int64(rows)), pct, lim)
 	switch {
 	case tripped:
 		msg = fmt.Sprintf("%s of %s rows rejected (%.1f%%), more than the limit of %.1f%%: is the export broken (delimiter, columns, encoding)? override with --%s or guards.%s",
-			thousands(rejected), thousands(rows), pct, lim, dashed(GuardRejectedPercent), GuardRejectedPercent)
+			textfmt.Thousands(int64(rejected)), textfmt.Thousands(int64(rows)), pct, lim, dashed(GuardRejectedPercent), GuardRejectedPercent)
 	case lim < 0 || lim >= 100:
-		msg = fmt.Sprintf("%s of %s rows rejected (%.1f%%), no limit", thousands(rejected), thousands(rows), pct)
+		msg = fmt.Sprintf("%s of %s rows rejected (%.1f%%), no limit", textfmt.Thousands(int64(rejected)), textfmt.Thousands(int64(rows)), pct)
 	}
 	return guardVerdict(GuardRejectedPercent, pct, lim, tripped, msg)
-}
-
-// thousands writes n with comma thousands separators: 1908 → "1,908".
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/usersync/syncer/internal/clock"
 	"github.com/usersync/syncer/internal/genesys"
 )
 
@@ -509,7 +510,7 @@ func (x *windowRun[T]) submit(ctx context.Context, i int) (string, error) {
 			wait = ae.RetryAfter
 		}
 		x.cfg.Logger.Warn("analytics job submit rate limited, waiting", "kind", x.ops.kind, "interval", iv.String(), "wait_ms", wait.Milliseconds())
-		if err := sleepCtx(ctx, wait); err != nil {
+		if err := clock.Sleep(ctx, wait); err != nil {
 			return "", err
 		}
 	}
@@ -523,7 +524,7 @@ func (x *windowRun[T]) wait(ctx context.Context, i int, id string) (genesys.Asyn
 	deadline := time.Now().Add(x.cfg.JobTimeout)
 	d := x.cfg.PollInterval
 	for {
-		if err := sleepCtx(ctx, d); err != nil {
+		if err := clock.Sleep(ctx, d); err != nil {
 			return genesys.AsyncQueryStatus{}, err
 		}
 		st, err := x.ops.status(ctx, id)
@@ -632,19 +633,4 @@ func (x *windowRun[T]) cancelLive(ctx context.Context) {
 		})
 	}
 	wg.Wait()
-}
-
-// sleepCtx waits d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

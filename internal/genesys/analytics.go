@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/usersync/syncer/internal/clock"
 )
 
 const (
@@ -177,7 +179,7 @@ func (c *Client) waitJob(ctx context.Context, kind, jobID string, poll time.Dura
 			}
 			return s, nil
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := clock.Sleep(ctx, wait); err != nil {
 			return s, fmt.Errorf("genesys: wait for analytics %s job %s: %w", kind, jobID, err)
 		}
 		wait = min(wait*3/2, maxPollWait)

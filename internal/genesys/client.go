@@ -17,6 +17,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/usersync/syncer/internal/clock"
 	"github.com/usersync/syncer/internal/ratelimit"
 )
 
@@ -412,7 +413,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 func (c *Client) retryAfterWait(ctx context.Context, cl call, attempt int, wait time.Duration, cause error, accts []*Accounting) error {
 	c.logger.Warn("genesys rate limited, waiting", "endpoint", cl.key(), "retry_after_ms", wait.Milliseconds(), "attempt", attempt)
 	start := time.Now()
-	if err := sleep(ctx, wait); err != nil {
+	if err := clock.Sleep(ctx, wait); err != nil {
 		return &RequestError{Method: cl.method, Path: cl.tmpl, Attempts: attempt, Err: errors.Join(err, cause)}
 	}
 	for _, a := range accts {
@@ -426,7 +427,7 @@ func (c *Client) backoffWait(ctx context.Context, cl call, n int, cause error, a
 	d := c.retry.backoff(n)
 	c.logger.Warn("genesys call failed, retrying", "endpoint", cl.key(), "retry", n, "backoff_ms", d.Milliseconds(), "err", cause)
 	start := time.Now()
-	if err := sleep(ctx, d); err != nil {
+	if err := clock.Sleep(ctx, d); err != nil {
 		return &RequestError{Method: cl.method, Path: cl.tmpl, Attempts: n, Err: errors.Join(err, cause)}
 	}
 	for _, a := range accts {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
 // MinCalls is the least number of API calls the run's data needed.
@@ -48,14 +50,14 @@ func (s Summary) Render(w io.Writer) {
 				}
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", name, tb,
-				num(ts.Inserted+ts.Updated+ts.Unchanged), num(ts.Inserted), num(ts.Updated), num(ts.Unchanged), num(ts.Deleted), dur)
+				textfmt.Thousands(ts.Inserted+ts.Updated+ts.Unchanged), textfmt.Thousands(ts.Inserted), textfmt.Thousands(ts.Updated), textfmt.Thousands(ts.Unchanged), textfmt.Thousands(ts.Deleted), dur)
 		}
 	}
 	tw.Flush()
 	c := s.Calls
-	line := fmt.Sprintf("API calls: %s", num(c.Total))
+	line := fmt.Sprintf("API calls: %s", textfmt.Thousands(c.Total))
 	if minc := s.MinCalls(); minc > 0 {
-		line += fmt.Sprintf(" (minimum for this data %s, %.2fx)", num(minc), float64(c.Total)/float64(minc))
+		line += fmt.Sprintf(" (minimum for this data %s, %.2fx)", textfmt.Thousands(minc), float64(c.Total)/float64(minc))
 	}
 	line += fmt.Sprintf(" · 429s: %d · retries: %d · waited for the rate limit: %s", c.RateLimited, c.Retries, c.Waited.Round(10*time.Millisecond))
 	if secs := s.Duration.Seconds(); secs > 0 && c.Total > 0 {
@@ -92,24 +94,6 @@ func (s Summary) Render(w io.Writer) {
 	}
 }
 
-// num formats n with thousands separators.
-func num(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
 // Display redraws one progress line per stream on a terminal every interval
 // until ctx ends, then leaves the final state on screen.
 func Display(ctx context.Context, w io.Writer, p *Progress, calls CallSource, interval time.Duration) {
@@ -136,7 +120,7 @@ func Display(ctx context.Context, w io.Writer, p *Progress, calls CallSource, in
 		if src != nil {
 			c := src.CallStats()
 			el := time.Since(start).Seconds()
-			fmt.Fprintf(&b, "calls %s · %.1f/s · 429s %d · retries %d", num(c.Total), float64(c.Total)/max(el, 0.001), c.RateLimited, c.Retries)
+			fmt.Fprintf(&b, "calls %s · %.1f/s · 429s %d · retries %d", textfmt.Thousands(c.Total), float64(c.Total)/max(el, 0.001), c.RateLimited, c.Retries)
 		}
 		b.WriteByte('\n')
 		lines = len(snaps) + 1
@@ -163,11 +147,11 @@ func progressLine(s ProgressSnapshot) string {
 	}
 	line := fmt.Sprintf("%-16s %-11s", s.Name, state)
 	if s.Total > 0 {
-		line += fmt.Sprintf(" %s/%s", num(s.Done), num(s.Total))
+		line += fmt.Sprintf(" %s/%s", textfmt.Thousands(s.Done), textfmt.Thousands(s.Total))
 	} else if s.Done > 0 {
-		line += fmt.Sprintf(" %s", num(s.Done))
+		line += fmt.Sprintf(" %s", textfmt.Thousands(s.Done))
 	}
-	line += fmt.Sprintf(" · %s rows", num(s.Rows))
+	line += fmt.Sprintf(" · %s rows", textfmt.Thousands(s.Rows))
 	if s.Started {
 		line += " · " + s.Elapsed.Round(time.Second).String()
 	}

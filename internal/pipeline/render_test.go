@@ -51,12 +51,3 @@ func TestProgressETA(t *testing.T) {
 		t.Error("progress line lacks counts")
 	}
 }
-
-func TestNum(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -4500: "-4,500"} {
-		if got := num(in); got != want {
-			t.Errorf("num(%d) = %q, want %q", in, got, want)
-		}
-	}
-}
