@@ -1,5 +1,6 @@
-// Package textfmt formats numbers for people: run summaries, plans and the
-// benchmark report.
+// Package textfmt formats text for people: numbers in run summaries, plans
+// and the benchmark report, and untrusted strings (Safe, Quote) escaped so
+// that nothing a feed or the org holds can act on a terminal or a log.
 package textfmt
 
 import (
