@@ -11,8 +11,10 @@ import (
 	"strings"
 
 	"github.com/usersync/syncer/internal/apply"
+	"github.com/usersync/syncer/internal/config"
 	"github.com/usersync/syncer/internal/diff"
 	"github.com/usersync/syncer/internal/reverse"
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
 func init() {
@@ -61,12 +63,11 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return fail(stderr, "apply", fmt.Errorf("plan %s: %w", saved.ID, err))
 		}
 		fmt.Fprintf(stdout, "Resuming plan %s (%s, %d operations).\n", saved.ID, saved.Status, len(plan.Operations))
-		feedPath = plan.Feed
 	default:
 		if p, ok, err := readSavedPlan(arg); err != nil {
 			return fail(stderr, "apply", err)
 		} else if ok {
-			plan, feedPath = p, p.Feed
+			plan = p
 			if err := ff.rejudge(plan); err != nil {
 				return fail(stderr, "apply", err)
 			}
@@ -76,11 +77,20 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			feedPath = arg
 		}
 	}
-	sp, err := ff.spec(cfg, feedPath)
+	var sp reverse.Spec
+	if plan != nil {
+		// A saved or resumed plan is applied and verified with the settings
+		// it was made with; the configuration only gets a word in.
+		sp, err = savedPlanSpec(ff, cfg, plan, stdout)
+	} else {
+		sp, err = ff.spec(cfg, feedPath)
+	}
 	if err != nil {
 		return fail(stderr, "apply", err)
 	}
+	rendered := false
 	if plan == nil {
+		rendered = true
 		p, err := makePlan(ctx, svc, sp, !*ff.noRefresh, stdout, stderr)
 		if err != nil {
 			return fail(stderr, "apply", err)
@@ -95,7 +105,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if tripped := plan.Tripped(); len(tripped) > 0 {
 			// A broken export whose rows are all rejected plans nothing:
 			// it must still fail, as the applier fails a plan with calls.
-			return refuseTripped(stderr, "apply", tripped)
+			return refuseTripped(stderr, "apply", tripped, rendered)
 		}
 		fmt.Fprintln(stdout, "Nothing to do: the org already matches the feed.")
 		return exitOK
@@ -104,7 +114,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var ge *apply.GuardError
 	switch {
 	case errors.As(err, &ge):
-		return refuseTripped(stderr, "apply", ge.Tripped)
+		return refuseTripped(stderr, "apply", ge.Tripped, rendered)
 	case errors.Is(err, apply.ErrStale):
 		return fail(stderr, "apply", err)
 	case err != nil && res != nil && res.PlanID != "" && ctx.Err() != nil:
@@ -122,6 +132,28 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailure
 	}
 	return exitOK
+}
+
+// savedPlanSpec is the spec a saved plan carries. It says which settings
+// of the configuration differ from the plan's (the plan's are used), and
+// refuses a --mode that contradicts the plan.
+func savedPlanSpec(ff *feedFlags, cfg *config.Config, plan *diff.Plan, stdout io.Writer) (reverse.Spec, error) {
+	sp := reverse.SpecFromPlan(plan)
+	if m := *ff.mode; m != "" && m != string(plan.Mode) {
+		return sp, fmt.Errorf("--mode %s: the plan was made in %s mode and is applied as it was made; plan the feed again to change the mode", m, plan.Mode)
+	}
+	now, err := ff.spec(cfg, plan.Feed)
+	if err != nil {
+		fmt.Fprintf(stdout, "Note: the configuration no longer describes this plan's feed (%s); the plan is applied with its own settings.\n", textfmt.Safe(err.Error()))
+		return sp, nil
+	}
+	if ch := diff.SettingsChanges(plan.Settings, now.Diff); len(ch) > 0 {
+		fmt.Fprintf(stdout, "Note: the configuration changed since this plan was made; the plan is applied and verified with its own settings:\n")
+		for _, c := range ch {
+			fmt.Fprintf(stdout, "  %s\n", textfmt.Safe(c))
+		}
+	}
+	return sp, nil
 }
 
 // readSavedPlan reads a plan saved with `syncer plan --out`; ok is false
@@ -175,13 +207,24 @@ func printResult(w io.Writer, res *apply.Result) {
 	}
 }
 
-// refuseTripped says which guards stop the plan, and what overrides each
-// (the verdict's message names the flag and the config key), and returns
-// the exit code of a tripped guard.
-func refuseTripped(stderr io.Writer, cmd string, tripped []diff.Verdict) int {
-	fmt.Fprintf(stderr, "syncer %s: refused before any call, %d guard(s) tripped:\n", cmd, len(tripped))
+// refuseTripped says which guards stop the plan, one line each, and what
+// overrides each (the verdict's message names the flag and the config
+// key), and returns the exit code of a tripped guard.
+//
+// When the plan was just printed (rendered), its Guards section already
+// says all that: only the guards' names are repeated.
+func refuseTripped(stderr io.Writer, cmd string, tripped []diff.Verdict, rendered bool) int {
+	if rendered {
+		names := make([]string, len(tripped))
+		for i, v := range tripped {
+			names[i] = v.Guard
+		}
+		fmt.Fprintf(stderr, "syncer %s: refused before any write, %d guard(s) tripped (%s; see Guards in the plan)\n", cmd, len(tripped), strings.Join(names, ", "))
+		return exitFailure
+	}
+	fmt.Fprintf(stderr, "syncer %s: refused before any write, %d guard(s) tripped:\n", cmd, len(tripped))
 	for _, v := range tripped {
-		fmt.Fprintf(stderr, "  %s: %s\n", v.Guard, v.Message)
+		fmt.Fprintf(stderr, "  %s: %s\n", v.Guard, textfmt.Safe(v.Message))
 	}
 	return exitFailure
 }

@@ -66,9 +66,13 @@ func TestPlanAndApplyCommands(t *testing.T) {
 	leavers := "employee_id,action\n" + strings.Join(active[2:5], ",offboard\n") + ",offboard\n"
 	off := write("leavers.csv", leavers)
 	before = e.srv.Stats().RouteTotal("PATCH /api/v2/users/{userId}")
-	code, _, stderr = e.syncer(t, "apply", off, "--config", e.cfg, "--max-offboards", "2", "--max-offboard-percent", "100")
-	if code != exitFailure || !strings.Contains(stderr, "--max-offboards") || !strings.Contains(stderr, "guards.max_offboards") {
-		t.Fatalf("apply over a guard = %d\n%s", code, stderr)
+	code, out, stderr = e.syncer(t, "apply", off, "--config", e.cfg, "--max-offboards", "2", "--max-offboard-percent", "100")
+	if code != exitFailure || !strings.Contains(out, "--max-offboards or guards.max_offboards") ||
+		!strings.Contains(stderr, "refused before any write, 1 guard(s) tripped (max_offboards; see Guards in the plan)") {
+		t.Fatalf("apply over a guard = %d\n%s\n%s", code, out, stderr)
+	}
+	if n := strings.Count(out+stderr, "more than the limit of 2"); n != 1 {
+		t.Errorf("the tripped guard is said %d times, want once:\n%s\n%s", n, out, stderr)
 	}
 	if e.srv.Stats().RouteTotal("PATCH /api/v2/users/{userId}") != before {
 		t.Fatal("a tripped guard let a call through")
@@ -137,7 +141,7 @@ func TestRejectedRowsGuardCommands(t *testing.T) {
 	planFile := filepath.Join(dir, "broken.json")
 	code, out, stderr := e.syncer(t, "plan", broken, "--config", e.cfg, "--out", planFile)
 	if code != exitFailure || !strings.Contains(out, tripped) || !strings.Contains(out, "+ Whole Row") ||
-		!strings.Contains(stderr, "--max-rejected-percent or guards.max_rejected_percent") {
+		!strings.Contains(out, "--max-rejected-percent or guards.max_rejected_percent") || !strings.Contains(stderr, "1 guard(s) tripped (max_rejected_percent)") {
 		t.Fatalf("plan of a broken export = %d, want %d with the guard tripped\n%s\n%s", code, exitFailure, out, stderr)
 	}
 	if _, err := os.Stat(planFile); err != nil {
@@ -151,7 +155,7 @@ func TestRejectedRowsGuardCommands(t *testing.T) {
 		{"apply", write("all-cut.csv", "employee_id,email,name,title,action\nE9100006,cut.five@example.com\n"), "--config", e.cfg}, // plans nothing
 	} {
 		code, out, stderr := e.syncer(t, args...)
-		if code != exitFailure || !strings.Contains(stderr, "refused before any call") || !strings.Contains(stderr, "max_rejected_percent:") {
+		if code != exitFailure || !strings.Contains(stderr, "refused before any write") || !strings.Contains(stderr, "max_rejected_percent") {
 			t.Errorf("%s = %d, want %d refused by the guard\n%s\n%s", strings.Join(args[:2], " "), code, exitFailure, out, stderr)
 		}
 		if n := writeCount(e.srv.Stats()); n != writes || created() {

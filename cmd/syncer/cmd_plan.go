@@ -247,11 +247,14 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if tripped := p.Plan.Tripped(); len(tripped) > 0 {
 		// Like apply: a plan that will not be applied is a failure, so a
-		// scheduled check notices a broken export.
-		fmt.Fprintf(stderr, "syncer plan: %d guard(s) tripped; apply refuses this plan without an override:\n", len(tripped))
-		for _, v := range tripped {
-			fmt.Fprintf(stderr, "  %s: %s\n", v.Guard, v.Message)
+		// scheduled check notices a broken export. The plan above shows
+		// each guard once; stderr names them for whoever reads only it.
+		names := make([]string, len(tripped))
+		for i, v := range tripped {
+			names[i] = v.Guard
 		}
+		fmt.Fprintf(stderr, "syncer plan: %d guard(s) tripped (%s); apply refuses this plan without an override (see Guards in the plan)\n",
+			len(tripped), strings.Join(names, ", "))
 		return exitFailure
 	}
 	if p.Plan.HasChanges() {

@@ -230,13 +230,23 @@ type Feed struct {
 	Name string `yaml:"-"`
 	// Path of the feed file (CSV or JSONL); `syncer plan FILE` overrides it.
 	Path string `yaml:"path"`
-	// Format is csv or jsonl. Default from the file extension, else csv.
+	// Format is csv or jsonl. Default: by the file extension (.jsonl,
+	// .ndjson), else by the first character ({ is JSONL), else csv.
 	Format string `yaml:"format"`
 	// Mode is snapshot (absent users are leavers) or delta (only listed
 	// users, with an action column). Default snapshot.
 	Mode string `yaml:"mode"`
-	// Delimiter of a CSV: "," or ";". Default: detected from the header.
+	// Delimiter of a CSV: ",", ";", "|" or a tab. Default: detected from
+	// the header.
 	Delimiter string `yaml:"delimiter"`
+	// IgnoreColumns are columns of the file that syncer reads past; any
+	// other column it does not know is an error.
+	IgnoreColumns []string `yaml:"ignore_columns"`
+	// RefreshMaxAge lets a plan use the org state a forward load of the
+	// same schema wrote less than this long ago instead of reading the
+	// org first (apply still re-checks every user it touches). 0: always
+	// read what the feed can change.
+	RefreshMaxAge time.Duration `yaml:"refresh_max_age"`
 	// Schedule is a cron spec for `syncer serve` (plan + apply with guards).
 	Schedule string `yaml:"schedule"`
 	// ExternalIDAuthority is the authority name under which the feed's
@@ -246,9 +256,11 @@ type Feed struct {
 	Columns map[string]string `yaml:"columns"`
 	// Scope limits which users the feed manages.
 	Scope Scope `yaml:"scope"`
-	// Owns lists the attributes the feed owns: owned lists are made exact,
-	// others are only added to. Default title, department, manager,
-	// division, skills, languages, queues, roles, acd_auto_answer, state.
+	// Owns lists the attributes the feed owns: an owned attribute is made
+	// exactly as the feed says (an owned list loses what the feed does not
+	// list); others are only filled when empty or added to. Default: the
+	// profile (diff.DefaultOwned); skills, languages, queues and roles are
+	// add-only unless listed here.
 	Owns []string `yaml:"owns"`
 	// Offboard is what happens to leavers.
 	Offboard Offboard `yaml:"offboard"`
@@ -266,32 +278,36 @@ type Scope struct {
 	Ignore []string `yaml:"ignore"`
 }
 
-// Offboard is the leaver policy.
+// Offboard is the leaver policy. An absent key takes the planner's
+// default (diff.DefaultOffboard, listed in docs/feeds.md).
 type Offboard struct {
-	// Action is deactivate (state inactive), delete, or none. Default deactivate.
+	// Action is deactivate (state inactive), delete, or none.
 	Action string `yaml:"action"`
-	// UnjoinQueues unjoins and removes the leaver's queue memberships. Default true.
+	// UnjoinQueues unjoins and removes the leaver's queue memberships.
 	UnjoinQueues *bool `yaml:"unjoin_queues"`
-	// StripSkills removes the leaver's skills and languages. Default true.
+	// StripSkills removes the leaver's skills and languages.
 	StripSkills *bool `yaml:"strip_skills"`
-	// StripRoles removes the leaver's role grants. Default false.
+	// StripRoles removes the leaver's role grants.
 	StripRoles *bool `yaml:"strip_roles"`
 }
 
-// Guards are limits on a plan checked before any API call.
+// Guards are limits on a plan checked before any API call. An absent key
+// takes the planner's default (diff.Default*, listed in docs/feeds.md).
 type Guards struct {
-	// MaxOffboards caps leavers per apply. Default 25.
+	// MaxOffboards caps leavers per apply; 0 allows none.
 	MaxOffboards *int `yaml:"max_offboards"`
-	// MaxOffboardPercent caps leavers as a percentage of in-scope users. Default 5.
+	// MaxOffboardPercent caps leavers as a percentage of in-scope users.
 	MaxOffboardPercent *float64 `yaml:"max_offboard_percent"`
-	// MaxChanges caps the users changed per apply. Default 1000.
+	// MaxChanges caps the users changed per apply; 0: no limit.
 	MaxChanges *int `yaml:"max_changes"`
 	// MaxQueueLossPercent: no queue may lose more than this percentage of its
-	// joined agents. Default 30.
+	// joined agents.
 	MaxQueueLossPercent *float64 `yaml:"max_queue_loss_percent"`
+	// MinQueueLoss is the fewest agents a queue must lose for the queue
+	// loss guard to count it.
+	MinQueueLoss *int `yaml:"min_queue_loss"`
 	// MaxRejectedPercent caps the feed's rejected rows as a percentage of
 	// its data rows, so that a broken export (delimiter, truncated columns,
 	// encoding) fails instead of quietly planning little. 100: no limit.
-	// Default 10.
 	MaxRejectedPercent *float64 `yaml:"max_rejected_percent"`
 }

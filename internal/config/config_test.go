@@ -127,11 +127,11 @@ func TestErrorsNameFileLineAndKey(t *testing.T) {
 		{"bad feed mode and format", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    mode: full\n    format: xlsx\n",
 			[]string{`c.yaml:6: feeds.hr.mode: "full" is not snapshot or delta`, `c.yaml:7: feeds.hr.format: "xlsx" is not csv or jsonl`}},
 		{"bad guard", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    guards:\n      max_offboard_percent: 150\n",
-			[]string{`c.yaml:7: feeds.hr.guards.max_offboard_percent: must be between 0 and 100`}},
+			[]string{`c.yaml:7: feeds.hr.guards.max_offboard_percent: must be a percentage between 0 and 100`}},
 		{"rejected percent over 100", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    guards:\n      max_rejected_percent: 100.5\n",
-			[]string{`c.yaml:7: feeds.hr.guards.max_rejected_percent: must be between 0 and 100`}},
+			[]string{`c.yaml:7: feeds.hr.guards.max_rejected_percent: must be a percentage between 0 and 100`}},
 		{"negative rejected percent", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    guards:\n      max_offboards: 3\n      max_rejected_percent: -1\n",
-			[]string{`c.yaml:8: feeds.hr.guards.max_rejected_percent: must be between 0 and 100`}},
+			[]string{`c.yaml:8: feeds.hr.guards.max_rejected_percent: must be a percentage between 0 and 100`}},
 		{"unknown feed column field", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    columns:\n      badge: Badge\n",
 			[]string{`c.yaml:7: feeds.hr.columns.badge: unknown feed field "badge"`}},
 		{"bad owns", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    owns: [title, salary]\n",
@@ -216,26 +216,47 @@ func TestSecretsNeverPrint(t *testing.T) {
 	}
 }
 
-// TestRejectedPercentGuard: a feed's max_rejected_percent defaults to 10
-// and takes any value from 0 to 100 (100: no limit).
+// TestRejectedPercentGuard: a feed's max_rejected_percent is left unset
+// when absent (the planner's default applies; no second definition here)
+// and takes any value from 0 to 100 (100: no limit); outside that range
+// it is refused with its key.
 func TestRejectedPercentGuard(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		guards string
-		want   float64
+		want   *float64
 	}{
-		{"", 10},
-		{"\n    guards:\n      max_offboards: 3", 10},
-		{"\n    guards:\n      max_rejected_percent: 0", 0},
-		{"\n    guards:\n      max_rejected_percent: 2.5", 2.5},
-		{"\n    guards:\n      max_rejected_percent: 100", 100},
+		{"", nil},
+		{"\n    guards:\n      max_offboards: 3", nil},
+		{"\n    guards:\n      max_rejected_percent: 0", new(0.0)},
+		{"\n    guards:\n      max_rejected_percent: 2.5", new(2.5)},
+		{"\n    guards:\n      max_rejected_percent: 100", new(100.0)},
 	} {
 		cfg, err := Parse("c.yaml", []byte("genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv"+tt.guards+"\n"), env())
 		if err != nil {
 			t.Fatalf("%q: %v", tt.guards, err)
 		}
-		if got := cfg.Feeds["hr"].Guards.MaxRejectedPercent; got == nil || *got != tt.want {
+		if got := cfg.Feeds["hr"].Guards.MaxRejectedPercent; (got == nil) != (tt.want == nil) || (got != nil && *got != *tt.want) {
 			t.Errorf("%q: max_rejected_percent = %v, want %v", tt.guards, got, tt.want)
 		}
+	}
+	_, err := Parse("c.yaml", []byte("genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    guards:\n      max_rejected_percent: 101\n"), env())
+	if err == nil || !strings.Contains(err.Error(), "c.yaml:7: feeds.hr.guards.max_rejected_percent: must be a percentage between 0 and 100, got 101") {
+		t.Errorf("101%%: err = %v", err)
+	}
+}
+
+// TestOwnsAliases: the names people reach for point at the real key, and
+// an empty owns list is refused rather than read as "own nothing" or as
+// the default.
+func TestOwnsAliases(t *testing.T) {
+	t.Parallel()
+	_, err := Parse("c.yaml", []byte("feeds:\n  hr:\n    path: a.csv\n    ownership: [skills]\n"), env())
+	if err == nil || !strings.Contains(err.Error(), `c.yaml:4: feeds.hr.ownership: unknown key "ownership" (the key is "owns")`) {
+		t.Errorf("ownership: err = %v", err)
+	}
+	_, err = Parse("c.yaml", []byte("feeds:\n  hr:\n    path: a.csv\n    owns: []\n"), env())
+	if err == nil || !strings.Contains(err.Error(), "c.yaml:4: feeds.hr.owns: lists no attribute") {
+		t.Errorf("owns []: err = %v", err)
 	}
 }

@@ -9,6 +9,9 @@ import (
 const (
 	DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/postgres"
 	DefaultSchema      = "genesys"
+	// DefaultExternalIDAuthority is the authority a feed's employee ids
+	// are registered under as users' external ids.
+	DefaultExternalIDAuthority = "hr"
 )
 
 // DefaultExpand is the users stream's default expand list.
@@ -16,9 +19,6 @@ var DefaultExpand = []string{"skills", "languages", "groups", "locations", "auth
 
 // DefaultMetrics is user_aggregates' default metric list.
 var DefaultMetrics = []string{"tSystemPresence", "tOrganizationPresence", "tAgentRoutingStatus"}
-
-// DefaultOwns is what a feed owns when it does not say.
-var DefaultOwns = []string{"name", "title", "department", "manager", "division", "state", "skills", "languages", "queues", "roles", "acd_auto_answer"}
 
 func (p *parser) applyDefaults(c *Config) {
 	g := &c.Genesys
@@ -87,31 +87,13 @@ func (p *parser) applyDefaults(c *Config) {
 			c.Feeds[name] = f
 		}
 		f.Name = name
-		f.Format = cmp.Or(f.Format, formatFromPath(f.Path))
-		f.Mode = cmp.Or(f.Mode, ModeSnapshot)
-		f.ExternalIDAuthority = cmp.Or(f.ExternalIDAuthority, "hr")
-		if f.Owns == nil {
-			f.Owns = append([]string(nil), DefaultOwns...)
-		}
-		o := &f.Offboard
-		o.Action = cmp.Or(o.Action, OffboardDeact)
-		o.UnjoinQueues = orPtr(o.UnjoinQueues, true)
-		o.StripSkills = orPtr(o.StripSkills, true)
-		o.StripRoles = orPtr(o.StripRoles, false)
-		gd := &f.Guards
-		gd.MaxOffboards = orPtr(gd.MaxOffboards, 25)
-		gd.MaxOffboardPercent = orPtr(gd.MaxOffboardPercent, 5.0)
-		gd.MaxChanges = orPtr(gd.MaxChanges, 1000)
-		gd.MaxQueueLossPercent = orPtr(gd.MaxQueueLossPercent, 30.0)
-		gd.MaxRejectedPercent = orPtr(gd.MaxRejectedPercent, 10.0)
+		// Only the external-id authority has its default here: it is a
+		// configuration convention, not a planning rule. Ownership, the
+		// offboarding policy and the guards are left unset when absent and
+		// take the planner's defaults (package diff), their one definition;
+		// the file format and mode take the feed reader's (package feed).
+		f.ExternalIDAuthority = cmp.Or(f.ExternalIDAuthority, DefaultExternalIDAuthority)
 	}
-}
-
-func orPtr[T any](p *T, def T) *T {
-	if p != nil {
-		return p
-	}
-	return &def
 }
 
 func (p *parser) readEnv(c *Config, env Env) {

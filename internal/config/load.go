@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
@@ -239,6 +238,9 @@ func yamlFields(t reflect.Type) map[string]reflect.StructField {
 	return out
 }
 
+// keyAliases are names people reach for that mean a key under another name.
+var keyAliases = map[string]string{"ownership": "owns", "owned": "owns", "own": "owns"}
+
 func unknownKeyMsg(key string, fields map[string]reflect.StructField) string {
 	names := make([]string, 0, len(fields))
 	for n := range fields {
@@ -250,6 +252,9 @@ func unknownKeyMsg(key string, fields map[string]reflect.StructField) string {
 		if d := editDistance(strings.ToLower(key), n); d < bestD {
 			best, bestD = n, d
 		}
+	}
+	if alias, ok := keyAliases[key]; ok && fields[alias].Name != "" {
+		return fmt.Sprintf("unknown key %q (the key is %q)", key, alias)
 	}
 	if key == "client_secret" || key == "client_id" || key == "password" || key == "url" {
 		return fmt.Sprintf("unknown key %q: secrets are read from the environment only (see client_id_env, client_secret_env, url_env)", key)
@@ -278,13 +283,4 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
-}
-
-// formatFromPath guesses a feed format from a file name.
-func formatFromPath(path string) string {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".jsonl", ".ndjson", ".json":
-		return FormatJSONL
-	}
-	return FormatCSV
 }

@@ -34,6 +34,9 @@ var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month 
 // OwnableAttributes are the feed attributes that can be owned.
 var OwnableAttributes = []string{"name", "email", "title", "department", "manager", "division", "state", "skills", "languages", "queues", "roles", "acd_auto_answer"}
 
+// Delimiters are the CSV delimiters a feed may force.
+var Delimiters = []string{",", ";", "|", "\t"}
+
 // FeedFields are the syncer field names a feed column can be mapped to.
 var FeedFields = []string{"employee_id", "email", "name", "title", "department", "manager_employee_id", "manager_email", "division", "state", "skills", "languages", "queues", "roles", "acd_auto_answer", "action"}
 
@@ -167,14 +170,22 @@ func (p *parser) validateFeed(f *Feed) {
 	if !nameRE.MatchString(f.Name) {
 		p.errorf(k, "feed name %q must be lowercase letters, digits, - or _", f.Name)
 	}
-	if !slices.Contains([]string{FormatCSV, FormatJSONL}, f.Format) {
+	if f.Format != "" && !slices.Contains([]string{FormatCSV, FormatJSONL}, f.Format) {
 		p.errorf(k+".format", "%q is not csv or jsonl", f.Format)
 	}
-	if !slices.Contains([]string{ModeSnapshot, ModeDelta}, f.Mode) {
+	if f.Mode != "" && !slices.Contains([]string{ModeSnapshot, ModeDelta}, f.Mode) {
 		p.errorf(k+".mode", "%q is not snapshot or delta", f.Mode)
 	}
-	if f.Delimiter != "" && f.Delimiter != "," && f.Delimiter != ";" {
-		p.errorf(k+".delimiter", "%q is not \",\" or \";\"", f.Delimiter)
+	if f.Delimiter != "" && !slices.Contains(Delimiters, f.Delimiter) {
+		p.errorf(k+".delimiter", "must be one of \",\", \";\", \"|\" or a tab (\"\\t\")")
+	}
+	for i, c := range f.IgnoreColumns {
+		if strings.TrimSpace(c) == "" {
+			p.errorf(fmt.Sprintf("%s.ignore_columns[%d]", k, i), "column name must not be blank")
+		}
+	}
+	if f.RefreshMaxAge < 0 {
+		p.errorf(k+".refresh_max_age", "must not be negative")
 	}
 	p.checkSchedule(k+".schedule", f.Schedule)
 	if f.Schedule != "" && f.Path == "" {
@@ -200,25 +211,23 @@ func (p *parser) validateFeed(f *Feed) {
 			p.errorf(key, "bad pattern %q: %v", pat, err)
 		}
 	}
+	if f.Owns != nil && len(f.Owns) == 0 {
+		p.errorf(k+".owns", "lists no attribute; leave owns out for the default (the profile: name, email, title, department, manager, division, state, acd_auto_answer)")
+	}
 	p.checkEnum(k+".owns", f.Owns, OwnableAttributes)
-	if !slices.Contains([]string{OffboardNone, OffboardDeact, OffboardDelete}, f.Offboard.Action) {
+	if f.Offboard.Action != "" && !slices.Contains([]string{OffboardNone, OffboardDeact, OffboardDelete}, f.Offboard.Action) {
 		p.errorf(k+".offboard.action", "%q is not deactivate, delete or none", f.Offboard.Action)
 	}
 	g := f.Guards
-	if *g.MaxOffboards < 0 {
-		p.errorf(k+".guards.max_offboards", "must not be negative")
+	for key, v := range map[string]*int{"max_offboards": g.MaxOffboards, "max_changes": g.MaxChanges, "min_queue_loss": g.MinQueueLoss} {
+		if v != nil && *v < 0 {
+			p.errorf(k+".guards."+key, "must not be negative, got %d", *v)
+		}
 	}
-	if *g.MaxChanges < 0 {
-		p.errorf(k+".guards.max_changes", "must not be negative")
-	}
-	if *g.MaxOffboardPercent < 0 || *g.MaxOffboardPercent > 100 {
-		p.errorf(k+".guards.max_offboard_percent", "must be between 0 and 100")
-	}
-	if *g.MaxQueueLossPercent < 0 || *g.MaxQueueLossPercent > 100 {
-		p.errorf(k+".guards.max_queue_loss_percent", "must be between 0 and 100")
-	}
-	if *g.MaxRejectedPercent < 0 || *g.MaxRejectedPercent > 100 {
-		p.errorf(k+".guards.max_rejected_percent", "must be between 0 and 100")
+	for key, v := range map[string]*float64{"max_offboard_percent": g.MaxOffboardPercent, "max_queue_loss_percent": g.MaxQueueLossPercent, "max_rejected_percent": g.MaxRejectedPercent} {
+		if v != nil && (*v < 0 || *v > 100) {
+			p.errorf(k+".guards."+key, "must be a percentage between 0 and 100, got %g", *v)
+		}
 	}
 }
 

@@ -79,7 +79,7 @@ func BenchmarkPlan20k(b *testing.B) {
 	if len(f.Rejected) > 0 {
 		b.Fatalf("rejected: %v", f.Problems[0])
 	}
-	cfg := Config{Authority: "hr", Owned: DefaultOwned.With(feed.FieldSkills, feed.FieldQueues), Guards: Guards{MaxOffboards: -1}}
+	cfg := Config{Authority: "hr", Owned: DefaultOwned.With(feed.FieldSkills, feed.FieldQueues), Guards: Guards{MaxOffboards: new(-1)}}
 	b.ReportAllocs()
 	var p *Plan
 	for b.Loop() {
@@ -109,7 +109,7 @@ func TestPlanLargeOrgConverges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Authority: "hr", Owned: DefaultOwned.With(feed.FieldSkills, feed.FieldQueues), Guards: Guards{MaxOffboards: -1}}
+	cfg := Config{Authority: "hr", Owned: DefaultOwned.With(feed.FieldSkills, feed.FieldQueues), Guards: Guards{MaxOffboards: new(-1)}}
 	p, err := Compute(f, cur, refs, cfg)
 	if err != nil {
 		t.Fatal(err)

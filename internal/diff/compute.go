@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/usersync/syncer/internal/feed"
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
 // Compute returns the plan that makes cur what the feed says. It is pure:
@@ -25,7 +26,7 @@ func Compute(f *feed.Feed, cur *Current, refs *feed.Refs, cfg Config) (*Plan, er
 	case !f.Resolved:
 		return nil, fmt.Errorf("diff: feed %s was read without reference data; names are not resolved", f.File)
 	}
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	p := newPlanner(f, cur, refs, cfg)
 	p.match()
 	if f.Mode == feed.ModeSnapshot {
@@ -49,8 +50,9 @@ type person struct {
 	user *User          // nil for a joiner
 	key  string
 	ref  UserRef
-	// create, restore and offboard say what happens to the account.
-	create, restore, offboard bool
+	// create, restore, reactivate and offboard say what happens to the
+	// account.
+	create, restore, reactivate, offboard bool
 
 	changes []Change
 	ops     []Operation
@@ -75,8 +77,9 @@ type planner struct {
 	// the user it will be, for managers.
 	targets map[string]UserRef
 
-	people []*person
-	notes  []Note
+	people   []*person
+	notes    []Note
+	warnings []Note
 
 	queueAdds    map[string][]UserRef
 	queueRemoves map[string][]UserRef
@@ -123,6 +126,35 @@ func (p *planner) byMail(email string) *User {
 
 func (p *planner) note(line int, key, code, format string, args ...any) {
 	p.notes = append(p.notes, Note{Line: line, Key: key, Code: code, Reason: fmt.Sprintf(format, args...)})
+}
+
+func (p *planner) warn(line int, key, code, format string, args ...any) {
+	p.warnings = append(p.warnings, Note{Line: line, Key: key, Code: code, Reason: fmt.Sprintf(format, args...)})
+}
+
+// ownedBy says why an owned attribute loses what the feed does not list.
+func (p *planner) ownedBy(attr string) string {
+	return fmt.Sprintf("%s %s owned by %s", attr, isAre(attr), p.feedLabel())
+}
+
+// offboardBy says why a leaver loses something.
+func (p *planner) offboardBy(key string) string {
+	return fmt.Sprintf("offboard.%s of %s", key, p.feedLabel())
+}
+
+// feedLabel names the feed in reasons: "feed hr", or "the feed".
+func (p *planner) feedLabel() string {
+	if p.cfg.FeedName == "" {
+		return "the feed"
+	}
+	return "feed " + p.cfg.FeedName
+}
+
+func isAre(attr string) string {
+	if strings.HasSuffix(attr, "s") {
+		return "are"
+	}
+	return "is"
 }
 
 // ignoredKey reports whether the feed row names someone on the ignore list.
@@ -355,6 +387,9 @@ func (p *planner) planUpdate(ps *person) {
 	text := func(f feed.Field, attr, cur, want string, set **string) {
 		if p.wants(ps, f, cur == "") && cur != want {
 			p.change(ps, attr, cur, want)
+			if want == "" {
+				ps.changes[len(ps.changes)-1].Reason = fmt.Sprintf("the row's %s is empty and %s", attr, p.ownedBy(attr))
+			}
 			*set, dirty = &want, true
 		}
 	}
@@ -376,6 +411,7 @@ func (p *planner) planUpdate(ps *person) {
 			switch {
 			case ref == nil && u.ManagerID != "":
 				p.change(ps, "manager", p.managerLabel(u.ManagerID), "")
+				ps.changes[len(ps.changes)-1].Reason = "the row names no manager and " + p.ownedBy("manager")
 				upd.ClearManager, dirty = true, true
 			case ref != nil && (ref.ID == "" || ref.ID != u.ManagerID):
 				p.change(ps, "manager", p.managerLabel(u.ManagerID), p.userLabel(*ref))
@@ -395,10 +431,20 @@ func (p *planner) planUpdate(ps *person) {
 		state = StateActive
 	}
 	ps.final = state
-	if e.Has.Has(feed.FieldState) && p.cfg.owns(feed.FieldState) && e.State != state {
-		p.change(ps, "state", state, e.State)
-		p.op(ps, KindSetState, "", func(o *Operation) { o.State = e.State })
-		ps.final = e.State
+	want := e.State
+	if want == "" && state == StateInactive && p.cfg.owns(feed.FieldState) {
+		// A row that matches an inactive account without asking for a
+		// state is a joiner or a rehire: the account comes back, rather
+		// than the person being left out or created a second time.
+		want = StateActive
+		ps.reactivate = true
+		p.warn(e.Line, ps.key, WarnReactivate, "%s matches inactive user %s by %s; the plan reactivates that user (set state to inactive in the feed to keep the account inactive)",
+			ps.key, u.ID, p.matchedBy(e, u))
+	}
+	if want != "" && p.cfg.owns(feed.FieldState) && want != state {
+		p.change(ps, "state", state, want)
+		p.op(ps, KindSetState, "", func(o *Operation) { o.State = want })
+		ps.final = want
 	}
 	p.planLists(ps, u)
 	if p.wants(ps, feed.FieldACDAutoAnswer, false) && e.ACDAutoAnswer != u.ACDAutoAnswer {
@@ -428,10 +474,19 @@ func (p *planner) managerRef(ps *person) (*UserRef, bool) {
 	case e.ManagerEmail != "":
 		u = p.byMail(e.ManagerEmail)
 	}
-	if u == nil || u.State == StateDeleted {
+	if u == nil {
 		p.note(e.Line, ps.key, NoteManagerUnknown, "manager %s is neither in the feed nor an existing user; the manager is left as it is",
 			cmp.Or(e.ManagerEmployeeID, e.ManagerEmail))
 		return nil, false
+	}
+	if u.State == StateDeleted {
+		p.note(e.Line, ps.key, NoteManagerUnknown, "manager %s is user %s, which is deleted in the org; the manager is left as it is",
+			cmp.Or(e.ManagerEmployeeID, e.ManagerEmail), u.ID)
+		return nil, false
+	}
+	if u.State == StateInactive {
+		p.warn(e.Line, ps.key, WarnManagerInactive, "manager %s is user %s, which is inactive in the org; set anyway",
+			cmp.Or(e.ManagerEmployeeID, e.ManagerEmail), u.ID)
 	}
 	return &UserRef{ID: u.ID, Key: "user:" + u.ID, Email: u.Email}, true
 }
@@ -453,10 +508,10 @@ func (p *planner) managerLabel(id string) string {
 func (p *planner) planLists(ps *person, u *User) {
 	e := ps.emp
 	if e.Has.Has(feed.FieldSkills) {
-		p.planLevels(ps, "skills", u.Skills, e.Skills, p.cfg.owns(feed.FieldSkills), p.refs.Skills, true)
+		p.planLevels(ps, "skills", u.Skills, e.Skills, p.ownedReason(feed.FieldSkills, "skills"), p.refs.Skills, true)
 	}
 	if e.Has.Has(feed.FieldLanguages) {
-		p.planLevels(ps, "languages", u.Languages, e.Languages, p.cfg.owns(feed.FieldLanguages), p.refs.Languages, false)
+		p.planLevels(ps, "languages", u.Languages, e.Languages, p.ownedReason(feed.FieldLanguages, "languages"), p.refs.Languages, false)
 	}
 	if e.Has.Has(feed.FieldQueues) {
 		p.planQueues(ps, u)
@@ -466,18 +521,30 @@ func (p *planner) planLists(ps *person, u *User) {
 		for _, g := range e.Roles {
 			want = append(want, Grant{RoleID: g.RoleID, DivisionID: g.DivisionID})
 		}
-		p.planGrants(ps, u.Grants, want, p.cfg.owns(feed.FieldRoles))
+		p.planGrants(ps, u.Grants, want, p.ownedReason(feed.FieldRoles, "roles"))
 	}
+}
+
+// ownedReason is the reason an owned list loses what the feed does not
+// list, or "" when the feed does not own it (then it only adds).
+func (p *planner) ownedReason(f feed.Field, attr string) string {
+	if !p.cfg.owns(f) {
+		return ""
+	}
+	return p.ownedBy(attr)
 }
 
 func sameLevel(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 
 func fmtLevel(v float64) string { return fmt.Sprintf("%g", v) }
 
-// planLevels plans skills (skills true) or languages.
-func (p *planner) planLevels(ps *person, attr string, cur map[string]float64, want []feed.Proficiency, exact bool, dim feed.Dimension, skills bool) {
+// planLevels plans skills (skills true) or languages. removeWhy, when not
+// empty, makes the list exact: what want does not hold is removed, for
+// that reason.
+func (p *planner) planLevels(ps *person, attr string, cur map[string]float64, want []feed.Proficiency, removeWhy string, dim feed.Dimension, skills bool) {
 	var upserts []Proficiency
 	var removals []string
+	exact := removeWhy != ""
 	c := Change{Attr: attr}
 	wanted := map[string]bool{}
 	all := make([]Proficiency, 0, len(want))
@@ -488,18 +555,21 @@ func (p *planner) planLevels(ps *person, attr string, cur map[string]float64, wa
 		switch {
 		case !has:
 			upserts = append(upserts, Proficiency{ID: w.ID, Proficiency: w.Level})
-			c.Added = append(c.Added, dim.Name(w.ID)+" "+fmtLevel(w.Level))
+			c.Added = append(c.Added, textfmt.Quote(dim.Name(w.ID))+" "+fmtLevel(w.Level))
 		case !sameLevel(v, w.Level):
 			upserts = append(upserts, Proficiency{ID: w.ID, Proficiency: w.Level})
-			c.Changed = append(c.Changed, dim.Name(w.ID)+" "+fmtLevel(v)+" → "+fmtLevel(w.Level))
+			c.Changed = append(c.Changed, textfmt.Quote(dim.Name(w.ID))+" "+fmtLevel(v)+" → "+fmtLevel(w.Level))
 		}
 	}
 	if exact {
 		for _, id := range slices.Sorted(maps.Keys(cur)) {
 			if !wanted[id] {
 				removals = append(removals, id)
-				c.Removed = append(c.Removed, dim.Name(id))
+				c.Removed = append(c.Removed, textfmt.Quote(dim.Name(id)))
 			}
+		}
+		if len(removals) > 0 {
+			c.Reason = removeWhy
 		}
 	}
 	if len(upserts) == 0 && len(removals) == 0 {
@@ -533,7 +603,8 @@ func (p *planner) planLevels(ps *person, attr string, cur map[string]float64, wa
 
 func (p *planner) planQueues(ps *person, u *User) {
 	e := ps.emp
-	exact := p.cfg.owns(feed.FieldQueues)
+	removeWhy := p.ownedReason(feed.FieldQueues, "queues")
+	exact := removeWhy != ""
 	newJoined := p.cfg.NewMembersJoined
 	// An inactive user takes no interactions, and deactivating unjoins
 	// every queue (in the emulator, and possibly in Genesys): only
@@ -547,7 +618,7 @@ func (p *planner) planQueues(ps *person, u *User) {
 	for _, q := range queues {
 		wanted[q.ID] = true
 		joined, member := u.Queues[q.ID]
-		name := p.refs.Queues.Name(q.ID)
+		name := textfmt.Quote(p.refs.Queues.Name(q.ID))
 		switch {
 		case !member && inactive:
 			p.queueAdds[q.ID] = append(p.queueAdds[q.ID], ps.ref)
@@ -568,7 +639,8 @@ func (p *planner) planQueues(ps *person, u *User) {
 		for _, id := range slices.Sorted(maps.Keys(u.Queues)) {
 			if !wanted[id] {
 				p.queueRemoves[id] = append(p.queueRemoves[id], ps.ref)
-				c.Removed = append(c.Removed, p.refs.Queues.Name(id))
+				c.Removed = append(c.Removed, textfmt.Quote(p.refs.Queues.Name(id)))
+				c.Reason = removeWhy
 			}
 		}
 	}
@@ -592,10 +664,13 @@ func joinedWord(j bool) string {
 }
 
 func (p *planner) grantLabel(g Grant) string {
-	return p.refs.Roles.Name(g.RoleID) + "@" + p.refs.Divisions.Name(g.DivisionID)
+	return textfmt.Quote(p.refs.Roles.Name(g.RoleID) + "@" + p.refs.Divisions.Name(g.DivisionID))
 }
 
-func (p *planner) planGrants(ps *person, cur, want []Grant, exact bool) {
+// planGrants plans role grants; removeWhy, when not empty, makes the list
+// exact (see planLevels).
+func (p *planner) planGrants(ps *person, cur, want []Grant, removeWhy string) {
+	exact := removeWhy != ""
 	has := map[Grant]bool{}
 	for _, g := range cur {
 		has[g] = true
@@ -615,10 +690,10 @@ func (p *planner) planGrants(ps *person, cur, want []Grant, exact bool) {
 			}
 		}
 	}
-	p.grantOps(ps, add, remove)
+	p.grantOps(ps, add, remove, removeWhy)
 }
 
-func (p *planner) grantOps(ps *person, add, remove []Grant) {
+func (p *planner) grantOps(ps *person, add, remove []Grant, removeWhy string) {
 	if len(add)+len(remove) == 0 {
 		return
 	}
@@ -634,6 +709,9 @@ func (p *planner) grantOps(ps *person, add, remove []Grant) {
 	for _, g := range remove {
 		c.Removed = append(c.Removed, p.grantLabel(g))
 	}
+	if len(remove) > 0 {
+		c.Reason = removeWhy
+	}
 	ps.changes = append(ps.changes, c)
 	for i, part := range chunk(add, MaxGrantsPerCall) {
 		p.op(ps, KindAddRoles, fmt.Sprintf("#%d", i+1), func(o *Operation) { o.Grants = part })
@@ -646,10 +724,10 @@ func (p *planner) grantOps(ps *person, add, remove []Grant) {
 func (p *planner) planOffboard(ps *person) {
 	u, pol := ps.user, p.cfg.Offboard
 	if pol.RemoveQueues && len(u.Queues) > 0 {
-		c := Change{Attr: "queues"}
+		c := Change{Attr: "queues", Reason: p.offboardBy("unjoin_queues")}
 		for _, id := range slices.Sorted(maps.Keys(u.Queues)) {
 			p.queueRemoves[id] = append(p.queueRemoves[id], ps.ref)
-			c.Removed = append(c.Removed, p.refs.Queues.Name(id))
+			c.Removed = append(c.Removed, textfmt.Quote(p.refs.Queues.Name(id)))
 		}
 		ps.changes = append(ps.changes, c)
 	} else if pol.UnjoinQueues {
@@ -658,7 +736,7 @@ func (p *planner) planOffboard(ps *person) {
 		for _, id := range slices.Sorted(maps.Keys(u.Queues)) {
 			if u.Queues[id] {
 				flags = append(flags, QueueJoined{ID: id, Joined: false})
-				c.Changed = append(c.Changed, p.refs.Queues.Name(id)+" joined → unjoined")
+				c.Changed = append(c.Changed, textfmt.Quote(p.refs.Queues.Name(id))+" joined → unjoined")
 			}
 		}
 		if len(flags) > 0 {
@@ -667,23 +745,39 @@ func (p *planner) planOffboard(ps *person) {
 		}
 	}
 	if pol.StripSkills && len(u.Skills) > 0 {
-		p.planLevels(ps, "skills", u.Skills, nil, true, p.refs.Skills, true)
+		p.planLevels(ps, "skills", u.Skills, nil, p.offboardBy("strip_skills"), p.refs.Skills, true)
 	}
 	if pol.StripLanguages && len(u.Languages) > 0 {
-		p.planLevels(ps, "languages", u.Languages, nil, true, p.refs.Languages, false)
+		p.planLevels(ps, "languages", u.Languages, nil, p.offboardBy("strip_skills"), p.refs.Languages, false)
 	}
 	if pol.StripRoles && len(u.Grants) > 0 {
-		p.grantOps(ps, nil, slices.Clone(u.Grants))
+		p.grantOps(ps, nil, slices.Clone(u.Grants), p.offboardBy("strip_roles"))
 	}
 	switch {
 	case pol.Action == OffboardDelete:
 		// Deleting is the last step; the change list shows it first.
-		ps.changes = append([]Change{{Attr: "state", Before: u.State, After: StateDeleted}}, ps.changes...)
+		ps.changes = append([]Change{{Attr: "state", Before: u.State, After: StateDeleted, Reason: p.leaverWhy(ps) + "; " + p.offboardBy("action") + " is delete"}}, ps.changes...)
 		p.op(ps, KindDeleteUser, "", nil)
 	case pol.Action == OffboardDeactivate && u.State == StateActive:
-		ps.changes = append([]Change{{Attr: "state", Before: u.State, After: StateInactive}}, ps.changes...)
+		ps.changes = append([]Change{{Attr: "state", Before: u.State, After: StateInactive, Reason: p.leaverWhy(ps)}}, ps.changes...)
 		p.op(ps, KindSetState, "", func(o *Operation) { o.State = StateInactive })
 	}
+}
+
+// leaverWhy says why a person is offboarded.
+func (p *planner) leaverWhy(ps *person) string {
+	if ps.emp != nil {
+		return fmt.Sprintf("offboarded by line %d of %s", ps.emp.Line, p.feedLabel())
+	}
+	return fmt.Sprintf("not in the snapshot of %s", p.feedLabel())
+}
+
+// matchedBy says how a row found its user.
+func (p *planner) matchedBy(e *feed.Employee, u *User) string {
+	if p.cfg.Authority != "" && e.EmployeeID != "" && u.ExternalIDs[p.cfg.Authority] == e.EmployeeID {
+		return "employee id"
+	}
+	return "email"
 }
 
 // chunks returns how many calls n items take at size per call.

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"cmp"
+	"fmt"
 	"path"
 	"slices"
 	"strings"
@@ -9,15 +10,25 @@ import (
 	"github.com/usersync/syncer/internal/feed"
 )
 
-// Defaults of Config.
+// Defaults of Config. These are the only definitions of the feed defaults:
+// package config leaves an absent key unset and reverse maps it onto a zero
+// field here, and docs/feeds.md's defaults table is checked against them by
+// a test.
 const (
 	DefaultRatePerMinute       = 300
-	DefaultMaxOffboards        = 50
-	DefaultMaxOffboardPercent  = 10.0
-	DefaultMaxQueueLossPercent = 25.0
+	DefaultMaxOffboards        = 25
+	DefaultMaxOffboardPercent  = 5.0
+	DefaultMaxChanges          = 1000
+	DefaultMaxQueueLossPercent = 30.0
 	DefaultMinQueueLoss        = 2
 	DefaultMaxRejectedPercent  = 10.0
 )
+
+// DefaultOffboard is the offboarding policy when none is configured:
+// deactivate the account, take the leaver off every queue (unjoined first,
+// so no interaction is routed meanwhile), strip skills and languages, keep
+// role grants.
+var DefaultOffboard = Offboard{Action: OffboardDeactivate, UnjoinQueues: true, RemoveQueues: true, StripSkills: true, StripLanguages: true}
 
 // DefaultOwned are the attributes a feed owns unless configured: the
 // person's profile and state. Lists (skills, languages, queues, roles) are
@@ -28,8 +39,15 @@ var DefaultOwned = feed.FieldSet(0).With(feed.FieldEmail, feed.FieldName, feed.F
 
 // Config says how to turn a feed into a plan. The zero value works: no
 // external-id authority (match by email), the whole org in scope,
-// DefaultOwned, deactivate leavers, default guards, 300 requests/minute.
+// DefaultOwned, DefaultOffboard, the default guards, 300 requests/minute.
+//
+// A plan records the Config it was computed with (Plan.Settings, defaults
+// filled in), so that apply and its verification use exactly the settings
+// that shaped the plan.
 type Config struct {
+	// FeedName is the configured feed's name (feeds.NAME), used to say why
+	// an item is removed ("skills are owned by feed hr"). Empty: "the feed".
+	FeedName string `json:"feed_name,omitempty"`
 	// Authority is the external-id authority whose keys are the feed's
 	// employee ids (e.g. "hr"). Empty: users match by email only and no
 	// external id is registered.
@@ -51,6 +69,10 @@ type Config struct {
 	// followed by a joined-flag update, which is harmless if the API had
 	// joined the member already.
 	NewMembersJoined bool `json:"new_members_joined,omitempty"`
+	// Read says how the feed file was read. The planner does not use it;
+	// the plan carries it so that the verification after an apply reads
+	// the feed exactly as it was read for the plan.
+	Read ReadSettings `json:"read"`
 	// NewUserGrants are the role grants Genesys gives every user it
 	// creates (in Genesys Cloud and the emulator: the employee role in the
 	// home division). The plan counts them as present on a joiner, so that
@@ -58,11 +80,23 @@ type Config struct {
 	NewUserGrants []Grant `json:"new_user_grants,omitempty"`
 }
 
+// ReadSettings are the settings that shaped how a feed file was read.
+type ReadSettings struct {
+	Format        string            `json:"format,omitempty"`
+	Mode          string            `json:"mode,omitempty"`
+	Delimiter     string            `json:"delimiter,omitempty"`
+	Columns       map[string]string `json:"columns,omitempty"`
+	IgnoreColumns []string          `json:"ignore_columns,omitempty"`
+}
+
 // Scope says which users a plan may touch. A user outside it is never
 // changed, even when the feed lists them.
 type Scope struct {
 	// Divisions limits the scope to these division ids. Empty: all.
 	Divisions []string `json:"divisions,omitempty"`
+	// DivisionNames are the names Divisions were resolved from, as
+	// configured (for people, and to compare settings).
+	DivisionNames []string `json:"division_names,omitempty"`
 	// EmailPatterns limits the scope to emails matching one of these
 	// shell patterns (path.Match, case-insensitive), e.g. "*@example.com".
 	// Empty: all.
@@ -89,9 +123,11 @@ const (
 )
 
 // Offboard is the offboarding policy for leavers (users absent from a
-// snapshot, or offboarded by a delta row).
+// snapshot, or offboarded by a delta row). The zero Offboard means
+// DefaultOffboard; set any field and the policy is exactly what is set.
 type Offboard struct {
-	// Action: OffboardDeactivate (default) or OffboardDelete.
+	// Action: OffboardDeactivate, OffboardDelete or OffboardNone. Empty in
+	// a non-zero Offboard: OffboardDeactivate.
 	Action OffboardAction `json:"action,omitempty"`
 	// UnjoinQueues unjoins every queue the leaver is joined on (with
 	// deactivate: stops routing even if the user is reactivated).
@@ -105,45 +141,61 @@ type Offboard struct {
 }
 
 // Guards bound what a plan may do before anyone confirms it. For every
-// limit, 0 means the default and a negative value means no limit.
+// limit, nil means the default, a negative value means no limit, and 0
+// allows none at all.
 type Guards struct {
 	// MaxOffboards bounds the number of leavers. Default DefaultMaxOffboards.
-	MaxOffboards int `json:"max_offboards,omitempty"`
+	MaxOffboards *int `json:"max_offboards"`
 	// MaxOffboardPercent bounds leavers as a percentage of the in-scope,
 	// not deleted users. Default DefaultMaxOffboardPercent.
-	MaxOffboardPercent float64 `json:"max_offboard_percent,omitempty"`
+	MaxOffboardPercent *float64 `json:"max_offboard_percent"`
 	// MaxChanges bounds the users created, restored, changed or offboarded.
-	// Default: no limit.
-	MaxChanges int `json:"max_changes,omitempty"`
+	// Default DefaultMaxChanges.
+	MaxChanges *int `json:"max_changes"`
 	// MaxQueueLossPercent bounds, per queue, the share of its joined agents
 	// that stop taking its interactions (removed, unjoined, deactivated or
 	// deleted). Default DefaultMaxQueueLossPercent.
-	MaxQueueLossPercent float64 `json:"max_queue_loss_percent,omitempty"`
+	MaxQueueLossPercent *float64 `json:"max_queue_loss_percent"`
 	// MinQueueLoss is the fewest agents a queue must lose for its loss to
 	// count, so that one leaver of a two-person queue does not trip the
 	// guard. Default DefaultMinQueueLoss.
-	MinQueueLoss int `json:"min_queue_loss,omitempty"`
+	MinQueueLoss *int `json:"min_queue_loss"`
 	// MaxRejectedPercent bounds the feed's rejected rows as a percentage of
 	// its data rows: past it the export is more likely broken than the
-	// rows wrong. Default DefaultMaxRejectedPercent.
-	MaxRejectedPercent float64 `json:"max_rejected_percent,omitempty"`
+	// rows wrong (100: no limit). Default DefaultMaxRejectedPercent.
+	MaxRejectedPercent *float64 `json:"max_rejected_percent"`
 }
 
-func (c Config) withDefaults() Config {
+// WithDefaults returns c with every unset setting at its default: what a
+// plan computed with c records in Plan.Settings.
+func (c Config) WithDefaults() Config {
 	if c.Owned == 0 {
 		c.Owned = DefaultOwned
+	}
+	if c.Offboard == (Offboard{}) {
+		c.Offboard = DefaultOffboard
 	}
 	if c.Offboard.Action == "" {
 		c.Offboard.Action = OffboardDeactivate
 	}
 	c.RatePerMinute = cmp.Or(c.RatePerMinute, DefaultRatePerMinute)
 	g := &c.Guards
-	g.MaxOffboards = cmp.Or(g.MaxOffboards, DefaultMaxOffboards)
-	g.MaxOffboardPercent = cmp.Or(g.MaxOffboardPercent, DefaultMaxOffboardPercent)
-	g.MaxQueueLossPercent = cmp.Or(g.MaxQueueLossPercent, DefaultMaxQueueLossPercent)
-	g.MinQueueLoss = cmp.Or(g.MinQueueLoss, DefaultMinQueueLoss)
-	g.MaxRejectedPercent = cmp.Or(g.MaxRejectedPercent, DefaultMaxRejectedPercent)
+	g.MaxOffboards = orDefault(g.MaxOffboards, DefaultMaxOffboards)
+	g.MaxOffboardPercent = orDefault(g.MaxOffboardPercent, DefaultMaxOffboardPercent)
+	g.MaxChanges = orDefault(g.MaxChanges, DefaultMaxChanges)
+	g.MaxQueueLossPercent = orDefault(g.MaxQueueLossPercent, DefaultMaxQueueLossPercent)
+	g.MinQueueLoss = orDefault(g.MinQueueLoss, DefaultMinQueueLoss)
+	g.MaxRejectedPercent = orDefault(g.MaxRejectedPercent, DefaultMaxRejectedPercent)
+	c.Scope.Divisions = slices.Clone(c.Scope.Divisions)
 	return c
+}
+
+func orDefault[T any](p *T, def T) *T {
+	if p != nil {
+		v := *p
+		return &v
+	}
+	return &def
 }
 
 // owns reports whether the feed owns attribute f. The two manager columns
@@ -199,4 +251,56 @@ func (s *Scope) contains(divisionID, email string) bool {
 		}
 	}
 	return false
+}
+
+// SettingsChanges lists, as "key: was → now", every setting that differs
+// between the settings a plan was made with and those it would be made
+// with now (both with defaults filled in). Settings that only describe the
+// org (NewUserGrants) are not compared.
+func SettingsChanges(was, now Config) []string {
+	was, now = was.WithDefaults(), now.WithDefaults()
+	var out []string
+	add := func(key string, a, b any) {
+		as, bs := fmt.Sprint(a), fmt.Sprint(b)
+		if as != bs {
+			out = append(out, fmt.Sprintf("%s: %s → %s", key, as, bs))
+		}
+	}
+	deref := func(v any) any {
+		switch x := v.(type) {
+		case *int:
+			return *x
+		case *float64:
+			return *x
+		}
+		return v
+	}
+	add("external_id_authority", was.Authority, now.Authority)
+	add("mode", was.Read.Mode, now.Read.Mode)
+	add("format", was.Read.Format, now.Read.Format)
+	add("delimiter", was.Read.Delimiter, now.Read.Delimiter)
+	add("columns", sortedPairs(was.Read.Columns), sortedPairs(now.Read.Columns))
+	add("ignore_columns", was.Read.IgnoreColumns, now.Read.IgnoreColumns)
+	add("scope.divisions", was.Scope.DivisionNames, now.Scope.DivisionNames)
+	add("scope.email_patterns", was.Scope.EmailPatterns, now.Scope.EmailPatterns)
+	add("scope.ignore", was.Scope.Ignore, now.Scope.Ignore)
+	add("owns", was.Owned, now.Owned)
+	add("offboard", fmt.Sprintf("%+v", was.Offboard), fmt.Sprintf("%+v", now.Offboard))
+	wg, ng := was.Guards, now.Guards
+	add("guards.max_offboards", deref(wg.MaxOffboards), deref(ng.MaxOffboards))
+	add("guards.max_offboard_percent", deref(wg.MaxOffboardPercent), deref(ng.MaxOffboardPercent))
+	add("guards.max_changes", deref(wg.MaxChanges), deref(ng.MaxChanges))
+	add("guards.max_queue_loss_percent", deref(wg.MaxQueueLossPercent), deref(ng.MaxQueueLossPercent))
+	add("guards.min_queue_loss", deref(wg.MinQueueLoss), deref(ng.MinQueueLoss))
+	add("guards.max_rejected_percent", deref(wg.MaxRejectedPercent), deref(ng.MaxRejectedPercent))
+	return out
+}
+
+func sortedPairs(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	slices.Sort(out)
+	return out
 }

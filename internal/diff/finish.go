@@ -51,8 +51,8 @@ func (p *planner) finish(rank map[string]int) *Plan {
 	plan := &Plan{
 		Schema: SchemaVersion, Feed: p.feed.File, Mode: p.feed.Mode, FeedRows: p.feed.Rows, Authority: p.cfg.Authority,
 		Fingerprint: Fingerprint(p.cur, p.cfg), NewMembersJoined: p.cfg.NewMembersJoined,
-		NewUserGrants: p.cfg.NewUserGrants,
-		Users:         []UserPlan{}, Operations: []Operation{},
+		NewUserGrants: p.cfg.NewUserGrants, Settings: p.cfg,
+		Users: []UserPlan{}, Operations: []Operation{},
 	}
 	var ops []Operation
 	for _, ps := range p.people {
@@ -145,6 +145,9 @@ func (p *planner) finish(rank map[string]int) *Plan {
 		case ps.restore:
 			up.Action = ActionRestore
 			plan.Totals.Restore++
+		case ps.reactivate:
+			up.Action = ActionReactivate
+			plan.Totals.Reactivate++
 		default:
 			up.Action = ActionUpdate
 			plan.Totals.Update++
@@ -177,5 +180,7 @@ func (p *planner) finish(rank map[string]int) *Plan {
 	}
 	slices.SortStableFunc(p.notes, func(a, b Note) int { return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Key, b.Key)) })
 	plan.Notes = p.notes
+	slices.SortStableFunc(p.warnings, func(a, b Note) int { return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Key, b.Key)) })
+	plan.Warnings = p.warnings
 	return plan
 }

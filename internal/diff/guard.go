@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/usersync/syncer/internal/textfmt"
 )
@@ -32,17 +33,18 @@ func dashed(s string) string {
 	return string(b)
 }
 
-// guard judges the plan against the configured guards. It simulates the
-// plan to see which agents each queue loses.
+// guard judges the plan against the configured guards (every limit set:
+// the planner's Config has its defaults filled in). It simulates the plan
+// to see which agents each queue loses. Each guard gives one verdict.
 func (p *planner) guard(plan *Plan) error {
 	g := p.cfg.Guards
 	override := func(name string) string {
 		return fmt.Sprintf("override with --%s or guards.%s", dashed(name), name)
 	}
-	plan.Guards = append(plan.Guards, rejectedVerdict(p.feed.Rows, len(p.feed.Rejected), g.MaxRejectedPercent))
+	plan.Guards = append(plan.Guards, rejectedVerdict(p.feed.Rows, len(p.feed.Rejected), *g.MaxRejectedPercent))
 	off := plan.Totals.Offboard
 	{
-		lim := g.MaxOffboards
+		lim := *g.MaxOffboards
 		tripped := lim >= 0 && off > lim
 		msg := fmt.Sprintf("%d offboards, limit %d", off, lim)
 		if lim < 0 {
@@ -64,10 +66,15 @@ func (p *planner) guard(plan *Plan) error {
 		pct := 0.0
 		if inScope > 0 {
 			pct = 100 * float64(off) / float64(inScope)
+		} else if off > 0 {
+			pct = 100
 		}
-		lim := g.MaxOffboardPercent
+		lim := *g.MaxOffboardPercent
 		tripped := lim >= 0 && pct > lim
 		msg := fmt.Sprintf("%d of %d in-scope users offboarded (%.1f%%), limit %.1f%%", off, inScope, pct, lim)
+		if lim < 0 {
+			msg = fmt.Sprintf("%d of %d in-scope users offboarded (%.1f%%), no limit", off, inScope, pct)
+		}
 		if tripped {
 			msg = fmt.Sprintf("%d of %d in-scope users would be offboarded (%.1f%%), more than the limit of %.1f%%; %s",
 				off, inScope, pct, lim, override(GuardMaxOffboardPercent))
@@ -76,21 +83,49 @@ func (p *planner) guard(plan *Plan) error {
 	}
 	{
 		n := plan.Totals.Changed()
-		lim := g.MaxChanges
-		tripped := lim > 0 && n > lim
-		msg := fmt.Sprintf("%d users changed, no limit", n)
-		if lim > 0 {
-			msg = fmt.Sprintf("%d users changed, limit %d", n, lim)
+		lim := *g.MaxChanges
+		tripped := lim >= 0 && n > lim
+		msg := fmt.Sprintf("%d users changed, limit %d", n, lim)
+		if lim < 0 {
+			msg = fmt.Sprintf("%d users changed, no limit", n)
 		}
 		if tripped {
 			msg = fmt.Sprintf("%d users would be created, restored, changed or offboarded, more than the limit of %d; %s", n, lim, override(GuardMaxChanges))
 		}
 		plan.Guards = append(plan.Guards, guardVerdict(GuardMaxChanges, float64(n), float64(lim), tripped, msg))
 	}
+	v, err := p.queueLossVerdict(plan, override(GuardQueueLoss))
+	if err != nil {
+		return err
+	}
+	plan.Guards = append(plan.Guards, v)
+	return nil
+}
 
+// maxListedQueues bounds the queues a queue-loss verdict names.
+const maxListedQueues = 5
+
+// queueLoss is one queue's loss of joined agents.
+type queueLoss struct {
+	name       string
+	lost, base int
+	pct        float64
+}
+
+func (q queueLoss) String() string {
+	return fmt.Sprintf("%s %d of %d (%.1f%%)", textfmt.Quote(q.name), q.lost, q.base, q.pct)
+}
+
+// queueLossVerdict is the routing-impact guard's one verdict: the queues
+// that lose more than the limit of their joined agents, worst first, the
+// first maxListedQueues named and the rest counted; or, when none does,
+// the largest loss.
+func (p *planner) queueLossVerdict(plan *Plan, override string) (Verdict, error) {
+	g := p.cfg.Guards
+	lim, minLoss := *g.MaxQueueLossPercent, *g.MinQueueLoss
 	after, err := Simulate(p.cur, plan)
 	if err != nil {
-		return fmt.Errorf("diff: the plan does not apply to the state it was made from (a bug): %w", err)
+		return Verdict{}, fmt.Errorf("diff: the plan does not apply to the state it was made from (a bug): %w", err)
 	}
 	joined := map[string]int{}
 	lost := map[string]int{}
@@ -110,37 +145,53 @@ func (p *planner) guard(plan *Plan) error {
 			}
 		}
 	}
-	lim := g.MaxQueueLossPercent
-	worst := Verdict{}
-	var tripped []Verdict
+	var over, all []queueLoss
 	for _, q := range slices.Sorted(maps.Keys(lost)) {
-		base := cmp.Or(p.cur.QueueJoined[q], joined[q])
-		base = max(base, lost[q])
-		pct := 100 * float64(lost[q]) / float64(base)
-		name := p.refs.Queues.Name(q)
-		v := guardVerdict(GuardQueueLoss, pct, lim, false, "")
-		v.Queue = name
-		if lim >= 0 && pct > lim && lost[q] >= g.MinQueueLoss {
-			v.Tripped = true
-			v.Message = fmt.Sprintf("queue %s would lose %d of its %d joined agents (%.1f%%), more than the limit of %.1f%%; %s",
-				name, lost[q], base, pct, lim, override(GuardQueueLoss))
-			tripped = append(tripped, v)
-			continue
-		}
-		if pct > worst.Value || worst.Queue == "" {
-			worst = v
-			worst.Message = fmt.Sprintf("largest loss: queue %s loses %d of %d joined agents (%.1f%%), limit %.1f%%", name, lost[q], base, pct, lim)
+		base := max(cmp.Or(p.cur.QueueJoined[q], joined[q]), lost[q])
+		l := queueLoss{name: p.refs.Queues.Name(q), lost: lost[q], base: base, pct: 100 * float64(lost[q]) / float64(base)}
+		all = append(all, l)
+		if lim >= 0 && l.pct > lim && l.lost >= minLoss {
+			over = append(over, l)
 		}
 	}
-	switch {
-	case len(tripped) > 0:
-		plan.Guards = append(plan.Guards, tripped...)
-	case worst.Queue != "":
-		plan.Guards = append(plan.Guards, worst)
-	default:
-		plan.Guards = append(plan.Guards, guardVerdict(GuardQueueLoss, 0, lim, false, fmt.Sprintf("no queue loses joined agents, limit %.1f%%", lim)))
+	worstFirst := func(a, b queueLoss) int {
+		return cmp.Or(cmp.Compare(b.pct, a.pct), cmp.Compare(b.lost, a.lost), cmp.Compare(a.name, b.name))
 	}
-	return nil
+	slices.SortFunc(over, worstFirst)
+	slices.SortFunc(all, worstFirst)
+	limText := fmt.Sprintf("limit %.1f%%", lim)
+	if lim < 0 {
+		limText = "no limit"
+	}
+	if len(over) == 0 {
+		if len(all) == 0 {
+			return guardVerdict(GuardQueueLoss, 0, lim, false, "no queue loses joined agents, "+limText), nil
+		}
+		w := all[0]
+		v := guardVerdict(GuardQueueLoss, w.pct, lim, false, fmt.Sprintf("largest loss: queue %s, %s", w, limText))
+		v.Queue = w.name
+		return v, nil
+	}
+	names := make([]string, 0, maxListedQueues)
+	for _, l := range over[:min(len(over), maxListedQueues)] {
+		names = append(names, l.String())
+	}
+	list := strings.Join(names, ", ")
+	if rest := len(over) - len(names); rest > 0 {
+		list += fmt.Sprintf(" and %d more", rest)
+	}
+	subject := "1 queue would lose"
+	if len(over) > 1 {
+		subject = fmt.Sprintf("%d queues would lose", len(over))
+	}
+	msg := fmt.Sprintf("%s more than %.1f%% of its joined agents (at least %d): %s; %s", subject, lim, minLoss, list, override)
+	if len(over) > 1 {
+		msg = strings.Replace(msg, "of its joined", "of their joined", 1)
+	}
+	v := guardVerdict(GuardQueueLoss, over[0].pct, lim, true, msg)
+	v.Queue = over[0].name
+	v.Queues = len(over)
+	return v, nil
 }
 
 // rejectedVerdict judges the share of the feed's data rows that were

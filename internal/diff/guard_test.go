@@ -46,19 +46,20 @@ func TestRejectedPercentGuard(t *testing.T) {
 	tests := []struct {
 		name      string
 		rows, bad int
-		limit     float64 // Guards.MaxRejectedPercent: 0 is the default, 10
+		limit     *float64 // Guards.MaxRejectedPercent: nil is the default, 10
 		tripped   bool
 		value     float64
 		msg       string
 	}{
-		{"none rejected", 20, 0, 0, false, 0, "0 of 20 rows rejected (0.0%), limit 10.0%"},
-		{"under the default", 20, 1, 0, false, 5, "1 of 20 rows rejected (5.0%), limit 10.0%"},
-		{"at the default", 20, 2, 0, false, 10, "2 of 20 rows rejected (10.0%), limit 10.0%"},
-		{"over the default", 20, 3, 0, true, 15, "3 of 20 rows rejected (15.0%), more than the limit of 10.0%: is the export broken (delimiter, columns, encoding)? override with --max-rejected-percent or guards.max_rejected_percent"},
-		{"over a lower limit", 20, 2, 5, true, 10, "2 of 20 rows rejected (10.0%), more than the limit of 5.0%: is the export broken (delimiter, columns, encoding)? override with --max-rejected-percent or guards.max_rejected_percent"},
-		{"every row under 100", 20, 20, 100, false, 100, "20 of 20 rows rejected (100.0%), no limit"},
-		{"every row, no limit", 20, 20, -1, false, 100, "20 of 20 rows rejected (100.0%), no limit"},
-		{"zero rows", 0, 0, 0, false, 0, "0 of 0 rows rejected (0.0%), limit 10.0%"},
+		{"none rejected", 20, 0, nil, false, 0, "0 of 20 rows rejected (0.0%), limit 10.0%"},
+		{"under the default", 20, 1, nil, false, 5, "1 of 20 rows rejected (5.0%), limit 10.0%"},
+		{"at the default", 20, 2, nil, false, 10, "2 of 20 rows rejected (10.0%), limit 10.0%"},
+		{"over the default", 20, 3, nil, true, 15, "3 of 20 rows rejected (15.0%), more than the limit of 10.0%: is the export broken (delimiter, columns, encoding)? override with --max-rejected-percent or guards.max_rejected_percent"},
+		{"over a lower limit", 20, 2, new(5.0), true, 10, "2 of 20 rows rejected (10.0%), more than the limit of 5.0%: is the export broken (delimiter, columns, encoding)? override with --max-rejected-percent or guards.max_rejected_percent"},
+		{"every row under 100", 20, 20, new(100.0), false, 100, "20 of 20 rows rejected (100.0%), no limit"},
+		{"every row, no limit", 20, 20, new(-1.0), false, 100, "20 of 20 rows rejected (100.0%), no limit"},
+		{"zero rows", 0, 0, nil, false, 0, "0 of 0 rows rejected (0.0%), limit 10.0%"},
+		{"zero allowed, one rejected", 20, 1, new(0.0), true, 5, "1 of 20 rows rejected (5.0%), more than the limit of 0.0%: is the export broken (delimiter, columns, encoding)? override with --max-rejected-percent or guards.max_rejected_percent"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,9 +78,9 @@ func TestRejectedPercentGuard(t *testing.T) {
 			if got == nil {
 				t.Fatalf("no %s verdict in %+v", GuardRejectedPercent, p.Guards)
 			}
-			lim := tt.limit
-			if lim == 0 {
-				lim = DefaultMaxRejectedPercent
+			lim := DefaultMaxRejectedPercent
+			if tt.limit != nil {
+				lim = *tt.limit
 			}
 			want := Verdict{Guard: GuardRejectedPercent, Tripped: tt.tripped, Value: tt.value, Limit: lim,
 				Flag: "--max-rejected-percent", ConfigKey: "guards.max_rejected_percent", Message: tt.msg}

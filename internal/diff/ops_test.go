@@ -226,11 +226,11 @@ func TestOwnership(t *testing.T) {
 		{"defaults", 0, []Change{
 			{Attr: "title", Before: "Old", After: "New"},
 			{Attr: "department", After: "Care"},
-			{Attr: "roles", Added: []string{"Supervisor@Home"}},
+			{Attr: "roles", Added: []string{`"Supervisor@Home"`}},
 		}},
 		{"only roles owned", feed.FieldSet(0).With(feed.FieldRoles), []Change{
 			{Attr: "department", After: "Care"},
-			{Attr: "roles", Added: []string{"Supervisor@Home"}, Removed: []string{"Agent@Sales"}},
+			{Attr: "roles", Added: []string{`"Supervisor@Home"`}, Removed: []string{`"Agent@Sales"`}, Reason: "roles are owned by the feed"},
 		}},
 	}
 	for _, tt := range tests {
@@ -455,7 +455,7 @@ func TestScopeAndIgnore(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []UserPlan{{Action: ActionOffboard, Key: "user:u4", UserID: "u4", Name: "Leaver", Email: "leaver@example.com",
-		Changes: []Change{{Attr: "skills", Removed: []string{"Billing"}}}}}
+		Changes: []Change{{Attr: "skills", Removed: []string{`"Billing"`}, Reason: "offboard.strip_skills of the feed"}}}}
 	if diff := cmp.Diff(want, p.Users); diff != "" {
 		t.Errorf("users (-want +got):\n%s", diff)
 	}

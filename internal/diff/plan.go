@@ -5,8 +5,8 @@ import (
 )
 
 // SchemaVersion is the version of the Plan JSON layout. Apply refuses a
-// plan with another version.
-const SchemaVersion = 1
+// plan with another version. Version 2 added Settings.
+const SchemaVersion = 2
 
 // Bulk limits of the Genesys Cloud endpoints the plan batches for.
 const (
@@ -214,10 +214,14 @@ type Action string
 
 // Per-user actions, with their plan symbols.
 const (
-	ActionCreate   Action = "create"   // +
-	ActionRestore  Action = "restore"  // +
-	ActionUpdate   Action = "update"   // ~
-	ActionOffboard Action = "offboard" // -
+	ActionCreate  Action = "create"  // +
+	ActionRestore Action = "restore" // +
+	ActionUpdate  Action = "update"  // ~
+	// ActionReactivate is an update that makes an inactive user active
+	// again: a joiner (or rehire) whose email or employee id belongs to an
+	// inactive account gets that account back, never a second one.
+	ActionReactivate Action = "reactivate" // ~
+	ActionOffboard   Action = "offboard"   // -
 )
 
 // UserPlan is what the plan does to one person, for people to read.
@@ -235,7 +239,8 @@ type UserPlan struct {
 }
 
 // Change is one attribute's change. Scalars have Before and After; lists
-// have the items added, changed and removed.
+// have the items added, changed and removed (names quoted, so that an
+// item's text is unambiguous and safe to print).
 type Change struct {
 	Attr    string   `json:"attr"`
 	Before  string   `json:"before,omitempty"`
@@ -243,6 +248,9 @@ type Change struct {
 	Added   []string `json:"added,omitempty"`
 	Changed []string `json:"changed,omitempty"`
 	Removed []string `json:"removed,omitempty"`
+	// Reason says why something is removed or cleared: "skills are owned
+	// by feed hr", "offboard.strip_skills of feed hr".
+	Reason string `json:"reason,omitempty"`
 }
 
 // Note is something the plan chose not to do, and why.
@@ -264,11 +272,20 @@ const (
 	NoteProtected       = "protected_by_rejected_row"
 )
 
+// Warning codes: the plan does it, but someone should know.
+const (
+	// WarnManagerInactive: the manager the row names is an inactive user.
+	WarnManagerInactive = "manager_inactive"
+	// WarnReactivate: the row matches an inactive user, who is reactivated.
+	WarnReactivate = "reactivate"
+)
+
 // Totals counts a plan.
 type Totals struct {
 	Create     int `json:"create"`
 	Restore    int `json:"restore"`
 	Update     int `json:"update"`
+	Reactivate int `json:"reactivate"`
 	Offboard   int `json:"offboard"`
 	Unchanged  int `json:"unchanged"`
 	Operations int `json:"operations"`
@@ -276,7 +293,7 @@ type Totals struct {
 }
 
 // Changed returns the number of people the plan touches.
-func (t Totals) Changed() int { return t.Create + t.Restore + t.Update + t.Offboard }
+func (t Totals) Changed() int { return t.Create + t.Restore + t.Update + t.Reactivate + t.Offboard }
 
 // Estimate is the time the plan's calls take at the request budget.
 type Estimate struct {
@@ -299,8 +316,10 @@ type Verdict struct {
 	Tripped bool    `json:"tripped"`
 	Value   float64 `json:"value"`
 	Limit   float64 `json:"limit"`
-	// Queue names the queue of a routing-impact verdict.
-	Queue string `json:"queue,omitempty"`
+	// Queue names the worst queue of a routing-impact verdict; Queues
+	// counts the queues over the limit (Value is the worst one's loss).
+	Queue  string `json:"queue,omitempty"`
+	Queues int    `json:"queues,omitempty"`
 	// Flag and ConfigKey override the guard.
 	Flag      string `json:"flag"`
 	ConfigKey string `json:"config_key"`
@@ -319,6 +338,10 @@ type Plan struct {
 	// Fingerprint hashes the current state the plan was computed from
 	// (see Fingerprint); apply refuses the plan when it no longer matches.
 	Fingerprint string `json:"fingerprint"`
+	// Settings are every setting that shaped the plan, defaults filled in:
+	// apply and its verification use these, never the configuration as it
+	// is when the plan is applied.
+	Settings Config `json:"settings"`
 	// NewMembersJoined is the joined state a queue-side add gives an
 	// active user; NewUserGrants are the grants a create gives.
 	NewMembersJoined bool         `json:"new_members_joined"`
@@ -329,6 +352,7 @@ type Plan struct {
 	Estimate         Estimate     `json:"estimate"`
 	Rejected         RejectedRows `json:"rejected"`
 	Notes            []Note       `json:"notes,omitempty"`
+	Warnings         []Note       `json:"warnings,omitempty"`
 	Guards           []Verdict    `json:"guards"`
 }
 

@@ -14,7 +14,7 @@ import (
 // configs are the policies the property is checked under.
 func configs() map[string]Config {
 	all := DefaultOwned.With(feed.FieldSkills, feed.FieldLanguages, feed.FieldQueues, feed.FieldRoles)
-	unlimited := Guards{MaxOffboards: -1, MaxOffboardPercent: -1, MaxQueueLossPercent: -1}
+	unlimited := Guards{MaxOffboards: new(-1), MaxOffboardPercent: new(float64(-1)), MaxQueueLossPercent: new(float64(-1))}
 	return map[string]Config{
 		"defaults":       {Authority: "hr", Guards: unlimited},
 		"own everything": {Authority: "hr", Owned: all, Guards: unlimited, NewUserGrants: []Grant{{RoleID: "ro-02", DivisionID: "dv-home"}}},

@@ -7,47 +7,69 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
 // maxRenderedRejects bounds the rejected rows Render lists one by one.
 const maxRenderedRejects = 20
 
-var actionSymbol = map[Action]string{ActionCreate: "+", ActionRestore: "+", ActionUpdate: "~", ActionOffboard: "-"}
+var actionSymbol = map[Action]string{ActionCreate: "+", ActionRestore: "+", ActionUpdate: "~", ActionReactivate: "~", ActionOffboard: "-"}
+
+// itemNoun names one item of a list attribute.
+var itemNoun = map[string]string{"skills": "skill", "languages": "language", "queues": "queue", "roles": "role"}
 
 // Render prints the plan for people, like terraform plan: one block per
-// user (+ create or restore, ~ change, - offboard) with each attribute's
-// before → after, then rejected rows, notes, guards, totals and the call
-// and time estimate.
+// user (+ create or restore, ~ change or reactivate, - offboard) with each
+// attribute's before → after and each list item added (+), changed (~) or
+// removed (-, with the reason), then rejected rows, notes, warnings,
+// guards, totals and the call and time estimate.
+//
+// Every string that came from the feed or the org is escaped
+// (textfmt.Safe): a name cannot move the cursor or print a line of its own.
 func (p *Plan) Render(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "Plan for %s (%s feed): %d rows, %d rejected.\n", p.Feed, p.Mode, p.FeedRows, p.Rejected.Count)
+	safe := textfmt.Safe
+	fmt.Fprintf(bw, "Plan for %s (%s feed): %d rows, %d rejected.\n", safe(p.Feed), safe(string(p.Mode)), p.FeedRows, p.Rejected.Count)
 	fmt.Fprintf(bw, "Computed from org state %s.\n", shortFingerprint(p.Fingerprint))
-	if len(p.Users) == 0 {
+	switch {
+	case len(p.Users) > 0:
+	case p.FeedRows > 0 && p.Rejected.Count == p.FeedRows:
+		fmt.Fprintf(bw, "\nNo change planned: all %d rows of the feed were rejected.\n", p.FeedRows)
+	case p.Rejected.Count > 0:
+		fmt.Fprintf(bw, "\nNo changes for the %d valid rows: the org already matches them (%d rows rejected).\n",
+			p.FeedRows-p.Rejected.Count, p.Rejected.Count)
+	default:
 		fmt.Fprintln(bw, "\nNo changes: the org already matches the feed.")
 	}
 	for _, u := range p.Users {
-		fmt.Fprintf(bw, "\n  %s %s", actionSymbol[u.Action], cmp.Or(u.Name, u.Email, u.Key))
+		fmt.Fprintf(bw, "\n  %s ", actionSymbol[u.Action])
+		if u.Action == ActionReactivate {
+			bw.WriteString("reactivate ")
+		}
+		bw.WriteString(safe(cmp.Or(u.Name, u.Email, u.Key)))
 		if u.Email != "" && u.Name != "" {
-			fmt.Fprintf(bw, " <%s>", u.Email)
+			fmt.Fprintf(bw, " <%s>", safe(u.Email))
 		}
 		if u.EmployeeID != "" {
-			fmt.Fprintf(bw, " [%s]", u.EmployeeID)
+			fmt.Fprintf(bw, " [%s]", safe(u.EmployeeID))
 		}
 		switch {
 		case u.Action == ActionRestore:
-			fmt.Fprintf(bw, " (restore deleted user %s)", u.UserID)
+			fmt.Fprintf(bw, " (restore deleted user %s)", safe(u.UserID))
+		case u.Action == ActionReactivate:
+			fmt.Fprintf(bw, " (inactive user %s)", safe(u.UserID))
 		case u.UserID != "":
-			fmt.Fprintf(bw, " (user %s)", u.UserID)
+			fmt.Fprintf(bw, " (user %s)", safe(u.UserID))
 		}
 		if u.Line > 0 {
 			fmt.Fprintf(bw, " line %d", u.Line)
 		}
 		fmt.Fprintln(bw)
 		for _, c := range u.Changes {
-			fmt.Fprintf(bw, "      %-16s %s\n", c.Attr, describe(c, u.Action))
+			renderChange(bw, c, u.Action)
 		}
 	}
 
@@ -63,33 +85,22 @@ func (p *Plan) Render(w io.Writer) error {
 				fmt.Fprintf(bw, "  … and %d more\n", len(p.Rejected.Rows)-i)
 				break
 			}
-			fmt.Fprintf(bw, "  %s\n", r.Reason)
+			fmt.Fprintf(bw, "  %s\n", safe(r.Reason))
 		}
 	}
-	if len(p.Notes) > 0 {
-		fmt.Fprintf(bw, "\nNot changed (%d):\n", len(p.Notes))
-		for _, n := range p.Notes {
-			where := n.Key
-			if n.Line > 0 {
-				where = fmt.Sprintf("line %d %s", n.Line, n.Key)
-			}
-			if where != "" {
-				where += ": "
-			}
-			fmt.Fprintf(bw, "  %s%s (%s)\n", where, n.Reason, n.Code)
-		}
-	}
+	renderNotes(bw, "Not changed", p.Notes)
+	renderNotes(bw, "Warnings", p.Warnings)
 	fmt.Fprintln(bw, "\nGuards:")
 	for _, v := range p.Guards {
 		verdict := "ok     "
 		if v.Tripped {
 			verdict = "TRIPPED"
 		}
-		fmt.Fprintf(bw, "  %s %s: %s\n", verdict, v.Guard, v.Message)
+		fmt.Fprintf(bw, "  %s %s: %s\n", verdict, v.Guard, safe(v.Message))
 	}
 	t := p.Totals
-	fmt.Fprintf(bw, "\nPlan: %d to create, %d to restore, %d to change, %d to offboard, %d unchanged.\n",
-		t.Create, t.Restore, t.Update, t.Offboard, t.Unchanged)
+	fmt.Fprintf(bw, "\nPlan: %d to create, %d to restore, %d to reactivate, %d to change, %d to offboard, %d unchanged.\n",
+		t.Create, t.Restore, t.Reactivate, t.Update, t.Offboard, t.Unchanged)
 	fmt.Fprintf(bw, "API calls: %d in %d operations, about %s at %d requests/minute.\n",
 		t.Calls, t.Operations, time.Duration(p.Estimate.Seconds)*time.Second, p.Estimate.RatePerMinute)
 	if tr := p.Tripped(); len(tr) > 0 {
@@ -98,25 +109,58 @@ func (p *Plan) Render(w io.Writer) error {
 	return bw.Flush()
 }
 
-// describe renders one change.
-func describe(c Change, a Action) string {
-	if c.Added != nil || c.Changed != nil || c.Removed != nil {
-		var parts []string
-		for _, s := range c.Added {
-			parts = append(parts, "+ "+s)
-		}
-		for _, s := range c.Changed {
-			parts = append(parts, "~ "+s)
-		}
-		for _, s := range c.Removed {
-			parts = append(parts, "- "+s)
-		}
-		return strings.Join(parts, ", ")
+// renderNotes prints a titled list of notes or warnings.
+func renderNotes(bw *bufio.Writer, title string, notes []Note) {
+	if len(notes) == 0 {
+		return
 	}
-	if a == ActionCreate {
-		return quote(c.After)
+	fmt.Fprintf(bw, "\n%s (%d):\n", title, len(notes))
+	for _, n := range notes {
+		where := textfmt.Safe(n.Key)
+		if n.Line > 0 {
+			where = fmt.Sprintf("line %d %s", n.Line, where)
+		}
+		if where != "" {
+			where += ": "
+		}
+		fmt.Fprintf(bw, "  %s%s (%s)\n", where, textfmt.Safe(n.Reason), n.Code)
 	}
-	return quote(c.Before) + " → " + quote(c.After)
+}
+
+// renderChange prints one change: a scalar's before → after on one line,
+// a list's items one a line, removals with their reason.
+func renderChange(bw *bufio.Writer, c Change, a Action) {
+	safe := textfmt.Safe
+	noun, list := itemNoun[c.Attr]
+	if !list && (c.Added != nil || c.Changed != nil || c.Removed != nil) {
+		noun, list = c.Attr, true
+	}
+	if !list {
+		fmt.Fprintf(bw, "      %-16s ", safe(c.Attr))
+		if a == ActionCreate {
+			bw.WriteString(quote(c.After))
+		} else {
+			bw.WriteString(quote(c.Before) + " → " + quote(c.After))
+		}
+		if c.Reason != "" {
+			fmt.Fprintf(bw, " (%s)", safe(c.Reason))
+		}
+		bw.WriteByte('\n')
+		return
+	}
+	for _, it := range c.Added {
+		fmt.Fprintf(bw, "      + %s %s\n", noun, safe(it))
+	}
+	for _, it := range c.Changed {
+		fmt.Fprintf(bw, "      ~ %s %s\n", noun, safe(it))
+	}
+	for _, it := range c.Removed {
+		fmt.Fprintf(bw, "      - %s %s", noun, safe(it))
+		if c.Reason != "" {
+			fmt.Fprintf(bw, " (%s)", safe(c.Reason))
+		}
+		bw.WriteByte('\n')
+	}
 }
 
 // shortFingerprint keeps enough of a fingerprint to tell plans apart.
@@ -132,5 +176,5 @@ func quote(s string) string {
 	if s == "" {
 		return "(none)"
 	}
-	return strconv.Quote(s)
+	return textfmt.Quote(s)
 }

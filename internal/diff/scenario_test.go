@@ -100,7 +100,7 @@ func mixedConfig() Config {
 		Owned:     DefaultOwned.With(feed.FieldSkills, feed.FieldLanguages, feed.FieldQueues, feed.FieldRoles),
 		Scope:     Scope{Divisions: []string{"dv-home", "dv-sales"}, Ignore: []string{"svc-integration@example.com"}},
 		Offboard:  Offboard{UnjoinQueues: true, StripRoles: true},
-		Guards:    Guards{MaxOffboardPercent: 20, MaxRejectedPercent: 20},
+		Guards:    Guards{MaxOffboardPercent: new(float64(20)), MaxRejectedPercent: new(float64(20))},
 		// Genesys grants every new user the employee role at home.
 		NewUserGrants: []Grant{{RoleID: "ro-02", DivisionID: "dv-home"}},
 	}
@@ -204,7 +204,7 @@ func TestGuardsTrip(t *testing.T) {
 		}
 	}
 	f := readFeed(t, "half.csv", b.String(), feed.ModeSnapshot, refs)
-	p, err := Compute(f, cur, refs, Config{Authority: "hr", Guards: Guards{MaxOffboards: 5, MaxChanges: 8}})
+	p, err := Compute(f, cur, refs, Config{Authority: "hr", Guards: Guards{MaxOffboards: new(5), MaxChanges: new(8)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,12 +215,12 @@ func TestGuardsTrip(t *testing.T) {
 	want := map[string]Verdict{
 		GuardMaxOffboards: {Guard: GuardMaxOffboards, Tripped: true, Value: 10, Limit: 5, Flag: "--max-offboards", ConfigKey: "guards.max_offboards",
 			Message: "10 users would be offboarded, more than the limit of 5; override with --max-offboards or guards.max_offboards"},
-		GuardMaxOffboardPercent: {Guard: GuardMaxOffboardPercent, Tripped: true, Value: 50, Limit: 10, Flag: "--max-offboard-percent", ConfigKey: "guards.max_offboard_percent",
-			Message: "10 of 20 in-scope users would be offboarded (50.0%), more than the limit of 10.0%; override with --max-offboard-percent or guards.max_offboard_percent"},
+		GuardMaxOffboardPercent: {Guard: GuardMaxOffboardPercent, Tripped: true, Value: 50, Limit: 5, Flag: "--max-offboard-percent", ConfigKey: "guards.max_offboard_percent",
+			Message: "10 of 20 in-scope users would be offboarded (50.0%), more than the limit of 5.0%; override with --max-offboard-percent or guards.max_offboard_percent"},
 		GuardMaxChanges: {Guard: GuardMaxChanges, Tripped: true, Value: 10, Limit: 8, Flag: "--max-changes", ConfigKey: "guards.max_changes",
 			Message: "10 users would be created, restored, changed or offboarded, more than the limit of 8; override with --max-changes or guards.max_changes"},
-		GuardQueueLoss: {Guard: GuardQueueLoss, Tripped: true, Value: 50, Limit: 25, Queue: "VIP", Flag: "--max-queue-loss-percent", ConfigKey: "guards.max_queue_loss_percent",
-			Message: "queue VIP would lose 10 of its 20 joined agents (50.0%), more than the limit of 25.0%; override with --max-queue-loss-percent or guards.max_queue_loss_percent"},
+		GuardQueueLoss: {Guard: GuardQueueLoss, Tripped: true, Value: 50, Limit: 30, Queue: "VIP", Queues: 1, Flag: "--max-queue-loss-percent", ConfigKey: "guards.max_queue_loss_percent",
+			Message: `1 queue would lose more than 30.0% of its joined agents (at least 2): "VIP" 10 of 20 (50.0%); override with --max-queue-loss-percent or guards.max_queue_loss_percent`},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("tripped guards (-want +got):\n%s", diff)
@@ -228,7 +228,7 @@ func TestGuardsTrip(t *testing.T) {
 	golden(t, "guards.plan.txt", renderPlan(t, p))
 
 	// Raised limits pass.
-	p, err = Compute(f, cur, refs, Config{Authority: "hr", Guards: Guards{MaxOffboards: 10, MaxOffboardPercent: 50, MaxQueueLossPercent: 50}})
+	p, err = Compute(f, cur, refs, Config{Authority: "hr", Guards: Guards{MaxOffboards: new(10), MaxOffboardPercent: new(float64(50)), MaxQueueLossPercent: new(float64(50))}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,15 +37,15 @@ func TestGuardsStopBeforeAnyCall(t *testing.T) {
 		set   func(g *diff.Guards)
 		guard string
 	}{
-		{"max offboards", func(g *diff.Guards) { g.MaxOffboards = 2 }, diff.GuardMaxOffboards},
-		{"max offboard percent", func(g *diff.Guards) { g.MaxOffboardPercent = 1 }, diff.GuardMaxOffboardPercent},
-		{"max changes", func(g *diff.Guards) { g.MaxChanges = 2 }, diff.GuardMaxChanges},
-		{"queue loss", func(g *diff.Guards) { g.MaxQueueLossPercent = 1; g.MinQueueLoss = 1 }, diff.GuardQueueLoss},
+		{"max offboards", func(g *diff.Guards) { g.MaxOffboards = new(2) }, diff.GuardMaxOffboards},
+		{"max offboard percent", func(g *diff.Guards) { g.MaxOffboardPercent = new(1.0) }, diff.GuardMaxOffboardPercent},
+		{"max changes", func(g *diff.Guards) { g.MaxChanges = new(2) }, diff.GuardMaxChanges},
+		{"queue loss", func(g *diff.Guards) { g.MaxQueueLossPercent = new(1.0); g.MinQueueLoss = new(1) }, diff.GuardQueueLoss},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := sp
-			s.Diff.Guards = diff.Guards{MaxOffboards: -1, MaxOffboardPercent: -1, MaxQueueLossPercent: -1}
+			s.Diff.Guards = diff.Guards{MaxOffboards: new(-1), MaxOffboardPercent: new(float64(-1)), MaxQueueLossPercent: new(float64(-1))}
 			tt.set(&s.Diff.Guards)
 			p := e.plan(t, s)
 			tripped := p.Plan.Tripped()

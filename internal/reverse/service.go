@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/usersync/syncer/internal/apply"
@@ -75,7 +76,9 @@ type Spec struct {
 }
 
 // SpecFromConfig maps a configured feed to a Spec. ratePerMinute is the
-// request budget the plan's time estimate assumes.
+// request budget the plan's time estimate assumes. A setting the
+// configuration leaves out stays unset here, so that the planner's default
+// (package diff) applies: the defaults have one definition.
 func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
 	sp := Spec{Path: f.Path, ScopeDivisions: f.Scope.Divisions}
 	sp.Feed = feed.Config{File: f.Path, Format: feed.Format(f.Format), Mode: feed.Mode(f.Mode), Columns: f.Columns}
@@ -95,53 +98,24 @@ func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
 			owned = owned.With(fld)
 		}
 	}
-	if owned == 0 {
-		owned = diff.DefaultOwned
+	off, err := offboardFromConfig(f)
+	if err != nil {
+		return sp, err
 	}
-	off := diff.Offboard{}
-	switch f.Offboard.Action {
-	case "", config.OffboardDeact:
-		off.Action = diff.OffboardDeactivate
-	case config.OffboardDelete:
-		off.Action = diff.OffboardDelete
-	case config.OffboardNone:
-		off.Action = diff.OffboardNone
-	default:
-		return sp, fmt.Errorf("feed %s: offboard.action %q is not supported by the planner (deactivate, delete or none)", f.Name, f.Offboard.Action)
+	g := diff.Guards{
+		MaxOffboards: f.Guards.MaxOffboards, MaxOffboardPercent: f.Guards.MaxOffboardPercent,
+		MaxChanges: f.Guards.MaxChanges, MaxQueueLossPercent: f.Guards.MaxQueueLossPercent,
+		MinQueueLoss: f.Guards.MinQueueLoss, MaxRejectedPercent: f.Guards.MaxRejectedPercent,
 	}
-	if f.Offboard.UnjoinQueues != nil && *f.Offboard.UnjoinQueues {
-		off.UnjoinQueues, off.RemoveQueues = true, true
-	}
-	if f.Offboard.StripSkills != nil && *f.Offboard.StripSkills {
-		off.StripSkills, off.StripLanguages = true, true
-	}
-	if f.Offboard.StripRoles != nil && *f.Offboard.StripRoles {
-		off.StripRoles = true
-	}
-	var g diff.Guards
-	if p := f.Guards.MaxOffboardPercent; p != nil {
-		g.MaxOffboardPercent = limitFloat(*p)
-	}
-	if p := f.Guards.MaxOffboards; p != nil {
-		g.MaxOffboards = *p
-		if *p == 0 {
-			// The diff reads 0 as "the default": no offboard at all is
-			// spelled as a percentage no offboard stays under.
-			g.MaxOffboards, g.MaxOffboardPercent = -1, limitFloat(0)
-		}
-	}
-	if p := f.Guards.MaxChanges; p != nil {
-		g.MaxChanges = *p // 0: no limit, as in the diff
-	}
-	if p := f.Guards.MaxQueueLossPercent; p != nil {
-		g.MaxQueueLossPercent = limitFloat(*p)
-	}
-	if p := f.Guards.MaxRejectedPercent; p != nil {
-		g.MaxRejectedPercent = limitFloat(*p) // 100 is no limit: no share of rows exceeds it
+	if p := f.Guards.MaxChanges; p != nil && *p == 0 {
+		g.MaxChanges = new(-1) // max_changes: 0 is documented as no limit
 	}
 	sp.Diff = diff.Config{
+		FeedName: f.Name,
+		Scope:    diff.Scope{EmailPatterns: f.Scope.EmailPatterns, Ignore: f.Scope.Ignore, DivisionNames: f.Scope.Divisions},
+		Read: diff.ReadSettings{Format: f.Format, Mode: f.Mode, Delimiter: f.Delimiter, Columns: f.Columns,
+			IgnoreColumns: f.IgnoreColumns},
 		Authority: f.ExternalIDAuthority,
-		Scope:     diff.Scope{EmailPatterns: f.Scope.EmailPatterns, Ignore: f.Scope.Ignore},
 		Owned:     owned, Offboard: off, Guards: g, RatePerMinute: ratePerMinute,
 		// The queue-side add's joined state is undocumented (the emulator
 		// starts new members unjoined): diff.Config's zero NewMembersJoined
@@ -150,13 +124,46 @@ func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
 	return sp, nil
 }
 
-// limitFloat maps a configured percentage to the diff's, whose 0 means
-// "the default": 0 becomes a limit nothing stays under.
-func limitFloat(f float64) float64 {
-	if f == 0 {
-		return 1e-9
+// SpecFromPlan is the Spec a plan was computed with, from the settings it
+// carries: apply and the verification after it use this, never the
+// configuration as it is now.
+func SpecFromPlan(p *diff.Plan) Spec {
+	r := p.Settings.Read
+	fc := feed.Config{File: p.Feed, Format: feed.Format(r.Format), Mode: cmp.Or(p.Mode, feed.Mode(r.Mode)), Columns: r.Columns}
+	if r.Delimiter != "" {
+		fc.Delimiter = rune(r.Delimiter[0])
 	}
-	return f
+	cfg := p.Settings
+	cfg.NewUserGrants = p.NewUserGrants
+	cfg.NewMembersJoined = p.NewMembersJoined
+	return Spec{Path: p.Feed, Feed: fc, Diff: cfg}
+}
+
+// offboardFromConfig is the configured offboarding policy: the planner's
+// DefaultOffboard with what the configuration sets laid over it.
+func offboardFromConfig(f *config.Feed) (diff.Offboard, error) {
+	off := diff.DefaultOffboard
+	switch f.Offboard.Action {
+	case "":
+	case config.OffboardDeact:
+		off.Action = diff.OffboardDeactivate
+	case config.OffboardDelete:
+		off.Action = diff.OffboardDelete
+	case config.OffboardNone:
+		off.Action = diff.OffboardNone
+	default:
+		return off, fmt.Errorf("feed %s: offboard.action %q is not supported by the planner (deactivate, delete or none)", f.Name, f.Offboard.Action)
+	}
+	if v := f.Offboard.UnjoinQueues; v != nil {
+		off.UnjoinQueues, off.RemoveQueues = *v, *v
+	}
+	if v := f.Offboard.StripSkills; v != nil {
+		off.StripSkills, off.StripLanguages = *v, *v
+	}
+	if v := f.Offboard.StripRoles; v != nil {
+		off.StripRoles = *v
+	}
+	return off, nil
 }
 
 // State reads the current state from Postgres (without refreshing it).
@@ -239,7 +246,11 @@ func resolveScope(sp Spec, refs *feed.Refs) (diff.Config, error) {
 	if role, ok := refs.Roles.ID(DefaultRole); ok && cfg.NewUserGrants == nil && refs.HomeDivisionID != "" {
 		cfg.NewUserGrants = []diff.Grant{{RoleID: role, DivisionID: refs.HomeDivisionID}}
 	}
+	if len(sp.ScopeDivisions) == 0 {
+		return cfg, nil // the whole org, or ids already resolved (SpecFromPlan)
+	}
 	cfg.Scope.Divisions = nil
+	cfg.Scope.DivisionNames = slices.Clone(sp.ScopeDivisions)
 	for _, name := range sp.ScopeDivisions {
 		id, ok := refs.Divisions.ID(name)
 		if !ok {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/usersync/syncer/internal/config"
 	"github.com/usersync/syncer/internal/diff"
 	"github.com/usersync/syncer/internal/reverse"
@@ -35,27 +37,55 @@ func TestSpecFromConfigOffboardActions(t *testing.T) {
 	}
 }
 
-// TestSpecFromConfigRejectedPercent maps guards.max_rejected_percent to
-// the planner's limit: unset is the planner's default, 0 is a limit no
-// rejected row stays under (not the default), 100 is passed as is.
-func TestSpecFromConfigRejectedPercent(t *testing.T) {
-	pct := func(f float64) *float64 { return &f }
+// TestSpecFromConfigGuards maps the guard keys to the planner's limits:
+// unset stays unset (the planner's default applies), 0 allows none, except
+// max_changes whose 0 is documented as no limit; values pass as they are.
+func TestSpecFromConfigGuards(t *testing.T) {
 	for _, tt := range []struct {
-		set  *float64
-		want func(float64) bool
+		name string
+		set  config.Guards
+		want diff.Guards
 	}{
-		{nil, func(g float64) bool { return g == 0 }},
-		{pct(0), func(g float64) bool { return g > 0 && g < 1e-6 }},
-		{pct(2.5), func(g float64) bool { return g == 2.5 }},
-		{pct(100), func(g float64) bool { return g == 100 }},
+		{"unset", config.Guards{}, diff.Guards{}},
+		{"zero", config.Guards{MaxOffboards: new(0), MaxOffboardPercent: new(0.0), MaxRejectedPercent: new(0.0), MaxQueueLossPercent: new(0.0), MinQueueLoss: new(0)},
+			diff.Guards{MaxOffboards: new(0), MaxOffboardPercent: new(0.0), MaxRejectedPercent: new(0.0), MaxQueueLossPercent: new(0.0), MinQueueLoss: new(0)}},
+		{"max_changes 0 is no limit", config.Guards{MaxChanges: new(0)}, diff.Guards{MaxChanges: new(-1)}},
+		{"values", config.Guards{MaxOffboards: new(7), MaxChanges: new(9), MaxRejectedPercent: new(2.5), MaxOffboardPercent: new(100.0)},
+			diff.Guards{MaxOffboards: new(7), MaxChanges: new(9), MaxRejectedPercent: new(2.5), MaxOffboardPercent: new(100.0)}},
 	} {
-		f := &config.Feed{Name: "hr", Path: "hr.csv", Guards: config.Guards{MaxRejectedPercent: tt.set}}
-		sp, err := reverse.SpecFromConfig(f, 300)
+		sp, err := reverse.SpecFromConfig(&config.Feed{Name: "hr", Path: "hr.csv", Guards: tt.set}, 300)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := sp.Diff.Guards.MaxRejectedPercent; !tt.want(got) {
-			t.Errorf("max_rejected_percent %v planned as %v", tt.set, got)
+		if d := cmp.Diff(tt.want, sp.Diff.Guards); d != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, d)
+		}
+	}
+}
+
+// TestSpecFromConfigOffboardOverlay: a key the configuration sets changes
+// that part of the planner's default policy and nothing else.
+func TestSpecFromConfigOffboardOverlay(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		set  config.Offboard
+		want func(o *diff.Offboard)
+	}{
+		{"nothing set", config.Offboard{}, func(*diff.Offboard) {}},
+		{"strip roles", config.Offboard{StripRoles: new(true)}, func(o *diff.Offboard) { o.StripRoles = true }},
+		{"keep queues", config.Offboard{UnjoinQueues: new(false)}, func(o *diff.Offboard) { o.UnjoinQueues, o.RemoveQueues = false, false }},
+		{"keep skills, delete", config.Offboard{Action: "delete", StripSkills: new(false)}, func(o *diff.Offboard) {
+			o.Action, o.StripSkills, o.StripLanguages = diff.OffboardDelete, false, false
+		}},
+	} {
+		sp, err := reverse.SpecFromConfig(&config.Feed{Name: "hr", Path: "hr.csv", Offboard: tt.set}, 300)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := diff.DefaultOffboard
+		tt.want(&want)
+		if d := cmp.Diff(want, sp.Diff.Offboard); d != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, d)
 		}
 	}
 }
