@@ -1,0 +1,100 @@
+package reverse_test
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/usersync/syncer/internal/config"
+	"github.com/usersync/syncer/internal/diff"
+	"github.com/usersync/syncer/internal/feed"
+	"github.com/usersync/syncer/internal/reverse"
+)
+
+// TestDocumentedFeedDefaults: the defaults table of docs/feeds.md is what
+// a feed configured with no keys plans with, key by key, and every
+// setting with a default is in the table. The docs and the code cannot
+// drift apart.
+func TestDocumentedFeedDefaults(t *testing.T) {
+	b, err := os.ReadFile("../../docs/feeds.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(b), "<!-- defaults:begin -->")
+	table, _, ok2 := strings.Cut(table, "<!-- defaults:end -->")
+	if !ok || !ok2 {
+		t.Fatal("docs/feeds.md has no defaults table between <!-- defaults:begin --> and <!-- defaults:end -->")
+	}
+	row := regexp.MustCompile("(?m)^\\| `([a-z_.]+)` \\| `([^`]*)` \\|")
+	documented := map[string]string{}
+	for _, m := range row.FindAllStringSubmatch(table, -1) {
+		documented[m[1]] = m[2]
+	}
+
+	cfg, err := config.Parse("c.yaml", []byte("feeds:\n  hr:\n    path: hr.csv\n"), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := reverse.SpecFromConfig(cfg.Feeds["hr"], 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sp.Diff.WithDefaults()
+	read, err := feed.Read(strings.NewReader("email,name\na@example.com,A\n"), sp.Feed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owned := []string{}
+	for _, f := range d.Owned.List() {
+		switch f {
+		case feed.FieldManagerEmployeeID:
+			owned = append(owned, "manager")
+		case feed.FieldManagerEmail:
+		default:
+			owned = append(owned, f.String())
+		}
+	}
+	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	actual := map[string]string{
+		"mode":                          string(read.Mode),
+		"external_id_authority":         d.Authority,
+		"owns":                          strings.Join(owned, ", "),
+		"offboard.action":               string(d.Offboard.Action),
+		"offboard.unjoin_queues":        fmt.Sprint(d.Offboard.UnjoinQueues && d.Offboard.RemoveQueues),
+		"offboard.strip_skills":         fmt.Sprint(d.Offboard.StripSkills && d.Offboard.StripLanguages),
+		"offboard.strip_roles":          fmt.Sprint(d.Offboard.StripRoles),
+		"guards.max_offboards":          fmt.Sprint(*d.Guards.MaxOffboards),
+		"guards.max_offboard_percent":   num(*d.Guards.MaxOffboardPercent),
+		"guards.max_changes":            fmt.Sprint(*d.Guards.MaxChanges),
+		"guards.max_queue_loss_percent": num(*d.Guards.MaxQueueLossPercent),
+		"guards.min_queue_loss":         fmt.Sprint(*d.Guards.MinQueueLoss),
+		"guards.max_rejected_percent":   num(*d.Guards.MaxRejectedPercent),
+	}
+	sortList := func(s string) string {
+		parts := strings.Split(s, ", ")
+		slices.Sort(parts)
+		return strings.Join(parts, ", ")
+	}
+	documented["owns"], actual["owns"] = sortList(documented["owns"]), sortList(actual["owns"])
+	for key, want := range actual {
+		got, ok := documented[key]
+		switch {
+		case !ok:
+			t.Errorf("docs/feeds.md's defaults table has no row for %s (the code's default: %s)", key, want)
+		case got != want:
+			t.Errorf("docs/feeds.md says %s defaults to %q; the code plans with %q", key, got, want)
+		}
+	}
+	for key := range documented {
+		if _, ok := actual[key]; !ok {
+			t.Errorf("docs/feeds.md documents a default for %s, which this test does not check", key)
+		}
+	}
+	if sp.Diff.Offboard != diff.DefaultOffboard {
+		t.Errorf("a feed without offboard keys plans with %+v, want diff.DefaultOffboard %+v", sp.Diff.Offboard, diff.DefaultOffboard)
+	}
+}
