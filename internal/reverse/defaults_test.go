@@ -94,6 +94,21 @@ func TestDocumentedFeedDefaults(t *testing.T) {
 			t.Errorf("docs/feeds.md documents a default for %s, which this test does not check", key)
 		}
 	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, phrase := range []string{
+		fmt.Sprintf("| users offboarded (%d; 0: none) |", *d.Guards.MaxOffboards),
+		fmt.Sprintf("| offboarded, %% of in-scope users (%s) |", num(*d.Guards.MaxOffboardPercent)),
+		fmt.Sprintf("| users changed in any way (%d; 0: no limit) |", *d.Guards.MaxChanges),
+		fmt.Sprintf("| joined agents a queue loses, %% (%s, counted from %d agents) |", num(*d.Guards.MaxQueueLossPercent), *d.Guards.MinQueueLoss),
+		fmt.Sprintf("| feed rows rejected, %% of its data rows (%s; 100: no limit) |", num(*d.Guards.MaxRejectedPercent)),
+	} {
+		if !strings.Contains(string(readme), phrase) {
+			t.Errorf("README.md's guards table lacks %q (the code's default)", phrase)
+		}
+	}
 	if sp.Diff.Offboard != diff.DefaultOffboard {
 		t.Errorf("a feed without offboard keys plans with %+v, want diff.DefaultOffboard %+v", sp.Diff.Offboard, diff.DefaultOffboard)
 	}
