@@ -480,7 +480,7 @@ func (p *planner) managerRef(ps *person) (*UserRef, bool) {
 		return nil, false
 	}
 	if u.State == StateDeleted {
-		p.note(e.Line, ps.key, NoteManagerUnknown, "manager %s is user %s, which is deleted in the org; the manager is left as it is",
+		p.warn(e.Line, ps.key, WarnManagerDeleted, "manager %s is user %s, which is deleted in the org; the manager is left as it is",
 			cmp.Or(e.ManagerEmployeeID, e.ManagerEmail), u.ID)
 		return nil, false
 	}

@@ -345,7 +345,8 @@ func TestTruncatedSnapshotTrips(t *testing.T) {
 }
 
 // TestDirectory: a feed may name a manager who is only in the org, by
-// external id or email, but not a deleted one.
+// external id or email; a deleted one does not reject the row, but is not
+// set (the plan warns).
 func TestDirectory(t *testing.T) {
 	t.Parallel()
 	refs := testRefs()
@@ -362,12 +363,15 @@ E5,c@example.com,C,E2,
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Employees) != 2 || len(f.Rejected) != 1 || f.Rejected[0].EmployeeID != "E5" {
+	if len(f.Employees) != 3 || len(f.Rejected) != 0 {
 		t.Fatalf("employees %d, rejected %+v", len(f.Employees), f.Rejected)
 	}
 	p, err := Compute(f, cur, refs, Config{Authority: "hr"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(p.Warnings) != 1 || p.Warnings[0].Code != WarnManagerDeleted {
+		t.Errorf("warnings %+v, want manager_deleted for E5", p.Warnings)
 	}
 	for _, o := range p.Operations {
 		if o.Kind == KindUpdateUser && (o.Update.Manager == nil || o.Update.Manager.ID != "u-boss") {

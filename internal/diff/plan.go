@@ -276,6 +276,9 @@ const (
 const (
 	// WarnManagerInactive: the manager the row names is an inactive user.
 	WarnManagerInactive = "manager_inactive"
+	// WarnManagerDeleted: the manager the row names is a deleted user; the
+	// manager is left as it is.
+	WarnManagerDeleted = "manager_deleted"
 	// WarnReactivate: the row matches an inactive user, who is reactivated.
 	WarnReactivate = "reactivate"
 )

@@ -83,14 +83,13 @@ func (u *User) routable(q string) bool {
 
 // Directory returns the current users as a feed.Directory, so that a feed
 // can name managers who are not in it: by external id under authority, or
-// by email. Deleted users do not count: nobody can report to them.
+// by email. Deleted users count too, so that a row naming a deleted
+// manager is not rejected: the plan leaves that manager unset and warns
+// (WarnManagerDeleted).
 func (c *Current) Directory(authority string) feed.Directory {
 	d := directory{ids: map[string]bool{}, emails: map[string]bool{}}
 	for i := range c.Users {
 		u := &c.Users[i]
-		if u.State == StateDeleted {
-			continue
-		}
 		if k := u.ExternalIDs[authority]; authority != "" && k != "" {
 			d.ids[k] = true
 		}

@@ -88,10 +88,9 @@ func NewState(cs *store.CurrentState, authority string) *State {
 	}
 	dir := &directory{employees: map[string]bool{}, emails: map[string]bool{}}
 	for i := range cur.Users {
+		// Deleted users count: a row naming a deleted manager is planned
+		// without that manager, with a warning (diff.WarnManagerDeleted).
 		u := &cur.Users[i]
-		if u.State == diff.StateDeleted {
-			continue
-		}
 		if k := u.ExternalIDs[authority]; k != "" && authority != "" {
 			dir.employees[k] = true
 		}
