@@ -186,6 +186,9 @@ func (r *run) updateBody(u *diff.UpdateUser) (genesys.UpdateUser, error) {
 		return genesys.UpdateUser{}, errors.New("update without attributes")
 	}
 	b := genesys.UpdateUser{Name: u.Name, Email: u.Email, Title: u.Title, Department: u.Department}
+	if u.EmployeeID != nil {
+		b.EmployerInfo = &genesys.EmployerInfo{EmployeeID: *u.EmployeeID}
+	}
 	switch {
 	case u.ClearManager:
 		empty := ""

@@ -252,6 +252,11 @@ type Feed struct {
 	// ExternalIDAuthority is the authority name under which the feed's
 	// employee id is registered as the user's external id. Default hr.
 	ExternalIDAuthority string `yaml:"external_id_authority"`
+	// MatchOrgEmployeeID says the feed's employee_id is also the org's
+	// employerInfo.employeeId: people are matched on it (free with every
+	// users listing) and joiners get it. Set false when the org's
+	// employee id field holds something else. Default true.
+	MatchOrgEmployeeID *bool `yaml:"match_org_employee_id"`
 	// Columns maps syncer's field names to the file's column names.
 	Columns map[string]string `yaml:"columns"`
 	// Scope limits which users the feed manages.

@@ -32,7 +32,7 @@ var (
 var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // OwnableAttributes are the feed attributes that can be owned.
-var OwnableAttributes = []string{"name", "email", "title", "department", "manager", "division", "state", "skills", "languages", "queues", "roles", "acd_auto_answer"}
+var OwnableAttributes = []string{"employee_id", "name", "email", "title", "department", "manager", "division", "state", "skills", "languages", "queues", "roles", "acd_auto_answer"}
 
 // Delimiters are the CSV delimiters a feed may force.
 var Delimiters = []string{",", ";", "|", "\t"}

@@ -70,6 +70,7 @@ type planner struct {
 
 	byID    map[string]*User
 	byExt   map[string]*User
+	byEmp   map[string][]*User // by lower-case employerInfo.employeeId, when matched on
 	byEmail map[string][]*User
 	// claimed maps a user id to the feed key that matched it.
 	claimed map[string]string
@@ -91,7 +92,7 @@ type planner struct {
 func newPlanner(f *feed.Feed, cur *Current, refs *feed.Refs, cfg Config) *planner {
 	p := &planner{
 		cfg: cfg, refs: refs, feed: f, cur: cur,
-		byID: map[string]*User{}, byExt: map[string]*User{}, byEmail: map[string][]*User{},
+		byID: map[string]*User{}, byExt: map[string]*User{}, byEmp: map[string][]*User{}, byEmail: map[string][]*User{},
 		claimed: map[string]string{}, targets: map[string]UserRef{},
 		queueAdds: map[string][]UserRef{}, queueRemoves: map[string][]UserRef{}, moves: map[string][]UserRef{},
 	}
@@ -105,13 +106,31 @@ func newPlanner(f *feed.Feed, cur *Current, refs *feed.Refs, cfg Config) *planne
 			e := strings.ToLower(u.Email)
 			p.byEmail[e] = append(p.byEmail[e], u)
 		}
+		if u.EmployeeID != "" && !cfg.IgnoreOrgEmployeeID {
+			k := strings.ToLower(u.EmployeeID)
+			p.byEmp[k] = append(p.byEmp[k], u)
+		}
 	}
 	return p
 }
 
+// byEmployeeID returns the user whose employerInfo.employeeId is id (not
+// when the feed's employee ids are not the org's), preferring one not
+// deleted.
+func (p *planner) byEmployeeID(id string) *User {
+	if id == "" {
+		return nil
+	}
+	return preferLive(p.byEmp[strings.ToLower(id)])
+}
+
 // byMail returns the user holding an email, preferring one not deleted.
 func (p *planner) byMail(email string) *User {
-	us := p.byEmail[strings.ToLower(email)]
+	return preferLive(p.byEmail[strings.ToLower(email)])
+}
+
+// preferLive returns the first user not deleted, else the first one.
+func preferLive(us []*User) *User {
 	var deleted *User
 	for _, u := range us {
 		if u.State != StateDeleted {
@@ -172,24 +191,41 @@ func (p *planner) match() {
 	for i := range p.feed.Employees {
 		e := &p.feed.Employees[i]
 		key := e.Key()
-		var byExt, byMail *User
+		var byExt, byEmp, byMail *User
 		if p.cfg.Authority != "" && e.EmployeeID != "" {
 			byExt = p.byExt[e.EmployeeID]
 		}
+		byEmp = p.byEmployeeID(e.EmployeeID)
 		if e.Email != "" {
 			byMail = p.byMail(e.Email)
 		}
-		u := byExt
+		// The employee id finds the person by external id, else by the
+		// org's employee id; the email only when neither does.
+		u, how := byExt, "external id"
+		if u == nil {
+			u, how = byEmp, "employee id"
+		}
 		switch {
-		case byExt != nil && byMail != nil && byExt != byMail && byMail.State != StateDeleted:
-			p.note(e.Line, key, NoteConflict, "employee %s is user %s by external id, but %s belongs to user %s; nothing done for either",
-				e.EmployeeID, byExt.ID, e.Email, byMail.ID)
-			p.claimed[byExt.ID], p.claimed[byMail.ID] = key, key
+		case byExt != nil && byEmp != nil && byExt != byEmp && byEmp.State != StateDeleted:
+			p.note(e.Line, key, NoteConflict, "employee %s is user %s by external id but user %s by the org's employee id; nothing done for either",
+				e.EmployeeID, byExt.ID, byEmp.ID)
+			p.claimed[byExt.ID], p.claimed[byEmp.ID] = key, key
+			continue
+		case u != nil && byMail != nil && u != byMail && byMail.State != StateDeleted:
+			p.note(e.Line, key, NoteConflict, "employee %s is user %s by %s, but %s belongs to user %s; nothing done for either",
+				e.EmployeeID, u.ID, how, e.Email, byMail.ID)
+			p.claimed[u.ID], p.claimed[byMail.ID] = key, key
 			continue
 		case u == nil && byMail != nil:
 			if k := byMail.ExternalIDs[p.cfg.Authority]; p.cfg.Authority != "" && k != "" && e.EmployeeID != "" && k != e.EmployeeID {
 				p.note(e.Line, key, NoteConflict, "%s belongs to user %s, whose %s id is %s, not %s; nothing done",
 					e.Email, byMail.ID, p.cfg.Authority, k, e.EmployeeID)
+				p.claimed[byMail.ID] = key
+				continue
+			}
+			if k := byMail.EmployeeID; !p.cfg.IgnoreOrgEmployeeID && k != "" && e.EmployeeID != "" && !strings.EqualFold(k, e.EmployeeID) {
+				p.note(e.Line, key, NoteConflict, "%s belongs to user %s, whose employee id is %s, not %s; nothing done",
+					e.Email, byMail.ID, k, e.EmployeeID)
 				p.claimed[byMail.ID] = key
 				continue
 			}
@@ -342,9 +378,19 @@ func (p *planner) planCreate(ps *person) {
 	}
 	p.change(ps, "state", "", cmp.Or(body.State, StateActive))
 	p.planExternalID(ps, nil)
+	// POST /users takes no employerInfo: the employee id (so BI can join
+	// on it) and the manager follow in one PATCH.
+	var upd UpdateUser
+	if e.EmployeeID != "" && !p.cfg.IgnoreOrgEmployeeID {
+		p.change(ps, "employee_id", "", e.EmployeeID)
+		upd.EmployeeID = &e.EmployeeID
+	}
 	if ref, ok := p.managerRef(ps); ok && ref != nil {
 		p.change(ps, "manager", "", p.userLabel(*ref))
-		p.op(ps, KindUpdateUser, "", func(o *Operation) { o.Update = &UpdateUser{Manager: ref} })
+		upd.Manager = ref
+	}
+	if upd != (UpdateUser{}) {
+		p.op(ps, KindUpdateUser, "", func(o *Operation) { o.Update = &upd })
 	}
 	ps.final = cmp.Or(body.State, StateActive)
 	p.planLists(ps, &User{State: ps.final, Grants: slices.Clone(p.cfg.NewUserGrants)})
@@ -354,12 +400,17 @@ func (p *planner) planCreate(ps *person) {
 	}
 }
 
+// planExternalID registers the employee id as the user's external id: on
+// a joiner, and on a matched user whose external ids are known (read) and
+// lack it. A user matched by the org's employee id needs none: that id is
+// the key, read free with every listing.
 func (p *planner) planExternalID(ps *person, u *User) {
 	e := ps.emp
 	if p.cfg.Authority == "" || e.EmployeeID == "" {
 		return
 	}
-	if u != nil && u.ExternalIDs[p.cfg.Authority] == e.EmployeeID {
+	if u != nil && (u.ExternalIDs[p.cfg.Authority] == e.EmployeeID || u.ExternalIDsUnknown ||
+		(!p.cfg.IgnoreOrgEmployeeID && strings.EqualFold(u.EmployeeID, e.EmployeeID))) {
 		return
 	}
 	p.change(ps, "external_id", "", p.cfg.Authority+"/"+e.EmployeeID)
@@ -402,6 +453,18 @@ func (p *planner) planUpdate(ps *person) {
 		} else {
 			p.change(ps, "email", u.Email, e.Email)
 			upd.Email, dirty = &e.Email, true
+		}
+	}
+	if e.EmployeeID != "" && !p.cfg.IgnoreOrgEmployeeID && !strings.EqualFold(u.EmployeeID, e.EmployeeID) {
+		switch {
+		case u.EmployeeID == "" && p.cfg.owns(feed.FieldEmployeeID):
+			// Only filled, never overwritten: a different employee id in
+			// the org is a conflict for a person to look at.
+			p.change(ps, "employee_id", "", e.EmployeeID)
+			upd.EmployeeID, dirty = &e.EmployeeID, true
+		case u.EmployeeID != "":
+			p.warn(e.Line, ps.key, WarnEmployeeIDDiffers, "user %s has employee id %s in the org, the feed says %s; left as it is",
+				u.ID, u.EmployeeID, e.EmployeeID)
 		}
 	}
 	text(feed.FieldTitle, "title", u.Title, e.Title, &upd.Title)

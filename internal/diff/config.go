@@ -69,6 +69,14 @@ type Config struct {
 	// followed by a joined-flag update, which is harmless if the API had
 	// joined the member already.
 	NewMembersJoined bool `json:"new_members_joined,omitempty"`
+	// IgnoreOrgEmployeeID says that the feed's employee ids are not the
+	// org's employerInfo.employeeId (which then holds something else): no
+	// matching on it, and it is never written. By default the two are the
+	// same key: people are matched on it (read free with every users
+	// listing), joiners get it, and matched users lacking it get it when
+	// employee_id is owned (not by default: in an org that never had them
+	// that is one call per person; a different one is never overwritten).
+	IgnoreOrgEmployeeID bool `json:"ignore_org_employee_id,omitempty"`
 	// Read says how the feed file was read. The planner does not use it;
 	// the plan carries it so that the verification after an apply reads
 	// the feed exactly as it was read for the plan.
@@ -276,6 +284,7 @@ func SettingsChanges(was, now Config) []string {
 		return v
 	}
 	add("external_id_authority", was.Authority, now.Authority)
+	add("match_org_employee_id", !was.IgnoreOrgEmployeeID, !now.IgnoreOrgEmployeeID)
 	add("mode", was.Read.Mode, now.Read.Mode)
 	add("format", was.Read.Format, now.Read.Format)
 	add("delimiter", was.Read.Delimiter, now.Read.Delimiter)

@@ -49,6 +49,7 @@ func writeUser(w io.Writer, u *User) {
 	field(u.Department)
 	field(u.DivisionID)
 	field(u.ManagerID)
+	field(u.EmployeeID)
 	field(strconv.FormatBool(u.ACDAutoAnswer))
 	for _, k := range slices.Sorted(maps.Keys(u.ExternalIDs)) {
 		field("x:" + k + "=" + u.ExternalIDs[k])

@@ -88,7 +88,7 @@ func (p *planner) orderManagers() map[string]int {
 		n := len(ps.ops)
 		ps.ops = slices.DeleteFunc(ps.ops, func(o Operation) bool {
 			u := o.Update
-			return o.Kind == KindUpdateUser && u.Name == nil && u.Email == nil && u.Title == nil && u.Department == nil && u.Manager == nil && !u.ClearManager
+			return o.Kind == KindUpdateUser && *u == (UpdateUser{})
 		})
 		if len(ps.ops) == n || ps.user == nil {
 			continue

@@ -123,7 +123,7 @@ func TestBatching(t *testing.T) {
 		e := fmt.Sprintf("E%03d", i)
 		email := fmt.Sprintf("a%03d@example.com", i)
 		cur.Users = append(cur.Users, User{ID: "u" + e, Email: email, Name: e, State: StateActive, DivisionID: "dv-home",
-			ExternalIDs: map[string]string{"hr": e}, Version: 1})
+			ExternalIDs: map[string]string{"hr": e}, EmployeeID: e, Version: 1})
 		fmt.Fprintf(&b, "%s,%s,%s,Sales,Sales Inbound|VIP:unjoined,true\n", e, email, e)
 	}
 	f := readFeed(t, "b.csv", b.String(), feed.ModeSnapshot, refs)
@@ -194,6 +194,7 @@ E3,back@example.com,Back Again,E1,
 		"set_external_id:employee:E2 v0 [create_user:employee:E2]",
 		"set_external_id:employee:E1 v0 [create_user:employee:E1]",
 		"set_external_id:employee:E3 v0 [restore_user:employee:E3]",
+		"update_user:employee:E1 v0 [create_user:employee:E1]", // employee id: POST /users takes no employerInfo
 		"update_user:employee:E2 v0 [create_user:employee:E1 create_user:employee:E2]",
 		"update_user:employee:E3 v5 [create_user:employee:E1 restore_user:employee:E3]",
 	}
@@ -374,7 +375,7 @@ E5,c@example.com,C,E2,
 		t.Errorf("warnings %+v, want manager_deleted for E5", p.Warnings)
 	}
 	for _, o := range p.Operations {
-		if o.Kind == KindUpdateUser && (o.Update.Manager == nil || o.Update.Manager.ID != "u-boss") {
+		if o.Kind == KindUpdateUser && o.Update.Manager != nil && o.Update.Manager.ID != "u-boss" {
 			t.Errorf("%s sets manager %+v, want u-boss", o.ID, o.Update.Manager)
 		}
 	}

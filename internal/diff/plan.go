@@ -189,6 +189,8 @@ type UpdateUser struct {
 	// as the Genesys Terraform provider does).
 	Manager      *UserRef `json:"manager,omitempty"`
 	ClearManager bool     `json:"clear_manager,omitempty"`
+	// EmployeeID sets employerInfo.employeeId.
+	EmployeeID *string `json:"employee_id,omitempty"`
 }
 
 // Proficiency is a skill or language id with its level.
@@ -279,6 +281,9 @@ const (
 	// WarnManagerDeleted: the manager the row names is a deleted user; the
 	// manager is left as it is.
 	WarnManagerDeleted = "manager_deleted"
+	// WarnEmployeeIDDiffers: the matched user's employerInfo.employeeId
+	// is another one; it is left as it is.
+	WarnEmployeeIDDiffers = "employee_id_differs"
 	// WarnReactivate: the row matches an inactive user, who is reactivated.
 	WarnReactivate = "reactivate"
 )

@@ -174,6 +174,9 @@ func (s *simulator) apply(o *Operation) error {
 		if up.Department != nil {
 			u.Department = *up.Department
 		}
+		if up.EmployeeID != nil {
+			u.EmployeeID = *up.EmployeeID
+		}
 		switch {
 		case up.ClearManager:
 			u.ManagerID = ""

@@ -34,11 +34,15 @@ type User struct {
 	State      string `json:"state"`
 	DivisionID string `json:"division_id,omitempty"`
 	ManagerID  string `json:"manager_id,omitempty"`
-	// EmployeeID is employerInfo.employeeId, shown in plans; matching
-	// uses ExternalIDs.
+	// EmployeeID is employerInfo.employeeId: a matching key unless
+	// Config.IgnoreOrgEmployeeID.
 	EmployeeID string `json:"employee_id,omitempty"`
 	// ExternalIDs maps an authority name to this user's key in it.
-	ExternalIDs   map[string]string `json:"external_ids,omitempty"`
+	ExternalIDs map[string]string `json:"external_ids,omitempty"`
+	// ExternalIDsUnknown says ExternalIDs may be incomplete: the user's
+	// external ids were never read (they cost a call per user), so the
+	// plan does not register one it cannot know is missing.
+	ExternalIDsUnknown bool `json:"external_ids_unknown,omitempty"`
 	Version       int               `json:"version"`
 	ACDAutoAnswer bool              `json:"acd_auto_answer,omitempty"`
 	// Skills and Languages map an id to a proficiency (0–5).

@@ -254,3 +254,92 @@ func TestRenderEscapesHostileText(t *testing.T) {
 		t.Errorf("escapes missing:\n%s", out)
 	}
 }
+
+// TestMatchesOnOrgEmployeeID: the feed's employee id finds the person by
+// the org's employerInfo.employeeId (read free with the users listing)
+// when no external id is known; a row whose email belongs to someone else
+// is a conflict; joiners get the employee id; a user lacking it gets it
+// only when employee_id is owned, and a different one is never
+// overwritten; with IgnoreOrgEmployeeID none of this happens.
+func TestMatchesOnOrgEmployeeID(t *testing.T) {
+	t.Parallel()
+	refs := testRefs()
+	cur := func() *Current {
+		return &Current{Users: []User{
+			{ID: "u-moved", Email: "old.mail@example.com", Name: "Mover", State: StateActive, DivisionID: "dv-home", Version: 2, EmployeeID: "E1", ExternalIDsUnknown: true},
+			{ID: "u-a", Email: "a@example.com", Name: "A", State: StateActive, DivisionID: "dv-home", Version: 1, EmployeeID: "E2", ExternalIDsUnknown: true},
+			{ID: "u-b", Email: "b@example.com", Name: "B", State: StateActive, DivisionID: "dv-home", Version: 1, ExternalIDsUnknown: true},
+			{ID: "u-c", Email: "c@example.com", Name: "C", State: StateActive, DivisionID: "dv-home", Version: 1, EmployeeID: "E9", ExternalIDsUnknown: true},
+		}}
+	}
+	const in = "employee_id,email,name\n" +
+		"E1,new.mail@example.com,Mover\n" + // matched by employee id: email changes
+		"E2,b@example.com,B\n" + // E2 is u-a, the email is u-b's: conflict
+		"E3,b3@example.com,Joiner\n" + // a joiner
+		"E4,c@example.com,C\n" // matched by email, whose employee id is E9: conflict
+	f := readFeed(t, "m.csv", in, feed.ModeDelta, refs)
+	p, err := Compute(f, cur(), refs, Config{Authority: "hr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byKey := map[string]UserPlan{}
+	for _, u := range p.Users {
+		byKey[u.Key] = u
+	}
+	if u := byKey["employee:E1"]; u.UserID != "u-moved" || len(u.Changes) != 1 || u.Changes[0].Attr != "email" {
+		t.Errorf("E1: %+v, want u-moved with a new email", u)
+	}
+	conflicts := 0
+	for _, n := range p.Notes {
+		if n.Code == NoteConflict {
+			conflicts++
+		}
+	}
+	if conflicts != 2 {
+		t.Errorf("notes %+v, want 2 conflicts (E2, E4)", p.Notes)
+	}
+	var joinerEmp bool
+	for _, o := range p.Operations {
+		if o.Kind == KindSetExternalID && o.User.Key != "employee:E3" {
+			t.Errorf("%s: an external id registered on a user whose external ids were never read", o.ID)
+		}
+		if o.Kind == KindUpdateUser && o.User.Key == "employee:E3" && o.Update.EmployeeID != nil && *o.Update.EmployeeID == "E3" {
+			joinerEmp = true
+		}
+	}
+	if !joinerEmp {
+		t.Errorf("the joiner does not get employerInfo.employeeId: %+v", p.Operations)
+	}
+	checkConverges(t, f, cur(), refs, Config{Authority: "hr"}, p)
+
+	// Owned: a user lacking the employee id gets it; one with another
+	// keeps it, with a warning.
+	owned := Config{Authority: "hr", Owned: DefaultOwned.With(feed.FieldEmployeeID)}
+	f2 := readFeed(t, "o.csv", "employee_id,email,name\nE5,b@example.com,B\nE6,c@example.com,C\n", feed.ModeDelta, refs)
+	p, err = Compute(f2, cur(), refs, owned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Users) != 1 || p.Users[0].UserID != "u-b" || p.Users[0].Changes[0].Attr != "employee_id" {
+		t.Errorf("users %+v, want u-b given E5", p.Users)
+	}
+	if len(p.Notes) != 1 || p.Notes[0].Code != NoteConflict {
+		t.Errorf("notes %+v, want the E6/E9 conflict", p.Notes)
+	}
+	checkConverges(t, f2, cur(), refs, owned, p)
+
+	// The org's employee ids are something else: no match on them, no write.
+	ignore := Config{Authority: "hr", IgnoreOrgEmployeeID: true}
+	p, err = Compute(f, cur(), refs, ignore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := kinds(p); k[KindCreateUser] != 2 { // E1 (old email unknown) and E3
+		t.Errorf("with IgnoreOrgEmployeeID: %v, want E1 and E3 created", k)
+	}
+	for _, o := range p.Operations {
+		if o.Update != nil && o.Update.EmployeeID != nil {
+			t.Errorf("%s writes the employee id although the org's are something else", o.ID)
+		}
+	}
+}

@@ -62,6 +62,7 @@ func TestDocumentedFeedDefaults(t *testing.T) {
 	actual := map[string]string{
 		"mode":                          string(read.Mode),
 		"external_id_authority":         d.Authority,
+		"match_org_employee_id":         fmt.Sprint(!d.IgnoreOrgEmployeeID),
 		"owns":                          strings.Join(owned, ", "),
 		"offboard.action":               string(d.Offboard.Action),
 		"offboard.unjoin_queues":        fmt.Sprint(d.Offboard.UnjoinQueues && d.Offboard.RemoveQueues),
