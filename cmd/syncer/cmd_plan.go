@@ -11,12 +11,14 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/usersync/syncer/internal/config"
 	"github.com/usersync/syncer/internal/diff"
 	"github.com/usersync/syncer/internal/feed"
 	"github.com/usersync/syncer/internal/reverse"
 	"github.com/usersync/syncer/internal/store"
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
 func init() {
@@ -268,6 +270,10 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func makePlan(ctx context.Context, svc *reverse.Service, sp reverse.Spec, refresh bool, stdout, stderr io.Writer) (*reverse.Planned, error) {
 	p, err := svc.Plan(ctx, sp, refresh)
 	var fe *feed.Error
+	if errors.Is(err, reverse.ErrNoRows) {
+		fmt.Fprintf(stderr, "syncer: the feed %s has a header but no data rows; nothing to plan (a snapshot would offboard everyone). No API call was made.\n", textfmt.Safe(sp.Path))
+		return nil, errors.New("empty feed")
+	}
 	if errors.As(err, &fe) {
 		fmt.Fprintf(stderr, "syncer: the feed %s cannot be read; nothing in it may cause a change:\n", sp.Path)
 		for _, pr := range fe.Problems {
@@ -279,13 +285,33 @@ func makePlan(ctx context.Context, svc *reverse.Service, sp reverse.Spec, refres
 		return nil, err
 	}
 	listProblems(stderr, sp.Path, p.Feed)
-	if refresh {
-		fmt.Fprintf(stdout, "State refreshed from the org (run %d): %d rows in %s, %d API calls.\n\n",
-			p.Refresh.RunID, p.Refresh.Rows(), p.Refresh.Duration.Round(1e6), p.Refresh.Calls.Total)
-	} else {
+	r := p.Reads
+	switch {
+	case !refresh:
 		fmt.Fprintf(stdout, "State as last loaded into Postgres (not refreshed: --no-refresh).\n\n")
+	case !r.Refreshed:
+		fmt.Fprintf(stdout, "State from Postgres: every stream this plan needs was loaded completely %s ago (refresh_max_age %s); %d API calls.\n\n",
+			time.Since(r.StateAt).Round(time.Second), sp.RefreshMaxAge, r.Calls)
+	default:
+		fmt.Fprintf(stdout, "State refreshed from the org (run %d: %s): %d rows in %s; %d API calls in all.\n\n",
+			p.Refresh.RunID, readsText(r), p.Refresh.Rows(), p.Refresh.Duration.Round(1e6), r.Calls)
 	}
 	return p, nil
+}
+
+// readsText says what a refresh read.
+func readsText(r reverse.Reads) string {
+	parts := []string{"users"}
+	if r.AllQueues {
+		parts = append(parts, "every queue membership")
+	}
+	if r.AllRoles {
+		parts = append(parts, "every role grant")
+	}
+	if len(r.MembersOf) > 0 {
+		parts = append(parts, fmt.Sprintf("the memberships of %d leavers", len(r.MembersOf)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // maxListedProblems bounds the feed problems plan and apply print.

@@ -532,8 +532,13 @@ func (p *planner) managerRef(ps *person) (*UserRef, bool) {
 	}
 	var u *User
 	switch {
-	case e.ManagerEmployeeID != "" && p.cfg.Authority != "":
-		u = p.byExt[e.ManagerEmployeeID]
+	case e.ManagerEmployeeID != "":
+		if p.cfg.Authority != "" {
+			u = p.byExt[e.ManagerEmployeeID]
+		}
+		if u == nil {
+			u = p.byEmployeeID(e.ManagerEmployeeID)
+		}
 	case e.ManagerEmail != "":
 		u = p.byMail(e.ManagerEmail)
 	}

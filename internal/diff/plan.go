@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"time"
+
 	"github.com/usersync/syncer/internal/feed"
 )
 
@@ -346,6 +348,9 @@ type Plan struct {
 	// Fingerprint hashes the current state the plan was computed from
 	// (see Fingerprint); apply refuses the plan when it no longer matches.
 	Fingerprint string `json:"fingerprint"`
+	// Reads says what of the org was read for the plan (filled by the
+	// caller that read it, package reverse).
+	Reads Reads `json:"reads"`
 	// Settings are every setting that shaped the plan, defaults filled in:
 	// apply and its verification use these, never the configuration as it
 	// is when the plan is applied.
@@ -362,6 +367,29 @@ type Plan struct {
 	Notes            []Note       `json:"notes,omitempty"`
 	Warnings         []Note       `json:"warnings,omitempty"`
 	Guards           []Verdict    `json:"guards"`
+}
+
+// Reads says what of the org a plan was computed from, so that the apply
+// and the verification after it read the same again.
+type Reads struct {
+	// Refreshed says the org was read for this plan; false: the plan used
+	// Postgres as it stood (a forward load younger than refresh_max_age,
+	// or --no-refresh).
+	Refreshed bool `json:"refreshed"`
+	// StateAt is when the oldest complete read the plan used began (zero
+	// when unknown: --no-refresh).
+	StateAt time.Time `json:"state_at,omitzero"`
+	// AllQueues and AllRoles say every queue membership (role grant) of
+	// the org was read: the feed speaks for queues (roles).
+	AllQueues bool `json:"all_queues,omitempty"`
+	AllRoles  bool `json:"all_roles,omitempty"`
+	// MembersOf are the users whose queue memberships (QueuesOf) and role
+	// grants (RolesOf) were read one by one: the active users offboarded.
+	MembersOf []string `json:"members_of,omitempty"`
+	QueuesOf  bool     `json:"queues_of,omitempty"`
+	RolesOf   bool     `json:"roles_of,omitempty"`
+	// Calls counts every API call the plan's reads made.
+	Calls int64 `json:"calls"`
 }
 
 // HasChanges reports whether the plan would make any call.

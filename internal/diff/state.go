@@ -43,8 +43,8 @@ type User struct {
 	// external ids were never read (they cost a call per user), so the
 	// plan does not register one it cannot know is missing.
 	ExternalIDsUnknown bool `json:"external_ids_unknown,omitempty"`
-	Version       int               `json:"version"`
-	ACDAutoAnswer bool              `json:"acd_auto_answer,omitempty"`
+	Version            int  `json:"version"`
+	ACDAutoAnswer      bool `json:"acd_auto_answer,omitempty"`
 	// Skills and Languages map an id to a proficiency (0–5).
 	Skills    map[string]float64 `json:"skills,omitempty"`
 	Languages map[string]float64 `json:"languages,omitempty"`

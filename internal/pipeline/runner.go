@@ -22,6 +22,8 @@ type Stream struct {
 	After []string
 	// Snapshot declares that the stream delivers the complete current state
 	// of what it loads, so rows it did not see are marked deleted at commit.
+	// Unless Load returns a watermark, the stream's watermark is then the
+	// time its read began.
 	Snapshot bool
 	// Load delivers the stream's batches into tx and returns the watermark to
 	// commit with them (nil for none). It must return promptly with an error
@@ -336,7 +338,13 @@ func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline strin
 	if err != nil {
 		return finish(outcomeOf(ctx, err), fmt.Errorf("stream %s: %w", s.Name, err))
 	}
+	readStart := time.Now()
 	wm, err := s.Load(ctx, tx, sp)
+	if err == nil && wm == nil && s.Snapshot {
+		// A complete read records when it began, so that a plan can tell
+		// how fresh the copy is (store.SnapshotTimes, refresh_max_age).
+		wm = &load.Watermark{Time: readStart.UTC()}
+	}
 	if err != nil {
 		_ = tx.Rollback(context.WithoutCancel(ctx))
 		res.Stats = tx.Stats()

@@ -84,7 +84,7 @@ func BenchmarkHRFeed20k(b *testing.B) {
 	writeFeed(b, sp.Path, kept)
 
 	t0 := time.Now()
-	if _, err := e.svc.Refresh(ctx, nil); err != nil {
+	if _, err := e.svc.Refresh(ctx, reverse.Reads{AllQueues: true}, nil); err != nil {
 		b.Fatal(err)
 	}
 	refresh := time.Since(t0)

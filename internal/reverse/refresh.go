@@ -5,10 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/usersync/syncer/internal/diff"
+	"github.com/usersync/syncer/internal/feed"
 	"github.com/usersync/syncer/internal/genesys"
 	"github.com/usersync/syncer/internal/load"
 	"github.com/usersync/syncer/internal/pipeline"
@@ -24,20 +28,42 @@ const RefreshPipeline = "reverse-refresh"
 // replaces.
 const externalIDBatch = 500
 
-// Refresh loads the current state into Postgres through the forward
-// streams: reference data, users of every state with skills, languages and
-// employerInfo, queue memberships and role grants, then the external ids
-// of the users whose ids were never read plus those named in reread (the
-// users an apply registered ids on). The API has no bulk read of external
-// ids: each read is one call per user, so they are read once and then
-// only for new or changed users.
-func (s *Service) Refresh(ctx context.Context, reread []string) (pipeline.Summary, error) {
-	names := []string{pipeline.StreamReference, pipeline.StreamUsers, "skills", "languages", pipeline.StreamQueues, pipeline.StreamRoles}
-	if s.noRoles {
-		names = names[:len(names)-1]
+// Reads says what a plan read of the org, so that apply and its
+// verification read the same again. The plan carries it (diff.Plan.Reads).
+type Reads = diff.Reads
+
+// needs works out what a feed can change: the users listing (with skills,
+// languages and employerInfo, free) always; every queue membership only
+// when the feed has a queues column, every role grant only when it has a
+// roles column. Leavers' memberships are read user by user instead
+// (membersOf), when the offboarding policy touches them.
+func needs(columns feed.FieldSet, cfg diff.Config, skipRoles bool) Reads {
+	return Reads{
+		AllQueues: columns.Has(feed.FieldQueues),
+		AllRoles:  columns.Has(feed.FieldRoles) && !skipRoles,
 	}
+}
+
+// streamsFor lists the forward streams a refresh with these reads runs.
+func streamsFor(r Reads) []string {
+	names := []string{pipeline.StreamReference, pipeline.StreamUsers, "skills", "languages"}
+	if r.AllQueues {
+		names = append(names, pipeline.StreamQueues)
+	}
+	if r.AllRoles {
+		names = append(names, pipeline.StreamRoles)
+	}
+	return names
+}
+
+// Refresh loads the current state into Postgres through the forward
+// streams a plan with these reads needs (reference data, users of every
+// state with skills, languages and employerInfo; queue memberships and
+// role grants only when the feed speaks for them), plus the external ids
+// of the users named in reread (the users an apply registered ids on).
+func (s *Service) Refresh(ctx context.Context, r Reads, reread []string) (pipeline.Summary, error) {
 	streams, err := pipeline.ForwardStreams(s.api, pipeline.ForwardConfig{
-		Streams: names,
+		Streams: streamsFor(r),
 		States:  []string{genesys.StateActive, genesys.StateInactive, genesys.StateDeleted},
 		Expand:  []string{"skills", "languages", "employerInfo"},
 		Workers: s.workers,
@@ -45,7 +71,9 @@ func (s *Service) Refresh(ctx context.Context, reread []string) (pipeline.Summar
 	if err != nil {
 		return pipeline.Summary{}, err
 	}
-	streams = append(streams, pipeline.Stream{Name: StreamExternalIDs, After: []string{pipeline.StreamUsers}, Load: s.externalIDsLoad(reread)})
+	if len(reread) > 0 {
+		streams = append(streams, pipeline.Stream{Name: StreamExternalIDs, After: []string{pipeline.StreamUsers}, Load: s.externalIDsLoad(reread)})
+	}
 	sum, err := s.runner.Run(ctx, RefreshPipeline, streams, nil)
 	if err != nil {
 		return sum, fmt.Errorf("refresh the current state: %w", err)
@@ -53,52 +81,206 @@ func (s *Service) Refresh(ctx context.Context, reread []string) (pipeline.Summar
 	return sum, nil
 }
 
-func (s *Service) externalIDsLoad(reread []string) func(context.Context, *load.Tx, *pipeline.StreamProgress) (*load.Watermark, error) {
-	return func(ctx context.Context, tx *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
-		ids, err := s.store.UsersWithoutExternalIDs(ctx)
-		if err != nil {
+// fresh reports whether every stream these reads need was read completely
+// less than maxAge ago (by any pipeline of this schema), and when the
+// oldest of them was.
+func (s *Service) fresh(ctx context.Context, r Reads, maxAge time.Duration) (bool, time.Time, error) {
+	if maxAge <= 0 {
+		return false, time.Time{}, nil
+	}
+	names := slices.DeleteFunc(streamsFor(r), func(n string) bool { return n == "skills" || n == "languages" })
+	at, err := s.store.SnapshotTimes(ctx, names)
+	if err != nil {
+		return false, time.Time{}, err
+	}
+	var oldest time.Time
+	for _, n := range names {
+		t, ok := at[n]
+		if !ok || time.Since(t) > maxAge {
+			return false, time.Time{}, nil
+		}
+		if oldest.IsZero() || t.Before(oldest) {
+			oldest = t
+		}
+	}
+	return true, oldest, nil
+}
+
+// readMembersOf reads the queue memberships and role grants of users one
+// by one (pipeline.MembersOfStream) into Postgres.
+func (s *Service) readMembersOf(ctx context.Context, users []string, queues, roles bool) (pipeline.Summary, error) {
+	if len(users) == 0 || (!queues && !roles) {
+		return pipeline.Summary{}, nil
+	}
+	sum, err := s.runner.Run(ctx, RefreshPipeline, []pipeline.Stream{pipeline.MembersOfStream(s.api, users, queues, roles, s.workers)}, nil)
+	if err != nil {
+		return sum, fmt.Errorf("read the memberships of %d users: %w", len(users), err)
+	}
+	return sum, nil
+}
+
+// leaverReads lists the users whose memberships a plan must read one by
+// one: the active users it offboards (the ones leaving now), when the
+// offboarding policy touches queues or roles the feed does not speak for.
+// Users already inactive keep what Postgres holds for them.
+func leaverReads(p *diff.Plan, cur *diff.Current, r Reads) (users []string, queues, roles bool) {
+	off := p.Settings.Offboard
+	queues = !r.AllQueues && (off.UnjoinQueues || off.RemoveQueues)
+	roles = !r.AllRoles && off.StripRoles
+	if !queues && !roles {
+		return nil, false, false
+	}
+	active := map[string]bool{}
+	for i := range cur.Users {
+		if cur.Users[i].State == diff.StateActive {
+			active[cur.Users[i].ID] = true
+		}
+	}
+	for _, u := range p.Users {
+		if u.Action == diff.ActionOffboard && active[u.UserID] {
+			users = append(users, u.UserID)
+		}
+	}
+	slices.Sort(users)
+	return users, queues, roles
+}
+
+// lookupExternalIDs finds, for feed rows that no known key matches (an
+// external id already read, the org's employee id, the email), the user
+// registered under the row's employee id: one GET per such row
+// (/api/v2/users/externalid/{authority}/{key}), instead of reading every
+// user's external ids. A user found has its external ids read and stored,
+// so the next plan knows them. It returns the ids of the users found.
+func (s *Service) lookupExternalIDs(ctx context.Context, keys []string) (pipeline.Summary, error) {
+	if len(keys) == 0 {
+		return pipeline.Summary{}, nil
+	}
+	st := pipeline.Stream{Name: StreamExternalIDs, Load: func(ctx context.Context, tx *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
+		p.AddTotal(int64(len(keys)))
+		p.MinCalls(int64(len(keys)))
+		var mu sync.Mutex
+		var found []string
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(s.workers)
+		for _, k := range keys {
+			auth, key, _ := strings.Cut(k, "\x00")
+			g.Go(func() error {
+				u, err := s.api.GetUserByExternalID(gctx, auth, key, nil)
+				p.Done(1)
+				if errors.Is(err, genesys.ErrNotFound) {
+					return nil // a joiner
+				}
+				if err != nil {
+					return fmt.Errorf("look up external id %s/%s: %w", auth, key, err)
+				}
+				mu.Lock()
+				found = append(found, u.ID)
+				mu.Unlock()
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
 			return nil, err
 		}
-		ids = append(ids, reread...)
+		slices.Sort(found)
+		found = slices.Compact(found)
+		return nil, s.loadExternalIDs(ctx, tx, p, found)
+	}}
+	sum, err := s.runner.Run(ctx, RefreshPipeline, []pipeline.Stream{st}, nil)
+	if err != nil {
+		return sum, fmt.Errorf("look up employee ids as external ids: %w", err)
+	}
+	return sum, nil
+}
+
+// unmatchedKeys lists, as "authority\x00key", the employee ids of feed
+// rows (valid or rejected) that neither a known external id, the org's
+// employee id nor the email finds.
+func unmatchedKeys(f *feed.Feed, cur *diff.Current, cfg diff.Config) []string {
+	if cfg.Authority == "" {
+		return nil
+	}
+	ext, emp, mail := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for i := range cur.Users {
+		u := &cur.Users[i]
+		if k := u.ExternalIDs[cfg.Authority]; k != "" {
+			ext[k] = true
+		}
+		if u.EmployeeID != "" && !cfg.IgnoreOrgEmployeeID {
+			emp[strings.ToLower(u.EmployeeID)] = true
+		}
+		if u.Email != "" {
+			mail[strings.ToLower(u.Email)] = true
+		}
+	}
+	var out []string
+	check := func(id, email string) {
+		if id == "" || ext[id] || emp[strings.ToLower(id)] || (email != "" && mail[strings.ToLower(email)]) {
+			return
+		}
+		out = append(out, cfg.Authority+"\x00"+id)
+	}
+	for i := range f.Employees {
+		check(f.Employees[i].EmployeeID, f.Employees[i].Email)
+		if m := f.Employees[i].ManagerEmployeeID; m != "" {
+			check(m, "")
+		}
+	}
+	for _, r := range f.Rejected {
+		check(r.EmployeeID, r.Email)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func (s *Service) externalIDsLoad(reread []string) func(context.Context, *load.Tx, *pipeline.StreamProgress) (*load.Watermark, error) {
+	return func(ctx context.Context, tx *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
+		ids := slices.Clone(reread)
 		slices.Sort(ids)
 		ids = slices.Compact(ids)
-		p.AddTotal(int64(len(ids)))
-		p.MinCalls(int64(len(ids)))
-		for start := 0; start < len(ids); start += externalIDBatch {
-			batch := ids[start:min(start+externalIDBatch, len(ids))]
-			var mu sync.Mutex
-			var rows []load.ExternalIDRow
-			var owners []string
-			g, gctx := errgroup.WithContext(ctx)
-			g.SetLimit(s.workers)
-			for _, id := range batch {
-				g.Go(func() error {
-					xs, err := s.api.GetUserExternalIDs(gctx, id)
-					if errors.Is(err, genesys.ErrNotFound) {
-						return nil // deleted since the users stream read it
-					}
-					if err != nil {
-						return fmt.Errorf("external ids of user %s: %w", id, err)
-					}
-					mu.Lock()
-					owners = append(owners, id)
-					for _, x := range xs {
-						rows = append(rows, load.ExternalIDRow{UserID: id, AuthorityName: x.AuthorityName, ExternalKey: x.ExternalKey})
-					}
-					mu.Unlock()
-					p.Done(1)
-					return nil
-				})
-			}
-			if err := g.Wait(); err != nil {
-				return nil, err
-			}
-			slices.Sort(owners)
-			if err := tx.ExternalIDs(ctx, owners, rows); err != nil {
-				return nil, err
-			}
-			p.Rows(int64(len(rows)))
-		}
-		return nil, nil
+		return nil, s.loadExternalIDs(ctx, tx, p, ids)
 	}
+}
+
+// loadExternalIDs reads the external ids of users (one call each) and
+// replaces what is stored for them.
+func (s *Service) loadExternalIDs(ctx context.Context, tx *load.Tx, p *pipeline.StreamProgress, ids []string) error {
+	p.AddTotal(int64(len(ids)))
+	p.MinCalls(int64(len(ids)))
+	for start := 0; start < len(ids); start += externalIDBatch {
+		batch := ids[start:min(start+externalIDBatch, len(ids))]
+		var mu sync.Mutex
+		var rows []load.ExternalIDRow
+		var owners []string
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(s.workers)
+		for _, id := range batch {
+			g.Go(func() error {
+				xs, err := s.api.GetUserExternalIDs(gctx, id)
+				if errors.Is(err, genesys.ErrNotFound) {
+					return nil // deleted since the users stream read it
+				}
+				if err != nil {
+					return fmt.Errorf("external ids of user %s: %w", id, err)
+				}
+				mu.Lock()
+				owners = append(owners, id)
+				for _, x := range xs {
+					rows = append(rows, load.ExternalIDRow{UserID: id, AuthorityName: x.AuthorityName, ExternalKey: x.ExternalKey})
+				}
+				mu.Unlock()
+				p.Done(1)
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		slices.Sort(owners)
+		if err := tx.ExternalIDs(ctx, owners, rows); err != nil {
+			return err
+		}
+		p.Rows(int64(len(rows)))
+	}
+	return nil
 }

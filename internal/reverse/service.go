@@ -3,12 +3,14 @@ package reverse
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/usersync/syncer/internal/apply"
 	"github.com/usersync/syncer/internal/config"
@@ -73,6 +75,10 @@ type Spec struct {
 	Diff diff.Config
 	// ScopeDivisions are the names of the divisions in scope (empty: all).
 	ScopeDivisions []string
+	// RefreshMaxAge lets Plan use Postgres as it stands when every stream
+	// the plan needs was read completely less than this long ago (0:
+	// always read).
+	RefreshMaxAge time.Duration
 }
 
 // SpecFromConfig maps a configured feed to a Spec. ratePerMinute is the
@@ -80,7 +86,7 @@ type Spec struct {
 // configuration leaves out stays unset here, so that the planner's default
 // (package diff) applies: the defaults have one definition.
 func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
-	sp := Spec{Path: f.Path, ScopeDivisions: f.Scope.Divisions}
+	sp := Spec{Path: f.Path, ScopeDivisions: f.Scope.Divisions, RefreshMaxAge: f.RefreshMaxAge}
 	sp.Feed = feed.Config{File: f.Path, Format: feed.Format(f.Format), Mode: feed.Mode(f.Mode), Columns: f.Columns}
 	if f.Delimiter != "" {
 		sp.Feed.Delimiter = rune(f.Delimiter[0])
@@ -166,13 +172,14 @@ func offboardFromConfig(f *config.Feed) (diff.Offboard, error) {
 	return off, nil
 }
 
-// State reads the current state from Postgres (without refreshing it).
-func (s *Service) State(ctx context.Context, authority string) (*State, error) {
+// State reads the current state from Postgres (without refreshing it),
+// as the feed configured by cfg matches people.
+func (s *Service) State(ctx context.Context, cfg diff.Config) (*State, error) {
 	cs, err := s.store.ReadCurrent(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return NewState(cs, authority), nil
+	return NewState(cs, cfg), nil
 }
 
 // Planned is a plan with what it was computed from.
@@ -185,21 +192,96 @@ type Planned struct {
 	// Refresh is the refresh run that preceded the plan (zero when the
 	// state was planned as it stood in Postgres).
 	Refresh pipeline.Summary
+	// Reads is what of the org the plan read, and its calls (also in
+	// Plan.Reads).
+	Reads Reads
 }
 
-// Plan refreshes the state (when refresh is set), reads it and the feed,
-// and computes the plan. A feed that cannot be read at all returns a
-// *feed.Error; rejected rows are in the plan.
+// ErrNoRows is returned by Plan for a feed with a header and no data
+// rows: never "no changes" (in snapshot mode it would offboard everyone,
+// in delta mode it is most likely a failed export).
+var ErrNoRows = errors.New("the feed has no data rows; nothing to plan")
+
+// Plan computes the plan of a feed against the org.
+//
+// The feed is judged first, before any API call: a file that cannot be
+// used returns a *feed.Error (or ErrNoRows) having cost nothing. Then,
+// when refresh is set, the plan reads what the feed can change (see
+// Reads): the users listing always, every queue membership or role grant
+// only when the feed has that column, the memberships of the active users
+// it offboards one by one, and the external id of a row only when no
+// other key finds it; unless every stream it needs was read completely
+// less than sp.RefreshMaxAge ago, when Postgres is used as it stands.
+// Without refresh the plan uses Postgres as it stands and makes no call.
 func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, error) {
 	out := &Planned{}
+	// Judged before any call. (Read without reference data: names and
+	// managers are checked below, once the state is known.)
+	pre, err := s.readFeed(sp, nil)
+	if err != nil {
+		return out, err
+	}
+	if pre.Rows == 0 {
+		return out, ErrNoRows
+	}
+	r := needs(pre.Columns, sp.Diff, s.noRoles)
 	if refresh {
-		sum, err := s.Refresh(ctx, nil)
-		out.Refresh = sum
+		ok, at, err := s.fresh(ctx, r, sp.RefreshMaxAge)
 		if err != nil {
 			return out, err
 		}
+		if ok {
+			r.StateAt = at
+		} else {
+			r.Refreshed, r.StateAt = true, time.Now().UTC()
+			sum, err := s.Refresh(ctx, r, nil)
+			out.Refresh, r.Calls = sum, sum.Calls.Total
+			if err != nil {
+				return out, err
+			}
+		}
 	}
-	st, err := s.State(ctx, sp.Diff.Authority)
+	p, err := s.compute(ctx, sp)
+	if err != nil {
+		return out, err
+	}
+	if refresh {
+		// Rows no known key finds: look their employee ids up as external
+		// ids (a joiner costs one call), then plan again with what was found.
+		if keys := unmatchedKeys(p.Feed, p.State.Current, p.Config); len(keys) > 0 {
+			sum, err := s.lookupExternalIDs(ctx, keys)
+			r.Calls += sum.Calls.Total
+			if err != nil {
+				return out, err
+			}
+			if p, err = s.compute(ctx, sp); err != nil {
+				return out, err
+			}
+		}
+		// The active users it offboards: their memberships, one by one,
+		// when the policy touches what the feed does not speak for.
+		if users, queues, roles := leaverReads(p.Plan, p.State.Current, r); len(users) > 0 {
+			sum, err := s.readMembersOf(ctx, users, queues, roles)
+			r.Calls += sum.Calls.Total
+			if err != nil {
+				return out, err
+			}
+			r.MembersOf, r.QueuesOf, r.RolesOf = users, queues, roles
+			if p, err = s.compute(ctx, sp); err != nil {
+				return out, err
+			}
+		}
+	}
+	p.Refresh, p.Reads = out.Refresh, r
+	p.Plan.Reads = r
+	return p, nil
+}
+
+// compute reads the state and the feed and computes the plan, without any
+// call.
+func (s *Service) compute(ctx context.Context, sp Spec) (*Planned, error) {
+	out := &Planned{}
+	st, err := s.State(ctx, sp.Diff)
 	if err != nil {
 		return out, err
 	}
@@ -222,6 +304,8 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 	return out, nil
 }
 
+// readFeed reads the feed, resolving names and managers against st (nil:
+// without; the file's syntax and fields are judged all the same).
 func (s *Service) readFeed(sp Spec, st *State) (*feed.Feed, error) {
 	fh, err := os.Open(sp.Path)
 	if err != nil {
@@ -230,7 +314,10 @@ func (s *Service) readFeed(sp Spec, st *State) (*feed.Feed, error) {
 	defer fh.Close()
 	fc := sp.Feed
 	fc.File = cmp.Or(fc.File, sp.Path)
-	fc.Refs, fc.Directory = st.Refs, st.dir
+	fc.Refs, fc.Directory = nil, nil
+	if st != nil {
+		fc.Refs, fc.Directory = st.Refs, st.dir
+	}
 	return feed.Read(fh, fc)
 }
 
@@ -278,14 +365,26 @@ type ApplyOptions struct {
 
 // Apply applies a plan computed for sp. Saved plans are journaled under
 // apply.PlanID, so applying the same plan again resumes it.
+//
+// The state is read again as the plan read it (plan.Reads): with
+// CheckFresh, a plan computed from a refresh is refused when the org
+// changed since (its fingerprint); a plan computed from Postgres as it
+// stood is not compared (its versioned writes still meet a 409 when a
+// user changed, which re-reads that user). The verification re-reads the
+// users listing, what the feed speaks for, and the memberships and
+// external ids of the users the apply touched.
 func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts ApplyOptions) (*apply.Result, error) {
 	cfg := apply.Config{Workers: s.workers, Logger: s.log, Force: opts.Force, BeforeCall: opts.BeforeCall, AfterCall: opts.AfterCall}
-	if opts.CheckFresh {
+	r := plan.Reads
+	if opts.CheckFresh && r.Refreshed {
 		cfg.Fingerprint = func(ctx context.Context) (string, error) {
-			if _, err := s.Refresh(ctx, nil); err != nil {
+			if _, err := s.Refresh(ctx, Reads{AllQueues: r.AllQueues, AllRoles: r.AllRoles}, nil); err != nil {
 				return "", err
 			}
-			st, err := s.State(ctx, sp.Diff.Authority)
+			if _, err := s.readMembersOf(ctx, r.MembersOf, r.QueuesOf, r.RolesOf); err != nil {
+				return "", err
+			}
+			st, err := s.State(ctx, sp.Diff)
 			if err != nil {
 				return "", err
 			}
@@ -298,10 +397,20 @@ func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts Appl
 	}
 	if opts.Verify {
 		cfg.Verify = func(ctx context.Context, touched []string) (*diff.Plan, error) {
-			if _, err := s.Refresh(ctx, touched); err != nil {
+			if _, err := s.Refresh(ctx, Reads{AllQueues: r.AllQueues, AllRoles: r.AllRoles}, touched); err != nil {
 				return nil, err
 			}
-			p, err := s.Plan(ctx, sp, false)
+			// The offboarded users it touched lost memberships the feed does
+			// not speak for: read theirs again, one by one.
+			if !r.AllQueues || !r.AllRoles {
+				off := plan.Settings.Offboard
+				q := !r.AllQueues && (off.UnjoinQueues || off.RemoveQueues)
+				g := !r.AllRoles && off.StripRoles
+				if _, err := s.readMembersOf(ctx, offboardedAmong(plan, touched), q, g); err != nil {
+					return nil, err
+				}
+			}
+			p, err := s.compute(ctx, sp)
 			if err != nil {
 				return nil, err
 			}
@@ -309,6 +418,24 @@ func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts Appl
 		}
 	}
 	return apply.New(s.api, s.store, cfg).Apply(ctx, plan)
+}
+
+// offboardedAmong returns the users of ids the plan offboards.
+func offboardedAmong(plan *diff.Plan, ids []string) []string {
+	off := map[string]bool{}
+	for _, u := range plan.Users {
+		if u.Action == diff.ActionOffboard && u.UserID != "" {
+			off[u.UserID] = true
+		}
+	}
+	var out []string
+	for _, id := range ids {
+		if off[id] {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Describe renders a failure for people.

@@ -16,9 +16,13 @@ type State struct {
 }
 
 // NewState turns the rows of the syncer tables into the diff's current
-// state and the name ↔ id dimensions the feed resolves names with.
-// authority is the external-id authority whose keys are employee ids.
-func NewState(cs *store.CurrentState, authority string) *State {
+// state and the name ↔ id dimensions the feed resolves names with, for a
+// feed that matches people as cfg says (cfg.Authority: the external-id
+// authority whose keys are employee ids; the org's employee ids unless
+// cfg.IgnoreOrgEmployeeID). A user without a stored external id is marked
+// ExternalIDsUnknown: its ids were never read.
+func NewState(cs *store.CurrentState, cfg diff.Config) *State {
+	authority := cfg.Authority
 	cur := &diff.Current{Users: make([]diff.User, len(cs.Users)), QueueJoined: cs.QueueJoined}
 	at := make(map[string]int, len(cs.Users))
 	for i, u := range cs.Users {
@@ -62,8 +66,12 @@ func NewState(cs *store.CurrentState, authority string) *State {
 			u.Grants = append(u.Grants, diff.Grant{RoleID: g.RoleID, DivisionID: g.DivisionID})
 		}
 	}
+	for i := range cur.Users {
+		cur.Users[i].ExternalIDsUnknown = true
+	}
 	for _, x := range cs.ExternalIDs {
 		if u := user(x.UserID); u != nil {
+			u.ExternalIDsUnknown = false
 			if u.ExternalIDs == nil {
 				u.ExternalIDs = map[string]string{}
 			}
@@ -93,6 +101,9 @@ func NewState(cs *store.CurrentState, authority string) *State {
 		u := &cur.Users[i]
 		if k := u.ExternalIDs[authority]; k != "" && authority != "" {
 			dir.employees[k] = true
+		}
+		if u.EmployeeID != "" && !cfg.IgnoreOrgEmployeeID {
+			dir.employees[u.EmployeeID] = true
 		}
 		if u.Email != "" {
 			dir.emails[strings.ToLower(u.Email)] = true
