@@ -23,6 +23,10 @@ var (
 	ErrUnauthorized = errors.New("genesys: unauthorized")
 	// ErrBadRequest: the API answered 400.
 	ErrBadRequest = errors.New("genesys: bad request")
+	// ErrForbidden: the API answered 403: the OAuth client's role lacks a
+	// permission the endpoint needs (APIError.MissingPermissions names it
+	// when the answer does).
+	ErrForbidden = errors.New("genesys: forbidden")
 	// ErrPagingCap: a page-numbered listing reached the API's deep-paging cap
 	// (PagingCap results); the caller must split the listing.
 	ErrPagingCap = errors.New("genesys: deep-paging cap reached")
@@ -85,8 +89,40 @@ func (e *APIError) Is(target error) bool {
 		return e.Status == http.StatusUnauthorized
 	case ErrBadRequest:
 		return e.Status == http.StatusBadRequest
+	case ErrForbidden:
+		return e.Status == http.StatusForbidden
 	}
 	return false
+}
+
+// Error codes of a 403 for a missing permission. missing.permissions lists
+// every permission missing of those the endpoint needs all of;
+// missing.any.permissions lists the permissions any one of which would do.
+const (
+	CodeMissingPermissions    = "missing.permissions"
+	CodeMissingAnyPermissions = "missing.any.permissions"
+)
+
+// MissingPermissions returns the permissions a 403 missing.permissions or
+// missing.any.permissions answer names ("… following permission(s):
+// [routing:queue:view, routing:queue:edit]"), in its order, and whether
+// any one of them is enough (missing.any.permissions). It returns nil for
+// other answers and for a message that lists none.
+func (e *APIError) MissingPermissions() (perms []string, anyOf bool) {
+	if e.Status != http.StatusForbidden || (e.Code != CodeMissingPermissions && e.Code != CodeMissingAnyPermissions) {
+		return nil, false
+	}
+	open := strings.LastIndexByte(e.Message, '[')
+	end := strings.LastIndexByte(e.Message, ']')
+	if open < 0 || end < open {
+		return nil, false
+	}
+	for _, p := range strings.Split(e.Message[open+1:end], ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			perms = append(perms, p)
+		}
+	}
+	return perms, e.Code == CodeMissingAnyPermissions
 }
 
 // ErrorBody is the Genesys Cloud error response body.
