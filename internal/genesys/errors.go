@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
 // Sentinels matched with errors.Is against the errors the client returns.
@@ -58,20 +60,24 @@ type APIError struct {
 	Errors  []ErrorBody
 }
 
+// Error names the endpoint, the status, the code and the message (for a
+// 403, the message names the missing permission). Code, message and
+// correlation id come from the server and are escaped (textfmt.Safe): the
+// error reaches terminals and logs.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "genesys: %s %s: %d", e.Method, e.Path, e.Status)
 	if e.Code != "" {
-		b.WriteString(" " + e.Code)
+		b.WriteString(" " + textfmt.Safe(e.Code))
 	}
 	if e.Message != "" {
-		b.WriteString(": " + e.Message)
+		b.WriteString(": " + textfmt.Safe(e.Message))
 	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)
 	}
 	if e.CorrelationID != "" {
-		b.WriteString(" [correlation id " + e.CorrelationID + "]")
+		b.WriteString(" [correlation id " + textfmt.Safe(e.CorrelationID) + "]")
 	}
 	return b.String()
 }

@@ -105,3 +105,17 @@ func TestLogin(t *testing.T) {
 		t.Fatalf("Login to a host that does not resolve: %#v", err)
 	}
 }
+
+// The server's words reach terminals and logs through Error: escaped.
+func TestAPIErrorEscapesServerText(t *testing.T) {
+	t.Parallel()
+	e := &genesys.APIError{Method: "GET", Path: "/api/v2/routing/queues", Status: 403, Code: "missing.permissions\r",
+		Message: "You are missing the following permission(s): [routing:queue:view]\x1b[2K\rall good", CorrelationID: "c\u202e1"}
+	got := e.Error()
+	if strings.ContainsAny(got, "\x1b\r\u202e") {
+		t.Errorf("Error() = %q holds control or format characters", got)
+	}
+	if !strings.Contains(got, "[routing:queue:view]") || !strings.Contains(got, `\x1b[2K\rall good`) {
+		t.Errorf("Error() = %q", got)
+	}
+}
