@@ -16,6 +16,16 @@ func init() {
 	register(command{name: "emulator", summary: "serve an emulated Genesys Cloud org over HTTP", run: runEmulator})
 }
 
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
 // runEmulator serves an emulated org until ctx is cancelled (Ctrl-C).
 func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("emulator", "[flags]", stderr)
@@ -39,6 +49,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.Float64Var(&cfg.Faults.JobFailureRate, "job-failure-rate", 0, "probability that an analytics job ends FAILED (0-1)")
 	fs.DurationVar(&cfg.QueueMemberDelay, "queue-member-delay", 0, "how long an accepted queue member add (POST /routing/queues/{id}/members, 202) takes to show")
 	fs.BoolVar(&cfg.JoinNewQueueMembers, "join-new-queue-members", false, "users added to a queue start joined (default: unjoined)")
+	fs.Var((*stringList)(&cfg.DeniedPermissions), "deny-permission", "a permission the emulated OAuth client lacks, e.g. routing:queue:view: the endpoints that need it answer 403 as Genesys Cloud does (repeatable)")
 	verbose := fs.Bool("v", false, "log at debug level")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -78,6 +89,9 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stdout, "client id:     %s\n", cfg.ClientID)
 		fmt.Fprintf(stdout, "client secret: %s\n", cfg.ClientSecret)
 		fmt.Fprintf(stdout, "rate limit:    %s\n", rateText)
+		if len(cfg.DeniedPermissions) > 0 {
+			fmt.Fprintf(stdout, "denied:        %s (403 on the endpoints that need them)\n", strings.Join(srv.DeniedPermissions(), ", "))
+		}
 		fmt.Fprintf(stdout, "control:       %s/_emulator/stats, /_emulator/faults, /_emulator/mutate, /_emulator/reset\n", base)
 		fmt.Fprintln(stdout, "press Ctrl-C to stop")
 	})

@@ -47,6 +47,15 @@ type Config struct {
 	// documented; a client must set the flag it wants).
 	JoinNewQueueMembers bool
 
+	// DeniedPermissions are the permissions the emulated OAuth client
+	// lacks (names as the Platform API reference spells them, e.g.
+	// routing:queue:view): a route that needs one answers 403
+	// missing.permissions, a route that any of several opens answers 403
+	// missing.any.permissions once all of them are denied. Default none:
+	// the client holds every permission. Unknown names are an error of New.
+	// DenyPermissions changes them at run time.
+	DeniedPermissions []string
+
 	// Faults are the faults in force when the server starts; they can be
 	// changed at run time with SetFaults or PUT /_emulator/faults.
 	Faults Faults

@@ -61,9 +61,11 @@
 // ServeMux and counts the request by route pattern (r.Pattern) and status.
 // /api/v2 routes are registered with s.handleAPI, which wraps the handler
 // in: faults (latency, connection reset, 5xx, 429 storm), bearer check
-// (401), per-token rate limit (429, inin-ratelimit-* headers), handler.
-// Faults answer before the handler runs, so a faulted write is never
-// applied; a handler that answers an error must not have changed anything
+// (401), per-token rate limit (429, inin-ratelimit-* headers), permission
+// check (403 missing.permissions / missing.any.permissions for what
+// Config.DeniedPermissions takes away, permissions.go), handler. Faults and
+// refusals answer before the handler runs, so a faulted or forbidden write
+// is never applied; a handler that answers an error must not have changed anything
 // (validate everything first, then apply under one s.write).
 //
 // # Adding a route
@@ -76,7 +78,9 @@
 //     methods (addUser, setNameState, setEmail, addExternalID,
 //     addMembership, removeMembership, setJoined, setSkill, removeSkill) so
 //     the indexes follow, and bump the user's version.
-//  2. Register it in routes.go with s.handleAPI("METHOD /api/v2/...", h).
+//  2. Register it in routes.go with s.handleAPI("METHOD /api/v2/...", h)
+//     and give the pattern the permissions the Platform API reference lists
+//     for it in routePermissions (permissions.go); handleAPI panics without.
 //  3. Listings use parsePage (page size limits, deep-paging cap) and
 //     pageOf (the envelope with firstUri/selfUri/nextUri/previousUri/
 //     lastUri); users are rendered with org.appendUser.

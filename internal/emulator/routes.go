@@ -7,7 +7,7 @@ import (
 )
 
 // routes registers every endpoint. API routes go through s.api (faults,
-// auth, rate limit); the /_emulator control routes go through none of them.
+// auth, rate limit, permissions); the /_emulator control routes go through none of them.
 // Patterns are Go 1.22 ServeMux patterns; the stats count requests by them.
 func (s *Server) routes() {
 	s.mux.Handle("POST /oauth/token", s.faulted(s.handleToken))
@@ -77,9 +77,16 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /_emulator/reset", s.postReset)
 }
 
-// handleAPI registers an /api/v2 route behind faults, auth and rate limit.
+// handleAPI registers an /api/v2 route behind faults, auth, rate limit and
+// the permission check of its entry in routePermissions; a route without
+// one is a programming error.
 func (s *Server) handleAPI(pattern string, h http.HandlerFunc) {
-	s.mux.Handle(pattern, s.api(h))
+	rule, ok := routePermissions[pattern]
+	if !ok {
+		panic("emulator: route " + pattern + " has no entry in routePermissions (permissions.go)")
+	}
+	s.apiPatterns = append(s.apiPatterns, pattern)
+	s.mux.Handle(pattern, s.api(rule, h))
 }
 
 // faulted wraps a handler in the fault injector only (POST /oauth/token:

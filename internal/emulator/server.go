@@ -33,6 +33,12 @@ type Server struct {
 	stats     *statsRecorder
 	analytics *analytics.Service
 
+	// denied holds the permissions the emulated OAuth client lacks
+	// (permissions.go); never nil.
+	denied atomic.Pointer[map[string]bool]
+	// apiPatterns are the /api/v2 route patterns registered, in order.
+	apiPatterns []string
+
 	corrPrefix [24]byte
 	corrSeq    atomic.Uint64
 }
@@ -54,6 +60,10 @@ func New(cfg Config) (*Server, error) {
 		limiter: newRateLimiter(cfg.Now, cfg.RatePerMinute),
 		faults:  newFaultInjector(cfg.Seed, cfg.Now),
 		stats:   newStatsRecorder(),
+	}
+	s.denied.Store(&map[string]bool{})
+	if err := s.DenyPermissions(cfg.DeniedPermissions...); err != nil {
+		return nil, err
 	}
 	s.mountAnalytics()
 	s.faults.set(cfg.Faults)
@@ -105,10 +115,11 @@ func (s *Server) correlationID() string {
 
 // api wraps a /api/v2 handler in the request pipeline, outermost first:
 // faults (latency, connection reset, 5xx, 429 storm), bearer token check,
-// per-token rate limit, handler. A fault therefore always answers before the
-// handler runs: a faulted write is never applied, never half applied. The
-// one exception, a corrupted page, only ever strikes a GET.
-func (s *Server) api(h http.HandlerFunc) http.Handler {
+// per-token rate limit, permission check (403, permissions.go), handler. A
+// fault or a refusal therefore always answers before the handler runs: a
+// faulted or forbidden write is never applied, never half applied. The one
+// exception, a corrupted page, only ever strikes a GET.
+func (s *Server) api(rule permRule, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.faults.inject(w, r) {
 			return
@@ -118,6 +129,9 @@ func (s *Server) api(h http.HandlerFunc) http.Handler {
 			return
 		}
 		if !s.limiter.allow(w, token) {
+			return
+		}
+		if s.forbidden(w, rule) {
 			return
 		}
 		if c := s.faults.corruption(r); c != nil {

@@ -166,6 +166,21 @@ func NewClient(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
+// Login fetches an access token with the client credentials, as the first
+// call would, once and without retrying, and keeps it for the calls that
+// follow. A refused or failed login returns a *TokenError: Status 401 with
+// Code invalid_client for a wrong id or secret, Status 0 with the transport
+// error (a DNS failure, a refused connection, an untrusted certificate)
+// when the login server gave no answer. Neither names the id or the secret.
+func (c *Client) Login(ctx context.Context) error {
+	_, err := c.tokens.token(ctx, c)
+	return err
+}
+
+// TokenURL returns the OAuth token endpoint the client logs in at
+// (https://login.{region}/oauth/token, or the base URL's host).
+func (c *Client) TokenURL() string { return c.tokenURL }
+
 // Budget returns the client's rate budget.
 func (c *Client) Budget() *ratelimit.Budget { return c.budget }
 

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
 // Sentinels matched with errors.Is against the errors the client returns.
@@ -23,6 +25,10 @@ var (
 	ErrUnauthorized = errors.New("genesys: unauthorized")
 	// ErrBadRequest: the API answered 400.
 	ErrBadRequest = errors.New("genesys: bad request")
+	// ErrForbidden: the API answered 403: the OAuth client's role lacks a
+	// permission the endpoint needs (APIError.MissingPermissions names it
+	// when the answer does).
+	ErrForbidden = errors.New("genesys: forbidden")
 	// ErrPagingCap: a page-numbered listing reached the API's deep-paging cap
 	// (PagingCap results); the caller must split the listing.
 	ErrPagingCap = errors.New("genesys: deep-paging cap reached")
@@ -54,20 +60,24 @@ type APIError struct {
 	Errors  []ErrorBody
 }
 
+// Error names the endpoint, the status, the code and the message (for a
+// 403, the message names the missing permission). Code, message and
+// correlation id come from the server and are escaped (textfmt.Safe): the
+// error reaches terminals and logs.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "genesys: %s %s: %d", e.Method, e.Path, e.Status)
 	if e.Code != "" {
-		b.WriteString(" " + e.Code)
+		b.WriteString(" " + textfmt.Safe(e.Code))
 	}
 	if e.Message != "" {
-		b.WriteString(": " + e.Message)
+		b.WriteString(": " + textfmt.Safe(e.Message))
 	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)
 	}
 	if e.CorrelationID != "" {
-		b.WriteString(" [correlation id " + e.CorrelationID + "]")
+		b.WriteString(" [correlation id " + textfmt.Safe(e.CorrelationID) + "]")
 	}
 	return b.String()
 }
@@ -85,8 +95,40 @@ func (e *APIError) Is(target error) bool {
 		return e.Status == http.StatusUnauthorized
 	case ErrBadRequest:
 		return e.Status == http.StatusBadRequest
+	case ErrForbidden:
+		return e.Status == http.StatusForbidden
 	}
 	return false
+}
+
+// Error codes of a 403 for a missing permission. missing.permissions lists
+// every permission missing of those the endpoint needs all of;
+// missing.any.permissions lists the permissions any one of which would do.
+const (
+	CodeMissingPermissions    = "missing.permissions"
+	CodeMissingAnyPermissions = "missing.any.permissions"
+)
+
+// MissingPermissions returns the permissions a 403 missing.permissions or
+// missing.any.permissions answer names ("… following permission(s):
+// [routing:queue:view, routing:queue:edit]"), in its order, and whether
+// any one of them is enough (missing.any.permissions). It returns nil for
+// other answers and for a message that lists none.
+func (e *APIError) MissingPermissions() (perms []string, anyOf bool) {
+	if e.Status != http.StatusForbidden || (e.Code != CodeMissingPermissions && e.Code != CodeMissingAnyPermissions) {
+		return nil, false
+	}
+	open := strings.LastIndexByte(e.Message, '[')
+	end := strings.LastIndexByte(e.Message, ']')
+	if open < 0 || end < open {
+		return nil, false
+	}
+	for _, p := range strings.Split(e.Message[open+1:end], ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			perms = append(perms, p)
+		}
+	}
+	return perms, e.Code == CodeMissingAnyPermissions
 }
 
 // ErrorBody is the Genesys Cloud error response body.

@@ -24,6 +24,12 @@ var (
 	ErrInvalid = errors.New("store: invalid value")
 	// ErrUnavailable: the database could not be reached or the connection broke.
 	ErrUnavailable = errors.New("store: database unavailable")
+	// ErrAccessDenied: the server refused the role: a wrong password, a
+	// role that does not exist, or no pg_hba.conf entry for it.
+	ErrAccessDenied = errors.New("store: the database refused the role")
+	// ErrNoDatabase: the database named in the connection string does not
+	// exist on the server.
+	ErrNoDatabase = errors.New("store: database does not exist")
 )
 
 // translate maps a pgx error to the store's sentinels, keeping the original in
@@ -49,6 +55,10 @@ func translate(err error) error {
 			return fmt.Errorf("%w: %w", ErrNotMigrated, err)
 		case "57014": // query_canceled
 			return err
+		case "28P01", "28000": // invalid_password, invalid_authorization_specification
+			return fmt.Errorf("%w: %w", ErrAccessDenied, err)
+		case "3D000": // invalid_catalog_name
+			return fmt.Errorf("%w: %w", ErrNoDatabase, err)
 		case "57P01", "57P02", "57P03", "53300": // admin/crash shutdown, cannot connect now, too many connections
 			return fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}

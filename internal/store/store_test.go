@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"sync"
 	"testing"
 
@@ -166,5 +167,29 @@ func TestStatusOfMissingSchema(t *testing.T) {
 	}
 	if _, err := s.Runs(ctx, "", 10); !errors.Is(err, store.ErrNotMigrated) {
 		t.Errorf("Runs on a missing schema: err = %v, want ErrNotMigrated", err)
+	}
+}
+
+// Open says why the server refused the connection with a sentinel, so
+// that `syncer check` can print one line without the URL.
+func TestOpenRefusals(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("needs a PostgreSQL server (-short)")
+	}
+	u, err := url.Parse(pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	noDB := *u
+	noDB.Path = "/syncer_no_such_database"
+	if _, err := store.Open(ctx, noDB.String(), store.Config{}); !errors.Is(err, store.ErrNoDatabase) {
+		t.Errorf("Open of a database that does not exist: %v, want ErrNoDatabase", err)
+	}
+	noRole := *u
+	noRole.User = url.UserPassword("syncer_no_such_role", "pw")
+	if _, err := store.Open(ctx, noRole.String(), store.Config{}); !errors.Is(err, store.ErrAccessDenied) {
+		t.Errorf("Open as a role that does not exist: %v, want ErrAccessDenied", err)
 	}
 }

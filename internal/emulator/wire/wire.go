@@ -44,6 +44,12 @@ const (
 	CodeTooManyRequests = "too.many.requests.retry.after"
 	CodeInternal        = "internal.server.error"
 	CodeUnavailable     = "service.unavailable"
+	// CodeMissingPermissions: a 403 for a route that needs all of its
+	// permissions; the message lists the missing ones.
+	CodeMissingPermissions = "missing.permissions"
+	// CodeMissingAnyPermissions: a 403 for a route that any one of several
+	// permissions opens; the message lists them all.
+	CodeMissingAnyPermissions = "missing.any.permissions"
 )
 
 // CorrelationHeader is set on every response.
@@ -78,6 +84,12 @@ func BadRequest(w http.ResponseWriter, format string, args ...any) {
 // NotFound writes a 404 not.found error.
 func NotFound(w http.ResponseWriter, format string, args ...any) {
 	WriteError(w, http.StatusNotFound, CodeNotFound, format, args...)
+}
+
+// Forbidden writes a 403 error with the given code (missing.permissions,
+// missing.any.permissions).
+func Forbidden(w http.ResponseWriter, code, format string, args ...any) {
+	WriteError(w, http.StatusForbidden, code, format, args...)
 }
 
 // DecodeBody decodes a JSON request body into v, answering 400 and returning
