@@ -47,6 +47,12 @@ const (
 	whenJobTimeout    = "to cancel a job that did not finish in time"
 	whenResumeCreate  = "when resuming an apply that may have created a user"
 	whenRereadVersion = "to re-read a user's version after a 409 and to verify the apply"
+	whenFeedQueues    = "when the feed has a queues column: every membership, queue side"
+	whenLeaverQueues  = "for each active user offboarded, when the feed has no queues column and offboard.unjoin_queues is on"
+	whenFeedRoles     = "when the feed has a roles column: every grant, role side"
+	whenLeaverRoles   = "for each active user offboarded, when the feed has no roles column and offboard.strip_roles is on"
+	whenLookup        = "for a row whose employee id no known key finds (a joiner), one call each"
+	whenLookupFound   = "for a user found by that lookup, and the users an apply registered ids on"
 )
 
 // streamUses lists what each stream calls. skills and languages are loaded
@@ -76,16 +82,25 @@ var streamOrder = []string{
 	streamReference, streamUsers, streamSkills, streamLanguages, streamQueues, streamRoles, streamUserDetails, streamUserAggregates,
 }
 
-// planReads is what a feed's plan reads to refresh the current state (the
-// reference, users, skills, languages, queues and roles streams, users of
-// every state with the skills, languages and employerInfo expands) and
-// the external ids of users never read before.
+// planReads is what a feed's plan reads (reverse.Service.Plan): reference
+// data and the users listing with the skills, languages and employerInfo
+// expands always; every queue membership or role grant only when the feed
+// has that column, else the memberships of the active users it offboards,
+// one by one; and an employee id as an external id only for a row no other
+// key finds.
 func planReads() []use {
 	var us []use
-	for _, s := range []string{streamReference, streamSkills, streamLanguages, streamQueues, streamRoles} {
+	for _, s := range []string{streamReference, streamSkills, streamLanguages} {
 		us = append(us, streamUses[s]...)
 	}
-	us = append(us, use{EndpointExternalIDs, "for users whose external ids were never read, one call each"})
+	us = append(us,
+		use{EndpointQueueMembers, whenFeedQueues},
+		use{EndpointUserQueues, whenLeaverQueues},
+		use{EndpointRoleSubjectGrants, whenFeedRoles},
+		use{EndpointSubject, whenLeaverRoles},
+		use{EndpointUserByExternalID, whenLookup},
+		use{EndpointExternalIDs, whenLookupFound},
+	)
 	return dedupe(us)
 }
 
