@@ -109,7 +109,7 @@ func TestPlanReadsWhatTheFeedCanChange(t *testing.T) {
 	}
 	sp := e.spec("hr.csv")
 	sp.Diff.Owned = diff.DefaultOwned
-	sp.Diff.Offboard = diff.Offboard{}                                                       // the default: unjoin and remove queues
+	sp.Diff.Offboard = diff.Offboard{} // the default: unjoin and remove queues
 	sp.Diff.Guards = diff.Guards{MaxOffboards: new(-1), MaxOffboardPercent: new(float64(-1)), MaxQueueLossPercent: new(float64(-1))}
 	writeColumns(t, sp.Path, kept, []string{"employee_id", "email", "name", "title", "department", "manager_employee_id", "division", "state"})
 
