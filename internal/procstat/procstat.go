@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -58,4 +59,14 @@ func HWM(pid int) uint64 {
 		}
 	}
 	return 0
+}
+
+// CPU returns the CPU time (user + system) this process has used so far;
+// 0 when the system does not say.
+func CPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

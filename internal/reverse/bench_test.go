@@ -11,6 +11,7 @@ import (
 	"github.com/usersync/syncer/internal/emulator"
 	"github.com/usersync/syncer/internal/feed"
 	"github.com/usersync/syncer/internal/genesys"
+	"github.com/usersync/syncer/internal/procstat"
 	"github.com/usersync/syncer/internal/ratelimit"
 	"github.com/usersync/syncer/internal/reverse"
 )
@@ -122,5 +123,89 @@ func BenchmarkHRFeed20k(b *testing.B) {
 		b.ReportMetric(float64(res.Writes)/float64(max(1, p.Plan.Totals.Calls)), "calls_used/min")
 		b.ReportMetric(applyTime.Seconds(), "apply_s")
 		b.ReportMetric(float64(res.Writes)/300, "apply_min_at_300rpm")
+	}
+}
+
+// BenchmarkPlanRefresh50k measures what a plan of an HR feed costs in API
+// calls on a 50,000-user emulated org: the first plan on an empty
+// database, a second plan, and a plan within refresh_max_age of a complete
+// load. The feed is a nightly HR snapshot (no queues or roles columns) of
+// the org with 5 % of the people changed, 50 leavers and 50 joiners.
+// Run it once: go test ./internal/reverse -run '^$' -bench PlanRefresh50k -benchtime 1x
+//
+// Metrics: first_plan_calls (target ≤ 1,000), replan_calls,
+// fresh_plan_calls (target ≤ 50), first_plan_s, plan_cpu_s (the CPU of a
+// plan from Postgres: state, feed, diff; the emulator is idle meanwhile).
+func BenchmarkPlanRefresh50k(b *testing.B) {
+	const users, rpm = 50000, 30000
+	e := newEnv(b, emulator.Config{Seed: 7, Users: users, RatePerMinute: rpm * 2})
+	ctx := context.Background()
+	scaled, err := genesys.NewClient(genesys.WithBaseURL(e.url), genesys.WithCredentials(emulator.DefaultClientID, emulator.DefaultClientSecret),
+		genesys.WithBudget(ratelimit.New(ratelimit.Config{RequestsPerMinute: rpm, Burst: 50, MaxInFlight: 16})))
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc := reverse.New(scaled, e.store, reverse.Config{Workers: 8})
+	sp := e.spec("nightly50k.csv")
+	sp.Diff.Owned = diff.DefaultOwned
+	sp.Diff.Guards = diff.Guards{MaxOffboards: new(-1), MaxOffboardPercent: new(float64(-1)), MaxQueueLossPercent: new(float64(-1)), MaxChanges: new(-1)}
+
+	rows := orgRows(e.srv)
+	rng := rand.New(rand.NewPCG(7, 50000))
+	var kept []row
+	leavers, changed := 0, 0
+	for _, r := range rows {
+		if r.State != "active" {
+			continue // an HR snapshot lists the people employed
+		}
+		switch {
+		case leavers < 50 && rng.IntN(100) == 0:
+			leavers++
+			continue
+		case rng.IntN(20) == 0:
+			r.Title, changed = "Senior "+r.Title, changed+1
+		}
+		kept = append(kept, r)
+	}
+	for k := range 50 {
+		kept = append(kept, row{EmployeeID: fmt.Sprintf("E9%06d", k), Email: fmt.Sprintf("bench.joiner.%d@example.com", k),
+			Name: fmt.Sprintf("Bench Joiner %d", k), State: "active", Division: rows[0].Division})
+	}
+	writeColumns(b, sp.Path, kept, []string{"employee_id", "email", "name", "title", "department", "manager_employee_id", "division", "state"})
+
+	count := func() int64 { st := e.srv.Stats(); return st.Total - st.RouteTotal("POST /oauth/token") }
+	for b.Loop() {
+		c0, t0 := count(), time.Now()
+		first, err := svc.Plan(ctx, sp, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		firstCalls, firstTime := count()-c0, time.Since(t0)
+		c1 := count()
+		if _, err := svc.Plan(ctx, sp, true); err != nil {
+			b.Fatal(err)
+		}
+		replan := count() - c1
+		fresh := sp
+		fresh.RefreshMaxAge = time.Hour
+		c2 := count()
+		cpu0 := procstat.CPU()
+		p, err := svc.Plan(ctx, fresh, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cpu := procstat.CPU() - cpu0
+		freshCalls := count() - c2
+		if p.Reads.Refreshed {
+			b.Fatalf("the plan within refresh_max_age refreshed: %+v", p.Reads)
+		}
+		b.ReportMetric(float64(firstCalls), "first_plan_calls")
+		b.ReportMetric(firstTime.Seconds(), "first_plan_s")
+		b.ReportMetric(float64(replan), "replan_calls")
+		b.ReportMetric(float64(freshCalls), "fresh_plan_calls")
+		b.ReportMetric(cpu.Seconds(), "plan_cpu_s")
+		b.ReportMetric(float64(len(kept)), "feed_rows")
+		b.ReportMetric(float64(first.Plan.Totals.Changed()), "users_changed")
+		b.ReportMetric(float64(len(first.Reads.MembersOf)), "leavers_read")
 	}
 }
