@@ -45,7 +45,7 @@ func TestStatusShowsRunsScheduleAndWatermarks(t *testing.T) {
 		t.Fatalf("rows = %+v", rows)
 	}
 	n := rows[1]
-	if n.LastRun == nil || n.LastRun.Status != "succeeded" || n.LastRun.Rows != 2 || n.LastOK == nil {
+	if n.LastRun == nil || n.LastRun.Status != "succeeded" || n.LastRun.RowsReceived() != 2 || n.LastSuccess == nil {
 		t.Errorf("nightly last run = %+v", n.LastRun)
 	}
 	if n.NextRun == nil || !n.NextRun.Equal(time.Date(2026, 11, 29, 2, 0, 0, 0, time.UTC)) {
