@@ -260,10 +260,12 @@ func TestRunsDocumentFiltersAndLimits(t *testing.T) {
 	if len(bulk.Runs) != schedule.DefaultRunsLimit || schedule.DefaultRunsLimit != 50 {
 		t.Errorf("/runs?pipeline=bulk = %d runs, want the default 50", len(bulk.Runs))
 	}
+	bulk = schedule.Runs{}
 	getDoc(t, srv.URL+"/runs?pipeline=bulk&limit=500", http.StatusOK, "runs.schema.json", &bulk)
 	if len(bulk.Runs) != 60 {
 		t.Errorf("/runs?pipeline=bulk&limit=500 = %d runs, want 60", len(bulk.Runs))
 	}
+	bulk = schedule.Runs{}
 	getDoc(t, srv.URL+"/runs?limit=3", http.StatusOK, "runs.schema.json", &bulk)
 	if len(bulk.Runs) != 3 || len(bulk.Pipelines) != 3 {
 		t.Errorf("/runs?limit=3 = %d runs, %d pipelines; want 3 runs, every pipeline", len(bulk.Runs), len(bulk.Pipelines))

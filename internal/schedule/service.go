@@ -296,7 +296,7 @@ func (s *Service) record(next readyState, retry time.Duration) {
 		s.log.Info("ready", "database", next.database, "migrations", next.migrations)
 	case retry > 0:
 		s.log.Warn("not ready: waiting for the database", "database", next.database, "migrations", next.migrations,
-			"reason", next.reason, "retry_in", retry, "retry_max", s.cfg.RetryMax)
+			"reason", next.reason, "retry_in_seconds", retry.Seconds(), "retry_max_seconds", s.cfg.RetryMax.Seconds())
 	default:
 		s.log.Warn("not ready", "database", next.database, "migrations", next.migrations, "reason", next.reason)
 	}
