@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -384,6 +386,11 @@ serve:
 		}
 		return len(checks) >= 3
 	})
+	// The documented back-off: 1s, then twice as long. Gaps can only be
+	// longer (an attempt takes time), so only the lower bounds are checked.
+	if gaps := gapsOf(checks); gaps[0] < time.Second || gaps[1] < 2*time.Second {
+		t.Errorf("attempts %v apart, want at least 1s then 2s", gaps)
+	}
 	if rd.Status != schedule.StatusNotReady || rd.Database != "unreachable" || rd.Reason == nil || !strings.Contains(*rd.Reason, "does not exist") {
 		t.Errorf("/readyz without the database = %+v; want not_ready, unreachable, saying it does not exist", rd)
 	}
@@ -457,6 +464,13 @@ serve:
 	if rd.Database != "unreachable" || rd.Reason == nil {
 		t.Errorf("/readyz after the database went away = %+v", rd)
 	}
+	// Probes check the database at most once a second.
+	for _, gap := range gapsOf(checks) {
+		if gap < time.Second {
+			t.Errorf("checks %v apart, want at least 1s", gapsOf(checks))
+			break
+		}
+	}
 	if got := logLines(srv.errb.String(), "not ready"); len(got) != 1 {
 		t.Errorf("%d \"not ready\" lines after the database went away, over %d checks; want 1", len(got), len(checks))
 	}
@@ -477,4 +491,14 @@ serve:
 	if password == "" {
 		t.Log("the server refused a planted password: only the URL was checked")
 	}
+}
+
+// gapsOf returns the intervals between the times of set, in order.
+func gapsOf(set map[time.Time]bool) []time.Duration {
+	times := slices.SortedFunc(maps.Keys(set), time.Time.Compare)
+	var gaps []time.Duration
+	for i := 1; i < len(times); i++ {
+		gaps = append(gaps, times[i].Sub(times[i-1]))
+	}
+	return gaps
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -288,4 +290,28 @@ func TestRunsDocumentFiltersAndLimits(t *testing.T) {
 		t.Errorf("/readyz while stopping = %+v", rd)
 	}
 	getDoc(t, srv.URL+"/healthz", http.StatusOK, "healthz.schema.json", nil)
+}
+
+// The README's examples of /runs and /readyz are valid answers.
+func TestReadmeExamplesMatchTheSchemas(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join(schematest.Dir(t), "..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, block := range strings.Split(string(readme), "```json\n")[1:] {
+		doc := block[:strings.Index(block, "```")]
+		switch {
+		case strings.Contains(doc, `"pipelines"`):
+			schematest.Validate(t, "runs.schema.json", []byte(doc))
+			found["runs"] = true
+		case strings.Contains(doc, `"pending_migrations"`):
+			schematest.Validate(t, "readyz.schema.json", []byte(doc))
+			found["readyz"] = true
+		}
+	}
+	if !found["runs"] || !found["readyz"] {
+		t.Errorf("README examples found: %v; want one of /runs and one of /readyz", found)
+	}
 }

@@ -131,3 +131,16 @@ func TestServiceMigratesWhenAsked(t *testing.T) {
 		t.Errorf("%d not ready, %d migrations applied and %d ready lines, want 0, 1 and 1:\n%s", n, m, k, logs.String())
 	}
 }
+
+// The README states these defaults ("after 1 s, then twice as long each
+// time up to 30 s", "checked every 10 s", "default 50", "1–500").
+func TestDocumentedServiceDefaults(t *testing.T) {
+	t.Parallel()
+	if schedule.DefaultRetryMin != time.Second || schedule.DefaultRetryMax != 30*time.Second || schedule.DefaultCheckInterval != 10*time.Second {
+		t.Errorf("retry %v..%v, check every %v; the README says 1s..30s and 10s",
+			schedule.DefaultRetryMin, schedule.DefaultRetryMax, schedule.DefaultCheckInterval)
+	}
+	if schedule.DefaultRunsLimit != 50 || schedule.MaxRunsLimit != 500 {
+		t.Errorf("/runs limit default %d, max %d; the README says 50 and 500", schedule.DefaultRunsLimit, schedule.MaxRunsLimit)
+	}
+}
