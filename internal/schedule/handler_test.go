@@ -87,7 +87,10 @@ func runService(t *testing.T, svc *schedule.Service) (stop func() error) {
 			return nil
 		}
 	}
-	t.Cleanup(func() { _ = stop() })
+	t.Cleanup(func() {
+		_ = stop()
+		svc.Close()
+	})
 	return stop
 }
 
