@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/usersync/syncer/internal/schedule"
 	"github.com/usersync/syncer/internal/schedule/metricstest"
@@ -136,6 +137,7 @@ serve:
 			t.Errorf("%s%v = %v, want %s", c.name, c.labels, v, c.want)
 		}
 	}
+	checkMetricsDocumented(t, mfs)
 	if strings.Contains(body+errb.String(), "cli-secret-value") {
 		t.Error("the client secret appears in /metrics or the logs")
 	}
@@ -501,4 +503,36 @@ func gapsOf(set map[time.Time]bool) []time.Duration {
 		gaps = append(gaps, times[i].Sub(times[i-1]))
 	}
 	return gaps
+}
+
+// checkMetricsDocumented fails the test unless every syncer_ family serve
+// exports is named in the README's metrics paragraph (the rate budget's
+// as "…_suffix"), and every name there is exported.
+func checkMetricsDocumented(t *testing.T, mfs map[string]*dto.MetricFamily) {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join(schematest.Dir(t), "..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(readme)
+	start := strings.Index(text, "Metrics (`pipeline` label")
+	end := strings.Index(text[max(start, 0):], "Suggested alerts")
+	if start < 0 || end < 0 {
+		t.Fatal("README: the metrics paragraph is gone")
+	}
+	para := text[start : start+end]
+	const budget = "syncer_rate_limit_"
+	for name := range mfs {
+		if !strings.HasPrefix(name, "syncer_") {
+			continue
+		}
+		if !strings.Contains(para, "`"+name) && !(strings.HasPrefix(name, budget) && strings.Contains(para, "`…_"+strings.TrimPrefix(name, budget)+"`")) {
+			t.Errorf("/metrics exports %s, which the README does not name", name)
+		}
+	}
+	for _, m := range regexp.MustCompile("`(syncer_[a-z0-9_]+)").FindAllStringSubmatch(para, -1) {
+		if mfs[m[1]] == nil {
+			t.Errorf("the README names %s, which /metrics does not export", m[1])
+		}
+	}
 }
