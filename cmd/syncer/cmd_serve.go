@@ -6,25 +6,33 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"net"
 	"net/http"
 	"slices"
 	"time"
 
+	"github.com/usersync/syncer/internal/config"
 	"github.com/usersync/syncer/internal/pipeline"
 	"github.com/usersync/syncer/internal/schedule"
+	"github.com/usersync/syncer/internal/store"
 )
 
 func init() {
 	register(command{name: "serve", summary: "run every pipeline on its schedule, with /metrics and health checks", run: runServe})
 }
 
+// runServe starts the HTTP endpoints at once, then waits for the database
+// (and, with --migrate, migrates it) before running any pipeline: a
+// database that is down or not migrated is a 503 on /readyz, retried with
+// back-off, not an exit. Only what no retry can fix (the configuration, the
+// address) makes it exit 1.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("serve", "[flags]", stderr)
 	cfgPath := configFlag(fs)
 	addr := fs.String("addr", "", "HTTP address of /healthz, /readyz, /metrics and /runs (default serve.addr)")
-	migrate := fs.Bool("migrate", false, "apply pending migrations before starting (replicas wait for each other)")
+	migrate := fs.Bool("migrate", false, "apply pending migrations once the database answers (replicas wait for each other)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -41,76 +49,47 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(stderr, "serve", fmt.Errorf("serve.timezone: %w", err))
 	}
-	if *migrate {
-		st, err := openStore(ctx, cfg)
-		if err != nil {
-			return fail(stderr, "serve", err)
-		}
-		_, err = st.Migrate(ctx)
-		st.Close()
-		if err != nil {
-			return fail(stderr, "serve", err)
-		}
-	}
-	f, err := newForward(ctx, cfg, log)
+	client, err := newClient(cfg, log)
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
-	defer f.Close()
-
-	var jobs []schedule.Job
-	for _, name := range slices.Sorted(maps.Keys(cfg.Pipelines)) {
-		jobs = append(jobs, schedule.Job{
-			Name:     name,
-			Schedule: cfg.Pipelines[name].Schedule,
-			Run: func(ctx context.Context, name string) (pipeline.Summary, error) {
-				return f.run(ctx, name, nil, false)
-			},
-		})
-	}
-	// Scheduled feeds are planned and applied with their guards, as
-	// `syncer apply FEED` does, under the job name feed:NAME.
-	for _, name := range slices.Sorted(maps.Keys(cfg.Feeds)) {
-		if cfg.Feeds[name].Schedule == "" {
-			continue
-		}
-		jobs = append(jobs, schedule.Job{
-			Name:     feedJobPrefix + name,
-			Schedule: cfg.Feeds[name].Schedule,
-			Run: func(ctx context.Context, _ string) (pipeline.Summary, error) {
-				return f.applyFeed(ctx, name, log)
-			},
-		})
-	}
+	jobs := serveJobs(cfg, nil, log)
 	if len(jobs) == 0 {
 		log.Warn("no pipelines or scheduled feeds configured: serving health and metrics only (see configs/syncer.example.yaml)")
 	}
-	sched, err := schedule.New(f.store, jobs, schedule.Config{
-		Location:      loc,
-		RunOnStart:    cfg.Serve.RunOnStart,
-		ShutdownGrace: cfg.Serve.ShutdownGrace,
-		LeaseTTL:      cfg.Serve.LeaseTTL,
-		Logger:        log,
-		Metrics:       schedule.NewMetrics(f.client.Budget()),
-	})
-	if err != nil {
-		return fail(stderr, "serve", err)
-	}
+	warnUnreadableFeeds(cfg, log)
 
+	svc := schedule.NewService(schedule.ServiceConfig{
+		Open:    func(ctx context.Context) (*store.Store, error) { return openStore(ctx, cfg) },
+		Migrate: *migrate,
+		Jobs: func(_ context.Context, st *store.Store) ([]schedule.Job, error) {
+			return serveJobs(cfg, forwardOn(cfg, client, st, log), log), nil
+		},
+		Scheduler: schedule.Config{
+			Location:      loc,
+			RunOnStart:    cfg.Serve.RunOnStart,
+			ShutdownGrace: cfg.Serve.ShutdownGrace,
+			LeaseTTL:      cfg.Serve.LeaseTTL,
+			Logger:        log,
+			Metrics:       schedule.NewMetrics(client.Budget()),
+		},
+	})
 	ln, err := net.Listen("tcp", cmp.Or(*addr, cfg.Serve.Addr))
 	if err != nil {
 		return fail(stderr, "serve", fmt.Errorf("listen: %w", err))
 	}
-	srv := &http.Server{Handler: schedule.NewHandler(f.store, sched), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: svc.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- srv.Serve(ln) }()
-	log.Info("serving", "addr", ln.Addr().String(), "pipelines", len(jobs), "schema", f.store.Schema())
+	log.Info("serving", "addr", ln.Addr().String(), "pipelines", len(jobs), "schema", cmp.Or(cfg.Database.Schema, store.DefaultSchema))
 
-	runErr := sched.Run(ctx)
-	// /healthz and /metrics stay up while runs drain; the server goes last.
+	runErr := svc.Run(ctx)
+	// /healthz and /metrics stay up while runs drain; the server goes last,
+	// then the database pool.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(sctx)
+	svc.Close()
 	if err := <-httpDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fail(stderr, "serve", fmt.Errorf("http: %w", err))
 	}
@@ -119,4 +98,50 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	log.Info("stopped")
 	return exitOK
+}
+
+// serveJobs returns a job per pipeline and per scheduled feed, by name. f
+// runs them; with f nil, the jobs are only listed (their Run is nil).
+func serveJobs(cfg *config.Config, f *forward, log *slog.Logger) []schedule.Job {
+	var jobs []schedule.Job
+	for _, name := range slices.Sorted(maps.Keys(cfg.Pipelines)) {
+		j := schedule.Job{Name: name, Schedule: cfg.Pipelines[name].Schedule}
+		if f != nil {
+			j.Run = func(ctx context.Context, name string) (pipeline.Summary, error) {
+				return f.run(ctx, name, nil, false)
+			}
+		}
+		jobs = append(jobs, j)
+	}
+	// Scheduled feeds are planned and applied with their guards, as
+	// `syncer apply FEED` does, under the job name feed:NAME.
+	for _, name := range slices.Sorted(maps.Keys(cfg.Feeds)) {
+		if cfg.Feeds[name].Schedule == "" {
+			continue
+		}
+		j := schedule.Job{Name: feedJobPrefix + name, Schedule: cfg.Feeds[name].Schedule}
+		if f != nil {
+			j.Run = func(ctx context.Context, _ string) (pipeline.Summary, error) {
+				return f.applyFeed(ctx, name, log)
+			}
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs
+}
+
+// warnUnreadableFeeds logs, at start, each scheduled feed whose file is
+// missing or unreadable: it is not an error (the export may land before the
+// first tick), but a tick that finds it so records a failed run.
+func warnUnreadableFeeds(cfg *config.Config, log *slog.Logger) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Feeds)) {
+		fc := cfg.Feeds[name]
+		if fc.Schedule == "" {
+			continue
+		}
+		if err := checkFeedFile(name, fc.Path); err != nil {
+			log.Warn("scheduled feed's file is missing or unreadable: its runs fail until it is there",
+				"feed", name, "path", fc.Path, "err", err)
+		}
+	}
 }

@@ -2,15 +2,28 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/usersync/syncer/internal/schedule"
 	"github.com/usersync/syncer/internal/schedule/metricstest"
+	"github.com/usersync/syncer/internal/schedule/schematest"
 	"github.com/usersync/syncer/internal/store"
 )
 
@@ -70,9 +83,20 @@ serve:
 	if code, body := get(t, base+"/healthz"); code != http.StatusOK {
 		t.Errorf("/healthz = %d %s", code, body)
 	}
-	if code, body := get(t, base+"/readyz"); code != http.StatusOK || !strings.Contains(body, `"ready": true`) {
-		t.Errorf("/readyz = %d %s", code, body)
+	var rd schedule.Readiness
+	getDoc(t, base+"/readyz", http.StatusOK, "readyz.schema.json", &rd)
+	if rd.Status != schedule.StatusReady {
+		t.Errorf("/readyz = %+v", rd)
 	}
+	// The real answer, after real runs, is what docs/schema says.
+	getDoc(t, base+"/runs", http.StatusOK, "runs.schema.json", nil)
+	var doc schedule.Runs
+	getDoc(t, base+"/runs?pipeline=nightly", http.StatusOK, "runs.schema.json", &doc)
+	if len(doc.Pipelines) != 1 || len(doc.Runs) != 1 || doc.Runs[0].Rows["users"]["users"].Inserted != int64(len(e.srv.Users())) ||
+		doc.Runs[0].Calls.ByEndpoint["GET /api/v2/users"]["200"] == 0 {
+		t.Errorf("/runs?pipeline=nightly = %+v; want nightly's run with every user inserted and its calls", doc)
+	}
+	getDoc(t, base+"/healthz", http.StatusOK, "healthz.schema.json", nil)
 
 	code, body := get(t, base+"/metrics")
 	if code != http.StatusOK {
@@ -113,6 +137,7 @@ serve:
 			t.Errorf("%s%v = %v, want %s", c.name, c.labels, v, c.want)
 		}
 	}
+	checkMetricsDocumented(t, mfs)
 	if strings.Contains(body+errb.String(), "cli-secret-value") {
 		t.Error("the client secret appears in /metrics or the logs")
 	}
@@ -147,7 +172,21 @@ type serving struct {
 	cancel context.CancelFunc
 }
 
+// startServe starts `syncer serve --migrate` on cfg and waits until it is
+// ready (it has migrated the database).
 func startServe(t *testing.T, cfg string) *serving {
+	t.Helper()
+	s := startServeListening(t, cfg)
+	waitUntil(t, 30*time.Second, "serve to be ready", func() bool {
+		code, _ := get(t, s.base+"/readyz")
+		return code == http.StatusOK
+	})
+	return s
+}
+
+// startServeListening starts `syncer serve --migrate` on cfg and waits
+// until it listens, ready or not.
+func startServeListening(t *testing.T, cfg string) *serving {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &serving{errb: &syncBuffer{}, done: make(chan int, 1), cancel: cancel}
@@ -167,6 +206,43 @@ func startServe(t *testing.T, cfg string) *serving {
 		return false
 	})
 	return s
+}
+
+// getDoc fetches url, checks its status code and Content-Type, validates
+// the answer against docs/schema/schemaName and decodes it into v (when
+// not nil).
+func getDoc(t *testing.T, url string, wantCode int, schemaName string, v any) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != wantCode {
+		t.Fatalf("GET %s = %d, want %d\n%s", url, resp.StatusCode, wantCode, b)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("GET %s: Content-Type %q", url, ct)
+	}
+	schematest.Validate(t, schemaName, b)
+	if v != nil {
+		if err := json.Unmarshal(b, v); err != nil {
+			t.Fatalf("GET %s: %v\n%s", url, err, b)
+		}
+	}
+	return string(b)
+}
+
+// logLines returns the lines of a JSON log whose message is msg.
+func logLines(log, msg string) []string {
+	var out []string
+	for _, line := range strings.Split(log, "\n") {
+		if strings.Contains(line, `"msg":"`+msg+`"`) {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
@@ -220,4 +296,243 @@ func pairs(labels map[string]string) []string {
 		out = append(out, k, v)
 	}
 	return out
+}
+
+// throwawayDatabase returns the URL of a database that does not exist yet
+// on the test server, with a password planted in it when the server
+// accepts one (trust authentication ignores it), and functions that create
+// and drop it. The database is dropped when the test ends.
+func throwawayDatabase(t *testing.T, base string) (dbURL, password string, create, drop func()) {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "syncer_serve_" + hex.EncodeToString(b)
+	admin := func(sql string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v (the test role needs CREATEDB)", sql, err)
+		}
+	}
+	t.Cleanup(func() { admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") })
+	if u.User != nil {
+		if _, set := u.User.Password(); !set {
+			withPW := *u
+			withPW.User = url.UserPassword(u.User.Username(), "planted-db-password-7d1f")
+			if conn, err := pgx.Connect(context.Background(), withPW.String()); err == nil {
+				conn.Close(context.Background())
+				u, password = &withPW, "planted-db-password-7d1f"
+			}
+		}
+	}
+	u.Path = "/" + name
+	return u.String(), password,
+		func() { admin("CREATE DATABASE " + name) },
+		func() { admin("DROP DATABASE " + name + " WITH (FORCE)") }
+}
+
+// Not parallel: the tests set environment variables.
+//
+// serve against a database that does not exist yet: alive, not ready and
+// saying why (never the URL or its password), retrying without a log line
+// per retry, running nothing; ready, migrated and running once the
+// database appears; not ready again, logged once, when it goes away.
+func TestServeWaitsForTheDatabase(t *testing.T) {
+	dir := t.TempDir()
+	joiner := filepath.Join(dir, "joiner.csv")
+	if err := os.WriteFile(joiner, []byte("employee_id,email,name,title,action\nJ9101,db.waiter@example.com,Db Waiter,Agent,upsert\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := newCLIEnv(t, 60, fmt.Sprintf(`  nightly:
+    schedule: "@every 1h"
+    streams: [reference, users, skills, queues]
+feeds:
+  hr:
+    path: %s
+    mode: delta
+    schedule: "@every 1h"
+serve:
+  addr: 127.0.0.1:0
+  run_on_start: true
+  shutdown_grace: 5s
+  lease_ttl: 2s
+`, joiner))
+	dbURL, password, createDB, dropDB := throwawayDatabase(t, e.dbURL)
+	t.Setenv("DATABASE_URL", dbURL)
+	srv := startServeListening(t, e.cfg)
+	defer srv.cancel()
+	var answers strings.Builder
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve's log:\n%s", srv.errb.String())
+		}
+	})
+
+	answers.WriteString(getDoc(t, srv.base+"/healthz", http.StatusOK, "healthz.schema.json", nil))
+	checks := map[time.Time]bool{}
+	var rd schedule.Readiness
+	waitUntil(t, 20*time.Second, "three attempts to reach the database", func() bool {
+		answers.WriteString(getDoc(t, srv.base+"/readyz", http.StatusServiceUnavailable, "readyz.schema.json", &rd))
+		if rd.CheckedAt != nil {
+			checks[*rd.CheckedAt] = true
+		}
+		return len(checks) >= 3
+	})
+	// The documented back-off: 1s, then twice as long. Gaps can only be
+	// longer (an attempt takes time), so only the lower bounds are checked.
+	if gaps := gapsOf(checks); gaps[0] < time.Second || gaps[1] < 2*time.Second {
+		t.Errorf("attempts %v apart, want at least 1s then 2s", gaps)
+	}
+	if rd.Status != schedule.StatusNotReady || rd.Database != "unreachable" || rd.Reason == nil || !strings.Contains(*rd.Reason, "does not exist") {
+		t.Errorf("/readyz without the database = %+v; want not_ready, unreachable, saying it does not exist", rd)
+	}
+	var e503 schedule.Error
+	answers.WriteString(getDoc(t, srv.base+"/runs", http.StatusServiceUnavailable, "error.schema.json", &e503))
+	if n := e.srv.Stats().Total; n != 0 {
+		t.Errorf("%d API requests before the database was ready: a pipeline ran", n)
+	}
+	if got := logLines(srv.errb.String(), "not ready: waiting for the database"); len(got) != 1 {
+		t.Errorf("%d \"not ready\" lines over %d attempts, want 1", len(got), len(checks))
+	}
+
+	createDB()
+	waitUntil(t, 40*time.Second, "ready once the database exists", func() bool {
+		code, _ := get(t, srv.base+"/readyz")
+		return code == http.StatusOK
+	})
+	waitUntil(t, 60*time.Second, "the runs on start", func() bool {
+		var all schedule.Runs // fresh: Unmarshal merges into old maps
+		getDoc(t, srv.base+"/runs", http.StatusOK, "runs.schema.json", &all)
+		done := map[string]bool{}
+		for _, r := range all.Runs {
+			if r.Status == "succeeded" {
+				done[r.Pipeline] = true
+			}
+		}
+		return done["nightly"] && done["feed:hr"]
+	})
+	var doc schedule.Runs
+	answers.WriteString(getDoc(t, srv.base+"/runs?pipeline=feed:hr", http.StatusOK, "runs.schema.json", &doc))
+	if len(doc.Pipelines) != 1 || doc.Pipelines[0].Kind != schedule.KindFeed || len(doc.Runs) != 1 ||
+		doc.Runs[0].Feed == nil || doc.Runs[0].Feed.Done == 0 || doc.Runs[0].Calls.Total == 0 {
+		t.Errorf("/runs?pipeline=feed:hr = %+v; want the feed's job and its applied run", doc)
+	}
+	doc = schedule.Runs{}
+	answers.WriteString(getDoc(t, srv.base+"/runs?pipeline=nightly", http.StatusOK, "runs.schema.json", &doc))
+	if len(doc.Pipelines) != 1 || doc.Pipelines[0].Kind != schedule.KindPipeline || len(doc.Runs) != 1 || doc.Runs[0].Rows["users"] == nil {
+		t.Errorf("/runs?pipeline=nightly = %+v", doc)
+	}
+	answers.WriteString(getDoc(t, srv.base+"/readyz", http.StatusOK, "readyz.schema.json", &rd))
+
+	// `syncer status --json` reads the same runs, in the same form.
+	code, out, stderr := e.syncer(t, "status", "--json", "--config", e.cfg)
+	if code != exitOK {
+		t.Fatalf("status --json = %d %s", code, stderr)
+	}
+	schematest.Validate(t, "status.schema.json", []byte(out))
+	var status []pipelineStatus
+	if err := json.Unmarshal([]byte(out), &status); err != nil {
+		t.Fatal(err)
+	}
+	if len(status) != 1 || status[0].LastRun == nil || status[0].LastRun.ID != doc.Runs[0].ID {
+		t.Errorf("status --json = %s; want nightly's run %d", out, doc.Runs[0].ID)
+	}
+
+	// The database goes away: readiness follows, logged once.
+	dropDB()
+	checks = map[time.Time]bool{}
+	waitUntil(t, 20*time.Second, "not ready, checked three times, after the database went away", func() bool {
+		code, body := get(t, srv.base+"/readyz")
+		answers.WriteString(body)
+		if code != http.StatusServiceUnavailable {
+			return false
+		}
+		getDoc(t, srv.base+"/readyz", http.StatusServiceUnavailable, "readyz.schema.json", &rd)
+		if rd.CheckedAt != nil {
+			checks[*rd.CheckedAt] = true
+		}
+		return len(checks) >= 3
+	})
+	if rd.Database != "unreachable" || rd.Reason == nil {
+		t.Errorf("/readyz after the database went away = %+v", rd)
+	}
+	// Probes check the database at most once a second.
+	for _, gap := range gapsOf(checks) {
+		if gap < time.Second {
+			t.Errorf("checks %v apart, want at least 1s", gapsOf(checks))
+			break
+		}
+	}
+	if got := logLines(srv.errb.String(), "not ready"); len(got) != 1 {
+		t.Errorf("%d \"not ready\" lines after the database went away, over %d checks; want 1", len(got), len(checks))
+	}
+
+	srv.cancel()
+	select {
+	case code := <-srv.done:
+		if code != exitOK {
+			t.Errorf("serve exited with %d after the signal", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop within 20s of the signal")
+	}
+	everything := srv.errb.String() + answers.String()
+	if strings.Contains(everything, dbURL) || (password != "" && strings.Contains(everything, password)) {
+		t.Error("the database URL or its password appears in serve's log or answers")
+	}
+	if password == "" {
+		t.Log("the server refused a planted password: only the URL was checked")
+	}
+}
+
+// gapsOf returns the intervals between the times of set, in order.
+func gapsOf(set map[time.Time]bool) []time.Duration {
+	times := slices.SortedFunc(maps.Keys(set), time.Time.Compare)
+	var gaps []time.Duration
+	for i := 1; i < len(times); i++ {
+		gaps = append(gaps, times[i].Sub(times[i-1]))
+	}
+	return gaps
+}
+
+// checkMetricsDocumented fails the test unless every syncer_ family serve
+// exports is named in the README's metrics paragraph (the rate budget's
+// as "…_suffix"), and every name there is exported.
+func checkMetricsDocumented(t *testing.T, mfs map[string]*dto.MetricFamily) {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join(schematest.Dir(t), "..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(readme)
+	start := strings.Index(text, "Metrics (`pipeline` label")
+	end := strings.Index(text[max(start, 0):], "Suggested alerts")
+	if start < 0 || end < 0 {
+		t.Fatal("README: the metrics paragraph is gone")
+	}
+	para := text[start : start+end]
+	const budget = "syncer_rate_limit_"
+	for name := range mfs {
+		if !strings.HasPrefix(name, "syncer_") {
+			continue
+		}
+		if !strings.Contains(para, "`"+name) && !(strings.HasPrefix(name, budget) && strings.Contains(para, "`…_"+strings.TrimPrefix(name, budget)+"`")) {
+			t.Errorf("/metrics exports %s, which the README does not name", name)
+		}
+	}
+	for _, m := range regexp.MustCompile("`(syncer_[a-z0-9_]+)").FindAllStringSubmatch(para, -1) {
+		if mfs[m[1]] == nil {
+			t.Errorf("the README names %s, which /metrics does not export", m[1])
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/usersync/syncer/internal/config"
+	"github.com/usersync/syncer/internal/schedule"
 	"github.com/usersync/syncer/internal/store"
 )
 
@@ -18,31 +20,25 @@ func init() {
 	register(command{name: "status", summary: "show pipelines, last runs, next scheduled times and watermarks", run: runStatus})
 }
 
-// pipelineStatus is one row of `syncer status`.
+// pipelineStatus is one row of `syncer status`; with --json, one element
+// of the array docs/schema/status.schema.json describes. Like /runs, every
+// field is always present, null where a value does not apply, and the last
+// run is the same document as a run of /runs.
 type pipelineStatus struct {
-	Pipeline   string            `json:"pipeline"`
-	Schedule   string            `json:"schedule,omitempty"`
-	NextRun    *time.Time        `json:"next_run,omitempty"`
-	LastRun    *lastRun          `json:"last_run,omitempty"`
-	LastOK     *time.Time        `json:"last_success,omitempty"`
-	Watermarks []watermarkStatus `json:"watermarks"`
-}
-
-type lastRun struct {
-	ID         int64         `json:"id"`
-	Status     string        `json:"status"`
-	StartedAt  time.Time     `json:"started_at"`
-	FinishedAt *time.Time    `json:"finished_at,omitempty"`
-	Duration   time.Duration `json:"duration_ns"`
-	Rows       int64         `json:"rows"`
-	Calls      int64         `json:"calls"`
-	Error      string        `json:"error,omitempty"`
+	Pipeline    string            `json:"pipeline"`
+	Schedule    *string           `json:"schedule"`
+	NextRun     *time.Time        `json:"next_run"`
+	LastRun     *schedule.RunInfo `json:"last_run"`
+	LastSuccess *time.Time        `json:"last_success"`
+	Watermarks  []watermarkStatus `json:"watermarks"`
+	// loc is the schedules' time zone, in which the table shows NextRun.
+	loc *time.Location
 }
 
 type watermarkStatus struct {
 	Stream    string     `json:"stream"`
-	Watermark *time.Time `json:"watermark,omitempty"`
-	Cursor    string     `json:"cursor,omitempty"`
+	Watermark *time.Time `json:"watermark"`
+	Cursor    *string    `json:"cursor"`
 	UpdatedAt time.Time  `json:"updated_at"`
 }
 
@@ -91,10 +87,12 @@ func collectStatus(ctx context.Context, cfg *config.Config, st *store.Store, now
 	out := make([]pipelineStatus, 0, len(names))
 	for _, name := range names {
 		p := cfg.Pipelines[name]
-		ps := pipelineStatus{Pipeline: name, Schedule: p.Schedule, Watermarks: []watermarkStatus{}}
+		ps := pipelineStatus{Pipeline: name, Watermarks: []watermarkStatus{}, loc: loc}
 		if p.Schedule != "" {
+			spec := p.Schedule
+			ps.Schedule = &spec
 			if sched, err := config.CronParser.Parse(p.Schedule); err == nil {
-				next := sched.Next(now.In(loc))
+				next := sched.Next(now.In(loc)).UTC()
 				ps.NextRun = &next
 			}
 		}
@@ -104,11 +102,12 @@ func collectStatus(ctx context.Context, cfg *config.Config, st *store.Store, now
 		}
 		for i, r := range runs {
 			if i == 0 {
-				ps.LastRun = toRunStatus(r)
+				ri := schedule.NewRunInfo(r)
+				ps.LastRun = &ri
 			}
-			if r.Status == store.StatusSucceeded && ps.LastOK == nil {
-				t := r.FinishedAt
-				ps.LastOK = &t
+			if r.Status == store.StatusSucceeded && ps.LastSuccess == nil {
+				t := r.FinishedAt.UTC()
+				ps.LastSuccess = &t
 			}
 		}
 		wms, err := st.Watermarks(ctx, name)
@@ -116,39 +115,20 @@ func collectStatus(ctx context.Context, cfg *config.Config, st *store.Store, now
 			return nil, fmt.Errorf("read watermarks of %s: %w", name, err)
 		}
 		for _, w := range wms {
-			ws := watermarkStatus{Stream: w.Stream, Cursor: w.Cursor, UpdatedAt: w.UpdatedAt}
+			ws := watermarkStatus{Stream: w.Stream, UpdatedAt: w.UpdatedAt.UTC()}
 			if !w.Watermark.IsZero() {
-				t := w.Watermark
+				t := w.Watermark.UTC()
 				ws.Watermark = &t
+			}
+			if w.Cursor != "" {
+				c := w.Cursor
+				ws.Cursor = &c
 			}
 			ps.Watermarks = append(ps.Watermarks, ws)
 		}
 		out = append(out, ps)
 	}
 	return out, nil
-}
-
-func toRunStatus(r store.Run) *lastRun {
-	rs := &lastRun{ID: r.ID, Status: r.Status, StartedAt: r.StartedAt, Error: r.Error}
-	if !r.FinishedAt.IsZero() {
-		t := r.FinishedAt
-		rs.FinishedAt = &t
-		rs.Duration = r.FinishedAt.Sub(r.StartedAt)
-	}
-	// counts: {stream: {table: {Inserted, Updated, Unchanged, Deleted}}}
-	var counts map[string]map[string]struct{ Inserted, Updated, Unchanged int64 }
-	if json.Unmarshal(r.Counts, &counts) == nil {
-		for _, tables := range counts {
-			for _, ts := range tables {
-				rs.Rows += ts.Inserted + ts.Updated + ts.Unchanged
-			}
-		}
-	}
-	var calls struct{ Total int64 }
-	if json.Unmarshal(r.Calls, &calls) == nil {
-		rs.Calls = calls.Total
-	}
-	return rs
 }
 
 func renderStatus(w io.Writer, rows []pipelineStatus) {
@@ -163,18 +143,18 @@ func renderStatus(w io.Writer, rows []pipelineStatus) {
 		if lr := r.LastRun; lr != nil {
 			last = fmt.Sprintf("#%d %s", lr.ID, lr.StartedAt.Local().Format("2006-01-02 15:04"))
 			outcome = lr.Status
-			if lr.FinishedAt != nil {
-				dur = lr.Duration.Round(time.Second).String()
+			if lr.DurationSeconds != nil {
+				dur = time.Duration(*lr.DurationSeconds * float64(time.Second)).Round(time.Second).String()
 			}
-			nrows, calls = fmt.Sprint(lr.Rows), fmt.Sprint(lr.Calls)
+			nrows, calls = fmt.Sprint(lr.RowsReceived()), fmt.Sprint(lr.Calls.Total)
 		}
 		next := "on demand"
 		if r.NextRun != nil {
-			next = r.NextRun.Format("2006-01-02 15:04 MST")
+			next = r.NextRun.In(cmp.Or(r.loc, time.UTC)).Format("2006-01-02 15:04 MST")
 		}
 		ok := "-"
-		if r.LastOK != nil {
-			ok = r.LastOK.Local().Format("2006-01-02 15:04")
+		if r.LastSuccess != nil {
+			ok = r.LastSuccess.Local().Format("2006-01-02 15:04")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Pipeline, last, outcome, dur, nrows, calls, next, ok)
 	}
@@ -185,14 +165,17 @@ func renderStatus(w io.Writer, rows []pipelineStatus) {
 		}
 		fmt.Fprintf(w, "\n%s watermarks:\n", r.Pipeline)
 		for _, wm := range r.Watermarks {
-			v := wm.Cursor
+			var v string
+			if wm.Cursor != nil {
+				v = *wm.Cursor
+			}
 			if wm.Watermark != nil {
 				v = wm.Watermark.UTC().Format(time.RFC3339)
 			}
 			fmt.Fprintf(w, "  %-18s %s (updated %s)\n", wm.Stream, v, wm.UpdatedAt.Local().Format("2006-01-02 15:04:05"))
 		}
-		if r.LastRun != nil && r.LastRun.Error != "" {
-			fmt.Fprintf(w, "  last error: %s\n", r.LastRun.Error)
+		if r.LastRun != nil && r.LastRun.Error != nil {
+			fmt.Fprintf(w, "  last error: %s\n", *r.LastRun.Error)
 		}
 	}
 }

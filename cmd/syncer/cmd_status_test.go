@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/usersync/syncer/internal/load"
 	"github.com/usersync/syncer/internal/pgtest"
 	"github.com/usersync/syncer/internal/pipeline"
+	"github.com/usersync/syncer/internal/schedule/schematest"
 	"github.com/usersync/syncer/internal/store"
 )
 
@@ -45,7 +47,7 @@ func TestStatusShowsRunsScheduleAndWatermarks(t *testing.T) {
 		t.Fatalf("rows = %+v", rows)
 	}
 	n := rows[1]
-	if n.LastRun == nil || n.LastRun.Status != "succeeded" || n.LastRun.Rows != 2 || n.LastOK == nil {
+	if n.LastRun == nil || n.LastRun.Status != "succeeded" || n.LastRun.RowsReceived() != 2 || n.LastSuccess == nil {
 		t.Errorf("nightly last run = %+v", n.LastRun)
 	}
 	if n.NextRun == nil || !n.NextRun.Equal(time.Date(2026, 11, 29, 2, 0, 0, 0, time.UTC)) {
@@ -56,6 +58,14 @@ func TestStatusShowsRunsScheduleAndWatermarks(t *testing.T) {
 	}
 	if rows[0].LastRun != nil {
 		t.Errorf("adhoc never ran but has %+v", rows[0].LastRun)
+	}
+	js, err := json.Marshal(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.Validate(t, "status.schema.json", js)
+	if n.Schedule == nil || *n.Schedule != "0 2 * * *" || rows[0].Schedule != nil || n.LastRun.DurationSeconds == nil {
+		t.Errorf("schedules or duration wrong: nightly %+v, adhoc %+v", n, rows[0])
 	}
 	var b bytes.Buffer
 	renderStatus(&b, rows)

@@ -4,17 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/usersync/syncer/internal/pipeline"
 	"github.com/usersync/syncer/internal/reverse"
+	"github.com/usersync/syncer/internal/schedule"
 	"github.com/usersync/syncer/internal/store"
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
 // feedJobPrefix names scheduled feeds among the pipelines in sync_runs,
-// the locks and the metrics of `syncer serve`.
-const feedJobPrefix = "feed:"
+// the locks, the metrics and /runs of `syncer serve`.
+const feedJobPrefix = schedule.FeedJobPrefix
 
 // applyFeed plans a configured feed against a freshly refreshed state and
 // applies it with its guards, as `syncer apply FEED` does, recording the
@@ -55,6 +60,8 @@ func (f *forward) applyFeed(ctx context.Context, name string, log *slog.Logger) 
 	rec := store.RunResult{Status: sum.Outcome, Counts: counts, Calls: sum.Calls}
 	if err != nil {
 		rec.Error = err.Error()
+		log.Error("feed run did not succeed", "pipeline", job, "run_id", runID, "outcome", sum.Outcome,
+			"duration", sum.Duration.Round(time.Millisecond), "err", err)
 	}
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
@@ -67,18 +74,38 @@ func (f *forward) applyFeed(ctx context.Context, name string, log *slog.Logger) 
 	return sum, sum.Err
 }
 
-// feedCounts is what a feed run records in sync_runs.counts.
-type feedCounts struct {
-	Operations int `json:"operations"`
-	Done       int `json:"done"`
-	Failed     int `json:"failed"`
-	Skipped    int `json:"skipped"`
-	Writes     int `json:"writes"`
-	Rejected   int `json:"rejected_rows"`
+// checkFeedFile returns why the file of feed name, at path, cannot be
+// read, naming the feed, the path and the configuration key; nil when it
+// can be opened.
+func checkFeedFile(name, path string) error {
+	where := textfmt.Quote(path)
+	if abs, err := filepath.Abs(path); err == nil && abs != path {
+		where += " (" + textfmt.Quote(abs) + ")"
+	}
+	fh, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("feed %s: file %s does not exist (feeds.%s.path)", name, where, name)
+	}
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is in the message already
+		}
+		return fmt.Errorf("feed %s: file %s cannot be opened: %w (feeds.%s.path)", name, where, err, name)
+	}
+	defer fh.Close()
+	if fi, err := fh.Stat(); err == nil && fi.IsDir() {
+		return fmt.Errorf("feed %s: %s is a directory, not a file (feeds.%s.path)", name, where, name)
+	}
+	return nil
 }
 
-func (f *forward) planAndApply(ctx context.Context, name string, log *slog.Logger) (feedCounts, error) {
-	var c feedCounts
+func (f *forward) planAndApply(ctx context.Context, name string, log *slog.Logger) (schedule.FeedCounts, error) {
+	var c schedule.FeedCounts
+	// Before the refresh: a missing export must not cost a refresh's calls.
+	if err := checkFeedFile(name, f.cfg.Feeds[name].Path); err != nil {
+		return c, err
+	}
 	sp, err := reverse.SpecFromConfig(f.cfg.Feeds[name], f.cfg.Rate.RequestsPerMinute)
 	if err != nil {
 		return c, err
@@ -89,7 +116,7 @@ func (f *forward) planAndApply(ctx context.Context, name string, log *slog.Logge
 		return c, err
 	}
 	c.Operations = len(planned.Plan.Operations)
-	c.Rejected = planned.Plan.Rejected.Count
+	c.RejectedRows = planned.Plan.Rejected.Count
 	if tripped := planned.Plan.Tripped(); len(tripped) > 0 {
 		return c, fmt.Errorf("feed %s: %d guard(s) tripped, nothing applied: %s", name, len(tripped), tripped[0].Message)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,6 +10,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/usersync/syncer/internal/schedule"
 )
 
 // Not parallel: the tests set environment variables.
@@ -30,9 +35,16 @@ func TestServeAppliesScheduledFeeds(t *testing.T) {
 	if err := os.WriteFile(broken, []byte("employee_id,email,name,title,action\nJ9003,whole.row@example.com,Whole Row,Agent,upsert\nJ9004,cut@example.com\nJ9005,cut.too@example.com\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// An export that has not landed: reported at start, a failed run
+	// when it fires, and no API call spent on it.
+	absent := filepath.Join(dir, "exports", "absent.csv")
 	e := newCLIEnv(t, 80, fmt.Sprintf(`  ref:
     streams: [reference]
 feeds:
+  absent:
+    path: %s
+    mode: delta
+    schedule: "@every 1h"
   joiners:
     path: %s
     mode: delta
@@ -50,7 +62,7 @@ serve:
   run_on_start: true
   shutdown_grace: 5s
   lease_ttl: 2s
-`, joiner, mass, broken))
+`, absent, joiner, mass, broken))
 	usersBefore := len(e.srv.Users())
 	srv := startServe(t, e.cfg)
 	defer srv.cancel()
@@ -78,10 +90,31 @@ serve:
 		_, a := status["feed:joiners"]
 		_, b := status["feed:mass"]
 		_, c := status["feed:broken"]
-		return a && b && c
+		_, d := status["feed:absent"]
+		return a && b && c && d
 	})
+	log := srv.errb.String()
+	warned := false
+	for _, line := range logLines(log, "scheduled feed's file is missing or unreadable: its runs fail until it is there") {
+		warned = warned || strings.Contains(line, `"feed":"absent"`) && strings.Contains(line, `"path":"`+absent+`"`)
+	}
+	if !warned {
+		t.Errorf("no warning at start naming the feed absent and %s:\n%s", absent, log)
+	}
+	var doc schedule.Runs
+	getDoc(t, base+"/runs?pipeline=feed:absent", http.StatusOK, "runs.schema.json", &doc)
+	if len(doc.Runs) != 1 || doc.Runs[0].Status != "failed" || doc.Runs[0].Error == nil ||
+		*doc.Runs[0].Error != `feed absent: file "`+absent+`" does not exist (feeds.absent.path)` || doc.Runs[0].Calls.Total != 0 {
+		t.Errorf("/runs?pipeline=feed:absent = %+v; want one failed run naming the file, with no API call", doc.Runs)
+	}
+	getDoc(t, base+"/runs", http.StatusOK, "runs.schema.json", nil)
 	srv.cancel()
 	<-srv.done
+	var recorded string
+	queryRow(t, e, "SELECT status || ': ' || error FROM sync_runs WHERE pipeline = 'feed:absent'", &recorded)
+	if !strings.HasPrefix(recorded, "failed: feed absent: file") || !strings.Contains(recorded, "does not exist") {
+		t.Errorf("sync_runs has feed:absent as %q", recorded)
+	}
 	if r := status["feed:joiners"]; r.Status != "succeeded" {
 		t.Errorf("feed:joiners run = %+v", r)
 	}
@@ -111,5 +144,23 @@ serve:
 		if strings.EqualFold(u.Email, "whole.row@example.com") {
 			t.Error("the broken feed's whole row was applied")
 		}
+	}
+}
+
+// queryRow scans the one row of q, run in e's schema, into dest.
+func queryRow(t *testing.T, e *cliEnv, q string, dest ...any) {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(e.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RuntimeParams["search_path"] = e.schema
+	conn, err := pgx.ConnectConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if err := conn.QueryRow(context.Background(), q).Scan(dest...); err != nil {
+		t.Fatalf("%s: %v", q, err)
 	}
 }

@@ -89,9 +89,15 @@ func newForward(ctx context.Context, cfg *config.Config, log *slog.Logger) (*for
 		st.Close()
 		return nil, err
 	}
+	return forwardOn(cfg, client, st, log), nil
+}
+
+// forwardOn returns a forward over an open, migrated store (serve opens
+// and checks it itself, waiting for the database).
+func forwardOn(cfg *config.Config, client *genesys.Client, st *store.Store, log *slog.Logger) *forward {
 	ld := load.New(st.Pool(), load.Config{Schema: cfg.Database.Schema, Logger: log})
 	runner := pipeline.NewRunner(st, ld, pipeline.Config{Logger: log, Accounting: pipeline.GenesysAccounting, Exclusive: true})
-	return &forward{cfg: cfg, client: client, store: st, runner: runner, log: log}, nil
+	return &forward{cfg: cfg, client: client, store: st, runner: runner, log: log}
 }
 
 func (f *forward) Close() { f.store.Close() }

@@ -2,6 +2,32 @@
 // schedule, at most one run of a pipeline at a time across any number of
 // replicas, and serves /healthz, /readyz, /metrics and /runs.
 //
+// # Readiness
+//
+// A Service answers its HTTP endpoints from the start, before the database
+// is usable: a database that is down or a migration that is pending is a
+// 503 on /readyz with the reason, not an exit, so an orchestrator sees a
+// live process that is not ready yet. Until the database answers and
+// every migration is applied (applied by the Service itself with
+// ServiceConfig.Migrate), it retries after RetryMin, doubling up to
+// RetryMax, and builds no Scheduler: no job runs before ready. Once ready
+// it builds the Scheduler and runs it; from then on the database is
+// checked every CheckInterval and at each /readyz (at most once a second),
+// and readiness follows it. Every state (database ok/unreachable,
+// migrations current/pending/failed/unknown) is logged when it is entered,
+// never at each retry or check. Reasons come from store errors, which name
+// the host, port and database but never the URL or its password.
+//
+// # Documents
+//
+// /runs, /readyz, /healthz and the error answers are JSON with snake_case
+// names, units in the names (duration_seconds, waited_seconds), UTC times
+// and every field present (null where it does not apply): Runs, RunInfo,
+// JobStatus, Readiness, Health and Error. docs/schema holds their JSON
+// Schemas, and the tests validate real answers against them. RunInfo
+// decodes sync_runs.counts and .calls with the types that recorded them,
+// so the stored form may change without changing the document.
+//
 // # Model
 //
 // A Job is a name, a cron spec (robfig/cron/v3, parsed like

@@ -1,144 +1,135 @@
 package schedule
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
-	"sync"
-	"time"
+	"strings"
 
-	"github.com/usersync/syncer/internal/store"
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
-// NewHandler serves the scheduler's HTTP endpoints:
+// Limits of /runs?limit=.
+const (
+	DefaultRunsLimit = 50
+	MaxRunsLimit     = 500
+)
+
+// Runs is the /runs document: the jobs' state on this replica and the
+// latest runs from sync_runs, newest first, both filtered alike.
+// docs/schema/runs.schema.json is its JSON Schema.
+type Runs struct {
+	Pipelines []JobStatus `json:"pipelines"`
+	Runs      []RunInfo   `json:"runs"`
+}
+
+// Health is the /healthz document.
+type Health struct {
+	// Status is always "ok": an answer means the process is up.
+	Status string `json:"status"`
+}
+
+// Error is the document of every error answer (4xx, 5xx) of the service.
+type Error struct {
+	Error string `json:"error"`
+}
+
+// endpoints are the service's paths, for the answers to unknown ones.
+var endpoints = []string{"/healthz", "/readyz", "/metrics", "/runs"}
+
+// Handler serves the service's HTTP endpoints, from the start (before the
+// database is ready) until the process ends. Everything but /metrics
+// answers JSON, whose schemas are in docs/schema:
 //
-//   - GET /healthz: 200 while the process is up.
-//   - GET /readyz: 200 when the database answers and every migration is
-//     applied, 503 otherwise and while the service is stopping.
+//   - GET /healthz: 200 Health while the process is up.
+//   - GET /readyz: Readiness; 200 when ready, 503 otherwise.
 //   - GET /metrics: the Prometheus text format.
-//   - GET /runs?pipeline=NAME&limit=N: recent runs from sync_runs (newest
-//     first, limit 1–500, default 50) and each job's state on this replica.
-func NewHandler(st *store.Store, s *Scheduler) http.Handler {
-	h := &handler{store: st, sched: s}
+//   - GET /runs?pipeline=NAME&limit=N: Runs. pipeline filters both the
+//     jobs and the runs; limit (1–500, default 50) caps the runs. 400 for
+//     a bad or unknown parameter, 404 for a name that is neither a job nor
+//     in sync_runs, 503 before the service is ready or while the database
+//     is unreachable.
+//   - anything else: 404 or 405 with an Error.
+func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		writeJSON(w, http.StatusOK, Health{Status: "ok"})
 	})
-	mux.HandleFunc("GET /readyz", h.readyz)
-	mux.Handle("GET /metrics", s.Metrics().Handler())
-	mux.HandleFunc("GET /runs", h.runs)
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		rd := s.Readiness(r.Context())
+		code := http.StatusOK
+		if rd.Status != StatusReady {
+			code = http.StatusServiceUnavailable
+		}
+		writeJSON(w, code, rd)
+	})
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.HandleFunc("GET /runs", s.runs)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if slices.Contains(endpoints, r.URL.Path) {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeJSON(w, http.StatusMethodNotAllowed, Error{Error: fmt.Sprintf("%s %s: only GET is allowed", r.Method, r.URL.Path)})
+			return
+		}
+		writeJSON(w, http.StatusNotFound, Error{Error: fmt.Sprintf("no endpoint %s: the endpoints are %s", textfmt.Quote(r.URL.Path), strings.Join(endpoints, ", "))})
+	})
 	return mux
 }
 
-type handler struct {
-	store *store.Store
-	sched *Scheduler
-
-	// The migration check opens connections and takes the migration lock:
-	// a "current" answer is kept for migrationsTTL so frequent probes stay
-	// cheap; a "pending" one is checked again at every probe.
-	mu        sync.Mutex
-	currentAt time.Time
-}
-
-const migrationsTTL = 10 * time.Second
-
-type readiness struct {
-	Ready      bool   `json:"ready"`
-	Database   string `json:"database"`
-	Migrations string `json:"migrations"`
-	Stopping   bool   `json:"stopping,omitempty"`
-}
-
-func (h *handler) readyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-	defer cancel()
-	res := readiness{Database: "ok", Migrations: "current", Stopping: h.sched.Stopping()}
-	ok := !res.Stopping
-	if err := h.store.Pool().Ping(ctx); err != nil {
-		res.Database, ok = "unreachable: "+err.Error(), false
-	}
-	if err := h.migrations(ctx); err != nil {
-		res.Migrations, ok = err.Error(), false
-	}
-	res.Ready = ok
-	code := http.StatusOK
-	if !ok {
-		code = http.StatusServiceUnavailable
-	}
-	writeJSON(w, code, res)
-}
-
-// migrations returns nil when every known migration is applied.
-func (h *handler) migrations(ctx context.Context) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if !h.currentAt.IsZero() && time.Since(h.currentAt) < migrationsTTL {
-		return nil
-	}
-	st, err := h.store.MigrationStatus(ctx)
-	if err != nil {
-		return fmt.Errorf("unknown: %w", err)
-	}
-	pending := 0
-	for _, m := range st {
-		if !m.Applied {
-			pending++
+func (s *Service) runs(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	for k, vs := range q {
+		if k != "pipeline" && k != "limit" {
+			writeJSON(w, http.StatusBadRequest, Error{Error: fmt.Sprintf("unknown parameter %s: /runs takes pipeline and limit", textfmt.Quote(k))})
+			return
+		}
+		if len(vs) > 1 {
+			writeJSON(w, http.StatusBadRequest, Error{Error: fmt.Sprintf("parameter %s given %d times: give it once", k, len(vs))})
+			return
 		}
 	}
-	if pending > 0 {
-		h.currentAt = time.Time{}
-		return fmt.Errorf("%d of %d pending (run `syncer migrate up`)", pending, len(st))
-	}
-	h.currentAt = time.Now()
-	return nil
-}
-
-// runJSON is one sync_runs row in /runs.
-type runJSON struct {
-	ID         int64           `json:"id"`
-	Pipeline   string          `json:"pipeline"`
-	Status     string          `json:"status"`
-	StartedAt  time.Time       `json:"started_at"`
-	FinishedAt *time.Time      `json:"finished_at,omitempty"`
-	Seconds    float64         `json:"duration_seconds,omitempty"`
-	Error      string          `json:"error,omitempty"`
-	Counts     json.RawMessage `json:"counts,omitempty"`
-	Calls      json.RawMessage `json:"calls,omitempty"`
-}
-
-type runsJSON struct {
-	Pipelines []JobStatus `json:"pipelines"`
-	Runs      []runJSON   `json:"runs"`
-}
-
-func (h *handler) runs(w http.ResponseWriter, r *http.Request) {
-	limit := 50
-	if v := r.URL.Query().Get("limit"); v != "" {
+	limit := DefaultRunsLimit
+	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "limit must be a number from 1 to 500"})
+		if err != nil || n < 1 || n > MaxRunsLimit {
+			writeJSON(w, http.StatusBadRequest, Error{Error: fmt.Sprintf("limit must be a number from 1 to %d, not %s", MaxRunsLimit, textfmt.Quote(v))})
 			return
 		}
 		limit = n
 	}
-	runs, err := h.store.Runs(r.Context(), r.URL.Query().Get("pipeline"), limit)
-	if err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "read runs: " + err.Error()})
+	sched, st := s.sched.Load(), s.st.Load()
+	if sched == nil {
+		rd := s.Readiness(r.Context())
+		reason := rd.Status
+		if rd.Reason != nil {
+			reason = *rd.Reason
+		}
+		writeJSON(w, http.StatusServiceUnavailable, Error{Error: "not ready: " + reason})
 		return
 	}
-	out := runsJSON{Pipelines: h.sched.Status(), Runs: make([]runJSON, 0, len(runs))}
-	for _, run := range runs {
-		rj := runJSON{ID: run.ID, Pipeline: run.Pipeline, Status: run.Status, StartedAt: run.StartedAt,
-			Error: run.Error, Counts: run.Counts, Calls: run.Calls}
-		if !run.FinishedAt.IsZero() {
-			t := run.FinishedAt
-			rj.FinishedAt = &t
-			rj.Seconds = t.Sub(run.StartedAt).Seconds()
+	name := q.Get("pipeline")
+	runs, err := st.Runs(r.Context(), name, limit)
+	if err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, Error{Error: "read runs: " + err.Error()})
+		return
+	}
+	out := Runs{Pipelines: []JobStatus{}, Runs: make([]RunInfo, 0, len(runs))}
+	var names []string
+	for _, js := range sched.Status() {
+		names = append(names, js.Pipeline)
+		if name == "" || js.Pipeline == name {
+			out.Pipelines = append(out.Pipelines, js)
 		}
-		out.Runs = append(out.Runs, rj)
+	}
+	for _, run := range runs {
+		out.Runs = append(out.Runs, NewRunInfo(run))
+	}
+	if name != "" && len(out.Pipelines) == 0 && len(out.Runs) == 0 {
+		writeJSON(w, http.StatusNotFound, Error{Error: fmt.Sprintf("no pipeline or scheduled feed named %s, and no runs of one (configured: %s)",
+			textfmt.Quote(name), strings.Join(names, ", "))})
+		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -184,4 +186,37 @@ func value(t *testing.T, reg *prometheus.Registry, name string, labels ...string
 	t.Helper()
 	v, _ := metricstest.Sum(metricstest.Gather(t, reg)[name], labels...)
 	return v
+}
+
+// logBuffer collects a JSON log safely across goroutines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// lines returns the log lines whose message is msg.
+func (l *logBuffer) lines(msg string) []string {
+	var out []string
+	for _, line := range strings.Split(l.String(), "\n") {
+		if strings.Contains(line, `"msg":"`+msg+`"`) {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func (l *logBuffer) logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

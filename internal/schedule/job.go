@@ -11,28 +11,34 @@ import (
 	"github.com/usersync/syncer/internal/store"
 )
 
-// JobStatus is a job's state as one replica sees it (served by /runs).
+// JobStatus is a job's state as one replica sees it (the "pipelines" of
+// /runs). Like RunInfo, every field is always present, null where a value
+// does not apply.
 type JobStatus struct {
 	Pipeline string `json:"pipeline"`
-	Schedule string `json:"schedule,omitempty"`
-	// NextRun is the next cron tick; absent for on-demand jobs.
-	NextRun *time.Time `json:"next_run,omitempty"`
+	// Kind is KindPipeline or KindFeed.
+	Kind string `json:"kind"`
+	// Schedule is the cron spec; null for on-demand jobs.
+	Schedule *string `json:"schedule"`
+	// NextRun is the next cron tick; null for on-demand jobs.
+	NextRun *time.Time `json:"next_run"`
 	// Running is true while this replica runs the job.
 	Running      bool       `json:"running"`
-	RunningSince *time.Time `json:"running_since,omitempty"`
-	// LastRunID and LastOutcome are of this replica's last run.
-	LastRunID   int64  `json:"last_run_id,omitempty"`
-	LastOutcome string `json:"last_outcome,omitempty"`
+	RunningSince *time.Time `json:"running_since"`
+	// LastRunID and LastOutcome are of this replica's last run (its id
+	// null when the run left no record: the database was unreachable).
+	LastRunID   *int64  `json:"last_run_id"`
+	LastOutcome *string `json:"last_outcome"`
 	// LastSuccess and ConsecutiveFailures come from sync_runs (every
 	// replica's runs and `syncer run`'s), counted over the last 20 runs.
-	LastSuccess         *time.Time `json:"last_success,omitempty"`
+	LastSuccess         *time.Time `json:"last_success"`
 	ConsecutiveFailures int        `json:"consecutive_failures"`
 	// BackoffUntil is set while failures make ticks before it be skipped.
-	BackoffUntil *time.Time `json:"backoff_until,omitempty"`
-	// Skipped counts the ticks this replica skipped because the job was
-	// still running or backing off; LastSkipped is the latest.
-	Skipped     int64      `json:"skipped"`
-	LastSkipped *time.Time `json:"last_skipped,omitempty"`
+	BackoffUntil *time.Time `json:"backoff_until"`
+	// SkippedTicks counts the ticks this replica skipped because the job
+	// was still running or backing off; LastSkipped is the latest.
+	SkippedTicks int64      `json:"skipped_ticks"`
+	LastSkipped  *time.Time `json:"last_skipped"`
 }
 
 // history is what the recent run records say about a job.
@@ -81,6 +87,18 @@ type job struct {
 	skips       int64
 	lastSkipped time.Time
 	backoffTill time.Time
+	// unreadable is set while the run history cannot be read, so that an
+	// outage is logged when it starts and ends, not at every refresh.
+	unreadable bool
+}
+
+// setUnreadable records whether the run history could be read and reports
+// whether that changed.
+func (j *job) setUnreadable(v bool) (changed bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	changed, j.unreadable = j.unreadable != v, v
+	return changed
 }
 
 func (j *job) setNext(t time.Time) {
@@ -148,12 +166,20 @@ func (j *job) status() JobStatus {
 	defer j.mu.Unlock()
 	st := JobStatus{
 		Pipeline:            j.Name,
-		Schedule:            j.Schedule,
+		Kind:                KindOf(j.Name),
 		Running:             !j.runningSince.IsZero(),
-		LastRunID:           j.lastRunID,
-		LastOutcome:         j.lastOutcome,
 		ConsecutiveFailures: j.failuresLocked(),
-		Skipped:             j.skips,
+		SkippedTicks:        j.skips,
+	}
+	// Pointers to copies: the job's fields change under j.mu.
+	if sched := j.Schedule; sched != "" {
+		st.Schedule = &sched
+	}
+	if id := j.lastRunID; id != 0 {
+		st.LastRunID = &id
+	}
+	if outcome := j.lastOutcome; outcome != "" {
+		st.LastOutcome = &outcome
 	}
 	st.NextRun = timePtr(j.next)
 	st.RunningSince = timePtr(j.runningSince)
@@ -165,9 +191,11 @@ func (j *job) status() JobStatus {
 	return st
 }
 
+// timePtr returns t in UTC, or nil for the zero time.
 func timePtr(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
+	t = t.UTC()
 	return &t
 }

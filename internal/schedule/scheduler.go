@@ -507,10 +507,13 @@ func (s *Scheduler) watch(ctx context.Context) {
 func (s *Scheduler) refresh(ctx context.Context, j *job) (unfinished bool) {
 	runs, err := s.store.Runs(ctx, j.Name, historyDepth)
 	if err != nil {
-		if ctx.Err() == nil {
-			s.log.Warn("read run history", "pipeline", j.Name, "err", err)
+		if ctx.Err() == nil && j.setUnreadable(true) {
+			s.log.Warn("run history unreadable: gauges and takeovers wait until it is back", "pipeline", j.Name, "err", err)
 		}
 		return false
+	}
+	if j.setUnreadable(false) {
+		s.log.Info("run history readable again", "pipeline", j.Name)
 	}
 	s.apply(j, runs)
 	return len(runs) > 0 && (runs[0].Status == store.StatusRunning || runs[0].Status == store.StatusInterrupted)

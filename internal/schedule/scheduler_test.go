@@ -23,7 +23,7 @@ func TestSkipsTickWhileStillRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop := start(t, s)
-	waitFor(t, 10*time.Second, "two skipped ticks", func() bool { return s.Status()[0].Skipped >= 2 })
+	waitFor(t, 10*time.Second, "two skipped ticks", func() bool { return s.Status()[0].SkippedTicks >= 2 })
 	if _, err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
