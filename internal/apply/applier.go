@@ -38,6 +38,9 @@ var (
 	ErrGuard = errors.New("apply: a guard is tripped")
 	// ErrSchema: the plan was written by another version of syncer.
 	ErrSchema = errors.New("apply: unsupported plan schema")
+	// ErrExists: a joiner's employee id is already registered to a user
+	// the plan did not know (a create operation fails with it).
+	ErrExists = errors.New("the person already has an account")
 )
 
 // Config configures an Applier. The zero value works (no stale check, no

@@ -280,6 +280,22 @@ func (r *run) create(ctx context.Context, o *diff.Operation, retry bool) (any, e
 			return r.adopt(o, u, true), nil
 		}
 	}
+	if !retry && !r.plan.Reads.LookedUp && r.plan.Authority != "" {
+		// The plan did not look its joiners up (it used a recent load): an
+		// account registered under the employee id with another email
+		// would otherwise get a twin.
+		if emp, ok := strings.CutPrefix(o.User.Key, "employee:"); ok {
+			r.read()
+			u, err := r.a.api.GetUserByExternalID(ctx, r.plan.Authority, emp, nil)
+			switch {
+			case err == nil && u.ID != "":
+				return nil, fmt.Errorf("%w: employee %s is already user %s (external id %s/%s, email %s); not created: plan the feed again",
+					ErrExists, emp, u.ID, r.plan.Authority, emp, u.Email)
+			case err != nil && !errors.Is(err, genesys.ErrNotFound):
+				return nil, fmt.Errorf("look up employee %s before creating the user: %w", emp, err)
+			}
+		}
+	}
 	r.write()
 	u, err := r.a.api.CreateUser(ctx, genesys.CreateUser{Name: c.Name, Email: c.Email, DivisionID: c.DivisionID, Title: c.Title,
 		Department: c.Department, State: c.State})

@@ -383,6 +383,15 @@ type Reads struct {
 	// the org was read: the feed speaks for queues (roles).
 	AllQueues bool `json:"all_queues,omitempty"`
 	AllRoles  bool `json:"all_roles,omitempty"`
+	// StoredQueues and StoredRoles say every membership (grant) was taken
+	// from a complete load younger than refresh_max_age.
+	StoredQueues bool `json:"stored_queues,omitempty"`
+	StoredRoles  bool `json:"stored_roles,omitempty"`
+	// LookedUp says the plan read what tells whether a row no known key
+	// found is an existing account (reverse's pairing); when false
+	// (--no-refresh), apply looks a joiner up by its employee id right
+	// before creating it, so that nobody gets a second account.
+	LookedUp bool `json:"looked_up,omitempty"`
 	// MembersOf are the users whose queue memberships (QueuesOf) and role
 	// grants (RolesOf) were read one by one: the active users offboarded.
 	MembersOf []string `json:"members_of,omitempty"`

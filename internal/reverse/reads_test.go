@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -196,9 +197,9 @@ func TestRefreshMaxAge(t *testing.T) {
 }
 
 // TestLookupOnlyUnmatchedRows: a row whose employee id no known key finds
-// costs one lookup by external id; a user found that way is matched (not
-// created again) and its external ids are stored, so the next plan needs
-// no lookup.
+// costs one call (a lookup by external id, or the external ids of the one
+// account it could be); the user is matched (not created again) and its
+// external ids are stored, so the next plan needs no call.
 func TestLookupOnlyUnmatchedRows(t *testing.T) {
 	e := newEnv(t, emulator.Config{Seed: 7, Users: 80})
 	rows := orgRows(e.srv)
@@ -220,9 +221,11 @@ func TestLookupOnlyUnmatchedRows(t *testing.T) {
 	st0 := e.srv.Stats()
 	p := e.plan(t, sp)
 	st := e.srv.Stats()
-	lookups := st.RouteTotal("GET /api/v2/users/externalid/{authorityName}/{externalKey}") - st0.RouteTotal("GET /api/v2/users/externalid/{authorityName}/{externalKey}")
-	if lookups != 1 {
-		t.Errorf("%d lookups, want 1 (the row whose email changed)", lookups)
+	idReads := func(st emulator.Stats) int64 {
+		return st.RouteTotal("GET /api/v2/users/externalid/{authorityName}/{externalKey}") + st.RouteTotal("GET /api/v2/users/{userId}/externalid")
+	}
+	if n := idReads(st) - idReads(st0); n != 1 {
+		t.Errorf("%d external id reads, want 1 (the row whose email changed)", n)
 	}
 	if p.Plan.Totals.Create != 0 || p.Plan.Totals.Update != 1 {
 		_ = p.Plan.Render(os.Stderr)
@@ -231,7 +234,116 @@ func TestLookupOnlyUnmatchedRows(t *testing.T) {
 	st0 = e.srv.Stats()
 	e.plan(t, sp)
 	st = e.srv.Stats()
-	if n := st.RouteTotal("GET /api/v2/users/externalid/{authorityName}/{externalKey}") - st0.RouteTotal("GET /api/v2/users/externalid/{authorityName}/{externalKey}"); n != 0 {
-		t.Errorf("%d lookups on the second plan, want 0 (the external id is stored)", n)
+	if n := idReads(st) - idReads(st0); n != 0 {
+		t.Errorf("%d external id reads on the second plan, want 0 (the external id is stored)", n)
+	}
+}
+
+// TestNoRefreshJoinerCheckedAtApply: a plan made without reading the org
+// (--no-refresh) does not know whether an unmatched row is an existing
+// account; apply looks a joiner up right before creating it and refuses a
+// create whose employee id is registered to another account, naming it,
+// so that nobody gets a second account.
+func TestNoRefreshJoinerCheckedAtApply(t *testing.T) {
+	e := newEnv(t, emulator.Config{Seed: 7, Users: 80})
+	rows := orgRows(e.srv)
+	sp := e.spec("hr.csv")
+	sp.Diff.Owned = diff.DefaultOwned
+	sp.Diff.IgnoreOrgEmployeeID = true
+	cols := []string{"employee_id", "email", "name", "division", "state"}
+	writeColumns(t, sp.Path, rows, cols)
+	e.plan(t, sp) // loads the state
+
+	registered := map[string]bool{}
+	for _, u := range e.srv.Users() {
+		for _, x := range u.ExternalIDs {
+			if x.AuthorityName == emulator.ExternalAuthority {
+				registered[x.ExternalKey] = true
+			}
+		}
+	}
+	moved := -1
+	for i, r := range rows {
+		if r.State == "active" && registered[r.EmployeeID] {
+			moved = i
+			break
+		}
+	}
+	rows[moved].Email = "renamed." + rows[moved].Email
+	writeColumns(t, sp.Path, rows, cols)
+	sp.Feed.Mode = feed.ModeDelta // no leaver: the row alone
+	p, err := e.svc.Plan(context.Background(), sp, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Reads.LookedUp || p.Plan.Totals.Create != 1 {
+		t.Fatalf("reads %+v, totals %+v: want a plan from Postgres creating the unmatched row", p.Reads, p.Plan.Totals)
+	}
+	before := len(e.srv.Users())
+	res, err := e.svc.Apply(context.Background(), sp, p.Plan, reverse.ApplyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.srv.Users()) != before {
+		t.Fatalf("a second account was created")
+	}
+	if res.Failed == 0 || !strings.Contains(reverse.Describe(res.Failures[0]), "already user") {
+		t.Fatalf("failures %+v, want the create refused naming the account", res.Failures)
+	}
+}
+
+// TestPairingReadsTheSmallerSide: whether an unmatched row is an existing
+// account is settled by reading the smaller side: the rows' lookups or
+// the candidate accounts' external ids; none at all when no account could
+// be one (every account has the org's employee id).
+func TestPairingReadsTheSmallerSide(t *testing.T) {
+	e := newEnv(t, emulator.Config{Seed: 7, Users: 120})
+	rows := orgRows(e.srv)
+	var kept []row
+	for _, r := range rows {
+		if r.State == "active" {
+			kept = append(kept, r)
+		}
+	}
+	// 30 joiners and 4 leavers (the first 4 active rows dropped).
+	leavers := kept[:4]
+	kept = kept[4:]
+	for k := range 30 {
+		kept = append(kept, row{EmployeeID: fmt.Sprintf("J%03d", k), Email: fmt.Sprintf("joiner.%d@example.com", k), Name: "J", State: "active", Division: rows[0].Division})
+	}
+	sp := e.spec("hr.csv")
+	sp.Diff.Owned = diff.DefaultOwned
+	sp.Diff.Guards = diff.Guards{MaxOffboards: new(-1), MaxOffboardPercent: new(float64(-1))}
+	cols := []string{"employee_id", "email", "name", "division", "state"}
+	writeColumns(t, sp.Path, kept, cols)
+	route := func(st emulator.Stats, r string) int64 { return st.RouteTotal(r) }
+	const lookup, extOf = "GET /api/v2/users/externalid/{authorityName}/{externalKey}", "GET /api/v2/users/{userId}/externalid"
+
+	// Every account has an employee id (the org's employee ids are the
+	// key): no candidate, no read.
+	st0 := e.srv.Stats()
+	e.plan(t, sp)
+	st := e.srv.Stats()
+	if n := route(st, lookup) - route(st0, lookup) + route(st, extOf) - route(st0, extOf); n != 0 {
+		t.Errorf("%d external id reads although every account has an employee id", n)
+	}
+
+	// The org's employee ids are something else: every inactive or
+	// unmatched account is a candidate. In snapshot mode the candidates
+	// are the leavers and the inactive accounts not in the feed; with 30
+	// joiners the smaller side is read, never both.
+	sp.Diff.IgnoreOrgEmployeeID = true
+	st0 = e.srv.Stats()
+	p := e.plan(t, sp)
+	st = e.srv.Stats()
+	lookups, reads := route(st, lookup)-route(st0, lookup), route(st, extOf)-route(st0, extOf)
+	if lookups != 0 && reads != 0 {
+		t.Errorf("%d lookups and %d external id reads: want one side only", lookups, reads)
+	}
+	if lookups+reads == 0 || lookups+reads > 30 {
+		t.Errorf("%d lookups + %d reads, want at most the 30 joiners' lookups", lookups, reads)
+	}
+	if p.Plan.Totals.Create != 30 || p.Plan.Totals.Offboard < len(leavers) {
+		t.Errorf("totals %+v, want 30 joiners and the %d leavers", p.Plan.Totals, len(leavers))
 	}
 }

@@ -83,27 +83,32 @@ func (s *Service) Refresh(ctx context.Context, r Reads, reread []string) (pipeli
 
 // fresh reports whether every stream these reads need was read completely
 // less than maxAge ago (by any pipeline of this schema), and when the
-// oldest of them was.
-func (s *Service) fresh(ctx context.Context, r Reads, maxAge time.Duration) (bool, time.Time, error) {
+// oldest of them was. It also marks, in the Reads it returns, the
+// memberships a complete load holds within maxAge (queues, roles), which
+// a plan then takes from Postgres instead of reading its leavers'.
+func (s *Service) fresh(ctx context.Context, r Reads, maxAge time.Duration) (bool, Reads, error) {
 	if maxAge <= 0 {
-		return false, time.Time{}, nil
+		return false, r, nil
 	}
 	names := slices.DeleteFunc(streamsFor(r), func(n string) bool { return n == "skills" || n == "languages" })
-	at, err := s.store.SnapshotTimes(ctx, names)
+	at, err := s.store.SnapshotTimes(ctx, append(names, pipeline.StreamQueues, pipeline.StreamRoles))
 	if err != nil {
-		return false, time.Time{}, err
+		return false, r, err
 	}
+	young := func(n string) bool { t, ok := at[n]; return ok && time.Since(t) <= maxAge }
 	var oldest time.Time
 	for _, n := range names {
-		t, ok := at[n]
-		if !ok || time.Since(t) > maxAge {
-			return false, time.Time{}, nil
+		if !young(n) {
+			return false, r, nil
 		}
-		if oldest.IsZero() || t.Before(oldest) {
+		if t := at[n]; oldest.IsZero() || t.Before(oldest) {
 			oldest = t
 		}
 	}
-	return true, oldest, nil
+	r.StateAt = oldest
+	r.StoredQueues = !r.AllQueues && young(pipeline.StreamQueues)
+	r.StoredRoles = !r.AllRoles && young(pipeline.StreamRoles)
+	return true, r, nil
 }
 
 // readMembersOf reads the queue memberships and role grants of users one
@@ -125,8 +130,8 @@ func (s *Service) readMembersOf(ctx context.Context, users []string, queues, rol
 // Users already inactive keep what Postgres holds for them.
 func leaverReads(p *diff.Plan, cur *diff.Current, r Reads) (users []string, queues, roles bool) {
 	off := p.Settings.Offboard
-	queues = !r.AllQueues && (off.UnjoinQueues || off.RemoveQueues)
-	roles = !r.AllRoles && off.StripRoles
+	queues = !r.AllQueues && !r.StoredQueues && (off.UnjoinQueues || off.RemoveQueues)
+	roles = !r.AllRoles && !r.StoredRoles && off.StripRoles
 	if !queues && !roles {
 		return nil, false, false
 	}
@@ -145,21 +150,19 @@ func leaverReads(p *diff.Plan, cur *diff.Current, r Reads) (users []string, queu
 	return users, queues, roles
 }
 
-// lookupExternalIDs finds, for feed rows that no known key matches (an
-// external id already read, the org's employee id, the email), the user
-// registered under the row's employee id: one GET per such row
-// (/api/v2/users/externalid/{authority}/{key}), instead of reading every
-// user's external ids. A user found has its external ids read and stored,
-// so the next plan knows them. It returns the ids of the users found.
-func (s *Service) lookupExternalIDs(ctx context.Context, keys []string) (pipeline.Summary, error) {
-	if len(keys) == 0 {
+// lookupExternalIDs finds the users registered under the employee ids
+// keys (one GET /api/v2/users/externalid/{authority}/{key} each) and reads
+// and stores the external ids of those found and of users (one GET each),
+// so that this plan and the next know them. See pairing.
+func (s *Service) lookupExternalIDs(ctx context.Context, keys, users []string) (pipeline.Summary, error) {
+	if len(keys) == 0 && len(users) == 0 {
 		return pipeline.Summary{}, nil
 	}
 	st := pipeline.Stream{Name: StreamExternalIDs, Load: func(ctx context.Context, tx *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
 		p.AddTotal(int64(len(keys)))
 		p.MinCalls(int64(len(keys)))
 		var mu sync.Mutex
-		var found []string
+		found := slices.Clone(users)
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(s.workers)
 		for _, k := range keys {
@@ -193,12 +196,17 @@ func (s *Service) lookupExternalIDs(ctx context.Context, keys []string) (pipelin
 	return sum, nil
 }
 
-// unmatchedKeys lists, as "authority\x00key", the employee ids of feed
-// rows (valid or rejected) that neither a known external id, the org's
-// employee id nor the email finds.
-func unmatchedKeys(f *feed.Feed, cur *diff.Current, cfg diff.Config) []string {
+// pairing says which reads tell whether a feed row that no known key
+// finds is an existing account: the rows' employee ids to look up as
+// external ids (keys, "authority\x00key"), or the external ids of the
+// accounts it could be (users). Such a row and such an account could be
+// one person only when the account's external ids are unknown and, where
+// the org's employee ids are the key, it has none; so when no account is
+// a candidate there is nothing to read, and otherwise the smaller side is
+// read (a joiner, or a candidate account, costs one call).
+func pairing(f *feed.Feed, cur *diff.Current, cfg diff.Config) (keys, users []string) {
 	if cfg.Authority == "" {
-		return nil
+		return nil, nil
 	}
 	ext, emp, mail := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for i := range cur.Users {
@@ -213,12 +221,18 @@ func unmatchedKeys(f *feed.Feed, cur *diff.Current, cfg diff.Config) []string {
 			mail[strings.ToLower(u.Email)] = true
 		}
 	}
-	var out []string
+	claimed := map[string]bool{} // emails and employee ids the feed matches
 	check := func(id, email string) {
+		if email != "" {
+			claimed["email:"+strings.ToLower(email)] = true
+		}
+		if id != "" {
+			claimed["employee:"+strings.ToLower(id)] = true
+		}
 		if id == "" || ext[id] || emp[strings.ToLower(id)] || (email != "" && mail[strings.ToLower(email)]) {
 			return
 		}
-		out = append(out, cfg.Authority+"\x00"+id)
+		keys = append(keys, cfg.Authority+"\x00"+id)
 	}
 	for i := range f.Employees {
 		check(f.Employees[i].EmployeeID, f.Employees[i].Email)
@@ -229,8 +243,28 @@ func unmatchedKeys(f *feed.Feed, cur *diff.Current, cfg diff.Config) []string {
 	for _, r := range f.Rejected {
 		check(r.EmployeeID, r.Email)
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	for i := range cur.Users {
+		u := &cur.Users[i]
+		switch {
+		case u.State == diff.StateDeleted || !u.ExternalIDsUnknown:
+		case u.EmployeeID != "" && !cfg.IgnoreOrgEmployeeID:
+		case claimed["email:"+strings.ToLower(u.Email)]:
+		default:
+			users = append(users, u.ID)
+		}
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	switch {
+	case len(users) == 0:
+		return nil, nil
+	case len(users) <= len(keys):
+		return nil, users
+	}
+	return keys, nil
 }
 
 func (s *Service) externalIDsLoad(reread []string) func(context.Context, *load.Tx, *pipeline.StreamProgress) (*load.Watermark, error) {

@@ -226,12 +226,12 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 	}
 	r := needs(pre.Columns, sp.Diff, s.noRoles)
 	if refresh {
-		ok, at, err := s.fresh(ctx, r, sp.RefreshMaxAge)
+		ok, fr, err := s.fresh(ctx, r, sp.RefreshMaxAge)
 		if err != nil {
 			return out, err
 		}
 		if ok {
-			r.StateAt = at
+			r = fr
 		} else {
 			r.Refreshed, r.StateAt = true, time.Now().UTC()
 			sum, err := s.Refresh(ctx, r, nil)
@@ -246,10 +246,11 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 		return out, err
 	}
 	if refresh {
-		// Rows no known key finds: look their employee ids up as external
-		// ids (a joiner costs one call), then plan again with what was found.
-		if keys := unmatchedKeys(p.Feed, p.State.Current, p.Config); len(keys) > 0 {
-			sum, err := s.lookupExternalIDs(ctx, keys)
+		// Rows no known key finds, and accounts they could be: read the
+		// smaller side's external ids (see pairing), then plan again.
+		r.LookedUp = true
+		if keys, users := pairing(p.Feed, p.State.Current, p.Config); len(keys)+len(users) > 0 {
+			sum, err := s.lookupExternalIDs(ctx, keys, users)
 			r.Calls += sum.Calls.Total
 			if err != nil {
 				return out, err
