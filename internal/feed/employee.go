@@ -142,23 +142,7 @@ type Feed struct {
 // UnidentifiedRejects counts rejected rows that have neither an employee
 // id nor an email. In snapshot mode any such row means someone in the
 // feed might be taken for a leaver.
-func (f *Feed) UnidentifiedRejects() int {
-	n := 0
-	for _, r := range f.Rejected {
-		if r.EmployeeID == "" && r.Email == "" {
-			n++
-		}
-	}
-	return n
-}
+func (f *Feed) UnidentifiedRejects() int { return unidentified(f.Rejected) }
 
 // Errors returns the problems with SeverityError.
-func (f *Feed) Errors() []Problem {
-	var out []Problem
-	for _, p := range f.Problems {
-		if p.Severity == SeverityError {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+func (f *Feed) Errors() []Problem { return errorsOnly(f.Problems) }
