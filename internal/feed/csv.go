@@ -229,17 +229,21 @@ func checkDelimiter(cfg Config, hm headerMap, header []string, delim rune, sn sn
 		}
 		best, parts := rune(0), 1
 		for _, d := range Delimiters {
-			if n := len(strings.Split(header[0], string(d))); d != delim && n > parts {
+			if n := len(strings.Split(header[0], string(d))); n > parts {
 				best, parts = d, n
 			}
 		}
 		switch {
+		case best == 0 && spaceSeparated(hm, header[0]):
+			return problem("the header is one column, %s, whose names seem separated by spaces; syncer takes ',', ';', '\\t' or '|' as the delimiter",
+				textfmt.Quote(clip(header[0])))
 		case best == 0:
 			return nil // reported as an unknown column
-		case cfg.Delimiter != 0:
+		case cfg.Delimiter != 0 && best != delim:
 			return problem("the header is one column; the file seems to be delimited by %s, not %s (set %s: %s)",
 				delimiterName(best), delimiterName(delim), cfg.configKey("delimiter"), delimiterYAML(best))
 		default:
+			// The delimiter is inside the one field: it was quoted.
 			return problem("the header is one column, %s, holding %d names separated by %s: is the whole header line in quotes?",
 				textfmt.Quote(clip(header[0])), parts, delimiterName(best))
 		}
@@ -264,6 +268,19 @@ func checkDelimiter(cfg Config, hm headerMap, header []string, delim rune, sn sn
 		}
 	}
 	return nil
+}
+
+// spaceSeparated reports whether a header cell is feed field names
+// separated by spaces: two or more words, at least two of them fields.
+func spaceSeparated(hm headerMap, h string) bool {
+	words := strings.Fields(h)
+	known := 0
+	for _, w := range words {
+		if _, kind, _ := hm.lookup(w); kind != headerUnknown {
+			known++
+		}
+	}
+	return len(words) > 1 && known > 1
 }
 
 // sniff is what the first lines of a CSV file say about its delimiter:
@@ -391,8 +408,12 @@ func (s *csvScanner) next() (*rawRow, *Problem, error) {
 		}
 		row := &rawRow{line: line}
 		if len(rec) != s.width && !(len(rec) > s.width && blank(rec[s.width:])) {
+			reason := fmt.Sprintf("the row has %d fields, the header %d", len(rec), s.width)
+			if s.cr.Comma == '|' && len(rec) > s.width && s.listSep != "|" {
+				reason += fmt.Sprintf(" (the file is delimited by '|', so list items are separated by %s)", textfmt.Quote(s.listSep))
+			}
 			row.problems = append(row.problems, Problem{File: s.cfg.File, Line: line, Column: min(len(rec), s.width+1), Code: CodeFieldCount, Severity: SeverityError,
-				Reason: fmt.Sprintf("the row has %d fields, the header %d", len(rec), s.width)})
+				Reason: reason})
 		}
 		for i, v := range rec {
 			if i >= len(s.fields) || s.fields[i] < 0 {

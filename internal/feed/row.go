@@ -47,6 +47,9 @@ type record struct {
 	// mgr is the index of the manager's row in the feed, or noManager, or
 	// managerOutside (named, but not in the feed: for the Directory).
 	mgr int
+	// tainted are the fields reported for their bytes, characters or
+	// length: no use looking their values up in the org.
+	tainted FieldSet
 }
 
 const (
@@ -232,6 +235,7 @@ func (b *rowBuilder) build(r *rawRow) (record, []Problem) {
 			e.Has = e.Has.Without(f)
 		}
 	}
+	rec.tainted = tainted
 	return rec, probs
 }
 
@@ -300,7 +304,7 @@ func (b *rowBuilder) controlInItem(r *rawRow, f Field, i int, it item, probs *[]
 	}
 	for _, k := range slices.Sorted(maps.Keys(it.obj)) {
 		var s string
-		if json.Unmarshal(it.obj[k], &s) == nil && check(fmt.Sprintf("item %d, %s", i+1, textfmt.Quote(clip(k))), s) {
+		if json.Unmarshal(it.obj[k], &s) == nil && check(fmt.Sprintf("item %d (key %s)", i+1, textfmt.Quote(clip(k))), s) {
 			return true
 		}
 	}
@@ -478,7 +482,7 @@ func resolve(file string, rec *record, refs *Refs) []Problem {
 		}
 		probs = append(probs, Problem{File: file, Line: e.Line, Column: rec.cols[f], Field: f.String(), Code: CodeUnknownName, Severity: SeverityError, Reason: reason})
 	}
-	if e.Division != "" {
+	if e.Division != "" && !rec.tainted.Has(FieldDivision) {
 		if id, ok := refs.Divisions.ID(e.Division); ok {
 			e.DivisionID = id
 		} else {

@@ -202,16 +202,24 @@ func emailProblem(s string) string {
 	case strings.ContainsAny(s, " \t"):
 		return "holds a space"
 	}
-	a, err := mail.ParseAddress(s)
-	if err != nil {
-		return "is not an address (" + strings.TrimPrefix(err.Error(), "mail: ") + ")"
-	}
-	if a.Name != "" || a.Address != s {
-		return "is not a bare address"
+	if strings.Count(s, "@") > 1 {
+		return "has more than one @"
 	}
 	local, domain := s[:at], s[at+1:]
-	if len(local) > maxLocalPart {
+	switch {
+	case local == "":
+		return "has nothing before the @"
+	case len(local) > maxLocalPart:
 		return fmt.Sprintf("has a local part of %d characters; the limit is %d", len(local), maxLocalPart)
+	case local[0] == '.' || local[len(local)-1] == '.':
+		return "has a local part that starts or ends with a dot"
+	case strings.Contains(local, ".."):
+		return "has two dots in a row in its local part"
+	}
+	for i := 0; i < len(local); i++ {
+		if c := local[i]; !isAtext(c) && c != '.' {
+			return fmt.Sprintf("has %s in its local part, which is not accepted", textfmt.Quote(string(c)))
+		}
 	}
 	labels := strings.Split(domain, ".")
 	if len(labels) < 2 {
@@ -241,7 +249,18 @@ func emailProblem(s string) string {
 	if tld := labels[len(labels)-1]; strings.Trim(tld, "0123456789") == "" {
 		return fmt.Sprintf("has the all-digit top-level domain %s", textfmt.Quote(tld))
 	}
+	// The rules above are stricter than RFC 5322's addr-spec; the standard
+	// parser confirms that what passed them is one bare address.
+	if a, err := mail.ParseAddress(s); err != nil || a.Name != "" || a.Address != s {
+		return "is not a bare address"
+	}
 	return ""
+}
+
+// isAtext reports whether c may appear in a dot-atom local part (RFC 5322
+// atext).
+func isAtext(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
 }
 
 // validEmail reports whether s is an address syncer accepts.
