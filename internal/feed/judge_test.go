@@ -809,3 +809,45 @@ func TestDocsDefaults(t *testing.T) {
 		t.Errorf("MaxTextLength %d: the docs say 255", MaxTextLength)
 	}
 }
+
+// TestLongChainsAndPlaceholders: a chain of managers written bottom-up,
+// whose top row is rejected, rejects every row below it in one pass (the
+// work is linear in the rows); thousands of rows sharing a placeholder
+// email are all rejected, each naming a few of the others.
+func TestLongChainsAndPlaceholders(t *testing.T) {
+	t.Parallel()
+	const n = 20_000
+	var b strings.Builder
+	b.WriteString("employee_id,email,name,manager_employee_id\n")
+	for i := range n {
+		email := fmt.Sprintf("p%d@example.com", i)
+		if i == n-1 {
+			email = "top@example" // rejected: bad_email
+		}
+		fmt.Fprintf(&b, "E%d,%s,P,E%d\n", i, email, i+1)
+	}
+	p, err := Parse(strings.NewReader(b.String()), Config{MaxProblems: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Rejected) != n {
+		t.Fatalf("rejected %d of %d", len(p.Rejected), n)
+	}
+	if r := p.Rejected[0]; !slices.Equal(r.Codes, []string{CodeManagerRejected}) || !strings.Contains(r.Reason, `manager "E1" is on line 3, which was rejected`) {
+		t.Errorf("first row: %+v", r)
+	}
+
+	b.Reset()
+	b.WriteString("employee_id,email,name\n")
+	for i := range n {
+		fmt.Fprintf(&b, "E%d,n/a@example.com,P\n", i)
+	}
+	p, err = Parse(strings.NewReader(b.String()), Config{MaxProblems: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf(`"n/a@example.com" is also on line 3, 4, 5, 6, 7 and %d more lines`, n-6)
+	if len(p.Rejected) != n || p.Problems[0].Reason != want {
+		t.Errorf("rejected %d; first reason %q, want %q", len(p.Rejected), p.Problems[0].Reason, want)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/usersync/syncer/internal/textfmt"
@@ -287,17 +288,24 @@ func checkDuplicates(recs []*record, file string) []Problem {
 				continue
 			}
 			for _, i := range idx {
+				// Name a few of the other lines: a broken export may give
+				// thousands of rows one placeholder email.
+				const shown = 5
 				var others []string
-				for _, j := range idx {
-					if j != i {
-						others = append(others, fmt.Sprint(recs[j].emp.Line))
+				for _, j := range idx[:min(len(idx), shown+1)] {
+					if j != i && len(others) < shown {
+						others = append(others, strconv.Itoa(recs[j].emp.Line))
 					}
+				}
+				where := strings.Join(others, ", ")
+				if more := len(idx) - 1 - len(others); more > 0 {
+					where += fmt.Sprintf(" and %d more lines", more)
 				}
 				v := recs[i].emp.EmployeeID
 				if f == FieldEmail {
 					v = recs[i].emp.Email
 				}
-				p := problemAt(file, recs[i], f, code, fmt.Sprintf("%s is also on line %s", textfmt.Quote(clip(v)), strings.Join(others, ", ")))
+				p := problemAt(file, recs[i], f, code, fmt.Sprintf("%s is also on line %s", textfmt.Quote(clip(v)), where))
 				probs = append(probs, p)
 				recs[i].reject(p)
 			}
@@ -389,48 +397,73 @@ func checkCycles(recs []*record, file string) []Problem {
 	return probs
 }
 
-// checkManagers rejects, until no more rows are rejected, the rows whose
-// manager's row is rejected or offboarded: such a row cannot be applied
-// either. With final set it also rejects rows whose manager is neither in
-// the feed nor found by dir; without, it leaves them for Resolve.
+// checkManagers rejects the rows whose manager's row is rejected or
+// offboarded, and in turn the rows they manage: such a row cannot be
+// applied either. With final set it first rejects the rows whose manager
+// is neither in the feed nor found by dir; without, it leaves them for
+// Resolve. It takes time linear in the rows, however long a chain of
+// managers the feed holds.
 func checkManagers(recs []*record, file string, dir Directory, final bool) []Problem {
 	var probs []Problem
-	inOrg := make([]bool, len(recs))
-	for changed := true; changed; {
-		changed = false
-		for i, rec := range recs {
-			e := &rec.emp
-			if rec.rejected || inOrg[i] || e.Action != ActionUpsert || rec.mgr == noManager {
-				continue
+	reject := func(rec *record, code, reason string) {
+		p := problemAt(file, rec, managerField(&rec.emp), code, reason)
+		probs = append(probs, p)
+		rec.reject(p)
+	}
+	active := func(rec *record) bool { return !rec.rejected && rec.emp.Action == ActionUpsert }
+	managerKey := func(e *Employee) string { return textfmt.Quote(clip(cmp.Or(e.ManagerEmployeeID, e.ManagerEmail))) }
+
+	// The reports of each row, as offsets into one slice.
+	start := make([]int32, len(recs)+1)
+	for _, rec := range recs {
+		if rec.mgr >= 0 {
+			start[rec.mgr+1]++
+		}
+	}
+	for i := range recs {
+		start[i+1] += start[i]
+	}
+	reports := make([]int32, start[len(recs)])
+	fill := slices.Clone(start[:len(recs)])
+	for i, rec := range recs {
+		if rec.mgr >= 0 {
+			reports[fill[rec.mgr]] = int32(i)
+			fill[rec.mgr]++
+		}
+	}
+
+	for _, rec := range recs {
+		e := &rec.emp
+		switch {
+		case !active(rec):
+		case rec.mgr >= 0 && !recs[rec.mgr].rejected && recs[rec.mgr].emp.Action == ActionOffboard:
+			reject(rec, CodeManagerOffboarded, fmt.Sprintf("manager %s is offboarded on line %d", managerKey(e), recs[rec.mgr].emp.Line))
+		case rec.mgr != managerOutside || !final:
+		case dir != nil && e.ManagerEmployeeID != "" && dir.HasEmployeeID(e.ManagerEmployeeID),
+			dir != nil && e.ManagerEmployeeID == "" && dir.HasEmail(e.ManagerEmail):
+		default:
+			where := "in the feed"
+			if dir != nil {
+				where = "in the feed or in the org"
 			}
-			f := managerField(e)
-			mk := cmp.Or(e.ManagerEmployeeID, e.ManagerEmail)
-			var code, reason string
-			switch j := rec.mgr; {
-			case j >= 0 && recs[j].rejected:
-				code = CodeManagerRejected
-				reason = fmt.Sprintf("manager %s is on line %d, which was rejected", textfmt.Quote(clip(mk)), recs[j].emp.Line)
-			case j >= 0 && recs[j].emp.Action == ActionOffboard:
-				code = CodeManagerOffboarded
-				reason = fmt.Sprintf("manager %s is offboarded on line %d", textfmt.Quote(clip(mk)), recs[j].emp.Line)
-			case j >= 0, !final:
-				continue // valid for now; a later pass rechecks it
-			case dir != nil && f == FieldManagerEmployeeID && dir.HasEmployeeID(mk),
-				dir != nil && f == FieldManagerEmail && dir.HasEmail(mk):
-				inOrg[i] = true
-				continue
-			default:
-				where := "in the feed"
-				if dir != nil {
-					where = "in the feed or in the org"
-				}
-				code = CodeManagerNotFound
-				reason = fmt.Sprintf("manager %s is not %s", textfmt.Quote(clip(mk)), where)
+			reject(rec, CodeManagerNotFound, fmt.Sprintf("manager %s is not %s", managerKey(e), where))
+		}
+	}
+	// From every rejected row down to the rows it manages.
+	var queue []int32
+	for i, rec := range recs {
+		if rec.rejected {
+			queue = append(queue, int32(i))
+		}
+	}
+	for len(queue) > 0 {
+		j := queue[0]
+		queue = queue[1:]
+		for _, i := range reports[start[j]:start[j+1]] {
+			if rec := recs[i]; active(rec) {
+				reject(rec, CodeManagerRejected, fmt.Sprintf("manager %s is on line %d, which was rejected", managerKey(&rec.emp), recs[j].emp.Line))
+				queue = append(queue, i)
 			}
-			p := problemAt(file, rec, f, code, reason)
-			probs = append(probs, p)
-			rec.reject(p)
-			changed = true
 		}
 	}
 	return probs
