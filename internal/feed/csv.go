@@ -148,7 +148,7 @@ func newCSVScanner(br *bufio.Reader, cfg Config) (*csvScanner, []Problem, error)
 		s.fields[i] = int(f)
 		s.columns = s.columns.With(f)
 	}
-	for _, m := range missingColumns(cfg, s.columns) {
+	for _, m := range missingColumns(cfg, hm, s.columns) {
 		problems = append(problems, Problem{File: cfg.File, Line: 1, Field: m.field, Code: CodeMissingColumn, Severity: SeverityError,
 			Reason: fmt.Sprintf("required column %s is missing (header: %s)", m.name, textfmt.Safe(clip(strings.Join(header, string(delim)))))})
 	}
@@ -174,11 +174,16 @@ type missing struct{ field, name string }
 
 // missingColumns returns the required columns absent from a header (or
 // from every row of a JSONL file).
-func missingColumns(cfg Config, columns FieldSet) []missing {
+func missingColumns(cfg Config, hm headerMap, columns FieldSet) []missing {
 	var out []missing
 	add := func(field, name string) {
+		header := field
 		if mapped, ok := cfg.Columns[field]; ok {
 			name = fmt.Sprintf("%s (mapped to %s)", name, textfmt.Quote(mapped))
+			header = mapped
+		}
+		if hm.ignore[normalizeHeader(header)] {
+			name += " (it is listed in ignore_columns)"
 		}
 		out = append(out, missing{field, name})
 	}

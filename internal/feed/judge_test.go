@@ -851,3 +851,14 @@ func TestLongChainsAndPlaceholders(t *testing.T) {
 		t.Errorf("rejected %d; first reason %q, want %q", len(p.Rejected), p.Problems[0].Reason, want)
 	}
 }
+
+// TestIgnoredRequiredColumn: ignoring a required column leaves it missing,
+// and the message says why.
+func TestIgnoredRequiredColumn(t *testing.T) {
+	t.Parallel()
+	_, err := Parse(strings.NewReader("employee_id,email,name\nE1,a@example.com,A\n"), Config{IgnoreColumns: []string{"Name"}})
+	ps := fileError(t, err)
+	if len(ps) != 1 || ps[0].Code != CodeMissingColumn || !strings.Contains(ps[0].Reason, "required column name (it is listed in ignore_columns) is missing") {
+		t.Errorf("problems %v", ps)
+	}
+}
