@@ -61,6 +61,26 @@ func benchmarkRead(b *testing.B, rows int) {
 	runtime.KeepAlive(f)
 }
 
+// BenchmarkParse20k is the judging of a nightly snapshot before any API
+// call: Parse alone, without the names and managers Resolve checks.
+func BenchmarkParse20k(b *testing.B) {
+	b.ReportAllocs()
+	const rows = 20_000
+	var p *Parsed
+	for b.Loop() {
+		var err error
+		p, err = Parse(newGenFeed(rows), Config{File: "bench.csv"})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if p.Valid() != rows {
+		b.Fatalf("parsed %d valid rows of %d: %v", p.Valid(), rows, p.Problems[:min(3, len(p.Problems))])
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
 // BenchmarkRead20k is the normal nightly snapshot size.
 func BenchmarkRead20k(b *testing.B) { benchmarkRead(b, 20_000) }
 

@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
 var (
@@ -55,10 +58,10 @@ type csvScanner struct {
 	line    int   // last line of the previous record
 }
 
-// newCSVScanner reads the BOM, picks the delimiter and reads the header.
-// Problems on the header are fatal and returned; warnings go to warn.
-func newCSVScanner(r io.Reader, cfg Config, warn func(Problem)) (*csvScanner, []Problem, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+// newCSVScanner reads the BOM, picks the delimiter and reads and judges
+// the header. Problems on the header make the file unusable and are
+// returned.
+func newCSVScanner(br *bufio.Reader, cfg Config) (*csvScanner, []Problem, error) {
 	fatal := func(col int, field, code, format string, args ...any) []Problem {
 		return []Problem{{File: cfg.File, Line: 1, Column: col, Field: field, Code: code, Severity: SeverityError, Reason: fmt.Sprintf(format, args...)}}
 	}
@@ -69,12 +72,18 @@ func newCSVScanner(r io.Reader, cfg Config, warn func(Problem)) (*csvScanner, []
 	case bytes.HasPrefix(head, bomUTF16LE), bytes.HasPrefix(head, bomUTF16BE):
 		return nil, fatal(0, "", CodeEncoding, "the file is UTF-16; save it as UTF-8"), nil
 	}
+	buf, _ := br.Peek(br.Size())
+	sn := sniffLines(buf)
 	delim := cfg.Delimiter
 	if delim == 0 {
-		delim = sniffDelimiter(br)
+		delim = sn.choose()
 	}
-	if delim != ',' && delim != ';' && delim != '\t' {
-		return nil, fatal(0, "", CodeHeader, "delimiter %q: want ',' or ';'", delim), nil
+	if !slices.Contains(Delimiters, delim) {
+		return nil, nil, fmt.Errorf("feed %s: delimiter %s: want one of ',', ';', '\\t', '|'", cfg.File, delimiterName(delim))
+	}
+	hm, err := newHeaderMap(cfg.Columns, cfg.IgnoreColumns)
+	if err != nil {
+		return nil, nil, fmt.Errorf("feed column mapping: %w", err)
 	}
 	s := &csvScanner{cfg: cfg, budget: &budgetReader{r: br, max: int64(cfg.MaxRecordBytes)}}
 	s.cr = csv.NewReader(s.budget)
@@ -97,104 +106,280 @@ func newCSVScanner(r io.Reader, cfg Config, warn func(Problem)) (*csvScanner, []
 		}
 		return nil, nil, fmt.Errorf("read %s header: %w", cfg.File, err)
 	}
+	header = slices.Clone(header) // ReuseRecord: the next Read overwrites it
 	s.offset = s.cr.InputOffset()
 	s.budget.base = s.budget.read
 	s.line, _ = s.cr.FieldPos(len(header) - 1)
 
-	hm, err := newHeaderMap(cfg.Columns)
-	if err != nil {
-		return nil, nil, fmt.Errorf("feed column mapping: %w", err)
-	}
-	s.width = len(header)
-	s.fields = make([]int, len(header))
-	at := map[Field]int{}
 	for i, h := range header {
-		s.fields[i] = -1
 		if !utf8.ValidString(h) {
 			return nil, fatal(i+1, "", CodeEncoding, "the header is not UTF-8 (invalid byte at %d); save the file as UTF-8", invalidUTF8At(h)+1), nil
 		}
+	}
+	if p := checkDelimiter(cfg, hm, header, delim, sn); p != nil {
+		return nil, []Problem{*p}, nil
+	}
+
+	s.width = len(header)
+	s.fields = make([]int, len(header))
+	at := map[Field]int{}
+	var problems []Problem
+	for i, h := range header {
+		s.fields[i] = -1
 		if strings.TrimSpace(h) == "" {
 			continue
 		}
-		f, known, admin := hm.lookup(h)
+		f, kind, admin := hm.lookup(h)
 		s.admin = s.admin || admin
-		if !known {
-			if !admin {
-				warn(Problem{File: cfg.File, Line: 1, Column: i + 1, Field: h, Code: CodeUnknownColumn, Severity: SeverityWarning,
-					Reason: fmt.Sprintf("column %q is not a feed field; ignored", clip(h))})
-			}
+		switch kind {
+		case headerSkip:
+			continue
+		case headerUnknown:
+			problems = append(problems, Problem{File: cfg.File, Line: 1, Column: i + 1, Code: CodeUnknownColumn, Severity: SeverityError,
+				Reason: unknownColumnReason(cfg, hm, fmt.Sprintf("column %d", i+1), h, delim)})
 			continue
 		}
 		if prev, dup := at[f]; dup {
-			return nil, fatal(i+1, f.String(), CodeHeader, "columns %d and %d both hold %s", prev, i+1, f), nil
+			problems = append(problems, Problem{File: cfg.File, Line: 1, Column: i + 1, Field: f.String(), Code: CodeHeader, Severity: SeverityError,
+				Reason: fmt.Sprintf("columns %d and %d both hold %s", prev, i+1, f)})
+			continue
 		}
 		at[f] = i + 1
 		s.fields[i] = int(f)
 		s.columns = s.columns.With(f)
 	}
-	var missing []string
-	if !s.columns.Has(FieldEmployeeID) && !s.columns.Has(FieldEmail) {
-		missing = append(missing, "employee_id or email")
+	for _, m := range missingColumns(cfg, hm, s.columns) {
+		problems = append(problems, Problem{File: cfg.File, Line: 1, Field: m.field, Code: CodeMissingColumn, Severity: SeverityError,
+			Reason: fmt.Sprintf("required column %s is missing (header: %s)", m.name, textfmt.Safe(clip(strings.Join(header, string(delim)))))})
 	}
-	if cfg.Mode == ModeSnapshot {
-		for _, f := range []Field{FieldEmail, FieldName} {
-			if !s.columns.Has(f) && !(f == FieldEmail && len(missing) > 0) {
-				missing = append(missing, f.String())
-			}
-		}
-	}
-	if len(missing) > 0 {
-		var out []Problem
-		for _, m := range missing {
-			name := m
-			if mapped, ok := cfg.Columns[m]; ok {
-				name = fmt.Sprintf("%s (mapped to %q)", m, mapped)
-			}
-			out = append(out, Problem{File: cfg.File, Line: 1, Field: m, Code: CodeMissingColumn, Severity: SeverityError,
-				Reason: fmt.Sprintf("required column %s is missing (header: %s)", name, clip(strings.Join(header, string(delim))))})
-		}
-		return nil, out, nil
+	if len(problems) > 0 {
+		return nil, problems, nil
 	}
 	s.listSep = cfg.ListSeparator
-	if s.listSep == "" {
+	switch {
+	case s.listSep != "":
+	case s.admin:
+		s.listSep = ","
+	case delim == '|':
+		s.listSep = ";"
+	default:
 		s.listSep = "|"
-		if s.admin {
-			s.listSep = ","
-		}
 	}
 	return s, nil, nil
 }
 
-// sniffDelimiter counts commas and semicolons outside quotes in the first
-// line.
-func sniffDelimiter(br *bufio.Reader) rune {
-	buf, _ := br.Peek(br.Size())
-	commas, semis := 0, 0
-	quoted := false
-loop:
-	for _, c := range buf {
-		switch c {
-		case '"':
-			quoted = !quoted
-		case '\n':
-			if !quoted {
-				break loop
-			}
-		case ',':
-			if !quoted {
-				commas++
-			}
-		case ';':
-			if !quoted {
-				semis++
-			}
+// missing is a required column the header lacks: the field, and how a
+// message names it.
+type missing struct{ field, name string }
+
+// missingColumns returns the required columns absent from a header (or
+// from every row of a JSONL file).
+func missingColumns(cfg Config, hm headerMap, columns FieldSet) []missing {
+	var out []missing
+	add := func(field, name string) {
+		header := field
+		if mapped, ok := cfg.Columns[field]; ok {
+			name = fmt.Sprintf("%s (mapped to %s)", name, textfmt.Quote(mapped))
+			header = mapped
+		}
+		if hm.ignore[normalizeHeader(header)] {
+			name += " (it is listed in ignore_columns)"
+		}
+		out = append(out, missing{field, name})
+	}
+	noIdentity := !columns.Has(FieldEmployeeID) && !columns.Has(FieldEmail)
+	if noIdentity {
+		add("employee_id or email", "employee_id or email")
+	}
+	if cfg.Mode == ModeSnapshot {
+		if !columns.Has(FieldEmail) && !noIdentity {
+			add(FieldEmail.String(), FieldEmail.String())
+		}
+		if !columns.Has(FieldName) {
+			add(FieldName.String(), FieldName.String())
 		}
 	}
-	if semis > commas {
-		return ';'
-	}
-	return ','
+	return out
 }
+
+// unknownColumnReason says that a column (or JSONL key) is not a feed
+// field, with the closest name syncer knows and, when the name holds
+// another delimiter, that hint.
+func unknownColumnReason(cfg Config, hm headerMap, what, name string, delim rune) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s is not a feed field", what, textfmt.Quote(clip(name)))
+	if s := hm.suggest(name); s != "" {
+		fmt.Fprintf(&b, " (did you mean %s?)", textfmt.Quote(s))
+	}
+	for _, d := range Delimiters {
+		if d != delim && delim != 0 && strings.ContainsRune(name, d) && len(strings.Split(name, string(d))) > 1 {
+			fmt.Fprintf(&b, "; it holds %s: are columns joined by a second delimiter?", delimiterName(d))
+			break
+		}
+	}
+	fmt.Fprintf(&b, "; correct it, or list it in %s to read past it", cfg.configKey("ignore_columns"))
+	return b.String()
+}
+
+// checkDelimiter finds a header read with the wrong delimiter: one column
+// that another delimiter splits into several, or a header whose data
+// lines are split by another delimiter.
+func checkDelimiter(cfg Config, hm headerMap, header []string, delim rune, sn sniff) *Problem {
+	problem := func(format string, args ...any) *Problem {
+		return &Problem{File: cfg.File, Line: 1, Code: CodeDelimiter, Severity: SeverityError, Reason: fmt.Sprintf(format, args...)}
+	}
+	if len(header) == 1 {
+		if _, kind, _ := hm.lookup(header[0]); kind != headerUnknown {
+			return nil // a one-column feed, such as a delta of employee ids
+		}
+		best, parts := rune(0), 1
+		for _, d := range Delimiters {
+			if n := len(strings.Split(header[0], string(d))); n > parts {
+				best, parts = d, n
+			}
+		}
+		switch {
+		case best == 0 && spaceSeparated(hm, header[0]):
+			return problem("the header is one column, %s, whose names seem separated by spaces; syncer takes ',', ';', '\\t' or '|' as the delimiter",
+				textfmt.Quote(clip(header[0])))
+		case best == 0:
+			return nil // reported as an unknown column
+		case cfg.Delimiter != 0 && best != delim:
+			return problem("the header is one column; the file seems to be delimited by %s, not %s (set %s: %s)",
+				delimiterName(best), delimiterName(delim), cfg.configKey("delimiter"), delimiterYAML(best))
+		default:
+			// The delimiter is inside the one field: it was quoted.
+			return problem("the header is one column, %s, holding %d names separated by %s: is the whole header line in quotes?",
+				textfmt.Quote(clip(header[0])), parts, delimiterName(best))
+		}
+	}
+	di := slices.Index(Delimiters, delim)
+	if len(sn.data) == 0 {
+		return nil
+	}
+	for _, line := range sn.data {
+		if line[di] != 1 {
+			return nil
+		}
+	}
+	for i, d := range Delimiters {
+		agree := true
+		for _, line := range sn.data {
+			agree = agree && line[i] == len(header)
+		}
+		if agree && i != di {
+			return problem("the header is delimited by %s into %d columns, but the data lines by %s; save the file with one delimiter",
+				delimiterName(delim), len(header), delimiterName(d))
+		}
+	}
+	return nil
+}
+
+// spaceSeparated reports whether a header cell is feed field names
+// separated by spaces: two or more words, at least two of them fields.
+func spaceSeparated(hm headerMap, h string) bool {
+	words := strings.Fields(h)
+	known := 0
+	for _, w := range words {
+		if _, kind, _ := hm.lookup(w); kind != headerUnknown {
+			known++
+		}
+	}
+	return len(words) > 1 && known > 1
+}
+
+// sniff is what the first lines of a CSV file say about its delimiter:
+// for each of Delimiters, how many fields it splits the header line into,
+// and the first data lines.
+type sniff struct {
+	header [4]int
+	data   [][4]int
+}
+
+// sniffLines splits the first records of buf (quotes respected, blank
+// lines skipped) and counts each candidate delimiter's fields.
+func sniffLines(buf []byte) sniff {
+	const dataLines = 5
+	var sn sniff
+	var cur [4]int
+	blankLine, quoted, n := true, false, 0
+	end := func() {
+		if !blankLine {
+			for i := range cur {
+				cur[i]++
+			}
+			if n == 0 {
+				sn.header = cur
+			} else {
+				sn.data = append(sn.data, cur)
+			}
+			n++
+		}
+		cur, blankLine = [4]int{}, true
+	}
+	for _, c := range buf {
+		if n > dataLines {
+			return sn
+		}
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '\n':
+			end()
+			continue
+		case c == ',':
+			cur[0]++
+		case c == ';':
+			cur[1]++
+		case c == '\t':
+			cur[2]++
+		case c == '|':
+			cur[3]++
+		}
+		if c != '\r' && c != ' ' {
+			blankLine = false
+		}
+	}
+	if n == 0 && !blankLine {
+		end() // a header without a line end
+	}
+	return sn
+}
+
+// choose picks the delimiter that splits the header into the most
+// fields; on a tie, the one every sampled data line agrees with; then the
+// first in Delimiters. ',' when none splits it.
+func (sn sniff) choose() rune {
+	most := 1
+	for _, n := range sn.header {
+		most = max(most, n)
+	}
+	if most == 1 {
+		return ','
+	}
+	first := -1
+	for i, n := range sn.header {
+		if n != most {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		agree := len(sn.data) > 0
+		for _, line := range sn.data {
+			agree = agree && line[i] == n
+		}
+		if agree {
+			return Delimiters[i]
+		}
+	}
+	return Delimiters[first]
+}
+
+// finish returns nothing: a CSV file's unusable header is found before
+// its rows.
+func (s *csvScanner) finish() []Problem { return nil }
 
 // next returns the next raw row. It returns io.EOF at the end and a
 // non-nil fatal problem when reading cannot go on.
@@ -228,8 +413,12 @@ func (s *csvScanner) next() (*rawRow, *Problem, error) {
 		}
 		row := &rawRow{line: line}
 		if len(rec) != s.width && !(len(rec) > s.width && blank(rec[s.width:])) {
+			reason := fmt.Sprintf("the row has %d fields, the header %d", len(rec), s.width)
+			if s.cr.Comma == '|' && len(rec) > s.width && s.listSep != "|" {
+				reason += fmt.Sprintf(" (the file is delimited by '|', so list items are separated by %s)", textfmt.Quote(s.listSep))
+			}
 			row.problems = append(row.problems, Problem{File: s.cfg.File, Line: line, Column: min(len(rec), s.width+1), Code: CodeFieldCount, Severity: SeverityError,
-				Reason: fmt.Sprintf("the row has %d fields, the header %d", len(rec), s.width)})
+				Reason: reason})
 		}
 		for i, v := range rec {
 			if i >= len(s.fields) || s.fields[i] < 0 {

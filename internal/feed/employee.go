@@ -35,7 +35,7 @@ const (
 // Has says which attributes the row speaks for. An attribute outside Has
 // must be left as it is; one inside Has with an empty value means "none"
 // (no title, no skills…). Names are as written in the feed; the ID fields
-// are filled by Read when Config.Refs is given.
+// are filled by Resolve (and Read) when given Refs.
 type Employee struct {
 	Line   int      `json:"line"`
 	Action Action   `json:"action"`
@@ -120,7 +120,8 @@ type Rejected struct {
 	Reason     string   `json:"reason"`
 }
 
-// Feed is what Read returns: the valid employees and everything wrong.
+// Feed is what Resolve (and Read) returns: the valid employees and
+// everything wrong.
 type Feed struct {
 	File   string `json:"file"`
 	Format Format `json:"format"`
@@ -128,8 +129,8 @@ type Feed struct {
 	// Columns is the set of fields present in the header (CSV) or in any
 	// row (JSONL).
 	Columns FieldSet `json:"columns"`
-	// Resolved is true when names were checked against Config.Refs and the
-	// ID fields filled.
+	// Resolved is true when names were checked against Refs and the ID
+	// fields filled.
 	Resolved bool `json:"resolved"`
 	// Rows counts data rows read (the header not included).
 	Rows      int        `json:"rows"`
@@ -142,23 +143,7 @@ type Feed struct {
 // UnidentifiedRejects counts rejected rows that have neither an employee
 // id nor an email. In snapshot mode any such row means someone in the
 // feed might be taken for a leaver.
-func (f *Feed) UnidentifiedRejects() int {
-	n := 0
-	for _, r := range f.Rejected {
-		if r.EmployeeID == "" && r.Email == "" {
-			n++
-		}
-	}
-	return n
-}
+func (f *Feed) UnidentifiedRejects() int { return unidentified(f.Rejected) }
 
 // Errors returns the problems with SeverityError.
-func (f *Feed) Errors() []Problem {
-	var out []Problem
-	for _, p := range f.Problems {
-		if p.Severity == SeverityError {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+func (f *Feed) Errors() []Problem { return errorsOnly(f.Problems) }

@@ -8,28 +8,39 @@ import (
 	"fmt"
 	"io"
 	"unicode/utf8"
+
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
 // jsonlScanner streams raw rows from a JSONL file: one JSON object per
 // line, blank lines skipped.
+//
+// A key that is not a feed field (nor read past by Config.IgnoreColumns or
+// as an admin-import column) makes the file unusable, as an unknown CSV
+// column does: each such key is reported once, on the line where it first
+// appears, and finish returns them when the whole file has been read.
 type jsonlScanner struct {
 	cfg     Config
 	br      *bufio.Reader
 	hm      headerMap
 	line    int
 	columns FieldSet
-	warned  map[string]bool
-	warn    func(Problem)
+	seen    map[string]bool // unknown keys reported
+	unknown []Problem
 	buf     []byte
 }
 
-func newJSONLScanner(r io.Reader, cfg Config, warn func(Problem)) (*jsonlScanner, error) {
-	hm, err := newHeaderMap(cfg.Columns)
+func newJSONLScanner(br *bufio.Reader, cfg Config) (*jsonlScanner, error) {
+	hm, err := newHeaderMap(cfg.Columns, cfg.IgnoreColumns)
 	if err != nil {
 		return nil, fmt.Errorf("feed column mapping: %w", err)
 	}
-	return &jsonlScanner{cfg: cfg, br: bufio.NewReaderSize(r, 64<<10), hm: hm, warned: map[string]bool{}, warn: warn}, nil
+	return &jsonlScanner{cfg: cfg, br: br, hm: hm, seen: map[string]bool{}}, nil
 }
+
+// finish returns the problems that make the file unusable once it has
+// been read: its unknown keys.
+func (s *jsonlScanner) finish() []Problem { return s.unknown }
 
 // readLine returns the next line without its end, or tooLong when it
 // exceeds MaxRecordBytes (the rest of the line is skipped).
@@ -105,7 +116,7 @@ func (s *jsonlScanner) next() (*rawRow, *Problem, error) {
 			case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 				col, err = len(line)+1, errors.New("the JSON object is not closed on its line")
 			}
-			return bad(col, CodeSyntax, "%v", err)
+			return bad(col, CodeSyntax, "%s", textfmt.Safe(err.Error()))
 		}
 		return row, nil, nil
 	}
@@ -137,12 +148,15 @@ func (s *jsonlScanner) parseObject(line []byte, row *rawRow) error {
 		if err := dec.Decode(&raw); err != nil {
 			return err
 		}
-		f, known, admin := s.hm.lookup(key)
-		if !known {
-			if !admin && !s.warned[key] {
-				s.warned[key] = true
-				s.warn(Problem{File: s.cfg.File, Line: s.line, Column: col, Field: key, Code: CodeUnknownColumn, Severity: SeverityWarning,
-					Reason: fmt.Sprintf("key %q is not a feed field; ignored", clip(key))})
+		f, kind, _ := s.hm.lookup(key)
+		switch kind {
+		case headerSkip:
+			continue
+		case headerUnknown:
+			if !s.seen[key] && len(s.unknown) < s.cfg.MaxProblems {
+				s.seen[key] = true
+				s.unknown = append(s.unknown, Problem{File: s.cfg.File, Line: s.line, Column: col, Code: CodeUnknownColumn, Severity: SeverityError,
+					Reason: unknownColumnReason(s.cfg, s.hm, "key", key, 0)})
 			}
 			continue
 		}
@@ -180,7 +194,7 @@ func jsonCell(raw json.RawMessage, f Field) (cell, string) {
 	case raw[0] == '"':
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return cell{}, err.Error()
+			return cell{}, textfmt.Safe(err.Error())
 		}
 		return cell{present: true, text: s}, ""
 	case raw[0] == '[':
@@ -189,7 +203,7 @@ func jsonCell(raw json.RawMessage, f Field) (cell, string) {
 		}
 		var elems []json.RawMessage
 		if err := json.Unmarshal(raw, &elems); err != nil {
-			return cell{}, err.Error()
+			return cell{}, textfmt.Safe(err.Error())
 		}
 		c := cell{present: true, isList: true, list: make([]item, 0, len(elems))}
 		for i, el := range elems {
@@ -202,11 +216,11 @@ func jsonCell(raw json.RawMessage, f Field) (cell, string) {
 			case len(el) > 0 && el[0] == '{':
 				var obj map[string]json.RawMessage
 				if err := json.Unmarshal(el, &obj); err != nil {
-					return cell{}, fmt.Sprintf("item %d: %v", i+1, err)
+					return cell{}, fmt.Sprintf("item %d: %s", i+1, textfmt.Safe(err.Error()))
 				}
 				c.list = append(c.list, item{obj: obj})
 			default:
-				return cell{}, fmt.Sprintf("item %d of %s: want a string or an object, got %s", i+1, f, clip(string(el)))
+				return cell{}, fmt.Sprintf("item %d of %s: want a string or an object, got %s", i+1, f, textfmt.Safe(clip(string(el))))
 			}
 		}
 		return c, ""
@@ -215,7 +229,7 @@ func jsonCell(raw json.RawMessage, f Field) (cell, string) {
 	}
 	// Numbers and booleans as text: acd_auto_answer true, employee_id 1042.
 	if isListField(f) {
-		return cell{}, fmt.Sprintf("%s: want a string or a list, got %s", f, clip(string(raw)))
+		return cell{}, fmt.Sprintf("%s: want a string or a list, got %s", f, textfmt.Safe(clip(string(raw))))
 	}
 	return cell{present: true, text: string(raw)}, ""
 }

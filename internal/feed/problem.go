@@ -3,6 +3,8 @@ package feed
 import (
 	"fmt"
 	"strings"
+
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
 // Severity says whether a problem rejects its row.
@@ -17,19 +19,24 @@ const (
 	SeverityWarning Severity = "warning"
 )
 
-// Problem codes, stable for scripts and summaries.
+// Problem codes, stable for scripts and summaries. docs/feeds.md lists
+// every one; a test compares that table with these constants.
 const (
-	CodeEncoding          = "encoding"         // not UTF-8, or a UTF-16 file
-	CodeSyntax            = "syntax"           // CSV quoting or JSON syntax
-	CodeRecordTooLarge    = "record_too_large" // a row over Config.MaxRecordBytes
-	CodeHeader            = "header"           // empty or duplicate header
-	CodeMissingColumn     = "missing_column"   // a required column is absent
-	CodeUnknownColumn     = "unknown_column"   // a column syncer does not know (warning)
-	CodeFieldCount        = "field_count"      // a row with more fields than the header
-	CodeRequired          = "required"         // a required value is empty
-	CodeBadEmail          = "bad_email"        // not an address
-	CodeBadValue          = "bad_value"        // bad state, action, boolean or list item
-	CodeBadProficiency    = "bad_proficiency"  // not a number or outside 0–5
+	CodeEncoding          = "encoding"          // not UTF-8, or a UTF-16 file
+	CodeSyntax            = "syntax"            // CSV quoting or JSON syntax
+	CodeRecordTooLarge    = "record_too_large"  // a row over Config.MaxRecordBytes
+	CodeHeader            = "header"            // empty file, duplicate column
+	CodeDelimiter         = "delimiter"         // the header (or the data) is split by another delimiter (file)
+	CodeMissingColumn     = "missing_column"    // a required column is absent
+	CodeUnknownColumn     = "unknown_column"    // a column (or JSONL key) syncer does not know (file)
+	CodeNoRows            = "no_rows"           // a header and no data rows, or a JSONL file with no rows (file)
+	CodeFieldCount        = "field_count"       // a row with more fields than the header
+	CodeRequired          = "required"          // a required value is empty
+	CodeTooLong           = "too_long"          // a value over its length bound
+	CodeControlCharacter  = "control_character" // a control, escape or invisible formatting character in a value
+	CodeBadEmail          = "bad_email"         // not an address
+	CodeBadValue          = "bad_value"         // bad state, action, boolean or list item
+	CodeBadProficiency    = "bad_proficiency"   // not a number or outside 0–5
 	CodeDuplicateID       = "duplicate_employee_id"
 	CodeDuplicateEmail    = "duplicate_email"
 	CodeDuplicateItem     = "duplicate_item"     // the same skill, queue… twice in one row
@@ -43,6 +50,10 @@ const (
 )
 
 // Problem is one thing wrong in a feed, placed precisely.
+//
+// Reason never holds a feed's bytes as they were: every value it quotes
+// went through textfmt.Quote or textfmt.Safe, so a problem can be printed
+// on a terminal or written to a log as it is.
 //
 // Line is the 1-based physical line where the record (or, for CSV, the
 // field) starts; 0 means the whole file. Column is, for CSV, the 1-based
@@ -60,9 +71,12 @@ type Problem struct {
 
 // Error formats the problem like a compiler message:
 // "hr.csv:12:5: skills: proficiency "7" outside 0–5 (bad_proficiency)".
+//
+// File, Field and Reason are escaped once more (textfmt.Safe), so that not
+// even a Problem built by hand can print a control character.
 func (p *Problem) Error() string {
 	var b strings.Builder
-	b.WriteString(p.File)
+	b.WriteString(textfmt.Safe(p.File))
 	if p.Line > 0 {
 		fmt.Fprintf(&b, ":%d", p.Line)
 		if p.Column > 0 {
@@ -74,17 +88,18 @@ func (p *Problem) Error() string {
 		b.WriteString("warning: ")
 	}
 	if p.Field != "" {
-		b.WriteString(p.Field)
+		b.WriteString(textfmt.Safe(p.Field))
 		b.WriteString(": ")
 	}
-	b.WriteString(p.Reason)
+	b.WriteString(textfmt.Safe(p.Reason))
 	fmt.Fprintf(&b, " (%s)", p.Code)
 	return b.String()
 }
 
-// Error is returned by Read when the file as a whole cannot be used
-// (missing required column, bad header, not UTF-8 text, unreadable syntax).
-// No record of such a file may lead to a change.
+// Error is returned by Parse (and Read) when the file as a whole cannot be
+// used: empty, no data rows, a wrong delimiter, an unknown or missing
+// column, a bad header, not UTF-8 text, a record over the size bound. No
+// record of such a file may lead to a change.
 type Error struct {
 	Problems []Problem
 }

@@ -3,11 +3,14 @@ package feed
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
-	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
 // cell is one field of a raw row, as either parser found it.
@@ -41,7 +44,18 @@ type record struct {
 	rejected bool
 	codes    []string
 	reason   string
+	// mgr is the index of the manager's row in the feed, or noManager, or
+	// managerOutside (named, but not in the feed: for the Directory).
+	mgr int
+	// tainted are the fields reported for their bytes, characters or
+	// length: no use looking their values up in the org.
+	tainted FieldSet
 }
+
+const (
+	noManager      = -1
+	managerOutside = -2
+)
 
 // rowBuilder turns raw rows into employees.
 type rowBuilder struct {
@@ -84,6 +98,9 @@ func (b *rowBuilder) build(r *rawRow) (record, []Problem) {
 		e.Email = strings.TrimSpace(strings.ToValidUTF8(r.cells[FieldEmail].text, "\uFFFD"))
 		return rec, probs
 	}
+	// tainted are the fields already reported for their characters or
+	// length, so that a value is not also reported as a bad email or state.
+	var tainted FieldSet
 	text := func(f Field) string {
 		c := r.cells[f]
 		if !c.present {
@@ -96,11 +113,20 @@ func (b *rowBuilder) build(r *rawRow) (record, []Problem) {
 		v := c.text
 		if !utf8.ValidString(v) {
 			bad(f, CodeEncoding, "invalid UTF-8 at byte %d; save the file as UTF-8", invalidUTF8At(v)+1)
-			v = strings.ToValidUTF8(v, "\uFFFD")
+			tainted = tainted.With(f)
+			return strings.TrimSpace(strings.ToValidUTF8(v, "\uFFFD"))
 		}
 		v = strings.TrimSpace(v)
+		if pos, ch, n := controlAt(v, joinersOK(f)); n > 0 {
+			bad(f, CodeControlCharacter, "%s", controlReason("the value", v, pos, ch, n))
+			tainted = tainted.With(f)
+		}
+		if n, long := tooLong(v, maxRunes[f]); long {
+			bad(f, CodeTooLong, "%s", tooLongReason("the value", v, n, maxRunes[f]))
+			tainted = tainted.With(f)
+		}
 		if isFormula(v) {
-			p := b.problem(r, f, CodeFormula, "value %q starts with %q: kept verbatim as text, never evaluated", clip(v), v[:1])
+			p := b.problem(r, f, CodeFormula, "value %s starts with %s: kept verbatim as text, never evaluated", textfmt.Quote(clip(v)), textfmt.Quote(v[:1]))
 			p.Severity = SeverityWarning
 			probs = append(probs, p)
 		}
@@ -117,15 +143,15 @@ func (b *rowBuilder) build(r *rawRow) (record, []Problem) {
 		case ActionUpsert, ActionOffboard:
 			e.Action = Action(a)
 		default:
-			bad(FieldAction, CodeBadValue, "action %q: want upsert or offboard", clip(a))
+			if !tainted.Has(FieldAction) {
+				bad(FieldAction, CodeBadValue, "action %s: want upsert or offboard", textfmt.Quote(clip(a)))
+			}
 		}
 		if b.cfg.Mode == ModeSnapshot && e.Action == ActionOffboard {
 			bad(FieldAction, CodeBadValue, "action offboard is for delta feeds; in a snapshot leave the row out")
 		}
 	}
-	if e.Email != "" && !validEmail(e.Email) {
-		bad(FieldEmail, CodeBadEmail, "%q is not an email address", clip(e.Email))
-	}
+	b.checkEmail(r, FieldEmail, e.Email, tainted, &probs)
 	if e.EmployeeID == "" && e.Email == "" {
 		switch {
 		case e.Has.Has(FieldEmployeeID):
@@ -157,9 +183,7 @@ func (b *rowBuilder) build(r *rawRow) (record, []Problem) {
 	e.Department = text(FieldDepartment)
 	e.ManagerEmployeeID = text(FieldManagerEmployeeID)
 	e.ManagerEmail = text(FieldManagerEmail)
-	if e.ManagerEmail != "" && !validEmail(e.ManagerEmail) {
-		bad(FieldManagerEmail, CodeBadEmail, "%q is not an email address", clip(e.ManagerEmail))
-	}
+	b.checkEmail(r, FieldManagerEmail, e.ManagerEmail, tainted, &probs)
 	// The two manager columns are one attribute.
 	if e.Has.Has(FieldManagerEmployeeID) || e.Has.Has(FieldManagerEmail) {
 		e.Has = e.Has.With(FieldManagerEmployeeID, FieldManagerEmail)
@@ -178,7 +202,9 @@ func (b *rowBuilder) build(r *rawRow) (record, []Problem) {
 		case StateActive, StateInactive:
 			e.State = s
 		default:
-			bad(FieldState, CodeBadValue, "state %q: want active or inactive", clip(s))
+			if !tainted.Has(FieldState) {
+				bad(FieldState, CodeBadValue, "state %s: want active or inactive", textfmt.Quote(clip(s)))
+			}
 		}
 	} else {
 		e.Has = e.Has.Without(FieldState)
@@ -192,7 +218,9 @@ func (b *rowBuilder) build(r *rawRow) (record, []Problem) {
 		case "":
 			e.Has = e.Has.Without(FieldACDAutoAnswer)
 		default:
-			bad(FieldACDAutoAnswer, CodeBadValue, "%q is not a boolean (true/false, yes/no, 1/0)", clip(v))
+			if !tainted.Has(FieldACDAutoAnswer) {
+				bad(FieldACDAutoAnswer, CodeBadValue, "%s is not a boolean (true/false, yes/no, 1/0)", textfmt.Quote(clip(v)))
+			}
 		}
 	}
 
@@ -207,27 +235,49 @@ func (b *rowBuilder) build(r *rawRow) (record, []Problem) {
 			e.Has = e.Has.Without(f)
 		}
 	}
-	if b.cfg.Refs != nil {
-		b.resolve(r, e, &probs)
-	}
+	rec.tainted = tainted
 	return rec, probs
 }
 
-// items splits a list cell into items.
+// checkEmail reports an email value that is not an address syncer
+// accepts (see emailProblem), unless its characters or length were
+// already reported.
+func (b *rowBuilder) checkEmail(r *rawRow, f Field, v string, tainted FieldSet, probs *[]Problem) {
+	if v == "" || tainted.Has(f) {
+		return
+	}
+	if why := emailProblem(v); why != "" {
+		*probs = append(*probs, b.problem(r, f, CodeBadEmail, "%s %s", textfmt.Quote(clip(v)), why))
+	}
+}
+
+// items splits a list cell into items. A CSV cell is checked for
+// characters a one-line field may not hold before it is split, so that a
+// line break between two items is found too; a JSON list, item by item.
 func (b *rowBuilder) items(r *rawRow, f Field, probs *[]Problem) []item {
 	c := r.cells[f]
 	if !c.present {
 		return nil
 	}
 	if c.isList {
+		for i, it := range c.list {
+			if b.controlInItem(r, f, i, it, probs) {
+				return nil
+			}
+		}
 		return c.list
 	}
 	if !utf8.ValidString(c.text) {
 		*probs = append(*probs, b.problem(r, f, CodeEncoding, "invalid UTF-8 at byte %d; save the file as UTF-8", invalidUTF8At(c.text)+1))
 		return nil
 	}
+	v := strings.TrimSpace(c.text)
+	if pos, ch, n := controlAt(v, true); n > 0 {
+		*probs = append(*probs, b.problem(r, f, CodeControlCharacter, "%s", controlReason("the list", v, pos, ch, n)))
+		return nil
+	}
 	var out []item
-	for part := range strings.SplitSeq(c.text, b.listSep) {
+	for part := range strings.SplitSeq(v, b.listSep) {
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
@@ -237,9 +287,42 @@ func (b *rowBuilder) items(r *rawRow, f Field, probs *[]Problem) []item {
 	return out
 }
 
+// controlInItem reports the first string of a JSON list item (a string,
+// or an object's string members) that holds characters a one-line field
+// may not hold.
+func (b *rowBuilder) controlInItem(r *rawRow, f Field, i int, it item, probs *[]Problem) bool {
+	check := func(what, v string) bool {
+		v = strings.TrimSpace(v)
+		if pos, ch, n := controlAt(v, true); n > 0 {
+			*probs = append(*probs, b.problem(r, f, CodeControlCharacter, "%s", controlReason(what, v, pos, ch, n)))
+			return true
+		}
+		return false
+	}
+	if it.obj == nil {
+		return check(fmt.Sprintf("item %d", i+1), it.text)
+	}
+	for _, k := range slices.Sorted(maps.Keys(it.obj)) {
+		var s string
+		if json.Unmarshal(it.obj[k], &s) == nil && check(fmt.Sprintf("item %d (key %s)", i+1, textfmt.Quote(clip(k))), s) {
+			return true
+		}
+	}
+	return false
+}
+
+// itemTooLong reports an item name over MaxTextLength.
+func (b *rowBuilder) itemTooLong(r *rawRow, f Field, what, name string, probs *[]Problem) bool {
+	if n, long := tooLong(name, MaxTextLength); long {
+		*probs = append(*probs, b.problem(r, f, CodeTooLong, "%s", tooLongReason(what, name, n, MaxTextLength)))
+		return true
+	}
+	return false
+}
+
 func (b *rowBuilder) formula(r *rawRow, f Field, v string, probs *[]Problem) {
 	if isFormula(v) {
-		p := b.problem(r, f, CodeFormula, "item %q starts with %q: kept verbatim as text, never evaluated", clip(v), v[:1])
+		p := b.problem(r, f, CodeFormula, "item %s starts with %s: kept verbatim as text, never evaluated", textfmt.Quote(clip(v)), textfmt.Quote(v[:1]))
 		p.Severity = SeverityWarning
 		*probs = append(*probs, p)
 	}
@@ -259,19 +342,22 @@ func (b *rowBuilder) proficiencies(r *rawRow, f Field, what string, probs *[]Pro
 			name = jsonString(it.obj["name"])
 			level = jsonScalar(it.obj["proficiency"])
 			if level == "" {
-				*probs = append(*probs, b.problem(r, f, CodeBadProficiency, "%s %q has no proficiency", what, clip(name)))
+				*probs = append(*probs, b.problem(r, f, CodeBadProficiency, "%s %s has no proficiency", what, textfmt.Quote(clip(name))))
 				continue
 			}
 		default:
 			i := strings.LastIndexByte(it.text, ':')
 			if i < 0 {
-				*probs = append(*probs, b.problem(r, f, CodeBadProficiency, "%s %q has no proficiency: write Name:0-5", what, clip(it.text)))
+				*probs = append(*probs, b.problem(r, f, CodeBadProficiency, "%s %s has no proficiency: write Name:0-5", what, textfmt.Quote(clip(it.text))))
 				continue
 			}
 			name, level = strings.TrimSpace(it.text[:i]), strings.TrimSpace(it.text[i+1:])
 		}
 		if name == "" {
 			*probs = append(*probs, b.problem(r, f, CodeBadValue, "a %s without a name", what))
+			continue
+		}
+		if b.itemTooLong(r, f, what, name, probs) {
 			continue
 		}
 		b.formula(r, f, name, probs)
@@ -281,14 +367,14 @@ func (b *rowBuilder) proficiencies(r *rawRow, f Field, what string, probs *[]Pro
 		v, err := strconv.ParseFloat(level, 64)
 		switch {
 		case err != nil || math.IsNaN(v) || math.IsInf(v, 0):
-			*probs = append(*probs, b.problem(r, f, CodeBadProficiency, "%s %q: proficiency %q is not a number", what, clip(name), clip(level)))
+			*probs = append(*probs, b.problem(r, f, CodeBadProficiency, "%s %s: proficiency %s is not a number", what, textfmt.Quote(clip(name)), textfmt.Quote(clip(level))))
 			continue
 		case v < 0 || v > 5:
-			*probs = append(*probs, b.problem(r, f, CodeBadProficiency, "%s %q: proficiency %s outside 0-5", what, clip(name), level))
+			*probs = append(*probs, b.problem(r, f, CodeBadProficiency, "%s %s: proficiency %s outside 0-5", what, textfmt.Quote(clip(name)), textfmt.Safe(clip(level))))
 			continue
 		}
 		if k := foldName(name); seen[k] {
-			*probs = append(*probs, b.problem(r, f, CodeDuplicateItem, "%s %q listed twice", what, clip(name)))
+			*probs = append(*probs, b.problem(r, f, CodeDuplicateItem, "%s %s listed twice", what, textfmt.Quote(clip(name))))
 			continue
 		} else {
 			seen[k] = true
@@ -312,7 +398,7 @@ func (b *rowBuilder) queues(r *rawRow, probs *[]Problem) []Queue {
 			q.Name = jsonString(it.obj["name"])
 			if raw, ok := it.obj["joined"]; ok && string(raw) != "null" {
 				if err := json.Unmarshal(raw, &q.Joined); err != nil {
-					*probs = append(*probs, b.problem(r, FieldQueues, CodeBadValue, "queue %q: joined %s is not a boolean", clip(q.Name), clip(string(raw))))
+					*probs = append(*probs, b.problem(r, FieldQueues, CodeBadValue, "queue %s: joined %s is not a boolean", textfmt.Quote(clip(q.Name)), textfmt.Safe(clip(string(raw)))))
 					continue
 				}
 			}
@@ -331,9 +417,12 @@ func (b *rowBuilder) queues(r *rawRow, probs *[]Problem) []Queue {
 			*probs = append(*probs, b.problem(r, FieldQueues, CodeBadValue, "a queue without a name"))
 			continue
 		}
+		if b.itemTooLong(r, FieldQueues, "queue", q.Name, probs) {
+			continue
+		}
 		b.formula(r, FieldQueues, q.Name, probs)
 		if k := foldName(q.Name); seen[k] {
-			*probs = append(*probs, b.problem(r, FieldQueues, CodeDuplicateItem, "queue %q listed twice", clip(q.Name)))
+			*probs = append(*probs, b.problem(r, FieldQueues, CodeDuplicateItem, "queue %s listed twice", textfmt.Quote(clip(q.Name))))
 			continue
 		} else {
 			seen[k] = true
@@ -366,9 +455,12 @@ func (b *rowBuilder) grants(r *rawRow, probs *[]Problem) []Grant {
 			*probs = append(*probs, b.problem(r, FieldRoles, CodeBadValue, "a role without a name"))
 			continue
 		}
+		if b.itemTooLong(r, FieldRoles, "role", g.Role, probs) || b.itemTooLong(r, FieldRoles, "division", g.Division, probs) {
+			continue
+		}
 		b.formula(r, FieldRoles, g.Role, probs)
 		if k := foldName(g.Role) + "@" + foldName(g.Division); seen[k] {
-			*probs = append(*probs, b.problem(r, FieldRoles, CodeDuplicateItem, "role %q listed twice", clip(g.Role+"@"+g.Division)))
+			*probs = append(*probs, b.problem(r, FieldRoles, CodeDuplicateItem, "role %s listed twice", textfmt.Quote(clip(g.Role+"@"+g.Division))))
 			continue
 		} else {
 			seen[k] = true
@@ -378,17 +470,19 @@ func (b *rowBuilder) grants(r *rawRow, probs *[]Problem) []Grant {
 	return out
 }
 
-// resolve fills the ids from Config.Refs.
-func (b *rowBuilder) resolve(r *rawRow, e *Employee, probs *[]Problem) {
-	refs := b.cfg.Refs
+// resolve fills a valid record's ids from refs, returning a problem for
+// every name the org does not have.
+func resolve(file string, rec *record, refs *Refs) []Problem {
+	var probs []Problem
+	e := &rec.emp
 	unknown := func(f Field, what string, d Dimension, name string) {
+		reason := fmt.Sprintf("unknown %s %s", what, textfmt.Quote(clip(name)))
 		if s := d.Suggest(name); s != "" {
-			*probs = append(*probs, b.problem(r, f, CodeUnknownName, "unknown %s %q (did you mean %q?)", what, clip(name), s))
-			return
+			reason += fmt.Sprintf(" (did you mean %s?)", textfmt.Quote(s))
 		}
-		*probs = append(*probs, b.problem(r, f, CodeUnknownName, "unknown %s %q", what, clip(name)))
+		probs = append(probs, Problem{File: file, Line: e.Line, Column: rec.cols[f], Field: f.String(), Code: CodeUnknownName, Severity: SeverityError, Reason: reason})
 	}
-	if e.Division != "" {
+	if e.Division != "" && !rec.tainted.Has(FieldDivision) {
 		if id, ok := refs.Divisions.ID(e.Division); ok {
 			e.DivisionID = id
 		} else {
@@ -436,10 +530,12 @@ func (b *rowBuilder) resolve(r *rawRow, e *Employee, probs *[]Problem) {
 		}
 		k := [2]string{g.RoleID, g.DivisionID}
 		if g.RoleID != "" && g.DivisionID != "" && seen[k] {
-			*probs = append(*probs, b.problem(r, FieldRoles, CodeDuplicateItem, "role %q granted twice in the same division", clip(g.Role)))
+			probs = append(probs, Problem{File: file, Line: e.Line, Column: rec.cols[FieldRoles], Field: FieldRoles.String(), Code: CodeDuplicateItem, Severity: SeverityError,
+				Reason: fmt.Sprintf("role %s granted twice in the same division", textfmt.Quote(clip(g.Role)))})
 		}
 		seen[k] = true
 	}
+	return probs
 }
 
 func cmpOr(a, b string) string {
@@ -452,23 +548,6 @@ func cmpOr(a, b string) string {
 // isFormula reports whether a spreadsheet would take v for a formula.
 func isFormula(v string) bool {
 	return v != "" && strings.ContainsRune("=+-@", rune(v[0]))
-}
-
-// validEmail accepts a bare address (no display name) with a dotted domain.
-func validEmail(s string) bool {
-	if len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>,;\"()[]\\") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	if at <= 0 {
-		return false
-	}
-	domain := s[at+1:]
-	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") && !strings.Contains(domain, "..")
 }
 
 // invalidUTF8At returns the byte offset of the first invalid sequence.
