@@ -94,7 +94,7 @@ func TestPlanAndApplyCommands(t *testing.T) {
 
 	// A feed that cannot be read is an error.
 	bad := write("bad.csv", "name,title\nNo Key,Agent\n")
-	if code, _, stderr := e.syncer(t, "plan", bad, "--config", e.cfg); code != exitFailure || !strings.Contains(stderr, "cannot be read") {
+	if code, _, stderr := e.syncer(t, "plan", bad, "--config", e.cfg); code != exitFailure || !strings.Contains(stderr, "cannot be used") {
 		t.Fatalf("plan of an unreadable feed = %d\n%s", code, stderr)
 	}
 }
@@ -116,9 +116,8 @@ func writeCount(st emulator.Stats) int64 {
 // Not parallel: the tests set environment variables.
 //
 // A feed whose export broke (here: rows cut short) is mostly rejected
-// rows: plan shows the tripped guard and exits 1, apply refuses it before
-// any write, whether it would change something or nothing, and the flag
-// overrides it.
+// rows: plan says so and exits 1 before any API call (nothing is saved),
+// apply refuses it the same way, and the flag overrides it.
 func TestRejectedRowsGuardCommands(t *testing.T) {
 	e := newCLIEnv(t, 30, "  nightly: {}\nfeeds:\n  hr:\n    mode: delta\n")
 	e.migrate(t)
@@ -128,7 +127,7 @@ func TestRejectedRowsGuardCommands(t *testing.T) {
 	broken := write("broken.csv", "employee_id,email,name,title,action\n"+
 		"E9100001,whole.row@example.com,Whole Row,Agent,upsert\n"+
 		"E9100002,cut.one@example.com\nE9100003,cut.two@example.com\nE9100004,cut.three@example.com\nE9100005,cut.four@example.com\n")
-	const tripped = "TRIPPED max_rejected_percent: 4 of 5 rows rejected (80.0%), more than the limit of 10.0%"
+	const verdict = "4 of 5 rows rejected (80.0%), more than the limit of 10.0%"
 	created := func() bool {
 		for _, u := range e.srv.Users() {
 			if strings.EqualFold(u.Email, "whole.row@example.com") {
@@ -139,24 +138,30 @@ func TestRejectedRowsGuardCommands(t *testing.T) {
 	}
 
 	planFile := filepath.Join(dir, "broken.json")
+	calls := e.srv.Stats().Total
 	code, out, stderr := e.syncer(t, "plan", broken, "--config", e.cfg, "--out", planFile)
-	if code != exitFailure || !strings.Contains(out, tripped) || !strings.Contains(out, "+ Whole Row") ||
-		!strings.Contains(out, "--max-rejected-percent or guards.max_rejected_percent") || !strings.Contains(stderr, "1 guard(s) tripped (max_rejected_percent)") {
-		t.Fatalf("plan of a broken export = %d, want %d with the guard tripped\n%s\n%s", code, exitFailure, out, stderr)
+	if code != exitFailure || !strings.Contains(stderr, verdict) || !strings.Contains(stderr, "no API call was made") ||
+		!strings.Contains(stderr, "--max-rejected-percent or guards.max_rejected_percent") || !strings.Contains(stderr, "(field_count)") {
+		t.Fatalf("plan of a broken export = %d, want %d refused before any call\n%s\n%s", code, exitFailure, out, stderr)
 	}
-	if _, err := os.Stat(planFile); err != nil {
-		t.Errorf("the plan was not saved for an apply with an override: %v", err)
+	if strings.Contains(out, "No changes") {
+		t.Errorf("a broken export printed No changes:\n%s", out)
+	}
+	if n := e.srv.Stats().Total - calls; n != 0 {
+		t.Errorf("plan of a broken export made %d API calls, want 0", n)
+	}
+	if _, err := os.Stat(planFile); err == nil {
+		t.Errorf("a plan was saved for a feed that was not planned")
 	}
 
 	writes := writeCount(e.srv.Stats())
 	for _, args := range [][]string{
 		{"apply", broken, "--config", e.cfg},
-		{"apply", planFile, "--config", e.cfg},
-		{"apply", write("all-cut.csv", "employee_id,email,name,title,action\nE9100006,cut.five@example.com\n"), "--config", e.cfg}, // plans nothing
+		{"apply", write("all-cut.csv", "employee_id,email,name,title,action\nE9100006,cut.five@example.com\n"), "--config", e.cfg},
 	} {
 		code, out, stderr := e.syncer(t, args...)
-		if code != exitFailure || !strings.Contains(stderr, "refused before any write") || !strings.Contains(stderr, "max_rejected_percent") {
-			t.Errorf("%s = %d, want %d refused by the guard\n%s\n%s", strings.Join(args[:2], " "), code, exitFailure, out, stderr)
+		if code != exitFailure || !strings.Contains(stderr, "rejected") || !strings.Contains(stderr, "no API call was made") {
+			t.Errorf("%s = %d, want %d refused\n%s\n%s", strings.Join(args[:2], " "), code, exitFailure, out, stderr)
 		}
 		if n := writeCount(e.srv.Stats()); n != writes || created() {
 			t.Fatalf("%s: %d write requests after the guard tripped (the joiner created: %v)", strings.Join(args[:2], " "), n-writes, created())
@@ -164,13 +169,13 @@ func TestRejectedRowsGuardCommands(t *testing.T) {
 	}
 
 	// The override: at or over the share, the same feed plans and applies.
-	code, out, stderr = e.syncer(t, "plan", broken, "--config", e.cfg, "--max-rejected-percent", "80")
+	code, out, stderr = e.syncer(t, "plan", broken, "--config", e.cfg, "--max-rejected-percent", "80", "--out", planFile)
 	if code != exitChanges || !strings.Contains(out, "ok      max_rejected_percent: 4 of 5 rows rejected (80.0%), limit 80.0%") {
 		t.Fatalf("plan with --max-rejected-percent 80 = %d, want %d\n%s\n%s", code, exitChanges, out, stderr)
 	}
-	code, out, stderr = e.syncer(t, "apply", planFile, "--config", e.cfg, "--max-rejected-percent", "100")
+	code, out, stderr = e.syncer(t, "apply", planFile, "--config", e.cfg)
 	if code != exitOK || !created() {
-		t.Fatalf("apply of the saved plan with --max-rejected-percent 100 = %d (joiner created: %v)\n%s\n%s", code, created(), out, stderr)
+		t.Fatalf("apply of the saved plan = %d (joiner created: %v)\n%s\n%s", code, created(), out, stderr)
 	}
 }
 

@@ -269,22 +269,25 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // cannot be read at all prints its problems and returns the error.
 func makePlan(ctx context.Context, svc *reverse.Service, sp reverse.Spec, refresh bool, stdout, stderr io.Writer) (*reverse.Planned, error) {
 	p, err := svc.Plan(ctx, sp, refresh)
-	var fe *feed.Error
-	if errors.Is(err, reverse.ErrNoRows) {
-		fmt.Fprintf(stderr, "syncer: the feed %s has a header but no data rows; nothing to plan (a snapshot would offboard everyone). No API call was made.\n", textfmt.Safe(sp.Path))
-		return nil, errors.New("empty feed")
-	}
-	if errors.As(err, &fe) {
-		fmt.Fprintf(stderr, "syncer: the feed %s cannot be read; nothing in it may cause a change:\n", sp.Path)
+	var (
+		fe *feed.Error
+		re *reverse.RejectedError
+	)
+	switch {
+	case errors.As(err, &fe):
+		fmt.Fprintf(stderr, "syncer: the feed %s cannot be used; nothing in it may cause a change, and no API call was made:\n", textfmt.Safe(sp.Path))
 		for _, pr := range fe.Problems {
 			fmt.Fprintf(stderr, "  %s\n", pr.Error())
 		}
-		return nil, errors.New("unreadable feed")
-	}
-	if err != nil {
+		return nil, errors.New("unusable feed")
+	case errors.As(err, &re):
+		listProblems(stderr, sp.Path, re.Feed.Problems)
+		fmt.Fprintf(stderr, "syncer: %s; nothing is planned and no API call was made\n", re.Error())
+		return nil, errors.New("too many rejected rows")
+	case err != nil:
 		return nil, err
 	}
-	listProblems(stderr, sp.Path, p.Feed)
+	listProblems(stderr, sp.Path, p.Feed.Problems)
 	r := p.Reads
 	switch {
 	case !refresh:
@@ -321,14 +324,14 @@ const maxListedProblems = 50
 // like a compiler: the plan shows only the first reason of a rejected row
 // and no warnings, so a row with three unknown names would otherwise take
 // three rounds of fixing.
-func listProblems(w io.Writer, path string, f *feed.Feed) {
-	if f == nil || len(f.Problems) == 0 {
+func listProblems(w io.Writer, path string, problems []feed.Problem) {
+	if len(problems) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "syncer: the feed %s has %d problem(s); rejected rows cause no change:\n", path, len(f.Problems))
-	for i, pr := range f.Problems {
+	fmt.Fprintf(w, "syncer: the feed %s has %d problem(s); rejected rows cause no change:\n", textfmt.Safe(path), len(problems))
+	for i, pr := range problems {
 		if i == maxListedProblems {
-			fmt.Fprintf(w, "  … and %d more\n", len(f.Problems)-i)
+			fmt.Fprintf(w, "  … and %d more\n", len(problems)-i)
 			break
 		}
 		fmt.Fprintf(w, "  %s\n", pr.Error())

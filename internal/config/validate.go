@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/usersync/syncer/internal/feed"
 )
 
 // Regions are the Genesys Cloud domains.
@@ -33,9 +35,6 @@ var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month 
 
 // OwnableAttributes are the feed attributes that can be owned.
 var OwnableAttributes = []string{"employee_id", "name", "email", "title", "department", "manager", "division", "state", "skills", "languages", "queues", "roles", "acd_auto_answer"}
-
-// Delimiters are the CSV delimiters a feed may force.
-var Delimiters = []string{",", ";", "|", "\t"}
 
 // FeedFields are the syncer field names a feed column can be mapped to.
 var FeedFields = []string{"employee_id", "email", "name", "title", "department", "manager_employee_id", "manager_email", "division", "state", "skills", "languages", "queues", "roles", "acd_auto_answer", "action"}
@@ -176,8 +175,10 @@ func (p *parser) validateFeed(f *Feed) {
 	if f.Mode != "" && !slices.Contains([]string{ModeSnapshot, ModeDelta}, f.Mode) {
 		p.errorf(k+".mode", "%q is not snapshot or delta", f.Mode)
 	}
-	if f.Delimiter != "" && !slices.Contains(Delimiters, f.Delimiter) {
-		p.errorf(k+".delimiter", "must be one of \",\", \";\", \"|\" or a tab (\"\\t\")")
+	if f.Delimiter != "" {
+		if _, err := feed.ParseDelimiter(f.Delimiter); err != nil {
+			p.errorf(k+".delimiter", "%v", err)
+		}
 	}
 	for i, c := range f.IgnoreColumns {
 		if strings.TrimSpace(c) == "" {

@@ -194,6 +194,14 @@ func (p *planner) queueLossVerdict(plan *Plan, override string) (Verdict, error)
 	return v, nil
 }
 
+// RejectedVerdict is the rejected-rows guard's verdict on a feed of rows
+// data rows, rejected of them rejected, under the configured guards: what
+// a plan of the feed will say, available before the plan (a feed judged
+// before any call).
+func RejectedVerdict(rows, rejected int, cfg Config) Verdict {
+	return rejectedVerdict(rows, rejected, *cfg.WithDefaults().Guards.MaxRejectedPercent)
+}
+
 // rejectedVerdict judges the share of the feed's data rows that were
 // rejected. Rejected rows cause no change, so a broken export (wrong
 // delimiter, truncated columns, another encoding) would otherwise plan

@@ -64,10 +64,17 @@ func TestFeedJudgedBeforeAnyCall(t *testing.T) {
 		{"missing column", "employee_id,name\nE1,Ana\n", feed.ModeSnapshot, false},
 		{"utf-16", "\xff\xfee\x00m\x00a\x00i\x00l\x00\n\x00", feed.ModeSnapshot, false},
 		{"duplicate column", "email,name,email\na@example.com,A,b@example.com\n", feed.ModeSnapshot, false},
+		{"unknown column", "email,name,emial\na@example.com,A,x\n", feed.ModeSnapshot, false},
+		{"wrong delimiter", "email;name\na@example.com;A\n", feed.ModeSnapshot, false}, // forced to ',' below
+		{"all rows rejected", "email,name\nnot-an-email,A\nalso bad,B\n", feed.ModeSnapshot, false},
+		{"most rows rejected", "email,name\na@example.com,A\nbad,B\nworse,C\n", feed.ModeDelta, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			sp := e.spec(strings.ReplaceAll(tt.name, " ", "_") + ".csv")
 			sp.Feed.Mode = tt.mode
+			if tt.name == "wrong delimiter" {
+				sp.Feed.Delimiter = ','
+			}
 			if tt.name != "missing file" {
 				if err := os.WriteFile(sp.Path, []byte(tt.body), 0o600); err != nil {
 					t.Fatal(err)
@@ -79,8 +86,13 @@ func TestFeedJudgedBeforeAnyCall(t *testing.T) {
 			switch {
 			case err == nil:
 				t.Fatal("planned an unusable feed")
-			case tt.noRows && !errors.Is(err, reverse.ErrNoRows):
-				t.Fatalf("err = %v, want ErrNoRows", err)
+			case tt.noRows && (!errors.As(err, &fe) || fe.Problems[0].Code != feed.CodeNoRows):
+				t.Fatalf("err = %v, want the no_rows problem", err)
+			case strings.Contains(tt.name, "rejected"):
+				var re *reverse.RejectedError
+				if !errors.As(err, &re) {
+					t.Fatalf("err = %v, want a *reverse.RejectedError", err)
+				}
 			case !tt.noRows && tt.name != "missing file" && !errors.As(err, &fe):
 				t.Fatalf("err = %v, want a *feed.Error", err)
 			}

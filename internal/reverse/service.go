@@ -3,7 +3,6 @@ package reverse
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,6 +19,7 @@ import (
 	"github.com/usersync/syncer/internal/load"
 	"github.com/usersync/syncer/internal/pipeline"
 	"github.com/usersync/syncer/internal/store"
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
 // API is every call of the reverse path: the forward streams that refresh
@@ -87,9 +87,14 @@ type Spec struct {
 // (package diff) applies: the defaults have one definition.
 func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
 	sp := Spec{Path: f.Path, ScopeDivisions: f.Scope.Divisions, RefreshMaxAge: f.RefreshMaxAge}
-	sp.Feed = feed.Config{File: f.Path, Format: feed.Format(f.Format), Mode: feed.Mode(f.Mode), Columns: f.Columns}
+	sp.Feed = feed.Config{File: f.Path, Name: f.Name, Format: feed.Format(f.Format), Mode: feed.Mode(f.Mode), Columns: f.Columns,
+		IgnoreColumns: f.IgnoreColumns}
 	if f.Delimiter != "" {
-		sp.Feed.Delimiter = rune(f.Delimiter[0])
+		d, err := feed.ParseDelimiter(f.Delimiter)
+		if err != nil {
+			return sp, fmt.Errorf("feed %s: delimiter: %w", f.Name, err)
+		}
+		sp.Feed.Delimiter = d
 	}
 	var owned feed.FieldSet
 	for _, o := range f.Owns {
@@ -135,9 +140,10 @@ func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
 // configuration as it is now.
 func SpecFromPlan(p *diff.Plan) Spec {
 	r := p.Settings.Read
-	fc := feed.Config{File: p.Feed, Format: feed.Format(r.Format), Mode: cmp.Or(p.Mode, feed.Mode(r.Mode)), Columns: r.Columns}
-	if r.Delimiter != "" {
-		fc.Delimiter = rune(r.Delimiter[0])
+	fc := feed.Config{File: p.Feed, Name: p.Settings.FeedName, Format: feed.Format(r.Format), Mode: cmp.Or(p.Mode, feed.Mode(r.Mode)),
+		Columns: r.Columns, IgnoreColumns: r.IgnoreColumns}
+	if d, err := feed.ParseDelimiter(r.Delimiter); err == nil && r.Delimiter != "" {
+		fc.Delimiter = d
 	}
 	cfg := p.Settings
 	cfg.NewUserGrants = p.NewUserGrants
@@ -197,32 +203,41 @@ type Planned struct {
 	Reads Reads
 }
 
-// ErrNoRows is returned by Plan for a feed with a header and no data
-// rows: never "no changes" (in snapshot mode it would offboard everyone,
-// in delta mode it is most likely a failed export).
-var ErrNoRows = errors.New("the feed has no data rows; nothing to plan")
+// RejectedError is returned by Plan when the feed's rows are all rejected,
+// or more of them than guards.max_rejected_percent allows, by the checks
+// that need no org data: the export is broken, and planning it would cost
+// a read of the org for nothing. Feed holds every problem found.
+type RejectedError struct {
+	Feed    *feed.Parsed
+	Verdict diff.Verdict
+}
+
+func (e *RejectedError) Error() string {
+	if e.Feed.Valid() == 0 {
+		return fmt.Sprintf("all %d rows of the feed %s are rejected; nothing to plan", e.Feed.Rows, textfmt.Safe(e.Feed.File))
+	}
+	return fmt.Sprintf("the feed %s: %s", textfmt.Safe(e.Feed.File), e.Verdict.Message)
+}
 
 // Plan computes the plan of a feed against the org.
 //
-// The feed is judged first, before any API call: a file that cannot be
-// used returns a *feed.Error (or ErrNoRows) having cost nothing. Then,
-// when refresh is set, the plan reads what the feed can change (see
-// Reads): the users listing always, every queue membership or role grant
-// only when the feed has that column, the memberships of the active users
-// it offboards one by one, and the external id of a row only when no
-// other key finds it; unless every stream it needs was read completely
-// less than sp.RefreshMaxAge ago, when Postgres is used as it stands.
-// Without refresh the plan uses Postgres as it stands and makes no call.
+// The feed is judged first, before any API call (feed.Parse: encoding,
+// delimiter, header, columns, every row's syntax and fields): a file that
+// cannot be used returns a *feed.Error, and one whose rows are all
+// rejected, or more than guards.max_rejected_percent, a *RejectedError,
+// having cost nothing. Then, when refresh is set, the plan reads what the
+// feed can change (see Reads): the users listing always, every queue
+// membership or role grant only when the feed has that column, the
+// memberships of the active users it offboards one by one, and the
+// external ids that tell whether an unmatched row is an existing account;
+// unless every stream it needs was read completely less than
+// sp.RefreshMaxAge ago, when Postgres is used as it stands. Without
+// refresh the plan uses Postgres as it stands and makes no call.
 func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, error) {
 	out := &Planned{}
-	// Judged before any call. (Read without reference data: names and
-	// managers are checked below, once the state is known.)
-	pre, err := s.readFeed(sp, nil)
+	pre, err := s.judge(sp)
 	if err != nil {
 		return out, err
-	}
-	if pre.Rows == 0 {
-		return out, ErrNoRows
 	}
 	r := needs(pre.Columns, sp.Diff, s.noRoles)
 	if refresh {
@@ -276,6 +291,26 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 	p.Refresh, p.Reads = out.Refresh, r
 	p.Plan.Reads = r
 	return p, nil
+}
+
+// judge reads the whole feed and judges everything that needs no org
+// data, without any call.
+func (s *Service) judge(sp Spec) (*feed.Parsed, error) {
+	fh, err := os.Open(sp.Path)
+	if err != nil {
+		return nil, fmt.Errorf("open feed: %w", err)
+	}
+	defer fh.Close()
+	fc := sp.Feed
+	fc.File = cmp.Or(fc.File, sp.Path)
+	pre, err := feed.Parse(fh, fc)
+	if err != nil {
+		return nil, err
+	}
+	if v := diff.RejectedVerdict(pre.Rows, len(pre.Rejected), sp.Diff); v.Tripped || pre.Valid() == 0 {
+		return nil, &RejectedError{Feed: pre, Verdict: v}
+	}
+	return pre, nil
 }
 
 // compute reads the state and the feed and computes the plan, without any
