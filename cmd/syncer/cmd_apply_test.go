@@ -190,3 +190,55 @@ func fileWriter(t *testing.T, dir string) func(name, body string) string {
 		return p
 	}
 }
+
+// Not parallel: the tests set environment variables.
+//
+// A plan saved with --mode delta, against a feed configured as a
+// snapshot, is applied and verified as a delta (nobody absent from the
+// file is taken for a leaver), and apply names what the configuration
+// says differently.
+func TestSavedPlanKeepsItsSettings(t *testing.T) {
+	e := newCLIEnv(t, 40, "  nightly: {}\nfeeds:\n  hr:\n    guards:\n      max_offboards: 25\n")
+	e.migrate(t)
+	dir := t.TempDir()
+	write := fileWriter(t, dir)
+	var one string
+	for _, u := range e.srv.Users() {
+		if u.State == "active" && u.EmployeeID != "" {
+			one = fmt.Sprintf("%s,%s,%s,Director,upsert\n", u.EmployeeID, u.Email, u.Name)
+			break
+		}
+	}
+	feedPath := write("changes.csv", "employee_id,email,name,title,action\n"+one)
+	planFile := filepath.Join(dir, "delta.json")
+	code, out, stderr := e.syncer(t, "plan", feedPath, "--config", e.cfg, "--mode", "delta", "--out", planFile)
+	if code != exitChanges {
+		t.Fatalf("plan --mode delta = %d\n%s\n%s", code, out, stderr)
+	}
+	// The configuration changes meanwhile.
+	cfg, err := os.ReadFile(e.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(e.cfg, []byte(strings.Replace(string(cfg), "max_offboards: 25", "max_offboards: 40", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := e.srv.Stats().RouteTotal("PATCH /api/v2/users/{userId}")
+	code, out, stderr = e.syncer(t, "apply", planFile, "--config", e.cfg)
+	if code != exitOK || !strings.Contains(out, "Verified") {
+		t.Fatalf("apply of the saved delta plan = %d\n%s\n%s", code, out, stderr)
+	}
+	for _, want := range []string{"the configuration changed since this plan was made", "guards.max_offboards: 25 → 40", "mode: delta → snapshot"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("apply does not say %q:\n%s", want, out)
+		}
+	}
+	if n := e.srv.Stats().RouteTotal("PATCH /api/v2/users/{userId}") - before; n != 1 {
+		t.Errorf("%d user PATCHes, want the one title change (nobody offboarded)", n)
+	}
+	// --mode contradicting the saved plan is refused.
+	code, _, stderr = e.syncer(t, "apply", planFile, "--config", e.cfg, "--mode", "snapshot")
+	if code != exitFailure || !strings.Contains(stderr, "the plan was made in delta mode") {
+		t.Errorf("apply --mode snapshot of a delta plan = %d\n%s", code, stderr)
+	}
+}

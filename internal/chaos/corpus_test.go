@@ -25,6 +25,7 @@ const badCorpus = "../feed/testdata/bad"
 // org (skills named "Billing - Tier 1"…) makes of them instead.
 var refDifferences = []struct{ golden, cli string }{
 	{` (did you mean "Billing"?)`, ``},
+	{`feeds.<name>.`, `feeds.hr.`}, // the feed tests read without a configured name
 }
 
 // writeCalls counts the API requests that change the org: every method
@@ -149,21 +150,27 @@ func TestBadFeedCorpusThroughCLI(t *testing.T) {
 	}
 	cases := loadCorpus(t, e.dir, exec)
 	var unreadable, rejectedRows, problems, tripped int
-	for i, c := range cases {
+	refreshed := false // a feed judged unusable reads nothing of the org
+	for _, c := range cases {
 		planFile := filepath.Join(e.dir, c.name+".plan.json")
 		args := append([]string{"plan", c.path, "--mode", c.mode, "--out", planFile}, corpusGuardFlags...)
-		if i > 0 && !fullSuite {
+		if refreshed && !fullSuite {
 			args = append(args, "--no-refresh") // make test: the org is read once
 		}
 		code, out, stderr := e.syncer(t, context.Background(), args...)
+		refreshed = refreshed || strings.Contains(out, "State refreshed from the org")
 		addCount(&tally.inputs, 1)
 		noPanic(t, c.name, out+stderr)
 		show := func() string {
 			return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", code, lastLines(out, 15), lastLines(stderr, 15))
 		}
+		judgedOnly := strings.Contains(stderr, "nothing is planned and no API call was made")
 		for _, g := range c.golden[1:] {
 			if strings.HasPrefix(g, "rejected line ") {
 				continue
+			}
+			if judgedOnly && (strings.HasSuffix(g, "(unknown_name)") || strings.HasSuffix(g, "(manager_not_found)")) {
+				continue // needs the org's names: never looked at for a feed refused before any call
 			}
 			want := filepath.Dir(c.path) + string(filepath.Separator) + g
 			for _, d := range refDifferences {
@@ -177,8 +184,17 @@ func TestBadFeedCorpusThroughCLI(t *testing.T) {
 		_, err := os.Stat(planFile)
 		if c.golden[0] == "FILE REJECTED" {
 			unreadable++
-			if code != 1 || !strings.Contains(stderr, "cannot be read") || err == nil {
+			if code != 1 || !strings.Contains(stderr, "cannot be used") || !strings.Contains(stderr, "no API call was made") || err == nil {
 				t.Errorf("%s: an unreadable feed must fail with nothing planned: %s", c.name, show())
+			}
+			continue
+		}
+		if err != nil && strings.Contains(stderr, "nothing is planned and no API call was made") {
+			// Rows rejected by what needs no org data (syntax, fields)
+			// over the limit: refused before any call, nothing saved.
+			tripped++
+			if code != 1 || !strings.Contains(stderr, "rejected") {
+				t.Errorf("%s: a feed refused for its rejected rows must exit 1 naming the guard: %s", c.name, show())
 			}
 			continue
 		}
@@ -190,7 +206,7 @@ func TestBadFeedCorpusThroughCLI(t *testing.T) {
 		rejectedRows += n
 		if 100*float64(n) > diff.DefaultMaxRejectedPercent*float64(rows) {
 			tripped++
-			if code != 1 || !strings.Contains(out, "TRIPPED max_rejected_percent: ") || !strings.Contains(stderr, "--max-rejected-percent") {
+			if code != 1 || !strings.Contains(out, "TRIPPED max_rejected_percent: ") || !strings.Contains(out, "--max-rejected-percent") || !strings.Contains(stderr, "(max_rejected_percent)") {
 				t.Errorf("%s: %d of %d rows rejected must trip the rejected-rows guard (exit 1): %s", c.name, n, rows, show())
 			}
 			continue

@@ -187,6 +187,7 @@ func (c Config) WithDefaults() Config {
 		c.Offboard.Action = OffboardDeactivate
 	}
 	c.RatePerMinute = cmp.Or(c.RatePerMinute, DefaultRatePerMinute)
+	c.Read.Mode = cmp.Or(c.Read.Mode, string(feed.ModeSnapshot)) // the reader's default
 	g := &c.Guards
 	g.MaxOffboards = orDefault(g.MaxOffboards, DefaultMaxOffboards)
 	g.MaxOffboardPercent = orDefault(g.MaxOffboardPercent, DefaultMaxOffboardPercent)

@@ -214,7 +214,7 @@ type RejectedError struct {
 
 func (e *RejectedError) Error() string {
 	if e.Feed.Valid() == 0 {
-		return fmt.Sprintf("all %d rows of the feed %s are rejected; nothing to plan", e.Feed.Rows, textfmt.Safe(e.Feed.File))
+		return fmt.Sprintf("all %d rows of the feed %s are rejected", e.Feed.Rows, textfmt.Safe(e.Feed.File))
 	}
 	return fmt.Sprintf("the feed %s: %s", textfmt.Safe(e.Feed.File), e.Verdict.Message)
 }
