@@ -4,7 +4,7 @@
 // bench/results/latest.json (every figure with its unit, target and
 // verdict) and the tables of bench/README.md.
 //
-//	go run ./cmd/benchreport [-steps emulator,ratelimit,load,plan,apply,forward,naive,analytics,peer] [-syncer bin/syncer]
+//	go run ./cmd/benchreport [-steps emulator,ratelimit,load,plan,apply,reverse,forward,naive,analytics,peer] [-syncer bin/syncer]
 //
 // -raw-from step=FILE takes a step's figures from the saved output of an
 // earlier `go test -bench` run of that step instead of running it again
@@ -50,6 +50,7 @@ var benchSteps = []benchStep{
 	{name: "load", pkg: "./internal/load", pattern: "^BenchmarkLoad$"},
 	{name: "plan", pkg: "./internal/diff", pattern: "^BenchmarkPlan20k$"},
 	{name: "apply", pkg: "./internal/apply", pattern: ".", optional: true},
+	{name: "reverse", pkg: "./internal/reverse", pattern: "^(BenchmarkPlanRefresh50k|BenchmarkHRFeed20k)$"},
 	{name: "forward", pkg: "./internal/pipeline", pattern: "^BenchmarkForward50k$"},
 	{name: "naive", pkg: "./internal/pipeline", pattern: "^BenchmarkForwardNaive$"},
 	{name: "analytics", pkg: "./internal/pipeline", pattern: "^BenchmarkAnalyticsStreams$", optional: true},
@@ -90,6 +91,17 @@ var specs = map[string][]spec{
 		{"BenchmarkLoad", "copy_same_tables_rows/s", "raw COPY into the same tables, rows/s", nil, ""},
 		{"BenchmarkLoad", "copy_rows/s", "raw COPY into bare tables, rows/s", nil, ""},
 		{"BenchmarkLoad", "MB_peak_rss", "peak RSS of the loading process", t("<=", 256), ""},
+	},
+	"reverse": {
+		{"BenchmarkPlanRefresh50k", "first_plan_calls", "API calls of a first plan (empty database) of a nightly HR snapshot, 50,000-user org", t("<=", 1000),
+			"users listing with expands (the 10,000 cap split included), reference data, the 50 active leavers' memberships; no external id read: the org's employee ids match"},
+		{"BenchmarkPlanRefresh50k", "replan_calls", "API calls of the next plan", nil, "the same reads: the feed speaks for no queue or role"},
+		{"BenchmarkPlanRefresh50k", "fresh_plan_calls", "API calls of a plan within refresh_max_age of a forward load", t("<=", 50), ""},
+		{"BenchmarkPlanRefresh50k", "first_plan_s", "wall time of the first plan at the scaled rate (30,000/min)", nil, ""},
+		{"BenchmarkPlanRefresh50k", "plan_cpu_s", "CPU of a plan from Postgres, 42,500-row feed against 50,000 users", nil, "state read, feed parsed and resolved, diff; the emulator idle"},
+		{"BenchmarkHRFeed20k", "plan_cpu_s", "CPU of a plan of a 20,000-employee feed with 10 % changes", t("<=", 5), "state read, feed, diff"},
+		{"BenchmarkHRFeed20k", "calls_used/min", "apply: calls made / the plan's minimum", t("<=", 1.05), ""},
+		{"BenchmarkHRFeed20k", "apply_min_at_300rpm", "apply time at the Genesys default of 300 calls/min", nil, ""},
 	},
 	"forward": {
 		{"BenchmarkForward50k", "calls/min-calls", "API calls / minimum for the data", t("<=", 1.05), "minimum as syncer prints it; splitting over the 10,000 cap is counted below"},
@@ -139,7 +151,7 @@ func main() {
 
 func run() int {
 	var o options
-	steps := flag.String("steps", "emulator,ratelimit,load,plan,apply,forward,naive,analytics,peer", "steps to run, comma-separated")
+	steps := flag.String("steps", "emulator,ratelimit,load,plan,apply,reverse,forward,naive,analytics,peer", "steps to run, comma-separated")
 	rawFrom := flag.String("raw-from", "", "step=FILE,...: parse FILE, the saved `go test -bench` output of an earlier run of the step, instead of running it")
 	flag.StringVar(&o.syncer, "syncer", "bin/syncer", "syncer binary (built by make build)")
 	flag.StringVar(&o.results, "results", "bench/results", "directory of latest.json and raw/")

@@ -237,6 +237,8 @@ func stepTitle(s string) string {
 		return "Plan (issue 7): 20,000-employee feed"
 	case "apply":
 		return "Apply (issue 7)"
+	case "reverse":
+		return "HR feed plans (issue 13): what a plan reads of a 50,000-user org, and a 20,000-employee feed planned and applied"
 	case "forward":
 		return "Forward sync (issue 5): 50,000-user org, `syncer run` as a subprocess"
 	case "naive":
