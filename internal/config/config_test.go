@@ -50,8 +50,8 @@ func TestExampleConfigLoads(t *testing.T) {
 	if g := hr.Guards; *g.MaxRejectedPercent != 10 || *g.MaxQueueLossPercent != 30 {
 		t.Errorf("feed hr guards: max_rejected_percent %v, max_queue_loss_percent %v; want 10, 30", *g.MaxRejectedPercent, *g.MaxQueueLossPercent)
 	}
-	if cfg.Database.URL.Value() != DefaultDatabaseURL {
-		t.Errorf("database url default = %q", cfg.Database.URL.Value())
+	if cfg.Database.URL != "" {
+		t.Errorf("database url without DATABASE_URL = %q, want none (no default outside the demo)", cfg.Database.URL.Value())
 	}
 }
 
