@@ -36,8 +36,10 @@
 // message. The line and key say where to look.
 //
 // The exceptions, shown because they cannot be secrets and they help:
-//   - Keys (they are names): shown escaped, except a key longer than 64
-//     bytes or shaped like a secret or a URL, which is described instead.
+//   - Keys, which are names: shown when they look like one (at most 64
+//     bytes of letters, digits, _, -, . and spaces, not shaped like a
+//     secret); any other key is described ("<a key that looks like a
+//     secret>"), as it is most likely a value pasted where a key goes.
 //   - Words of our own: the allowed values of a key, the one nearest to what
 //     was written ("did you mean \"users\"?"), and an allowed word listed
 //     twice.

@@ -198,6 +198,9 @@ func lineOf(lines map[string]int, key string) int {
 // "control characters are not allowed" without saying where.
 func (p *parser) checkBytes(data []byte) error {
 	fail := func(msg string) error { return Errors{{File: p.file, Msg: msg}} }
+	if len(data) > MaxFileSize {
+		return fail(fmt.Sprintf("the file is %s; a configuration file is at most 1 MiB (is this the right file?)", byteSize(int64(len(data)))))
+	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return fail("the file is empty: write {} to run on the defaults and the environment on purpose, or start from configs/syncer.example.yaml")
 	}
@@ -231,7 +234,7 @@ func position(data []byte, i int) string {
 
 var (
 	yamlLineRE   = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-	yamlQuotedRE = regexp.MustCompile("`[^`]*`|'[^']*'")
+	yamlQuotedRE = regexp.MustCompile("`[^`]*`|'[^']{2,}'")
 	yamlDupRE    = regexp.MustCompile(`^mapping key "(.*)" already defined at line (\d+)$`)
 )
 
@@ -250,6 +253,16 @@ var yamlHints = map[string]string{
 	"found unknown escape character":                         "a double-quoted value has an unknown \\ escape: use single quotes, or \\\\",
 }
 
+// yamlParserErrors are the messages of yaml.v3's parser (not its
+// scanner): for these it prints a 0-based line.
+var yamlParserErrors = map[string]bool{
+	"did not find expected <document start>": true, "did not find expected node content": true,
+	"did not find expected ',' or ']'": true, "did not find expected ',' or '}'": true,
+	"did not find expected key": true, "did not find expected '-' indicator": true,
+}
+
+var yamlAnchorRE = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+
 // yamlError rewrites yaml.v3's messages into file:line form, with the key
 // path when one is known, without the values yaml.v3 quotes (a type error
 // quotes the value: "cannot unmarshal !!str `hunter2` into int"; walk
@@ -262,10 +275,13 @@ func (p *parser) yamlError(err error, data []byte) error {
 	}
 	var out Errors
 	for _, m := range msgs {
-		e := &Error{File: p.file, Msg: strings.TrimPrefix(m, "yaml: ")}
+		e := &Error{File: p.file, Msg: strings.TrimPrefix(strings.TrimSpace(m), "yaml: ")}
 		if sm := yamlLineRE.FindStringSubmatch(strings.TrimSpace(m)); sm != nil {
 			e.Line, _ = strconv.Atoi(sm[1])
 			e.Msg = sm[2]
+			if yamlParserErrors[e.Msg] {
+				e.Line++
+			}
 			e.Key = p.keyAt(e.Line)
 		} else if te == nil {
 			// yaml.v3 leaves the line out when it is the first.
@@ -277,19 +293,39 @@ func (p *parser) yamlError(err error, data []byte) error {
 		}
 		if sm := yamlDupRE.FindStringSubmatch(e.Msg); sm != nil {
 			e.Msg = fmt.Sprintf("the key %s is set twice (first at line %s)", textfmt.Quote(displayKey(sm[1])), sm[2])
-		} else if strings.HasPrefix(e.Msg, "unknown anchor") {
+		} else if sm := yamlAnchorRE.FindStringSubmatch(e.Msg); sm != nil {
+			e.Line = aliasLine(data, sm[1])
 			e.Msg = "an alias (*name) refers to an anchor (&name) that is not defined before it"
+		} else if hint, ok := yamlHints[e.Msg]; ok {
+			where := ""
+			if yamlParserErrors[e.Msg] {
+				// yaml.v3 gives the line where the enclosing block starts.
+				where = " in the block starting here"
+			}
+			e.Msg = "not valid YAML" + where + ": " + e.Msg + " (" + hint + ")"
 		} else {
+			// Unknown to us: keep yaml.v3's words, not what it quotes.
 			e.Msg = yamlQuotedRE.ReplaceAllString(e.Msg, "a value")
-			if hint, ok := yamlHints[e.Msg]; ok {
-				e.Msg = "not valid YAML: " + e.Msg + " (" + hint + ")"
-			} else if te == nil {
+			if te == nil {
 				e.Msg = "not valid YAML: " + e.Msg
 			}
 		}
 		out = append(out, e)
 	}
 	return out
+}
+
+// aliasLine is the line of the first alias *name in data; 0 if not found.
+func aliasLine(data []byte, name string) int {
+	re, err := regexp.Compile(`\*` + regexp.QuoteMeta(name) + `\b`)
+	if err != nil {
+		return 0
+	}
+	loc := re.FindIndex(data)
+	if loc == nil {
+		return 0
+	}
+	return 1 + bytes.Count(data[:loc[0]], []byte{'\n'})
 }
 
 // tabIndentedLine returns the first line at or before upTo (every line
@@ -461,18 +497,24 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// displayKey is how a key of the file is shown in errors: keys are names
-// and are shown (escaped), unless one looks like a secret or a URL, which
-// happens when a value is pasted where a key goes.
+// displayKey is how a key of the file is shown in errors. Keys are names
+// and are shown when they look like one: at most 64 bytes of letters,
+// digits, _, -, . and spaces, not shaped like a secret. Any other key is
+// described instead, since it is most likely a value pasted where a key
+// goes (a URL, a connection string, a NAME=value line).
 func displayKey(k string) string {
 	switch {
 	case len(k) > 64:
 		return fmt.Sprintf("<a key of %d bytes>", len(k))
 	case strings.Contains(k, "://") || looksLikeSecret(k):
 		return "<a key that looks like a secret>"
+	case !keyRE.MatchString(k):
+		return "<a key that is not a name>"
 	}
-	return textfmt.Safe(k)
+	return k
 }
+
+var keyRE = regexp.MustCompile(`^[\p{L}\p{N}_. -]+$`)
 
 func byteSize(n int64) string {
 	switch {
@@ -500,6 +542,8 @@ func yamlFields(t reflect.Type) map[string]reflect.StructField {
 // keyAliases are names people reach for that mean a key under another name.
 var keyAliases = map[string]string{"ownership": "owns", "owned": "owns", "own": "owns"}
 
+var envVarKeyRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*_[A-Z0-9_]+$`)
+
 // secretKeys are keys people write to put a secret in the file.
 var secretKeys = map[string]bool{
 	"client_secret": true, "client_id": true, "secret": true, "password": true, "url": true,
@@ -513,11 +557,17 @@ func unknownKeyMsg(key string, fields map[string]reflect.StructField) string {
 	}
 	sort.Strings(names)
 	shown := textfmt.Quote(displayKey(key))
+	if displayKey(key) != key {
+		return "unknown key: it is not a name (a value pasted where a key goes?); the keys here are " + strings.Join(names, ", ")
+	}
 	if alias, ok := keyAliases[key]; ok && fields[alias].Name != "" {
 		return fmt.Sprintf("unknown key %s (the key is %q)", shown, alias)
 	}
 	if secretKeys[strings.ToLower(key)] {
 		return fmt.Sprintf("unknown key %s: secrets are read from the environment only (see client_id_env, client_secret_env, url_env)", shown)
+	}
+	if envVarKeyRE.MatchString(key) {
+		return fmt.Sprintf("unknown key %s: environment variables are set in the environment, not in this file (the *_env keys name them)", shown)
 	}
 	best, bestD := "", 3
 	for _, n := range names {

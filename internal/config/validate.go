@@ -30,6 +30,7 @@ var (
 	schemaRE      = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 	granularityRE = regexp.MustCompile(`^P(T\d+[HM]|\d+[DW])$`)
 	envNameRE     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	dsnRE         = regexp.MustCompile(`(?i)\b(host|hostaddr|port|dbname|user|password|sslmode)=`)
 )
 
 // CronParser parses the schedules accepted in configuration.
@@ -98,7 +99,7 @@ func (p *parser) validate(c *Config) {
 }
 
 func (p *parser) validatePipeline(pl *Pipeline) {
-	k := "pipelines." + pl.Name
+	k := "pipelines." + displayKey(pl.Name)
 	if !nameRE.MatchString(pl.Name) {
 		p.errorf(k, "a pipeline name is lowercase letters, digits, - or _, starting with a letter, at most 63")
 	}
@@ -122,7 +123,7 @@ func (p *parser) validatePipeline(pl *Pipeline) {
 	}
 	p.positiveDur(k+".analytics.lookback", a.Lookback)
 	if a.MaxInterval < time.Hour || a.MaxInterval > 31*24*time.Hour {
-		p.errorf(k+".analytics.max_interval", "must be between 1h and 744h (31 days), got %s", a.MaxInterval)
+		p.errorf(k+".analytics.max_interval", "must be between 1h and 744h (31 days), got %s", shortDur(a.MaxInterval))
 	}
 	if !granularityRE.MatchString(a.Granularity) {
 		p.errorf(k+".analytics.granularity", "not an ISO-8601 duration like PT15M, PT30M, PT1H or P1D")
@@ -184,7 +185,7 @@ func ParseStart(s string) (time.Time, error) {
 }
 
 func (p *parser) validateFeed(f *Feed) {
-	k := "feeds." + f.Name
+	k := "feeds." + displayKey(f.Name)
 	if !nameRE.MatchString(f.Name) {
 		p.errorf(k, "a feed name is lowercase letters, digits, - or _, starting with a letter, at most 63")
 	}
@@ -331,7 +332,11 @@ func describeCronError(spec string) string {
 	}
 	fields := strings.Fields(s)
 	if len(fields) != 5 {
-		return fmt.Sprintf("not a valid schedule: it has %d fields; %s", len(fields), forms)
+		n := fmt.Sprintf("%d fields", len(fields))
+		if len(fields) == 1 {
+			n = "1 field"
+		}
+		return fmt.Sprintf("not a valid schedule: it has %s; %s", n, forms)
 	}
 	for i, f := range fields {
 		probe := []string{"*", "*", "*", "*", "*"}
@@ -359,7 +364,7 @@ func (p *parser) checkURL(key, raw string) {
 	case u.Scheme != "http" && u.Scheme != "https":
 		p.errorf(key, "the scheme must be http or https")
 	case u.RawQuery != "" || u.Fragment != "":
-		p.errorf(key, "must not have a query or fragment: the base URL is a scheme, a host and an optional port")
+		p.errorf(key, "must not have a query or fragment: the URL is a scheme, a host and an optional port")
 	}
 }
 
@@ -370,6 +375,8 @@ func (p *parser) checkEnvName(key, name string) {
 	const fix = "put the value in the environment and write the variable's name here (e.g. %s)"
 	example := map[string]string{"genesys.client_id_env": "GENESYS_CLIENT_ID", "genesys.client_secret_env": "GENESYS_CLIENT_SECRET", "database.url_env": "DATABASE_URL"}[key]
 	switch {
+	case dsnRE.MatchString(name):
+		p.errorf(key, "looks like a connection string (host=... user=...), not a variable name: "+fix, example)
 	case strings.Contains(name, "="):
 		p.errorf(key, "looks like an assignment (NAME=value), not a variable name: write only the name (e.g. %s)", example)
 	case strings.Contains(name, "://") || strings.HasPrefix(name, "postgres:") || strings.HasPrefix(name, "postgresql:"):
