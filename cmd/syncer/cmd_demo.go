@@ -369,7 +369,7 @@ type demoDatabase struct {
 // demo's lock in it. Errors name the server and say what to do, never the
 // password.
 func openDemoDatabase(ctx context.Context, serverURL, name string) (*demoDatabase, error) {
-	db := &demoDatabase{source: "DATABASE_URL"}
+	db := &demoDatabase{source: "from DATABASE_URL"}
 	if strings.TrimSpace(serverURL) == "" {
 		serverURL, db.source = demoServerURL, "the local default: DATABASE_URL is unset"
 	}

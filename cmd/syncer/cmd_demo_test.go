@@ -60,7 +60,7 @@ func TestDemoDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !db.created || db.source != "DATABASE_URL" {
+	if !db.created || db.source != "from DATABASE_URL" {
 		t.Errorf("first open: created %v, source %q", db.created, db.source)
 	}
 	var got string
@@ -81,7 +81,7 @@ func TestDemoDatabase(t *testing.T) {
 	}
 
 	_, err = openDemoDatabase(ctx, "postgres://syncer:demo-Sekr1t-pw@127.0.0.1:1/x?connect_timeout=2", name)
-	if err == nil || !strings.Contains(err.Error(), "PostgreSQL at 127.0.0.1:1 (DATABASE_URL) does not answer") || strings.Contains(err.Error(), "Sekr1t") {
+	if err == nil || !strings.Contains(err.Error(), "PostgreSQL at 127.0.0.1:1 (from DATABASE_URL) does not answer") || strings.Contains(err.Error(), "Sekr1t") {
 		t.Errorf("unreachable server: err = %v", err)
 	}
 }

@@ -257,3 +257,37 @@ func TestEmptyMappingIsDefaults(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentedLimits: the limits README.md and the example config state
+// are the ones enforced.
+func TestDocumentedLimits(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile("../../configs/syncer.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(readme)), " ")
+	for _, want := range []struct {
+		phrase string
+		holds  bool
+	}{
+		{"a file of at most 1 MiB", MaxFileSize == 1<<20},
+		{"a value of at most 1,024 bytes (a feed `path` 4,096)", MaxValueLen == 1024 && MaxPathLen == 4096},
+		{"a list or mapping of at most 1,000 entries", MaxEntries == 1000},
+		{"may not fire more often than once a minute", DefaultMinScheduleInterval == time.Minute},
+		{"`min_schedule_interval` (default `1m`", DefaultMinScheduleInterval == time.Minute},
+	} {
+		if !strings.Contains(text, want.phrase) {
+			t.Errorf("README.md no longer says %q", want.phrase)
+		} else if !want.holds {
+			t.Errorf("README.md says %q, but the code's limit differs", want.phrase)
+		}
+	}
+	if !strings.Contains(string(example), "min_schedule_interval: 1m ") || !strings.Contains(string(example), "at most 1 MiB, a value 1,024 bytes (a feed path 4,096), a list or mapping 1,000 entries") {
+		t.Error("configs/syncer.example.yaml no longer states the schedule floor and the size limits")
+	}
+}
