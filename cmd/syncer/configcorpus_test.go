@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -60,5 +62,54 @@ func TestBadConfigCorpusThroughCommands(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNoDefaultDatabase: with the database variable unset, every command
+// that uses the database stops before connecting anywhere, naming the
+// variable (DATABASE_URL, or the one database.url_env names, even when
+// DATABASE_URL is set); commands that need no database still work.
+//
+// Not parallel: it sets the environment.
+func TestNoDefaultDatabase(t *testing.T) {
+	dir := t.TempDir()
+	named := filepath.Join(dir, "named.yaml")
+	plain := filepath.Join(dir, "plain.yaml")
+	feedPath := filepath.Join(dir, "hr.csv")
+	body := "genesys:\n  base_url: http://127.0.0.1:1\npipelines:\n  nightly:\n    streams: [reference]\nfeeds:\n  hr:\n    path: " + feedPath + "\n"
+	for path, text := range map[string]string{
+		named:    body + "database:\n  url_env: WAREHOUSE_DB_URL\n",
+		plain:    body,
+		feedPath: "employee_id,email,name\n1,a@example.com,A\n",
+	} {
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("SYNCER_CONFIG", "")
+	t.Setenv("GENESYS_BASE_URL", "")
+	t.Setenv("GENESYS_CLIENT_ID", "id")
+	t.Setenv("GENESYS_CLIENT_SECRET", "secret")
+	t.Setenv("WAREHOUSE_DB_URL", "")
+	for _, tt := range []struct {
+		cfg, dbURL, want string
+	}{
+		{plain, "", plain + ":" + " database.url_env: the environment variable DATABASE_URL (the PostgreSQL connection URL"},
+		{named, "postgres://postgres@127.0.0.1:5432/postgres", named + ":10: database.url_env: the environment variable WAREHOUSE_DB_URL (the PostgreSQL connection URL"},
+	} {
+		t.Setenv("DATABASE_URL", tt.dbURL)
+		for _, args := range [][]string{
+			{"run", "nightly"}, {"plan"}, {"apply", feedPath}, {"serve"}, {"status"}, {"migrate"}, {"migrate", "status"},
+		} {
+			var out, errb bytes.Buffer
+			code := dispatch(context.Background(), append(append([]string(nil), args...), "--config", tt.cfg), &out, &errb)
+			if code != exitFailure || !strings.Contains(errb.String(), "syncer "+args[0]+": "+tt.want) {
+				t.Errorf("syncer %v --config %s = %d, stderr %q; want 1 and %q", args, filepath.Base(tt.cfg), code, errb.String(), tt.want)
+			}
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := dispatch(context.Background(), []string{"version"}, &out, &errb); code != exitOK {
+		t.Errorf("syncer version without a database = %d: %s", code, errb.String())
 	}
 }

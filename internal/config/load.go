@@ -282,6 +282,8 @@ func (p *parser) yamlError(err error, data []byte) error {
 			if yamlParserErrors[e.Msg] {
 				e.Line++
 			}
+			// A problem found at the end of the file is about its last line.
+			e.Line = min(e.Line, lastContentLine(data))
 			e.Key = p.keyAt(e.Line)
 		} else if te == nil {
 			// yaml.v3 leaves the line out when it is the first.
@@ -313,6 +315,11 @@ func (p *parser) yamlError(err error, data []byte) error {
 		out = append(out, e)
 	}
 	return out
+}
+
+// lastContentLine is the number of the last line that is not blank.
+func lastContentLine(data []byte) int {
+	return max(1, 1+bytes.Count(bytes.TrimRight(data, " \t\r\n"), []byte{'\n'}))
 }
 
 // aliasLine is the line of the first alias *name in data; 0 if not found.
