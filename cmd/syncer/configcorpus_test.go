@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/usersync/syncer/internal/config/configtest"
 )
@@ -39,7 +40,10 @@ func TestBadConfigCorpusThroughCommands(t *testing.T) {
 			want := strings.ReplaceAll(c.Want(t), c.Shown, c.Path)
 			for _, args := range commands {
 				var out, errb bytes.Buffer
-				ctx, cancel := context.WithCancel(context.Background())
+				// A command that does not stop on a bad config (serve
+				// waiting for a database it can never have) fails here
+				// instead of hanging the suite.
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 				code := dispatch(ctx, append(append([]string(nil), args...), "--config", c.Path), &out, &errb)
 				cancel()
 				stderr := errb.String()
@@ -102,7 +106,9 @@ func TestNoDefaultDatabase(t *testing.T) {
 			{"run", "nightly"}, {"plan"}, {"apply", feedPath}, {"serve"}, {"status"}, {"migrate"}, {"migrate", "status"},
 		} {
 			var out, errb bytes.Buffer
-			code := dispatch(context.Background(), append(append([]string(nil), args...), "--config", tt.cfg), &out, &errb)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			code := dispatch(ctx, append(append([]string(nil), args...), "--config", tt.cfg), &out, &errb)
+			cancel()
 			if code != exitFailure || !strings.Contains(errb.String(), "syncer "+args[0]+": "+tt.want) {
 				t.Errorf("syncer %v --config %s = %d, stderr %q; want 1 and %q", args, filepath.Base(tt.cfg), code, errb.String(), tt.want)
 			}
