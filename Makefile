@@ -3,12 +3,12 @@ GO        ?= go
 BIN       ?= bin/syncer
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
-DATABASE_URL      ?= postgres://postgres@127.0.0.1:5432/postgres
-TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
-export DATABASE_URL TEST_DATABASE_URL
+# No database defaults here: the tests use TEST_DATABASE_URL, else
+# postgres://postgres@127.0.0.1:5432/test (internal/pgtest); the demo uses
+# its own database on the server DATABASE_URL names, else the local one.
 
 .DEFAULT_GOAL := help
-.PHONY: help build test test-chaos soak test-pg-restart test-short demo bench lint fmt tidy clean
+.PHONY: help build testdb test test-chaos soak test-pg-restart test-short demo bench lint fmt tidy clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -16,15 +16,18 @@ help: ## list the targets
 build: ## build bin/syncer
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/syncer
 
-test: ## run every test with -race against the Postgres at TEST_DATABASE_URL
+testdb: ## create the test database (TEST_DATABASE_URL, default .../test) when its server answers and it is missing
+	$(GO) run ./internal/pgtest/testdb
+
+test: testdb ## run every test with -race against the Postgres at TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 15m ./...
 
-test-chaos: ## run the reliability suite with every crash point (faults, kill -9, bad input, secrets)
+test-chaos: testdb ## run the reliability suite with every crash point (faults, kill -9, bad input, secrets)
 	$(GO) test -race -count=1 -tags chaos -timeout 20m -v ./internal/chaos/...
 
 SOAK ?= 10m
-soak: ## run `syncer serve` for SOAK (default 10m) under API faults; fail on stuck runs or memory/goroutine growth
+soak: testdb ## run `syncer serve` for SOAK (default 10m) under API faults; fail on stuck runs or memory/goroutine growth
 	SYNCER_SOAK=$(SOAK) $(GO) test -count=1 -timeout 2h -run TestSoakServeUnderFaults -v ./internal/chaos/
 
 PG_RESTART ?= pg_ctlcluster --skip-systemctl-redirect 15 main restart
@@ -34,7 +37,7 @@ test-pg-restart: ## restart the local PostgreSQL in the middle of a load (distur
 test-short: ## run the tests that need no database
 	$(GO) test -short -count=1 ./...
 
-demo: build ## run the whole job end to end on the built-in emulator and local Postgres
+demo: build ## run the whole job end to end on the built-in emulator, in its own database (syncer_demo_<user>) on the local Postgres or DATABASE_URL's server
 	$(BIN) demo
 
 bench: build ## run the benchmarks and the peer comparison; write bench/results/latest.json and bench/README.md (STEPS=forward,peer for some)

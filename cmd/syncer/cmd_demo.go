@@ -8,14 +8,18 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"os/user"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/usersync/syncer/configs"
 	"github.com/usersync/syncer/internal/config"
@@ -28,19 +32,30 @@ func init() {
 	register(command{name: "demo", summary: "run everything end to end against the built-in emulator and local Postgres", run: runDemo})
 }
 
-// demoSchema is the schema the demo recreates on every run, so it never
-// touches a real syncer schema.
+// demoSchema is the schema the demo recreates on every run, in the
+// demo's own database, so it never touches a real syncer schema.
 const demoSchema = "syncer_demo"
+
+// demoServerURL is the server the demo uses when DATABASE_URL is unset: the
+// local PostgreSQL of a fresh install or of `docker compose up -d postgres`.
+// It is the only default database syncer has; every other command needs
+// the variable database.url_env names.
+const demoServerURL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("demo", "[flags]", stderr)
 	users := fs.Int("users", 2000, "users in the emulated org")
 	seed := fs.Int64("seed", 7, "seed of the emulated org")
 	rate := fs.Int("rate", 6000, "emulated rate limit, requests per minute per token (a real org: 300)")
+	database := fs.String("database", demoDatabaseName(), "the demo's own database, created when missing on the server DATABASE_URL points at (default: the local server)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	d := &demo{out: stdout, errw: stderr, start: time.Now()}
+	if !demoDatabaseRE.MatchString(*database) {
+		fmt.Fprintf(stderr, "syncer demo: --database: a database name is lowercase letters, digits and _, starting with a letter, at most 63\n")
+		return exitUsage
+	}
+	d := &demo{out: stdout, errw: stderr, start: time.Now(), database: *database}
 	if err := d.run(ctx, *users, *seed, *rate); err != nil {
 		fmt.Fprintf(stderr, "\nsyncer demo: %v\n", err)
 		return exitFailure
@@ -53,6 +68,7 @@ type demo struct {
 	out, errw io.Writer
 	start     time.Time
 	step      int
+	database  string // the demo's own database
 }
 
 func (d *demo) say(format string, args ...any) {
@@ -61,15 +77,25 @@ func (d *demo) say(format string, args ...any) {
 }
 
 func (d *demo) run(ctx context.Context, users int, seed int64, rate int) error {
-	dbURL := envOr("DATABASE_URL", config.DefaultDatabaseURL)
 	d.say("checking PostgreSQL")
-	if err := pingDatabase(ctx, dbURL); err != nil {
-		return fmt.Errorf("PostgreSQL does not answer (%v).\nStart one with:  docker compose up -d postgres\n(or on Debian: pg_ctlcluster 15 main start), or point DATABASE_URL at one", err)
-	}
-	fmt.Fprintf(d.out, "PostgreSQL answers; the demo works in schema %q, recreated now\n", demoSchema)
-	if err := dropSchema(ctx, dbURL, demoSchema); err != nil {
+	db, err := openDemoDatabase(ctx, os.Getenv("DATABASE_URL"), d.database)
+	if err != nil {
 		return err
 	}
+	// Held until the demo ends: a second demo in the same database would
+	// drop the schema under this one.
+	defer db.lock.Close(context.WithoutCancel(ctx))
+	fmt.Fprintf(d.out, "PostgreSQL answers at %s (%s).\n", db.server, db.source)
+	how := "already there"
+	if db.created {
+		how = "created now"
+	}
+	fmt.Fprintf(d.out, "The demo works in its own database %s on that server (%s), in schema %s, recreated now;\n"+
+		"it touches no other database, and each user's demo has its own (--database to choose another).\n", d.database, how, demoSchema)
+	if err := dropSchema(ctx, db.url, demoSchema); err != nil {
+		return err
+	}
+	dbURL := db.url
 
 	d.say("starting the emulated Genesys Cloud org (%d users, seed %d, %d requests/minute)", users, seed, rate)
 	srv, err := emulator.New(emulator.Config{Users: users, Seed: seed, RatePerMinute: rate, ClientID: "demo-client", ClientSecret: "demo-secret"})
@@ -131,7 +157,11 @@ func (d *demo) run(ctx context.Context, users int, seed int64, rate int) error {
 	if err := d.queries(ctx, f); err != nil {
 		return err
 	}
-	return d.reverse(ctx, f, log)
+	if err := d.reverse(ctx, f, log); err != nil {
+		return err
+	}
+	fmt.Fprintf(d.out, "\nThe data stays in database %s on %s, schema %s, until the next demo recreates it.\n", d.database, db.server, demoSchema)
+	return nil
 }
 
 // reverse plans the sample HR feed, applies it, re-syncs and shows that a
@@ -300,15 +330,112 @@ func formatCell(v any) string {
 	return fmt.Sprint(v)
 }
 
-func pingDatabase(ctx context.Context, url string) error {
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(cctx, url)
-	if err != nil {
-		return err
+var demoDatabaseRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+
+// demoDatabaseName is syncer_demo_USER: one database per user, so two
+// people's demos on one server never drop each other's schema.
+func demoDatabaseName() string {
+	name := os.Getenv("USER")
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
 	}
-	defer conn.Close(ctx)
-	return conn.Ping(cctx)
+	name = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r - 'A' + 'a'
+		}
+		return '_'
+	}, name)
+	if name == "" {
+		return "syncer_demo"
+	}
+	return "syncer_demo_" + name[:min(len(name), 40)]
+}
+
+// demoDatabase is the demo's own database, and the connection holding its
+// lock.
+type demoDatabase struct {
+	url     string // of the demo's database
+	server  string // host:port as the user knows it, no credentials
+	source  string // where the server came from
+	created bool
+	lock    *pgx.Conn
+}
+
+// openDemoDatabase creates the demo's database on the server serverURL
+// names (the local default when empty) when it is missing, and takes the
+// demo's lock in it. Errors name the server and say what to do, never the
+// password.
+func openDemoDatabase(ctx context.Context, serverURL, name string) (*demoDatabase, error) {
+	db := &demoDatabase{source: "from DATABASE_URL"}
+	if strings.TrimSpace(serverURL) == "" {
+		serverURL, db.source = demoServerURL, "the local default: DATABASE_URL is unset"
+	}
+	pcfg, err := pgx.ParseConfig(serverURL)
+	if err != nil {
+		return nil, errors.New("DATABASE_URL is not a valid connection string (postgres://user:password@host:5432/db)")
+	}
+	db.server = net.JoinHostPort(pcfg.Host, strconv.Itoa(int(pcfg.Port)))
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(cctx, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("PostgreSQL at %s (%s) does not answer: %w\n"+
+			"Start one with:  docker compose up -d postgres\n(or on Debian: pg_ctlcluster 15 main start), or point DATABASE_URL at one", db.server, db.source, err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	db.created, err = createDatabase(cctx, conn, name)
+	if err != nil {
+		return nil, fmt.Errorf("the demo's database %s is missing on %s and could not be created as role %s: %w\n"+
+			"Create it once with:  createdb -h %s -p %d -U postgres %s\n(or CREATE DATABASE %s as a role that may), or point DATABASE_URL at a server where %s may create databases",
+			name, db.server, pcfg.User, err, pcfg.Host, pcfg.Port, name, name, pcfg.User)
+	}
+	db.url = withDatabase(serverURL, name)
+	lock, err := pgx.Connect(cctx, db.url)
+	if err != nil {
+		return nil, fmt.Errorf("connect to the demo's database %s on %s: %w", name, db.server, err)
+	}
+	var got bool
+	if err := lock.QueryRow(cctx, "SELECT pg_try_advisory_lock(hashtext('syncer demo'))").Scan(&got); err != nil || !got {
+		lock.Close(context.WithoutCancel(ctx))
+		if err == nil {
+			err = fmt.Errorf("another syncer demo is running in database %s on %s: wait for it to end, or give this one its own with --database NAME", name, db.server)
+		}
+		return nil, err
+	}
+	db.lock = lock
+	return db, nil
+}
+
+// createDatabase creates the database name unless it exists, and says
+// whether it did. Two demos creating it at once both succeed.
+func createDatabase(ctx context.Context, conn *pgx.Conn, name string) (bool, error) {
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return false, err
+	}
+	if exists {
+		return false, nil
+	}
+	_, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "42P04" || pe.Code == "23505") { // duplicate_database; a concurrent CREATE
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// withDatabase returns the connection string serverURL with its database
+// replaced by name: the URL's path, or a later dbname in a key=value string
+// (the last one wins).
+func withDatabase(serverURL, name string) string {
+	if u, err := url.Parse(serverURL); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		u.Path, u.RawPath = "/"+name, ""
+		return u.String()
+	}
+	return serverURL + " dbname=" + name
 }
 
 func dropSchema(ctx context.Context, url, schema string) error {

@@ -52,6 +52,9 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if *schema == "" {
 		*schema = cfg.Database.Schema
 	}
+	if err := cfg.RequireDatabase(); err != nil {
+		return fail(stderr, "migrate", err)
+	}
 	st, err := store.Open(ctx, cfg.Database.URL.Value(), store.Config{
 		Schema: *schema,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),

@@ -26,7 +26,13 @@ func loadConfig(path string) (*config.Config, error) {
 }
 
 // openStore connects to the configured database. It does not migrate.
+// Every command that uses the database comes through here (or calls
+// cfg.RequireDatabase itself): an unset database.url_env variable is an
+// error naming it, never a fallback to some default server.
 func openStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
+	if err := cfg.RequireDatabase(); err != nil {
+		return nil, err
+	}
 	return store.Open(ctx, cfg.Database.URL.Value(), store.Config{Schema: cfg.Database.Schema})
 }
 

@@ -23,6 +23,11 @@ type Config struct {
 
 	// File is the path the configuration was read from ("" for defaults).
 	File string `yaml:"-"`
+
+	// lines maps the dotted key paths of the file to their lines, so that
+	// the checks commands make later (RequireGenesys, RequireDatabase)
+	// point at the line too.
+	lines map[string]int
 }
 
 // Genesys is the connection to a Genesys Cloud org. Exactly one of Region
@@ -62,8 +67,10 @@ type Database struct {
 	// MaxConns caps the connection pool. Default 8.
 	MaxConns int `yaml:"max_conns"`
 
-	// URL is read from the environment; default
-	// postgres://postgres@127.0.0.1:5432/postgres.
+	// URL is read from the environment variable URLEnv names; empty when
+	// that variable is unset or empty. There is no default: commands that
+	// use the database call RequireDatabase, which names the variable.
+	// Only `syncer demo` has a default database of its own.
 	URL Secret `yaml:"-"`
 }
 
@@ -111,6 +118,10 @@ type Serve struct {
 	// LeaseTTL is how long a dead replica keeps its pipelines before others
 	// take them over. Default 30s.
 	LeaseTTL time.Duration `yaml:"lease_ttl"`
+	// MinScheduleInterval is the shortest interval a pipeline or feed
+	// schedule may have: a schedule that can fire more often is refused.
+	// Default 1m (DefaultMinScheduleInterval); tests lower it.
+	MinScheduleInterval time.Duration `yaml:"min_schedule_interval"`
 }
 
 // Stream names.
@@ -136,7 +147,8 @@ type Pipeline struct {
 	// Name is the key under pipelines.
 	Name string `yaml:"-"`
 	// Schedule is a cron spec (5 fields, or @hourly, @daily, @every 15m) for
-	// `syncer serve`; empty means run only on demand.
+	// `syncer serve`; empty means run only on demand. It may not fire more
+	// often than Serve.MinScheduleInterval allows.
 	Schedule string `yaml:"schedule"`
 	// Streams to run. Default all of AllStreams.
 	Streams []string `yaml:"streams"`

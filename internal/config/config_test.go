@@ -2,7 +2,6 @@ package config
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -50,8 +49,8 @@ func TestExampleConfigLoads(t *testing.T) {
 	if g := hr.Guards; *g.MaxRejectedPercent != 10 || *g.MaxQueueLossPercent != 30 {
 		t.Errorf("feed hr guards: max_rejected_percent %v, max_queue_loss_percent %v; want 10, 30", *g.MaxRejectedPercent, *g.MaxQueueLossPercent)
 	}
-	if cfg.Database.URL.Value() != DefaultDatabaseURL {
-		t.Errorf("database url default = %q", cfg.Database.URL.Value())
+	if cfg.Database.URL != "" {
+		t.Errorf("database url without DATABASE_URL = %q, want none (no default outside the demo)", cfg.Database.URL.Value())
 	}
 }
 
@@ -77,94 +76,6 @@ func TestEnvBaseURLOverridesRegion(t *testing.T) {
 	}
 	if cfg.Genesys.Region != "" || cfg.Genesys.BaseURL != "http://127.0.0.1:1" {
 		t.Errorf("got region %q base %q", cfg.Genesys.Region, cfg.Genesys.BaseURL)
-	}
-}
-
-// TestErrorsNameFileLineAndKey feeds malformed configurations and checks each
-// error says where the problem is and what it is.
-func TestErrorsNameFileLineAndKey(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name, yaml string
-		want       []string // substrings of the error
-	}{
-		{"unknown top key", "genesys:\n  region: mypurecloud.ie\ndatabse:\n  schema: x\n",
-			[]string{`c.yaml:3: databse: unknown key "databse" (did you mean "database"?)`}},
-		{"unknown nested key", "genesys:\n  region: mypurecloud.ie\npipelines:\n  p1:\n    users:\n      pagesize: 10\n",
-			[]string{`c.yaml:6: pipelines.p1.users.pagesize: unknown key "pagesize" (did you mean "page_size"?)`}},
-		{"secret in file", "genesys:\n  region: mypurecloud.ie\n  client_secret: hunter2\n",
-			[]string{`c.yaml:3: genesys.client_secret: unknown key "client_secret": secrets are read from the environment only`}},
-		{"no way to skip TLS verification", "genesys:\n  region: mypurecloud.ie\n  insecure_skip_verify: true\n",
-			[]string{`c.yaml:3: genesys.insecure_skip_verify: unknown key "insecure_skip_verify"`}},
-		{"bad region", "genesys:\n  region: mypurecloud.xx\n",
-			[]string{`c.yaml:2: genesys.region: unknown region "mypurecloud.xx"`}},
-		{"both region and url", "genesys:\n  region: mypurecloud.ie\n  base_url: http://x\n",
-			[]string{`c.yaml:3: genesys.base_url: set either genesys.region or genesys.base_url, not both`}},
-		{"bad url", "genesys:\n  base_url: ftp://x\n",
-			[]string{`c.yaml:2: genesys.base_url: "ftp://x" is not an http(s) URL`}},
-		{"url with credentials", "genesys:\n  base_url: http://id:secret@x\n",
-			[]string{`c.yaml:2: genesys.base_url: must not carry credentials`}},
-		{"wrong type", "genesys:\n  region: mypurecloud.ie\nrate:\n  requests_per_minute: lots\n",
-			[]string{`c.yaml:4: rate.requests_per_minute: cannot unmarshal !!str ` + "`lots`" + ` into int`}},
-		{"bad duration", "genesys:\n  region: mypurecloud.ie\nrate:\n  max_retry_after: soon\n",
-			[]string{`c.yaml:4: rate.max_retry_after:`}},
-		{"page size over 500", "genesys:\n  region: mypurecloud.ie\npipelines:\n  nightly:\n    users:\n      page_size: 501\n",
-			[]string{`c.yaml:6: pipelines.nightly.users.page_size: must be between 1 and 500, got 501`}},
-		{"bad stream", "genesys:\n  region: mypurecloud.ie\npipelines:\n  nightly:\n    streams: [users, usrs]\n",
-			[]string{`c.yaml:5: pipelines.nightly.streams[1]: "usrs" is not one of`}},
-		{"bad state", "genesys:\n  region: mypurecloud.ie\npipelines:\n  nightly:\n    users:\n      states:\n        - active\n        - gone\n",
-			[]string{`c.yaml:8: pipelines.nightly.users.states[1]: "gone" is not one of active, inactive, deleted`}},
-		{"bad cron", "genesys:\n  region: mypurecloud.ie\npipelines:\n  nightly:\n    schedule: \"61 * * * *\"\n",
-			[]string{`c.yaml:5: pipelines.nightly.schedule: bad cron schedule "61 * * * *"`}},
-		{"bad granularity", "genesys:\n  region: mypurecloud.ie\npipelines:\n  nightly:\n    analytics:\n      granularity: 30m\n",
-			[]string{`c.yaml:6: pipelines.nightly.analytics.granularity: "30m" is not an ISO-8601 duration`}},
-		{"interval too long", "genesys:\n  region: mypurecloud.ie\npipelines:\n  nightly:\n    analytics:\n      max_interval: 1000h\n",
-			[]string{`c.yaml:6: pipelines.nightly.analytics.max_interval: must be between 1h and 744h`}},
-		{"bad start", "genesys:\n  region: mypurecloud.ie\npipelines:\n  nightly:\n    analytics:\n      start: yesterday\n",
-			[]string{`c.yaml:6: pipelines.nightly.analytics.start: "yesterday" is not a date`}},
-		{"bad pipeline name", "genesys:\n  region: mypurecloud.ie\npipelines:\n  Night Ly: {}\n",
-			[]string{`c.yaml:4: pipelines.Night Ly: pipeline name "Night Ly" must be lowercase`}},
-		{"bad feed mode and format", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    mode: full\n    format: xlsx\n",
-			[]string{`c.yaml:6: feeds.hr.mode: "full" is not snapshot or delta`, `c.yaml:7: feeds.hr.format: "xlsx" is not csv or jsonl`}},
-		{"bad guard", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    guards:\n      max_offboard_percent: 150\n",
-			[]string{`c.yaml:7: feeds.hr.guards.max_offboard_percent: must be a percentage between 0 and 100`}},
-		{"rejected percent over 100", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    guards:\n      max_rejected_percent: 100.5\n",
-			[]string{`c.yaml:7: feeds.hr.guards.max_rejected_percent: must be a percentage between 0 and 100`}},
-		{"negative rejected percent", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    guards:\n      max_offboards: 3\n      max_rejected_percent: -1\n",
-			[]string{`c.yaml:8: feeds.hr.guards.max_rejected_percent: must be a percentage between 0 and 100`}},
-		{"unknown feed column field", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    columns:\n      badge: Badge\n",
-			[]string{`c.yaml:7: feeds.hr.columns.badge: unknown feed field "badge"`}},
-		{"bad owns", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    path: a.csv\n    owns: [title, salary]\n",
-			[]string{`c.yaml:6: feeds.hr.owns[1]: "salary" is not one of`}},
-		{"scheduled feed without path", "genesys:\n  region: mypurecloud.ie\nfeeds:\n  hr:\n    schedule: \"@daily\"\n",
-			[]string{`c.yaml:4: feeds.hr.path: a scheduled feed needs a path`}},
-		{"bad timezone", "genesys:\n  region: mypurecloud.ie\nserve:\n  timezone: Mars/Olympus\n",
-			[]string{`c.yaml:4: serve.timezone: unknown time zone "Mars/Olympus"`}},
-		{"bad schema", "genesys:\n  region: mypurecloud.ie\ndatabase:\n  schema: \"x; drop\"\n",
-			[]string{`c.yaml:4: database.schema: "x; drop" is not a valid schema name`}},
-		{"not a mapping", "- a\n- b\n", []string{`c.yaml:1: the top level must be a mapping`}},
-		{"section not a mapping", "genesys: mypurecloud.ie\n", []string{`c.yaml:1: genesys: must be a mapping of keys`}},
-		{"broken yaml", "genesys:\n  region: [unclosed\n", []string{`c.yaml:`}},
-		{"several errors at once", "genesys:\n  region: mypurecloud.ie\nlog:\n  level: loud\n  format: xml\n",
-			[]string{`c.yaml:4: log.level: "loud" is not one of`, `c.yaml:5: log.format: "xml" is not one of`}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			_, err := Parse("c.yaml", []byte(tt.yaml), env())
-			if err == nil {
-				t.Fatalf("Parse accepted:\n%s", tt.yaml)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error\n  %s\ndoes not contain\n  %s", err, w)
-				}
-			}
-			var es Errors
-			if !errors.As(err, &es) || len(es) == 0 {
-				t.Errorf("error is %T, want config.Errors", err)
-			}
-		})
 	}
 }
 

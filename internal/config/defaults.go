@@ -2,13 +2,18 @@ package config
 
 import (
 	"cmp"
+	"strings"
 	"time"
 )
 
 // Defaults used when a key is absent.
 const (
-	DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/postgres"
-	DefaultSchema      = "genesys"
+	DefaultSchema = "genesys"
+	// DefaultMinScheduleInterval is the shortest interval a schedule may
+	// have unless serve.min_schedule_interval lowers it: every run reads
+	// the org through a budget of a few hundred calls a minute, and records
+	// a run, so a pipeline firing every few seconds only exhausts both.
+	DefaultMinScheduleInterval = time.Minute
 	// DefaultExternalIDAuthority is the authority a feed's employee ids
 	// are registered under as users' external ids.
 	DefaultExternalIDAuthority = "hr"
@@ -48,6 +53,7 @@ func (p *parser) applyDefaults(c *Config) {
 	s.TimeZone = cmp.Or(s.TimeZone, "UTC")
 	s.ShutdownGrace = cmp.Or(s.ShutdownGrace, 30*time.Second)
 	s.LeaseTTL = cmp.Or(s.LeaseTTL, 30*time.Second)
+	s.MinScheduleInterval = cmp.Or(s.MinScheduleInterval, DefaultMinScheduleInterval)
 
 	for name, pl := range c.Pipelines {
 		if pl == nil {
@@ -96,13 +102,18 @@ func (p *parser) applyDefaults(c *Config) {
 	}
 }
 
+// readEnv reads the secrets and the environment overrides. A key whose
+// value came from the environment is reported under the variable's name,
+// with no file line (the file is not where the value is).
 func (p *parser) readEnv(c *Config, env Env) {
 	if v, ok := env("GENESYS_BASE_URL"); ok && v != "" {
 		c.Genesys.BaseURL = v
 		c.Genesys.Region = ""
+		p.fromEnv["genesys.base_url"] = "GENESYS_BASE_URL"
 	}
 	if v, ok := env("GENESYS_REGION"); ok && v != "" && c.Genesys.BaseURL == "" {
 		c.Genesys.Region = v
+		p.fromEnv["genesys.region"] = "GENESYS_REGION"
 	}
 	if v, ok := env(c.Genesys.ClientIDEnv); ok {
 		c.Genesys.ClientID = Secret(v)
@@ -110,8 +121,9 @@ func (p *parser) readEnv(c *Config, env Env) {
 	if v, ok := env(c.Genesys.ClientSecretEnv); ok {
 		c.Genesys.ClientSecret = Secret(v)
 	}
-	c.Database.URL = DefaultDatabaseURL
-	if v, ok := env(c.Database.URLEnv); ok && v != "" {
+	// No default database: an unset variable is reported by
+	// RequireDatabase when a command needs the database, naming it.
+	if v, ok := env(c.Database.URLEnv); ok && strings.TrimSpace(v) != "" {
 		c.Database.URL = Secret(v)
 	}
 }

@@ -6,6 +6,10 @@
 // answers. When none of these work the test fails with a message saying how to
 // provide a database. Tests run with -short skip instead.
 //
+// When the server answers but the database does not exist (a fresh server
+// has no "test" database), it is created, as `createdb test` would; when the
+// role may not, the message says what to run (EnsureDatabase).
+//
 // Every test gets its own freshly created schema, dropped when the test ends,
 // so tests can run in parallel against one database.
 package pgtest
@@ -14,6 +18,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -24,6 +29,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -54,15 +60,20 @@ func URL(tb testing.TB) string {
 }
 
 func resolveURL() (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
-		if err := ping(u); err != nil {
-			return "", fmt.Errorf("TEST_DATABASE_URL does not answer: %w", err)
+		if _, err := EnsureDatabase(ctx, u); err != nil {
+			return "", fmt.Errorf("TEST_DATABASE_URL: %w", err)
 		}
 		return u, nil
 	}
-	localErr := ping(DefaultURL)
+	_, localErr := EnsureDatabase(ctx, DefaultURL)
 	if localErr == nil {
 		return DefaultURL, nil
+	}
+	if errors.Is(localErr, ErrCannotCreate) {
+		return "", localErr
 	}
 	if !dockerAnswers() {
 		return "", fmt.Errorf("TEST_DATABASE_URL is not set, %s does not answer (%v), and no Docker engine answers", redact(DefaultURL), localErr)
@@ -74,10 +85,54 @@ func resolveURL() (string, error) {
 	return u, nil
 }
 
-func ping(u string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+// ErrCannotCreate is returned by EnsureDatabase when the server answers,
+// the database is missing and the role may not create it.
+var ErrCannotCreate = errors.New("the database does not exist and could not be created")
+
+// EnsureDatabase connects to the database dbURL names and, when the server
+// answers that it does not exist, creates it from the server's postgres
+// database (as `createdb NAME` does). It reports whether it created it.
+// Concurrent callers (test binaries run in parallel) all succeed. The
+// errors name the server and database, never the password, and say what
+// to run when the database cannot be created.
+func EnsureDatabase(ctx context.Context, dbURL string) (created bool, err error) {
+	cfg, err := pgx.ParseConfig(dbURL)
+	if err != nil {
+		return false, errors.New("not a valid connection string (postgres://user@host:5432/db)")
+	}
+	where := fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)
+	err = pingConfig(ctx, cfg)
+	var pe *pgconn.PgError
+	if err == nil || !errors.As(err, &pe) || pe.Code != "3D000" { // invalid_catalog_name: no such database
+		if err != nil {
+			return false, fmt.Errorf("cannot connect to PostgreSQL at %s: %w", where, err)
+		}
+		return false, nil
+	}
+	name := cfg.Database
+	admin := cfg.Copy()
+	admin.Database = "postgres"
+	conn, err := pgx.ConnectConfig(ctx, admin)
+	if err == nil {
+		defer conn.Close(context.WithoutCancel(ctx))
+		_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+		if errors.As(err, &pe) && (pe.Code == "42P04" || pe.Code == "23505") { // created by a concurrent caller
+			return false, nil
+		}
+	}
+	if err != nil {
+		return false, fmt.Errorf("%w: database %q on %s, as role %s (%v).\n"+
+			"Create it once with:  createdb -h %s -p %d -U postgres %s\n"+
+			"(or psql -c 'CREATE DATABASE %s' as a role that may), or set TEST_DATABASE_URL to a database that exists",
+			ErrCannotCreate, name, where, cfg.User, err, cfg.Host, cfg.Port, name, name)
+	}
+	return true, nil
+}
+
+func pingConfig(ctx context.Context, cfg *pgx.ConnConfig) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, u)
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return err
 	}
