@@ -44,6 +44,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
+	// An unset database variable is a mistake to say at once, not an
+	// outage to wait out (serve retries a database that does not answer).
+	if err := cfg.RequireDatabase(); err != nil {
+		return fail(stderr, "serve", err)
+	}
 	log := newLogger(stderr, cfg.Log.Level, cfg.Log.Format)
 	loc, err := time.LoadLocation(cfg.Serve.TimeZone)
 	if err != nil {

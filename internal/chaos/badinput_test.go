@@ -24,7 +24,7 @@ func TestMalformedConfigsNameKeyAndLine(t *testing.T) {
 	for _, tc := range []struct{ name, body, want string }{
 		{"wrong type", "genesys:\n  base_url: http://127.0.0.1:1\nrate:\n  requests_per_minute: lots\n", ":4: rate.requests_per_minute"},
 		{"unknown key", "genesys:\n  base_urll: http://127.0.0.1:1\n", `:2: genesys.base_urll: unknown key`},
-		{"unknown stream", "pipelines:\n  nightly:\n    streams: [users, nosuch]\n", `:3: pipelines.nightly.streams[1]: "nosuch"`},
+		{"unknown stream", "pipelines:\n  nightly:\n    streams: [users, nosuch]\n", `:3: pipelines.nightly.streams[1]: not one of`},
 		{"broken yaml", "genesys: [\n", ":1:"},
 		{"negative", "rate:\n  burst: -5\n", ":2: rate.burst"},
 		{"bad duration", "rate:\n  max_retry_after: soon\n", ":2: rate.max_retry_after"},

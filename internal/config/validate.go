@@ -196,7 +196,7 @@ func (p *parser) validateFeed(f *Feed) {
 	}
 	if f.Delimiter != "" {
 		if _, err := feed.ParseDelimiter(f.Delimiter); err != nil {
-			p.errorf(k+".delimiter", "%v", err)
+			p.errorf(k+".delimiter", `must be ",", ";", "|" or a tab ("\t"), or one of the words comma, semicolon, pipe, tab`)
 		}
 	}
 	for i, c := range f.IgnoreColumns {
