@@ -34,7 +34,7 @@ func BenchmarkHRFeed20k(b *testing.B) {
 	// (the listing cap is 10,000): this feed leaves roles alone.
 	e.svc = reverse.New(e.api, e.store, reverse.Config{Workers: 16, SkipRoleGrants: true})
 	sp := e.spec("feed20k.csv")
-	sp.Diff.Guards = diff.Guards{MaxOffboards: new(-1), MaxOffboardPercent: new(float64(-1)), MaxQueueLossPercent: new(float64(-1))}
+	sp.Diff.Guards = diff.Guards{MaxOffboards: new(-1), MaxOffboardPercent: new(float64(-1)), MaxQueueLossPercent: new(float64(-1)), MaxChanges: new(-1)}
 	sp.Diff.RatePerMinute = rpm
 	sp.Diff.Owned = sp.Diff.Owned.Without(feed.FieldRoles) // empty roles cells add nothing
 
