@@ -256,7 +256,7 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 			}
 		}
 	}
-	p, err := s.compute(ctx, sp)
+	p, err := s.compute(ctx, sp, pre)
 	if err != nil {
 		return out, err
 	}
@@ -315,7 +315,10 @@ func (s *Service) judge(sp Spec) (*feed.Parsed, error) {
 
 // compute reads the state and the feed and computes the plan, without any
 // call.
-func (s *Service) compute(ctx context.Context, sp Spec) (*Planned, error) {
+//
+// judged, when not nil, is the feed as judged before any call: it is
+// resolved instead of reading the file again (once: Resolve consumes it).
+func (s *Service) compute(ctx context.Context, sp Spec, judged ...*feed.Parsed) (*Planned, error) {
 	out := &Planned{}
 	st, err := s.State(ctx, sp.Diff)
 	if err != nil {
@@ -327,8 +330,10 @@ func (s *Service) compute(ctx context.Context, sp Spec) (*Planned, error) {
 		return out, err
 	}
 	out.Config = cfg
-	f, err := s.readFeed(sp, st)
-	if err != nil {
+	var f *feed.Feed
+	if len(judged) > 0 && judged[0] != nil {
+		f = judged[0].Resolve(st.Refs, st.dir)
+	} else if f, err = s.readFeed(sp, st); err != nil {
 		return out, err
 	}
 	out.Feed = f
