@@ -578,7 +578,7 @@ func unknownKeyMsg(key string, fields map[string]reflect.StructField) string {
 	}
 	best, bestD := "", 3
 	for _, n := range names {
-		if d := editDistance(strings.ToLower(key), n); d < bestD {
+		if d := textfmt.EditDistance(strings.ToLower(key), n, bestD); d < bestD {
 			best, bestD = n, d
 		}
 	}
@@ -593,32 +593,9 @@ func unknownKeyMsg(key string, fields map[string]reflect.StructField) string {
 func closest(v string, allowed []string) string {
 	best, bestD := "", 3
 	for _, a := range allowed {
-		if d := editDistance(strings.ToLower(v), strings.ToLower(a)); d < bestD && d < len(a) {
+		if d := textfmt.EditDistance(strings.ToLower(v), strings.ToLower(a), bestD); d < bestD && d < len(a) {
 			best, bestD = a, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 64
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

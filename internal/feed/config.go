@@ -213,12 +213,12 @@ func (h headerMap) suggest(header string) string {
 	slices.Sort(names)
 	best, bestDist := "", limit+1
 	for _, c := range names {
-		if d := editDistance(n, c, bestDist); d < bestDist {
+		if d := textfmt.EditDistance(n, c, bestDist); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
 	for _, theirs := range slices.Sorted(slices.Values(h.theirs)) {
-		if d := editDistance(n, normalizeHeader(theirs), bestDist); d < bestDist {
+		if d := textfmt.EditDistance(n, normalizeHeader(theirs), bestDist); d < bestDist {
 			best, bestDist = theirs, d
 		}
 	}

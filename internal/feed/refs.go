@@ -1,6 +1,10 @@
 package feed
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/usersync/syncer/internal/textfmt"
+)
 
 // Dimension maps names of one kind of org object (skills, queues…) to ids
 // and back. Names match case-insensitively and ignoring surrounding space,
@@ -75,7 +79,7 @@ func (d Dimension) Suggest(name string) string {
 	limit := min(2, len([]rune(want))/4)
 	best, bestDist := "", limit+1
 	for _, n := range d.byID {
-		if dist := editDistance(want, foldName(n), bestDist); dist < bestDist || (dist == bestDist && best != "" && n < best) {
+		if dist := textfmt.EditDistance(want, foldName(n), bestDist); dist < bestDist || (dist == bestDist && best != "" && n < best) {
 			best, bestDist = n, dist
 		}
 	}
@@ -83,41 +87,4 @@ func (d Dimension) Suggest(name string) string {
 		return ""
 	}
 	return best
-}
-
-// editDistance is the optimal-string-alignment distance of a and b (the
-// Levenshtein distance with a swap of two neighbouring letters counting as
-// one edit, so "emial" is one edit from "email"), or a value above bound
-// as soon as it must exceed it.
-func editDistance(a, b string, bound int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > bound || -d > bound {
-		return bound + 1
-	}
-	prev2 := make([]int, len(rb)+1) // row i-2, for swaps
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > bound {
-			return bound + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }

@@ -485,21 +485,25 @@ func rolesLoad(api ForwardAPI, cfg ForwardConfig, st *forwardState) func(context
 			}
 			return err
 		})
-		g.Go(func() error {
-			for b := range batches {
-				rows := make([]load.RoleGrantRow, len(b.Rows))
-				for i, r := range b.Rows {
-					rows[i] = load.RoleGrantRow{UserID: r.UserID, RoleID: r.RoleID, DivisionID: r.DivisionID}
-				}
-				if err := tx.RoleGrants(gctx, b.Users, rows); err != nil {
-					return err
-				}
-				p.Rows(int64(len(rows)))
-			}
-			return nil
-		})
+		g.Go(func() error { return loadGrants(gctx, tx, p, batches) })
 		return nil, g.Wait()
 	}
+}
+
+// loadGrants merges grant batches as they arrive, replacing each batch's
+// users' grants.
+func loadGrants(ctx context.Context, tx *load.Tx, p *StreamProgress, batches <-chan extract.GrantBatch) error {
+	for b := range batches {
+		rows := make([]load.RoleGrantRow, len(b.Rows))
+		for i, r := range b.Rows {
+			rows[i] = load.RoleGrantRow{UserID: r.UserID, RoleID: r.RoleID, DivisionID: r.DivisionID}
+		}
+		if err := tx.RoleGrants(ctx, b.Users, rows); err != nil {
+			return err
+		}
+		p.Rows(int64(len(rows)))
+	}
+	return nil
 }
 
 func divisionID(d *genesys.Division) string {

@@ -54,19 +54,7 @@ func MembersOfStream(api MembersAPI, userIDs []string, queues, roles bool, worke
 				defer close(batches)
 				return extract.RoleGrantsByUser(gctx, api, userIDs, workers, 200, p, batches)
 			})
-			g.Go(func() error {
-				for b := range batches {
-					rows := make([]load.RoleGrantRow, len(b.Rows))
-					for i, r := range b.Rows {
-						rows[i] = load.RoleGrantRow{UserID: r.UserID, RoleID: r.RoleID, DivisionID: r.DivisionID}
-					}
-					if err := tx.RoleGrants(gctx, b.Users, rows); err != nil {
-						return err
-					}
-					p.Rows(int64(len(rows)))
-				}
-				return nil
-			})
+			g.Go(func() error { return loadGrants(gctx, tx, p, batches) })
 		}
 		return nil, g.Wait()
 	}}

@@ -296,14 +296,7 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 // judge reads the whole feed and judges everything that needs no org
 // data, without any call.
 func (s *Service) judge(sp Spec) (*feed.Parsed, error) {
-	fh, err := os.Open(sp.Path)
-	if err != nil {
-		return nil, fmt.Errorf("open feed: %w", err)
-	}
-	defer fh.Close()
-	fc := sp.Feed
-	fc.File = cmp.Or(fc.File, sp.Path)
-	pre, err := feed.Parse(fh, fc)
+	pre, err := parseFeed(sp)
 	if err != nil {
 		return nil, err
 	}
@@ -311,6 +304,18 @@ func (s *Service) judge(sp Spec) (*feed.Parsed, error) {
 		return nil, &RejectedError{Feed: pre, Verdict: v}
 	}
 	return pre, nil
+}
+
+// parseFeed opens and parses the feed (feed.Parse: no org data needed).
+func parseFeed(sp Spec) (*feed.Parsed, error) {
+	fh, err := os.Open(sp.Path)
+	if err != nil {
+		return nil, fmt.Errorf("open feed: %w", err)
+	}
+	defer fh.Close()
+	fc := sp.Feed
+	fc.File = cmp.Or(fc.File, sp.Path)
+	return feed.Parse(fh, fc)
 }
 
 // compute reads the state and the feed and computes the plan, without any
@@ -345,21 +350,13 @@ func (s *Service) compute(ctx context.Context, sp Spec, judged ...*feed.Parsed) 
 	return out, nil
 }
 
-// readFeed reads the feed, resolving names and managers against st (nil:
-// without; the file's syntax and fields are judged all the same).
+// readFeed reads the feed and resolves names and managers against st.
 func (s *Service) readFeed(sp Spec, st *State) (*feed.Feed, error) {
-	fh, err := os.Open(sp.Path)
+	pre, err := parseFeed(sp)
 	if err != nil {
-		return nil, fmt.Errorf("open feed: %w", err)
+		return nil, err
 	}
-	defer fh.Close()
-	fc := sp.Feed
-	fc.File = cmp.Or(fc.File, sp.Path)
-	fc.Refs, fc.Directory = nil, nil
-	if st != nil {
-		fc.Refs, fc.Directory = st.Refs, st.dir
-	}
-	return feed.Read(fh, fc)
+	return pre.Resolve(st.Refs, st.dir), nil
 }
 
 // DefaultRole is the role Genesys Cloud grants every user it creates, in
