@@ -47,8 +47,9 @@ type Config struct {
 	// with, then the first of , ; tab |).
 	Delimiter rune
 	// ListSeparator separates the items of a list cell in CSV. Default
-	// "|"; "," for the Genesys admin-import layout (recognised by its
-	// email_manager, roles_divisions, phone_work or location_work column);
+	// "|"; "," for the Genesys admin-import layout (recognised by an
+	// email_manager, roles_divisions or location_work column, or by a
+	// header of admin-import columns only with phone_work or extension);
 	// ";" when the file itself is delimited by '|'.
 	ListSeparator string
 	// Columns maps our field names (employee_id, email…) to the header (or
@@ -159,11 +160,11 @@ const (
 	headerUnknown headerKind = iota
 	headerField              // a feed field
 	headerAdmin              // a feed field under its admin-import name
-	headerSkip               // read past: admin-import columns syncer does not sync, and Config.IgnoreColumns
+	headerSkip               // read past: Config.IgnoreColumns
 )
 
 // lookup returns what a header is and, for a field, which. An admin-import
-// header (headerAdmin, or an admin column read past) marks the layout.
+// header (headerAdmin) marks the layout.
 func (h headerMap) lookup(header string) (f Field, kind headerKind, admin bool) {
 	n := normalizeHeader(header)
 	if h.ignore[n] {
@@ -177,9 +178,6 @@ func (h headerMap) lookup(header string) (f Field, kind headerKind, admin bool) 
 	}
 	if f, ok := adminAliases[n]; ok && !h.mapped.Has(f) {
 		return f, headerAdmin, true
-	}
-	if adminIgnored[n] {
-		return 0, headerSkip, true
 	}
 	return 0, headerUnknown, false
 }
@@ -206,9 +204,6 @@ func (h headerMap) suggest(header string) string {
 				names = append(names, a)
 			}
 		}
-	}
-	for a := range adminIgnored {
-		names = append(names, a)
 	}
 	slices.Sort(names)
 	best, bestDist := "", limit+1

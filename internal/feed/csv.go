@@ -124,6 +124,9 @@ func newCSVScanner(br *bufio.Reader, cfg Config) (*csvScanner, []Problem, error)
 	s.fields = make([]int, len(header))
 	at := map[Field]int{}
 	var problems []Problem
+	// The admin-import layout: an admin-only column, or only admin-import
+	// columns with a phone among them (see adminColumns).
+	onlyAdmin, phone := true, false
 	for i, h := range header {
 		s.fields[i] = -1
 		if strings.TrimSpace(h) == "" {
@@ -131,6 +134,11 @@ func newCSVScanner(br *bufio.Reader, cfg Config) (*csvScanner, []Problem, error)
 		}
 		f, kind, admin := hm.lookup(h)
 		s.admin = s.admin || admin
+		if kind != headerSkip {
+			n := normalizeHeader(h)
+			onlyAdmin = onlyAdmin && slices.Contains(adminColumns, n)
+			phone = phone || n == FieldPhoneWork.String() || n == FieldExtension.String()
+		}
 		switch kind {
 		case headerSkip:
 			continue
@@ -148,6 +156,7 @@ func newCSVScanner(br *bufio.Reader, cfg Config) (*csvScanner, []Problem, error)
 		s.fields[i] = int(f)
 		s.columns = s.columns.With(f)
 	}
+	s.admin = s.admin || onlyAdmin && phone
 	for _, m := range missingColumns(cfg, hm, s.columns) {
 		problems = append(problems, Problem{File: cfg.File, Line: 1, Field: m.field, Code: CodeMissingColumn, Severity: SeverityError,
 			Reason: fmt.Sprintf("required column %s is missing (header: %s)", m.name, textfmt.Safe(clip(strings.Join(header, string(delim)))))})
