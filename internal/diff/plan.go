@@ -461,6 +461,11 @@ type Reads struct {
 	// from a complete load younger than refresh_max_age.
 	StoredQueues bool `json:"stored_queues,omitempty"`
 	StoredRoles  bool `json:"stored_roles,omitempty"`
+	// Locations says the feed has a location column: reads of the org
+	// (Refreshed, and the verification after an apply) expand the users'
+	// locations and read the org's locations listing (GET
+	// /api/v2/locations) to resolve the names.
+	Locations bool `json:"locations,omitempty"`
 	// LookedUp says the plan read what tells whether a row no known key
 	// found is an existing account (reverse's pairing); when false
 	// (--no-refresh), apply looks a joiner up by its employee id right

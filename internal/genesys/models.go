@@ -125,6 +125,24 @@ func (c Contact) PhoneParts() (number, extension string) {
 	return "", disp
 }
 
+// WorkPhone splits a user's addresses into the work phone (the first PHONE
+// address of type WORK; nil when there is none) and the other phone and SMS
+// addresses, in order. Email addresses are left out: a PATCH of addresses
+// without them keeps them.
+func WorkPhone(cs []Contact) (work *Contact, others []Contact) {
+	for i := range cs {
+		c := &cs[i]
+		switch {
+		case c.MediaType != MediaPhone && c.MediaType != MediaSMS:
+		case work == nil && c.MediaType == MediaPhone && c.Type == ContactWork:
+			work = c
+		default:
+			others = append(others, *c)
+		}
+	}
+	return work, others
+}
+
 // phoneDigits keeps a number's leading + and its digits.
 func phoneDigits(s string) string {
 	s = strings.TrimSpace(s)
