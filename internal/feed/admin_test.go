@@ -199,3 +199,34 @@ func TestRoleTemplateForm(t *testing.T) {
 		t.Errorf("splitList = %q", got)
 	}
 }
+
+// TestAdminLayoutIsADelta: a file in the admin-import layout is read as a
+// delta unless the mode is set, as the importer never takes someone left
+// out of the file for a leaver; it needs name and email columns whatever
+// the mode; our layout stays a snapshot.
+func TestAdminLayoutIsADelta(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in   string
+		mode Mode
+		want Mode
+	}{
+		{adminHeader + "\nA,a@example.com,,,,,,,,,,,\n", "", ModeDelta},
+		{adminHeader + "\nA,a@example.com,,,,,,,,,,,\n", ModeSnapshot, ModeSnapshot},
+		{"name,email,phone_work\nA,a@example.com,\n", "", ModeDelta},
+		{"employee_id,name,email,phone_work\nE1,A,a@example.com,\n", "", ModeSnapshot},
+	} {
+		p, err := Parse(strings.NewReader(tt.in), Config{Mode: tt.mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Mode != tt.want {
+			t.Errorf("%q with mode %q: read as %s, want %s", tt.in[:20], tt.mode, p.Mode, tt.want)
+		}
+	}
+	_, err := Parse(strings.NewReader("email,email_manager,queues\na@example.com,,\n"), Config{File: "p.csv"})
+	ps := fileError(t, err)
+	if len(ps) != 1 || ps[0].Code != CodeMissingColumn || ps[0].Field != "name" {
+		t.Errorf("problems %v, want name missing", ps)
+	}
+}

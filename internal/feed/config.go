@@ -39,7 +39,10 @@ type Config struct {
 	// Format of the file. Default: by the extension of File (.jsonl,
 	// .ndjson → JSONL, else CSV), or JSONL when the first byte is '{'.
 	Format Format
-	// Mode of the feed. Default ModeSnapshot.
+	// Mode of the feed. Default ModeSnapshot, but ModeDelta for a CSV file
+	// in the Genesys admin-import layout: the importer only creates and
+	// updates people, and never takes one left out of the file for a
+	// leaver.
 	Mode Mode
 	// Delimiter of a CSV file: ',', ';', '\t' or '|' (see ParseDelimiter).
 	// Default: detected from the header line (the candidate that splits it
@@ -75,6 +78,9 @@ type Config struct {
 	// MaxProblems bounds the problems listed (rows are still all
 	// validated and counted). Default DefaultMaxProblems.
 	MaxProblems int
+
+	// modeDefault says Mode was not set: the layout may choose it.
+	modeDefault bool
 }
 
 // Delimiters are the CSV delimiters syncer reads, in the order detection
@@ -114,6 +120,7 @@ func (c Config) configKey(key string) string {
 
 func (c Config) withDefaults() Config {
 	c.File = cmp.Or(c.File, "feed")
+	c.modeDefault = c.Mode == ""
 	c.Mode = cmp.Or(c.Mode, ModeSnapshot)
 	c.MaxRecordBytes = cmp.Or(c.MaxRecordBytes, DefaultMaxRecordBytes)
 	c.MaxProblems = cmp.Or(c.MaxProblems, DefaultMaxProblems)

@@ -157,7 +157,11 @@ func newCSVScanner(br *bufio.Reader, cfg Config) (*csvScanner, []Problem, error)
 		s.columns = s.columns.With(f)
 	}
 	s.admin = s.admin || onlyAdmin && phone
-	for _, m := range missingColumns(cfg, hm, s.columns) {
+	if s.admin && cfg.modeDefault {
+		cfg.Mode = ModeDelta
+		s.cfg.Mode = ModeDelta
+	}
+	for _, m := range missingColumns(cfg, hm, s.columns, s.admin) {
 		problems = append(problems, Problem{File: cfg.File, Line: 1, Field: m.field, Code: CodeMissingColumn, Severity: SeverityError,
 			Reason: fmt.Sprintf("required column %s is missing (header: %s)", m.name, textfmt.Safe(clip(strings.Join(header, string(delim)))))})
 	}
@@ -182,8 +186,9 @@ func newCSVScanner(br *bufio.Reader, cfg Config) (*csvScanner, []Problem, error)
 type missing struct{ field, name string }
 
 // missingColumns returns the required columns absent from a header (or
-// from every row of a JSONL file).
-func missingColumns(cfg Config, hm headerMap, columns FieldSet) []missing {
+// from every row of a JSONL file): an identity, and in snapshot mode and in
+// the admin-import layout (whose importer requires both) email and name.
+func missingColumns(cfg Config, hm headerMap, columns FieldSet, admin bool) []missing {
 	var out []missing
 	add := func(field, name string) {
 		header := field
@@ -200,7 +205,7 @@ func missingColumns(cfg Config, hm headerMap, columns FieldSet) []missing {
 	if noIdentity {
 		add("employee_id or email", "employee_id or email")
 	}
-	if cfg.Mode == ModeSnapshot {
+	if cfg.Mode == ModeSnapshot || admin {
 		if !columns.Has(FieldEmail) && !noIdentity {
 			add(FieldEmail.String(), FieldEmail.String())
 		}
