@@ -230,3 +230,58 @@ func TestAdminLayoutIsADelta(t *testing.T) {
 		t.Errorf("problems %v, want name missing", ps)
 	}
 }
+
+// TestDocsAdminTables: the importer-versus-syncer tables of docs/feeds.md
+// cover every admin-import column, and each empty-cell rule they state for
+// syncer ("clears", "no change") is what Parse does with an empty cell.
+func TestDocsAdminTables(t *testing.T) {
+	t.Parallel()
+	names := func(cell string) []string {
+		var out []string
+		for _, n := range strings.Split(cell, ",") {
+			out = append(out, strings.Trim(strings.TrimSpace(n), "`"))
+		}
+		return out
+	}
+	var documented []string
+	for _, r := range docsTable(t, "<!-- admin-columns -->") {
+		documented = append(documented, names(r[0])...)
+	}
+	if d := cmp.Diff(adminColumns, documented); d != "" {
+		t.Errorf("the column table of docs/feeds.md (-code +docs):\n%s", d)
+	}
+
+	f, err := Read(strings.NewReader(adminHeader+"\nA,a@example.com,,,,,,,,,,,\n"), Config{})
+	if err != nil || len(f.Employees) != 1 {
+		t.Fatalf("%s", report(f, err))
+	}
+	has := f.Employees[0].Has
+	seen := map[string]bool{}
+	for _, r := range docsTable(t, "<!-- admin-empty -->") {
+		rule := strings.TrimSpace(r[2])
+		for _, col := range names(r[0]) {
+			seen[col] = true
+			fld, ok := ParseField(col)
+			if !ok {
+				fld = adminAliases[col]
+			}
+			switch {
+			case strings.HasPrefix(rule, "clears"):
+				if !has.Has(fld) {
+					t.Errorf("docs: an empty %s cell clears it; the parser reads it as not given", col)
+				}
+			case strings.HasPrefix(rule, "no change"):
+				if has.Has(fld) {
+					t.Errorf("docs: an empty %s cell changes nothing; the parser reads it as given (empty)", col)
+				}
+			default:
+				t.Errorf("docs: the rule for an empty %s cell, %q, says neither clears nor no change", col, rule)
+			}
+		}
+	}
+	for _, col := range adminColumns {
+		if !seen[col] && col != "name" && col != "email" {
+			t.Errorf("docs/feeds.md gives no empty-cell rule for %s", col)
+		}
+	}
+}
