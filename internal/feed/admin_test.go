@@ -124,7 +124,8 @@ func TestPhoneAndDates(t *testing.T) {
 		{"+0 317 555 0101", "", "", `"+0 317 555 0101" has a country code starting with 0 (bad_phone)`},
 		{"", "10a", "", `extension "10a" holds "a" at character 3; an extension is digits (bad_phone)`},
 		{"", "", "18/03/2024", `hire date "18/03/2024": want a date written YYYY-MM-DD (2024-03-18) (bad_value)`},
-		{"", "", "2023-02-29", `hire date "2023-02-29": want a date written YYYY-MM-DD (2024-03-18) (bad_value)`},
+		{"", "", "2023-02-29", `hire date "2023-02-29" is not a day of the calendar (bad_value)`},
+		{"", "", "2023-13-01", `hire date "2023-13-01" is not a day of the calendar (bad_value)`},
 		{"", "", "2024-3-18", `hire date "2024-3-18": want a date written YYYY-MM-DD (2024-03-18) (bad_value)`},
 	}
 	for _, tt := range tests {

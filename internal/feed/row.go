@@ -252,7 +252,11 @@ func (b *rowBuilder) build(r *rawRow) (record, []Problem) {
 		e.Has = e.Has.Without(FieldHireDate)
 	} else if !tainted.Has(FieldHireDate) {
 		if d, err := time.Parse(HireDateLayout, v); err != nil || d.Format(HireDateLayout) != v {
-			bad(FieldHireDate, CodeBadValue, "hire date %s: want a date written YYYY-MM-DD (2024-03-18)", textfmt.Quote(clip(v)))
+			if isoShaped(v) {
+				bad(FieldHireDate, CodeBadValue, "hire date %s is not a day of the calendar", textfmt.Quote(clip(v)))
+			} else {
+				bad(FieldHireDate, CodeBadValue, "hire date %s: want a date written YYYY-MM-DD (2024-03-18)", textfmt.Quote(clip(v)))
+			}
 		} else {
 			e.HireDate = v
 		}

@@ -322,6 +322,19 @@ func extensionProblem(v string) string {
 	return ""
 }
 
+// isoShaped reports whether v is written like a date, NNNN-NN-NN.
+func isoShaped(v string) bool {
+	if len(v) != len(HireDateLayout) {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if (i == 4 || i == 7) != (v[i] == '-') || v[i] != '-' && (v[i] < '0' || v[i] > '9') {
+			return false
+		}
+	}
+	return true
+}
+
 // HireDateLayout is the layout of a hire date: ISO 8601, as Genesys
 // Cloud's employerInfo.dateHire takes it (yyyy-MM-dd).
 const HireDateLayout = "2006-01-02"
