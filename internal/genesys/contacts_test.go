@@ -54,6 +54,11 @@ func TestLocationsAndAddressesRoundTrip(t *testing.T) {
 	if st := c.Stats(); st.Endpoint("GET /api/v2/locations") != 3 {
 		t.Errorf("%d listing calls for 12 locations at 5 a page", st.Endpoint("GET /api/v2/locations"))
 	}
+	// Without options: the largest page, 100 (docs/feeds.md: one call per
+	// 100 locations).
+	if l, err := c.ListLocations(ctx, nil); err != nil || l.PageSize != genesys.MaxLocationsPageSize || genesys.MaxLocationsPageSize != 100 || len(l.Entities) != 12 {
+		t.Errorf("ListLocations(nil): %+v, %v", l, err)
+	}
 
 	var u emulator.UserView
 	for _, v := range e.Users() {

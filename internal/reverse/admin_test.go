@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -368,4 +369,35 @@ func TestAdminImportJudgedFirst(t *testing.T) {
 			t.Errorf("totals %+v: the other rows are planned", p.Plan.Totals)
 		}
 	})
+}
+
+// TestLocationFeedReadsEveryPlan: a feed with a location column reads the
+// org on every plan, refresh_max_age or not (no record says whether a
+// stored load holds the users' locations), and the locations listing with
+// it; without the column, a plan within refresh_max_age makes no call.
+func TestLocationFeedReadsEveryPlan(t *testing.T) {
+	c := newAdminCase(t)
+	e := c.e
+	sp := c.sp
+	sp.RefreshMaxAge = time.Hour
+	e.plan(t, sp)
+	before := e.srv.Stats()
+	p := e.plan(t, sp)
+	after := e.srv.Stats()
+	if !p.Reads.Refreshed || !p.Reads.Locations || after.RouteTotal("GET /api/v2/locations")-before.RouteTotal("GET /api/v2/locations") != 1 {
+		t.Errorf("a location feed within refresh_max_age: reads %+v", p.Reads)
+	}
+	rows := make([][]string, len(c.rows))
+	header := slices.Clone(adminHeader)
+	at := slices.Index(header, "location_work")
+	header = slices.Delete(header, at, at+1)
+	for i, r := range c.rows {
+		rows[i] = slices.Delete(slices.Clone(r), at, at+1)
+	}
+	c.write(t, header, rows)
+	e.plan(t, sp) // the users listing without the locations expand, once
+	n := calls(e)
+	if p := e.plan(t, sp); p.Reads.Refreshed || calls(e) != n {
+		t.Errorf("without a location column, a plan within refresh_max_age made %d calls (reads %+v)", calls(e)-n, p.Reads)
+	}
 }
