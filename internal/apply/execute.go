@@ -61,13 +61,15 @@ func (r *run) call(ctx context.Context, o *diff.Operation, retry bool) (any, err
 		return r.create(ctx, o, retry)
 	case diff.KindRestoreUser, diff.KindSetState:
 		state := o.State
-		return r.versioned(ctx, o, func(v int) genesys.UpdateUser { return genesys.UpdateUser{State: &state, Version: v} })
+		return r.versioned(ctx, o, func(v int, _ *genesys.User) (genesys.UpdateUser, error) {
+			return genesys.UpdateUser{State: &state, Version: v}, nil
+		})
 	case diff.KindUpdateUser:
-		body, err := r.updateBody(o.Update)
-		if err != nil {
-			return nil, err
-		}
-		return r.versioned(ctx, o, func(v int) genesys.UpdateUser { b := body; b.Version = v; return b })
+		return r.versioned(ctx, o, func(v int, fresh *genesys.User) (genesys.UpdateUser, error) {
+			b, err := r.updateBody(o.Update, fresh)
+			b.Version = v
+			return b, err
+		})
 	case diff.KindMoveDivision:
 		ids, err := r.resolveAll(o.Members)
 		if err != nil {
@@ -181,13 +183,33 @@ func skillPosts(ps []diff.Proficiency) []genesys.UserRoutingSkillPost {
 	return out
 }
 
-func (r *run) updateBody(u *diff.UpdateUser) (genesys.UpdateUser, error) {
+// updateBody is the PATCH of an update. The addresses and employerInfo it
+// rewrites whole are laid over the plan's Base, or over fresh, the user as
+// re-read after a 409 (or before a created user's first PATCH), so that
+// what changed since the plan is kept.
+func (r *run) updateBody(u *diff.UpdateUser, fresh *genesys.User) (genesys.UpdateUser, error) {
 	if u == nil {
 		return genesys.UpdateUser{}, errors.New("update without attributes")
 	}
 	b := genesys.UpdateUser{Name: u.Name, Email: u.Email, Title: u.Title, Department: u.Department}
-	if u.EmployeeID != nil {
-		b.EmployerInfo = &genesys.EmployerInfo{EmployeeID: *u.EmployeeID}
+	var base diff.UserBase
+	switch {
+	case fresh != nil:
+		base = baseOf(fresh)
+	case u.Base != nil:
+		base = *u.Base
+	}
+	if phones, ok := u.Addresses(base); ok {
+		b.Addresses = contacts(phones)
+	}
+	if e, ok := u.EmployerInfo(base); ok {
+		b.EmployerInfo = &genesys.EmployerInfo{OfficialName: e.OfficialName, EmployeeID: e.EmployeeID, EmployeeType: e.EmployeeType, DateHire: e.DateHire}
+	}
+	if u.Locations != nil {
+		b.Locations = make([]genesys.LocationRef, len(u.Locations))
+		for i, id := range u.Locations {
+			b.Locations[i] = genesys.LocationRef{ID: id}
+		}
 	}
 	switch {
 	case u.ClearManager:
@@ -203,10 +225,35 @@ func (r *run) updateBody(u *diff.UpdateUser) (genesys.UpdateUser, error) {
 	return b, nil
 }
 
+// contacts are phones as the API takes them: a never nil list, so that an
+// empty one is sent as [] (no phone left).
+func contacts(cs []diff.Contact) []genesys.Contact {
+	out := make([]genesys.Contact, len(cs))
+	for i, c := range cs {
+		out[i] = genesys.Contact{MediaType: c.MediaType, Type: c.Type, Address: c.Number, Extension: c.Extension}
+	}
+	return out
+}
+
+// baseOf is what a PATCH of u's addresses or employerInfo rewrites whole.
+func baseOf(u *genesys.User) diff.UserBase {
+	var b diff.UserBase
+	_, others := genesys.WorkPhone(u.Addresses)
+	for _, c := range others {
+		num, ext := c.PhoneParts()
+		b.OtherPhones = append(b.OtherPhones, diff.Contact{MediaType: c.MediaType, Type: c.Type, Number: num, Extension: ext})
+	}
+	if e := u.EmployerInfo; e != nil {
+		b.EmployerInfo = diff.EmployerInfo{OfficialName: e.OfficialName, EmployeeID: e.EmployeeID, EmployeeType: e.EmployeeType, DateHire: e.DateHire}
+	}
+	return b
+}
+
 // versioned makes a PATCH /users/{id} with the version the user should
-// have; on 409 it re-reads the user and tries again with the version read,
-// at most MaxConflictRetries times.
-func (r *run) versioned(ctx context.Context, o *diff.Operation, body func(version int) genesys.UpdateUser) (any, error) {
+// have; on 409 it re-reads the user and tries again with the version read
+// and the body rebuilt over the user read, at most MaxConflictRetries
+// times.
+func (r *run) versioned(ctx context.Context, o *diff.Operation, body func(version int, fresh *genesys.User) (genesys.UpdateUser, error)) (any, error) {
 	id, err := r.resolve(*o.User)
 	if err != nil {
 		return nil, err
@@ -221,6 +268,7 @@ func (r *run) versioned(ctx context.Context, o *diff.Operation, body func(versio
 		}
 	}
 	r.mu.Unlock()
+	var fresh *genesys.User
 	for attempt := 0; ; attempt++ {
 		if v == 0 {
 			st := genesys.StateActive
@@ -231,10 +279,14 @@ func (r *run) versioned(ctx context.Context, o *diff.Operation, body func(versio
 			if err != nil {
 				return nil, err
 			}
-			v = u.Version
+			v, fresh = u.Version, &u
+		}
+		b, err := body(v, fresh)
+		if err != nil {
+			return nil, err
 		}
 		r.write()
-		u, err := r.a.api.UpdateUser(ctx, id, body(v))
+		u, err := r.a.api.UpdateUser(ctx, id, b)
 		if err == nil {
 			r.mu.Lock()
 			r.versions[id] = u.Version
@@ -260,7 +312,7 @@ func (r *run) getUser(ctx context.Context, id, state string) (genesys.User, erro
 	for _, st := range order {
 		r.read()
 		var u genesys.User
-		u, err = r.a.api.GetUser(ctx, id, &genesys.GetUserOptions{State: st})
+		u, err = r.a.api.GetUser(ctx, id, &genesys.GetUserOptions{State: st, Expand: []string{"employerInfo"}})
 		if err == nil || !errors.Is(err, genesys.ErrNotFound) {
 			return u, err
 		}
@@ -297,8 +349,11 @@ func (r *run) create(ctx context.Context, o *diff.Operation, retry bool) (any, e
 		}
 	}
 	r.write()
-	u, err := r.a.api.CreateUser(ctx, genesys.CreateUser{Name: c.Name, Email: c.Email, DivisionID: c.DivisionID, Title: c.Title,
-		Department: c.Department, State: c.State})
+	body := genesys.CreateUser{Name: c.Name, Email: c.Email, DivisionID: c.DivisionID, Title: c.Title, Department: c.Department, State: c.State}
+	if c.WorkPhone != nil {
+		body.Addresses = contacts([]diff.Contact{{MediaType: diff.MediaPhone, Type: diff.TypeWork, Number: c.WorkPhone.Number, Extension: c.WorkPhone.Extension}})
+	}
+	u, err := r.a.api.CreateUser(ctx, body)
 	if err == nil {
 		return r.adopt(o, u, false), nil
 	}

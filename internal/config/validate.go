@@ -39,7 +39,8 @@ var (
 var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // OwnableAttributes are the feed attributes that can be owned.
-var OwnableAttributes = []string{"employee_id", "name", "email", "title", "department", "manager", "division", "state", "skills", "languages", "queues", "roles", "acd_auto_answer"}
+var OwnableAttributes = []string{"employee_id", "name", "email", "title", "department", "manager", "division", "state",
+	"phone", "location", "hire_date", "skills", "languages", "queues", "roles", "acd_auto_answer"}
 
 // FeedFields are the syncer field names a feed column can be mapped to.
 var FeedFields = []string{"employee_id", "email", "name", "title", "department", "manager_employee_id", "manager_email", "division", "state", "skills", "languages", "queues", "roles", "acd_auto_answer", "action"}
@@ -237,7 +238,7 @@ func (p *parser) validateFeed(f *Feed) {
 		}
 	}
 	if f.Owns != nil && len(f.Owns) == 0 {
-		p.errorf(k+".owns", "lists no attribute; leave owns out for the default (the profile: name, email, title, department, manager, division, state, acd_auto_answer)")
+		p.errorf(k+".owns", "lists no attribute; leave owns out for the default (docs/feeds.md, Defaults)")
 	}
 	p.checkEnum(k+".owns", f.Owns, OwnableAttributes)
 	if f.Offboard.Action != "" {

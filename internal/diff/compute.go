@@ -366,6 +366,9 @@ func (p *planner) planCreate(ps *person) {
 	if e.State == feed.StateInactive {
 		body.State = StateInactive
 	}
+	if phone := (Phone{Number: e.PhoneWork, Extension: e.Extension}); !phone.IsZero() {
+		body.WorkPhone = &phone
+	}
 	p.op(ps, KindCreateUser, "", func(o *Operation) { o.Create = body })
 	p.change(ps, "name", "", e.Name)
 	p.change(ps, "email", "", e.Email)
@@ -377,19 +380,31 @@ func (p *planner) planCreate(ps *person) {
 		p.change(ps, "department", "", e.Department)
 	}
 	p.change(ps, "state", "", cmp.Or(body.State, StateActive))
+	if body.WorkPhone != nil {
+		p.change(ps, "phone", "", body.WorkPhone.String())
+	}
 	p.planExternalID(ps, nil)
-	// POST /users takes no employerInfo: the employee id (so BI can join
-	// on it) and the manager follow in one PATCH.
+	// POST /users takes no employerInfo nor locations: the employee id (so
+	// BI can join on it), the hire date, the location and the manager
+	// follow in one PATCH.
 	var upd UpdateUser
 	if e.EmployeeID != "" && !p.cfg.IgnoreOrgEmployeeID {
 		p.change(ps, "employee_id", "", e.EmployeeID)
 		upd.EmployeeID = &e.EmployeeID
 	}
+	if e.Has.Has(feed.FieldHireDate) && e.HireDate != "" {
+		p.change(ps, "hire_date", "", e.HireDate)
+		upd.DateHire = &e.HireDate
+	}
+	if e.Has.Has(feed.FieldLocation) && e.LocationID != "" {
+		p.change(ps, "location", "", p.refs.Locations.Name(e.LocationID))
+		upd.Locations = []string{e.LocationID}
+	}
 	if ref, ok := p.managerRef(ps); ok && ref != nil {
 		p.change(ps, "manager", "", p.userLabel(*ref))
 		upd.Manager = ref
 	}
-	if upd != (UpdateUser{}) {
+	if !upd.IsZero() {
 		p.op(ps, KindUpdateUser, "", func(o *Operation) { o.Update = &upd })
 	}
 	ps.final = cmp.Or(body.State, StateActive)
@@ -469,6 +484,9 @@ func (p *planner) planUpdate(ps *person) {
 	}
 	text(feed.FieldTitle, "title", u.Title, e.Title, &upd.Title)
 	text(feed.FieldDepartment, "department", u.Department, e.Department, &upd.Department)
+	if p.planProfile(ps, &upd) {
+		dirty = true
+	}
 	if p.wants(ps, feed.FieldManagerEmployeeID, u.ManagerID == "") {
 		if ref, ok := p.managerRef(ps); ok {
 			switch {
@@ -483,6 +501,9 @@ func (p *planner) planUpdate(ps *person) {
 		}
 	}
 	if dirty {
+		if upd.WorkPhone != nil || upd.EmployeeID != nil || upd.DateHire != nil {
+			upd.Base = base(u)
+		}
 		p.op(ps, KindUpdateUser, "", func(o *Operation) { o.Update = &upd })
 	}
 	if p.wants(ps, feed.FieldDivision, u.DivisionID == "") && e.DivisionID != "" && e.DivisionID != u.DivisionID {
@@ -514,6 +535,59 @@ func (p *planner) planUpdate(ps *person) {
 		p.change(ps, "acd_auto_answer", fmt.Sprint(u.ACDAutoAnswer), fmt.Sprint(e.ACDAutoAnswer))
 		p.acd = append(p.acd, ACDAutoAnswer{User: ps.ref, ACDAutoAnswer: e.ACDAutoAnswer})
 	}
+}
+
+// planProfile plans the work phone, the location and the hire date of a
+// matched user into upd, and reports whether it set any.
+//
+// The work phone is one attribute of two columns: a column the row has
+// sets its part (an empty cell clears it), a column it lacks keeps the
+// user's; both parts empty remove the phone. The location is set by name
+// (resolved to an id); the user's locations become that one. Neither an
+// empty location nor an empty hire date changes anything.
+func (p *planner) planProfile(ps *person, upd *UpdateUser) bool {
+	e, u := ps.emp, ps.user
+	set := false
+	if e.Has.Has(feed.FieldPhoneWork) || e.Has.Has(feed.FieldExtension) {
+		want := u.WorkPhone
+		if e.Has.Has(feed.FieldPhoneWork) {
+			want.Number = e.PhoneWork
+		}
+		if e.Has.Has(feed.FieldExtension) {
+			want.Extension = e.Extension
+		}
+		if (p.cfg.owns(feed.FieldPhoneWork) || u.WorkPhone.IsZero()) && !samePhone(u.WorkPhone, want) {
+			p.change(ps, "phone", u.WorkPhone.String(), want.String())
+			if want.IsZero() {
+				ps.changes[len(ps.changes)-1].Reason = "the row's phone cells are empty and " + p.ownedBy("phone")
+			}
+			upd.WorkPhone, set = &want, true
+		}
+	}
+	if e.Has.Has(feed.FieldLocation) && e.LocationID != "" && p.wants(ps, feed.FieldLocation, len(u.LocationIDs) == 0) &&
+		!(len(u.LocationIDs) == 1 && u.LocationIDs[0] == e.LocationID) {
+		names := make([]string, len(u.LocationIDs))
+		for i, id := range u.LocationIDs {
+			names[i] = p.refs.Locations.Name(id)
+		}
+		p.change(ps, "location", strings.Join(names, ", "), p.refs.Locations.Name(e.LocationID))
+		if len(u.LocationIDs) > 0 {
+			ps.changes[len(ps.changes)-1].Reason = p.ownedBy("location")
+		}
+		upd.Locations, set = []string{e.LocationID}, true
+	}
+	if e.Has.Has(feed.FieldHireDate) && p.wants(ps, feed.FieldHireDate, u.DateHire == "") && u.DateHire != e.HireDate {
+		p.change(ps, "hire_date", u.DateHire, e.HireDate)
+		upd.DateHire, set = &e.HireDate, true
+	}
+	return set
+}
+
+// base is what a PATCH of the user's addresses or employerInfo rewrites
+// whole, as read (see UpdateUser.Base).
+func base(u *User) *UserBase {
+	return &UserBase{OtherPhones: slices.Clone(u.OtherPhones),
+		EmployerInfo: EmployerInfo{OfficialName: u.OfficialName, EmployeeID: u.EmployeeID, EmployeeType: u.EmployeeType, DateHire: u.DateHire}}
 }
 
 // managerRef resolves the person's manager: ok false when the feed does not

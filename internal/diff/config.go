@@ -31,11 +31,13 @@ const (
 var DefaultOffboard = Offboard{Action: OffboardDeactivate, UnjoinQueues: true, RemoveQueues: true, StripSkills: true, StripLanguages: true}
 
 // DefaultOwned are the attributes a feed owns unless configured: the
-// person's profile and state. Lists (skills, languages, queues, roles) are
-// add-only by default, so a feed never strips what an admin granted by
-// hand unless told to.
+// person's profile and state, work phone, location and hire date (as the
+// Genesys admin import sets them). Lists (skills, languages, queues,
+// roles) are add-only by default, so a feed never strips what an admin
+// granted by hand unless told to.
 var DefaultOwned = feed.FieldSet(0).With(feed.FieldEmail, feed.FieldName, feed.FieldTitle, feed.FieldDepartment,
-	feed.FieldManagerEmployeeID, feed.FieldManagerEmail, feed.FieldDivision, feed.FieldState, feed.FieldACDAutoAnswer)
+	feed.FieldManagerEmployeeID, feed.FieldManagerEmail, feed.FieldDivision, feed.FieldState, feed.FieldACDAutoAnswer,
+	feed.FieldPhoneWork, feed.FieldExtension, feed.FieldLocation, feed.FieldHireDate)
 
 // Config says how to turn a feed into a plan. The zero value works: no
 // external-id authority (match by email), the whole org in scope,
@@ -208,10 +210,14 @@ func orDefault[T any](p *T, def T) *T {
 }
 
 // owns reports whether the feed owns attribute f. The two manager columns
-// are one attribute: owning either owns the manager.
+// are one attribute: owning either owns the manager; so are the two phone
+// columns (the work phone).
 func (c *Config) owns(f feed.Field) bool {
-	if f == feed.FieldManagerEmployeeID || f == feed.FieldManagerEmail {
+	switch f {
+	case feed.FieldManagerEmployeeID, feed.FieldManagerEmail:
 		return c.Owned.Has(feed.FieldManagerEmployeeID) || c.Owned.Has(feed.FieldManagerEmail)
+	case feed.FieldPhoneWork, feed.FieldExtension:
+		return c.Owned.Has(feed.FieldPhoneWork) || c.Owned.Has(feed.FieldExtension)
 	}
 	return c.Owned.Has(f)
 }

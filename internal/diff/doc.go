@@ -27,8 +27,12 @@
 // # Operations
 //
 // Each Operation is one API call (Calls is 1) on the cheapest endpoint
-// within its limits: skills by PATCH in 50s, or one PUT of the whole set
-// when that costs fewer calls than PATCH plus one DELETE per removal;
+// within its limits: the profile (name, email, title, department,
+// manager, employee id, hire date, work phone, location) in one
+// versioned PATCH /users/{id}, which carries the addresses and
+// employerInfo it rewrites whole (UpdateUser.Base); skills by PATCH in
+// 50s, or one PUT of the whole set when that costs fewer calls than PATCH
+// plus one DELETE per removal;
 // languages by PATCH in 50s and DELETEs; queue membership on the queue
 // side in 100s; joined flags per user; roles by bulkadd/bulkremove;
 // acdAutoAnswer through PATCH /users/bulk in 50s; division moves through

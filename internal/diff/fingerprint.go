@@ -63,6 +63,20 @@ func writeUser(w io.Writer, u *User) {
 	for _, k := range slices.Sorted(maps.Keys(u.Queues)) {
 		field("q:" + k + "=" + strconv.FormatBool(u.Queues[k]))
 	}
+	// Added after the fields above, and only when set, so that states
+	// without them keep the fingerprints they had.
+	if !u.WorkPhone.IsZero() {
+		field("p:" + u.WorkPhone.Number + "/" + u.WorkPhone.Extension)
+	}
+	for _, c := range u.OtherPhones {
+		field("o:" + c.MediaType + "/" + c.Type + "/" + c.Number + "/" + c.Extension)
+	}
+	for _, id := range slices.Sorted(slices.Values(u.LocationIDs)) {
+		field("l:" + id)
+	}
+	if u.DateHire != "" || u.OfficialName != "" || u.EmployeeType != "" {
+		field("e:" + u.DateHire + "/" + u.OfficialName + "/" + u.EmployeeType)
+	}
 	grants := slices.Clone(u.Grants)
 	slices.SortFunc(grants, func(a, b Grant) int {
 		return cmp.Or(cmp.Compare(a.RoleID, b.RoleID), cmp.Compare(a.DivisionID, b.DivisionID))

@@ -42,9 +42,12 @@ func newRefs() (*feed.Refs, []string, []string, []string, []string, []string, []
 		d[divIDs[i]] = n
 	}
 	refs := &feed.Refs{Skills: mk("sk", skills), Languages: mk("la", langs), Queues: mk("qu", queues), Roles: mk("ro", roles),
-		Divisions: feed.NewDimension(d), HomeDivisionID: "dv-home"}
+		Divisions: feed.NewDimension(d), Locations: mk("lo", locations), HomeDivisionID: "dv-home"}
 	return refs, skills, langs, queues, roles, divs, divIDs
 }
+
+// locations are the generated org's locations (ids lo-00…).
+var locations = []string{"Dublin", "Indianapolis", "Austin"}
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 
@@ -86,11 +89,27 @@ func genWorld(seed uint64, n int, mode feed.Mode) *world {
 		for _, j := range subset(r, len(roles), 2) {
 			u.Grants = append(u.Grants, Grant{RoleID: fmt.Sprintf("ro-%02d", j), DivisionID: pick(r, divIDs)})
 		}
+		switch r.IntN(5) {
+		case 0:
+		case 1:
+			u.WorkPhone = Phone{Extension: fmt.Sprint(4000 + i)}
+		case 2:
+			u.WorkPhone = Phone{Number: fmt.Sprintf("3175550%03d", i)} // Genesys answered a national display
+		default:
+			u.WorkPhone = Phone{Number: fmt.Sprintf("+13175550%03d", i), Extension: pick(r, []string{"", "101"})}
+		}
+		if r.IntN(3) == 0 {
+			u.OtherPhones = []Contact{{MediaType: "PHONE", Type: "MOBILE", Number: fmt.Sprintf("+13176660%03d", i)}}
+		}
+		for _, j := range subset(r, len(locations), 2) {
+			u.LocationIDs = append(u.LocationIDs, fmt.Sprintf("lo-%02d", j))
+		}
+		u.DateHire = pick(r, []string{"", "2019-04-01", "2021-11-15"})
 		w.cur.Users = append(w.cur.Users, u)
 	}
 
 	var b strings.Builder
-	header := "employee_id,email,name,title,department,manager_employee_id,division,state,skills,languages,queues,roles,acd_auto_answer"
+	header := "employee_id,email,name,title,department,manager_employee_id,division,state,skills,languages,queues,roles,acd_auto_answer,phone_work,extension,location,hire_date"
 	if mode == feed.ModeDelta {
 		header += ",action"
 	}
@@ -119,6 +138,16 @@ func genWorld(seed uint64, n int, mode feed.Mode) *world {
 		})
 		ro := list(roles, 3, func(s string) string { return s + pick(r, []string{"", "@Home", "@Sales", "@Support"}) })
 		acd := pick(r, []string{"true", "false", ""})
+		phone := pick(r, []string{"", "+1 317 555 0999", "+44 20 7946 0958"})
+		ext := pick(r, []string{"", "", "101", "2044"})
+		loc := pick(r, append([]string{"", "dublin"}, locations...))
+		hired := pick(r, []string{"", "2019-04-01", "2024-02-29"})
+		if keepFrom != nil && r.IntN(2) == 0 {
+			phone, ext = keepFrom.WorkPhone.Number, keepFrom.WorkPhone.Extension
+			if phone != "" && !strings.HasPrefix(phone, "+") {
+				phone = "+1" + phone
+			}
+		}
 		if keepFrom != nil && r.IntN(3) == 0 {
 			// An unchanged person: the row says what the org has.
 			title, dept, acd = keepFrom.Title, keepFrom.Department, fmt.Sprint(keepFrom.ACDAutoAnswer)
@@ -129,7 +158,7 @@ func genWorld(seed uint64, n int, mode feed.Mode) *world {
 			}
 			state = keepFrom.State
 		}
-		fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s", id, email, name, title, dept, mgr, div, state, sk, la, qu, ro, acd)
+		fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s", id, email, name, title, dept, mgr, div, state, sk, la, qu, ro, acd, phone, ext, loc, hired)
 		if mode == feed.ModeDelta {
 			b.WriteString(",upsert")
 		}
@@ -148,7 +177,7 @@ func genWorld(seed uint64, n int, mode feed.Mode) *world {
 		case u.State == StateDeleted:
 		case r.IntN(6) == 0:
 			if mode == feed.ModeDelta && r.IntN(2) == 0 {
-				rows = append(rows, func() { fmt.Fprintf(&b, "%s,,,,,,,,,,,,,offboard\n", id) })
+				rows = append(rows, func() { fmt.Fprintf(&b, "%s,,,,,,,,,,,,,,,,,offboard\n", id) })
 			}
 			// else a leaver (snapshot) or untouched (delta)
 		default:

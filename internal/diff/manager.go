@@ -88,7 +88,7 @@ func (p *planner) orderManagers() map[string]int {
 		n := len(ps.ops)
 		ps.ops = slices.DeleteFunc(ps.ops, func(o Operation) bool {
 			u := o.Update
-			return o.Kind == KindUpdateUser && *u == (UpdateUser{})
+			return o.Kind == KindUpdateUser && u.IsZero()
 		})
 		if len(ps.ops) == n || ps.user == nil {
 			continue

@@ -171,6 +171,8 @@ type CreateUser struct {
 	Title      string `json:"title,omitempty"`
 	Department string `json:"department,omitempty"`
 	State      string `json:"state,omitempty"`
+	// WorkPhone is the joiner's work phone (sent as its addresses).
+	WorkPhone *Phone `json:"work_phone,omitempty"`
 }
 
 // ExternalID is the body of POST /api/v2/users/{id}/externalid.
@@ -193,7 +195,79 @@ type UpdateUser struct {
 	ClearManager bool     `json:"clear_manager,omitempty"`
 	// EmployeeID sets employerInfo.employeeId.
 	EmployeeID *string `json:"employee_id,omitempty"`
+	// DateHire sets employerInfo.dateHire.
+	DateHire *string `json:"date_hire,omitempty"`
+	// WorkPhone sets the work phone (the PHONE address of type WORK); a
+	// zero Phone removes it.
+	WorkPhone *Phone `json:"work_phone,omitempty"`
+	// Locations replace the user's locations (nil: unchanged).
+	Locations []string `json:"locations,omitempty"`
+	// Base is what the PATCH rewrites whole, as the plan read it: the
+	// addresses (set with WorkPhone) and employerInfo (set with EmployeeID
+	// or DateHire); nil for a user the plan creates, which has neither.
+	// Apply sends Base with the changes above laid over it (Addresses,
+	// EmployerInfo) and, after a 409, lays them over the user it re-reads
+	// instead, so that nothing changed meanwhile is lost.
+	Base *UserBase `json:"base,omitempty"`
 }
+
+// UserBase is the part of a user that a PATCH of addresses or employerInfo
+// replaces whole.
+type UserBase struct {
+	OtherPhones  []Contact    `json:"other_phones,omitempty"`
+	EmployerInfo EmployerInfo `json:"employer_info,omitzero"`
+}
+
+// EmployerInfo is a user's employerInfo.
+type EmployerInfo struct {
+	OfficialName string `json:"official_name,omitempty"`
+	EmployeeID   string `json:"employee_id,omitempty"`
+	EmployeeType string `json:"employee_type,omitempty"`
+	DateHire     string `json:"date_hire,omitempty"`
+}
+
+// IsZero reports whether the update changes nothing.
+func (u *UpdateUser) IsZero() bool {
+	return u.Name == nil && u.Email == nil && u.Title == nil && u.Department == nil && u.Manager == nil && !u.ClearManager &&
+		u.EmployeeID == nil && u.DateHire == nil && u.WorkPhone == nil && u.Locations == nil
+}
+
+// Addresses returns the phones to send when the update sets the work
+// phone: base's other phones, then the work phone unless it is removed.
+// ok is false when the update does not touch the phones.
+func (u *UpdateUser) Addresses(base UserBase) (phones []Contact, ok bool) {
+	if u.WorkPhone == nil {
+		return nil, false
+	}
+	phones = append([]Contact{}, base.OtherPhones...)
+	if !u.WorkPhone.IsZero() {
+		phones = append(phones, Contact{MediaType: MediaPhone, Type: TypeWork, Number: u.WorkPhone.Number, Extension: u.WorkPhone.Extension})
+	}
+	return phones, true
+}
+
+// EmployerInfo returns the employerInfo to send when the update sets the
+// employee id or the hire date: base's with them laid over it. ok is false
+// when the update touches neither.
+func (u *UpdateUser) EmployerInfo(base UserBase) (EmployerInfo, bool) {
+	if u.EmployeeID == nil && u.DateHire == nil {
+		return EmployerInfo{}, false
+	}
+	e := base.EmployerInfo
+	if u.EmployeeID != nil {
+		e.EmployeeID = *u.EmployeeID
+	}
+	if u.DateHire != nil {
+		e.DateHire = *u.DateHire
+	}
+	return e, true
+}
+
+// The media type and type of the work phone among a user's addresses.
+const (
+	MediaPhone = "PHONE"
+	TypeWork   = "WORK"
+)
 
 // Proficiency is a skill or language id with its level.
 type Proficiency struct {
@@ -387,6 +461,11 @@ type Reads struct {
 	// from a complete load younger than refresh_max_age.
 	StoredQueues bool `json:"stored_queues,omitempty"`
 	StoredRoles  bool `json:"stored_roles,omitempty"`
+	// Locations says the feed has a location column: reads of the org
+	// (Refreshed, and the verification after an apply) expand the users'
+	// locations and read the org's locations listing (GET
+	// /api/v2/locations) to resolve the names.
+	Locations bool `json:"locations,omitempty"`
 	// LookedUp says the plan read what tells whether a row no known key
 	// found is an existing account (reverse's pairing); when false
 	// (--no-refresh), apply looks a joiner up by its employee id right

@@ -177,6 +177,18 @@ func (s *simulator) apply(o *Operation) error {
 		if up.EmployeeID != nil {
 			u.EmployeeID = *up.EmployeeID
 		}
+		if up.DateHire != nil {
+			u.DateHire = *up.DateHire
+		}
+		if up.WorkPhone != nil {
+			u.WorkPhone = *up.WorkPhone
+			if up.Base != nil {
+				u.OtherPhones = slices.Clone(up.Base.OtherPhones)
+			}
+		}
+		if up.Locations != nil {
+			u.LocationIDs = slices.Clone(up.Locations)
+		}
 		switch {
 		case up.ClearManager:
 			u.ManagerID = ""
@@ -277,6 +289,9 @@ func (s *simulator) create(o *Operation) error {
 		DivisionID: c.DivisionID, State: StateActive, Version: 1, Grants: slices.Clone(s.plan.NewUserGrants)}
 	if c.State != "" {
 		u.State = c.State
+	}
+	if c.WorkPhone != nil {
+		u.WorkPhone = *c.WorkPhone
 	}
 	s.cur.Users = append(s.cur.Users, u)
 	s.byID[u.ID] = len(s.cur.Users) - 1

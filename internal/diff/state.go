@@ -51,6 +51,75 @@ type User struct {
 	// Queues maps a queue id to whether the member is joined.
 	Queues map[string]bool `json:"queues,omitempty"`
 	Grants []Grant         `json:"grants,omitempty"`
+
+	// WorkPhone is the user's PHONE address of type WORK (the admin
+	// import's phone_work and extension).
+	WorkPhone Phone `json:"work_phone,omitzero"`
+	// OtherPhones are the user's other PHONE and SMS addresses. A PATCH of
+	// addresses replaces all of them, so a plan that changes the work phone
+	// sends these back as they are.
+	OtherPhones []Contact `json:"other_phones,omitempty"`
+	// LocationIDs are the user's locations.
+	LocationIDs []string `json:"location_ids,omitempty"`
+	// DateHire is employerInfo.dateHire (YYYY-MM-DD); OfficialName and
+	// EmployeeType the rest of employerInfo, which a plan sends back whole
+	// when it changes the employee id or the hire date.
+	DateHire     string `json:"date_hire,omitempty"`
+	OfficialName string `json:"official_name,omitempty"`
+	EmployeeType string `json:"employee_type,omitempty"`
+}
+
+// Phone is a work phone: a number in E.164 form ("+13175550101") and an
+// extension (digits); either may be empty, and both empty is no phone.
+type Phone struct {
+	Number    string `json:"number,omitempty"`
+	Extension string `json:"extension,omitempty"`
+}
+
+// IsZero reports whether p is no phone at all.
+func (p Phone) IsZero() bool { return p.Number == "" && p.Extension == "" }
+
+// String writes the phone for people: "+13175550101 ext 101".
+func (p Phone) String() string {
+	switch {
+	case p.Extension == "":
+		return p.Number
+	case p.Number == "":
+		return "ext " + p.Extension
+	}
+	return p.Number + " ext " + p.Extension
+}
+
+// samePhone reports whether a (the org's) and b (the feed's) are one
+// phone: the same extension and number. A number the org holds in national
+// form ("3175550101", when Genesys answered only a formatted display) is
+// the same as the feed's E.164 number that ends with it.
+func samePhone(a, b Phone) bool {
+	if a.Extension != b.Extension {
+		return false
+	}
+	x, y := a.Number, b.Number
+	switch {
+	case x == y:
+		return true
+	case x == "" || y == "":
+		return false
+	case !strings.HasPrefix(x, "+") && strings.HasPrefix(y, "+"):
+		return len(x) >= 7 && strings.HasSuffix(y, x)
+	case strings.HasPrefix(x, "+") && !strings.HasPrefix(y, "+"):
+		return len(y) >= 7 && strings.HasSuffix(x, y)
+	}
+	return false
+}
+
+// Contact is one of a user's phone or SMS addresses other than the work
+// phone: media type (PHONE, SMS), type (WORK2, MOBILE…), number and
+// extension.
+type Contact struct {
+	MediaType string `json:"media_type"`
+	Type      string `json:"type"`
+	Number    string `json:"number,omitempty"`
+	Extension string `json:"extension,omitempty"`
 }
 
 // Grant is a role granted in a division.
@@ -66,6 +135,8 @@ func (u *User) clone() User {
 	c.Languages = cloneMap(u.Languages)
 	c.Queues = cloneMap(u.Queues)
 	c.Grants = append([]Grant(nil), u.Grants...)
+	c.OtherPhones = append([]Contact(nil), u.OtherPhones...)
+	c.LocationIDs = append([]string(nil), u.LocationIDs...)
 	return c
 }
 

@@ -127,6 +127,13 @@
 //     user is not (yet) a member of.
 //   - External ids: one key per authority per user (a new key replaces the
 //     old); a key held by another user answers 409.
+//   - Addresses and locations (contacts.go, with how sure each rule is):
+//     PATCH /users/{id} with addresses replaces the phones (an empty list
+//     removes them) and keeps other emails unless it sends some; a phone
+//     is an E.164 number, an extension (digits) or both; locations are
+//     replaced and must exist (400). POST /users takes addresses too.
+//     employerInfo in a PATCH changes only the fields it holds. GET
+//     /api/v2/locations pages the locations (25 by default, at most 100).
 //
 // Analytics jobs (users details and aggregates) live in the analytics
 // sub-package and are mounted on the same pipeline (analytics.go): the org's

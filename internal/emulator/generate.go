@@ -234,6 +234,7 @@ func (g *generator) user(o *org, i int) user {
 		manager:       -1,
 		version:       int32(1 + g.r.IntN(6)),
 		acdAutoAnswer: g.r.IntN(5) == 0,
+		addresses:     generatedContacts(i),
 	}
 	switch p := g.r.IntN(100); {
 	case p < 85:

@@ -126,6 +126,7 @@ type user struct {
 	queues        []queueRef
 	groups        []int32
 	locations     []int32
+	addresses     []contact
 	grants        []grant
 	externalIDs   []ExternalID
 }

@@ -125,6 +125,7 @@ var routePermissions = map[string]permRule{
 	"GET /api/v2/routing/languages":                noPermission,
 	"GET /api/v2/authorization/divisions":          noPermission,
 	"GET /api/v2/authorization/roles":              anyOf(permRoleView),
+	"GET /api/v2/locations":                        noPermission,
 
 	// Analytics jobs.
 	"POST /api/v2/analytics/users/details/jobs":                   anyOf(permUserDetailView),

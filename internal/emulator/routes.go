@@ -59,6 +59,7 @@ func (s *Server) routes() {
 	s.handleAPI("GET /api/v2/routing/languages", s.getRoutingLanguages)
 	s.handleAPI("GET /api/v2/authorization/divisions", s.getDivisions)
 	s.handleAPI("GET /api/v2/authorization/roles", s.getRoles)
+	s.handleAPI("GET /api/v2/locations", s.getLocations)
 
 	// Analytics jobs: users details and aggregates (analytics.go).
 	s.analytics.Register(apiMux{s})

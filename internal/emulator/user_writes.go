@@ -14,13 +14,14 @@ import (
 // that is absent (or null) from one set to its zero value.
 type (
 	createUserBody struct {
-		Name       *string `json:"name"`
-		Email      *string `json:"email"`
-		DivisionID *string `json:"divisionId"`
-		Title      *string `json:"title"`
-		Department *string `json:"department"`
-		State      *string `json:"state"`
-		Password   *string `json:"password"` // accepted and ignored
+		Name       *string        `json:"name"`
+		Email      *string        `json:"email"`
+		DivisionID *string        `json:"divisionId"`
+		Title      *string        `json:"title"`
+		Department *string        `json:"department"`
+		State      *string        `json:"state"`
+		Password   *string        `json:"password"` // accepted and ignored
+		Addresses  *[]contactBody `json:"addresses"`
 	}
 	employerInfoBody struct {
 		OfficialName *string `json:"officialName"`
@@ -39,6 +40,10 @@ type (
 		Manager       *string           `json:"manager"`
 		AcdAutoAnswer *bool             `json:"acdAutoAnswer"`
 		EmployerInfo  *employerInfoBody `json:"employerInfo"`
+		Addresses     *[]contactBody    `json:"addresses"`
+		Locations     *[]locationBody   `json:"locations"`
+
+		contacts []contact // Addresses, validated
 	}
 	patchUserBody struct {
 		ID            *string `json:"id"`
@@ -48,7 +53,8 @@ type (
 
 // postUsers serves POST /api/v2/users (CreateUser). name and email are
 // required; divisionId defaults to the home division; state is active
-// (default) or inactive; password is ignored. An email already held by any
+// (default) or inactive; addresses are the user's phones (contacts.go);
+// password is ignored. An email already held by any
 // user, deleted ones included, answers 409 general.conflict: a leaver
 // coming back is restored with PATCH state, not created again.
 func (s *Server) postUsers(w http.ResponseWriter, r *http.Request) {
@@ -68,6 +74,14 @@ func (s *Server) postUsers(w http.ResponseWriter, r *http.Request) {
 	case !validEmail(email):
 		wire.BadRequest(w, "email %q is not a valid email address", email)
 		return
+	}
+	var contacts []contact
+	if body.Addresses != nil {
+		var fail *apiError
+		if contacts, fail = parseContacts(*body.Addresses); fail != nil {
+			fail.write(w)
+			return
+		}
 	}
 	st := stActive
 	if body.State != nil && *body.State != "" {
@@ -98,7 +112,7 @@ func (s *Server) postUsers(w http.ResponseWriter, r *http.Request) {
 			id: o.newUserID(), name: name, email: email, username: email,
 			title: deref(body.Title), department: deref(body.Department),
 			state: st, division: div, manager: -1, version: 1,
-			grants: []grant{{role: 0, division: 0}},
+			grants: []grant{{role: 0, division: 0}}, addresses: contacts,
 		}
 		i := o.addUser(u)
 		out = o.appendUser(nil, i, 0)
@@ -118,7 +132,9 @@ func (s *Server) postUsers(w http.ResponseWriter, r *http.Request) {
 // is refused (DELETE does that). Otherwise name, email (a duplicate answers
 // 409), title, department, username, manager (a user id; "" removes the
 // manager; unknown, deleted or cycle-closing managers answer 400),
-// acdAutoAnswer and employerInfo change. A deleted user accepts only a state
+// acdAutoAnswer, employerInfo (the fields given; the others stay),
+// addresses (the phones are replaced: contacts.go) and locations (replaced;
+// an unknown location answers 400) change. A deleted user accepts only a state
 // change and is otherwise not found. Every accepted PATCH bumps the version.
 func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 	var body updateUserBody
@@ -187,6 +203,12 @@ func (b *updateUserBody) validate() *apiError {
 			return badRequest("employerInfo.dateHire %q must be a date (YYYY-MM-DD)", *e.DateHire)
 		}
 	}
+	if b.Addresses != nil {
+		var fail *apiError
+		if b.contacts, fail = parseContacts(*b.Addresses); fail != nil {
+			return fail
+		}
+	}
 	return nil
 }
 
@@ -198,6 +220,13 @@ func (o *org) applyUpdate(i int32, b *updateUserBody) *apiError {
 		if holder, taken := o.byEmail[strings.ToLower(*b.Email)]; taken && holder != i {
 			fail := conflict("The email address %s is already in use by user %s (state %s)", *b.Email, o.users[holder].id, o.users[holder].state)
 			fail.entityID = o.users[holder].id
+			return fail
+		}
+	}
+	var locations []int32
+	if b.Locations != nil {
+		var fail *apiError
+		if locations, fail = o.parseLocations(*b.Locations); fail != nil {
 			return fail
 		}
 	}
@@ -231,6 +260,12 @@ func (o *org) applyUpdate(i int32, b *updateUserBody) *apiError {
 		setIf(&u.employeeID, e.EmployeeID)
 		setIf(&u.employeeType, e.EmployeeType)
 		setIf(&u.dateHire, e.DateHire)
+	}
+	if b.Addresses != nil {
+		u.addresses = replaceContacts(u.addresses, b.contacts)
+	}
+	if b.Locations != nil {
+		u.locations = locations
 	}
 	u.manager = manager
 	return nil

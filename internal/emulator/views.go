@@ -28,7 +28,17 @@ type UserView struct {
 	Grants        []GrantView
 	GroupIDs      []string
 	LocationIDs   []string
+	Addresses     []ContactView
 	ExternalIDs   []ExternalID
+}
+
+// ContactView is one address of a user: a phone (number in Address,
+// extension, or both) or an email.
+type ContactView struct {
+	MediaType string // PHONE, SMS or EMAIL
+	Type      string // WORK, MOBILE…
+	Address   string
+	Extension string
 }
 
 // ProficiencyView is a routing skill or language of a user.
@@ -135,6 +145,9 @@ func (o *org) userView(i int32) UserView {
 	}
 	for _, l := range u.locations {
 		v.LocationIDs = append(v.LocationIDs, o.locations[l].id)
+	}
+	for _, c := range u.addresses {
+		v.Addresses = append(v.Addresses, ContactView{MediaType: c.mediaType, Type: c.typ, Address: c.address, Extension: c.extension})
 	}
 	return v
 }

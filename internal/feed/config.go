@@ -39,7 +39,10 @@ type Config struct {
 	// Format of the file. Default: by the extension of File (.jsonl,
 	// .ndjson → JSONL, else CSV), or JSONL when the first byte is '{'.
 	Format Format
-	// Mode of the feed. Default ModeSnapshot.
+	// Mode of the feed. Default ModeSnapshot, but ModeDelta for a CSV file
+	// in the Genesys admin-import layout: the importer only creates and
+	// updates people, and never takes one left out of the file for a
+	// leaver.
 	Mode Mode
 	// Delimiter of a CSV file: ',', ';', '\t' or '|' (see ParseDelimiter).
 	// Default: detected from the header line (the candidate that splits it
@@ -47,8 +50,9 @@ type Config struct {
 	// with, then the first of , ; tab |).
 	Delimiter rune
 	// ListSeparator separates the items of a list cell in CSV. Default
-	// "|"; "," for the Genesys admin-import layout (recognised by its
-	// email_manager, roles_divisions, phone_work or location_work column);
+	// "|"; "," for the Genesys admin-import layout (recognised by an
+	// email_manager, roles_divisions or location_work column, or by a
+	// header of admin-import columns only with phone_work or extension);
 	// ";" when the file itself is delimited by '|'.
 	ListSeparator string
 	// Columns maps our field names (employee_id, email…) to the header (or
@@ -74,6 +78,9 @@ type Config struct {
 	// MaxProblems bounds the problems listed (rows are still all
 	// validated and counted). Default DefaultMaxProblems.
 	MaxProblems int
+
+	// modeDefault says Mode was not set: the layout may choose it.
+	modeDefault bool
 }
 
 // Delimiters are the CSV delimiters syncer reads, in the order detection
@@ -113,6 +120,7 @@ func (c Config) configKey(key string) string {
 
 func (c Config) withDefaults() Config {
 	c.File = cmp.Or(c.File, "feed")
+	c.modeDefault = c.Mode == ""
 	c.Mode = cmp.Or(c.Mode, ModeSnapshot)
 	c.MaxRecordBytes = cmp.Or(c.MaxRecordBytes, DefaultMaxRecordBytes)
 	c.MaxProblems = cmp.Or(c.MaxProblems, DefaultMaxProblems)
@@ -159,11 +167,11 @@ const (
 	headerUnknown headerKind = iota
 	headerField              // a feed field
 	headerAdmin              // a feed field under its admin-import name
-	headerSkip               // read past: admin-import columns syncer does not sync, and Config.IgnoreColumns
+	headerSkip               // read past: Config.IgnoreColumns
 )
 
 // lookup returns what a header is and, for a field, which. An admin-import
-// header (headerAdmin, or an admin column read past) marks the layout.
+// header (headerAdmin) marks the layout.
 func (h headerMap) lookup(header string) (f Field, kind headerKind, admin bool) {
 	n := normalizeHeader(header)
 	if h.ignore[n] {
@@ -177,9 +185,6 @@ func (h headerMap) lookup(header string) (f Field, kind headerKind, admin bool) 
 	}
 	if f, ok := adminAliases[n]; ok && !h.mapped.Has(f) {
 		return f, headerAdmin, true
-	}
-	if adminIgnored[n] {
-		return 0, headerSkip, true
 	}
 	return 0, headerUnknown, false
 }
@@ -206,9 +211,6 @@ func (h headerMap) suggest(header string) string {
 				names = append(names, a)
 			}
 		}
-	}
-	for a := range adminIgnored {
-		names = append(names, a)
 	}
 	slices.Sort(names)
 	best, bestDist := "", limit+1

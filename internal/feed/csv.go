@@ -124,6 +124,9 @@ func newCSVScanner(br *bufio.Reader, cfg Config) (*csvScanner, []Problem, error)
 	s.fields = make([]int, len(header))
 	at := map[Field]int{}
 	var problems []Problem
+	// The admin-import layout: an admin-only column, or only admin-import
+	// columns with a phone among them (see adminColumns).
+	onlyAdmin, phone := true, false
 	for i, h := range header {
 		s.fields[i] = -1
 		if strings.TrimSpace(h) == "" {
@@ -131,6 +134,11 @@ func newCSVScanner(br *bufio.Reader, cfg Config) (*csvScanner, []Problem, error)
 		}
 		f, kind, admin := hm.lookup(h)
 		s.admin = s.admin || admin
+		if kind != headerSkip {
+			n := normalizeHeader(h)
+			onlyAdmin = onlyAdmin && slices.Contains(adminColumns, n)
+			phone = phone || n == FieldPhoneWork.String() || n == FieldExtension.String()
+		}
 		switch kind {
 		case headerSkip:
 			continue
@@ -148,7 +156,12 @@ func newCSVScanner(br *bufio.Reader, cfg Config) (*csvScanner, []Problem, error)
 		s.fields[i] = int(f)
 		s.columns = s.columns.With(f)
 	}
-	for _, m := range missingColumns(cfg, hm, s.columns) {
+	s.admin = s.admin || onlyAdmin && phone
+	if s.admin && cfg.modeDefault {
+		cfg.Mode = ModeDelta
+		s.cfg.Mode = ModeDelta
+	}
+	for _, m := range missingColumns(cfg, hm, s.columns, s.admin) {
 		problems = append(problems, Problem{File: cfg.File, Line: 1, Field: m.field, Code: CodeMissingColumn, Severity: SeverityError,
 			Reason: fmt.Sprintf("required column %s is missing (header: %s)", m.name, textfmt.Safe(clip(strings.Join(header, string(delim)))))})
 	}
@@ -173,8 +186,9 @@ func newCSVScanner(br *bufio.Reader, cfg Config) (*csvScanner, []Problem, error)
 type missing struct{ field, name string }
 
 // missingColumns returns the required columns absent from a header (or
-// from every row of a JSONL file).
-func missingColumns(cfg Config, hm headerMap, columns FieldSet) []missing {
+// from every row of a JSONL file): an identity, and in snapshot mode and in
+// the admin-import layout (whose importer requires both) email and name.
+func missingColumns(cfg Config, hm headerMap, columns FieldSet, admin bool) []missing {
 	var out []missing
 	add := func(field, name string) {
 		header := field
@@ -191,7 +205,7 @@ func missingColumns(cfg Config, hm headerMap, columns FieldSet) []missing {
 	if noIdentity {
 		add("employee_id or email", "employee_id or email")
 	}
-	if cfg.Mode == ModeSnapshot {
+	if cfg.Mode == ModeSnapshot || admin {
 		if !columns.Has(FieldEmail) && !noIdentity {
 			add(FieldEmail.String(), FieldEmail.String())
 		}

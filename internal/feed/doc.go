@@ -27,9 +27,17 @@
 // Each Employee carries Has, the set of attributes its row speaks for. An
 // attribute outside Has must be left alone by whoever applies the feed; an
 // attribute inside Has with an empty value means "none". In our layout a
-// column present in the header is in Has for every row; in the Genesys
-// admin-import layout an empty manager or list cell is not (as in the
-// Genesys importer); in JSONL a missing key or null is not.
+// column present in the header is in Has for every row, but for an empty
+// division, state, acd_auto_answer, location or hire date cell ("not
+// given"); in the Genesys admin-import layout an empty manager or list
+// cell is not in Has either (as in the Genesys importer); in JSONL a
+// missing key or null is not.
+//
+// The admin-import layout ("Add people with .csv file import") is told by
+// its column names (an email_manager, location_work or roles_divisions
+// column, or admin-import columns only with a phone among them). Its list
+// items are separated by commas, it is read as a delta unless the mode is
+// set (the importer never offboards), and it needs name and email.
 //
 // # Invariants
 //

@@ -62,6 +62,19 @@ type Employee struct {
 	Queues        []Queue       `json:"queues,omitempty"`
 	Roles         []Grant       `json:"roles,omitempty"`
 	ACDAutoAnswer bool          `json:"acd_auto_answer,omitempty"`
+
+	// PhoneWork and Extension are the work phone: the number in E.164
+	// form ("+13175550101", separators removed) and the extension
+	// (digits). Each is in Has when its column is; empty then means "no
+	// number" or "no extension", and both empty "no work phone".
+	PhoneWork string `json:"phone_work,omitempty"`
+	Extension string `json:"extension,omitempty"`
+	// Location is the work location's name (LocationID filled by Resolve).
+	// Empty means "not given": a feed never removes a location.
+	Location   string `json:"location,omitempty"`
+	LocationID string `json:"location_id,omitempty"`
+	// HireDate is the hire date, YYYY-MM-DD; empty means "not given".
+	HireDate string `json:"hire_date,omitempty"`
 }
 
 // Key returns the employee's matching key: "employee:<id>" when the feed

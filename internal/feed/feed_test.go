@@ -24,6 +24,7 @@ func testRefs() *Refs {
 		Queues:         NewDimension(map[string]string{"qu-sales": "Sales Inbound", "qu-billing": "Billing Support", "qu-tech": "Tech Support"}),
 		Roles:          NewDimension(map[string]string{"ro-agent": "Agent", "ro-super": "Supervisor", "ro-emp": "Employee"}),
 		Divisions:      NewDimension(map[string]string{"dv-home": "Home", "dv-sales": "Sales"}),
+		Locations:      NewDimension(map[string]string{"lo-indy": "Indianapolis", "lo-dublin": "Dublin"}),
 		HomeDivisionID: "dv-home",
 	}
 }
@@ -395,7 +396,7 @@ func TestHeaderSpellings(t *testing.T) {
 			t.Errorf("ParseField(%q) = %v, %v; want %s", in, f, ok, want)
 		}
 	}
-	for _, in := range []string{"phone", "employee", "manager", "location_work"} {
+	for _, in := range []string{"phone", "employee", "manager", "location_work", "email_manager"} {
 		if f, ok := ParseField(in); ok {
 			t.Errorf("ParseField(%q) = %v, want no field", in, f)
 		}

@@ -26,6 +26,10 @@ const (
 	FieldQueues
 	FieldRoles
 	FieldACDAutoAnswer
+	FieldPhoneWork
+	FieldExtension
+	FieldLocation
+	FieldHireDate
 	FieldAction
 	numFields
 )
@@ -45,6 +49,10 @@ var fieldNames = [numFields]string{
 	FieldQueues:            "queues",
 	FieldRoles:             "roles",
 	FieldACDAutoAnswer:     "acd_auto_answer",
+	FieldPhoneWork:         "phone_work",
+	FieldExtension:         "extension",
+	FieldLocation:          "location",
+	FieldHireDate:          "hire_date",
 	FieldAction:            "action",
 }
 
@@ -57,23 +65,28 @@ var aliases = map[string]Field{
 	"manager_id":            FieldManagerEmployeeID,
 	"manager_email_address": FieldManagerEmail,
 	"auto_answer":           FieldACDAutoAnswer,
+	"work_phone":            FieldPhoneWork,
+	"phone_extension":       FieldExtension,
+	"work_location":         FieldLocation,
+	"date_hire":             FieldHireDate, "date_of_hire": FieldHireDate, "hired_on": FieldHireDate,
 }
 
 // adminAliases maps the column names of the Genesys Cloud admin CSV import
-// to our fields. Admin columns we do not sync are listed in adminIgnored.
+// ("Add people with .csv file import") that are not our field names to our
+// fields. Any one of them in a header marks the admin-import layout.
 var adminAliases = map[string]Field{
 	"email_manager":   FieldManagerEmail,
 	"roles_divisions": FieldRoles,
+	"location_work":   FieldLocation,
 }
 
-// adminIgnored are admin-import columns that syncer reads past without a
-// warning: they are legitimate in that layout but not synced.
-var adminIgnored = map[string]bool{
-	"phone_work":    true,
-	"extension":     true,
-	"location_work": true,
-	"hire_date":     true,
-}
+// adminColumns are the columns of the admin-import template, in its
+// documented order (hire_date is the newer template's last column). A header
+// made of these columns only, with phone_work or extension among them, is
+// read in the admin-import layout even without one of adminAliases: its
+// list and manager cells then follow the importer's rules too.
+var adminColumns = []string{"name", "email", "phone_work", "extension", "title", "department", "email_manager",
+	"location_work", "roles_divisions", "queues", "division", "skills", "hire_date"}
 
 func (f Field) String() string {
 	if f < numFields {

@@ -348,11 +348,16 @@ func TestUnknownColumns(t *testing.T) {
 			}
 		})
 	}
-	t.Run("admin columns read past", func(t *testing.T) {
+	t.Run("admin columns are fields", func(t *testing.T) {
 		t.Parallel()
-		f, err := Read(strings.NewReader("name,email,phone_work,extension,location_work,hire_date\nA,a@example.com,+1 555,101,Dublin,2020-01-01\n"), Config{})
+		refs := testRefs()
+		f, err := Read(strings.NewReader("name,email,phone_work,extension,location_work,hire_date\nA,a@example.com,+1 317 555 0101,101,dublin,2020-01-01\n"), Config{Refs: refs})
 		if err != nil || len(f.Employees) != 1 || len(f.Problems) != 0 {
 			t.Fatalf("err %v, %s", err, report(f, nil))
+		}
+		e := f.Employees[0]
+		if e.PhoneWork != "+13175550101" || e.Extension != "101" || e.LocationID != "lo-dublin" || e.HireDate != "2020-01-01" {
+			t.Errorf("employee %+v", e)
 		}
 	})
 	t.Run("every unknown column, then the missing ones", func(t *testing.T) {
@@ -513,6 +518,8 @@ func TestLengthBounds(t *testing.T) {
 				switch f {
 				case FieldEmail, FieldManagerEmail:
 					row[f] = emailOfLength(n)
+				case FieldExtension:
+					row[f] = strings.Repeat("7", n)
 				default:
 					row[f] = strings.Repeat("é", n) // two bytes each
 				}
@@ -709,6 +716,10 @@ func TestDocsLengthBounds(t *testing.T) {
 			want[f.String()] = strconv.Itoa(MaxLength(f))
 		case f == FieldSkills || f == FieldLanguages || f == FieldQueues || f == FieldRoles:
 			want[f.String()] = strconv.Itoa(MaxTextLength) + " per item"
+		case f == FieldPhoneWork:
+			want[f.String()] = fmt.Sprintf("E.164: + and %d to %d digits", minPhoneDigits, maxPhoneDigits)
+		case f == FieldHireDate:
+			want[f.String()] = "a date, YYYY-MM-DD"
 		default:
 			want[f.String()] = "enumerated"
 		}

@@ -110,6 +110,7 @@ func Parse(r io.Reader, cfg Config) (*Parsed, error) {
 		}
 		sc, listSep, admin = cs, cs.listSep, cs.admin
 		columns = func() FieldSet { return cs.columns }
+		cfg.Mode, out.Mode = cs.cfg.Mode, cs.cfg.Mode // the admin-import layout reads as a delta by default
 	case FormatJSONL:
 		js, err := newJSONLScanner(br, cfg)
 		if err != nil {

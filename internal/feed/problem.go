@@ -35,7 +35,8 @@ const (
 	CodeTooLong           = "too_long"          // a value over its length bound
 	CodeControlCharacter  = "control_character" // a control, escape or invisible formatting character in a value
 	CodeBadEmail          = "bad_email"         // not an address
-	CodeBadValue          = "bad_value"         // bad state, action, boolean or list item
+	CodeBadValue          = "bad_value"         // bad state, action, boolean, hire date or list item
+	CodeBadPhone          = "bad_phone"         // a work phone not in E.164 form, or an extension that is not digits
 	CodeBadProficiency    = "bad_proficiency"   // not a number or outside 0–5
 	CodeDuplicateID       = "duplicate_employee_id"
 	CodeDuplicateEmail    = "duplicate_email"

@@ -59,6 +59,10 @@ type Refs struct {
 	Queues    Dimension
 	Roles     Dimension
 	Divisions Dimension
+	// Locations are the org's locations (GET /api/v2/locations), for the
+	// location column. syncer never creates one: an unknown location
+	// rejects its row.
+	Locations Dimension
 	// HomeDivisionID is the division for grants and new users that name
 	// none.
 	HomeDivisionID string

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/usersync/syncer/internal/textfmt"
@@ -125,7 +126,7 @@ func (b *rowBuilder) build(r *rawRow) (record, []Problem) {
 			bad(f, CodeTooLong, "%s", tooLongReason("the value", v, n, maxRunes[f]))
 			tainted = tainted.With(f)
 		}
-		if isFormula(v) {
+		if isFormula(v) && f != FieldPhoneWork { // a number starts with +: phoneProblem judges it
 			p := b.problem(r, f, CodeFormula, "value %s starts with %s: kept verbatim as text, never evaluated", textfmt.Quote(clip(v)), textfmt.Quote(v[:1]))
 			p.Severity = SeverityWarning
 			probs = append(probs, p)
@@ -163,7 +164,8 @@ func (b *rowBuilder) build(r *rawRow) (record, []Problem) {
 	if e.Action == ActionOffboard {
 		// An offboarding row only identifies someone; the rest is ignored.
 		e.Has = e.Has.Without(FieldName, FieldTitle, FieldDepartment, FieldManagerEmployeeID, FieldManagerEmail,
-			FieldDivision, FieldState, FieldSkills, FieldLanguages, FieldQueues, FieldRoles, FieldACDAutoAnswer)
+			FieldDivision, FieldState, FieldSkills, FieldLanguages, FieldQueues, FieldRoles, FieldACDAutoAnswer,
+			FieldPhoneWork, FieldExtension, FieldLocation, FieldHireDate)
 		return rec, probs
 	}
 
@@ -224,6 +226,42 @@ func (b *rowBuilder) build(r *rawRow) (record, []Problem) {
 		}
 	}
 
+	// The work phone: an empty cell in a phone column clears that part
+	// (as in the Genesys importer); a column left out keeps it.
+	if v := text(FieldPhoneWork); v != "" && !tainted.Has(FieldPhoneWork) {
+		if n, why := phoneProblem(v); why != "" {
+			bad(FieldPhoneWork, CodeBadPhone, "%s %s", textfmt.Quote(clip(v)), why)
+		} else {
+			e.PhoneWork = n
+		}
+	}
+	if v := text(FieldExtension); v != "" && !tainted.Has(FieldExtension) {
+		if why := extensionProblem(v); why != "" {
+			bad(FieldExtension, CodeBadPhone, "extension %s %s", textfmt.Quote(clip(v)), why)
+		} else {
+			e.Extension = v
+		}
+	}
+	// An empty location or hire date means "not given": a feed never
+	// removes a location, and an export without a hire date does not
+	// clear one.
+	if e.Location = text(FieldLocation); e.Location == "" {
+		e.Has = e.Has.Without(FieldLocation)
+	}
+	if v := text(FieldHireDate); v == "" {
+		e.Has = e.Has.Without(FieldHireDate)
+	} else if !tainted.Has(FieldHireDate) {
+		if d, err := time.Parse(HireDateLayout, v); err != nil || d.Format(HireDateLayout) != v {
+			if isoShaped(v) {
+				bad(FieldHireDate, CodeBadValue, "hire date %s is not a day of the calendar", textfmt.Quote(clip(v)))
+			} else {
+				bad(FieldHireDate, CodeBadValue, "hire date %s: want a date written YYYY-MM-DD (2024-03-18)", textfmt.Quote(clip(v)))
+			}
+		} else {
+			e.HireDate = v
+		}
+	}
+
 	e.Skills = b.proficiencies(r, FieldSkills, "skill", &probs)
 	e.Languages = b.proficiencies(r, FieldLanguages, "language", &probs)
 	e.Queues = b.queues(r, &probs)
@@ -277,7 +315,7 @@ func (b *rowBuilder) items(r *rawRow, f Field, probs *[]Problem) []item {
 		return nil
 	}
 	var out []item
-	for part := range strings.SplitSeq(v, b.listSep) {
+	for _, part := range splitList(v, b.listSep, f == FieldRoles) {
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
@@ -285,6 +323,29 @@ func (b *rowBuilder) items(r *rawRow, f Field, probs *[]Problem) []item {
 		out = append(out, item{text: part})
 	}
 	return out
+}
+
+// splitList splits a list cell on sep; with brackets, never inside
+// [...], so that a role's divisions ("Agent: [Sales; Home]") stay with it.
+func splitList(v, sep string, brackets bool) []string {
+	if !brackets || !strings.Contains(v, "[") {
+		return strings.Split(v, sep)
+	}
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(v); i++ {
+		switch {
+		case v[i] == '[':
+			depth++
+		case v[i] == ']' && depth > 0:
+			depth--
+		case depth == 0 && strings.HasPrefix(v[i:], sep):
+			out = append(out, v[start:i])
+			start = i + len(sep)
+			i += len(sep) - 1
+		}
+	}
+	return append(out, v[start:])
 }
 
 // controlInItem reports the first string of a JSON list item (a string,
@@ -440,34 +501,56 @@ func (b *rowBuilder) grants(r *rawRow, probs *[]Problem) []Grant {
 	out := make([]Grant, 0, len(items))
 	seen := map[string]bool{}
 	for _, it := range items {
-		var g Grant
+		var gs []Grant
 		switch {
 		case it.obj != nil:
-			g.Role = cmpOr(jsonString(it.obj["role"]), jsonString(it.obj["name"]))
-			g.Division = jsonString(it.obj["division"])
+			gs = []Grant{{Role: cmpOr(jsonString(it.obj["role"]), jsonString(it.obj["name"])), Division: jsonString(it.obj["division"])}}
 		default:
-			g.Role = it.text
-			if i := strings.LastIndexByte(it.text, '@'); i >= 0 {
-				g.Role, g.Division = strings.TrimSpace(it.text[:i]), strings.TrimSpace(it.text[i+1:])
+			gs = parseGrants(it.text)
+		}
+		for _, g := range gs {
+			if g.Role == "" {
+				*probs = append(*probs, b.problem(r, FieldRoles, CodeBadValue, "a role without a name"))
+				continue
 			}
+			if b.itemTooLong(r, FieldRoles, "role", g.Role, probs) || b.itemTooLong(r, FieldRoles, "division", g.Division, probs) {
+				continue
+			}
+			b.formula(r, FieldRoles, g.Role, probs)
+			if k := foldName(g.Role) + "@" + foldName(g.Division); seen[k] {
+				*probs = append(*probs, b.problem(r, FieldRoles, CodeDuplicateItem, "role %s listed twice", textfmt.Quote(clip(g.Role+"@"+g.Division))))
+				continue
+			} else {
+				seen[k] = true
+			}
+			out = append(out, g)
 		}
-		if g.Role == "" {
-			*probs = append(*probs, b.problem(r, FieldRoles, CodeBadValue, "a role without a name"))
-			continue
-		}
-		if b.itemTooLong(r, FieldRoles, "role", g.Role, probs) || b.itemTooLong(r, FieldRoles, "division", g.Division, probs) {
-			continue
-		}
-		b.formula(r, FieldRoles, g.Role, probs)
-		if k := foldName(g.Role) + "@" + foldName(g.Division); seen[k] {
-			*probs = append(*probs, b.problem(r, FieldRoles, CodeDuplicateItem, "role %s listed twice", textfmt.Quote(clip(g.Role+"@"+g.Division))))
-			continue
-		} else {
-			seen[k] = true
-		}
-		out = append(out, g)
 	}
 	return out
+}
+
+// parseGrants reads one role item: "Role@Division", "Role", or the Genesys
+// admin-import template's "Role: [Division; Division]" (one grant per
+// division; "Role: []" is the role alone).
+func parseGrants(s string) []Grant {
+	if open := strings.LastIndexByte(s, '['); open >= 0 && strings.HasSuffix(s, "]") {
+		role := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s[:open]), ":"))
+		var out []Grant
+		for d := range strings.SplitSeq(s[open+1:len(s)-1], ";") {
+			if d = strings.TrimSpace(d); d != "" {
+				out = append(out, Grant{Role: role, Division: d})
+			}
+		}
+		if len(out) == 0 {
+			out = []Grant{{Role: role}}
+		}
+		return out
+	}
+	g := Grant{Role: s}
+	if i := strings.LastIndexByte(s, '@'); i >= 0 {
+		g.Role, g.Division = strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:])
+	}
+	return []Grant{g}
 }
 
 // resolve fills a valid record's ids from refs, returning a problem for
@@ -480,6 +563,11 @@ func resolve(file string, rec *record, refs *Refs) []Problem {
 		if s := d.Suggest(name); s != "" {
 			reason += fmt.Sprintf(" (did you mean %s?)", textfmt.Quote(s))
 		}
+		if f == FieldLocation {
+			// The Genesys importer creates a location it does not know;
+			// syncer does not (a misspelt name would become a site).
+			reason += "; syncer never creates a location: create it in Genesys Cloud first, or correct the name"
+		}
 		probs = append(probs, Problem{File: file, Line: e.Line, Column: rec.cols[f], Field: f.String(), Code: CodeUnknownName, Severity: SeverityError, Reason: reason})
 	}
 	if e.Division != "" && !rec.tainted.Has(FieldDivision) {
@@ -487,6 +575,13 @@ func resolve(file string, rec *record, refs *Refs) []Problem {
 			e.DivisionID = id
 		} else {
 			unknown(FieldDivision, "division", refs.Divisions, e.Division)
+		}
+	}
+	if e.Location != "" && !rec.tainted.Has(FieldLocation) {
+		if id, ok := refs.Locations.ID(e.Location); ok {
+			e.LocationID = id
+		} else {
+			unknown(FieldLocation, "location", refs.Locations, e.Location)
 		}
 	}
 	for i := range e.Skills {

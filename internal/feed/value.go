@@ -24,6 +24,13 @@ const (
 	MaxTextLength = 255
 	// MaxEmailLength bounds an email address (RFC 5321).
 	MaxEmailLength = 254
+	// MaxExtensionLength bounds a phone extension (digits).
+	MaxExtensionLength = 20
+	// maxPhoneDigits and minPhoneDigits bound the digits of a number in
+	// E.164 form (country code included): ITU-T E.164 allows 15; fewer
+	// than 7 is no subscriber number anywhere.
+	maxPhoneDigits = 15
+	minPhoneDigits = 7
 	// maxLocalPart and maxLabel are RFC 5321's and RFC 1035's bounds on an
 	// address's local part and on one label of its domain.
 	maxLocalPart = 64
@@ -43,11 +50,14 @@ var maxRunes = [numFields]int{
 	FieldManagerEmployeeID: MaxTextLength,
 	FieldManagerEmail:      MaxEmailLength,
 	FieldDivision:          MaxTextLength,
+	FieldExtension:         MaxExtensionLength,
+	FieldLocation:          MaxTextLength,
 }
 
 // MaxLength returns the most characters a value of f may hold, or 0 when
-// f is enumerated (state, action, acd_auto_answer) or a list (each item of
-// a list is bounded by MaxTextLength).
+// f is enumerated (state, action, acd_auto_answer), has a format of its own
+// (phone_work: E.164; hire_date: a date) or is a list (each item of a list
+// is bounded by MaxTextLength).
 func MaxLength(f Field) int {
 	if f < numFields {
 		return maxRunes[f]
@@ -76,7 +86,7 @@ func tooLongReason(what, v string, n, max int) string {
 // look the same differ).
 func joinersOK(f Field) bool {
 	switch f {
-	case FieldName, FieldTitle, FieldDepartment, FieldDivision, FieldSkills, FieldLanguages, FieldQueues, FieldRoles:
+	case FieldName, FieldTitle, FieldDepartment, FieldDivision, FieldSkills, FieldLanguages, FieldQueues, FieldRoles, FieldLocation:
 		return true
 	}
 	return false
@@ -268,3 +278,63 @@ func validEmail(s string) bool {
 	_, long := tooLong(s, MaxEmailLength)
 	return !long && emailProblem(s) == ""
 }
+
+// phoneProblem returns the E.164 form of a work phone number as written in
+// a feed ("+1 (317) 555-0101" is "+13175550101"), or why it is not one:
+// the number must start with + and its country code, then digits grouped
+// by spaces, hyphens, dots or parentheses; 7 to 15 digits in all, the first
+// not 0. A national number ("317-555-0101") is refused: its country is a
+// guess, and Genesys Cloud would store it under one.
+func phoneProblem(v string) (string, string) {
+	if !strings.HasPrefix(v, "+") {
+		return "", "is not in international form: write it with + and the country code, as +1 317 555 0101 (E.164)"
+	}
+	var digits []byte
+	for i, r := range v[1:] {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = append(digits, byte(r))
+		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' || r == '\u00a0':
+		case r == 'x' || r == 'X' || r == '#' || r == ';' || r == ',':
+			return "", fmt.Sprintf("holds %s at character %d: write an extension in the extension column", textfmt.Quote(string(r)), utf8.RuneCountInString(v[:i+1])+1)
+		default:
+			return "", fmt.Sprintf("holds %s at character %d; a number is + and digits, grouped by spaces, hyphens, dots or parentheses", textfmt.Quote(string(r)), utf8.RuneCountInString(v[:i+1])+1)
+		}
+	}
+	switch {
+	case len(digits) < minPhoneDigits:
+		return "", fmt.Sprintf("has %d digits; an E.164 number has %d to %d, country code included", len(digits), minPhoneDigits, maxPhoneDigits)
+	case len(digits) > maxPhoneDigits:
+		return "", fmt.Sprintf("has %d digits; an E.164 number has at most %d, country code included", len(digits), maxPhoneDigits)
+	case digits[0] == '0':
+		return "", "has a country code starting with 0"
+	}
+	return "+" + string(digits), ""
+}
+
+// extensionProblem returns why v is not a phone extension (digits), or "".
+func extensionProblem(v string) string {
+	for i, r := range v {
+		if r < '0' || r > '9' {
+			return fmt.Sprintf("holds %s at character %d; an extension is digits", textfmt.Quote(string(r)), utf8.RuneCountInString(v[:i])+1)
+		}
+	}
+	return ""
+}
+
+// isoShaped reports whether v is written like a date, NNNN-NN-NN.
+func isoShaped(v string) bool {
+	if len(v) != len(HireDateLayout) {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if (i == 4 || i == 7) != (v[i] == '-') || v[i] != '-' && (v[i] < '0' || v[i] > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// HireDateLayout is the layout of a hire date: ISO 8601, as Genesys
+// Cloud's employerInfo.dateHire takes it (yyyy-MM-dd).
+const HireDateLayout = "2006-01-02"

@@ -1,7 +1,9 @@
 package genesys
 
 import (
+	"cmp"
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -90,6 +92,72 @@ type Contact struct {
 	Integration string `json:"integration,omitempty"`
 }
 
+// Media and types of a user's contacts (addresses).
+const (
+	MediaPhone = "PHONE"
+	MediaSMS   = "SMS"
+	MediaEmail = "EMAIL"
+	// ContactWork is the type of the work phone (the admin import's
+	// phone_work and extension).
+	ContactWork = "WORK"
+)
+
+// PhoneParts reads a PHONE or SMS contact in any of the four shapes the
+// API answers (seen in the Genesys Terraform provider, which reads them
+// all): a number in address (display formatted); an internal extension in
+// extension and display alike (address then, if any, is derived and not
+// the user's number); a number with an extension, the number in address or
+// only in display; an extension not yet in an extension pool, in display
+// alone. The number comes back without separators or a "tel:" prefix
+// ("+13175550101"; a national display stays national: "3175550101"), the
+// extension without parentheses.
+func (c Contact) PhoneParts() (number, extension string) {
+	ext := strings.Trim(strings.TrimSpace(c.Extension), "()")
+	disp := strings.Trim(strings.TrimSpace(c.Display), "()")
+	switch {
+	case ext != "" && ext == disp:
+		return "", ext
+	case ext != "":
+		return phoneDigits(cmp.Or(c.Address, c.Display)), ext
+	case c.Address != "":
+		return phoneDigits(c.Address), ""
+	}
+	return "", disp
+}
+
+// WorkPhone splits a user's addresses into the work phone (the first PHONE
+// address of type WORK; nil when there is none) and the other phone and SMS
+// addresses, in order. Email addresses are left out: a PATCH of addresses
+// without them keeps them.
+func WorkPhone(cs []Contact) (work *Contact, others []Contact) {
+	for i := range cs {
+		c := &cs[i]
+		switch {
+		case c.MediaType != MediaPhone && c.MediaType != MediaSMS:
+		case work == nil && c.MediaType == MediaPhone && c.Type == ContactWork:
+			work = c
+		default:
+			others = append(others, *c)
+		}
+	}
+	return work, others
+}
+
+// phoneDigits keeps a number's leading + and its digits.
+func phoneDigits(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 4 && strings.EqualFold(s[:4], "tel:") {
+		s = s[4:]
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if r >= '0' && r <= '9' || r == '+' && i == 0 {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 // Biography is a user's biography.
 type Biography struct {
 	Biography string   `json:"biography,omitempty"`
@@ -153,12 +221,22 @@ type Location struct {
 	LocationDefinition *LocationDefinition `json:"locationDefinition,omitempty"`
 }
 
-// LocationDefinition is the location a user's Location points at.
+// LocationDefinition is one of the org's locations (GET /api/v2/locations),
+// and the location a user's Location points at.
 type LocationDefinition struct {
-	ID      string `json:"id,omitempty"`
-	Name    string `json:"name,omitempty"`
-	State   string `json:"state,omitempty"`
-	SelfURI string `json:"selfUri,omitempty"`
+	ID      string   `json:"id,omitempty"`
+	Name    string   `json:"name,omitempty"`
+	State   string   `json:"state,omitempty"`
+	Version int      `json:"version,omitempty"`
+	Path    []string `json:"path,omitempty"`
+	SelfURI string   `json:"selfUri,omitempty"`
+}
+
+// LocationRef places a user at a location in PATCH /api/v2/users/{id}.
+type LocationRef struct {
+	// ID is the location's id (a LocationDefinition's).
+	ID    string `json:"id"`
+	Notes string `json:"notes,omitempty"`
 }
 
 // Group is a group (the groups expand).
@@ -262,6 +340,8 @@ type UpdateUser struct {
 	AcdAutoAnswer  *bool         `json:"acdAutoAnswer,omitempty"`
 	Certifications []string      `json:"certifications,omitzero"`
 	EmployerInfo   *EmployerInfo `json:"employerInfo,omitempty"`
+	// Locations replace the user's locations when not nil.
+	Locations []LocationRef `json:"locations,omitzero"`
 }
 
 // PatchUser is one entry of PATCH /api/v2/users/bulk: only acdAutoAnswer

@@ -32,6 +32,9 @@ const (
 	// MaxReferencePageSize is the page size for skills, languages,
 	// divisions and roles.
 	MaxReferencePageSize = 500
+	// MaxLocationsPageSize is the page size of GET /api/v2/locations (100
+	// is seen working in the Terraform provider; the default is 25).
+	MaxLocationsPageSize = 100
 	// MaxDetailsResultsPageSize is the page size of analytics user details
 	// job results.
 	MaxDetailsResultsPageSize = 1000

@@ -223,6 +223,35 @@ func (c *Client) Roles(ctx context.Context, opts *ReferenceOptions) iter.Seq2[Ro
 	return iterReference[Role](ctx, c, pathRoles, opts)
 }
 
+const pathLocations = "/api/v2/locations"
+
+// ListLocations gets one page of GET /api/v2/locations.
+func (c *Client) ListLocations(ctx context.Context, opts *ListOptions) (*Listing[LocationDefinition], error) {
+	var o ListOptions
+	if opts != nil {
+		o = *opts
+	}
+	cl := newCall("GET", pathLocations)
+	cl.query = o.values(MaxLocationsPageSize)
+	var l Listing[LocationDefinition]
+	if err := c.do(ctx, cl, &l); err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// Locations iterates the org's locations.
+func (c *Client) Locations(ctx context.Context, opts *ListOptions) iter.Seq2[LocationDefinition, error] {
+	var o ListOptions
+	if opts != nil {
+		o = *opts
+	}
+	size := pageSizeOr(o.PageSize, MaxLocationsPageSize)
+	return items(pages(ctx, pathLocations, o.PageNumber, size, func(ctx context.Context, page int) (*Listing[LocationDefinition], error) {
+		return c.ListLocations(ctx, &ListOptions{PageSize: size, PageNumber: page})
+	}), listingEntities[LocationDefinition])
+}
+
 // GetAuthorizationSubject gets a subject's grants:
 // GET /api/v2/authorization/subjects/{subjectId}.
 func (c *Client) GetAuthorizationSubject(ctx context.Context, subjectID string) (AuthzSubject, error) {

@@ -96,6 +96,7 @@ const (
 	EndpointExternalIDs       = "GET /api/v2/users/{userId}/externalid"
 	EndpointUser              = "GET /api/v2/users/{userId}"
 	EndpointUserByExternalID  = "GET /api/v2/users/externalid/{authorityName}/{externalKey}"
+	EndpointLocations         = "GET /api/v2/locations"
 )
 
 func ep(key string, perms ...string) Endpoint {
@@ -136,6 +137,7 @@ var reads = []Endpoint{
 	ep(EndpointExternalIDs),
 	ep(EndpointUser),
 	ep(EndpointUserByExternalID).note("probed with a key that does not exist: 404 is the expected answer"),
+	ep(EndpointLocations),
 }
 
 // writes are the endpoints of the operation kinds of a plan (package

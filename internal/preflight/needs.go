@@ -53,6 +53,7 @@ const (
 	whenLeaverRoles   = "for each active user offboarded, when the feed has no roles column and offboard.strip_roles is on"
 	whenLookup        = "for a row whose employee id no known key finds (a joiner), one call each"
 	whenLookupFound   = "for a user found by that lookup, and the users an apply registered ids on"
+	whenFeedLocation  = "when the feed has a location (location_work) column: the names, on every plan and verification"
 )
 
 // streamUses lists what each stream calls. skills and languages are loaded
@@ -86,8 +87,8 @@ var streamOrder = []string{
 // data and the users listing with the skills, languages and employerInfo
 // expands always; every queue membership or role grant only when the feed
 // has that column, else the memberships of the active users it offboards,
-// one by one; and an employee id as an external id only for a row no other
-// key finds.
+// one by one; an employee id as an external id only for a row no other
+// key finds; and the org's locations when the feed has a location column.
 func planReads() []use {
 	var us []use
 	for _, s := range []string{streamReference, streamSkills, streamLanguages} {
@@ -100,6 +101,7 @@ func planReads() []use {
 		use{EndpointSubject, whenLeaverRoles},
 		use{EndpointUserByExternalID, whenLookup},
 		use{EndpointExternalIDs, whenLookupFound},
+		use{EndpointLocations, whenFeedLocation},
 	)
 	return dedupe(us)
 }
@@ -113,9 +115,9 @@ var applyReads = []use{
 
 // kindWhen says when a plan has operations of a kind.
 var kindWhen = map[diff.Kind]string{
-	diff.KindCreateUser:         "joiners",
+	diff.KindCreateUser:         "joiners (with their work phone)",
 	diff.KindRestoreUser:        "rehires of a deleted user",
-	diff.KindUpdateUser:         "changed name, title, department or manager",
+	diff.KindUpdateUser:         "changed name, title, department, manager, work phone, location or hire date",
 	diff.KindSetState:           "leavers with offboard.action deactivate, state changes",
 	diff.KindSetExternalID:      "registers the employee id under external_id_authority",
 	diff.KindMoveDivision:       "users whose division changes",

@@ -31,6 +31,7 @@ type API interface {
 	GetUserExternalIDs(ctx context.Context, userID string) ([]genesys.UserExternalIdentifier, error)
 	GetUser(ctx context.Context, userID string, opts *genesys.GetUserOptions) (genesys.User, error)
 	GetUserByExternalID(ctx context.Context, authorityName, externalKey string, expand []string) (genesys.User, error)
+	ListLocations(ctx context.Context, opts *genesys.ListOptions) (*genesys.Listing[genesys.LocationDefinition], error)
 }
 
 // ProbeConfig configures Probe. The zero value works.
@@ -228,6 +229,8 @@ func (p *prober) call(ctx context.Context, key string) error {
 		_, err = api.GetUser(ctx, p.userID, nil)
 	case EndpointUserByExternalID:
 		_, err = api.GetUserByExternalID(ctx, p.cfg.Authority, absentExternalKey, nil)
+	case EndpointLocations:
+		_, err = api.ListLocations(ctx, &one)
 	default:
 		panic("preflight: no probe for " + key)
 	}

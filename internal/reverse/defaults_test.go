@@ -53,7 +53,9 @@ func TestDocumentedFeedDefaults(t *testing.T) {
 		switch f {
 		case feed.FieldManagerEmployeeID:
 			owned = append(owned, "manager")
-		case feed.FieldManagerEmail:
+		case feed.FieldPhoneWork:
+			owned = append(owned, "phone")
+		case feed.FieldManagerEmail, feed.FieldExtension:
 		default:
 			owned = append(owned, f.String())
 		}

@@ -35,13 +35,43 @@ type Reads = diff.Reads
 // needs works out what a feed can change: the users listing (with skills,
 // languages and employerInfo, free) always; every queue membership only
 // when the feed has a queues column, every role grant only when it has a
-// roles column. Leavers' memberships are read user by user instead
-// (membersOf), when the offboarding policy touches them.
+// roles column; the users' locations (an expand of the same listing) and
+// the org's locations listing only when it has a location column.
+// Leavers' memberships are read user by user instead (membersOf), when the
+// offboarding policy touches them.
 func needs(columns feed.FieldSet, cfg diff.Config, skipRoles bool) Reads {
 	return Reads{
 		AllQueues: columns.Has(feed.FieldQueues),
 		AllRoles:  columns.Has(feed.FieldRoles) && !skipRoles,
+		Locations: columns.Has(feed.FieldLocation),
 	}
+}
+
+// StreamLocations is the stream that reads the org's locations listing.
+const StreamLocations = "locations"
+
+// readLocations reads the org's locations (GET /api/v2/locations, 100 a
+// page) as a dimension of names, in a run of its own: no forward stream
+// stores them, and a plan with a location column resolves its names
+// against them.
+func (s *Service) readLocations(ctx context.Context) (feed.Dimension, pipeline.Summary, error) {
+	var d feed.Dimension
+	st := pipeline.Stream{Name: StreamLocations, Load: func(ctx context.Context, _ *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
+		d = feed.Dimension{}
+		for l, err := range s.api.Locations(ctx, nil) {
+			if err != nil {
+				return nil, fmt.Errorf("list locations: %w", err)
+			}
+			d.Add(l.ID, l.Name)
+			p.Done(1)
+		}
+		return nil, nil
+	}}
+	sum, err := s.runner.Run(ctx, RefreshPipeline, []pipeline.Stream{st}, nil)
+	if err != nil {
+		return d, sum, fmt.Errorf("read the locations: %w", err)
+	}
+	return d, sum, nil
 }
 
 // streamsFor lists the forward streams a refresh with these reads runs.
@@ -62,10 +92,14 @@ func streamsFor(r Reads) []string {
 // role grants only when the feed speaks for them), plus the external ids
 // of the users named in reread (the users an apply registered ids on).
 func (s *Service) Refresh(ctx context.Context, r Reads, reread []string) (pipeline.Summary, error) {
+	expand := []string{"skills", "languages", "employerInfo"}
+	if r.Locations {
+		expand = append(expand, "locations")
+	}
 	streams, err := pipeline.ForwardStreams(s.api, pipeline.ForwardConfig{
 		Streams: streamsFor(r),
 		States:  []string{genesys.StateActive, genesys.StateInactive, genesys.StateDeleted},
-		Expand:  []string{"skills", "languages", "employerInfo"},
+		Expand:  expand,
 		Workers: s.workers,
 	})
 	if err != nil {
@@ -87,7 +121,9 @@ func (s *Service) Refresh(ctx context.Context, r Reads, reread []string) (pipeli
 // memberships a complete load holds within maxAge (queues, roles), which
 // a plan then takes from Postgres instead of reading its leavers'.
 func (s *Service) fresh(ctx context.Context, r Reads, maxAge time.Duration) (bool, Reads, error) {
-	if maxAge <= 0 {
+	if maxAge <= 0 || r.Locations {
+		// No record says whether a load expanded the users' locations: a
+		// feed with a location column reads them afresh.
 		return false, r, nil
 	}
 	names := slices.DeleteFunc(streamsFor(r), func(n string) bool { return n == "skills" || n == "languages" })

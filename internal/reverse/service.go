@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"os"
 	"slices"
@@ -28,6 +29,7 @@ type API interface {
 	pipeline.ForwardAPI
 	apply.API
 	GetUserExternalIDs(ctx context.Context, userID string) ([]genesys.UserExternalIdentifier, error)
+	Locations(ctx context.Context, opts *genesys.ListOptions) iter.Seq2[genesys.LocationDefinition, error]
 }
 
 // Config configures a Service. The zero value works.
@@ -101,6 +103,8 @@ func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
 		switch o {
 		case "manager":
 			owned = owned.With(feed.FieldManagerEmployeeID, feed.FieldManagerEmail)
+		case "phone":
+			owned = owned.With(feed.FieldPhoneWork, feed.FieldExtension)
 		default:
 			fld, ok := feed.ParseField(o)
 			if !ok {
@@ -240,6 +244,7 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 		return out, err
 	}
 	r := needs(pre.Columns, sp.Diff, s.noRoles)
+	var locs *feed.Dimension
 	if refresh {
 		ok, fr, err := s.fresh(ctx, r, sp.RefreshMaxAge)
 		if err != nil {
@@ -255,8 +260,18 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 				return out, err
 			}
 		}
+		if r.Locations {
+			d, sum, err := s.readLocations(ctx)
+			r.Calls += sum.Calls.Total
+			if err != nil {
+				return out, err
+			}
+			locs = &d
+		}
 	}
-	p, err := s.compute(ctx, sp, pre)
+	// Without reads (no refresh), a location name resolves against the
+	// locations the stored users have (NewState).
+	p, err := s.compute(ctx, sp, locs, pre)
 	if err != nil {
 		return out, err
 	}
@@ -270,7 +285,7 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 			if err != nil {
 				return out, err
 			}
-			if p, err = s.compute(ctx, sp); err != nil {
+			if p, err = s.compute(ctx, sp, locs); err != nil {
 				return out, err
 			}
 		}
@@ -283,7 +298,7 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 				return out, err
 			}
 			r.MembersOf, r.QueuesOf, r.RolesOf = users, queues, roles
-			if p, err = s.compute(ctx, sp); err != nil {
+			if p, err = s.compute(ctx, sp, locs); err != nil {
 				return out, err
 			}
 		}
@@ -319,15 +334,19 @@ func parseFeed(sp Spec) (*feed.Parsed, error) {
 }
 
 // compute reads the state and the feed and computes the plan, without any
-// call.
+// call. locs, when not nil, is the org's locations listing; without it a
+// location name resolves against the locations the stored users have.
 //
 // judged, when not nil, is the feed as judged before any call: it is
 // resolved instead of reading the file again (once: Resolve consumes it).
-func (s *Service) compute(ctx context.Context, sp Spec, judged ...*feed.Parsed) (*Planned, error) {
+func (s *Service) compute(ctx context.Context, sp Spec, locs *feed.Dimension, judged ...*feed.Parsed) (*Planned, error) {
 	out := &Planned{}
 	st, err := s.State(ctx, sp.Diff)
 	if err != nil {
 		return out, err
+	}
+	if locs != nil {
+		st.Refs.Locations = *locs
 	}
 	out.State = st
 	cfg, err := resolveScope(sp, st.Refs)
@@ -416,7 +435,7 @@ func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts Appl
 	r := plan.Reads
 	if opts.CheckFresh && r.Refreshed {
 		cfg.Fingerprint = func(ctx context.Context) (string, error) {
-			if _, err := s.Refresh(ctx, Reads{AllQueues: r.AllQueues, AllRoles: r.AllRoles}, nil); err != nil {
+			if _, err := s.Refresh(ctx, Reads{AllQueues: r.AllQueues, AllRoles: r.AllRoles, Locations: r.Locations}, nil); err != nil {
 				return "", err
 			}
 			if _, err := s.readMembersOf(ctx, r.MembersOf, r.QueuesOf, r.RolesOf); err != nil {
@@ -435,8 +454,16 @@ func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts Appl
 	}
 	if opts.Verify {
 		cfg.Verify = func(ctx context.Context, touched []string) (*diff.Plan, error) {
-			if _, err := s.Refresh(ctx, Reads{AllQueues: r.AllQueues, AllRoles: r.AllRoles}, touched); err != nil {
+			if _, err := s.Refresh(ctx, Reads{AllQueues: r.AllQueues, AllRoles: r.AllRoles, Locations: r.Locations}, touched); err != nil {
 				return nil, err
+			}
+			var locs *feed.Dimension
+			if r.Locations {
+				d, _, err := s.readLocations(ctx)
+				if err != nil {
+					return nil, err
+				}
+				locs = &d
 			}
 			// The offboarded users it touched lost memberships the feed does
 			// not speak for: read theirs again, one by one.
@@ -448,7 +475,7 @@ func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts Appl
 					return nil, err
 				}
 			}
-			p, err := s.compute(ctx, sp)
+			p, err := s.compute(ctx, sp, locs)
 			if err != nil {
 				return nil, err
 			}

@@ -1,10 +1,12 @@
 package reverse
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/usersync/syncer/internal/diff"
 	"github.com/usersync/syncer/internal/feed"
+	"github.com/usersync/syncer/internal/genesys"
 	"github.com/usersync/syncer/internal/store"
 )
 
@@ -28,7 +30,9 @@ func NewState(cs *store.CurrentState, cfg diff.Config) *State {
 	for i, u := range cs.Users {
 		cur.Users[i] = diff.User{ID: u.ID, Email: u.Email, Name: u.Name, Title: u.Title, Department: u.Department,
 			State: u.State, DivisionID: u.DivisionID, ManagerID: u.ManagerID, EmployeeID: u.EmployeeID,
-			Version: u.Version, ACDAutoAnswer: u.ACDAutoAnswer}
+			Version: u.Version, ACDAutoAnswer: u.ACDAutoAnswer,
+			DateHire: u.DateHire, OfficialName: u.OfficialName, EmployeeType: u.EmployeeType}
+		cur.Users[i].WorkPhone, cur.Users[i].OtherPhones = phones(u.Addresses)
 		at[u.ID] = i
 	}
 	user := func(id string) *diff.User {
@@ -69,6 +73,11 @@ func NewState(cs *store.CurrentState, cfg diff.Config) *State {
 	for i := range cur.Users {
 		cur.Users[i].ExternalIDsUnknown = true
 	}
+	for _, l := range cs.Locations {
+		if u := user(l.UserID); u != nil {
+			u.LocationIDs = append(u.LocationIDs, l.LocationID)
+		}
+	}
 	for _, x := range cs.ExternalIDs {
 		if u := user(x.UserID); u != nil {
 			u.ExternalIDsUnknown = false
@@ -94,6 +103,14 @@ func NewState(cs *store.CurrentState, cfg diff.Config) *State {
 	for _, d := range cs.QueueNames {
 		refs.Queues.Add(d.ID, d.Name)
 	}
+	// The locations the users have: the names a plan resolves against when
+	// it does not read the org's listing (with reads, the listing replaces
+	// these).
+	for _, l := range cs.Locations {
+		if l.Name != "" {
+			refs.Locations.Add(l.LocationID, l.Name)
+		}
+	}
 	dir := &directory{employees: map[string]bool{}, emails: map[string]bool{}}
 	for i := range cur.Users {
 		// Deleted users count: a row naming a deleted manager is planned
@@ -110,6 +127,31 @@ func NewState(cs *store.CurrentState, cfg diff.Config) *State {
 		}
 	}
 	return &State{Current: cur, Refs: refs, dir: dir}
+}
+
+// phones reads a user's stored addresses (the API's JSON): the work phone
+// and the other phone and SMS addresses, each in the form the API answered
+// it (genesys.Contact.PhoneParts). Addresses that cannot be read count as
+// none.
+func phones(raw []byte) (diff.Phone, []diff.Contact) {
+	if len(raw) == 0 {
+		return diff.Phone{}, nil
+	}
+	var cs []genesys.Contact
+	if json.Unmarshal(raw, &cs) != nil {
+		return diff.Phone{}, nil
+	}
+	work, others := genesys.WorkPhone(cs)
+	var p diff.Phone
+	if work != nil {
+		p.Number, p.Extension = work.PhoneParts()
+	}
+	var out []diff.Contact
+	for _, c := range others {
+		num, ext := c.PhoneParts()
+		out = append(out, diff.Contact{MediaType: c.MediaType, Type: c.Type, Number: num, Extension: ext})
+	}
+	return p, out
 }
 
 // directory finds managers outside the feed among the current users.

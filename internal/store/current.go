@@ -17,6 +17,9 @@ type CurrentState struct {
 	Queues      []CurrentQueue
 	Grants      []CurrentGrant
 	ExternalIDs []CurrentExternalID
+	// Locations are the users' locations (user_locations, loaded when the
+	// users listing expands locations), with the location names.
+	Locations []CurrentLocation
 
 	DivisionNames  []NamedID
 	SkillNames     []NamedID
@@ -33,7 +36,16 @@ type CurrentUser struct {
 	ID, Name, Email, Title, Department, State, DivisionID, ManagerID, EmployeeID string
 	ACDAutoAnswer                                                                bool
 	Version                                                                      int
+	// Addresses is the user's addresses as the API answered them (the JSON
+	// array of Contact from users.raw), nil when it has none.
+	Addresses []byte
+	// DateHire, OfficialName and EmployeeType are the rest of employerInfo
+	// (from users.raw; empty when the listing did not expand it).
+	DateHire, OfficialName, EmployeeType string
 }
+
+// CurrentLocation is a user's location.
+type CurrentLocation struct{ UserID, LocationID, Name string }
 
 // CurrentLevel is a user's skill or language with its proficiency.
 type CurrentLevel struct {
@@ -71,15 +83,31 @@ func (s *Store) ReadCurrent(ctx context.Context) (*CurrentState, error) {
 		sql  string
 		scan func(pgx.Rows) error
 	}{
+		// The addresses and the rest of employerInfo have no column of their
+		// own: they are read from raw, and an empty addresses array as NULL.
 		{"users", `SELECT id, coalesce(name, ''), coalesce(email, ''), coalesce(title, ''), coalesce(department, ''),
 			coalesce(state, ''), coalesce(division_id, ''), coalesce(manager_id, ''), coalesce(employee_id, ''),
-			coalesce(acd_auto_answer, false), coalesce(version, 0) FROM ` + t("users") + ` WHERE deleted_at IS NULL ORDER BY id`,
+			coalesce(acd_auto_answer, false), coalesce(version, 0),
+			nullif(raw->'addresses', '[]'::jsonb)::text, coalesce(raw->'employerInfo'->>'dateHire', ''),
+			coalesce(raw->'employerInfo'->>'officialName', ''), coalesce(raw->'employerInfo'->>'employeeType', '')
+			FROM ` + t("users") + ` WHERE deleted_at IS NULL ORDER BY id`,
 			func(r pgx.Rows) error {
 				var u CurrentUser
-				err := r.Scan(&u.ID, &u.Name, &u.Email, &u.Title, &u.Department, &u.State, &u.DivisionID, &u.ManagerID, &u.EmployeeID, &u.ACDAutoAnswer, &u.Version)
+				var addr *string
+				err := r.Scan(&u.ID, &u.Name, &u.Email, &u.Title, &u.Department, &u.State, &u.DivisionID, &u.ManagerID, &u.EmployeeID, &u.ACDAutoAnswer, &u.Version,
+					&addr, &u.DateHire, &u.OfficialName, &u.EmployeeType)
+				if addr != nil {
+					u.Addresses = []byte(*addr)
+				}
 				cs.Users = append(cs.Users, u)
 				return err
 			}},
+		{"user_locations", `SELECT user_id, location_id, coalesce(location_name, '') FROM ` + t("user_locations") + ` ORDER BY user_id, location_id`, func(r pgx.Rows) error {
+			var l CurrentLocation
+			err := r.Scan(&l.UserID, &l.LocationID, &l.Name)
+			cs.Locations = append(cs.Locations, l)
+			return err
+		}},
 		{"user_skills", `SELECT user_id, skill_id, coalesce(proficiency, 0) FROM ` + t("user_skills"), func(r pgx.Rows) error {
 			var l CurrentLevel
 			err := r.Scan(&l.UserID, &l.ID, &l.Proficiency)
