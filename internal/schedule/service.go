@@ -253,7 +253,7 @@ func (s *Service) watch(ctx context.Context, st *store.Store) {
 			return
 		case <-t.C:
 		}
-		s.checkNow(ctx, st, 0)
+		s.checkNow(ctx, st, time.Second) // no more than once a second, whatever asks
 	}
 }
 
