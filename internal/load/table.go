@@ -153,13 +153,8 @@ var tables []*table
 // registers it. An inconsistent declaration panics when the package
 // initializes, so no binary or test runs with it.
 func declare[R any](t table, cols ...col[R]) *tableOf[R] {
-	d := &tableOf[R]{table: t}
-	d.cols = make([]column, len(cols))
-	d.get = make([]func(*R) any, len(cols))
-	for i, c := range cols {
-		d.cols[i], d.get[i] = c.column, c.get
-	}
-	if err := d.table.validate(); err != nil {
+	d, err := newTable(t, cols...)
+	if err != nil {
 		panic("load: " + err.Error())
 	}
 	for _, o := range tables {
@@ -169,6 +164,21 @@ func declare[R any](t table, cols ...col[R]) *tableOf[R] {
 	}
 	tables = append(tables, &d.table)
 	return d
+}
+
+// newTable returns the table t with the columns cols, in COPY order, or
+// what makes it unusable.
+func newTable[R any](t table, cols ...col[R]) (*tableOf[R], error) {
+	d := &tableOf[R]{table: t}
+	d.cols = make([]column, len(cols))
+	d.get = make([]func(*R) any, len(cols))
+	for i, c := range cols {
+		d.cols[i], d.get[i] = c.column, c.get
+	}
+	if err := d.table.validate(); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // fill returns the COPY values of rows: fill(i, v) sets v[j] to column j of
@@ -213,6 +223,9 @@ func (t *table) validate() error {
 			bad("key column %s is not declared", k)
 		} else if c.null {
 			bad("key column %s may be NULL", k)
+		} else if c.typ != "text" && c.typ != "timestamp with time zone" {
+			// The fast paths (insertFresh, insertNew) read keys of these two types.
+			bad("key column %s is %s; keys are text or timestamp with time zone", k, c.typ)
 		}
 		if slices.Contains(t.key[:i], k) {
 			bad("key column %s repeated", k)
@@ -513,12 +526,18 @@ SELECT count(*) FROM d`, target, s.seenName, own, list("t.", t.key), finishClose
 		}
 		sets = append(sets, "updated_at = EXCLUDED.updated_at", "updated_run = EXCLUDED.updated_run")
 		s.maxLeadKey = fmt.Sprintf("SELECT max(%s) FROM %s", ident(t.key[0]), target)
+		// An inserted row is one whose first_seen_at is this batch's time:
+		// the update never sets it, and no earlier batch had the time (it
+		// increases strictly, and one Tx writes a segment table at a time).
+		// Not xmax = 0, as entities and children test: Postgres cannot
+		// return system columns from a partitioned table, and segment tables
+		// are the ones worth partitioning.
 		s.upsertDirect = fmt.Sprintf(`WITH up AS (
 INSERT INTO %s AS t (%s, first_seen_at, updated_at, updated_run)
 SELECT %s, $1, $1, $2 FROM (%s) s
 ON CONFLICT (%s) DO UPDATE SET %s
 WHERE (%s) IS DISTINCT FROM (%s)
-RETURNING (t.xmax = 0) AS inserted)
+RETURNING t.first_seen_at = $1 AS inserted)
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
 			target, list("", names), list("", names), dedup, list("", t.key), strings.Join(sets, ", "),
 			strings.Join(cmpOld, ", "), strings.Join(cmpNew, ", "))

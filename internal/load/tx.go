@@ -474,12 +474,16 @@ func (c *copySource) Next() bool {
 // seen before. A NULL key counts as a repeat: the merge reports it.
 func (c *copySource) trackKey() {
 	for _, i := range c.keyIdx {
-		k, ok := c.row[i].(string)
-		if !ok {
+		switch k := c.row[i].(type) {
+		case string:
+			c.keys.text(k)
+		case time.Time:
+			c.keys.time(k)
+		default:
+			c.keys.h.Reset()
 			c.dup = true
 			return
 		}
-		c.keys.text(k)
 	}
 	c.dup = c.keys.repeated()
 }
