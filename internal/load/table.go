@@ -285,10 +285,11 @@ func (t *table) col(name string) (column, bool) {
 // colIndex returns the position of a column; validate made sure the key and
 // owner columns exist.
 func (t *table) colIndex(name string) int {
-	if i := slices.IndexFunc(t.cols, func(c column) bool { return c.name == name }); i >= 0 {
-		return i
+	i := slices.IndexFunc(t.cols, func(c column) bool { return c.name == name })
+	if i < 0 {
+		panic("load: no column " + name + " in " + t.name)
 	}
-	panic("load: no column " + name + " in " + t.name)
+	return i
 }
 
 func (t *table) isKey(name string) bool { return slices.Contains(t.key, name) }
