@@ -32,6 +32,46 @@
 // skills, languages, groups, locations and external ids in the same Tx as
 // the user (queue memberships and role grants have no such key).
 //
+// Tables. Each target table is declared once, in tables.go: its kind
+// (entity, child or segment), key, history table, and its data columns in
+// COPY order, each bound to the field of its row type by a constructor that
+// also fixes the SQL type and whether "" or nil is stored as NULL:
+//
+//	oooTable = declare(table{name: "user_out_of_office", kind: child, owner: "user_id", key: []string{"user_id", "start_time"}},
+//		text("user_id", func(r *OutOfOfficeRow) string { return r.UserID }),
+//		timestamp("start_time", func(r *OutOfOfficeRow) time.Time { return r.Start }),
+//		optTimestamp("end_time", func(r *OutOfOfficeRow) time.Time { return r.End }),
+//	)
+//
+// The staging tables, every merge and history statement and the values of
+// each COPY row come from that declaration; nothing else lists the columns.
+// Adding a table touches:
+//
+//   - migrations/: a new migration creating the table with the declared
+//     columns plus the bookkeeping ones of its kind (entity: row_hash,
+//     first_seen_at, updated_at, updated_run, deleted_at; child: the same
+//     without deleted_at; segment: first_seen_at, updated_at, updated_run),
+//     its key as primary key in the declared order, and, with history, the
+//     history table (the data columns, row_hash, valid_from, valid_to,
+//     run_id, and a unique index of open versions on the key);
+//   - rows.go: the row type;
+//   - tables.go: the declaration;
+//   - tx.go: one exported Tx method, `return loadRows(ctx, t, oooTable, users, rows)`.
+//
+// TestDeclarationsMatchSchema compares every declaration with a freshly
+// migrated schema (columns, types, NULLs, key index, bookkeeping and history
+// columns), so a misspelt, mistyped or forgotten column fails there; an
+// inconsistent declaration (a key column not declared, an owner of the wrong
+// type) panics when the package initializes.
+//
+// Partitioning a segment table is a migration only: its key must include the
+// partition column, as Postgres requires of a partitioned primary key
+// (TestPartitionedSegmentTable). Entity, child and history tables must stay
+// plain: their merges tell inserts from updates by xmax, which Postgres
+// cannot return from a partitioned table, and close history versions by
+// ctid, which is unique only within a partition; the schema test refuses
+// them.
+//
 // BenchmarkLoad (go test -run '^$' -bench BenchmarkLoad -benchtime 1x)
 // measures the loader against a raw COPY of the same rows into unindexed
 // tables, interleaved batch by batch, and the process's peak memory.

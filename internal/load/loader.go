@@ -47,7 +47,7 @@ func New(pool *pgxpool.Pool, cfg Config) *Loader {
 		log:    cmp.Or(cfg.Logger, slog.New(slog.NewTextHandler(io.Discard, nil))),
 		sql:    map[*table]sqlText{},
 	}
-	for _, t := range allTables {
+	for _, t := range tables {
 		l.sql[t] = buildSQL(l.schema, t)
 	}
 	l.upsertWatermark = "INSERT INTO " + pgx.Identifier{l.schema, "sync_watermarks"}.Sanitize() +
@@ -55,13 +55,6 @@ func New(pool *pgxpool.Pool, cfg Config) *Loader {
 		ON CONFLICT (pipeline, stream) DO UPDATE SET watermark = EXCLUDED.watermark, cursor = EXCLUDED.cursor,
 		run_id = EXCLUDED.run_id, updated_at = EXCLUDED.updated_at`
 	return l
-}
-
-var allTables = []*table{
-	usersTable, divisionsTable, skillsTable, languagesTable, queuesTable, rolesTable,
-	userSkillsTable, userLanguagesTable, userQueuesByUserTable, userQueuesByQueueTable,
-	userGroupsTable, userLocationsTable, roleGrantsTable, externalIDsTable,
-	presenceTable, routingTable, aggregatesTable,
 }
 
 // Stream says what a Tx loads.

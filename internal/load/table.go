@@ -1,11 +1,22 @@
 package load
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
+
+// A table is declared once, in tables.go, with declare: its merge kind, key
+// and history table, and its data columns, each bound to the field of the
+// row type its value is taken from. The COPY column order, the staging
+// tables, every merge and history statement (buildSQL) and the values of each
+// COPY row (tableOf.fill) all come from that one declaration;
+// TestDeclarationsMatchSchema compares it with a freshly migrated schema.
 
 // kind says how a table is merged.
 type kind int
@@ -22,12 +33,98 @@ const (
 	segment
 )
 
-type column struct {
-	name string
-	typ  string
+func (k kind) String() string {
+	switch k {
+	case entity:
+		return "entity"
+	case child:
+		return "child"
+	case segment:
+		return "segment"
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
 }
 
-// table describes one target table and how to merge into it.
+// column is one data column as the SQL sees it.
+type column struct {
+	name string
+	typ  string // SQL type, as Postgres's format_type spells it
+	null bool   // the loader may write NULL into it
+}
+
+// col binds a column to the value it takes from a row of type R.
+type col[R any] struct {
+	column
+	get func(*R) any
+}
+
+// The column constructors fix, for each Go type a row field may have, the
+// SQL type, whether the column may receive NULL, and the Go value staged: one
+// of the types rowHash encodes (changing which one changes every stored
+// row_hash). The opt forms store the zero value ("", zero time, nil) as NULL.
+
+// text is a text column that is never NULL ("" is stored as "").
+func text[R any](name string, get func(*R) string) col[R] {
+	return col[R]{column{name, "text", false}, func(r *R) any { return get(r) }}
+}
+
+// optText is a text column storing "" as NULL.
+func optText[R any](name string, get func(*R) string) col[R] {
+	return col[R]{column{name, "text", true}, func(r *R) any { return nullString(get(r)) }}
+}
+
+// boolean is a boolean column.
+func boolean[R any](name string, get func(*R) bool) col[R] {
+	return col[R]{column{name, "boolean", false}, func(r *R) any { return get(r) }}
+}
+
+// integer is an integer (int4) column.
+func integer[R any](name string, get func(*R) int) col[R] {
+	return col[R]{column{name, "integer", false}, func(r *R) any { return int32(get(r)) }}
+}
+
+// double is a double precision column.
+func double[R any](name string, get func(*R) float64) col[R] {
+	return col[R]{column{name, "double precision", false}, func(r *R) any { return get(r) }}
+}
+
+// optDouble is a double precision column storing nil as NULL.
+func optDouble[R any](name string, get func(*R) *float64) col[R] {
+	return col[R]{column{name, "double precision", true}, func(r *R) any {
+		if p := get(r); p != nil {
+			return *p
+		}
+		return nil
+	}}
+}
+
+// optBigint is a bigint column storing nil as NULL.
+func optBigint[R any](name string, get func(*R) *int64) col[R] {
+	return col[R]{column{name, "bigint", true}, func(r *R) any {
+		if p := get(r); p != nil {
+			return *p
+		}
+		return nil
+	}}
+}
+
+// timestamp is a timestamp with time zone column that is never NULL.
+func timestamp[R any](name string, get func(*R) time.Time) col[R] {
+	return col[R]{column{name, "timestamp with time zone", false}, func(r *R) any { return get(r) }}
+}
+
+// optTimestamp is a timestamp with time zone column storing the zero time
+// as NULL.
+func optTimestamp[R any](name string, get func(*R) time.Time) col[R] {
+	return col[R]{column{name, "timestamp with time zone", true}, func(r *R) any { return nullTime(get(r)) }}
+}
+
+// optJSON is a jsonb column storing an absent document as NULL.
+func optJSON[R any](name string, get func(*R) json.RawMessage) col[R] {
+	return col[R]{column{name, "jsonb", true}, func(r *R) any { return nullJSON(get(r)) }}
+}
+
+// table is what the merge needs of a declared table; declare fills cols.
 type table struct {
 	name    string
 	kind    kind
@@ -42,57 +139,121 @@ type table struct {
 	setExprs map[string]string
 }
 
-func cols(spec string) []column {
-	var out []column
-	for _, f := range strings.Split(spec, ",") {
-		name, typ, _ := strings.Cut(strings.TrimSpace(f), " ")
-		out = append(out, column{name: name, typ: typ})
-	}
-	return out
+// tableOf is a table loaded from rows of type R.
+type tableOf[R any] struct {
+	table
+	get []func(*R) any // the value of each column, in the order of cols
 }
 
-var (
-	usersTable = &table{name: "users", kind: entity, key: []string{"id"}, history: "users_history",
-		cols: cols("id text, name text, email text, username text, title text, department text, state text, division_id text, manager_id text, employee_id text, acd_auto_answer boolean, version integer, raw jsonb")}
-	divisionsTable = &table{name: "divisions", kind: entity, key: []string{"id"},
-		cols: cols("id text, name text, description text, home_division boolean, raw jsonb")}
-	skillsTable = &table{name: "skills", kind: entity, key: []string{"id"},
-		cols: cols("id text, name text, state text, raw jsonb")}
-	languagesTable = &table{name: "languages", kind: entity, key: []string{"id"},
-		cols: cols("id text, name text, state text, raw jsonb")}
-	queuesTable = &table{name: "queues", kind: entity, key: []string{"id"},
-		cols: cols("id text, name text, division_id text, member_count integer, joined_member_count integer, raw jsonb")}
-	rolesTable = &table{name: "roles", kind: entity, key: []string{"id"},
-		cols: cols("id text, name text, description text, raw jsonb")}
+// tables lists every declared table, in declaration order; New builds the
+// statements of each.
+var tables []*table
 
-	userSkillsTable = &table{name: "user_skills", kind: child, owner: "user_id", key: []string{"user_id", "skill_id"}, history: "user_skills_history",
-		cols: cols("user_id text, skill_id text, skill_name text, proficiency double precision")}
-	userLanguagesTable = &table{name: "user_languages", kind: child, owner: "user_id", key: []string{"user_id", "language_id"},
-		cols: cols("user_id text, language_id text, language_name text, proficiency double precision")}
-	userQueuesByUserTable = &table{name: "user_queues", kind: child, owner: "user_id", key: []string{"user_id", "queue_id"}, history: "user_queues_history",
-		cols: cols("user_id text, queue_id text, joined boolean")}
-	userQueuesByQueueTable = &table{name: "user_queues", kind: child, owner: "queue_id", key: []string{"user_id", "queue_id"}, history: "user_queues_history",
-		cols: cols("user_id text, queue_id text, joined boolean")}
-	userGroupsTable = &table{name: "user_groups", kind: child, owner: "user_id", key: []string{"user_id", "group_id"},
-		cols: cols("user_id text, group_id text, group_name text")}
-	userLocationsTable = &table{name: "user_locations", kind: child, owner: "user_id", key: []string{"user_id", "location_id"},
-		cols: cols("user_id text, location_id text, location_name text, notes text")}
-	roleGrantsTable = &table{name: "user_role_grants", kind: child, owner: "user_id", key: []string{"user_id", "role_id", "division_id"},
-		cols: cols("user_id text, role_id text, division_id text")}
-	externalIDsTable = &table{name: "user_external_ids", kind: child, owner: "user_id", key: []string{"user_id", "authority_name", "external_key"},
-		cols: cols("user_id text, authority_name text, external_key text")}
+// declare returns the table t with the columns cols, in COPY order, and
+// registers it. An inconsistent declaration panics when the package
+// initializes, so no binary or test runs with it.
+func declare[R any](t table, cols ...col[R]) *tableOf[R] {
+	d, err := newTable(t, cols...)
+	if err != nil {
+		panic("load: " + err.Error())
+	}
+	for _, o := range tables {
+		if o.id() == d.id() {
+			panic(fmt.Sprintf("load: table %s declared twice", d.id()))
+		}
+	}
+	tables = append(tables, &d.table)
+	return d
+}
 
-	presenceTable = &table{name: "user_presence_segments", kind: segment, key: []string{"start_time", "user_id"},
-		cols: cols("user_id text, start_time timestamptz, end_time timestamptz, system_presence text, organization_presence_id text"),
-		// A finished segment never reopens: a reload that still sees it open
-		// keeps the known end.
-		setExprs: map[string]string{"end_time": "coalesce(EXCLUDED.end_time, t.end_time)"}}
-	routingTable = &table{name: "user_routing_status_segments", kind: segment, key: []string{"start_time", "user_id"},
-		cols:     cols("user_id text, start_time timestamptz, end_time timestamptz, routing_status text"),
-		setExprs: map[string]string{"end_time": "coalesce(EXCLUDED.end_time, t.end_time)"}}
-	aggregatesTable = &table{name: "user_aggregates", kind: segment, key: []string{"interval_start", "user_id", "granularity", "metric", "qualifier"},
-		cols: cols("user_id text, interval_start timestamptz, interval_end timestamptz, granularity text, metric text, qualifier text, sum double precision, count bigint, min double precision, max double precision")}
-)
+// newTable returns the table t with the columns cols, in COPY order, or
+// what makes it unusable.
+func newTable[R any](t table, cols ...col[R]) (*tableOf[R], error) {
+	d := &tableOf[R]{table: t}
+	d.cols = make([]column, len(cols))
+	d.get = make([]func(*R) any, len(cols))
+	for i, c := range cols {
+		d.cols[i], d.get[i] = c.column, c.get
+	}
+	if err := d.table.validate(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// fill returns the COPY values of rows: fill(i, v) sets v[j] to column j of
+// row i.
+func (t *tableOf[R]) fill(rows []R) func(int, []any) {
+	get := t.get
+	return func(i int, v []any) {
+		r := &rows[i]
+		for j, g := range get {
+			v[j] = g(r)
+		}
+	}
+}
+
+// validate reports what makes a declaration unusable by the merge.
+func (t *table) validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("table %s: "+format, append([]any{t.name}, args...)...))
+	}
+	if t.name == "" {
+		bad("no name")
+	}
+	if len(t.cols) == 0 {
+		bad("no columns")
+	}
+	seen := map[string]bool{}
+	for _, c := range t.cols {
+		switch {
+		case c.name == "":
+			bad("a column has no name")
+		case seen[c.name]:
+			bad("column %s declared twice", c.name)
+		}
+		seen[c.name] = true
+	}
+	if len(t.key) == 0 {
+		bad("no key")
+	}
+	for i, k := range t.key {
+		if c, ok := t.col(k); !ok {
+			bad("key column %s is not declared", k)
+		} else if c.null {
+			bad("key column %s may be NULL", k)
+		} else if c.typ != "text" && c.typ != "timestamp with time zone" {
+			// The fast paths (insertFresh, insertNew) read keys of these two types.
+			bad("key column %s is %s; keys are text or timestamp with time zone", k, c.typ)
+		}
+		if slices.Contains(t.key[:i], k) {
+			bad("key column %s repeated", k)
+		}
+	}
+	switch {
+	case t.kind == child && t.owner == "":
+		bad("a child table needs an owner column")
+	case t.kind != child && t.owner != "":
+		bad("only child tables have an owner column")
+	case t.owner != "":
+		if c, ok := t.col(t.owner); !ok || c.typ != "text" || c.null || !t.isKey(t.owner) {
+			bad("owner %s must be a key column of type text, never NULL", t.owner)
+		}
+	}
+	if t.history != "" && t.kind == segment {
+		bad("segment tables keep no history")
+	}
+	if len(t.setExprs) > 0 && t.kind != segment {
+		bad("only segment tables set columns by expression")
+	}
+	for c := range t.setExprs {
+		if _, ok := t.col(c); !ok || t.isKey(c) {
+			bad("set expression for %s, which is not a declared non-key column", c)
+		}
+	}
+	return errors.Join(errs...)
+}
 
 // id names the staging objects of the table: user_queues is staged apart
 // per owner column.
@@ -114,23 +275,24 @@ func (t *table) colNames() []string {
 	return out
 }
 
-func (t *table) colIndex(name string) int {
-	for i, c := range t.cols {
-		if c.name == name {
-			return i
-		}
+func (t *table) col(name string) (column, bool) {
+	if i := slices.IndexFunc(t.cols, func(c column) bool { return c.name == name }); i >= 0 {
+		return t.cols[i], true
 	}
-	panic("load: no column " + name + " in " + t.name)
+	return column{}, false
 }
 
-func (t *table) isKey(name string) bool {
-	for _, k := range t.key {
-		if k == name {
-			return true
-		}
+// colIndex returns the position of a column; validate made sure the key and
+// owner columns exist.
+func (t *table) colIndex(name string) int {
+	i := slices.IndexFunc(t.cols, func(c column) bool { return c.name == name })
+	if i < 0 {
+		panic("load: no column " + name + " in " + t.name)
 	}
-	return false
+	return i
 }
+
+func (t *table) isKey(name string) bool { return slices.Contains(t.key, name) }
 
 // sqlText holds the statements of one table, built once per schema.
 type sqlText struct {
@@ -365,12 +527,18 @@ SELECT count(*) FROM d`, target, s.seenName, own, list("t.", t.key), finishClose
 		}
 		sets = append(sets, "updated_at = EXCLUDED.updated_at", "updated_run = EXCLUDED.updated_run")
 		s.maxLeadKey = fmt.Sprintf("SELECT max(%s) FROM %s", ident(t.key[0]), target)
+		// An inserted row is one whose first_seen_at is this batch's time:
+		// the update never sets it, and no earlier batch had the time (it
+		// increases strictly, and one Tx writes a segment table at a time).
+		// Not xmax = 0, as entities and children test: Postgres cannot
+		// return system columns from a partitioned table, and segment tables
+		// are the ones worth partitioning.
 		s.upsertDirect = fmt.Sprintf(`WITH up AS (
 INSERT INTO %s AS t (%s, first_seen_at, updated_at, updated_run)
 SELECT %s, $1, $1, $2 FROM (%s) s
 ON CONFLICT (%s) DO UPDATE SET %s
 WHERE (%s) IS DISTINCT FROM (%s)
-RETURNING (t.xmax = 0) AS inserted)
+RETURNING t.first_seen_at = $1 AS inserted)
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
 			target, list("", names), list("", names), dedup, list("", t.key), strings.Join(sets, ", "),
 			strings.Join(cmpOld, ", "), strings.Join(cmpNew, ", "))

@@ -33,146 +33,98 @@ type Tx struct {
 
 // Users merges a batch of users.
 func (t *Tx) Users(ctx context.Context, rows []UserRow) error {
-	return t.load(ctx, usersTable, len(rows), nil, func(i int, v []any) {
-		r := &rows[i]
-		v[0], v[1], v[2], v[3], v[4], v[5], v[6] = r.ID, nullString(r.Name), nullString(r.Email), nullString(r.Username), nullString(r.Title), nullString(r.Department), nullString(r.State)
-		v[7], v[8], v[9], v[10], v[11], v[12] = nullString(r.DivisionID), nullString(r.ManagerID), nullString(r.EmployeeID), r.AcdAutoAnswer, int32(r.Version), nullJSON(r.Raw)
-	})
+	return loadRows(ctx, t, usersTable, nil, rows)
 }
 
 // Divisions merges a batch of divisions.
 func (t *Tx) Divisions(ctx context.Context, rows []DivisionRow) error {
-	return t.load(ctx, divisionsTable, len(rows), nil, func(i int, v []any) {
-		r := &rows[i]
-		v[0], v[1], v[2], v[3], v[4] = r.ID, r.Name, nullString(r.Description), r.HomeDivision, nullJSON(r.Raw)
-	})
+	return loadRows(ctx, t, divisionsTable, nil, rows)
 }
 
 // Skills merges a batch of routing skills.
 func (t *Tx) Skills(ctx context.Context, rows []SkillRow) error {
-	return t.load(ctx, skillsTable, len(rows), nil, func(i int, v []any) {
-		r := &rows[i]
-		v[0], v[1], v[2], v[3] = r.ID, r.Name, nullString(r.State), nullJSON(r.Raw)
-	})
+	return loadRows(ctx, t, skillsTable, nil, rows)
 }
 
 // Languages merges a batch of routing languages.
 func (t *Tx) Languages(ctx context.Context, rows []LanguageRow) error {
-	return t.load(ctx, languagesTable, len(rows), nil, func(i int, v []any) {
-		r := &rows[i]
-		v[0], v[1], v[2], v[3] = r.ID, r.Name, nullString(r.State), nullJSON(r.Raw)
-	})
+	return loadRows(ctx, t, languagesTable, nil, rows)
 }
 
 // Queues merges a batch of queues.
 func (t *Tx) Queues(ctx context.Context, rows []QueueRow) error {
-	return t.load(ctx, queuesTable, len(rows), nil, func(i int, v []any) {
-		r := &rows[i]
-		v[0], v[1], v[2], v[3], v[4], v[5] = r.ID, r.Name, nullString(r.DivisionID), int32(r.MemberCount), int32(r.JoinedMemberCount), nullJSON(r.Raw)
-	})
+	return loadRows(ctx, t, queuesTable, nil, rows)
 }
 
 // Roles merges a batch of roles.
 func (t *Tx) Roles(ctx context.Context, rows []RoleRow) error {
-	return t.load(ctx, rolesTable, len(rows), nil, func(i int, v []any) {
-		r := &rows[i]
-		v[0], v[1], v[2], v[3] = r.ID, r.Name, nullString(r.Description), nullJSON(r.Raw)
-	})
+	return loadRows(ctx, t, rolesTable, nil, rows)
 }
 
 // UserSkills replaces the skills of every user in users and of every user
 // with a row in rows: skills of those users missing from rows are removed.
 // Name users with no skills in users so their old skills are removed.
 func (t *Tx) UserSkills(ctx context.Context, users []string, rows []UserSkillRow) error {
-	return t.load(ctx, userSkillsTable, len(rows), users, func(i int, v []any) {
-		r := &rows[i]
-		v[0], v[1], v[2], v[3] = r.UserID, r.SkillID, nullString(r.SkillName), r.Proficiency
-	})
+	return loadRows(ctx, t, userSkillsTable, users, rows)
 }
 
 // UserLanguages replaces the languages of the users named (see UserSkills).
 func (t *Tx) UserLanguages(ctx context.Context, users []string, rows []UserLanguageRow) error {
-	return t.load(ctx, userLanguagesTable, len(rows), users, func(i int, v []any) {
-		r := &rows[i]
-		v[0], v[1], v[2], v[3] = r.UserID, r.LanguageID, nullString(r.LanguageName), r.Proficiency
-	})
+	return loadRows(ctx, t, userLanguagesTable, users, rows)
 }
 
 // QueueMembersByUser replaces the queue memberships of the users named
 // (the per-user strategy; see UserSkills).
 func (t *Tx) QueueMembersByUser(ctx context.Context, users []string, rows []QueueMemberRow) error {
-	return t.load(ctx, userQueuesByUserTable, len(rows), users, queueMemberFill(rows))
+	return loadRows(ctx, t, userQueuesByUserTable, users, rows)
 }
 
 // QueueMembersByQueue replaces the members of the queues named and of every
 // queue with a row in rows (the queue-side strategy).
 func (t *Tx) QueueMembersByQueue(ctx context.Context, queues []string, rows []QueueMemberRow) error {
-	return t.load(ctx, userQueuesByQueueTable, len(rows), queues, queueMemberFill(rows))
-}
-
-func queueMemberFill(rows []QueueMemberRow) func(int, []any) {
-	return func(i int, v []any) {
-		r := &rows[i]
-		v[0], v[1], v[2] = r.UserID, r.QueueID, r.Joined
-	}
+	return loadRows(ctx, t, userQueuesByQueueTable, queues, rows)
 }
 
 // UserGroups replaces the groups of the users named (see UserSkills).
 func (t *Tx) UserGroups(ctx context.Context, users []string, rows []UserGroupRow) error {
-	return t.load(ctx, userGroupsTable, len(rows), users, func(i int, v []any) {
-		r := &rows[i]
-		v[0], v[1], v[2] = r.UserID, r.GroupID, nullString(r.GroupName)
-	})
+	return loadRows(ctx, t, userGroupsTable, users, rows)
 }
 
 // UserLocations replaces the locations of the users named (see UserSkills).
 func (t *Tx) UserLocations(ctx context.Context, users []string, rows []UserLocationRow) error {
-	return t.load(ctx, userLocationsTable, len(rows), users, func(i int, v []any) {
-		r := &rows[i]
-		v[0], v[1], v[2], v[3] = r.UserID, r.LocationID, nullString(r.LocationName), nullString(r.Notes)
-	})
+	return loadRows(ctx, t, userLocationsTable, users, rows)
 }
 
 // RoleGrants replaces the role grants of the users named (see UserSkills).
 func (t *Tx) RoleGrants(ctx context.Context, users []string, rows []RoleGrantRow) error {
-	return t.load(ctx, roleGrantsTable, len(rows), users, func(i int, v []any) {
-		r := &rows[i]
-		v[0], v[1], v[2] = r.UserID, r.RoleID, r.DivisionID
-	})
+	return loadRows(ctx, t, roleGrantsTable, users, rows)
 }
 
 // ExternalIDs replaces the external ids of the users named (see UserSkills).
 func (t *Tx) ExternalIDs(ctx context.Context, users []string, rows []ExternalIDRow) error {
-	return t.load(ctx, externalIDsTable, len(rows), users, func(i int, v []any) {
-		r := &rows[i]
-		v[0], v[1], v[2] = r.UserID, r.AuthorityName, r.ExternalKey
-	})
+	return loadRows(ctx, t, externalIDsTable, users, rows)
 }
 
 // PresenceSegments upserts presence segments: new ones are inserted, an
 // open one that arrives finished is closed, identical ones cost nothing.
 func (t *Tx) PresenceSegments(ctx context.Context, rows []PresenceSegmentRow) error {
-	return t.load(ctx, presenceTable, len(rows), nil, func(i int, v []any) {
-		r := &rows[i]
-		v[0], v[1], v[2], v[3], v[4] = r.UserID, r.Start, nullTime(r.End), r.SystemPresence, nullString(r.OrganizationPresenceID)
-	})
+	return loadRows(ctx, t, presenceTable, nil, rows)
 }
 
 // RoutingStatusSegments upserts routing status segments (see PresenceSegments).
 func (t *Tx) RoutingStatusSegments(ctx context.Context, rows []RoutingStatusSegmentRow) error {
-	return t.load(ctx, routingTable, len(rows), nil, func(i int, v []any) {
-		r := &rows[i]
-		v[0], v[1], v[2], v[3] = r.UserID, r.Start, nullTime(r.End), r.RoutingStatus
-	})
+	return loadRows(ctx, t, routingTable, nil, rows)
 }
 
 // Aggregates upserts user aggregate metrics.
 func (t *Tx) Aggregates(ctx context.Context, rows []AggregateRow) error {
-	return t.load(ctx, aggregatesTable, len(rows), nil, func(i int, v []any) {
-		r := &rows[i]
-		v[0], v[1], v[2], v[3], v[4], v[5] = r.UserID, r.IntervalStart, r.IntervalEnd, r.Granularity, r.Metric, r.Qualifier
-		v[6], v[7], v[8], v[9] = r.Sum, r.Count, r.Min, r.Max
-	})
+	return loadRows(ctx, t, aggregatesTable, nil, rows)
+}
+
+// loadRows merges one batch of rows into tb; owners are the owners a child
+// batch names besides those of its rows.
+func loadRows[R any](ctx context.Context, t *Tx, tb *tableOf[R], owners []string, rows []R) error {
+	return t.load(ctx, &tb.table, len(rows), owners, tb.fill(rows))
 }
 
 // Commit finishes the stream: for a snapshot it marks vanished entities
@@ -522,12 +474,16 @@ func (c *copySource) Next() bool {
 // seen before. A NULL key counts as a repeat: the merge reports it.
 func (c *copySource) trackKey() {
 	for _, i := range c.keyIdx {
-		k, ok := c.row[i].(string)
-		if !ok {
+		switch k := c.row[i].(type) {
+		case string:
+			c.keys.text(k)
+		case time.Time:
+			c.keys.time(k)
+		default:
+			c.keys.h.Reset()
 			c.dup = true
 			return
 		}
-		c.keys.text(k)
 	}
 	c.dup = c.keys.repeated()
 }

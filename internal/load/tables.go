@@ -1,0 +1,139 @@
+package load
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// The tables the loader writes, one declaration each (see table.go and
+// "Adding a table" in doc.go). Columns are listed in COPY order; each names
+// its column in the migrated schema, and its constructor fixes the SQL type
+// and whether "" or nil is stored as NULL.
+
+var (
+	usersTable = declare(table{name: "users", kind: entity, key: []string{"id"}, history: "users_history"},
+		text("id", func(r *UserRow) string { return r.ID }),
+		optText("name", func(r *UserRow) string { return r.Name }),
+		optText("email", func(r *UserRow) string { return r.Email }),
+		optText("username", func(r *UserRow) string { return r.Username }),
+		optText("title", func(r *UserRow) string { return r.Title }),
+		optText("department", func(r *UserRow) string { return r.Department }),
+		optText("state", func(r *UserRow) string { return r.State }),
+		optText("division_id", func(r *UserRow) string { return r.DivisionID }),
+		optText("manager_id", func(r *UserRow) string { return r.ManagerID }),
+		optText("employee_id", func(r *UserRow) string { return r.EmployeeID }),
+		boolean("acd_auto_answer", func(r *UserRow) bool { return r.AcdAutoAnswer }),
+		integer("version", func(r *UserRow) int { return r.Version }),
+		optJSON("raw", func(r *UserRow) json.RawMessage { return r.Raw }),
+	)
+	divisionsTable = declare(table{name: "divisions", kind: entity, key: []string{"id"}},
+		text("id", func(r *DivisionRow) string { return r.ID }),
+		text("name", func(r *DivisionRow) string { return r.Name }),
+		optText("description", func(r *DivisionRow) string { return r.Description }),
+		boolean("home_division", func(r *DivisionRow) bool { return r.HomeDivision }),
+		optJSON("raw", func(r *DivisionRow) json.RawMessage { return r.Raw }),
+	)
+	skillsTable = declare(table{name: "skills", kind: entity, key: []string{"id"}},
+		text("id", func(r *SkillRow) string { return r.ID }),
+		text("name", func(r *SkillRow) string { return r.Name }),
+		optText("state", func(r *SkillRow) string { return r.State }),
+		optJSON("raw", func(r *SkillRow) json.RawMessage { return r.Raw }),
+	)
+	languagesTable = declare(table{name: "languages", kind: entity, key: []string{"id"}},
+		text("id", func(r *LanguageRow) string { return r.ID }),
+		text("name", func(r *LanguageRow) string { return r.Name }),
+		optText("state", func(r *LanguageRow) string { return r.State }),
+		optJSON("raw", func(r *LanguageRow) json.RawMessage { return r.Raw }),
+	)
+	queuesTable = declare(table{name: "queues", kind: entity, key: []string{"id"}},
+		text("id", func(r *QueueRow) string { return r.ID }),
+		text("name", func(r *QueueRow) string { return r.Name }),
+		optText("division_id", func(r *QueueRow) string { return r.DivisionID }),
+		integer("member_count", func(r *QueueRow) int { return r.MemberCount }),
+		integer("joined_member_count", func(r *QueueRow) int { return r.JoinedMemberCount }),
+		optJSON("raw", func(r *QueueRow) json.RawMessage { return r.Raw }),
+	)
+	rolesTable = declare(table{name: "roles", kind: entity, key: []string{"id"}},
+		text("id", func(r *RoleRow) string { return r.ID }),
+		text("name", func(r *RoleRow) string { return r.Name }),
+		optText("description", func(r *RoleRow) string { return r.Description }),
+		optJSON("raw", func(r *RoleRow) json.RawMessage { return r.Raw }),
+	)
+
+	userSkillsTable = declare(table{name: "user_skills", kind: child, owner: "user_id", key: []string{"user_id", "skill_id"}, history: "user_skills_history"},
+		text("user_id", func(r *UserSkillRow) string { return r.UserID }),
+		text("skill_id", func(r *UserSkillRow) string { return r.SkillID }),
+		optText("skill_name", func(r *UserSkillRow) string { return r.SkillName }),
+		double("proficiency", func(r *UserSkillRow) float64 { return r.Proficiency }),
+	)
+	userLanguagesTable = declare(table{name: "user_languages", kind: child, owner: "user_id", key: []string{"user_id", "language_id"}},
+		text("user_id", func(r *UserLanguageRow) string { return r.UserID }),
+		text("language_id", func(r *UserLanguageRow) string { return r.LanguageID }),
+		optText("language_name", func(r *UserLanguageRow) string { return r.LanguageName }),
+		double("proficiency", func(r *UserLanguageRow) float64 { return r.Proficiency }),
+	)
+	// user_queues is loaded per user or per queue (QueueMembersByUser,
+	// QueueMembersByQueue): one table, two owners, so two declarations
+	// sharing their columns.
+	userQueuesByUserTable = declare(table{name: "user_queues", kind: child, owner: "user_id", key: []string{"user_id", "queue_id"}, history: "user_queues_history"},
+		queueMemberCols...)
+	userQueuesByQueueTable = declare(table{name: "user_queues", kind: child, owner: "queue_id", key: []string{"user_id", "queue_id"}, history: "user_queues_history"},
+		queueMemberCols...)
+	userGroupsTable = declare(table{name: "user_groups", kind: child, owner: "user_id", key: []string{"user_id", "group_id"}},
+		text("user_id", func(r *UserGroupRow) string { return r.UserID }),
+		text("group_id", func(r *UserGroupRow) string { return r.GroupID }),
+		optText("group_name", func(r *UserGroupRow) string { return r.GroupName }),
+	)
+	userLocationsTable = declare(table{name: "user_locations", kind: child, owner: "user_id", key: []string{"user_id", "location_id"}},
+		text("user_id", func(r *UserLocationRow) string { return r.UserID }),
+		text("location_id", func(r *UserLocationRow) string { return r.LocationID }),
+		optText("location_name", func(r *UserLocationRow) string { return r.LocationName }),
+		optText("notes", func(r *UserLocationRow) string { return r.Notes }),
+	)
+	roleGrantsTable = declare(table{name: "user_role_grants", kind: child, owner: "user_id", key: []string{"user_id", "role_id", "division_id"}},
+		text("user_id", func(r *RoleGrantRow) string { return r.UserID }),
+		text("role_id", func(r *RoleGrantRow) string { return r.RoleID }),
+		text("division_id", func(r *RoleGrantRow) string { return r.DivisionID }),
+	)
+	externalIDsTable = declare(table{name: "user_external_ids", kind: child, owner: "user_id", key: []string{"user_id", "authority_name", "external_key"}},
+		text("user_id", func(r *ExternalIDRow) string { return r.UserID }),
+		text("authority_name", func(r *ExternalIDRow) string { return r.AuthorityName }),
+		text("external_key", func(r *ExternalIDRow) string { return r.ExternalKey }),
+	)
+
+	presenceTable = declare(table{name: "user_presence_segments", kind: segment, key: []string{"start_time", "user_id"},
+		// A finished segment never reopens: a reload that still sees it open
+		// keeps the known end.
+		setExprs: map[string]string{"end_time": "coalesce(EXCLUDED.end_time, t.end_time)"}},
+		text("user_id", func(r *PresenceSegmentRow) string { return r.UserID }),
+		timestamp("start_time", func(r *PresenceSegmentRow) time.Time { return r.Start }),
+		optTimestamp("end_time", func(r *PresenceSegmentRow) time.Time { return r.End }),
+		text("system_presence", func(r *PresenceSegmentRow) string { return r.SystemPresence }),
+		optText("organization_presence_id", func(r *PresenceSegmentRow) string { return r.OrganizationPresenceID }),
+	)
+	routingTable = declare(table{name: "user_routing_status_segments", kind: segment, key: []string{"start_time", "user_id"},
+		setExprs: map[string]string{"end_time": "coalesce(EXCLUDED.end_time, t.end_time)"}},
+		text("user_id", func(r *RoutingStatusSegmentRow) string { return r.UserID }),
+		timestamp("start_time", func(r *RoutingStatusSegmentRow) time.Time { return r.Start }),
+		optTimestamp("end_time", func(r *RoutingStatusSegmentRow) time.Time { return r.End }),
+		text("routing_status", func(r *RoutingStatusSegmentRow) string { return r.RoutingStatus }),
+	)
+	aggregatesTable = declare(table{name: "user_aggregates", kind: segment, key: []string{"interval_start", "user_id", "granularity", "metric", "qualifier"}},
+		text("user_id", func(r *AggregateRow) string { return r.UserID }),
+		timestamp("interval_start", func(r *AggregateRow) time.Time { return r.IntervalStart }),
+		timestamp("interval_end", func(r *AggregateRow) time.Time { return r.IntervalEnd }),
+		text("granularity", func(r *AggregateRow) string { return r.Granularity }),
+		text("metric", func(r *AggregateRow) string { return r.Metric }),
+		text("qualifier", func(r *AggregateRow) string { return r.Qualifier }),
+		optDouble("sum", func(r *AggregateRow) *float64 { return r.Sum }),
+		optBigint("count", func(r *AggregateRow) *int64 { return r.Count }),
+		optDouble("min", func(r *AggregateRow) *float64 { return r.Min }),
+		optDouble("max", func(r *AggregateRow) *float64 { return r.Max }),
+	)
+)
+
+var queueMemberCols = []col[QueueMemberRow]{
+	text("user_id", func(r *QueueMemberRow) string { return r.UserID }),
+	text("queue_id", func(r *QueueMemberRow) string { return r.QueueID }),
+	boolean("joined", func(r *QueueMemberRow) bool { return r.Joined }),
+}
