@@ -612,7 +612,9 @@ func TestSlowResponsesPastDeadline(t *testing.T) {
 		MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, AttemptTimeout: 100 * time.Millisecond,
 	}))
 	c2 := e.client(t, genesys.WithRetryPolicy(genesys.RetryPolicy{
-		MaxRetries: 8, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, AttemptTimeout: 150 * time.Millisecond,
+		// A deadline well above a loaded machine's normal answer (the race
+		// detector, other test binaries) and well below a spike.
+		MaxRetries: 8, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, AttemptTimeout: 700 * time.Millisecond,
 	}))
 	for _, cl := range []*genesys.Client{c, c2} { // log in before the faults
 		if _, err := cl.ListUsers(context.Background(), nil); err != nil {
@@ -628,7 +630,7 @@ func TestSlowResponsesPastDeadline(t *testing.T) {
 	}
 
 	// Some answers slow: the listing completes.
-	e.setFaults(t, emulator.Faults{SpikeRate: 0.3, SpikeMs: 400, Seed: 9})
+	e.setFaults(t, emulator.Faults{SpikeRate: 0.3, SpikeMs: 2000, Seed: 9})
 	n := 0
 	for _, err := range c2.Users(context.Background(), &genesys.ListUsersOptions{ListOptions: genesys.ListOptions{PageSize: 25}, State: "any"}) {
 		if err != nil {
