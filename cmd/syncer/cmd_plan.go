@@ -105,8 +105,7 @@ func addFeedFlags(c *cobra.Command) *feedFlags {
 			ff.percents[g.name] = new(float64)
 			fs.Var(newPercentFlag(ff.percents[g.name], 0), guardFlag(g.name), g.usage)
 		}
-		// pflag shows a zero default as "(default 0)" for a custom type:
-		// the default is the configuration's.
+		// No default of its own: the configuration's guard applies.
 		fs.Lookup(guardFlag(g.name)).DefValue = ""
 		_ = c.RegisterFlagCompletionFunc(guardFlag(g.name), cobra.NoFileCompletions)
 	}

@@ -19,7 +19,12 @@ func newVersionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "print the version (also: syncer --version)",
-		Args:  rangeArgs(0, 0, ""),
+		Long: `Version prints syncer's version, the commit it was built from and the Go version.
+
+Exit status: 0.`,
+		Example: `  syncer version
+  syncer --version`,
+		Args: rangeArgs(0, 0, ""),
 		RunE: runCode(func(_ context.Context, _ []string, stdout, _ io.Writer) int {
 			fmt.Fprintln(stdout, versionString())
 			return exitOK

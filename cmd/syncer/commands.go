@@ -116,9 +116,6 @@ Flags go before or after the arguments. Exit status: 0 success, 1 failure,
 		Args:          cobra.ArbitraryArgs,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		// Shell completion (syncer completion bash|zsh|fish|powershell)
-		// asks the commands for their flags, pipelines and feeds.
-		CompletionOptions: cobra.CompletionOptions{},
 		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				// syncer alone: what it is and its commands, on stderr.
@@ -162,21 +159,26 @@ Flags go before or after the arguments. Exit status: 0 success, 1 failure,
 			if len(args) == 0 {
 				return root.Help()
 			}
-			target, _, err := root.Find(args)
-			if err != nil || target == root {
+			target, rest, err := root.Find(args)
+			switch {
+			case err != nil || target == root:
 				return unknownCommand(root, args[0])
+			case len(rest) > 0:
+				return unknownCommand(target, rest[0])
 			}
 			return target.Help()
 		},
 	})
-	// Made here rather than by Execute, so that `syncer completion` with
-	// no shell or an unknown one is a usage error like any other.
+	// Shell completion (syncer completion bash|zsh|fish|powershell) asks
+	// the commands for their flags, pipelines and feeds. Made here rather
+	// than by Execute, so that `syncer completion` with no shell or an
+	// unknown one is a usage error like any other.
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
 		if c.Name() == "completion" {
 			c.Short = "print the shell completion script: bash, zsh, fish or powershell"
 			for _, sh := range c.Commands() {
-				sh.Short = "print the " + sh.Name() + " completion script (" + sh.Name() + " completion -h: how to load it)"
+				sh.Short = "print the " + sh.Name() + " completion script (-h: how to load it)"
 			}
 			c.Args = func(c *cobra.Command, args []string) error {
 				if len(args) == 0 {
@@ -242,7 +244,7 @@ func oneDashLongFlags(root *cobra.Command, args []string) []string {
 			continue
 		}
 		name, _, _ := strings.Cut(a[1:], "=")
-		if len(name) > 1 && c.Flags().Lookup(name) != nil {
+		if len(name) > 1 && (c.Flags().Lookup(name) != nil || name == "help") {
 			out[i] = "-" + a
 		}
 	}

@@ -259,3 +259,30 @@ func TestREADMECommandsTable(t *testing.T) {
 		}
 	}
 }
+
+// The examples of every command's help parse too.
+func TestHelpExamplesParse(t *testing.T) {
+	t.Parallel()
+	n := 0
+	for name, build := range commands {
+		c := build()
+		if c.Example == "" {
+			t.Errorf("syncer %s -h shows no example", name)
+		}
+		for _, line := range strings.Split(c.Example, "\n") {
+			line = strings.TrimSpace(line)
+			if !strings.HasPrefix(line, "syncer ") {
+				continue
+			}
+			for _, args := range expand(line) {
+				n++
+				if _, code, stderr := parseOnly(args); code != exitOK {
+					t.Errorf("syncer %s -h: the example %q does not parse: exit %d\n%s", name, line, code, stderr)
+				}
+			}
+		}
+	}
+	if n < len(commands) {
+		t.Errorf("%d examples for %d commands", n, len(commands))
+	}
+}

@@ -174,18 +174,21 @@ func flagError(c *cobra.Command, err error) error {
 	)
 	switch {
 	case errors.As(err, &notExist):
-		name := notExist.GetSpecifiedName()
-		if sh := notExist.GetSpecifiedShortnames(); sh != "" {
-			return fmt.Errorf("unknown flag -%s (in -%s); flags are written --name", textfmt.Safe(name), textfmt.Safe(sh))
-		}
-		msg := "unknown flag --" + textfmt.Safe(name)
 		var names []string
 		c.Flags().VisitAll(func(f *pflag.Flag) {
 			if !f.Hidden {
 				names = append(names, f.Name)
 			}
 		})
-		if near := nearest(name, names); near != "" {
+		name, dashes := notExist.GetSpecifiedName(), "--"
+		if sh := notExist.GetSpecifiedShortnames(); sh != "" {
+			// -x, or a long flag with one dash that is no flag (-conifg):
+			// the value after an = is not repeated.
+			name, _, _ = strings.Cut(sh, "=")
+			dashes = "-"
+		}
+		msg := "unknown flag " + dashes + textfmt.Safe(name)
+		if near := nearest(name, names); near != "" && len(name) > 1 {
 			msg += " (did you mean --" + near + "?)"
 		}
 		return errors.New(msg)
