@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/usersync/syncer/internal/apply"
 	"github.com/usersync/syncer/internal/config"
 	"github.com/usersync/syncer/internal/diff"
@@ -17,25 +19,57 @@ import (
 	"github.com/usersync/syncer/internal/textfmt"
 )
 
-func init() {
-	register(command{name: "apply", summary: "apply a saved plan or a feed (plan + guards + apply), journaled and resumable", run: runApply})
+func init() { register("apply", newApplyCommand) }
+
+// applyOptions are apply's own flags.
+type applyOptions struct {
+	resume, force, noVerify bool
 }
 
-func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("apply", "PLAN.json|FEED [flags]  |  --resume [PLAN_ID]", stderr)
-	ff := addFeedFlags(fs)
-	resume := fs.Bool("resume", false, "continue an interrupted apply: the plan named, else the latest one applying or failed")
-	force := fs.Bool("force", false, "apply a saved plan even though the org changed since it was computed")
-	noVerify := fs.Bool("no-verify", false, "do not re-read the org and re-plan after the apply")
-	arg, code, ok := positional(fs, args)
-	if !ok {
-		return code
+func newApplyCommand() *cobra.Command {
+	var (
+		ff *feedFlags
+		o  applyOptions
+	)
+	c := &cobra.Command{
+		Use:   "apply {PLAN.json | FEED | --resume [PLAN_ID]}",
+		Short: "apply a saved plan or a feed (plan + guards + apply), journaled and resumable",
+		Long: `Apply applies a plan saved with syncer plan --out (refused when the org changed
+since it was computed), or plans a feed and applies it in one step, guarded and
+journaled; --resume continues an interrupted apply. Guard flags given with a
+saved plan judge its verdicts again.
+
+Exit status: 0 nothing to do or everything applied and verified; 1 a tripped
+guard, a stale plan, a failed operation or differences left after the apply;
+64 a bad command line.`,
+		Example: `  syncer apply plan.json
+  syncer apply configs/samples/hr_feed.csv --max-offboards 40
+  syncer apply --resume
+  syncer apply --resume PLAN_ID --config syncer.yaml`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 && !o.resume {
+				return errors.New("PLAN.json or FEED is required (or --resume to continue an interrupted apply)")
+			}
+			what := "PLAN.json or FEED"
+			if o.resume {
+				what = "PLAN_ID"
+			}
+			return rangeArgs(0, 1, what)(c, args)
+		},
+		RunE: runCode(func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+			return runApply(ctx, ff, o, firstArg(args), stdout, stderr)
+		}),
 	}
-	if arg == "" && !*resume {
-		fs.Usage()
-		return exitUsage
-	}
-	cfg, err := loadConfig(*ff.cfgPath)
+	ff = addFeedFlags(c)
+	fs := c.Flags()
+	fs.BoolVar(&o.resume, "resume", false, "continue an interrupted apply: the plan named, else the latest one applying or failed")
+	fs.BoolVar(&o.force, "force", false, "apply a saved plan even though the org changed since it was computed")
+	fs.BoolVar(&o.noVerify, "no-verify", false, "do not re-read the org and re-plan after the apply")
+	return c
+}
+
+func runApply(ctx context.Context, ff *feedFlags, o applyOptions, arg string, stdout, stderr io.Writer) int {
+	cfg, err := ff.cfg.load()
 	if err != nil {
 		return fail(stderr, "apply", err)
 	}
@@ -47,10 +81,10 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	defer st.Close()
 
 	var plan *diff.Plan
-	opts := reverse.ApplyOptions{Verify: !*noVerify, Force: *force}
+	opts := reverse.ApplyOptions{Verify: !o.noVerify, Force: o.force}
 	feedPath := ""
 	switch {
-	case *resume:
+	case o.resume:
 		saved, err := st.LatestUnfinishedPlan(ctx)
 		if arg != "" {
 			saved, err = st.Plan(ctx, arg)
@@ -68,9 +102,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return fail(stderr, "apply", err)
 		} else if ok {
 			plan = p
-			if err := ff.rejudge(plan); err != nil {
-				return fail(stderr, "apply", err)
-			}
+			ff.rejudge(plan)
 			opts.CheckFresh = true
 			fmt.Fprintf(stdout, "Applying the saved plan %s (%d operations, computed from %s).\n", arg, len(plan.Operations), plan.Feed)
 		} else {
@@ -91,7 +123,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	rendered := false
 	if plan == nil {
 		rendered = true
-		p, err := makePlan(ctx, svc, sp, !*ff.noRefresh, stdout, stderr)
+		p, err := makePlan(ctx, svc, sp, !ff.noRefresh, stdout, stderr)
 		if err != nil {
 			return fail(stderr, "apply", err)
 		}
@@ -101,7 +133,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		fmt.Fprintln(stdout)
 	}
-	if !plan.HasChanges() && !*resume {
+	if !plan.HasChanges() && !o.resume {
 		if tripped := plan.Tripped(); len(tripped) > 0 {
 			// A broken export whose rows are all rejected plans nothing:
 			// it must still fail, as the applier fails a plan with calls.
@@ -115,17 +147,18 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	switch {
 	case errors.As(err, &ge):
 		return refuseTripped(stderr, "apply", ge.Tripped, rendered)
-	case errors.Is(err, apply.ErrStale):
-		return fail(stderr, "apply", err)
 	case err != nil && res != nil && res.PlanID != "" && ctx.Err() != nil:
 		fmt.Fprintf(stderr, "syncer apply: interrupted; resume with: syncer apply --resume %s\n", res.PlanID)
 		return exitFailure
 	case err != nil:
-		if res != nil && res.PlanID != "" {
-			fmt.Fprintf(stderr, "syncer apply: %v\nresume with: syncer apply --resume %s\n", err, res.PlanID)
-			return exitFailure
+		// The applier's errors say "apply" (and the plan) themselves.
+		fmt.Fprintf(stderr, "syncer: %v\n", err)
+		// Resuming is the way on only once operations ran: a plan refused
+		// before (stale, say) is planned again or applied again.
+		if res != nil && res.PlanID != "" && (res.Resumed || res.Previously+res.Done+res.Failed+res.Skipped > 0) {
+			fmt.Fprintf(stderr, "resume with: syncer apply --resume %s\n", res.PlanID)
 		}
-		return fail(stderr, "apply", err)
+		return exitFailure
 	}
 	printResult(stdout, res)
 	if !res.OK() {
@@ -139,7 +172,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // refuses a --mode that contradicts the plan.
 func savedPlanSpec(ff *feedFlags, cfg *config.Config, plan *diff.Plan, stdout io.Writer) (reverse.Spec, error) {
 	sp := reverse.SpecFromPlan(plan)
-	if m := *ff.mode; m != "" && m != string(plan.Mode) {
+	if m := ff.mode; ff.fs.Changed("mode") && m != string(plan.Mode) {
 		return sp, fmt.Errorf("--mode %s: the plan was made in %s mode and is applied as it was made; plan the feed again to change the mode", m, plan.Mode)
 	}
 	now, err := ff.spec(cfg, plan.Feed)

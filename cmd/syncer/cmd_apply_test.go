@@ -58,8 +58,13 @@ func TestPlanAndApplyCommands(t *testing.T) {
 		t.Fatalf("apply other = %d\n%s\n%s", code, out, stderr)
 	}
 	code, _, stderr = e.syncer(t, "apply", filepath.Join(dir, "retitle.json"), "--config", e.cfg)
-	if code != exitFailure || !strings.Contains(stderr, "stale") {
+	if code != exitFailure || !strings.Contains(stderr, "syncer: apply: the plan is stale: it was computed from state ") {
 		t.Fatalf("apply of a stale plan = %d\n%s", code, stderr)
+	}
+	// Said once, and not resumable: it is planned again (or forced).
+	sayOnce(t, "apply of a stale plan", stderr)
+	if strings.Contains(stderr, "--resume") {
+		t.Errorf("a stale plan is offered --resume:\n%s", stderr)
 	}
 
 	// A tripped guard stops before any call and names its flag.

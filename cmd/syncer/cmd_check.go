@@ -13,35 +13,45 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/spf13/cobra"
 
 	"github.com/usersync/syncer/internal/config"
 	"github.com/usersync/syncer/internal/preflight"
 	"github.com/usersync/syncer/internal/store"
 )
 
-func init() {
-	register(command{name: "check", summary: "check the config, the database, the Genesys login and every permission a run needs", run: runCheck})
+func init() { register("check", newCheckCommand) }
+
+func newCheckCommand() *cobra.Command {
+	var cfg *configOption
+	c := &cobra.Command{
+		Use:   "check [PIPELINE|FEED...]",
+		Short: "check the config, the database, the Genesys login and every permission a run needs",
+		Long: `Check validates the configuration, connects to the database and says whether its
+schema is migrated, logs in to Genesys Cloud, and reads every endpoint the named
+pipelines and feeds need (all of them when none is named) once, naming each
+missing permission. One line per check.
+
+Exit status: 0 everything a run needs works, 1 otherwise, 64 a bad command line.`,
+		Example: `  syncer check --config syncer.yaml
+  syncer check nightly hr --config syncer.yaml`,
+		Args: cobra.ArbitraryArgs,
+		RunE: runCode(func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+			return runCheck(ctx, cfg, args, stdout, stderr)
+		}),
+	}
+	cfg = addConfigFlag(c)
+	c.ValidArgsFunction = cfg.completeNames(true, true)
+	return c
 }
 
 // runCheck validates the configuration, connects to the database, logs in
 // to Genesys Cloud and probes every endpoint the selected pipelines and
 // feeds need (all of them when none is named), one line per check. Exit 0
 // when everything a run needs works, 1 otherwise.
-func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("check", "[PIPELINE|FEED...] [flags]", stderr)
-	cfgPath := configFlag(fs)
-	// Names may come before the flags, as in `syncer check nightly --config F`.
-	var names []string
-	for len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		names, args = append(names, args[0]), args[1:]
-	}
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	names = append(names, fs.Args()...)
-
+func runCheck(ctx context.Context, o *configOption, names []string, stdout, stderr io.Writer) int {
 	var rep preflight.Report
-	cfg, err := loadConfig(*cfgPath)
+	cfg, err := o.load()
 	if err != nil {
 		var errs config.Errors
 		if errors.As(err, &errs) {
@@ -64,7 +74,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	rep.Add(preflight.Check{Status: preflight.OK, Name: "config", Detail: configSummary(cfg, pipelines, feeds)})
 
-	rep.Add(checkDatabase(ctx, cfg, *cfgPath))
+	rep.Add(checkDatabase(ctx, cfg, o.path()))
 
 	if err := cfg.RequireGenesys(); err != nil {
 		var errs config.Errors

@@ -20,6 +20,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/spf13/cobra"
 
 	"github.com/usersync/syncer/configs"
 	"github.com/usersync/syncer/internal/config"
@@ -28,8 +29,43 @@ import (
 	"github.com/usersync/syncer/internal/reverse"
 )
 
-func init() {
-	register(command{name: "demo", summary: "run everything end to end against the built-in emulator and local Postgres", run: runDemo})
+func init() { register("demo", newDemoCommand) }
+
+func newDemoCommand() *cobra.Command {
+	var (
+		users, rate int
+		seed        int64
+		database    string
+	)
+	c := &cobra.Command{
+		Use:   "demo",
+		Short: "run everything end to end against the built-in emulator and local Postgres",
+		Long: `Demo starts an emulated org, migrates a schema of its own database (created when
+missing on the server DATABASE_URL points at, else the local PostgreSQL), runs a
+forward pipeline, plans and applies an HR feed, and shows the results.
+
+Exit status: 0 success, 1 failure, 64 a bad command line.`,
+		Example: `  syncer demo
+  syncer demo --users 500 --database syncer_demo_ci`,
+		Args: func(c *cobra.Command, args []string) error {
+			if err := rangeArgs(0, 0, "")(c, args); err != nil {
+				return err
+			}
+			if !demoDatabaseRE.MatchString(database) {
+				return errors.New("--database: a database name is lowercase letters, digits and _, starting with a letter, at most 63")
+			}
+			return nil
+		},
+		RunE: runCode(func(ctx context.Context, _ []string, stdout, stderr io.Writer) int {
+			return runDemo(ctx, users, seed, rate, database, stdout, stderr)
+		}),
+	}
+	fs := c.Flags()
+	fs.Var(newIntFlag(&users, 2000, 1, "int"), "users", "users in the emulated org")
+	fs.Int64Var(&seed, "seed", 7, "seed of the emulated org")
+	fs.Var(newIntFlag(&rate, 6000, 1, "int"), "rate", "emulated rate limit, requests per minute per token (a real org: 300)")
+	fs.StringVar(&database, "database", demoDatabaseName(), "the demo's own database `NAME`, created when missing on the server DATABASE_URL points at (else the local server)")
+	return c
 }
 
 // demoSchema is the schema the demo recreates on every run, in the
@@ -42,21 +78,9 @@ const demoSchema = "syncer_demo"
 // the variable database.url_env names.
 const demoServerURL = "postgres://postgres@127.0.0.1:5432/postgres"
 
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("demo", "[flags]", stderr)
-	users := fs.Int("users", 2000, "users in the emulated org")
-	seed := fs.Int64("seed", 7, "seed of the emulated org")
-	rate := fs.Int("rate", 6000, "emulated rate limit, requests per minute per token (a real org: 300)")
-	database := fs.String("database", demoDatabaseName(), "the demo's own database, created when missing on the server DATABASE_URL points at (default: the local server)")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	if !demoDatabaseRE.MatchString(*database) {
-		fmt.Fprintf(stderr, "syncer demo: --database: a database name is lowercase letters, digits and _, starting with a letter, at most 63\n")
-		return exitUsage
-	}
-	d := &demo{out: stdout, errw: stderr, start: time.Now(), database: *database}
-	if err := d.run(ctx, *users, *seed, *rate); err != nil {
+func runDemo(ctx context.Context, users int, seed int64, rate int, database string, stdout, stderr io.Writer) int {
+	d := &demo{out: stdout, errw: stderr, start: time.Now(), database: database}
+	if err := d.run(ctx, users, seed, rate); err != nil {
 		fmt.Fprintf(stderr, "\nsyncer demo: %v\n", err)
 		return exitFailure
 	}

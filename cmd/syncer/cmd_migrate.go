@@ -1,62 +1,89 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
+	"slices"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"github.com/usersync/syncer/internal/store"
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
-func init() {
-	register(command{name: "migrate", summary: "apply database migrations (up, status, down)", run: runMigrate})
+func init() { register("migrate", newMigrateCommand) }
+
+// migrateActions are migrate's actions, the first the default.
+var migrateActions = []string{"up", "status", "down"}
+
+func newMigrateCommand() *cobra.Command {
+	var (
+		cfg     *configOption
+		schema  string
+		verbose bool
+	)
+	c := &cobra.Command{
+		Use:   "migrate [up|status|down]",
+		Short: "apply database migrations (up, status, down)",
+		Long: `Migrate applies (up, the default), lists (status) or rolls back one (down) of the
+embedded migrations in the syncer schema of the database database.url_env names.
+
+  up      apply every pending migration (safe to repeat or run concurrently)
+  status  list the migrations and whether each is applied
+  down    roll back the most recent migration
+
+Exit status: 0 success, 1 failure, 64 a bad command line.`,
+		Example: `  syncer migrate --config syncer.yaml
+  syncer migrate status
+  syncer migrate up --schema genesys_test`,
+		ValidArgs: migrateActions,
+		Args: func(c *cobra.Command, args []string) error {
+			if err := rangeArgs(0, 1, "action (up, status or down)")(c, args); err != nil {
+				return err
+			}
+			if len(args) == 1 && !slices.Contains(migrateActions, args[0]) {
+				msg := "unknown action " + textfmt.Quote(args[0]) + ": want up, status or down"
+				if near := nearest(args[0], migrateActions); near != "" {
+					msg += " (did you mean " + near + "?)"
+				}
+				return errors.New(msg)
+			}
+			return nil
+		},
+		RunE: runCode(func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+			return runMigrate(ctx, cfg, cmp.Or(firstArg(args), migrateActions[0]), schema, verbose, stdout, stderr)
+		}),
+	}
+	cfg = addConfigFlag(c)
+	c.Flags().StringVar(&schema, "schema", "", "schema `NAME` holding the syncer tables (default: database.schema of the config, else genesys)")
+	c.Flags().BoolVarP(&verbose, "verbose", "v", false, "log each migration")
+	return c
 }
 
 // runMigrate applies (up), lists (status) or rolls back one (down) of the
-// embedded migrations in the syncer schema of the database at DATABASE_URL.
-func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("migrate", "[up|status|down] [flags]\n\n  up      apply every pending migration (default; safe to repeat or run concurrently)\n  status  list the migrations and whether each is applied\n  down    roll back the most recent migration", stderr)
-	cfgPath := configFlag(fs)
-	schema := fs.String("schema", "", "schema holding the syncer tables (default: database.schema of the config, else genesys)")
-	verbose := fs.Bool("v", false, "log each migration")
-	// The action may come before or after the flags.
-	action := "up"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		action, args = args[0], args[1:]
-	}
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	if fs.NArg() > 1 || (fs.NArg() == 1 && action != "up") {
-		fmt.Fprintf(stderr, "syncer migrate: unexpected arguments %q\n", fs.Args())
-		return exitUsage
-	}
-	if fs.NArg() == 1 {
-		action = fs.Arg(0)
-	}
-	if action != "up" && action != "status" && action != "down" {
-		fmt.Fprintf(stderr, "syncer migrate: unknown action %q (want up, status or down)\n", action)
-		return exitUsage
-	}
+// embedded migrations in the syncer schema of the configured database.
+func runMigrate(ctx context.Context, o *configOption, action, schema string, verbose bool, stdout, stderr io.Writer) int {
 	level := slog.LevelWarn
-	if *verbose {
+	if verbose {
 		level = slog.LevelInfo
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, err := o.load()
 	if err != nil {
 		return fail(stderr, "migrate", err)
 	}
-	if *schema == "" {
-		*schema = cfg.Database.Schema
+	if schema == "" {
+		schema = cfg.Database.Schema
 	}
 	if err := cfg.RequireDatabase(); err != nil {
 		return fail(stderr, "migrate", err)
 	}
 	st, err := store.Open(ctx, cfg.Database.URL.Value(), store.Config{
-		Schema: *schema,
+		Schema: schema,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	})
 	if err != nil {
@@ -72,16 +99,16 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stdout, "applied %s (%s)\n", r.Name, r.Duration.Round(1e6))
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "syncer migrate: %v\n", err)
+			fmt.Fprintf(stderr, "syncer: %v\n", err) // "migrate SCHEMA up: …"
 			return exitFailure
 		}
 		if len(res) == 0 {
-			fmt.Fprintf(stdout, "schema %s is up to date\n", *schema)
+			fmt.Fprintf(stdout, "schema %s is up to date\n", schema)
 		}
 	case "down":
 		r, err := st.MigrateDown(ctx)
 		if err != nil {
-			fmt.Fprintf(stderr, "syncer migrate: %v\n", err)
+			fmt.Fprintf(stderr, "syncer: %v\n", err) // "migrate SCHEMA down: …"
 			return exitFailure
 		}
 		fmt.Fprintf(stdout, "rolled back %s\n", r.Name)

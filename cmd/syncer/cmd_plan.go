@@ -4,14 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"sort"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/usersync/syncer/internal/config"
 	"github.com/usersync/syncer/internal/diff"
@@ -21,43 +22,115 @@ import (
 	"github.com/usersync/syncer/internal/textfmt"
 )
 
-func init() {
-	register(command{name: "plan", summary: "diff an HR feed against the org and print the plan (exit 2 when it has changes, 1 when a guard trips)", run: runPlan})
+func init() { register("plan", newPlanCommand) }
+
+func newPlanCommand() *cobra.Command {
+	var (
+		ff     *feedFlags
+		out    string
+		asJSON bool
+	)
+	c := &cobra.Command{
+		Use:   "plan [FEED]",
+		Short: "diff an HR feed against the org and print the plan (exit 2 when it has changes, 1 when a guard trips)",
+		Long: `Plan reads an HR feed (CSV or JSONL), refreshes what it can change from the org
+into Postgres, and prints what applying it would do, with the guards' verdicts.
+FEED defaults to the configured feed's path (feeds.NAME.path).
+
+Exit status: 0 no changes, 2 changes, 1 an error or a tripped guard, 64 a bad
+command line.`,
+		Example: `  syncer plan configs/samples/hr_feed.csv --out plan.json
+  syncer plan --config syncer.yaml hr.csv --json
+  syncer plan hr.csv --mode delta --max-offboards 40`,
+		Args: rangeArgs(0, 1, "FEED"),
+		RunE: runCode(func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+			return runPlan(ctx, ff, firstArg(args), out, asJSON, stdout, stderr)
+		}),
+	}
+	ff = addFeedFlags(c)
+	c.Flags().StringVar(&out, "out", "", "save the plan as JSON to `FILE`, to apply later with: syncer apply FILE")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON instead of text")
+	_ = c.MarkFlagFilename("out", "json")
+	return c
+}
+
+// firstArg is args[0], or "" when there is none.
+func firstArg(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
 }
 
 // feedFlags are the flags plan and apply share.
 type feedFlags struct {
-	cfgPath   *string
-	feedName  *string
-	mode      *string
-	noRefresh *bool
-	guards    map[string]*string
+	cfg       *configOption
+	fs        *pflag.FlagSet
+	feedName  string
+	mode      string
+	noRefresh bool
+	// The guard flags, by guard name; each is read only when given.
+	counts   map[string]*int
+	percents map[string]*float64
 }
 
-func addFeedFlags(fs *flag.FlagSet) *feedFlags {
-	ff := &feedFlags{
-		cfgPath:   configFlag(fs),
-		feedName:  fs.String("feed", "", "the configured feed (feeds.NAME) whose settings apply; default: the only one configured"),
-		mode:      fs.String("mode", "", "snapshot (absent users are leavers) or delta (listed users only); default from the feed's config"),
-		noRefresh: fs.Bool("no-refresh", false, "plan against the state in Postgres as it is, without re-reading the org first"),
-		guards:    map[string]*string{},
-	}
-	for _, g := range []struct{ name, usage string }{
-		{diff.GuardMaxOffboards, "most users that may be offboarded (overrides guards.max_offboards)"},
-		{diff.GuardMaxOffboardPercent, "most in-scope users that may be offboarded, in percent (overrides guards.max_offboard_percent)"},
-		{diff.GuardMaxChanges, "most users that may be changed; 0: no limit (overrides guards.max_changes)"},
-		{diff.GuardQueueLoss, "most joined agents a queue may lose, in percent (overrides guards.max_queue_loss_percent)"},
-		{diff.GuardRejectedPercent, "most of the feed's rows that may be rejected, in percent; 100: no limit (overrides guards.max_rejected_percent)"},
+// guardFlag is the command-line flag overriding a guard.
+func guardFlag(guard string) string { return strings.ReplaceAll(guard, "_", "-") }
+
+func addFeedFlags(c *cobra.Command) *feedFlags {
+	fs := c.Flags()
+	ff := &feedFlags{cfg: addConfigFlag(c), fs: fs, counts: map[string]*int{}, percents: map[string]*float64{}}
+	fs.StringVar(&ff.feedName, "feed", "", "the configured feed (feeds.`NAME`) whose settings apply; default: the only one configured")
+	mode := newEnumFlag(&ff.mode, "", string(feed.ModeSnapshot), string(feed.ModeDelta))
+	fs.Var(mode, "mode", "snapshot (absent users are leavers) or delta (listed users only); default from the feed's config")
+	fs.BoolVar(&ff.noRefresh, "no-refresh", false, "plan against the state in Postgres as it is, without re-reading the org first")
+	_ = c.RegisterFlagCompletionFunc("mode", mode.complete)
+	_ = c.RegisterFlagCompletionFunc("feed", func(c *cobra.Command, args []string, s string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return ff.cfg.completeNames(false, true)(c, nil, s)
+	})
+	for _, g := range []struct {
+		name, usage string
+		count       bool
+	}{
+		{diff.GuardMaxOffboards, "most users that may be offboarded; 0: none (overrides guards.max_offboards)", true},
+		{diff.GuardMaxOffboardPercent, "most in-scope users that may be offboarded, in percent (overrides guards.max_offboard_percent)", false},
+		{diff.GuardMaxChanges, "most users that may be changed; 0: no limit (overrides guards.max_changes)", true},
+		{diff.GuardQueueLoss, "most joined agents a queue may lose, in percent (overrides guards.max_queue_loss_percent)", false},
+		{diff.GuardRejectedPercent, "most of the feed's rows that may be rejected, in percent; 100: no limit (overrides guards.max_rejected_percent)", false},
 	} {
-		ff.guards[g.name] = fs.String(strings.ReplaceAll(g.name, "_", "-"), "", g.usage)
+		if g.count {
+			ff.counts[g.name] = new(int)
+			fs.Var(newIntFlag(ff.counts[g.name], 0, 0, "int"), guardFlag(g.name), g.usage)
+		} else {
+			ff.percents[g.name] = new(float64)
+			fs.Var(newPercentFlag(ff.percents[g.name], 0), guardFlag(g.name), g.usage)
+		}
+		// No default of its own: the configuration's guard applies.
+		fs.Lookup(guardFlag(g.name)).DefValue = ""
+		_ = c.RegisterFlagCompletionFunc(guardFlag(g.name), cobra.NoFileCompletions)
 	}
 	return ff
+}
+
+// guardLimit is the limit given on the command line for the guard; ok is
+// false when its flag was not given.
+func (ff *feedFlags) guardLimit(guard string) (limit float64, ok bool) {
+	if !ff.fs.Changed(guardFlag(guard)) {
+		return 0, false
+	}
+	if n, isCount := ff.counts[guard]; isCount {
+		return float64(*n), true
+	}
+	if p, isPercent := ff.percents[guard]; isPercent {
+		return *p, true
+	}
+	return 0, false
 }
 
 // feedConfig returns the configured feed the flags name, or the defaults
 // when no feed is configured.
 func (ff *feedFlags) feedConfig(cfg *config.Config) (*config.Feed, error) {
-	name := *ff.feedName
+	name := ff.feedName
 	if name == "" {
 		switch len(cfg.Feeds) {
 		case 0:
@@ -71,17 +144,12 @@ func (ff *feedFlags) feedConfig(cfg *config.Config) (*config.Feed, error) {
 				name = n
 			}
 		default:
-			var names []string
-			for n := range cfg.Feeds {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			return nil, fmt.Errorf("several feeds are configured (%s): name one with --feed", strings.Join(names, ", "))
+			return nil, fmt.Errorf("several feeds are configured (%s): name one with --feed", strings.Join(feedNames(cfg), ", "))
 		}
 	}
 	f, ok := cfg.Feeds[name]
 	if !ok {
-		return nil, fmt.Errorf("feed %q is not in the configuration", name)
+		return nil, fmt.Errorf("--feed %s: no such feed in the configuration (feeds: %s)", textfmt.Quote(name), listOrNone(feedNames(cfg)))
 	}
 	return f, nil
 }
@@ -100,16 +168,10 @@ func (ff *feedFlags) spec(cfg *config.Config, path string) (reverse.Spec, error)
 	if c.Path == "" {
 		return reverse.Spec{}, errors.New("no feed file: give FEED or set feeds.NAME.path")
 	}
-	switch *ff.mode {
-	case "":
-	case string(feed.ModeSnapshot), string(feed.ModeDelta):
-		c.Mode = *ff.mode
-	default:
-		return reverse.Spec{}, fmt.Errorf("--mode %q is not snapshot or delta", *ff.mode)
+	if ff.fs.Changed("mode") {
+		c.Mode = ff.mode
 	}
-	if err := ff.applyGuards(&c.Guards); err != nil {
-		return reverse.Spec{}, err
-	}
+	ff.applyGuards(&c.Guards)
 	if strings.HasSuffix(strings.ToLower(c.Path), ".jsonl") || strings.HasSuffix(strings.ToLower(c.Path), ".ndjson") {
 		c.Format = string(feed.FormatJSONL)
 	}
@@ -117,46 +179,44 @@ func (ff *feedFlags) spec(cfg *config.Config, path string) (reverse.Spec, error)
 }
 
 // applyGuards writes the guard flags given over the configured guards.
-func (ff *feedFlags) applyGuards(g *config.Guards) error {
-	for name, v := range ff.guards {
-		if *v == "" {
+func (ff *feedFlags) applyGuards(g *config.Guards) {
+	for name, n := range ff.counts {
+		if !ff.fs.Changed(guardFlag(name)) {
 			continue
 		}
-		flagName := "--" + strings.ReplaceAll(name, "_", "-")
-		var f float64
-		if _, err := fmt.Sscan(*v, &f); err != nil || f < 0 {
-			return fmt.Errorf("%s %q: want a number ≥ 0", flagName, *v)
-		}
-		n := int(f)
+		v := *n
 		switch name {
 		case diff.GuardMaxOffboards:
-			g.MaxOffboards = &n
+			g.MaxOffboards = &v
 		case diff.GuardMaxChanges:
-			g.MaxChanges = &n
-		case diff.GuardMaxOffboardPercent:
-			g.MaxOffboardPercent = &f
-		case diff.GuardQueueLoss:
-			g.MaxQueueLossPercent = &f
-		case diff.GuardRejectedPercent:
-			g.MaxRejectedPercent = &f
+			g.MaxChanges = &v
 		}
 	}
-	return nil
+	for name, p := range ff.percents {
+		if !ff.fs.Changed(guardFlag(name)) {
+			continue
+		}
+		v := *p
+		switch name {
+		case diff.GuardMaxOffboardPercent:
+			g.MaxOffboardPercent = &v
+		case diff.GuardQueueLoss:
+			g.MaxQueueLossPercent = &v
+		case diff.GuardRejectedPercent:
+			g.MaxRejectedPercent = &v
+		}
+	}
 }
 
 // rejudge applies guard flags to the verdicts of a saved plan: a verdict
 // whose guard was given on the command line is judged again against the
 // new limit.
-func (ff *feedFlags) rejudge(p *diff.Plan) error {
+func (ff *feedFlags) rejudge(p *diff.Plan) {
 	for i := range p.Guards {
 		v := &p.Guards[i]
-		s := *ff.guards[v.Guard]
-		if s == "" {
+		lim, ok := ff.guardLimit(v.Guard)
+		if !ok {
 			continue
-		}
-		var lim float64
-		if _, err := fmt.Sscan(s, &lim); err != nil || lim < 0 {
-			return fmt.Errorf("--%s %q: want a number ≥ 0", strings.ReplaceAll(v.Guard, "_", "-"), s)
 		}
 		v.Limit = lim
 		v.Tripped = v.Value > lim && !(v.Guard == diff.GuardMaxChanges && lim == 0)
@@ -164,7 +224,6 @@ func (ff *feedFlags) rejudge(p *diff.Plan) error {
 			v.Message += fmt.Sprintf(" (overridden: limit %g)", lim)
 		}
 	}
-	return nil
 }
 
 // openReverse connects to the API and the database for plan and apply.
@@ -184,35 +243,8 @@ func openReverse(ctx context.Context, cfg *config.Config, log *slog.Logger) (*re
 	return reverse.New(client, st, reverse.Config{Workers: max(1, cfg.Rate.MaxInFlight/2), Logger: log}), st, nil
 }
 
-// positional splits "NAME --flags" and "--flags NAME" command lines.
-func positional(fs *flag.FlagSet, args []string) (string, int, bool) {
-	var name string
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		name, args = args[0], args[1:]
-	}
-	if code, ok := parseFlags(fs, args); !ok {
-		return "", code, false
-	}
-	switch {
-	case name == "" && fs.NArg() == 1:
-		name = fs.Arg(0)
-	case fs.NArg() > 0:
-		fs.Usage()
-		return "", exitUsage, false
-	}
-	return name, exitOK, true
-}
-
-func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("plan", "[FEED] [flags]", stderr)
-	ff := addFeedFlags(fs)
-	out := fs.String("out", "", "save the plan as JSON to this file, for `syncer apply FILE`")
-	asJSON := fs.Bool("json", false, "print the plan as JSON instead of text")
-	path, code, ok := positional(fs, args)
-	if !ok {
-		return code
-	}
-	cfg, err := loadConfig(*ff.cfgPath)
+func runPlan(ctx context.Context, ff *feedFlags, path, out string, asJSON bool, stdout, stderr io.Writer) int {
+	cfg, err := ff.cfg.load()
 	if err != nil {
 		return fail(stderr, "plan", err)
 	}
@@ -226,16 +258,16 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "plan", err)
 	}
 	defer st.Close()
-	p, err := makePlan(ctx, svc, sp, !*ff.noRefresh, stdout, stderr)
+	p, err := makePlan(ctx, svc, sp, !ff.noRefresh, stdout, stderr)
 	if err != nil {
 		return fail(stderr, "plan", err)
 	}
-	if *out != "" {
-		if err := savePlan(*out, p.Plan); err != nil {
+	if out != "" {
+		if err := savePlan(out, p.Plan); err != nil {
 			return fail(stderr, "plan", err)
 		}
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(p.Plan); err != nil {
@@ -244,8 +276,8 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	} else if err := p.Plan.Render(stdout); err != nil {
 		return fail(stderr, "plan", err)
 	}
-	if *out != "" {
-		fmt.Fprintf(stdout, "\nSaved to %s; apply it with: syncer apply %s\n", *out, *out)
+	if out != "" {
+		fmt.Fprintf(stdout, "\nSaved to %s; apply it with: syncer apply %s\n", out, out)
 	}
 	if tripped := p.Plan.Tripped(); len(tripped) > 0 {
 		// Like apply: a plan that will not be applied is a failure, so a

@@ -8,34 +8,54 @@ import (
 	"os"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/usersync/syncer/internal/pipeline"
 	"github.com/usersync/syncer/internal/store"
 )
 
-func init() {
-	register(command{name: "run", summary: "run a pipeline once (extract -> load) and record it", run: runRun})
+func init() { register("run", newRunCommand) }
+
+// runOptions are run's flags.
+type runOptions struct {
+	cfg      *configOption
+	progress string
+	dry      bool
 }
 
-func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("run", "PIPELINE [flags]", stderr)
-	cfgPath := configFlag(fs)
-	progress := fs.String("progress", "auto", "progress display: auto (on a terminal), on, off")
-	dry := fs.Bool("dry-run", false, "read everything and report what would change, then roll back: nothing is written")
-	// Flags may come after the pipeline name.
-	var name string
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		name, args = args[0], args[1:]
+func newRunCommand() *cobra.Command {
+	var o runOptions
+	c := &cobra.Command{
+		Use:   "run PIPELINE",
+		Short: "run a pipeline once (extract -> load) and record it",
+		Long: `Run runs one configured pipeline once and records it in sync_runs: progress on a
+terminal, JSON logs otherwise, then a summary with rows per table and API calls
+against the minimum.
+
+Exit status: 0 success, 1 failure or interruption, 64 a bad command line.`,
+		Example: `  syncer run nightly --config syncer.yaml
+  syncer run nightly --dry-run`,
+		Args: rangeArgs(1, 1, "PIPELINE"),
+		RunE: runCode(func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+			return runRun(ctx, o, args[0], stdout, stderr)
+		}),
 	}
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+	o.cfg = addConfigFlag(c)
+	progress := newEnumFlag(&o.progress, "auto", "auto", "on", "off")
+	c.Flags().Var(progress, "progress", "progress display: auto (on a terminal), on, off")
+	c.Flags().BoolVar(&o.dry, "dry-run", false, "read everything and report what would change, then roll back: nothing is written")
+	_ = c.RegisterFlagCompletionFunc("progress", progress.complete)
+	c.ValidArgsFunction = func(c *cobra.Command, args []string, s string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return o.cfg.completeNames(true, false)(c, args, s)
 	}
-	if name == "" && fs.NArg() == 1 {
-		name = fs.Arg(0)
-	} else if fs.NArg() > 0 || name == "" {
-		fs.Usage()
-		return exitUsage
-	}
-	cfg, err := loadConfig(*cfgPath)
+	return c
+}
+
+func runRun(ctx context.Context, o runOptions, name string, stdout, stderr io.Writer) int {
+	cfg, err := o.cfg.load()
 	if err != nil {
 		return fail(stderr, "run", err)
 	}
@@ -48,7 +68,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "run", err)
 	}
 	defer f.Close()
-	if !*dry {
+	if !o.dry {
 		// One runner per pipeline: the lock `syncer serve` replicas take.
 		lock, err := f.store.TryLock(ctx, name, store.LockConfig{ApplicationName: fmt.Sprintf("syncer run pid %d: %s", os.Getpid(), name)})
 		if errors.Is(err, store.ErrLocked) {
@@ -61,7 +81,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	prog := pipeline.NewProgress()
-	show := *progress == "on" || (*progress == "auto" && isTerminal(stderr) && cfg.Log.Format != "json")
+	show := o.progress == "on" || (o.progress == "auto" && isTerminal(stderr) && cfg.Log.Format != "json")
 	var stopDisplay func()
 	if show {
 		dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -72,7 +92,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}()
 		stopDisplay = func() { cancel(); <-done }
 	}
-	sum, err := f.run(ctx, name, prog, *dry)
+	sum, err := f.run(ctx, name, prog, o.dry)
 	if stopDisplay != nil {
 		stopDisplay()
 	}

@@ -13,14 +13,44 @@ import (
 	"slices"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/usersync/syncer/internal/config"
 	"github.com/usersync/syncer/internal/pipeline"
 	"github.com/usersync/syncer/internal/schedule"
 	"github.com/usersync/syncer/internal/store"
 )
 
-func init() {
-	register(command{name: "serve", summary: "run every pipeline on its schedule, with /metrics and health checks", run: runServe})
+func init() { register("serve", newServeCommand) }
+
+func newServeCommand() *cobra.Command {
+	var (
+		cfg     *configOption
+		addr    string
+		migrate bool
+	)
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "run every pipeline on its schedule, with /metrics and health checks",
+		Long: `Serve runs every pipeline and scheduled feed on its schedule (cron in
+serve.timezone), one runner per pipeline across replicas, and answers /healthz,
+/readyz, /metrics and /runs. It waits for the database (and, with --migrate,
+migrates it) before running anything.
+
+Exit status: 0 stopped by a signal, 1 a configuration or address it cannot use,
+64 a bad command line.`,
+		Example: `  syncer serve --config syncer.yaml --migrate
+  syncer serve --addr 0.0.0.0:9090`,
+		Args: rangeArgs(0, 0, ""),
+		RunE: runCode(func(ctx context.Context, _ []string, stdout, stderr io.Writer) int {
+			return runServe(ctx, cfg, addr, migrate, stdout, stderr)
+		}),
+	}
+	cfg = addConfigFlag(c)
+	c.Flags().StringVar(&addr, "addr", "", "`HOST:PORT` of /healthz, /readyz, /metrics and /runs (default serve.addr)")
+	c.Flags().BoolVar(&migrate, "migrate", false, "apply pending migrations once the database answers (replicas wait for each other)")
+	_ = c.RegisterFlagCompletionFunc("addr", cobra.NoFileCompletions)
+	return c
 }
 
 // runServe starts the HTTP endpoints at once, then waits for the database
@@ -28,19 +58,8 @@ func init() {
 // database that is down or not migrated is a 503 on /readyz, retried with
 // back-off, not an exit. Only what no retry can fix (the configuration, the
 // address) makes it exit 1.
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("serve", "[flags]", stderr)
-	cfgPath := configFlag(fs)
-	addr := fs.String("addr", "", "HTTP address of /healthz, /readyz, /metrics and /runs (default serve.addr)")
-	migrate := fs.Bool("migrate", false, "apply pending migrations once the database answers (replicas wait for each other)")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return exitUsage
-	}
-	cfg, err := loadConfig(*cfgPath)
+func runServe(ctx context.Context, o *configOption, addr string, migrate bool, stdout, stderr io.Writer) int {
+	cfg, err := o.load()
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
@@ -66,7 +85,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	svc := schedule.NewService(schedule.ServiceConfig{
 		Open:    func(ctx context.Context) (*store.Store, error) { return openStore(ctx, cfg) },
-		Migrate: *migrate,
+		Migrate: migrate,
 		Jobs: func(_ context.Context, st *store.Store) ([]schedule.Job, error) {
 			return serveJobs(cfg, forwardOn(cfg, client, st, log), log), nil
 		},
@@ -79,7 +98,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			Metrics:       schedule.NewMetrics(client.Budget()),
 		},
 	})
-	ln, err := net.Listen("tcp", cmp.Or(*addr, cfg.Serve.Addr))
+	ln, err := net.Listen("tcp", cmp.Or(addr, cfg.Serve.Addr))
 	if err != nil {
 		return fail(stderr, "serve", fmt.Errorf("listen: %w", err))
 	}

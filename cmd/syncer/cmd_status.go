@@ -11,13 +11,40 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/usersync/syncer/internal/config"
 	"github.com/usersync/syncer/internal/schedule"
 	"github.com/usersync/syncer/internal/store"
+	"github.com/usersync/syncer/internal/textfmt"
 )
 
-func init() {
-	register(command{name: "status", summary: "show pipelines, last runs, next scheduled times and watermarks", run: runStatus})
+func init() { register("status", newStatusCommand) }
+
+func newStatusCommand() *cobra.Command {
+	var (
+		cfg    *configOption
+		asJSON bool
+	)
+	c := &cobra.Command{
+		Use:   "status",
+		Short: "show pipelines, last runs, next scheduled times and watermarks",
+		Long: `Status lists every configured pipeline with its last run (outcome, duration, rows,
+calls), its next scheduled run, its last success and its watermarks. The table
+shows times in the schedules' time zone (serve.timezone, UTC by default), each
+with its zone; --json gives them in UTC (docs/schema/status.schema.json).
+
+Exit status: 0 success, 1 failure, 64 a bad command line.`,
+		Example: `  syncer status --config syncer.yaml
+  syncer status --json`,
+		Args: rangeArgs(0, 0, ""),
+		RunE: runCode(func(ctx context.Context, _ []string, stdout, stderr io.Writer) int {
+			return runStatus(ctx, cfg, asJSON, stdout, stderr)
+		}),
+	}
+	cfg = addConfigFlag(c)
+	c.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of a table")
+	return c
 }
 
 // pipelineStatus is one row of `syncer status`; with --json, one element
@@ -42,14 +69,8 @@ type watermarkStatus struct {
 	UpdatedAt time.Time  `json:"updated_at"`
 }
 
-func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("status", "[flags]", stderr)
-	cfgPath := configFlag(fs)
-	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	cfg, err := loadConfig(*cfgPath)
+func runStatus(ctx context.Context, o *configOption, asJSON bool, stdout, stderr io.Writer) int {
+	cfg, err := o.load()
 	if err != nil {
 		return fail(stderr, "status", err)
 	}
@@ -62,7 +83,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		return fail(stderr, "status", err)
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rows); err != nil {
@@ -131,6 +152,10 @@ func collectStatus(ctx context.Context, cfg *config.Config, st *store.Store, now
 	return out, nil
 }
 
+// statusTime is how the status table shows a time: in the schedules'
+// time zone, with the zone, like NEXT RUN.
+const statusTime = "2006-01-02 15:04 MST"
+
 func renderStatus(w io.Writer, rows []pipelineStatus) {
 	if len(rows) == 0 {
 		fmt.Fprintln(w, "no pipelines configured (see configs/syncer.example.yaml)")
@@ -139,9 +164,10 @@ func renderStatus(w io.Writer, rows []pipelineStatus) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PIPELINE\tLAST RUN\tOUTCOME\tDURATION\tROWS\tCALLS\tNEXT RUN\tLAST SUCCESS")
 	for _, r := range rows {
+		loc := cmp.Or(r.loc, time.UTC)
 		last, outcome, dur, nrows, calls := "never", "-", "-", "-", "-"
 		if lr := r.LastRun; lr != nil {
-			last = fmt.Sprintf("#%d %s", lr.ID, lr.StartedAt.Local().Format("2006-01-02 15:04"))
+			last = fmt.Sprintf("#%d %s", lr.ID, lr.StartedAt.In(loc).Format(statusTime))
 			outcome = lr.Status
 			if lr.DurationSeconds != nil {
 				dur = time.Duration(*lr.DurationSeconds * float64(time.Second)).Round(time.Second).String()
@@ -150,11 +176,11 @@ func renderStatus(w io.Writer, rows []pipelineStatus) {
 		}
 		next := "on demand"
 		if r.NextRun != nil {
-			next = r.NextRun.In(cmp.Or(r.loc, time.UTC)).Format("2006-01-02 15:04 MST")
+			next = r.NextRun.In(loc).Format(statusTime)
 		}
 		ok := "-"
 		if r.LastSuccess != nil {
-			ok = r.LastSuccess.Local().Format("2006-01-02 15:04")
+			ok = r.LastSuccess.In(loc).Format(statusTime)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Pipeline, last, outcome, dur, nrows, calls, next, ok)
 	}
@@ -163,19 +189,20 @@ func renderStatus(w io.Writer, rows []pipelineStatus) {
 		if len(r.Watermarks) == 0 {
 			continue
 		}
+		loc := cmp.Or(r.loc, time.UTC)
 		fmt.Fprintf(w, "\n%s watermarks:\n", r.Pipeline)
 		for _, wm := range r.Watermarks {
 			var v string
 			if wm.Cursor != nil {
-				v = *wm.Cursor
+				v = textfmt.Safe(*wm.Cursor)
 			}
 			if wm.Watermark != nil {
 				v = wm.Watermark.UTC().Format(time.RFC3339)
 			}
-			fmt.Fprintf(w, "  %-18s %s (updated %s)\n", wm.Stream, v, wm.UpdatedAt.Local().Format("2006-01-02 15:04:05"))
+			fmt.Fprintf(w, "  %-18s %s (updated %s)\n", wm.Stream, v, wm.UpdatedAt.In(loc).Format("2006-01-02 15:04:05 MST"))
 		}
 		if r.LastRun != nil && r.LastRun.Error != nil {
-			fmt.Fprintf(w, "  last error: %s\n", *r.LastRun.Error)
+			fmt.Fprintf(w, "  last error: %s\n", textfmt.Safe(*r.LastRun.Error))
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,42 @@ func TestStatusShowsRunsScheduleAndWatermarks(t *testing.T) {
 	for _, want := range []string{"PIPELINE", "adhoc", "never", "on demand", "nightly", "succeeded", "2026-11-29 02:00 UTC", "reference", "2026-11-20T06:00:00Z"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("status output lacks %q:\n%s", want, b.String())
+		}
+	}
+	everyTimeIn(t, b.String(), "UTC")
+
+	// In the schedules' time zone, every time of the table is shown in
+	// it, with its zone: the last run, the next and the last success, and
+	// when the watermarks were updated.
+	cfg, err = config.Parse("c.yaml", []byte("serve:\n  timezone: America/New_York\npipelines:\n  nightly:\n    schedule: \"0 2 * * *\"\n"),
+		func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err = collectStatus(ctx, cfg, st, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Reset()
+	renderStatus(&b, rows)
+	if !strings.Contains(b.String(), "2026-11-29 02:00 EST") {
+		t.Errorf("next run is not 02:00 in New York:\n%s", b.String())
+	}
+	everyTimeIn(t, b.String(), "E[SD]T")
+}
+
+// everyTimeIn fails unless each date and time of the status table is
+// followed by the zone.
+func everyTimeIn(t *testing.T, out, zone string) {
+	t.Helper()
+	times := regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)?( \S+)?`).FindAllStringSubmatch(out, -1)
+	if len(times) < 4 {
+		t.Errorf("%d times in the status table, want last run, next run, last success and a watermark's update:\n%s", len(times), out)
+	}
+	re := regexp.MustCompile("^ " + zone + "\\)?$")
+	for _, m := range times {
+		if !re.MatchString(m[2]) {
+			t.Errorf("%q is not labelled %s:\n%s", m[0], zone, out)
 		}
 	}
 }

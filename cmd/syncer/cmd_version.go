@@ -6,16 +6,35 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/spf13/cobra"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-func init() {
-	register(command{name: "version", summary: "print the version", run: runVersion})
+func init() { register("version", newVersionCommand) }
+
+func newVersionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "print the version (also: syncer --version)",
+		Long: `Version prints syncer's version, the commit it was built from and the Go version.
+
+Exit status: 0.`,
+		Example: `  syncer version
+  syncer --version`,
+		Args: rangeArgs(0, 0, ""),
+		RunE: runCode(func(_ context.Context, _ []string, stdout, _ io.Writer) int {
+			fmt.Fprintln(stdout, versionString())
+			return exitOK
+		}),
+	}
 }
 
-func runVersion(_ context.Context, _ []string, stdout, _ io.Writer) int {
+// versionString is the version, the commit it was built from and the Go
+// version.
+func versionString() string {
 	rev, dirty := "", false
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {
@@ -33,8 +52,7 @@ func runVersion(_ context.Context, _ []string, stdout, _ io.Writer) int {
 	if dirty {
 		rev += "-dirty"
 	}
-	fmt.Fprintf(stdout, "syncer %s (commit %s, %s)\n", version, orUnknown(rev), runtime.Version())
-	return exitOK
+	return fmt.Sprintf("syncer %s (commit %s, %s)", version, orUnknown(rev), runtime.Version())
 }
 
 func orUnknown(s string) string {

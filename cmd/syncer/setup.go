@@ -2,19 +2,69 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/usersync/syncer/internal/config"
 	"github.com/usersync/syncer/internal/store"
 )
 
-// configFlag adds --config to fs. Its default is $SYNCER_CONFIG; with
-// neither, the defaults and the environment are used.
-func configFlag(fs *flag.FlagSet) *string {
-	return fs.String("config", os.Getenv("SYNCER_CONFIG"), "configuration file (default $SYNCER_CONFIG; none: defaults + environment)")
+// configOption is the --config flag. Its default is $SYNCER_CONFIG, read
+// when the command runs (so -h does not show it); with neither, the
+// defaults and the environment are used.
+type configOption struct {
+	value string
+	fs    *pflag.FlagSet
+}
+
+func addConfigFlag(c *cobra.Command) *configOption {
+	o := &configOption{fs: c.Flags()}
+	o.fs.StringVar(&o.value, "config", "", "read the configuration from `FILE` (default $SYNCER_CONFIG; without either, the defaults and the environment)")
+	_ = c.MarkFlagFilename("config", "yaml", "yml")
+	return o
+}
+
+// path is the configuration file to read, "" for none.
+func (o *configOption) path() string {
+	if o.fs.Changed("config") {
+		return o.value
+	}
+	return os.Getenv("SYNCER_CONFIG")
+}
+
+func (o *configOption) load() (*config.Config, error) { return loadConfig(o.path()) }
+
+// completeNames offers the configuration's pipelines (and, with feeds,
+// its feeds) to shell completion, leaving out those already given.
+func (o *configOption) completeNames(pipelines, feeds bool) cobra.CompletionFunc {
+	return func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		cfg, err := o.load()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var names []cobra.Completion
+		if pipelines {
+			for _, n := range slices.Sorted(slices.Values(pipelineNames(cfg))) {
+				names = append(names, cobra.CompletionWithDesc(n, "pipeline"))
+			}
+		}
+		if feeds {
+			for _, n := range feedNames(cfg) {
+				names = append(names, cobra.CompletionWithDesc(n, "feed"))
+			}
+		}
+		names = slices.DeleteFunc(names, func(c cobra.Completion) bool {
+			name, _, _ := strings.Cut(c, "\t")
+			return slices.Contains(args, name)
+		})
+		return names, cobra.ShellCompDirectiveNoFileComp
+	}
 }
 
 // loadConfig reads the configuration file, or the defaults when path is "".
