@@ -236,7 +236,7 @@ func orList(words []string) string {
 func nearest(s string, known []string) string {
 	best, bestD := "", 3
 	for _, k := range known {
-		d := editDistance(strings.ToLower(s), strings.ToLower(k))
+		d := textfmt.EditDistance(strings.ToLower(s), strings.ToLower(k), bestD)
 		if s != "" && strings.HasPrefix(k, s) && d > 0 {
 			d = min(d, 2)
 		}
@@ -245,25 +245,4 @@ func nearest(s string, known []string) string {
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance of a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
