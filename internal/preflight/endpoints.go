@@ -134,18 +134,18 @@ var reads = []Endpoint{
 	ep(EndpointLocations),
 }
 
-// writes are the endpoints of the operation kinds of a plan, from the
-// kinds' registry (package diff, KindSpec.Endpoint), in plan order: one
-// entry per endpoint, with the kinds that call it. None of them is ever
-// probed. The paths are the client's templates, as its errors print them.
-var writes = writeEndpoints()
-
 type writeEndpoint struct {
 	kinds []diff.Kind
 	ep    Endpoint
 }
 
-func writeEndpoints() []writeEndpoint {
+// writes are the endpoints of the operation kinds of a plan, from the
+// kinds' registry (package diff, KindSpec.Endpoint), in plan order: one
+// entry per endpoint, with the kinds that call it. None of them is ever
+// probed. The paths are the client's templates, as its errors print them.
+// They are read from the registry on each call, never kept, so that a
+// kind registered by a package initialised after this one is listed too.
+func writes() []writeEndpoint {
 	var out []writeEndpoint
 	for _, k := range diff.Kinds() {
 		e := k.Endpoint
@@ -162,7 +162,7 @@ func writeEndpoints() []writeEndpoint {
 
 // WriteEndpoint returns the endpoint of a plan operation kind.
 func WriteEndpoint(k diff.Kind) (Endpoint, bool) {
-	for _, w := range writes {
+	for _, w := range writes() {
 		if slices.Contains(w.kinds, k) {
 			return w.ep, true
 		}
@@ -174,7 +174,7 @@ func WriteEndpoint(k diff.Kind) (Endpoint, bool) {
 // then the writes in plan order.
 func Endpoints() []Endpoint {
 	all := slices.Clone(reads)
-	for _, w := range writes {
+	for _, w := range writes() {
 		all = append(all, w.ep)
 	}
 	return all
