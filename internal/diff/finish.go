@@ -54,7 +54,11 @@ func (p *planner) finish(rank map[string]int) *Plan {
 		NewUserGrants: p.cfg.NewUserGrants, Settings: p.cfg,
 		Users: []UserPlan{}, Operations: []Operation{},
 	}
-	var ops []Operation
+	n := len(p.batched)
+	for _, ps := range p.people {
+		n += len(ps.ops)
+	}
+	ops := make([]Operation, 0, n)
 	for _, ps := range p.people {
 		ops = append(ops, ps.ops...)
 	}
@@ -63,7 +67,9 @@ func (p *planner) finish(rank map[string]int) *Plan {
 		return cmp.Or(cmp.Compare(mustSpec(a.Kind).Phase, mustSpec(b.Kind).Phase), cmp.Compare(rank[a.ID], rank[b.ID]))
 	})
 	link(ops)
-	plan.Operations = append(plan.Operations, ops...)
+	if len(ops) > 0 {
+		plan.Operations = ops // else the empty list, never null in the JSON
+	}
 
 	for _, ps := range p.people {
 		if len(ps.changes) == 0 {
@@ -128,7 +134,7 @@ func (p *planner) finish(rank map[string]int) *Plan {
 // versioned write on the user's previous one; its kind's Link adds the
 // rest.
 func link(ops []Operation) {
-	l := &Linker{ops: ops, creators: map[string]string{}, byUser: map[string][]string{}}
+	l := &Linker{ops: ops, creators: map[string]string{}, byUser: map[string][]string{}, deps: map[string]bool{}}
 	for i := range ops {
 		if o := &ops[i]; mustSpec(o.Kind).Creates {
 			l.creators[o.User.Key] = o.ID
@@ -138,7 +144,8 @@ func link(ops []Operation) {
 	for i := range ops {
 		o := &ops[i]
 		s := mustSpec(o.Kind)
-		l.self, l.deps = o.ID, map[string]bool{}
+		l.self = o.ID
+		clear(l.deps)
 		for _, d := range o.DependsOn { // set while planning (manager order)
 			l.deps[d] = true
 		}

@@ -276,11 +276,18 @@ func spec(k Kind) *KindSpec { return registry.specs[k] }
 // mustSpec returns the spec of a kind the planner emits: one it does not
 // know is a programming error, never a phase 0 that runs first.
 func mustSpec(k Kind) *KindSpec {
-	s := spec(k)
+	s := registry.specs[k]
 	if s == nil {
-		panic(fmt.Sprintf("diff: operation kind %q is not registered (RegisterKind)", k))
+		unregistered(k)
 	}
 	return s
+}
+
+// unregistered panics for a kind the planner emits without registering it
+// (out of mustSpec, which stays small enough to inline in the planner's
+// loops).
+func unregistered(k Kind) {
+	panic(fmt.Sprintf("diff: operation kind %q is not registered (RegisterKind)", k))
 }
 
 // Endpoint returns the HTTP method and path template of the kind (with
@@ -298,7 +305,12 @@ func (k Kind) Endpoint() (method, path string) {
 }
 
 // versioned reports whether the kind needs the user's current version.
-func (k Kind) versioned() bool { return mustSpec(k).Versioned }
+// (A kind that is not registered is not; the planner's ordering then
+// panics on it, see mustSpec.)
+func (k Kind) versioned() bool {
+	s := registry.specs[k]
+	return s != nil && s.Versioned
+}
 
 // payloadFields are the JSON keys of Operation's payload fields.
 var payloadFields = []string{"create", "external_id", "update", "state", "skills", "languages", "remove_id", "queues", "grants", "acd", payloadField}
