@@ -13,16 +13,12 @@ func init() {
 		Kind: KindAddRoles, Phase: 130,
 		Endpoint: Endpoint{Method: "POST", Path: "/api/v2/authorization/subjects/{subjectId}/bulkadd", Permissions: []string{"authorization:grant:add"}},
 		Target:   TargetUser, Payload: Payload{Field: "grants"},
-		Simulate: PerUser(func(_ *Sim, o *Operation, u *User) error {
-			if err := limit("grants", len(o.Grants), MaxGrantsPerCall); err != nil {
-				return err
-			}
-			for _, g := range o.Grants {
+		Simulate: grants(func(u *User, gs []Grant) {
+			for _, g := range gs {
 				if !slices.Contains(u.Grants, g) {
 					u.Grants = append(u.Grants, g)
 				}
 			}
-			return nil
 		}),
 		Verify: Verify{Replan: []Part{PartGrants}},
 		When:   "roles granted",
@@ -31,14 +27,21 @@ func init() {
 		Kind: KindRemoveRoles, Phase: 140,
 		Endpoint: Endpoint{Method: "POST", Path: "/api/v2/authorization/subjects/{subjectId}/bulkremove", Permissions: []string{"authorization:grant:delete"}},
 		Target:   TargetUser, Payload: Payload{Field: "grants"},
-		Simulate: PerUser(func(_ *Sim, o *Operation, u *User) error {
-			if err := limit("grants", len(o.Grants), MaxGrantsPerCall); err != nil {
-				return err
-			}
-			u.Grants = slices.DeleteFunc(u.Grants, func(g Grant) bool { return slices.Contains(o.Grants, g) })
-			return nil
+		Simulate: grants(func(u *User, gs []Grant) {
+			u.Grants = slices.DeleteFunc(u.Grants, func(g Grant) bool { return slices.Contains(gs, g) })
 		}),
 		Verify: Verify{Replan: []Part{PartGrants}},
 		When:   "roles revoked: owned roles, offboard.strip_roles",
+	})
+}
+
+// grants simulates a bulkadd or bulkremove of at most MaxGrantsPerCall.
+func grants(f func(u *User, gs []Grant)) func(*Sim, *Operation) error {
+	return PerUser(func(_ *Sim, o *Operation, u *User) error {
+		if err := limit("grants", len(o.Grants), MaxGrantsPerCall); err != nil {
+			return err
+		}
+		f(u, o.Grants)
+		return nil
 	})
 }

@@ -81,26 +81,10 @@ func TestKindRegistryParts(t *testing.T) {
 			t.Errorf("without %s: %v", part, err)
 		}
 	}
-	func() {
-		defer func() {
-			if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "twice") {
-				t.Errorf("registering create_user again: %v", r)
-			}
-		}()
-		s := fullSpec()
-		s.Kind = KindCreateUser
-		RegisterKind(s)
-	}()
-	func() {
-		defer func() {
-			if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "no simulation") {
-				t.Errorf("registering a kind without simulation: %v", r)
-			}
-		}()
-		s := fullSpec()
-		s.Simulate = nil
-		RegisterKind(s)
-	}()
+	dup, noSim := fullSpec(), fullSpec()
+	dup.Kind, noSim.Simulate = KindCreateUser, nil
+	mustPanic(t, "twice", func() { RegisterKind(dup) })
+	mustPanic(t, "no simulation", func() { RegisterKind(noSim) })
 	if _, ok := LookupKind("test_kind"); ok {
 		t.Error("a refused spec was registered")
 	}
@@ -137,12 +121,18 @@ func TestKindsOrder(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("plan order\n got %v\nwant %v", got, want)
 	}
+	mustPanic(t, "not registered", func() { mustSpec("unheard_of") })
+}
+
+// mustPanic checks that f panics with a message holding want.
+func mustPanic(t *testing.T, want string, f func()) {
+	t.Helper()
 	defer func() {
-		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "not registered") {
-			t.Errorf("an unregistered kind: %v", r)
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), want) {
+			t.Errorf("panic %v, want one saying %q", r, want)
 		}
 	}()
-	mustSpec("unheard_of")
+	f()
 }
 
 // No kind is used without being registered: every Kind constant and every
