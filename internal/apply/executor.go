@@ -54,9 +54,10 @@ type Exec struct {
 	retry bool
 }
 
-// API is the client the apply calls. An executor that needs a method API
-// does not list declares the interface it needs and asserts it: the
-// client (*genesys.Client) has every endpoint.
+// API is the client the apply calls. A built-in kind's executor calls the
+// methods API lists (a new kind adds the one it needs to API, so that the
+// compiler checks the client has it); an executor outside this package
+// may declare the one-method interface it needs and assert API to it.
 func (x *Exec) API() API { return x.r.a.api }
 
 // Retry reports whether an earlier attempt of the operation may have
