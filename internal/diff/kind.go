@@ -15,8 +15,9 @@ type Kind string
 
 // KindSpec is one operation kind: everything the planner, the simulator,
 // the dependency linker and the verification know of it, and what `syncer
-// check` lists for it. Each kind registers one (RegisterKind), in a file of
-// its own (kind_*.go); package apply registers how to execute it.
+// check` lists for it. Each kind registers one (RegisterKind) in a
+// kind_*.go file, one per kind or family of kinds; package apply registers
+// how to execute it in the file of the same name.
 type KindSpec struct {
 	// Kind names it in plans and in the journal (snake_case).
 	Kind Kind
