@@ -41,6 +41,9 @@ var (
 	// ErrExists: a joiner's employee id is already registered to a user
 	// the plan did not know (a create operation fails with it).
 	ErrExists = errors.New("the person already has an account")
+	// ErrInvalid: an operation of the plan is of a kind this syncer does
+	// not know, or not of the shape its kind declares (diff.Plan.Validate).
+	ErrInvalid = errors.New("apply: invalid plan")
 )
 
 // Config configures an Applier. The zero value works (no stale check, no
@@ -186,6 +189,9 @@ func (a *Applier) Apply(ctx context.Context, plan *diff.Plan) (*Result, error) {
 	if plan.Schema != diff.SchemaVersion {
 		return nil, fmt.Errorf("%w: plan schema %d, this syncer reads %d", ErrSchema, plan.Schema, diff.SchemaVersion)
 	}
+	if err := validate(plan); err != nil {
+		return nil, err
+	}
 	id := PlanID(plan)
 	res := &Result{PlanID: id, Total: len(plan.Operations), Created: map[string]string{}}
 	saved, err := a.j.Plan(ctx, id)
@@ -263,6 +269,20 @@ func (a *Applier) Apply(ctx context.Context, plan *diff.Plan) (*Result, error) {
 	a.log.Info("apply end", "plan_id", id, "done", res.Done, "previously_done", res.Previously, "failed", res.Failed,
 		"skipped", res.Skipped, "writes", res.Writes, "reads", res.Reads, "converged", res.Converged())
 	return res, nil
+}
+
+// validate refuses, before any call, a plan with an operation its kind
+// does not declare or no executor can run.
+func validate(plan *diff.Plan) error {
+	if err := plan.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	for i := range plan.Operations {
+		if o := &plan.Operations[i]; !HasExecutor(o.Kind) {
+			return fmt.Errorf("%w: operation %d (%s): kind %s has no executor", ErrInvalid, i+1, o.ID, o.Kind)
+		}
+	}
+	return nil
 }
 
 // GuardError is returned when a plan's guard is tripped.
@@ -349,14 +369,11 @@ type opResult struct {
 	Adopted bool `json:"adopted,omitempty"`
 }
 
-// recall takes what a done operation of an earlier apply established.
+// recall takes what a done operation of an earlier apply established
+// (Executor.Recall).
 func (r *run) recall(o *diff.Operation, raw json.RawMessage) {
-	if o.Kind != diff.KindCreateUser || len(raw) == 0 {
-		return
-	}
-	var res opResult
-	if json.Unmarshal(raw, &res) == nil && res.UserID != "" {
-		r.created[o.User.Key] = res.UserID
+	if e := executors[o.Kind]; e.Recall != nil {
+		e.Recall(&Exec{r: r}, o, raw)
 	}
 }
 

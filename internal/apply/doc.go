@@ -15,6 +15,16 @@
 // Genesys error code and message and the correlation id. Calls carry the
 // apply priority (ratelimit.High), so they go before extraction traffic.
 //
+// # Kinds
+//
+// Each operation kind of package diff has one Executor here, registered in
+// the file of the same name as the kind's in diff (kind_*.go): the API
+// call(s) it makes, through the Exec it is given (the client, the ids of
+// users the plan created, the counts of calls). A plan with an operation
+// of a kind diff does not know, or without an executor, or not of the
+// shape its kind declares, is refused before anything is journaled
+// (ErrInvalid).
+//
 // # Invariants
 //
 //   - Applying a plan again resumes it: done operations are never

@@ -87,6 +87,9 @@ type planner struct {
 	moves        map[string][]UserRef
 	acd          []ACDAutoAnswer
 	batched      []Operation
+
+	// stepKinds are the kinds with a Plan step, in plan order.
+	stepKinds []KindSpec
 }
 
 func newPlanner(f *feed.Feed, cur *Current, refs *feed.Refs, cfg Config) *planner {
@@ -95,6 +98,7 @@ func newPlanner(f *feed.Feed, cur *Current, refs *feed.Refs, cfg Config) *planne
 		byID: map[string]*User{}, byExt: map[string]*User{}, byEmp: map[string][]*User{}, byEmail: map[string][]*User{},
 		claimed: map[string]string{}, targets: map[string]UserRef{},
 		queueAdds: map[string][]UserRef{}, queueRemoves: map[string][]UserRef{}, moves: map[string][]UserRef{},
+		stepKinds: kindsWithSteps(),
 	}
 	for i := range cur.Users {
 		u := &cur.Users[i]
@@ -342,6 +346,7 @@ func (p *planner) plan(ps *person) {
 	default:
 		p.planUpdate(ps)
 	}
+	p.steps(ps)
 }
 
 func (p *planner) op(ps *person, kind Kind, suffix string, fill func(*Operation)) {
@@ -895,14 +900,17 @@ func (p *planner) planOffboard(ps *person) {
 	if pol.StripRoles && len(u.Grants) > 0 {
 		p.grantOps(ps, nil, slices.Clone(u.Grants), p.offboardBy("strip_roles"))
 	}
+	ps.final = u.State
 	switch {
 	case pol.Action == OffboardDelete:
 		// Deleting is the last step; the change list shows it first.
 		ps.changes = append([]Change{{Attr: "state", Before: u.State, After: StateDeleted, Reason: p.leaverWhy(ps) + "; " + p.offboardBy("action") + " is delete"}}, ps.changes...)
 		p.op(ps, KindDeleteUser, "", nil)
+		ps.final = StateDeleted
 	case pol.Action == OffboardDeactivate && u.State == StateActive:
 		ps.changes = append([]Change{{Attr: "state", Before: u.State, After: StateInactive, Reason: p.leaverWhy(ps)}}, ps.changes...)
 		p.op(ps, KindSetState, "", func(o *Operation) { o.State = StateInactive })
+		ps.final = StateInactive
 	}
 }
 

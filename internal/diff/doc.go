@@ -47,6 +47,22 @@
 // reporting forest, so that no step closes a loop; one that would leave a
 // loop with the org's own reporting lines is dropped with a note.
 //
+// # Operation kinds
+//
+// Each kind is one registry entry (KindSpec, RegisterKind), declared in a
+// file of its own family (kind_account.go, kind_skills.go, …): its phase,
+// endpoint and permissions, target, payload, simulation, dependency links,
+// the parts of Current its verification compares, optionally a Plan step,
+// and when a plan has it. The planner's ordering, Simulate, the dependency
+// linker, Plan.Validate, package apply and package preflight all read the
+// registry; nothing else lists the kinds, and a kind the planner emits
+// without registering it panics instead of running first.
+//
+// Execution lives in package apply, which registers one Executor per kind
+// in a file of the same name (internal/apply/kind_*.go): diff stays pure,
+// without the API client, and a test in apply fails when a kind has no
+// executor. docs/extending.md walks through adding a kind.
+//
 // Where the API's behaviour is unsure the planner assumes what the
 // emulator does, and Simulate models it: queue members added on the queue
 // side start unjoined (Config.NewMembersJoined says otherwise), so a joined
@@ -63,5 +79,7 @@
 //     differs.
 //   - Guards are judged on the whole plan before any call; a tripped guard
 //     names its numbers and the flag and config key that override it.
+//   - Every operation of a plan is of a registered kind and has the target
+//     and payload its kind declares (Plan.Validate).
 //   - diff never imports the API client or the store.
 package diff

@@ -2,11 +2,11 @@ package diff
 
 import (
 	"cmp"
-
 	"fmt"
-	"github.com/usersync/syncer/internal/feed"
 	"maps"
 	"slices"
+
+	"github.com/usersync/syncer/internal/feed"
 )
 
 // batch turns the collected queue, division and acdAutoAnswer changes
@@ -54,78 +54,22 @@ func (p *planner) finish(rank map[string]int) *Plan {
 		NewUserGrants: p.cfg.NewUserGrants, Settings: p.cfg,
 		Users: []UserPlan{}, Operations: []Operation{},
 	}
-	var ops []Operation
+	n := len(p.batched)
+	for _, ps := range p.people {
+		n += len(ps.ops)
+	}
+	ops := make([]Operation, 0, n)
 	for _, ps := range p.people {
 		ops = append(ops, ps.ops...)
 	}
 	ops = append(ops, p.batched...)
 	slices.SortStableFunc(ops, func(a, b Operation) int {
-		return cmp.Or(cmp.Compare(kindOrder[a.Kind], kindOrder[b.Kind]), cmp.Compare(rank[a.ID], rank[b.ID]))
+		return cmp.Or(cmp.Compare(mustSpec(a.Kind).Phase, mustSpec(b.Kind).Phase), cmp.Compare(rank[a.ID], rank[b.ID]))
 	})
-
-	creates := map[string]string{}  // user key → create op id
-	added := map[[2]string]string{} // queue id, user key → add op id
-	byUser := map[string][]string{} // user key → op ids touching the user
-	lastVersioned := map[string]string{}
-	states := map[string]string{} // user key → set_state op id
-	for _, o := range ops {
-		if o.Kind == KindSetState {
-			states[o.User.Key] = o.ID
-		}
-		if o.Kind == KindCreateUser || o.Kind == KindRestoreUser {
-			creates[o.User.Key] = o.ID
-		}
-		if o.Kind == KindAddQueueMembers {
-			for _, m := range o.Members {
-				added[[2]string{o.QueueID, m.Key}] = o.ID
-			}
-		}
+	link(ops)
+	if len(ops) > 0 {
+		plan.Operations = ops // else the empty list, never null in the JSON
 	}
-	for i := range ops {
-		o := &ops[i]
-		deps := map[string]bool{}
-		for _, d := range o.DependsOn { // set while planning (manager order)
-			deps[d] = true
-		}
-		refs := refsOf(o)
-		if o.Update != nil && o.Update.Manager != nil {
-			refs = append(refs, *o.Update.Manager)
-		}
-		for _, r := range refs {
-			// A created user has no id before its create; a deleted one
-			// takes no change before its restore.
-			if c := creates[r.Key]; c != "" && c != o.ID {
-				deps[c] = true
-			}
-		}
-		if o.Kind.versioned() {
-			if prev := lastVersioned[o.User.Key]; prev != "" {
-				deps[prev] = true
-			}
-			lastVersioned[o.User.Key] = o.ID
-		}
-		if o.Kind == KindSetQueueJoined {
-			// Joining takes an active user: after a reactivation.
-			if s := states[o.User.Key]; s != "" {
-				deps[s] = true
-			}
-			for _, q := range o.Queues {
-				if a := added[[2]string{q.ID, o.User.Key}]; a != "" {
-					deps[a] = true
-				}
-			}
-		}
-		if o.Kind == KindDeleteUser {
-			for _, id := range byUser[o.User.Key] {
-				deps[id] = true
-			}
-		}
-		for _, r := range refsOf(o) {
-			byUser[r.Key] = append(byUser[r.Key], o.ID)
-		}
-		o.DependsOn = slices.Sorted(maps.Keys(deps))
-	}
-	plan.Operations = append(plan.Operations, ops...)
 
 	for _, ps := range p.people {
 		if len(ps.changes) == 0 {
@@ -184,3 +128,95 @@ func (p *planner) finish(rank map[string]int) *Plan {
 	plan.Warnings = p.warnings
 	return plan
 }
+
+// link sets the DependsOn of operations in plan order. Every operation
+// depends on the create (or restore) of each user it names, and a
+// versioned write on the user's previous one; its kind's Link adds the
+// rest.
+func link(ops []Operation) {
+	l := &Linker{ops: ops, creators: map[string]string{}, byUser: map[string][]string{}, deps: map[string]bool{}}
+	for i := range ops {
+		if o := &ops[i]; mustSpec(o.Kind).Creates {
+			l.creators[o.User.Key] = o.ID
+		}
+	}
+	lastVersioned := map[string]string{}
+	for i := range ops {
+		o := &ops[i]
+		s := mustSpec(o.Kind)
+		l.self = o.ID
+		clear(l.deps)
+		for _, d := range o.DependsOn { // set while planning (manager order)
+			l.deps[d] = true
+		}
+		refs := refsOf(o)
+		for _, r := range refs {
+			// A created user has no id before its create; a deleted one
+			// takes no change before its restore.
+			l.Need(l.Creator(r.Key))
+		}
+		if s.Versioned {
+			l.Need(lastVersioned[o.User.Key])
+			lastVersioned[o.User.Key] = o.ID
+		}
+		if s.Link != nil {
+			s.Link(l, o)
+		}
+		for _, r := range refs {
+			l.byUser[r.Key] = append(l.byUser[r.Key], o.ID)
+		}
+		o.DependsOn = slices.Sorted(maps.Keys(l.deps))
+	}
+}
+
+// Linker is what a kind's Link sees while a plan's dependencies are
+// linked: the plan's operations in order, the one being linked, and its
+// dependencies so far.
+type Linker struct {
+	ops      []Operation
+	self     string
+	deps     map[string]bool
+	creators map[string]string             // user key → create or restore op id
+	byUser   map[string][]string           // user key → ids of the operations so far that name the user
+	index    map[Kind]map[[2]string]string // kind → (queue or division id, user key) → op id
+}
+
+// Need makes the operation being linked depend on operation id (none when
+// id is empty or the operation itself).
+func (l *Linker) Need(id string) {
+	if id != "" && id != l.self {
+		l.deps[id] = true
+	}
+}
+
+// Creator returns the operation that creates or restores the user of key,
+// or "".
+func (l *Linker) Creator(key string) string { return l.creators[key] }
+
+// Op returns the last operation of kind that names the user of key, on
+// the queue or division target ("" for a kind of one user), or "".
+func (l *Linker) Op(kind Kind, target, key string) string {
+	idx, ok := l.index[kind]
+	if !ok {
+		idx = map[[2]string]string{}
+		for i := range l.ops {
+			o := &l.ops[i]
+			if o.Kind != kind {
+				continue
+			}
+			t := cmp.Or(o.QueueID, o.DivisionID)
+			for _, r := range refsOf(o) {
+				idx[[2]string{t, r.Key}] = o.ID
+			}
+		}
+		if l.index == nil {
+			l.index = map[Kind]map[[2]string]string{}
+		}
+		l.index[kind] = idx
+	}
+	return idx[[2]string{target, key}]
+}
+
+// Earlier returns the operations before the one being linked that name
+// the user of key.
+func (l *Linker) Earlier(key string) []string { return l.byUser[key] }

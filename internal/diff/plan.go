@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/usersync/syncer/internal/feed"
@@ -30,90 +31,6 @@ const (
 	MaxGrantsPerCall = 100
 )
 
-// Kind is what an operation does; each kind is one endpoint.
-type Kind string
-
-// Operation kinds, in the order a plan runs them.
-const (
-	KindCreateUser         Kind = "create_user"          // POST /api/v2/users
-	KindRestoreUser        Kind = "restore_user"         // PATCH /api/v2/users/{id} {state: active}
-	KindSetExternalID      Kind = "set_external_id"      // POST /api/v2/users/{id}/externalid
-	KindUpdateUser         Kind = "update_user"          // PATCH /api/v2/users/{id}
-	KindSetState           Kind = "set_state"            // PATCH /api/v2/users/{id} {state} (alone)
-	KindMoveDivision       Kind = "move_division"        // POST /api/v2/authorization/divisions/{divisionId}/objects/USER
-	KindSetSkills          Kind = "set_skills"           // PATCH /api/v2/users/{id}/routingskills/bulk
-	KindReplaceSkills      Kind = "replace_skills"       // PUT /api/v2/users/{id}/routingskills/bulk
-	KindRemoveSkill        Kind = "remove_skill"         // DELETE /api/v2/users/{id}/routingskills/{skillId}
-	KindSetLanguages       Kind = "set_languages"        // PATCH /api/v2/users/{id}/routinglanguages/bulk
-	KindRemoveLanguage     Kind = "remove_language"      // DELETE /api/v2/users/{id}/routinglanguages/{languageId}
-	KindAddQueueMembers    Kind = "add_queue_members"    // POST /api/v2/routing/queues/{queueId}/members
-	KindSetQueueJoined     Kind = "set_queue_joined"     // PATCH /api/v2/users/{id}/queues
-	KindRemoveQueueMembers Kind = "remove_queue_members" // POST /api/v2/routing/queues/{queueId}/members?delete=true
-	KindAddRoles           Kind = "add_roles"            // POST /api/v2/authorization/subjects/{id}/bulkadd
-	KindRemoveRoles        Kind = "remove_roles"         // POST /api/v2/authorization/subjects/{id}/bulkremove
-	KindSetACDAutoAnswer   Kind = "set_acd_auto_answer"  // PATCH /api/v2/users/bulk
-	KindDeleteUser         Kind = "delete_user"          // DELETE /api/v2/users/{id}
-)
-
-// kindOrder is the phase of each kind: a plan runs phase by phase.
-var kindOrder = map[Kind]int{
-	KindCreateUser: 1, KindRestoreUser: 1,
-	KindSetExternalID: 2,
-	KindUpdateUser:    3,
-	KindSetState:      4,
-	KindMoveDivision:  5, // bumps the version: after every versioned write
-	KindSetSkills:     6, KindReplaceSkills: 6, KindRemoveSkill: 7,
-	KindSetLanguages: 8, KindRemoveLanguage: 9,
-	KindAddQueueMembers: 10, KindSetQueueJoined: 11, KindRemoveQueueMembers: 12,
-	KindAddRoles: 13, KindRemoveRoles: 14,
-	KindSetACDAutoAnswer: 15,
-	KindDeleteUser:       16,
-}
-
-// Endpoint returns the HTTP method and path template of the kind.
-func (k Kind) Endpoint() (method, path string) {
-	switch k {
-	case KindCreateUser:
-		return "POST", "/api/v2/users"
-	case KindRestoreUser, KindUpdateUser, KindSetState:
-		return "PATCH", "/api/v2/users/{userId}"
-	case KindSetExternalID:
-		return "POST", "/api/v2/users/{userId}/externalid"
-	case KindMoveDivision:
-		return "POST", "/api/v2/authorization/divisions/{divisionId}/objects/USER"
-	case KindSetSkills:
-		return "PATCH", "/api/v2/users/{userId}/routingskills/bulk"
-	case KindReplaceSkills:
-		return "PUT", "/api/v2/users/{userId}/routingskills/bulk"
-	case KindRemoveSkill:
-		return "DELETE", "/api/v2/users/{userId}/routingskills/{skillId}"
-	case KindSetLanguages:
-		return "PATCH", "/api/v2/users/{userId}/routinglanguages/bulk"
-	case KindRemoveLanguage:
-		return "DELETE", "/api/v2/users/{userId}/routinglanguages/{languageId}"
-	case KindAddQueueMembers:
-		return "POST", "/api/v2/routing/queues/{queueId}/members"
-	case KindRemoveQueueMembers:
-		return "POST", "/api/v2/routing/queues/{queueId}/members?delete=true"
-	case KindSetQueueJoined:
-		return "PATCH", "/api/v2/users/{userId}/queues"
-	case KindAddRoles:
-		return "POST", "/api/v2/authorization/subjects/{userId}/bulkadd"
-	case KindRemoveRoles:
-		return "POST", "/api/v2/authorization/subjects/{userId}/bulkremove"
-	case KindSetACDAutoAnswer:
-		return "PATCH", "/api/v2/users/bulk"
-	case KindDeleteUser:
-		return "DELETE", "/api/v2/users/{userId}"
-	}
-	return "", ""
-}
-
-// versioned reports whether the kind needs the user's current version.
-func (k Kind) versioned() bool {
-	return k == KindRestoreUser || k == KindUpdateUser || k == KindSetState
-}
-
 // UserRef names a user. ID is empty for a user created by this plan: apply
 // resolves Key (the create operation's Key) to the id the create returned,
 // or, when resuming, by looking the user up by Email or external id.
@@ -138,9 +55,10 @@ type Operation struct {
 	// division moves).
 	Members []UserRef `json:"members,omitempty"`
 
-	// The payload, by kind. A replace_skills without skills (the key is
-	// then absent from the JSON) removes every skill: send PUT [] (never
-	// null, which Genesys and the emulator refuse).
+	// The payload, in the field its kind declares (KindSpec.Payload). A
+	// replace_skills without skills (the key is then absent from the JSON)
+	// removes every skill: send PUT [] (never null, which Genesys and the
+	// emulator refuse).
 	Create     *CreateUser     `json:"create,omitempty"`
 	ExternalID *ExternalID     `json:"external_id,omitempty"`
 	Update     *UpdateUser     `json:"update,omitempty"`
@@ -151,6 +69,10 @@ type Operation struct {
 	Queues     []QueueJoined   `json:"queues,omitempty"`
 	Grants     []Grant         `json:"grants,omitempty"`
 	ACD        []ACDAutoAnswer `json:"acd,omitempty"`
+	// Payload is the body of a kind declared with PayloadOf, as JSON
+	// (EncodePayload, DecodePayload). The built-in kinds keep the fields
+	// above, so that their plans read as they always have.
+	Payload json.RawMessage `json:"payload,omitempty"`
 
 	// ExpectedVersion is the version the user must have for a versioned
 	// write: the version read when planning, plus one per earlier

@@ -8,9 +8,12 @@
 // # Model
 //
 // Endpoints is the registry: every endpoint syncer calls with the
-// permissions the Platform API reference requires for it. streamUses,
-// planReads, applyReads and the plan's operation kinds (package diff) say
-// which step calls which endpoint; PipelineNeeds and FeedNeeds turn a
+// permissions the Platform API reference requires for it. The reads are
+// listed here; the writes are those of the plan's operation kinds, read
+// from their registry (package diff: diff.Kinds, KindSpec.Endpoint and
+// KindSpec.When), so a new kind is checked and documented without a line
+// here. streamUses, planReads, applyReads and the kinds say which step
+// calls which endpoint; PipelineNeeds and FeedNeeds turn a
 // configured pipeline or feed into Needs, Probe turns Needs into Checks,
 // Report prints them. Table renders the same registry as the table of
 // docs/genesys-setup.md, and a test keeps the two equal.

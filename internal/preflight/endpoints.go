@@ -47,24 +47,19 @@ func (e Endpoint) PermissionText() string {
 	return strings.Join(e.Permissions, ", ")
 }
 
-// Permission names, as the Platform API reference spells them.
+// Permission names of the reads, as the Platform API reference spells
+// them. The writes' are declared with their operation kinds (package diff,
+// KindSpec.Endpoint).
 const (
 	PermUserView          = "directory:user:view"
-	PermUserAdd           = "directory:user:add"
-	PermUserEdit          = "directory:user:edit"
-	PermUserDelete        = "directory:user:delete"
 	PermOrgAdmin          = "directory:organization:admin"
 	PermQueueView         = "routing:queue:view"
 	PermQueueEdit         = "routing:queue:edit"
 	PermQueueReadonly     = "routing:queue:readonly"
 	PermQueueJoin         = "routing:queue:join"
 	PermQueueMemberManage = "routing:queueMember:manage"
-	PermSkillAssign       = "routing:skill:assign"
-	PermLanguageAssign    = "routing:language:assign"
 	PermRoleView          = "authorization:role:view"
 	PermGrantView         = "authorization:grant:view"
-	PermGrantAdd          = "authorization:grant:add"
-	PermGrantDelete       = "authorization:grant:delete"
 	PermUserDetailView    = "analytics:userDetail:view"
 	PermUserAggregateView = "analytics:userAggregate:view"
 )
@@ -105,7 +100,6 @@ func ep(key string, perms ...string) Endpoint {
 }
 
 func (e Endpoint) probedBy(key string) Endpoint { e.ProbedBy = key; return e }
-func (e Endpoint) allOf() Endpoint              { e.AnyOf = false; return e }
 func (e Endpoint) note(n string) Endpoint       { e.Note = n; return e }
 
 // reads are the endpoints runs read, in the order the check probes them:
@@ -140,41 +134,35 @@ var reads = []Endpoint{
 	ep(EndpointLocations),
 }
 
-// writes are the endpoints of the operation kinds of a plan (package
-// diff; Kind.Endpoint names the same ones, a test checks) and what they
-// need. None of them is ever probed. The paths are the client's templates,
-// as its errors print them.
-var writes = []struct {
+type writeEndpoint struct {
 	kinds []diff.Kind
 	ep    Endpoint
-}{
-	{[]diff.Kind{diff.KindCreateUser}, write("POST /api/v2/users", PermUserAdd)},
-	{[]diff.Kind{diff.KindRestoreUser, diff.KindUpdateUser, diff.KindSetState}, write("PATCH /api/v2/users/{userId}", PermUserEdit, PermOrgAdmin)},
-	{[]diff.Kind{diff.KindSetExternalID}, write("POST /api/v2/users/{userId}/externalid", PermUserEdit)},
-	{[]diff.Kind{diff.KindMoveDivision}, write("POST /api/v2/authorization/divisions/{divisionId}/objects/USER", PermUserEdit).
-		note("the API reference lists no permission for this endpoint (it depends on the objects moved); the Resource Center's access-control page requires Directory > User > Edit to move users, with the role granted in both divisions")},
-	{[]diff.Kind{diff.KindSetSkills}, write("PATCH /api/v2/users/{userId}/routingskills/bulk", PermSkillAssign)},
-	{[]diff.Kind{diff.KindReplaceSkills}, write("PUT /api/v2/users/{userId}/routingskills/bulk", PermSkillAssign)},
-	{[]diff.Kind{diff.KindRemoveSkill}, write("DELETE /api/v2/users/{userId}/routingskills/{skillId}", PermSkillAssign).allOf()},
-	{[]diff.Kind{diff.KindSetLanguages}, write("PATCH /api/v2/users/{userId}/routinglanguages/bulk", PermSkillAssign, PermLanguageAssign)},
-	{[]diff.Kind{diff.KindRemoveLanguage}, write("DELETE /api/v2/users/{userId}/routinglanguages/{languageId}", PermSkillAssign, PermLanguageAssign)},
-	{[]diff.Kind{diff.KindAddQueueMembers, diff.KindRemoveQueueMembers}, write("POST /api/v2/routing/queues/{queueId}/members", PermQueueMemberManage, PermQueueEdit)},
-	{[]diff.Kind{diff.KindSetQueueJoined}, write("PATCH /api/v2/users/{userId}/queues", PermQueueJoin, PermQueueMemberManage)},
-	{[]diff.Kind{diff.KindAddRoles}, write("POST /api/v2/authorization/subjects/{subjectId}/bulkadd", PermGrantAdd).allOf()},
-	{[]diff.Kind{diff.KindRemoveRoles}, write("POST /api/v2/authorization/subjects/{subjectId}/bulkremove", PermGrantDelete).allOf()},
-	{[]diff.Kind{diff.KindSetACDAutoAnswer}, write("PATCH /api/v2/users/bulk", PermUserEdit, PermOrgAdmin)},
-	{[]diff.Kind{diff.KindDeleteUser}, write("DELETE /api/v2/users/{userId}", PermUserDelete, PermOrgAdmin)},
 }
 
-func write(key string, perms ...string) Endpoint {
-	e := ep(key, perms...)
-	e.Write = true
-	return e
+// writes are the endpoints of the operation kinds of a plan, from the
+// kinds' registry (package diff, KindSpec.Endpoint), in plan order: one
+// entry per endpoint, with the kinds that call it. None of them is ever
+// probed. The paths are the client's templates, as its errors print them.
+// They are read from the registry on each call, never kept, so that a
+// kind registered by a package initialised after this one is listed too.
+func writes() []writeEndpoint {
+	var out []writeEndpoint
+	for _, k := range diff.Kinds() {
+		e := k.Endpoint
+		key := e.Key()
+		if i := slices.IndexFunc(out, func(w writeEndpoint) bool { return w.ep.Key() == key }); i >= 0 {
+			out[i].kinds = append(out[i].kinds, k.Kind)
+			continue
+		}
+		out = append(out, writeEndpoint{kinds: []diff.Kind{k.Kind}, ep: Endpoint{Method: e.Method, Path: e.Path,
+			Permissions: slices.Clone(e.Permissions), AnyOf: e.AnyOf, Write: true, Note: e.Note}})
+	}
+	return out
 }
 
 // WriteEndpoint returns the endpoint of a plan operation kind.
 func WriteEndpoint(k diff.Kind) (Endpoint, bool) {
-	for _, w := range writes {
+	for _, w := range writes() {
 		if slices.Contains(w.kinds, k) {
 			return w.ep, true
 		}
@@ -186,7 +174,7 @@ func WriteEndpoint(k diff.Kind) (Endpoint, bool) {
 // then the writes in plan order.
 func Endpoints() []Endpoint {
 	all := slices.Clone(reads)
-	for _, w := range writes {
+	for _, w := range writes() {
 		all = append(all, w.ep)
 	}
 	return all

@@ -113,34 +113,19 @@ var applyReads = []use{
 	{EndpointUsersSearch, whenResumeCreate + ", by email"},
 }
 
-// kindWhen says when a plan has operations of a kind.
-var kindWhen = map[diff.Kind]string{
-	diff.KindCreateUser:         "joiners (with their work phone)",
-	diff.KindRestoreUser:        "rehires of a deleted user",
-	diff.KindUpdateUser:         "changed name, title, department, manager, work phone, location or hire date",
-	diff.KindSetState:           "leavers with offboard.action deactivate, state changes",
-	diff.KindSetExternalID:      "registers the employee id under external_id_authority",
-	diff.KindMoveDivision:       "users whose division changes",
-	diff.KindSetSkills:          "skills added or changed",
-	diff.KindReplaceSkills:      "owned skills made exact",
-	diff.KindRemoveSkill:        "skills removed: owned skills, offboard.strip_skills",
-	diff.KindSetLanguages:       "languages added or changed",
-	diff.KindRemoveLanguage:     "languages removed: owned languages, offboard.strip_skills",
-	diff.KindAddQueueMembers:    "queue memberships added",
-	diff.KindRemoveQueueMembers: "queue memberships removed: owned queues, offboard.unjoin_queues",
-	diff.KindSetQueueJoined:     "joined flags, leavers unjoined with offboard.unjoin_queues",
-	diff.KindAddRoles:           "roles granted",
-	diff.KindRemoveRoles:        "roles revoked: owned roles, offboard.strip_roles",
-	diff.KindSetACDAutoAnswer:   "acd_auto_answer changes",
-	diff.KindDeleteUser:         "leavers with offboard.action delete",
+// kindWhen says when a plan has operations of a kind (KindSpec.When).
+func kindWhen(k diff.Kind) string {
+	s, _ := diff.LookupKind(k)
+	return s.When
 }
 
 // allKinds are the operation kinds in plan order.
-var allKinds = []diff.Kind{
-	diff.KindCreateUser, diff.KindRestoreUser, diff.KindSetExternalID, diff.KindUpdateUser, diff.KindSetState,
-	diff.KindMoveDivision, diff.KindSetSkills, diff.KindReplaceSkills, diff.KindRemoveSkill, diff.KindSetLanguages,
-	diff.KindRemoveLanguage, diff.KindAddQueueMembers, diff.KindSetQueueJoined, diff.KindRemoveQueueMembers,
-	diff.KindAddRoles, diff.KindRemoveRoles, diff.KindSetACDAutoAnswer, diff.KindDeleteUser,
+func allKinds() []diff.Kind {
+	var ks []diff.Kind
+	for _, s := range diff.Kinds() {
+		ks = append(ks, s.Kind)
+	}
+	return ks
 }
 
 // PipelineSpec is what the check reads of a configured forward pipeline.
@@ -227,7 +212,7 @@ func FeedNeeds(f FeedSpec) []Need {
 	}
 	for _, k := range FeedWrites(f) {
 		e, _ := WriteEndpoint(k)
-		needs = append(needs, Need{Endpoint: e.Key(), By: "feed " + f.Name + ": apply", When: kindWhen[k]})
+		needs = append(needs, Need{Endpoint: e.Key(), By: "feed " + f.Name + ": apply", When: kindWhen(k)})
 	}
 	return needs
 }
@@ -235,7 +220,7 @@ func FeedNeeds(f FeedSpec) []Need {
 // FeedWrites returns the operation kinds an apply of the feed may run.
 func FeedWrites(f FeedSpec) []diff.Kind {
 	var ks []diff.Kind
-	for _, k := range allKinds {
+	for _, k := range allKinds() {
 		switch {
 		case k == diff.KindDeleteUser && f.OffboardAction != "delete",
 			k == diff.KindRemoveRoles && !f.RevokesRoles,
@@ -297,9 +282,9 @@ func Table() []TableRow {
 	for _, u := range applyReads {
 		note(u.endpoint, "", "feed apply", u.when)
 	}
-	for _, k := range allKinds {
+	for _, k := range allKinds() {
 		e, _ := WriteEndpoint(k)
-		note(e.Key(), "", "feed apply", kindWhen[k])
+		note(e.Key(), "", "feed apply", kindWhen(k))
 	}
 	var rows []TableRow
 	for _, e := range Endpoints() {

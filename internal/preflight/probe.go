@@ -115,7 +115,7 @@ func Probe(ctx context.Context, api API, needs []Need, cfg ProbeConfig) []Check 
 		c.Detail = join(c.Detail, strings.Join(by[e.Key()], "; "))
 		checks = append(checks, c)
 	}
-	for _, w := range writes {
+	for _, w := range writes() {
 		key := w.ep.Key()
 		if !want[key] || slices.ContainsFunc(checks, func(c Check) bool { return c.Name == key }) {
 			continue
