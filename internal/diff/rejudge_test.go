@@ -13,50 +13,49 @@ import (
 // limits given (defaults for the others), and leaves the rest alone.
 func TestRejudge(t *testing.T) {
 	t.Parallel()
-	verdicts := func() []diff.Verdict {
-		return []diff.Verdict{
-			{Guard: diff.GuardMaxOffboards, Value: 1, Limit: 25, Message: "1 offboarded"},
-			{Guard: diff.GuardMaxChanges, Value: 5000, Limit: 1000, Tripped: true, Message: "5000 changed"},
-			{Guard: diff.GuardRejectedPercent, Value: 80, Limit: 10, Tripped: true, Message: "80% rejected"},
+	for _, tt := range []struct {
+		name    string
+		g       diff.Guards
+		named   bool
+		value   float64
+		limit   float64
+		tripped bool
+		suffix  string
+	}{
+		{"0 allows none", diff.Guards{MaxOffboards: new(0)}, true, 1, 0, true, ""},
+		{"negative: no limit", diff.Guards{MaxOffboards: new(-1)}, true, 5000, -1, false, " (overridden: no limit)"},
+		{"at the limit is not over it", diff.Guards{MaxOffboards: new(7)}, true, 7, 7, false, " (overridden: limit 7)"},
+		{"one over", diff.Guards{MaxOffboards: new(6)}, true, 7, 6, true, ""},
+		{"unset: its default", diff.Guards{}, true, 1, diff.DefaultMaxOffboards, false, fmt.Sprintf(" (overridden: limit %d)", diff.DefaultMaxOffboards)},
+		{"not named: as planned", diff.Guards{MaxOffboards: new(0)}, false, 1, 25, false, ""},
+	} {
+		p := &diff.Plan{Guards: []diff.Verdict{
+			{Guard: diff.GuardMaxOffboards, Value: tt.value, Limit: 25, Message: "planned"},
 			{Guard: diff.GuardQueueLoss, Value: 50, Limit: 30, Tripped: true, Message: "a queue loses 50%"},
-			{Guard: diff.GuardMaxOffboardPercent, Value: 2, Limit: 5, Message: "2% offboarded"},
+		}}
+		var named []string
+		if tt.named {
+			named = append(named, diff.GuardMaxOffboards)
+		}
+		p.Rejudge(tt.g, named...)
+		want := []diff.Verdict{
+			{Guard: diff.GuardMaxOffboards, Value: tt.value, Limit: tt.limit, Tripped: tt.tripped, Message: "planned" + tt.suffix},
+			{Guard: diff.GuardQueueLoss, Value: 50, Limit: 30, Tripped: true, Message: "a queue loses 50%"},
+		}
+		if d := cmp.Diff(want, p.Guards); d != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, d)
 		}
 	}
-	p := &diff.Plan{Guards: verdicts()}
-	p.Rejudge(diff.Guards{MaxOffboards: new(0), MaxChanges: new(-1), MaxRejectedPercent: new(100.0), MaxQueueLossPercent: new(60.0)},
-		diff.GuardMaxOffboards, diff.GuardMaxChanges, diff.GuardRejectedPercent, diff.GuardMaxOffboardPercent)
-	want := []diff.Verdict{
-		// 0 allows none: one leaver is over it.
-		{Guard: diff.GuardMaxOffboards, Value: 1, Limit: 0, Tripped: true, Message: "1 offboarded"},
-		// Negative: no limit.
-		{Guard: diff.GuardMaxChanges, Value: 5000, Limit: -1, Message: "5000 changed (overridden: no limit)"},
-		// A value at the limit is not over it.
-		{Guard: diff.GuardRejectedPercent, Value: 80, Limit: 100, Message: "80% rejected (overridden: limit 100)"},
-		// Not named: as planned, though g sets its limit.
-		{Guard: diff.GuardQueueLoss, Value: 50, Limit: 30, Tripped: true, Message: "a queue loses 50%"},
-		// Named but not set in g: judged under its default.
-		{Guard: diff.GuardMaxOffboardPercent, Value: 2, Limit: diff.DefaultMaxOffboardPercent,
-			Message: "2% offboarded (overridden: limit " + fmtG(diff.DefaultMaxOffboardPercent) + ")"},
-	}
-	if d := cmp.Diff(want, p.Guards); d != "" {
-		t.Errorf("rejudged verdicts (-want +got):\n%s", d)
-	}
-
-	at := &diff.Plan{Guards: []diff.Verdict{{Guard: diff.GuardMaxChanges, Value: 7, Limit: 1000, Message: "7 changed"}}}
-	at.Rejudge(diff.Guards{MaxChanges: new(7)}, diff.GuardMaxChanges)
-	if v := at.Guards[0]; v.Tripped || v.Limit != 7 {
-		t.Errorf("7 changes under a limit of 7: %+v", v)
-	}
-	at.Rejudge(diff.Guards{MaxChanges: new(6)}, diff.GuardMaxChanges)
-	if v := at.Guards[0]; !v.Tripped || v.Limit != 6 {
-		t.Errorf("7 changes under a limit of 6: %+v", v)
-	}
-
-	none := &diff.Plan{Guards: verdicts()}
-	none.Rejudge(diff.Guards{MaxOffboards: new(0)})
-	if d := cmp.Diff(verdicts(), none.Guards); d != "" {
-		t.Errorf("verdicts changed with no guard named (-want +got):\n%s", d)
+	// Each guard reads its own limit.
+	p := &diff.Plan{Guards: []diff.Verdict{
+		{Guard: diff.GuardMaxOffboardPercent, Value: 2}, {Guard: diff.GuardMaxChanges, Value: 2},
+		{Guard: diff.GuardQueueLoss, Value: 2}, {Guard: diff.GuardRejectedPercent, Value: 2},
+	}}
+	p.Rejudge(diff.Guards{MaxOffboardPercent: new(1.5), MaxChanges: new(3), MaxQueueLossPercent: new(4.0), MaxRejectedPercent: new(1.0)},
+		diff.GuardMaxOffboardPercent, diff.GuardMaxChanges, diff.GuardQueueLoss, diff.GuardRejectedPercent)
+	for i, want := range []float64{1.5, 3, 4, 1} {
+		if v := p.Guards[i]; v.Limit != want || v.Tripped != (v.Value > want) {
+			t.Errorf("%s rejudged as %+v, want limit %g", v.Guard, v, want)
+		}
 	}
 }
-
-func fmtG(f float64) string { return fmt.Sprintf("%g", f) }
