@@ -102,7 +102,9 @@ func runApply(ctx context.Context, ff *feedFlags, o applyOptions, arg string, st
 			return fail(stderr, "apply", err)
 		} else if ok {
 			plan = p
-			ff.rejudge(plan)
+			if err := ff.rejudge(plan); err != nil {
+				return fail(stderr, "apply", err)
+			}
 			opts.CheckFresh = true
 			fmt.Fprintf(stdout, "Applying the saved plan %s (%d operations, computed from %s).\n", arg, len(plan.Operations), plan.Feed)
 		} else {

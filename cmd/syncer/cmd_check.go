@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/spf13/cobra"
 
 	"github.com/usersync/syncer/internal/config"
@@ -194,9 +193,8 @@ func checkDatabase(ctx context.Context, cfg *config.Config, cfgPath string) pref
 	if v, ok := os.LookupEnv(env); !ok || strings.TrimSpace(v) == "" {
 		return preflight.Check{Status: preflight.Fail, Name: "database", Detail: fmt.Sprintf("$%s is not set: export it with the PostgreSQL connection string (postgres://user:password@host:5432/dbname)", env)}
 	}
-	pc, err := pgconn.ParseConfig(cfg.Database.URL.Value())
+	pc, err := store.ParseTarget(cfg.Database.URL.Value())
 	if err != nil {
-		// The parse error can quote the URL, password included.
 		return preflight.Check{Status: preflight.Fail, Name: "database", Detail: fmt.Sprintf("$%s is not a valid PostgreSQL connection string", env)}
 	}
 	migrate := "syncer migrate"

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -18,8 +17,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/spf13/cobra"
 
 	"github.com/usersync/syncer/configs"
@@ -27,6 +24,7 @@ import (
 	"github.com/usersync/syncer/internal/emulator"
 	"github.com/usersync/syncer/internal/pipeline"
 	"github.com/usersync/syncer/internal/reverse"
+	"github.com/usersync/syncer/internal/store"
 )
 
 func init() { register("demo", newDemoCommand) }
@@ -241,14 +239,11 @@ func (d *demo) reverse(ctx context.Context, f *forward, log *slog.Logger) error 
 	}
 	// Changed users have a closed version; joiners' first version was
 	// opened by a later run than the first load.
-	if err := printQuery(ctx, f, d.out, `
-SELECT count(DISTINCT id) FILTER (WHERE valid_to IS NOT NULL) AS users_with_a_new_version,
-       count(DISTINCT id) FILTER (WHERE valid_to IS NULL AND run_id <> (SELECT min(id) FROM sync_runs)
-                                   AND id NOT IN (SELECT id FROM users_history WHERE valid_to IS NOT NULL)) AS users_added,
-       count(*) AS history_rows
-FROM users_history`); err != nil {
+	hist, err := f.store.UserHistoryChanges(ctx)
+	if err != nil {
 		return err
 	}
+	printTable(d.out, hist)
 
 	d.say("planning the same feed again: it must be empty")
 	again, err := svc.Plan(ctx, sp, true)
@@ -281,63 +276,39 @@ func sampleFeed() (string, func(), error) {
 }
 
 func (d *demo) queries(ctx context.Context, f *forward) error {
-	qs := []struct{ title, sql string }{
-		{"agents per division (current_agents)", `
-SELECT division_name, count(*) AS agents, round(avg(cardinality(skill_names)), 1)::float8 AS avg_skills,
-       sum(joined_queue_count)::bigint AS queue_seats_joined
-FROM current_agents WHERE state = 'active'
-GROUP BY division_name ORDER BY agents DESC`},
-		{"the five queues with the most joined agents (queue_membership)", `
-SELECT queue_name, count(*) FILTER (WHERE joined) AS joined, count(*) AS members
-FROM queue_membership WHERE NOT user_deleted
-GROUP BY queue_name ORDER BY joined DESC, queue_name LIMIT 5`},
-		{"on-queue hours per day, last 3 days (presence_daily)", `
-SELECT day, round((sum(seconds) FILTER (WHERE system_presence = 'ON_QUEUE') / 3600)::numeric, 1)::float8 AS on_queue_hours,
-       count(DISTINCT user_id) AS agents_with_presence
-FROM presence_daily WHERE day >= current_date - 2
-GROUP BY day ORDER BY day`},
+	qs := []struct {
+		title string
+		run   func() (store.Table, error)
+	}{
+		{"agents per division (current_agents)", func() (store.Table, error) { return f.store.AgentsPerDivision(ctx) }},
+		{"the five queues with the most joined agents (queue_membership)", func() (store.Table, error) { return f.store.BusiestQueues(ctx, 5) }},
+		{"on-queue hours per day, last 3 days (presence_daily)", func() (store.Table, error) { return f.store.OnQueueHours(ctx, 3) }},
 	}
 	for _, q := range qs {
 		fmt.Fprintf(d.out, "\n-- %s\n", q.title)
-		if err := printQuery(ctx, f, d.out, q.sql); err != nil {
+		t, err := q.run()
+		if err != nil {
 			return fmt.Errorf("query %q: %w", q.title, err)
 		}
+		printTable(d.out, t)
 	}
 	return nil
 }
 
-// printQuery runs sql and prints the rows as a table.
-func printQuery(ctx context.Context, f *forward, w io.Writer, sql string) error {
-	rows, err := f.store.Pool().Query(ctx, sql)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
+// printTable prints a query's result as psql does: a header, aligned
+// columns and the row count.
+func printTable(w io.Writer, t store.Table) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	var names []string
-	for _, fd := range rows.FieldDescriptions() {
-		names = append(names, fd.Name)
-	}
-	fmt.Fprintln(tw, strings.Join(names, "\t"))
-	n := 0
-	for rows.Next() {
-		vals, err := rows.Values()
-		if err != nil {
-			return err
-		}
-		cells := make([]string, len(vals))
-		for i, v := range vals {
+	fmt.Fprintln(tw, strings.Join(t.Columns, "\t"))
+	for _, row := range t.Rows {
+		cells := make([]string, len(row))
+		for i, v := range row {
 			cells[i] = formatCell(v)
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
-		n++
-	}
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "(%d rows)\n", n)
-	return nil
+	fmt.Fprintf(w, "(%d rows)\n", len(t.Rows))
 }
 
 func formatCell(v any) string {
@@ -385,8 +356,11 @@ type demoDatabase struct {
 	server  string // host:port as the user knows it, no credentials
 	source  string // where the server came from
 	created bool
-	lock    *pgx.Conn
+	lock    *store.Admin
 }
+
+// demoLockKey names the lock a demo holds in its database.
+const demoLockKey = "syncer demo"
 
 // openDemoDatabase creates the demo's database on the server serverURL
 // names (the local default when empty) when it is missing, and takes the
@@ -397,32 +371,32 @@ func openDemoDatabase(ctx context.Context, serverURL, name string) (*demoDatabas
 	if strings.TrimSpace(serverURL) == "" {
 		serverURL, db.source = demoServerURL, "the local default: DATABASE_URL is unset"
 	}
-	pcfg, err := pgx.ParseConfig(serverURL)
+	target, err := store.ParseTarget(serverURL)
 	if err != nil {
 		return nil, errors.New("DATABASE_URL is not a valid connection string (postgres://user:password@host:5432/db)")
 	}
-	db.server = net.JoinHostPort(pcfg.Host, strconv.Itoa(int(pcfg.Port)))
+	db.server = target.Addr()
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	conn, err := pgx.ConnectConfig(cctx, pcfg)
+	admin, err := store.ConnectAdmin(cctx, serverURL)
 	if err != nil {
 		return nil, fmt.Errorf("PostgreSQL at %s (%s) does not answer: %w\n"+
 			"Start one with:  docker compose up -d postgres\n(or on Debian: pg_ctlcluster 15 main start), or point DATABASE_URL at one", db.server, db.source, err)
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	db.created, err = createDatabase(cctx, conn, name)
+	defer admin.Close(context.WithoutCancel(ctx))
+	db.created, err = admin.CreateDatabase(cctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("the demo's database %s is missing on %s and could not be created as role %s: %w\n"+
 			"Create it once with:  createdb -h %s -p %d -U postgres %s\n(or CREATE DATABASE %s as a role that may), or point DATABASE_URL at a server where %s may create databases",
-			name, db.server, pcfg.User, err, pcfg.Host, pcfg.Port, name, name, pcfg.User)
+			name, db.server, target.User, err, target.Host, target.Port, name, name, target.User)
 	}
-	db.url = withDatabase(serverURL, name)
-	lock, err := pgx.Connect(cctx, db.url)
+	db.url = store.WithDatabase(serverURL, name)
+	lock, err := store.ConnectAdmin(cctx, db.url)
 	if err != nil {
 		return nil, fmt.Errorf("connect to the demo's database %s on %s: %w", name, db.server, err)
 	}
-	var got bool
-	if err := lock.QueryRow(cctx, "SELECT pg_try_advisory_lock(hashtext('syncer demo'))").Scan(&got); err != nil || !got {
+	got, err := lock.TryLock(cctx, demoLockKey)
+	if err != nil || !got {
 		lock.Close(context.WithoutCancel(ctx))
 		if err == nil {
 			err = fmt.Errorf("another syncer demo is running in database %s on %s: wait for it to end, or give this one its own with --database NAME", name, db.server)
@@ -433,41 +407,12 @@ func openDemoDatabase(ctx context.Context, serverURL, name string) (*demoDatabas
 	return db, nil
 }
 
-// createDatabase creates the database name unless it exists, and says
-// whether it did. Two demos creating it at once both succeed.
-func createDatabase(ctx context.Context, conn *pgx.Conn, name string) (bool, error) {
-	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
-		return false, err
-	}
-	if exists {
-		return false, nil
-	}
-	_, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && (pe.Code == "42P04" || pe.Code == "23505") { // duplicate_database; a concurrent CREATE
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// withDatabase returns the connection string serverURL with its database
-// replaced by name: the URL's path, or a later dbname in a key=value string
-// (the last one wins).
-func withDatabase(serverURL, name string) string {
-	if u, err := url.Parse(serverURL); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
-		u.Path, u.RawPath = "/"+name, ""
-		return u.String()
-	}
-	return serverURL + " dbname=" + name
-}
-
+// dropSchema drops the demo's schema, with everything the last demo left.
 func dropSchema(ctx context.Context, url, schema string) error {
-	conn, err := pgx.Connect(ctx, url)
+	admin, err := store.ConnectAdmin(ctx, url)
 	if err != nil {
 		return err
 	}
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-	return err
+	defer admin.Close(ctx)
+	return admin.DropSchema(ctx, schema)
 }

@@ -210,20 +210,26 @@ func (ff *feedFlags) applyGuards(g *config.Guards) {
 
 // rejudge applies guard flags to the verdicts of a saved plan: a verdict
 // whose guard was given on the command line is judged again against the
-// new limit.
-func (ff *feedFlags) rejudge(p *diff.Plan) {
-	for i := range p.Guards {
-		v := &p.Guards[i]
-		lim, ok := ff.guardLimit(v.Guard)
-		if !ok {
-			continue
-		}
-		v.Limit = lim
-		v.Tripped = v.Value > lim && !(v.Guard == diff.GuardMaxChanges && lim == 0)
-		if !v.Tripped {
-			v.Message += fmt.Sprintf(" (overridden: limit %g)", lim)
+// limit the flag sets, as a fresh plan would be (diff.Plan.Rejudge; the
+// flag means what the configuration key means: reverse.SpecFromConfig).
+func (ff *feedFlags) rejudge(p *diff.Plan) error {
+	var given []string
+	for _, v := range p.Guards {
+		if _, ok := ff.guardLimit(v.Guard); ok {
+			given = append(given, v.Guard)
 		}
 	}
+	if len(given) == 0 {
+		return nil
+	}
+	f := &config.Feed{}
+	ff.applyGuards(&f.Guards)
+	sp, err := reverse.SpecFromConfig(f, 0)
+	if err != nil {
+		return err
+	}
+	p.Rejudge(sp.Diff.Guards, given...)
+	return nil
 }
 
 // openReverse connects to the API and the database for plan and apply.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/usersync/syncer/internal/config"
 	"github.com/usersync/syncer/internal/pipeline"
+	"github.com/usersync/syncer/internal/reverse"
 	"github.com/usersync/syncer/internal/schedule"
 	"github.com/usersync/syncer/internal/store"
 )
@@ -131,8 +132,9 @@ func serveJobs(cfg *config.Config, f *forward, log *slog.Logger) []schedule.Job 
 	for _, name := range slices.Sorted(maps.Keys(cfg.Pipelines)) {
 		j := schedule.Job{Name: name, Schedule: cfg.Pipelines[name].Schedule}
 		if f != nil {
-			j.Run = func(ctx context.Context, name string) (pipeline.Summary, error) {
-				return f.run(ctx, name, nil, false)
+			j.Run = func(ctx context.Context, name string) (schedule.Result, error) {
+				sum, err := f.run(ctx, name, nil, false)
+				return pipelineResult(sum), err
 			}
 		}
 		jobs = append(jobs, j)
@@ -140,18 +142,42 @@ func serveJobs(cfg *config.Config, f *forward, log *slog.Logger) []schedule.Job 
 	// Scheduled feeds are planned and applied with their guards, as
 	// `syncer apply FEED` does, under the job name feed:NAME.
 	for _, name := range slices.Sorted(maps.Keys(cfg.Feeds)) {
-		if cfg.Feeds[name].Schedule == "" {
+		fc := cfg.Feeds[name]
+		if fc.Schedule == "" {
 			continue
 		}
-		j := schedule.Job{Name: feedJobPrefix + name, Schedule: cfg.Feeds[name].Schedule}
+		j := schedule.Job{Name: schedule.FeedJobPrefix + name, Schedule: fc.Schedule}
 		if f != nil {
-			j.Run = func(ctx context.Context, _ string) (pipeline.Summary, error) {
-				return f.applyFeed(ctx, name, log)
+			j.Run = func(ctx context.Context, job string) (schedule.Result, error) {
+				svc := reverse.New(f.client, f.store, reverse.Config{Logger: log})
+				run, err := svc.RunFeed(ctx, job, fc, cfg.Rate.RequestsPerMinute)
+				return schedule.Result{RunID: run.RunID, Outcome: run.Outcome, Calls: run.Calls}, err
 			}
 		}
 		jobs = append(jobs, j)
 	}
 	return jobs
+}
+
+// pipelineResult is what the scheduler is told of a forward run: its
+// record, outcome and calls, and the rows its committed streams loaded
+// (a failed stream rolled back).
+func pipelineResult(sum pipeline.Summary) schedule.Result {
+	res := schedule.Result{RunID: sum.RunID, Outcome: sum.Outcome, Calls: store.RunCalls(sum.Calls), Rows: map[string]schedule.TableRows{}}
+	for _, s := range sum.Streams {
+		if s.Outcome != pipeline.OutcomeSucceeded {
+			continue
+		}
+		for table, ts := range s.Stats {
+			t := res.Rows[table]
+			t.Inserted += ts.Inserted
+			t.Updated += ts.Updated
+			t.Unchanged += ts.Unchanged
+			t.Deleted += ts.Deleted
+			res.Rows[table] = t
+		}
+	}
+	return res
 }
 
 // warnUnreadableFeeds logs, at start, each scheduled feed whose file is
@@ -163,7 +189,7 @@ func warnUnreadableFeeds(cfg *config.Config, log *slog.Logger) {
 		if fc.Schedule == "" {
 			continue
 		}
-		if err := checkFeedFile(name, fc.Path); err != nil {
+		if err := reverse.CheckFeedFile(name, fc.Path); err != nil {
 			log.Warn("scheduled feed's file is missing or unreadable: its runs fail until it is there",
 				"feed", name, "path", fc.Path, "err", err)
 		}

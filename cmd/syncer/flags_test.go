@@ -70,12 +70,14 @@ func TestRejudgeSavedPlan(t *testing.T) {
 		}
 	}
 	p := &diff.Plan{Guards: verdicts()}
-	parseFeedFlags(t, "--max-offboards", "0", "--max-changes", "0", "--max-rejected-percent", "100", "--max-offboard-percent", "1.5").rejudge(p)
+	if err := parseFeedFlags(t, "--max-offboards", "0", "--max-changes", "0", "--max-rejected-percent", "100", "--max-offboard-percent", "1.5").rejudge(p); err != nil {
+		t.Fatal(err)
+	}
 	want := []diff.Verdict{
 		// 0 allows none: one leaver trips it.
 		{Guard: diff.GuardMaxOffboards, Value: 1, Limit: 0, Tripped: true, Message: "1 offboarded"},
-		// 0 lifts the limit.
-		{Guard: diff.GuardMaxChanges, Value: 5000, Limit: 0, Message: "5000 changed (overridden: limit 0)"},
+		// 0 lifts the limit, as guards.max_changes: 0 does.
+		{Guard: diff.GuardMaxChanges, Value: 5000, Limit: -1, Message: "5000 changed (overridden: no limit)"},
 		// 100 lifts it too.
 		{Guard: diff.GuardRejectedPercent, Value: 80, Limit: 100, Message: "80% rejected (overridden: limit 100)"},
 		// Not given: as planned.
@@ -87,7 +89,9 @@ func TestRejudgeSavedPlan(t *testing.T) {
 	}
 
 	unchanged := &diff.Plan{Guards: verdicts()}
-	parseFeedFlags(t).rejudge(unchanged)
+	if err := parseFeedFlags(t).rejudge(unchanged); err != nil {
+		t.Fatal(err)
+	}
 	if d := cmp.Diff(verdicts(), unchanged.Guards); d != "" {
 		t.Errorf("verdicts changed with no flag (-want +got):\n%s", d)
 	}

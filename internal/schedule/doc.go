@@ -31,9 +31,13 @@
 // # Model
 //
 // A Job is a name, a cron spec (robfig/cron/v3, parsed like
-// config.CronParser, in Config.Location) and a RunFunc. The scheduler does
-// not know about streams: cmd/syncer injects the function that builds a
-// pipeline's streams and runs them with pipeline.Runner. Each job has a loop
+// config.CronParser, in Config.Location) and a RunFunc, which runs the job,
+// records it in sync_runs and returns a Result (run id, outcome, committed
+// rows, calls). The scheduler knows nothing else of what a job does, and
+// imports neither the forward path nor the reverse one: cmd/syncer injects
+// a function that builds a pipeline's streams and runs them with
+// pipeline.Runner, or one that runs a feed with package reverse. Each job
+// has a loop
 // that sleeps until the schedule's next time (robfig's Schedule.Next; the
 // loop is ours so that a tick knows its scheduled time and stops with ctx).
 // A tick
@@ -83,8 +87,9 @@
 //     recorded as running whose lock is free belongs to a replica that is
 //     gone: the replica that then takes the lock waits a fence of
 //     2.5·LeaseTTL/8 (so the old holder has noticed and stopped) and runs
-//     the pipeline at once instead of at the next tick; pipeline.Runner
-//     marks the orphaned run interrupted before starting its own. A latest
+//     the pipeline at once instead of at the next tick; the job marks the
+//     orphaned run interrupted before starting its own
+//     (store.BeginExclusiveRun). A latest
 //     run recorded as interrupted (its replica was stopped, or lost its
 //     lock and stopped itself) is likewise run again at once, without the
 //     fence. Both apply to scheduled jobs only, and respect the back-off.
@@ -117,7 +122,7 @@
 // Metrics uses its own registry: runs by pipeline and outcome, run duration,
 // rows loaded by table and change (committed streams only), API calls by
 // endpoint and status, 429s, retries and wait (from each finished run's
-// pipeline.Summary, whose calls are the run's own), last success time and
+// Result, whose calls are the run's own), last success time and
 // consecutive failures (from sync_runs), skipped runs and tick results,
 // running and next tick, lost locks; with a rate budget, its live rate,
 // configured rate, wait, 429s and requests in flight; Go and process

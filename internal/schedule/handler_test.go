@@ -105,8 +105,8 @@ func TestRunsDocumentFiltersAndLimits(t *testing.T) {
 		{Name: "nightly", Schedule: "0 2 * * *", Run: nightly.run(r)},
 		{Name: "adhoc", Run: adhoc.run(r)},
 		// Feed runs are recorded by cmd/syncer; this one only by hand below.
-		{Name: "feed:hr", Schedule: "@daily", Run: func(context.Context, string) (pipeline.Summary, error) {
-			return pipeline.Summary{}, nil
+		{Name: "feed:hr", Schedule: "@daily", Run: func(context.Context, string) (schedule.Result, error) {
+			return schedule.Result{}, nil
 		}},
 	}
 	svc := schedule.NewService(schedule.ServiceConfig{
@@ -125,7 +125,7 @@ func TestRunsDocumentFiltersAndLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	feedCounts := schedule.FeedCounts{Operations: 7, Done: 5, Failed: 1, Skipped: 1, Writes: 9, RejectedRows: 2}
+	feedCounts := store.FeedCounts{Operations: 7, Done: 5, Failed: 1, Skipped: 1, Writes: 9, RejectedRows: 2}
 	calls := pipeline.CallStats{Total: 12, Retries: 2, RateLimited: 1, Waited: 1500 * time.Millisecond,
 		ByEndpoint: map[string]map[int]int64{"GET /api/v2/users": {200: 10, 429: 1}, "PATCH /api/v2/users/{id}": {0: 1}}}
 	if err := r.store.FinishRun(ctx, feedID, store.RunResult{Status: store.StatusFailed, Error: "feed hr: 1 operation(s) failed, 1 skipped", Counts: feedCounts, Calls: calls}); err != nil {

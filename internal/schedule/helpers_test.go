@@ -79,7 +79,7 @@ type workload struct {
 }
 
 func (w *workload) run(r *replica) schedule.RunFunc {
-	return func(ctx context.Context, name string) (pipeline.Summary, error) {
+	return func(ctx context.Context, name string) (schedule.Result, error) {
 		// Each pipeline its own rows: these tests are about scheduling, not
 		// about pipelines that load the same entities at the same time.
 		ref := pipeline.Stream{Name: "reference", Load: func(ctx context.Context, tx *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
@@ -115,8 +115,25 @@ func (w *workload) run(r *replica) schedule.RunFunc {
 			}
 			return &load.Watermark{Time: time.Now().UTC()}, nil
 		}}
-		return r.runner.Run(ctx, name, []pipeline.Stream{ref, users}, nil)
+		sum, err := r.runner.Run(ctx, name, []pipeline.Stream{ref, users}, nil)
+		return resultOf(sum), err
 	}
+}
+
+// resultOf is what the scheduler is told of a pipeline run: its record,
+// its outcome, its calls, and the rows its committed streams loaded.
+func resultOf(sum pipeline.Summary) schedule.Result {
+	res := schedule.Result{RunID: sum.RunID, Outcome: sum.Outcome, Calls: store.RunCalls(sum.Calls), Rows: map[string]schedule.TableRows{}}
+	for _, s := range sum.Streams {
+		for table, ts := range s.Stats {
+			if s.Outcome == pipeline.OutcomeSucceeded {
+				t := res.Rows[table]
+				t.Inserted, t.Updated, t.Unchanged, t.Deleted = t.Inserted+ts.Inserted, t.Updated+ts.Updated, t.Unchanged+ts.Unchanged, t.Deleted+ts.Deleted
+				res.Rows[table] = t
+			}
+		}
+	}
+	return res
 }
 
 func count(t *testing.T, pool *pgxpool.Pool, q string, args ...any) int {

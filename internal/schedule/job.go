@@ -7,7 +7,6 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/usersync/syncer/internal/pipeline"
 	"github.com/usersync/syncer/internal/store"
 )
 
@@ -132,9 +131,9 @@ func (j *job) end(outcome string, runID int64, at time.Time) {
 	j.runningSince = time.Time{}
 	j.lastOutcome, j.lastRunID = outcome, runID
 	switch {
-	case outcome == pipeline.OutcomeSucceeded:
+	case outcome == store.StatusSucceeded:
 		j.unrecorded = 0
-	case outcome == pipeline.OutcomeFailed && runID == 0:
+	case outcome == store.StatusFailed && runID == 0:
 		j.unrecorded++
 		j.hist.lastFailure = at
 	}

@@ -10,8 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/usersync/syncer/internal/pipeline"
 	"github.com/usersync/syncer/internal/ratelimit"
+	"github.com/usersync/syncer/internal/store"
 )
 
 // BudgetStats is the part of a rate budget the metrics read at each scrape
@@ -129,7 +129,7 @@ func (m *Metrics) Handler() http.Handler {
 // declare creates a job's series at zero, so they exist before the first
 // run and alerts can tell "no failures" from "no data".
 func (m *Metrics) declare(name string) {
-	for _, o := range []string{pipeline.OutcomeSucceeded, pipeline.OutcomeFailed, pipeline.OutcomeInterrupted} {
+	for _, o := range []string{store.StatusSucceeded, store.StatusFailed, store.StatusInterrupted} {
 		m.runs.WithLabelValues(name, o)
 	}
 	for _, r := range []string{"running", "backoff"} {
@@ -145,22 +145,17 @@ func (m *Metrics) declare(name string) {
 }
 
 // observeRun records a finished run.
-func (m *Metrics) observeRun(name, outcome string, sum pipeline.Summary, took time.Duration) {
+func (m *Metrics) observeRun(name, outcome string, res Result, took time.Duration) {
 	m.runs.WithLabelValues(name, outcome).Inc()
 	m.duration.WithLabelValues(name, outcome).Observe(took.Seconds())
-	for _, s := range sum.Streams {
-		if s.Outcome != pipeline.OutcomeSucceeded {
-			continue // rolled back: nothing of it was loaded
-		}
-		for table, ts := range s.Stats {
-			for change, n := range map[string]int64{"inserted": ts.Inserted, "updated": ts.Updated, "unchanged": ts.Unchanged, "deleted": ts.Deleted} {
-				if n > 0 {
-					m.rows.WithLabelValues(name, table, change).Add(float64(n))
-				}
+	for table, ts := range res.Rows {
+		for change, n := range map[string]int64{"inserted": ts.Inserted, "updated": ts.Updated, "unchanged": ts.Unchanged, "deleted": ts.Deleted} {
+			if n > 0 {
+				m.rows.WithLabelValues(name, table, change).Add(float64(n))
 			}
 		}
 	}
-	c := sum.Calls
+	c := res.Calls
 	for ep, byStatus := range c.ByEndpoint {
 		for status, n := range byStatus {
 			if n > 0 {

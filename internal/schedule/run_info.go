@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/usersync/syncer/internal/load"
-	"github.com/usersync/syncer/internal/pipeline"
 	"github.com/usersync/syncer/internal/store"
 )
 
@@ -27,20 +26,6 @@ func KindOf(name string) string {
 		return KindFeed
 	}
 	return KindPipeline
-}
-
-// FeedCounts is what a scheduled feed's run records in sync_runs.counts.
-type FeedCounts struct {
-	// Operations is the number of operations the plan holds.
-	Operations int `json:"operations"`
-	// Done, Failed and Skipped count the applied operations by outcome.
-	Done    int `json:"done"`
-	Failed  int `json:"failed"`
-	Skipped int `json:"skipped"`
-	// Writes is the number of API writes the apply made.
-	Writes int `json:"writes"`
-	// RejectedRows counts the feed rows rejected as invalid.
-	RejectedRows int `json:"rejected_rows"`
 }
 
 // RunInfo is one run (a row of sync_runs) as /runs and `syncer status
@@ -65,7 +50,7 @@ type RunInfo struct {
 	// for a feed run.
 	Rows map[string]map[string]TableRows `json:"rows"`
 	// Feed is a feed run's plan and apply counts; null for a pipeline run.
-	Feed *FeedCounts `json:"feed"`
+	Feed *store.FeedCounts `json:"feed"`
 	// Calls are the Genesys Cloud API calls the run made.
 	Calls CallCounts `json:"calls"`
 }
@@ -92,14 +77,14 @@ type CallCounts struct {
 }
 
 // NewRunInfo describes r. Its counts and calls are decoded with the types
-// that recorded them (load.Stats and pipeline.CallStats for pipelines,
-// FeedCounts for feeds), so the recorded form and this one can differ. A
-// value that does not decode shows as zero counts.
+// that recorded them (load.Stats for pipelines, store.FeedCounts for feeds,
+// store.RunCalls), so the recorded form and this one can differ. A value
+// that does not decode shows as zero counts.
 func NewRunInfo(r store.Run) RunInfo {
 	ri := RunInfo{
 		ID: r.ID, Pipeline: r.Pipeline, Kind: KindOf(r.Pipeline), Status: r.Status,
 		StartedAt: r.StartedAt.UTC(),
-		Calls:     callCounts(r.Calls),
+		Calls:     callCounts(r.DecodeCalls()),
 	}
 	if !r.FinishedAt.IsZero() {
 		fin := r.FinishedAt.UTC()
@@ -111,7 +96,7 @@ func NewRunInfo(r store.Run) RunInfo {
 		ri.Error = &e
 	}
 	if ri.Kind == KindFeed {
-		var fc FeedCounts
+		var fc store.FeedCounts
 		_ = json.Unmarshal(r.Counts, &fc)
 		ri.Feed = &fc
 		return ri
@@ -141,9 +126,7 @@ func (ri RunInfo) RowsReceived() int64 {
 	return n
 }
 
-func callCounts(raw json.RawMessage) CallCounts {
-	var cs pipeline.CallStats
-	_ = json.Unmarshal(raw, &cs)
+func callCounts(cs store.RunCalls) CallCounts {
 	out := CallCounts{
 		Total: cs.Total, Retries: cs.Retries, RateLimited: cs.RateLimited,
 		WaitedSeconds: cs.Waited.Seconds(),

@@ -14,15 +14,43 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/usersync/syncer/internal/pipeline"
 	"github.com/usersync/syncer/internal/store"
 )
 
-// RunFunc runs one pipeline to the end and returns how it ended. The
-// scheduler calls it only while holding the pipeline's lock. ctx is cancelled
-// when the shutdown grace period ends or the lock is lost; the run must then
-// stop promptly and record itself as interrupted (pipeline.Runner does).
-type RunFunc func(ctx context.Context, pipeline string) (pipeline.Summary, error)
+// RunFunc runs one job to the end, recording it in sync_runs, and returns
+// how it ended. The scheduler calls it only while holding the job's lock.
+// ctx is cancelled when the shutdown grace period ends or the lock is lost;
+// the run must then stop promptly and record itself as interrupted
+// (pipeline.Runner and reverse's feed jobs do).
+type RunFunc func(ctx context.Context, job string) (Result, error)
+
+// Result is how a job's run ended: what the scheduler needs for the job's
+// state, its metrics and its log. The scheduler knows nothing else of what
+// a job does.
+type Result struct {
+	// RunID is the run's row in sync_runs; 0 when the run left none (the
+	// database was unreachable when it started).
+	RunID int64
+	// Outcome is store.StatusSucceeded, StatusFailed or StatusInterrupted;
+	// empty, it is derived from the error RunFunc returned.
+	Outcome string
+	// Rows counts the rows the run committed, by table and change: a
+	// forward run's committed streams (what rolled back is not counted);
+	// none for a feed.
+	Rows map[string]TableRows
+	// Calls are the API calls the run made.
+	Calls store.RunCalls
+}
+
+// received is the number of rows the run committed as inserted, updated
+// or unchanged.
+func (r Result) received() int64 {
+	var n int64
+	for _, t := range r.Rows {
+		n += t.Inserted + t.Updated + t.Unchanged
+	}
+	return n
+}
 
 // Job is one scheduled pipeline (or feed).
 type Job struct {
@@ -444,34 +472,25 @@ func (s *Scheduler) execute(log *slog.Logger, j *job, lock *store.Lock) {
 	j.begin(start)
 	s.metrics.running.WithLabelValues(j.Name).Set(1)
 	log.Info("run starting")
-	sum, err := j.Run(ctx, j.Name)
+	res, err := j.Run(ctx, j.Name)
 	took := time.Since(start)
 	close(hbDone)
 	<-hbStopped
 	s.metrics.running.WithLabelValues(j.Name).Set(0)
 
-	outcome := sum.Outcome
-	if outcome == "" {
-		outcome = pipeline.OutcomeSucceeded
-		if err != nil {
-			outcome = pipeline.OutcomeFailed
-			if ctx.Err() != nil {
-				outcome = pipeline.OutcomeInterrupted
-			}
-		}
-	}
-	j.end(outcome, sum.RunID, time.Now())
+	outcome := cmp.Or(res.Outcome, store.StatusOf(ctx, err))
+	j.end(outcome, res.RunID, time.Now())
 	// The record is the source of the gauges: read it back before counting
 	// the run, so a scrape never sees the run counted but the gauges stale.
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer rcancel()
 	s.refresh(rctx, j)
-	s.metrics.observeRun(j.Name, outcome, sum, took)
+	s.metrics.observeRun(j.Name, outcome, res, took)
 	if err != nil {
-		// pipeline.Runner logged the failure with its details already.
-		log.Warn("run ended without success", "outcome", outcome, "run_id", sum.RunID, "duration", took.Round(time.Millisecond), "cause", context.Cause(ctx))
+		// The job logged the failure with its details already.
+		log.Warn("run ended without success", "outcome", outcome, "run_id", res.RunID, "duration", took.Round(time.Millisecond), "cause", context.Cause(ctx))
 	} else {
-		log.Info("run ended", "outcome", outcome, "run_id", sum.RunID, "duration", took.Round(time.Millisecond), "rows", sum.Rows(), "calls", sum.Calls.Total)
+		log.Info("run ended", "outcome", outcome, "run_id", res.RunID, "duration", took.Round(time.Millisecond), "rows", res.received(), "calls", res.Calls.Total)
 	}
 }
 

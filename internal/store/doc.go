@@ -1,7 +1,10 @@
 // Package store owns syncer's PostgreSQL schema and its operational records:
 // the pgx pool, the embedded migrations (package migrations, applied with
 // goose), sync run and stream run records, watermarks as read by the
-// pipelines, and the plan journal of the reverse path.
+// pipelines, and the plan journal of the reverse path. It also holds the
+// BI questions `syncer demo` asks of the views (AgentsPerDivision, ...) and
+// what happens outside the schema (Admin: creating a database, dropping a
+// schema, a program-long lock), so that no other package writes SQL.
 //
 // Model and invariants:
 //
@@ -15,6 +18,11 @@
 //   - pgx errors are translated at this boundary into the sentinels of
 //     errors.go (ErrNotFound, ErrConflict, ErrNotMigrated, ...), still wrapping
 //     the original error for errors.As.
+//   - A run is recorded the same way by every runner (see record.go):
+//     BeginExclusiveRun under the job's lock marks a run left running by a
+//     dead process interrupted; StatusOf maps the work's error to the
+//     status; EndRun writes the end even after cancellation and through a
+//     database outage of up to EndRunTimeout.
 //   - The plan journal is written before and after every API call of an
 //     apply: an operation is "running" from BeginOperation until
 //     FinishOperation, so a crash leaves it "running" and a resume knows that

@@ -241,3 +241,39 @@ func marshalObject(v any) ([]byte, error) {
 	}
 	return json.Marshal(v)
 }
+
+// RunCalls are the Genesys Cloud API calls a run made, as sync_runs.calls
+// records them. pipeline.CallStats has the same fields and converts to it.
+type RunCalls struct {
+	Total       int64
+	Retries     int64
+	RateLimited int64 // 429 answers
+	// Waited is the time calls spent waiting for the rate budget,
+	// Retry-After pauses and backoff.
+	Waited time.Duration
+	// ByEndpoint counts calls by endpoint ("GET /api/v2/users"), then HTTP
+	// status (0: no answer).
+	ByEndpoint map[string]map[int]int64
+}
+
+// DecodeCalls returns what r.Calls records; a value that does not decode
+// gives zero counts.
+func (r Run) DecodeCalls() RunCalls {
+	var c RunCalls
+	_ = json.Unmarshal(r.Calls, &c)
+	return c
+}
+
+// FeedCounts is what a scheduled feed's run records in sync_runs.counts.
+type FeedCounts struct {
+	// Operations is the number of operations the plan holds.
+	Operations int `json:"operations"`
+	// Done, Failed and Skipped count the applied operations by outcome.
+	Done    int `json:"done"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"`
+	// Writes is the number of API writes the apply made.
+	Writes int `json:"writes"`
+	// RejectedRows counts the feed rows rejected as invalid.
+	RejectedRows int `json:"rejected_rows"`
+}
