@@ -1,0 +1,625 @@
+package console
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/usersync/syncer/internal/diff"
+	"github.com/usersync/syncer/internal/schedule"
+	"github.com/usersync/syncer/internal/store"
+)
+
+// PlanAwaitingApproval is the status of a plan parked for approval.
+const PlanAwaitingApproval = "awaiting_approval"
+
+// Limits of the lists.
+const (
+	// RunsListed is how many runs the runs page lists.
+	RunsListed = 100
+	// PlansListed is how many plans the plans page lists.
+	PlansListed = 100
+	// RejectedListed is how many rejected rows a plan's page lists.
+	RejectedListed = 50
+)
+
+// store returns the database, or answers 503 and returns nil while the
+// service is not ready.
+func (c *Console) store(w http.ResponseWriter, r *http.Request, s *session) *store.Store {
+	var st *store.Store
+	if c.src.Store != nil {
+		st = c.src.Store()
+	}
+	if st == nil {
+		c.errorPage(w, r, s, http.StatusServiceUnavailable, "The database is not ready yet (see /readyz): this page works once it is.")
+	}
+	return st
+}
+
+func (c *Console) dbError(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		c.errorPage(w, r, s, http.StatusNotFound, "There is no such record.")
+		return
+	}
+	c.log.Error("console: read the database", "path", r.URL.Path, "err", err)
+	c.errorPage(w, r, s, http.StatusServiceUnavailable, "The database could not be read: "+err.Error())
+}
+
+// runView is one run as the pages show it.
+type runView struct {
+	ID        int64
+	Pipeline  string
+	Kind      string
+	Status    string
+	Started   time.Time
+	Finished  time.Time
+	Duration  time.Duration
+	Error     string
+	Inserted  int64
+	Updated   int64
+	Unchanged int64
+	Deleted   int64
+	Calls     int64
+	MinCalls  int64
+	Limited   int64 // 429s
+	Retries   int64
+	Waited    time.Duration
+	Streams   []streamView
+	Feed      *store.FeedCounts
+	Endpoints []endpointView
+}
+
+// streamView is one stream of a run.
+type streamView struct {
+	Name      string
+	Status    string
+	Duration  time.Duration
+	Error     string
+	MinCalls  int64
+	Inserted  int64
+	Updated   int64
+	Unchanged int64
+	Deleted   int64
+	Tables    []tableView
+}
+
+type tableView struct {
+	Name string
+	schedule.TableRows
+}
+
+type endpointView struct {
+	Endpoint string
+	Statuses []statusCount
+	Total    int64
+}
+
+type statusCount struct {
+	Status string
+	N      int64
+	Bad    bool // no answer, or a 4xx or 5xx
+}
+
+func newRunView(r store.RunSummary) runView {
+	ri := schedule.NewRunInfo(r.Run)
+	v := runView{
+		ID: r.ID, Pipeline: r.Pipeline, Kind: ri.Kind, Status: r.Status, Started: r.StartedAt, Finished: r.FinishedAt,
+		Error: r.Error, Calls: ri.Calls.Total, MinCalls: r.MinCalls, Limited: ri.Calls.RateLimited, Retries: ri.Calls.Retries,
+		Waited: time.Duration(ri.Calls.WaitedSeconds * float64(time.Second)), Feed: ri.Feed,
+	}
+	if !r.FinishedAt.IsZero() {
+		v.Duration = r.FinishedAt.Sub(r.StartedAt)
+	}
+	for _, name := range slices.Sorted(maps.Keys(ri.Rows)) {
+		sv := streamView{Name: name}
+		for _, table := range slices.Sorted(maps.Keys(ri.Rows[name])) {
+			t := ri.Rows[name][table]
+			sv.Tables = append(sv.Tables, tableView{Name: table, TableRows: t})
+			sv.Inserted += t.Inserted
+			sv.Updated += t.Updated
+			sv.Unchanged += t.Unchanged
+			sv.Deleted += t.Deleted
+		}
+		v.Inserted += sv.Inserted
+		v.Updated += sv.Updated
+		v.Unchanged += sv.Unchanged
+		v.Deleted += sv.Deleted
+		v.Streams = append(v.Streams, sv)
+	}
+	for _, ep := range slices.Sorted(maps.Keys(ri.Calls.ByEndpoint)) {
+		ev := endpointView{Endpoint: ep}
+		for _, st := range slices.Sorted(maps.Keys(ri.Calls.ByEndpoint[ep])) {
+			n := ri.Calls.ByEndpoint[ep][st]
+			label := st
+			if st == "0" {
+				label = "no answer"
+			}
+			code, _ := strconv.Atoi(st)
+			ev.Statuses = append(ev.Statuses, statusCount{Status: label, N: n, Bad: code == 0 || code >= 400})
+			ev.Total += n
+		}
+		v.Endpoints = append(v.Endpoints, ev)
+	}
+	return v
+}
+
+// pipelineView is one pipeline or scheduled feed on the pipelines page.
+type pipelineView struct {
+	Name        string
+	Kind        string
+	Configured  bool
+	Schedule    string
+	NextRun     time.Time
+	Running     bool
+	LastRun     *runView
+	LastSuccess time.Time
+	Failures    int
+	Backoff     time.Time
+	Outcomes    []outcome
+	Tally       []tallyEntry
+	Duration    chart
+	Calls       chart
+}
+
+// outcome is one square of the outcome strip.
+type outcome struct {
+	ID     int64
+	Status string
+	Title  string
+	X      int
+}
+
+type tallyEntry struct {
+	Status string
+	N      int
+}
+
+type pipelinesView struct {
+	Ready     bool
+	Pipelines []pipelineView
+	Runs      int
+}
+
+func (c *Console) pipelinesPage(w http.ResponseWriter, r *http.Request, s *session) {
+	st := c.store(w, r, s)
+	if st == nil {
+		return
+	}
+	runs, err := st.RecentRuns(r.Context(), "", ChartRuns)
+	if err != nil {
+		c.dbError(w, r, s, err)
+		return
+	}
+	byName := map[string][]store.RunSummary{}
+	for _, run := range runs {
+		byName[run.Pipeline] = append(byName[run.Pipeline], run)
+	}
+	var jobs []schedule.JobStatus
+	if c.src.Jobs != nil {
+		jobs = c.src.Jobs()
+	}
+	view := pipelinesView{Ready: jobs != nil, Runs: len(runs)}
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		seen[j.Pipeline] = true
+		pv := c.pipelineView(j.Pipeline, byName[j.Pipeline], len(view.Pipelines))
+		pv.Configured = true
+		pv.Schedule = deref(j.Schedule)
+		pv.Running = j.Running
+		pv.Failures = j.ConsecutiveFailures
+		if j.NextRun != nil {
+			pv.NextRun = *j.NextRun
+		}
+		if j.BackoffUntil != nil {
+			pv.Backoff = *j.BackoffUntil
+		}
+		view.Pipelines = append(view.Pipelines, pv)
+	}
+	// Runs of pipelines this service does not schedule (`syncer run` of a
+	// pipeline configured elsewhere, or one removed since).
+	for _, name := range slices.Sorted(maps.Keys(byName)) {
+		if !seen[name] {
+			view.Pipelines = append(view.Pipelines, c.pipelineView(name, byName[name], len(view.Pipelines)))
+		}
+	}
+	c.pages.render(w, http.StatusOK, "pipelines", c.page(s, "Pipelines", "pipelines", view))
+}
+
+func (c *Console) pipelineView(name string, runs []store.RunSummary, i int) pipelineView {
+	pv := pipelineView{Name: name, Kind: schedule.KindOf(name)}
+	if len(runs) > 0 {
+		last := newRunView(runs[0])
+		pv.LastRun = &last
+	}
+	tally := map[string]int{}
+	for _, run := range runs {
+		if run.Status == store.StatusSucceeded && pv.LastSuccess.IsZero() {
+			pv.LastSuccess = run.FinishedAt
+		}
+		tally[run.Status]++
+	}
+	for _, status := range []string{store.StatusSucceeded, store.StatusFailed, store.StatusInterrupted, store.StatusRunning} {
+		if tally[status] > 0 {
+			pv.Tally = append(pv.Tally, tallyEntry{Status: status, N: tally[status]})
+		}
+	}
+	cr := chartRunsOf(runs)
+	for k, r := range cr {
+		title := "run " + strconv.FormatInt(r.ID, 10) + ": " + r.Status
+		if r.Duration > 0 {
+			title += " in " + shortDuration(r.Duration)
+		}
+		pv.Outcomes = append(pv.Outcomes, outcome{ID: r.ID, Status: r.Status, Title: title, X: k * 14})
+	}
+	id := "p" + strconv.Itoa(i)
+	pv.Duration = durationChart(id+"-duration", name, cr, c.cfg.Location)
+	pv.Calls = callsChart(id+"-calls", name, cr, c.cfg.Location)
+	return pv
+}
+
+type runsView struct {
+	Pipeline  string
+	Pipelines []string
+	Runs      []runView
+	Limit     int
+}
+
+func (c *Console) runsPage(w http.ResponseWriter, r *http.Request, s *session) {
+	st := c.store(w, r, s)
+	if st == nil {
+		return
+	}
+	name := r.URL.Query().Get("pipeline")
+	all, err := st.RecentRuns(r.Context(), "", 1)
+	if err != nil {
+		c.dbError(w, r, s, err)
+		return
+	}
+	view := runsView{Pipeline: name, Limit: RunsListed}
+	for _, run := range all {
+		view.Pipelines = append(view.Pipelines, run.Pipeline)
+	}
+	runs, err := st.RecentRuns(r.Context(), name, RunsListed)
+	if err != nil {
+		c.dbError(w, r, s, err)
+		return
+	}
+	// Newest first across pipelines.
+	slices.SortStableFunc(runs, func(a, b store.RunSummary) int {
+		return cmp.Or(b.StartedAt.Compare(a.StartedAt), cmp.Compare(b.ID, a.ID))
+	})
+	for _, run := range runs[:min(len(runs), RunsListed)] {
+		view.Runs = append(view.Runs, newRunView(run))
+	}
+	title := "Runs"
+	if name != "" {
+		title = "Runs of " + name
+	}
+	c.pages.render(w, http.StatusOK, "runs", c.page(s, title, "runs", view))
+}
+
+func (c *Console) runPage(w http.ResponseWriter, r *http.Request, s *session) {
+	st := c.store(w, r, s)
+	if st == nil {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		c.errorPage(w, r, s, http.StatusNotFound, "A run is named by its number.")
+		return
+	}
+	run, err := st.Run(r.Context(), id)
+	if err != nil {
+		c.dbError(w, r, s, err)
+		return
+	}
+	streams, err := st.StreamRuns(r.Context(), id)
+	if err != nil {
+		c.dbError(w, r, s, err)
+		return
+	}
+	sum := store.RunSummary{Run: run}
+	for _, sr := range streams {
+		sum.MinCalls += sr.DecodeMinCalls()
+	}
+	v := newRunView(sum)
+	// The stream runs' own records: status, time, error, minimum; the rows
+	// come from the run's counts.
+	byName := map[string]int{}
+	for i, sv := range v.Streams {
+		byName[sv.Name] = i
+	}
+	for _, sr := range streams {
+		i, ok := byName[sr.Stream]
+		if !ok {
+			v.Streams = append(v.Streams, streamView{Name: sr.Stream})
+			i = len(v.Streams) - 1
+			byName[sr.Stream] = i
+		}
+		sv := &v.Streams[i]
+		sv.Status, sv.Error, sv.MinCalls = sr.Status, sr.Error, sr.DecodeMinCalls()
+		if !sr.FinishedAt.IsZero() {
+			sv.Duration = sr.FinishedAt.Sub(sr.StartedAt)
+		}
+	}
+	slices.SortFunc(v.Streams, func(a, b streamView) int { return strings.Compare(a.Name, b.Name) })
+	c.pages.render(w, http.StatusOK, "run", c.page(s, "Run "+strconv.FormatInt(id, 10)+" of "+run.Pipeline, "runs", v))
+}
+
+// planView is a journaled plan as the feeds, plans and plan pages show it.
+type planView struct {
+	ID         string
+	Status     string
+	Parked     bool
+	Created    time.Time
+	Updated    time.Time
+	File       string
+	Mode       string
+	FeedRows   int
+	Totals     diff.Totals
+	Estimate   diff.Estimate
+	Rejected   diff.RejectedRows
+	Listed     []rejectedView
+	Unlisted   int
+	Tripped    []diff.Verdict
+	Guards     []diff.Verdict
+	Operations []kindCount
+	Ops        int
+}
+
+type rejectedView struct {
+	Where  string
+	Reason string
+}
+
+// kindCount is one operation kind of a plan, by journal status.
+type kindCount struct {
+	Kind     string
+	Total    int
+	ByStatus []statusN
+}
+
+type statusN struct {
+	Status string
+	N      int
+}
+
+func newPlanView(p store.PlanSummary) planView {
+	v := planView{ID: p.ID, Status: p.Status, Parked: p.Status == PlanAwaitingApproval, Created: p.CreatedAt, Updated: p.UpdatedAt, File: p.Feed}
+	var body diff.Plan
+	if err := json.Unmarshal(p.Body, &body); err == nil {
+		v.Mode, v.FeedRows, v.Totals, v.Estimate, v.Rejected, v.Guards = string(body.Mode), body.FeedRows, body.Totals, body.Estimate, body.Rejected, body.Guards
+		v.Tripped = body.Tripped()
+		for i, row := range body.Rejected.Rows {
+			if i == RejectedListed {
+				v.Unlisted = len(body.Rejected.Rows) - i
+				break
+			}
+			v.Listed = append(v.Listed, rejectedView{Where: p.Feed + ":" + strconv.Itoa(row.Line), Reason: row.Reason})
+		}
+	}
+	for _, kind := range slices.Sorted(maps.Keys(p.Operations)) {
+		kc := kindCount{Kind: kind}
+		for _, status := range slices.Sorted(maps.Keys(p.Operations[kind])) {
+			n := p.Operations[kind][status]
+			kc.ByStatus = append(kc.ByStatus, statusN{Status: status, N: n})
+			kc.Total += n
+		}
+		v.Ops += kc.Total
+		v.Operations = append(v.Operations, kc)
+	}
+	return v
+}
+
+type feedView struct {
+	Feed
+	Job      string
+	LastRun  *runView
+	LastPlan *planView
+}
+
+func (c *Console) feedsPage(w http.ResponseWriter, r *http.Request, s *session) {
+	st := c.store(w, r, s)
+	if st == nil {
+		return
+	}
+	var view []feedView
+	for _, f := range c.src.Feeds {
+		fv := feedView{Feed: f}
+		if f.Schedule != "" {
+			fv.Job = schedule.FeedJobPrefix + f.Name
+			runs, err := st.RecentRuns(r.Context(), fv.Job, 1)
+			if err != nil {
+				c.dbError(w, r, s, err)
+				return
+			}
+			if len(runs) > 0 {
+				rv := newRunView(runs[0])
+				fv.LastRun = &rv
+			}
+		}
+		plans, err := st.PlanSummaries(r.Context(), f.Path, 1)
+		if err != nil {
+			c.dbError(w, r, s, err)
+			return
+		}
+		if len(plans) > 0 {
+			pv := newPlanView(plans[0])
+			fv.LastPlan = &pv
+		}
+		view = append(view, fv)
+	}
+	c.pages.render(w, http.StatusOK, "feeds", c.page(s, "Feeds", "feeds", view))
+}
+
+type plansView struct {
+	Parked []planView
+	Others []planView
+	Limit  int
+}
+
+func (c *Console) plansPage(w http.ResponseWriter, r *http.Request, s *session) {
+	st := c.store(w, r, s)
+	if st == nil {
+		return
+	}
+	plans, err := st.PlanSummaries(r.Context(), "", PlansListed)
+	if err != nil {
+		c.dbError(w, r, s, err)
+		return
+	}
+	view := plansView{Limit: PlansListed}
+	for _, p := range plans {
+		pv := newPlanView(p)
+		if pv.Parked {
+			view.Parked = append(view.Parked, pv)
+		} else {
+			view.Others = append(view.Others, pv)
+		}
+	}
+	c.pages.render(w, http.StatusOK, "plans", c.page(s, "Plans", "plans", view))
+}
+
+// planDetailView is a plan's page.
+type planDetailView struct {
+	planView
+	Lines      []planLine
+	Failed     []store.Operation
+	CanDecide  bool // an approver, and the plan is parked
+	CanApprove bool // the console has an approval workflow
+	Message    string
+	CSRF       string
+}
+
+// planLine is one line of the plan as `syncer plan` prints it, with a class
+// for its colour.
+type planLine struct {
+	Text  string
+	Class string
+}
+
+func (c *Console) planPage(w http.ResponseWriter, r *http.Request, s *session) {
+	st := c.store(w, r, s)
+	if st == nil {
+		return
+	}
+	id := r.PathValue("id")
+	p, err := st.Plan(r.Context(), id)
+	if err != nil {
+		c.dbError(w, r, s, err)
+		return
+	}
+	ops, err := st.Operations(r.Context(), id)
+	if err != nil {
+		c.dbError(w, r, s, err)
+		return
+	}
+	sum := store.PlanSummary{Plan: p, Operations: map[string]map[string]int{}}
+	for _, o := range ops {
+		if sum.Operations[o.Kind] == nil {
+			sum.Operations[o.Kind] = map[string]int{}
+		}
+		sum.Operations[o.Kind][o.Status]++
+	}
+	var body diff.Plan
+	lines, err := renderPlan(p.Body, &body)
+	if err != nil {
+		lines = []planLine{{Text: "This plan's body cannot be read: " + err.Error(), Class: "tripped"}}
+	}
+	sum.Feed = body.Feed
+	v := planDetailView{planView: newPlanView(sum), Lines: lines, CanApprove: c.src.Approvals != nil, CSRF: s.csrf}
+	for _, o := range ops {
+		if o.Status == store.OpFailed {
+			v.Failed = append(v.Failed, o)
+		}
+	}
+	v.CanDecide = v.Parked && s.role == RoleApprover && v.CanApprove
+	switch r.URL.Query().Get("done") {
+	case "approved":
+		v.Message = "Approved."
+	case "rejected":
+		v.Message = "Rejected: it will not be applied."
+	}
+	c.pages.render(w, http.StatusOK, "plan", c.page(s, "Plan "+id, "plans", v))
+}
+
+// renderPlan renders a plan's saved body as `syncer plan` prints it
+// (diff.Plan.Render), a line each, classed by its leading symbol.
+func renderPlan(raw []byte, into *diff.Plan) ([]planLine, error) {
+	if err := json.Unmarshal(raw, into); err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	if err := into.Render(&b); err != nil {
+		return nil, err
+	}
+	var out []planLine
+	for _, text := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+		out = append(out, planLine{Text: text, Class: lineClass(text)})
+	}
+	return out, nil
+}
+
+func lineClass(line string) string {
+	t := strings.TrimLeft(line, " ")
+	switch {
+	case strings.HasPrefix(t, "+ "):
+		return "add"
+	case strings.HasPrefix(t, "~ "):
+		return "change"
+	case strings.HasPrefix(t, "- "):
+		return "remove"
+	case strings.HasPrefix(t, "TRIPPED"), strings.Contains(line, "guard(s) tripped"):
+		return "tripped"
+	}
+	return ""
+}
+
+// decide approves or rejects a parked plan.
+func (c *Console) decide(approve bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, s *session) {
+		id := r.PathValue("id")
+		reason := strings.TrimSpace(r.PostFormValue("reason"))
+		if len(reason) > 1000 {
+			c.errorPage(w, r, s, http.StatusBadRequest, "The reason is longer than 1,000 characters.")
+			return
+		}
+		if c.src.Approvals == nil {
+			c.errorPage(w, r, s, http.StatusNotImplemented, "This console cannot approve or reject plans.")
+			return
+		}
+		verb, done := "approve", "approved"
+		do := c.src.Approvals.Approve
+		if !approve {
+			verb, done, do = "reject", "rejected", c.src.Approvals.Reject
+			if reason == "" {
+				c.errorPage(w, r, s, http.StatusBadRequest, "Say why the plan is rejected: the reason is journaled with it.")
+				return
+			}
+		}
+		if err := do(r.Context(), id, s.user, reason); err != nil {
+			c.log.Warn("console: plan not "+done, "plan", id, "user", s.user, "err", err)
+			code := http.StatusConflict
+			if errors.Is(err, store.ErrNotFound) {
+				code = http.StatusNotFound
+			}
+			c.errorPage(w, r, s, code, "The plan could not be "+done+": "+err.Error())
+			return
+		}
+		c.log.Info("console: plan "+done, "plan", id, "user", s.user, "action", verb)
+		http.Redirect(w, r, "/console/plans/"+id+"?done="+done, http.StatusSeeOther)
+	}
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
