@@ -78,77 +78,77 @@ type PlanFilter struct {
 
 // PlanSummary is a plan as a list shows it.
 type PlanSummary struct {
-	ID string
+	ID string `json:"id"`
 	// Feed is the feed's name (feeds.NAME); empty for a plan applied from
 	// the command line without a configured feed.
-	Feed string
+	Feed string `json:"feed"`
 	// Status of a parked plan: awaiting_approval, approved (decided, not
 	// yet applied), applying, applied, failed, rejected, expired,
 	// superseded (a later run of the feed parked another plan or found the
 	// guards hold) or replanned (stale when approved: planned again into
 	// ReplacedBy). A plan that was never parked has its apply journal's
 	// status: pending, applying, applied, failed or refused.
-	Status string
+	Status string `json:"status"`
 	// Parked is true for a plan parked for approval.
-	Parked bool
+	Parked bool `json:"parked"`
 	// CreatedAt is when it was parked (or first journaled); ExpiresAt,
 	// for a parked plan, when it can no longer be approved.
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	ExpiresAt time.Time
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 	// RunID is the feed run (sync_runs) that parked it; 0 when none.
-	RunID int64
+	RunID int64 `json:"run_id,omitempty"`
 	// Totals counts the people and operations of the plan.
-	Totals diff.Totals
+	Totals diff.Totals `json:"totals"`
 	// Tripped are the guard verdicts that tripped when it was parked.
-	Tripped []diff.Verdict
+	Tripped []diff.Verdict `json:"tripped"`
 	// Decision is who approved or rejected it, when and why; nil until
 	// someone did.
-	Decision *Decision
+	Decision *Decision `json:"decision"`
 	// Replaces is the stale approved plan this one was planned again
 	// from; ReplacedBy the plan that took this one's place.
-	Replaces   string
-	ReplacedBy string
+	Replaces   string `json:"replaces,omitempty"`
+	ReplacedBy string `json:"replaced_by,omitempty"`
 }
 
 // Decision is a person's approval or rejection of a parked plan.
 type Decision struct {
-	Approved bool
+	Approved bool `json:"approved"`
 	// By is the approver: the OS user or --as NAME from the command line,
 	// the logged-in account from the console.
-	By     string
-	At     time.Time
-	Reason string
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason"`
 }
 
 // PlanEvent is one step of a parked plan's journal: parked, approved,
 // rejected, expired, superseded, replanned, applied or failed.
 type PlanEvent struct {
-	At    time.Time
-	Event string
+	At    time.Time `json:"at"`
+	Event string    `json:"event"`
 	// Actor is the person who took the step; empty for syncer itself.
-	Actor  string
-	Reason string
-	Detail string
+	Actor  string `json:"actor"`
+	Reason string `json:"reason"`
+	Detail string `json:"detail"`
 }
 
 // PlanDetail is one plan with everything its page shows.
 type PlanDetail struct {
 	PlanSummary
 	// Plan is the plan itself.
-	Plan *diff.Plan
+	Plan *diff.Plan `json:"plan"`
 	// Diff is the plan rendered as `syncer plan` prints it: person by
 	// person, then rejected rows, notes, warnings, guards and totals.
 	// Every value from the feed or the org in it is escaped for a
 	// terminal (textfmt.Safe), not for HTML.
-	Diff string
+	Diff string `json:"diff"`
 	// Events is the approval journal, oldest first (empty for a plan
 	// never parked).
-	Events []PlanEvent
+	Events []PlanEvent `json:"events"`
 	// Operations counts the plan's operations in the apply journal by
 	// status (pending, running, done, failed, skipped); empty until an
 	// apply journaled them.
-	Operations map[string]int
+	Operations map[string]int `json:"operations"`
 }
 
 // ListPlans returns plans, parked or applied, newest first.
@@ -176,7 +176,7 @@ func (a *Approvals) PlanDetail(ctx context.Context, id string) (*PlanDetail, err
 	if err != nil {
 		return nil, planErr(err)
 	}
-	d := &PlanDetail{PlanSummary: summaryOf(e), Plan: &diff.Plan{}, Operations: map[string]int{}}
+	d := &PlanDetail{PlanSummary: summaryOf(e), Plan: &diff.Plan{}, Events: []PlanEvent{}, Operations: map[string]int{}}
 	if err := json.Unmarshal(e.Body, d.Plan); err != nil {
 		return nil, fmt.Errorf("plan %s: decode: %w", id, err)
 	}
