@@ -19,12 +19,12 @@ const ChartRuns = 30
 
 // Chart geometry, in SVG user units; the SVG scales to its container.
 const (
-	chartW      = 640
-	chartH      = 180
-	plotLeft    = 64
-	plotRight   = chartW - 12
-	plotTop     = 14
-	plotBottom  = chartH - 30
+	chartW     = 640
+	chartH     = 180
+	plotLeft   = 64
+	plotRight  = chartW - 12
+	plotTop    = 14
+	plotBottom = chartH - 30
 )
 
 type chart struct {

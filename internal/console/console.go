@@ -2,7 +2,6 @@ package console
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -68,9 +67,9 @@ type Source struct {
 	Jobs func() []schedule.JobStatus
 	// Feeds are the configured feeds, by name.
 	Feeds []Feed
-	// Approvals approves and rejects parked plans; nil: plans are shown
-	// but cannot be approved here.
-	Approvals Approvals
+	// Trigger, when set, asks the scheduler to run a job now (after an
+	// approval, the feed's job, which applies the approved plan).
+	Trigger func(job string) bool
 }
 
 // Feed is a configured HR feed, as the feeds page shows it.
@@ -79,13 +78,6 @@ type Feed struct {
 	Path     string
 	Mode     string
 	Schedule string
-}
-
-// Approvals decides parked plans. actor is the signed-in person's name;
-// reason is what they typed (may be empty for an approval).
-type Approvals interface {
-	Approve(ctx context.Context, planID, actor, reason string) error
-	Reject(ctx context.Context, planID, actor, reason string) error
 }
 
 // Console is the web console: an http.Handler for everything under

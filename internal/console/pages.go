@@ -2,22 +2,20 @@ package console
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/usersync/syncer/internal/diff"
+	"github.com/usersync/syncer/internal/reverse"
 	"github.com/usersync/syncer/internal/schedule"
 	"github.com/usersync/syncer/internal/store"
 )
-
-// PlanAwaitingApproval is the status of a plan parked for approval.
-const PlanAwaitingApproval = "awaiting_approval"
 
 // Limits of the lists.
 const (
@@ -352,25 +350,23 @@ func (c *Console) runPage(w http.ResponseWriter, r *http.Request, s *session) {
 	c.pages.render(w, http.StatusOK, "run", c.page(s, "Run "+strconv.FormatInt(id, 10)+" of "+run.Pipeline, "runs", v))
 }
 
-// planView is a journaled plan as the feeds, plans and plan pages show it.
+// planView is a plan, parked or journaled, as the feeds, plans and plan
+// pages show it.
 type planView struct {
-	ID         string
-	Status     string
-	Parked     bool
-	Created    time.Time
-	Updated    time.Time
-	File       string
-	Mode       string
-	FeedRows   int
-	Totals     diff.Totals
-	Estimate   diff.Estimate
-	Rejected   diff.RejectedRows
-	Listed     []rejectedView
-	Unlisted   int
-	Tripped    []diff.Verdict
-	Guards     []diff.Verdict
-	Operations []kindCount
-	Ops        int
+	reverse.PlanSummary
+	File      string
+	Mode      string
+	FeedRows  int
+	Estimate  diff.Estimate
+	Rejected  int
+	Listed    []rejectedView
+	Unlisted  int
+	Guards    int
+	Kinds     []kindCount
+	Journal   []statusN // the apply journal's operations by status
+	Detailed  bool      // the fields above are filled (from PlanDetail)
+	Awaiting  bool
+	Decidable bool // awaiting approval and not past its expiry
 }
 
 type rejectedView struct {
@@ -378,11 +374,11 @@ type rejectedView struct {
 	Reason string
 }
 
-// kindCount is one operation kind of a plan, by journal status.
+// kindCount is how many operations of one kind a plan holds.
 type kindCount struct {
-	Kind     string
-	Total    int
-	ByStatus []statusN
+	Kind  string
+	N     int
+	Calls int
 }
 
 type statusN struct {
@@ -390,31 +386,42 @@ type statusN struct {
 	N      int
 }
 
-func newPlanView(p store.PlanSummary) planView {
-	v := planView{ID: p.ID, Status: p.Status, Parked: p.Status == PlanAwaitingApproval, Created: p.CreatedAt, Updated: p.UpdatedAt, File: p.Feed}
-	var body diff.Plan
-	if err := json.Unmarshal(p.Body, &body); err == nil {
-		v.Mode, v.FeedRows, v.Totals, v.Estimate, v.Rejected, v.Guards = string(body.Mode), body.FeedRows, body.Totals, body.Estimate, body.Rejected, body.Guards
-		v.Tripped = body.Tripped()
-		for i, row := range body.Rejected.Rows {
-			if i == RejectedListed {
-				v.Unlisted = len(body.Rejected.Rows) - i
-				break
-			}
-			v.Listed = append(v.Listed, rejectedView{Where: p.Feed + ":" + strconv.Itoa(row.Line), Reason: row.Reason})
-		}
-	}
-	for _, kind := range slices.Sorted(maps.Keys(p.Operations)) {
-		kc := kindCount{Kind: kind}
-		for _, status := range slices.Sorted(maps.Keys(p.Operations[kind])) {
-			n := p.Operations[kind][status]
-			kc.ByStatus = append(kc.ByStatus, statusN{Status: status, N: n})
-			kc.Total += n
-		}
-		v.Ops += kc.Total
-		v.Operations = append(v.Operations, kc)
-	}
+func newPlanView(ps reverse.PlanSummary, now time.Time) planView {
+	v := planView{PlanSummary: ps, Awaiting: ps.Status == store.ApprovalAwaiting}
+	v.Decidable = v.Awaiting && (ps.ExpiresAt.IsZero() || now.Before(ps.ExpiresAt))
 	return v
+}
+
+// detail fills what only the whole plan says: its file, operations by
+// kind, rejected rows, and the apply journal's counts.
+func (v *planView) detail(d *reverse.PlanDetail) {
+	v.Detailed = true
+	p := d.Plan
+	v.File, v.Mode, v.FeedRows, v.Estimate, v.Guards = p.Feed, string(p.Mode), p.FeedRows, p.Estimate, len(p.Guards)
+	v.Rejected = p.Rejected.Count
+	for i, row := range p.Rejected.Rows {
+		if i == RejectedListed {
+			v.Unlisted = len(p.Rejected.Rows) - i
+			break
+		}
+		v.Listed = append(v.Listed, rejectedView{Where: p.Feed + ":" + strconv.Itoa(row.Line), Reason: row.Reason})
+	}
+	kinds := map[string]*kindCount{}
+	for _, o := range p.Operations {
+		k := kinds[string(o.Kind)]
+		if k == nil {
+			k = &kindCount{Kind: string(o.Kind)}
+			kinds[string(o.Kind)] = k
+		}
+		k.N++
+		k.Calls += o.Calls
+	}
+	for _, name := range slices.Sorted(maps.Keys(kinds)) {
+		v.Kinds = append(v.Kinds, *kinds[name])
+	}
+	for _, st := range slices.Sorted(maps.Keys(d.Operations)) {
+		v.Journal = append(v.Journal, statusN{Status: st, N: d.Operations[st]})
+	}
 }
 
 type feedView struct {
@@ -429,6 +436,7 @@ func (c *Console) feedsPage(w http.ResponseWriter, r *http.Request, s *session) 
 	if st == nil {
 		return
 	}
+	plans := reverse.NewApprovals(st)
 	var view []feedView
 	for _, f := range c.src.Feeds {
 		fv := feedView{Feed: f}
@@ -444,13 +452,19 @@ func (c *Console) feedsPage(w http.ResponseWriter, r *http.Request, s *session) 
 				fv.LastRun = &rv
 			}
 		}
-		plans, err := st.PlanSummaries(r.Context(), f.Path, 1)
+		list, err := plans.ListPlans(r.Context(), reverse.PlanFilter{Feed: f.Name, Limit: 1})
 		if err != nil {
 			c.dbError(w, r, s, err)
 			return
 		}
-		if len(plans) > 0 {
-			pv := newPlanView(plans[0])
+		if len(list) > 0 {
+			d, err := plans.PlanDetail(r.Context(), list[0].ID)
+			if err != nil {
+				c.dbError(w, r, s, err)
+				return
+			}
+			pv := newPlanView(list[0], c.cfg.Now())
+			pv.detail(d)
 			fv.LastPlan = &pv
 		}
 		view = append(view, fv)
@@ -459,9 +473,9 @@ func (c *Console) feedsPage(w http.ResponseWriter, r *http.Request, s *session) 
 }
 
 type plansView struct {
-	Parked []planView
-	Others []planView
-	Limit  int
+	Awaiting []planView
+	Others   []planView
+	Limit    int
 }
 
 func (c *Console) plansPage(w http.ResponseWriter, r *http.Request, s *session) {
@@ -469,18 +483,25 @@ func (c *Console) plansPage(w http.ResponseWriter, r *http.Request, s *session) 
 	if st == nil {
 		return
 	}
-	plans, err := st.PlanSummaries(r.Context(), "", PlansListed)
+	plans := reverse.NewApprovals(st)
+	awaiting, err := plans.ListPlans(r.Context(), reverse.PlanFilter{Statuses: []string{store.ApprovalAwaiting}, Limit: PlansListed})
+	if err != nil {
+		c.dbError(w, r, s, err)
+		return
+	}
+	all, err := plans.ListPlans(r.Context(), reverse.PlanFilter{Limit: PlansListed})
 	if err != nil {
 		c.dbError(w, r, s, err)
 		return
 	}
 	view := plansView{Limit: PlansListed}
-	for _, p := range plans {
-		pv := newPlanView(p)
-		if pv.Parked {
-			view.Parked = append(view.Parked, pv)
-		} else {
-			view.Others = append(view.Others, pv)
+	now := c.cfg.Now()
+	for _, p := range awaiting {
+		view.Awaiting = append(view.Awaiting, newPlanView(p, now))
+	}
+	for _, p := range all {
+		if p.Status != store.ApprovalAwaiting {
+			view.Others = append(view.Others, newPlanView(p, now))
 		}
 	}
 	c.pages.render(w, http.StatusOK, "plans", c.page(s, "Plans", "plans", view))
@@ -489,12 +510,12 @@ func (c *Console) plansPage(w http.ResponseWriter, r *http.Request, s *session) 
 // planDetailView is a plan's page.
 type planDetailView struct {
 	planView
-	Lines      []planLine
-	Failed     []store.Operation
-	CanDecide  bool // an approver, and the plan is parked
-	CanApprove bool // the console has an approval workflow
-	Message    string
-	CSRF       string
+	Lines     []planLine
+	Events    []reverse.PlanEvent
+	Failed    []store.Operation
+	CanDecide bool // an approver, and the plan awaits a decision
+	Message   string
+	CSRF      string
 }
 
 // planLine is one line of the plan as `syncer plan` prints it, with a class
@@ -509,61 +530,60 @@ func (c *Console) planPage(w http.ResponseWriter, r *http.Request, s *session) {
 	if st == nil {
 		return
 	}
-	id := r.PathValue("id")
-	p, err := st.Plan(r.Context(), id)
+	d, err := reverse.NewApprovals(st).PlanDetail(r.Context(), r.PathValue("id"))
 	if err != nil {
-		c.dbError(w, r, s, err)
+		c.planError(w, r, s, err)
 		return
 	}
-	ops, err := st.Operations(r.Context(), id)
-	if err != nil {
-		c.dbError(w, r, s, err)
-		return
-	}
-	sum := store.PlanSummary{Plan: p, Operations: map[string]map[string]int{}}
-	for _, o := range ops {
-		if sum.Operations[o.Kind] == nil {
-			sum.Operations[o.Kind] = map[string]int{}
+	v := planDetailView{planView: newPlanView(d.PlanSummary, c.cfg.Now()), Events: d.Events, CSRF: s.csrf}
+	v.detail(d)
+	v.Lines = planLines(d.Diff)
+	if len(d.Operations) > 0 {
+		ops, err := st.Operations(r.Context(), d.ID)
+		if err != nil {
+			c.dbError(w, r, s, err)
+			return
 		}
-		sum.Operations[o.Kind][o.Status]++
-	}
-	var body diff.Plan
-	lines, err := renderPlan(p.Body, &body)
-	if err != nil {
-		lines = []planLine{{Text: "This plan's body cannot be read: " + err.Error(), Class: "tripped"}}
-	}
-	sum.Feed = body.Feed
-	v := planDetailView{planView: newPlanView(sum), Lines: lines, CanApprove: c.src.Approvals != nil, CSRF: s.csrf}
-	for _, o := range ops {
-		if o.Status == store.OpFailed {
-			v.Failed = append(v.Failed, o)
+		for _, o := range ops {
+			if o.Status == store.OpFailed {
+				v.Failed = append(v.Failed, o)
+			}
 		}
 	}
-	v.CanDecide = v.Parked && s.role == RoleApprover && v.CanApprove
+	v.CanDecide = v.Decidable && s.role == RoleApprover
 	switch r.URL.Query().Get("done") {
 	case "approved":
-		v.Message = "Approved."
+		v.Message = "Approved: the feed's job applies it now, while the org still matches it (else it is planned again)."
 	case "rejected":
 		v.Message = "Rejected: it will not be applied."
 	}
-	c.pages.render(w, http.StatusOK, "plan", c.page(s, "Plan "+id, "plans", v))
+	c.pages.render(w, http.StatusOK, "plan", c.page(s, "Plan "+d.ID, "plans", v))
 }
 
-// renderPlan renders a plan's saved body as `syncer plan` prints it
-// (diff.Plan.Render), a line each, classed by its leading symbol.
-func renderPlan(raw []byte, into *diff.Plan) ([]planLine, error) {
-	if err := json.Unmarshal(raw, into); err != nil {
-		return nil, err
+// planError answers an error of the approvals API: an unknown or
+// ambiguous id is a 404, a plan that cannot be decided a 409, a bad
+// decision a 400.
+func (c *Console) planError(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	switch {
+	case errors.Is(err, reverse.ErrPlanNotFound), errors.Is(err, reverse.ErrAmbiguousPlan):
+		c.errorPage(w, r, s, http.StatusNotFound, err.Error())
+	case errors.Is(err, reverse.ErrNotAwaiting):
+		c.errorPage(w, r, s, http.StatusConflict, err.Error())
+	case errors.Is(err, reverse.ErrInvalidDecision):
+		c.errorPage(w, r, s, http.StatusBadRequest, err.Error())
+	default:
+		c.dbError(w, r, s, err)
 	}
-	var b strings.Builder
-	if err := into.Render(&b); err != nil {
-		return nil, err
-	}
+}
+
+// planLines splits a plan as `syncer plan` prints it (diff.Plan.Render)
+// into lines, classed by their leading symbol.
+func planLines(text string) []planLine {
 	var out []planLine
-	for _, text := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
-		out = append(out, planLine{Text: text, Class: lineClass(text)})
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		out = append(out, planLine{Text: line, Class: lineClass(line)})
 	}
-	return out, nil
+	return out
 }
 
 func lineClass(line string) string {
@@ -581,39 +601,37 @@ func lineClass(line string) string {
 	return ""
 }
 
-// decide approves or rejects a parked plan.
+// decide approves or rejects a parked plan, as the signed-in approver,
+// and asks the scheduler to run the plan's feed at once (it applies an
+// approved plan).
 func (c *Console) decide(approve bool) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, s *session) {
+		st := c.store(w, r, s)
+		if st == nil {
+			return
+		}
 		id := r.PathValue("id")
 		reason := strings.TrimSpace(r.PostFormValue("reason"))
-		if len(reason) > 1000 {
-			c.errorPage(w, r, s, http.StatusBadRequest, "The reason is longer than 1,000 characters.")
-			return
-		}
-		if c.src.Approvals == nil {
-			c.errorPage(w, r, s, http.StatusNotImplemented, "This console cannot approve or reject plans.")
-			return
-		}
-		verb, done := "approve", "approved"
-		do := c.src.Approvals.Approve
+		plans := reverse.NewApprovals(st)
+		done, do := "approved", plans.Approve
 		if !approve {
-			verb, done, do = "reject", "rejected", c.src.Approvals.Reject
+			done, do = "rejected", plans.Reject
 			if reason == "" {
-				c.errorPage(w, r, s, http.StatusBadRequest, "Say why the plan is rejected: the reason is journaled with it.")
+				c.errorPage(w, r, s, http.StatusBadRequest, "Say why the plan is rejected: the reason is journaled with it. Nothing was done.")
 				return
 			}
 		}
-		if err := do(r.Context(), id, s.user, reason); err != nil {
+		d, err := do(r.Context(), id, s.user, reason)
+		if err != nil {
 			c.log.Warn("console: plan not "+done, "plan", id, "user", s.user, "err", err)
-			code := http.StatusConflict
-			if errors.Is(err, store.ErrNotFound) {
-				code = http.StatusNotFound
-			}
-			c.errorPage(w, r, s, code, "The plan could not be "+done+": "+err.Error())
+			c.planError(w, r, s, err)
 			return
 		}
-		c.log.Info("console: plan "+done, "plan", id, "user", s.user, "action", verb)
-		http.Redirect(w, r, "/console/plans/"+id+"?done="+done, http.StatusSeeOther)
+		c.log.Info("console: plan "+done, "plan", d.ID, "feed", d.Feed, "user", s.user)
+		if approve && d.Feed != "" && c.src.Trigger != nil {
+			c.src.Trigger(schedule.FeedJobPrefix + d.Feed)
+		}
+		http.Redirect(w, r, "/console/plans/"+url.PathEscape(d.ID)+"?done="+done, http.StatusSeeOther)
 	}
 }
 

@@ -47,12 +47,12 @@ func newPages(loc *time.Location) (*pages, error) {
 		// bidi overrides and invalid UTF-8 are shown escaped (\x1b,
 		// \u202e), as textfmt.Safe does for the terminal; html/template
 		// then escapes markup.
-		"s":    textfmt.Safe,
-		"when": func(t time.Time) string { return formatTime(t, loc) },
-		"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"dur":  shortDuration,
-		"n":    func(v any) string { return textfmt.Thousands(toInt64(v)) },
-		"f1":   func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
+		"s":       textfmt.Safe,
+		"when":    func(t time.Time) string { return formatTime(t, loc) },
+		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"dur":     shortDuration,
+		"n":       func(v any) string { return textfmt.Thousands(toInt64(v)) },
+		"f1":      func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
 		"seconds": func(n int) time.Duration { return time.Duration(n) * time.Second },
 		"ratio": func(calls, minimum int64) string {
 			if minimum <= 0 {

@@ -10,8 +10,8 @@ import (
 )
 
 // Reads for the web console (package console): the recent runs of every
-// pipeline at once, with the minimum calls their streams recorded, and the
-// journaled plans with their operations counted by kind.
+// pipeline at once, with the minimum calls their streams recorded. (Plans
+// come from the approvals' reads, approval.go.)
 
 // StreamCalls is what a stream run records in sync_stream_runs.calls: the
 // run's calls are counted once for the whole run (sync_runs.calls), its
@@ -67,48 +67,4 @@ func (r StreamRun) DecodeMinCalls() int64 {
 	var c StreamCalls
 	_ = json.Unmarshal(r.Calls, &c)
 	return c.MinCalls
-}
-
-// PlanSummary is a journaled plan as a list shows it: its record, the
-// feed file its body names, and its operations counted by kind and status.
-type PlanSummary struct {
-	Plan
-	// Feed is the body's "feed": the file the plan was computed from.
-	Feed string
-	// Operations counts the journaled operations by kind, then status.
-	Operations map[string]map[string]int
-}
-
-// PlanSummaries returns the latest limit journaled plans, newest first,
-// without their bodies' operations and users (Body holds the rest of the
-// plan: totals, rejected rows, guards). feed, when not empty, keeps the
-// plans of that feed file only.
-func (s *Store) PlanSummaries(ctx context.Context, feed string, limit int) ([]PlanSummary, error) {
-	rows, err := s.pool.Query(ctx, `
-SELECT p.id, p.fingerprint, p.status, p.body - 'operations' - 'users', p.created_at, p.updated_at,
-       coalesce(p.body->>'feed', ''),
-       coalesce((SELECT jsonb_object_agg(kind, by_status) FROM (
-           SELECT kind, jsonb_object_agg(status, n) AS by_status FROM (
-               SELECT kind, status, count(*) AS n FROM `+s.table("plan_operations")+` o
-               WHERE o.plan_id = p.id GROUP BY kind, status) c
-           GROUP BY kind) k), '{}')
-FROM `+s.table("plans")+` p
-WHERE $1 = '' OR p.body->>'feed' = $1
-ORDER BY p.created_at DESC, p.id
-LIMIT $2`, feed, limit)
-	if err != nil {
-		return nil, fmt.Errorf("list plans: %w", translate(err))
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (PlanSummary, error) {
-		var p PlanSummary
-		var ops []byte
-		if err := row.Scan(&p.ID, &p.Fingerprint, &p.Status, &p.Body, &p.CreatedAt, &p.UpdatedAt, &p.Feed, &ops); err != nil {
-			return p, err
-		}
-		return p, json.Unmarshal(ops, &p.Operations)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list plans: %w", translate(err))
-	}
-	return out, nil
 }

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -65,42 +64,5 @@ func TestRecentRunsKeepsTheLatestPerPipelineWithTheirMinimum(t *testing.T) {
 	srs, err := s.StreamRuns(ctx, nightly[1])
 	if err != nil || len(srs) != 2 || srs[0].DecodeMinCalls() != 1 || srs[1].DecodeMinCalls() != 10 {
 		t.Errorf("StreamRuns minimums = %+v, %v", srs, err)
-	}
-}
-
-func TestPlanSummariesCountOperationsByKindAndStatus(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s := newStore(t, true)
-	body := json.RawMessage(`{"feed": "/data/hr.csv", "totals": {"create": 1}, "users": [{"name": "x"}], "operations": [{"id": "a"}]}`)
-	ops := []store.Operation{{Seq: 0, Kind: "create_user"}, {Seq: 1, Kind: "set_skills"}, {Seq: 2, Kind: "set_skills"}}
-	if err := s.CreatePlan(ctx, store.Plan{ID: "plan-a", Fingerprint: "f", Body: body}, ops); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.BeginOperation(ctx, "plan-a", 1); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.FinishOperation(ctx, "plan-a", 1, store.OpResult{Status: store.OpDone}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CreatePlan(ctx, store.Plan{ID: "plan-b", Fingerprint: "f", Body: json.RawMessage(`{"feed": "/other.csv"}`)}, nil); err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.PlanSummaries(ctx, "/data/hr.csv", 10)
-	if err != nil || len(got) != 1 {
-		t.Fatalf("PlanSummaries(hr) = %+v, %v; want plan-a alone", got, err)
-	}
-	p := got[0]
-	want := map[string]map[string]int{"create_user": {"pending": 1}, "set_skills": {"done": 1, "pending": 1}}
-	if d := cmp.Diff(want, p.Operations); d != "" || p.ID != "plan-a" || p.Feed != "/data/hr.csv" {
-		t.Errorf("summary %s of %s: operations (-want +got):\n%s", p.ID, p.Feed, d)
-	}
-	var b map[string]any
-	if err := json.Unmarshal(p.Body, &b); err != nil || b["users"] != nil || b["operations"] != nil || b["totals"] == nil {
-		t.Errorf("summary body = %s, %v; want the totals without users and operations", p.Body, err)
-	}
-	all, err := s.PlanSummaries(ctx, "", 10)
-	if err != nil || len(all) != 2 || all[1].Operations == nil {
-		t.Errorf("PlanSummaries(all) = %+v, %v; want both plans", all, err)
 	}
 }
