@@ -338,5 +338,3 @@ func (b *browser) signIn(name, password string) answer {
 	page := b.get("/console/login")
 	return b.post("/console/login", url.Values{"csrf": {csrf(b.t, page)}, "name": {name}, "password": {password}, "next": {"/console/"}})
 }
-
-
