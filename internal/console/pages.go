@@ -242,7 +242,7 @@ func (c *Console) pipelineView(name string, runs []store.RunSummary, i int) pipe
 		}
 		tally[run.Status]++
 	}
-	for _, status := range []string{store.StatusSucceeded, store.StatusFailed, store.StatusInterrupted, store.StatusRunning} {
+	for _, status := range []string{store.StatusSucceeded, store.StatusAwaitingApproval, store.StatusFailed, store.StatusInterrupted, store.StatusRunning} {
 		if tally[status] > 0 {
 			pv.Tally = append(pv.Tally, tallyEntry{Status: status, N: tally[status]})
 		}
