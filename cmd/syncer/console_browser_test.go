@@ -267,6 +267,14 @@ serve:
 			t.Errorf("the plan page is %s px wide at 390 px: it scrolls sideways", w)
 		}
 		saveScreenshot(t, ana, filepath.Join(out, "console-phone.png"), 390, 844)
+		run(t, ana, "back to 1280x800", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(base+"plans/"+parked["hr"]), chromedp.WaitVisible(chromedp.CSS("pre.plan")))
+		diff, err := chromedp.Run(ana, chromedp.Screenshot(chromedp.CSS("pre.plan")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(out, "console-plan-diff.png"), diff, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		run(t, ana, "back to 1280x800", chromedp.EmulateViewport(1280, 800))
 	})
 
@@ -279,7 +287,7 @@ serve:
 		if n := text(t, ana, "String(document.scripts.length)"); n != "0" {
 			t.Errorf("the page has %s script elements, want none", n)
 		}
-		if rejected := text(t, ana, "document.querySelector('.rejected').innerText"); !strings.Contains(rejected, hr+":4") {
+		if rejected := text(t, ana, "document.querySelector('.rejected').innerText"); !strings.Contains(rejected, hr+":4") || strings.Count(rejected, hr) != 1 {
 			t.Errorf("rejected rows = %q, want the row at %s:4", rejected, hr)
 		}
 		if d := dialogs.list(); len(d) > 0 {
@@ -473,7 +481,6 @@ func appendFile(t *testing.T, path, body string) {
 		t.Fatal(err)
 	}
 }
-
 
 // queryArgs scans the one row of q with args, run in e's schema, into dest.
 func queryArgs(t *testing.T, e *cliEnv, q string, args []any, dest ...any) {

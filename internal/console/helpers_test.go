@@ -235,7 +235,7 @@ func (f *fixture) park(t *testing.T, feedName string, offboards int) string {
 		Totals:   diff.Totals{Create: 1, Update: 1, Offboard: offboards, Unchanged: 9, Operations: 3, Calls: 3},
 		Estimate: diff.Estimate{Calls: 3, RatePerMinute: 300, Seconds: 1},
 		Rejected: diff.RejectedRows{Count: 2, ByCode: map[string]int{"invalid_email": 2}, Rows: []feed.Rejected{
-			{Line: 7, Codes: []string{"invalid_email"}, Reason: "line 7: email " + hyperlinkName + " is not an address"},
+			{Line: 7, Codes: []string{"invalid_email"}, Reason: "/data/" + feedName + ".csv:7:2: email " + hyperlinkName + " is not an address"},
 			{Line: 9, Codes: []string{"invalid_email"}, Reason: "line 9: email " + scriptName + " is not an address"},
 		}},
 		Guards: []diff.Verdict{

@@ -374,6 +374,18 @@ type rejectedView struct {
 	Reason string
 }
 
+// rejectedOf shows a rejected row as file:line and its reason. A reason
+// that starts with its place (file:line:column: ...) keeps it as the
+// place rather than saying it twice.
+func rejectedOf(file string, line int, reason string) rejectedView {
+	if rest, ok := strings.CutPrefix(reason, file+":"); ok && file != "" {
+		if place, why, ok := strings.Cut(rest, ": "); ok && place != "" && strings.Trim(place, "0123456789:") == "" {
+			return rejectedView{Where: file + ":" + place, Reason: why}
+		}
+	}
+	return rejectedView{Where: file + ":" + strconv.Itoa(line), Reason: reason}
+}
+
 // kindCount is how many operations of one kind a plan holds.
 type kindCount struct {
 	Kind  string
@@ -404,7 +416,7 @@ func (v *planView) detail(d *reverse.PlanDetail) {
 			v.Unlisted = len(p.Rejected.Rows) - i
 			break
 		}
-		v.Listed = append(v.Listed, rejectedView{Where: p.Feed + ":" + strconv.Itoa(row.Line), Reason: row.Reason})
+		v.Listed = append(v.Listed, rejectedOf(p.Feed, row.Line, row.Reason))
 	}
 	kinds := map[string]*kindCount{}
 	for _, o := range p.Operations {
