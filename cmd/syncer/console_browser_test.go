@@ -40,6 +40,9 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no chromium on PATH in CI: .ci/run installs it (apt-get install -y chromium)")
+	}
 	t.Skip("no chromium on PATH: the console's browser tests need it (apt-get install -y chromium; .ci/run installs it)")
 	return ""
 }
