@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"cmp"
+	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -213,3 +215,76 @@ func consoleURL(addr string) string {
 	}
 	return "http://" + net.JoinHostPort(host, port) + console.Prefix
 }
+
+// demoConsoleAddr is where `syncer demo` serves the console at its end.
+const demoConsoleAddr = "127.0.0.1:9090"
+
+// demoConsoleUser is the demo console's one account, an approver.
+const demoConsoleUser = "demo"
+
+// console is the demo's last step: `syncer serve` with the console on,
+// over the demo's database and emulator, the demo pipeline on its
+// schedule, and one account whose password is made now and printed. On a
+// terminal it serves until Ctrl-C; otherwise the demo ends with the
+// address and the login, and the console with it.
+func (d *demo) console(ctx context.Context, f *forward, log *slog.Logger) error {
+	if d.consoleAddr == "off" || d.consoleAddr == "" {
+		return nil
+	}
+	d.say("the web console (syncer serve with serve.console.enabled)")
+	password := demoPassword()
+	hash, err := console.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	cfg := *f.cfg
+	cfg.Serve.RunOnStart = false
+	cfg.Serve.Console = config.Console{Enabled: true}
+	getenv := func(k string) string {
+		if k == console.DefaultAccountsEnv {
+			return demoConsoleUser + ":" + string(console.RoleApprover) + ":" + hash
+		}
+		return ""
+	}
+	var svc *schedule.Service
+	con, err := consoleHandler(&cfg, time.UTC, log, getenv, func() *schedule.Service { return svc })
+	if err != nil {
+		return err
+	}
+	svc = schedule.NewService(schedule.ServiceConfig{
+		Open:      func(ctx context.Context) (*store.Store, error) { return openStore(ctx, &cfg) },
+		Jobs:      func(context.Context, *store.Store) ([]schedule.Job, error) { return serveJobs(&cfg, f, log), nil },
+		Scheduler: schedule.Config{Logger: log},
+		Console:   con,
+	})
+	ln, err := net.Listen("tcp", d.consoleAddr)
+	if err != nil {
+		// Taken (another serve, another demo): any free port will do.
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return fmt.Errorf("listen for the console: %w", err)
+		}
+	}
+	srv := &http.Server{Handler: svc.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+
+	fmt.Fprintf(d.out, "The console shows the runs above, their charts, the feed and its plan:\n\n")
+	fmt.Fprintf(d.out, "    %s\n    sign in as %s, password %s (an approver; made for this demo only)\n\n", consoleURL(ln.Addr().String()), demoConsoleUser, password)
+	if !d.interactive {
+		fmt.Fprintln(d.out, "Standard input is not a terminal, so the demo ends here and the console with it;")
+		fmt.Fprintln(d.out, "run `syncer demo` on a terminal to keep it open.")
+		return nil
+	}
+	fmt.Fprintln(d.out, "It stays open, with the demo pipeline scheduled every 10 minutes, until Ctrl-C ends the demo.")
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	err = svc.Run(sctx)
+	svc.Close()
+	return err
+}
+
+// demoPassword is 16 random letters and digits, easy to type.
+func demoPassword() string { return strings.ToLower(rand.Text()[:16]) }
+
+// stdinIsTerminal reports whether a person can press Ctrl-C at the demo.
+func stdinIsTerminal() bool { return term.IsTerminal(int(os.Stdin.Fd())) }

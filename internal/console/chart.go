@@ -158,8 +158,8 @@ func newChart(id, title string, runs []chartRun, loc *time.Location) chart {
 	first, last := runs[0].Started.In(loc), runs[len(runs)-1].Started.In(loc)
 	layout := "Jan 2 15:04"
 	c.XLabs = append(c.XLabs, xlab{X: c.Plot.X, Label: first.Format(layout), Anchor: "start"})
-	if len(runs) > 1 {
-		c.XLabs = append(c.XLabs, xlab{X: c.Plot.X + c.Plot.W, Label: last.Format(layout), Anchor: "end"})
+	if l := last.Format(layout); len(runs) > 1 && l != c.XLabs[0].Label {
+		c.XLabs = append(c.XLabs, xlab{X: c.Plot.X + c.Plot.W, Label: l, Anchor: "end"})
 	}
 	return c
 }
