@@ -75,8 +75,8 @@ again, operations failed), 64 a bad command line.`,
 		Example: `  syncer plans
   syncer plans list --feed hr --status awaiting_approval
   syncer plans show plan-3f2a9c1d
-  syncer plans approve plan-3f2a9c1d --reason "the reorg, checked with HR"
-  syncer plans reject plan-3f2a9c1d --as ana --reason "export truncated"
+  syncer plans approve plan-3f2a9c1d --reason reorg
+  syncer plans reject plan-3f2a9c1d --as ana --reason truncated-export
   syncer plans apply plan-3f2a9c1d --config syncer.yaml`,
 		ValidArgs: plansActions,
 		Args: func(c *cobra.Command, args []string) error {

@@ -31,7 +31,7 @@ func (s *Service) park(ctx context.Context, job string, f *config.Feed, ratePerM
 	}
 	e, err := s.store.ParkPlan(ctx, store.Park{
 		PlanID: c.PlanID, Feed: f.Name, Job: job, Body: body, Tripped: verdicts, RunID: runID,
-		TTL: cmp.Or(f.ApprovalExpiry, DefaultApprovalExpiry), Replaces: replaces,
+		TTL: ApprovalExpiry(f), Replaces: replaces,
 	})
 	if err != nil {
 		return c, "", fmt.Errorf("feed %s: %w", f.Name, err)
@@ -54,6 +54,12 @@ func (s *Service) park(ctx context.Context, job string, f *config.Feed, ratePerM
 	s.log.Warn("feed plan parked for approval: guards tripped", "feed", f.Name, "plan_id", e.ID, "guards", len(tripped),
 		"expires_at", e.ExpiresAt.UTC().Format(time.RFC3339), "replaces", replaces)
 	return c, store.StatusAwaitingApproval, nil
+}
+
+// ApprovalExpiry is how long a plan of the feed f parked for approval may
+// be approved: feeds.NAME.approval_expiry, default DefaultApprovalExpiry.
+func ApprovalExpiry(f *config.Feed) time.Duration {
+	return cmp.Or(f.ApprovalExpiry, DefaultApprovalExpiry)
 }
 
 func reasonText(r string) string {
