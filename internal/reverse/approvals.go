@@ -245,6 +245,10 @@ func (a *Approvals) decide(ctx context.Context, id string, approve bool, actor, 
 		return nil, fmt.Errorf("plan %s: %w: it was never parked for approval (its apply journal says %s)", id, ErrNotAwaiting, e.JournalStatus)
 	}
 	if _, err := a.store.DecidePlan(ctx, id, approve, actor, reason); err != nil {
+		var de *store.DecisionError
+		if errors.As(err, &de) {
+			return nil, fmt.Errorf("plan %s: %w: %w", id, ErrNotAwaiting, de)
+		}
 		return nil, planErr(err)
 	}
 	return a.PlanDetail(ctx, id)
