@@ -62,6 +62,8 @@ func TestPlansCommands(t *testing.T) {
 	waitUntil(t, 90*time.Second, "the three feeds to park their plans", func() bool {
 		return awaiting("feed:now") == 1 && awaiting("feed:later") == 1 && awaiting("feed:never") == 1
 	})
+	_, body := get(t, srv.base+"/metrics")
+	checkMetricsDocumented(t, metricstest.Parse(t, body), true)
 	var runs schedule.Runs
 	getDoc(t, srv.base+"/runs?pipeline=feed:now", http.StatusOK, "runs.schema.json", &runs)
 	if len(runs.Runs) != 1 || runs.Runs[0].Status != "awaiting_approval" || runs.Runs[0].Feed == nil || runs.Runs[0].Feed.PlanID == "" {

@@ -198,15 +198,11 @@ const lockPoll = time.Second
 // Outcome is succeeded, failed, interrupted or awaiting_approval (stale,
 // planned again, and parked again).
 func (s *Service) ApplyApproved(ctx context.Context, id string, f *config.Feed, ratePerMinute int, waiting func()) (FeedRun, error) {
-	appr := s.Approvals()
-	id, err := appr.resolve(ctx, id)
+	e, err := s.Approvals().entry(ctx, id)
 	if err != nil {
 		return FeedRun{}, err
 	}
-	e, err := s.store.PlanEntry(ctx, id)
-	if err != nil {
-		return FeedRun{}, planErr(err)
-	}
+	id = e.ID
 	if done, err := approvedState(e); done || err != nil {
 		return FeedRun{Counts: store.FeedCounts{PlanID: id}}, err
 	}
