@@ -212,6 +212,17 @@ func TestParkedPlanApprovedAndApplied(t *testing.T) {
 		t.Errorf("Counts after approval = %d, %d; want 0, 1", n, m)
 	}
 
+	// Meanwhile a newer export lands, with one more joiner: the approved
+	// plan is applied as approved (the org has not changed), and the
+	// joiner is left to the next run.
+	rows, err := os.ReadFile(p.feed.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := row{EmployeeID: "J9", Email: "joiner.9@example.com", Name: "Joiner 9", State: "active"}
+	if err := os.WriteFile(p.feed.Path, append(rows, []byte(strings.Join(newer.record(), ",")+"\n")...), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	// The next run applies it (serve runs the feed at once when it sees
 	// the approval).
 	run, err = p.svc.RunFeed(ctx, hrJob, p.feed, 600)
@@ -219,15 +230,23 @@ func TestParkedPlanApprovedAndApplied(t *testing.T) {
 		t.Fatalf("run applying the approved plan = %+v, %v", run, err)
 	}
 	p.checkApplied(t, false)
-	// And the one after finds nothing to do.
+	if d := p.detail(t); !strings.Contains(d.Events[len(d.Events)-1].Detail, "the feed now asks for 3 more operation(s), which its next run plans") {
+		t.Errorf("the apply's journal does not say what the newer export asks for: %+v", d.Events[len(d.Events)-1])
+	}
+	// The one after plans the newer export (within the guards: applied),
+	// and the one after that finds nothing to do.
 	run, err = p.svc.RunFeed(ctx, hrJob, p.feed, 600)
-	if err != nil || run.Outcome != store.StatusSucceeded || run.Counts.Operations != 0 {
+	if err != nil || run.Outcome != store.StatusSucceeded || run.Counts.Operations != 3 || run.Counts.Done != 3 {
 		t.Errorf("run after = %+v, %v", run, err)
 	}
-	// Every plan is listed: the parked one, and the converging run's,
-	// journaled by its apply, never parked.
+	run, err = p.svc.RunFeed(ctx, hrJob, p.feed, 600)
+	if err != nil || run.Outcome != store.StatusSucceeded || run.Counts.Operations != 0 {
+		t.Errorf("run after that = %+v, %v", run, err)
+	}
+	// Every plan is listed, newest first: the newer export's, the parked
+	// one, and the converging run's, journaled by their applies.
 	l, err := appr.ListPlans(ctx, reverse.PlanFilter{Feed: "hr"})
-	if err != nil || len(l) != 2 || l[0].ID != p.plan || l[1].Parked || l[1].Status != store.PlanApplied || l[1].Decision != nil {
+	if err != nil || len(l) != 3 || l[1].ID != p.plan || l[0].Parked || l[2].Parked || l[2].Status != store.PlanApplied || l[2].Decision != nil {
 		t.Errorf("all plans = %+v, %v", l, err)
 	}
 }

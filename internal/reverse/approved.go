@@ -109,18 +109,23 @@ func (s *Service) applyApproved(ctx context.Context, job string, f *config.Feed,
 		return c, "", fmt.Errorf("feed %s: approved plan %s: %w", f.Name, id, err)
 	case res.AlreadyApplied:
 		return c, "", s.finish(ctx, id, store.ApprovalApplied, "", "applied before")
-	case !res.OK():
+	case res.Failed > 0 || res.Skipped > 0:
 		err := fmt.Errorf("feed %s: approved plan %s: %d operation(s) failed, %d skipped", f.Name, id, res.Failed, res.Skipped)
-		if res.Failed == 0 && res.Skipped == 0 {
-			err = fmt.Errorf("feed %s: approved plan %s: applied, but the org still differs from the feed (%d operations)", f.Name, id, len(res.Remaining.Operations))
-		}
 		return c, "", errors.Join(err, s.finish(ctx, id, store.ApprovalFailed, "", err.Error()))
 	}
-	detail := fmt.Sprintf("%d operation(s) done, %d write call(s); verified", res.Done+res.Previously, res.Writes)
+	detail := fmt.Sprintf("%d operation(s) done, %d write call(s)", res.Done+res.Previously, res.Writes)
 	if res.Resumed {
-		detail = fmt.Sprintf("resumed: %d operation(s) done now, %d before; %d write call(s); verified", res.Done, res.Previously, res.Writes)
+		detail = fmt.Sprintf("resumed: %d operation(s) done now, %d before; %d write call(s)", res.Done, res.Previously, res.Writes)
 	}
-	s.log.Info("approved plan applied", "pipeline", job, "plan_id", id, "operations", res.Done, "writes", res.Writes, "resumed", res.Resumed)
+	if res.Converged() {
+		detail += "; verified: the org matches the feed"
+	} else {
+		// Every operation was done; the feed's file asks for more than the
+		// plan approved (a newer export): the feed's next run plans it, with
+		// its guards.
+		detail += fmt.Sprintf("; the feed now asks for %d more operation(s), which its next run plans", len(res.Remaining.Operations))
+	}
+	s.log.Info("approved plan applied", "pipeline", job, "plan_id", id, "operations", res.Done, "writes", res.Writes, "resumed", res.Resumed, "converged", res.Converged())
 	return c, "", s.finish(ctx, id, store.ApprovalApplied, "", detail)
 }
 
