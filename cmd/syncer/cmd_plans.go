@@ -75,8 +75,8 @@ again, operations failed), 64 a bad command line.`,
 		Example: `  syncer plans
   syncer plans list --feed hr --status awaiting_approval
   syncer plans show plan-3f2a9c1d
-  syncer plans approve plan-3f2a9c1d --reason "the reorg, checked with HR"
-  syncer plans reject plan-3f2a9c1d --as ana --reason "export truncated"
+  syncer plans approve plan-3f2a9c1d --reason reorg
+  syncer plans reject plan-3f2a9c1d --as ana --reason truncated-export
   syncer plans apply plan-3f2a9c1d --config syncer.yaml`,
 		ValidArgs: plansActions,
 		Args: func(c *cobra.Command, args []string) error {
@@ -243,8 +243,11 @@ func applyApprovedPlan(ctx context.Context, cfg *config.Config, st *store.Store,
 	c := run.Counts
 	switch d.Status {
 	case store.ApprovalApplied:
-		fmt.Fprintf(stdout, "Applied plan %s (run %d) in %s: %d operation(s) done, %d failed, %d skipped; %d write call(s). Verified: the org matches the feed.\n",
-			d.ID, run.RunID, run.Duration.Round(time.Millisecond), c.Done, c.Failed, c.Skipped, c.Writes)
+		detail := ""
+		if n := len(d.Events); n > 0 {
+			detail = ": " + textfmt.Safe(d.Events[n-1].Detail)
+		}
+		fmt.Fprintf(stdout, "Applied plan %s (run %d) in %s%s.\n", d.ID, run.RunID, run.Duration.Round(time.Millisecond), detail)
 		return exitOK
 	case store.ApprovalReplanned:
 		fmt.Fprintf(stdout, "Plan %s was stale: the org changed since it was planned, so it was not applied. The feed was planned again (run %d):\n", d.ID, run.RunID)

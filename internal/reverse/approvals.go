@@ -168,14 +168,11 @@ func (a *Approvals) ListPlans(ctx context.Context, f PlanFilter) ([]PlanSummary,
 // id): its summary, the plan, its rendered diff, its approval journal and
 // its apply journal's counts.
 func (a *Approvals) PlanDetail(ctx context.Context, id string) (*PlanDetail, error) {
-	id, err := a.resolve(ctx, id)
+	e, err := a.entry(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	e, err := a.store.PlanEntry(ctx, id)
-	if err != nil {
-		return nil, planErr(err)
-	}
+	id = e.ID
 	d := &PlanDetail{PlanSummary: summaryOf(e), Plan: &diff.Plan{}, Events: []PlanEvent{}, Operations: map[string]int{}}
 	if err := json.Unmarshal(e.Body, d.Plan); err != nil {
 		return nil, fmt.Errorf("plan %s: decode: %w", id, err)
@@ -233,18 +230,19 @@ func (a *Approvals) decide(ctx context.Context, id string, approve bool, actor, 
 	if err := checkDecision(actor, reason); err != nil {
 		return nil, err
 	}
-	id, err := a.resolve(ctx, id)
+	e, err := a.entry(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	e, err := a.store.PlanEntry(ctx, id)
-	if err != nil {
-		return nil, planErr(err)
-	}
+	id = e.ID
 	if !e.Parked {
 		return nil, fmt.Errorf("plan %s: %w: it was never parked for approval (its apply journal says %s)", id, ErrNotAwaiting, e.JournalStatus)
 	}
 	if _, err := a.store.DecidePlan(ctx, id, approve, actor, reason); err != nil {
+		var de *store.DecisionError
+		if errors.As(err, &de) {
+			return nil, fmt.Errorf("plan %s: %w: %w", id, ErrNotAwaiting, de)
+		}
 		return nil, planErr(err)
 	}
 	return a.PlanDetail(ctx, id)
@@ -262,14 +260,17 @@ func (a *Approvals) Counts(ctx context.Context, feed string) (awaiting, approved
 	return a.store.ApprovalCounts(ctx, feed)
 }
 
-// resolve returns the full id of the plan id names (itself, or the start
-// of one plan's id).
-func (a *Approvals) resolve(ctx context.Context, id string) (string, error) {
+// entry reads the plan id names (its id, or the start of one plan's id).
+func (a *Approvals) entry(ctx context.Context, id string) (store.PlanEntry, error) {
 	full, err := a.store.ResolvePlanID(ctx, strings.TrimSpace(id))
 	if err != nil {
-		return "", planErr(err)
+		return store.PlanEntry{}, planErr(err)
 	}
-	return full, nil
+	e, err := a.store.PlanEntry(ctx, full)
+	if err != nil {
+		return store.PlanEntry{}, planErr(err)
+	}
+	return e, nil
 }
 
 // planErr maps the store's answers about a plan to the API's errors,

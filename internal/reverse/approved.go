@@ -31,7 +31,7 @@ func (s *Service) park(ctx context.Context, job string, f *config.Feed, ratePerM
 	}
 	e, err := s.store.ParkPlan(ctx, store.Park{
 		PlanID: c.PlanID, Feed: f.Name, Job: job, Body: body, Tripped: verdicts, RunID: runID,
-		TTL: cmp.Or(f.ApprovalExpiry, DefaultApprovalExpiry), Replaces: replaces,
+		TTL: ApprovalExpiry(f), Replaces: replaces,
 	})
 	if err != nil {
 		return c, "", fmt.Errorf("feed %s: %w", f.Name, err)
@@ -54,6 +54,12 @@ func (s *Service) park(ctx context.Context, job string, f *config.Feed, ratePerM
 	s.log.Warn("feed plan parked for approval: guards tripped", "feed", f.Name, "plan_id", e.ID, "guards", len(tripped),
 		"expires_at", e.ExpiresAt.UTC().Format(time.RFC3339), "replaces", replaces)
 	return c, store.StatusAwaitingApproval, nil
+}
+
+// ApprovalExpiry is how long a plan of the feed f parked for approval may
+// be approved: feeds.NAME.approval_expiry, default DefaultApprovalExpiry.
+func ApprovalExpiry(f *config.Feed) time.Duration {
+	return cmp.Or(f.ApprovalExpiry, DefaultApprovalExpiry)
 }
 
 func reasonText(r string) string {
@@ -103,18 +109,23 @@ func (s *Service) applyApproved(ctx context.Context, job string, f *config.Feed,
 		return c, "", fmt.Errorf("feed %s: approved plan %s: %w", f.Name, id, err)
 	case res.AlreadyApplied:
 		return c, "", s.finish(ctx, id, store.ApprovalApplied, "", "applied before")
-	case !res.OK():
+	case res.Failed > 0 || res.Skipped > 0:
 		err := fmt.Errorf("feed %s: approved plan %s: %d operation(s) failed, %d skipped", f.Name, id, res.Failed, res.Skipped)
-		if res.Failed == 0 && res.Skipped == 0 {
-			err = fmt.Errorf("feed %s: approved plan %s: applied, but the org still differs from the feed (%d operations)", f.Name, id, len(res.Remaining.Operations))
-		}
 		return c, "", errors.Join(err, s.finish(ctx, id, store.ApprovalFailed, "", err.Error()))
 	}
-	detail := fmt.Sprintf("%d operation(s) done, %d write call(s); verified", res.Done+res.Previously, res.Writes)
+	detail := fmt.Sprintf("%d operation(s) done, %d write call(s)", res.Done+res.Previously, res.Writes)
 	if res.Resumed {
-		detail = fmt.Sprintf("resumed: %d operation(s) done now, %d before; %d write call(s); verified", res.Done, res.Previously, res.Writes)
+		detail = fmt.Sprintf("resumed: %d operation(s) done now, %d before; %d write call(s)", res.Done, res.Previously, res.Writes)
 	}
-	s.log.Info("approved plan applied", "pipeline", job, "plan_id", id, "operations", res.Done, "writes", res.Writes, "resumed", res.Resumed)
+	if res.Converged() {
+		detail += "; verified: the org matches the feed"
+	} else {
+		// Every operation was done; the feed's file asks for more than the
+		// plan approved (a newer export): the feed's next run plans it, with
+		// its guards.
+		detail += fmt.Sprintf("; the feed now asks for %d more operation(s), which its next run plans", len(res.Remaining.Operations))
+	}
+	s.log.Info("approved plan applied", "pipeline", job, "plan_id", id, "operations", res.Done, "writes", res.Writes, "resumed", res.Resumed, "converged", res.Converged())
 	return c, "", s.finish(ctx, id, store.ApprovalApplied, "", detail)
 }
 
@@ -192,15 +203,11 @@ const lockPoll = time.Second
 // Outcome is succeeded, failed, interrupted or awaiting_approval (stale,
 // planned again, and parked again).
 func (s *Service) ApplyApproved(ctx context.Context, id string, f *config.Feed, ratePerMinute int, waiting func()) (FeedRun, error) {
-	appr := s.Approvals()
-	id, err := appr.resolve(ctx, id)
+	e, err := s.Approvals().entry(ctx, id)
 	if err != nil {
 		return FeedRun{}, err
 	}
-	e, err := s.store.PlanEntry(ctx, id)
-	if err != nil {
-		return FeedRun{}, planErr(err)
-	}
+	id = e.ID
 	if done, err := approvedState(e); done || err != nil {
 		return FeedRun{Counts: store.FeedCounts{PlanID: id}}, err
 	}

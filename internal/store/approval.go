@@ -244,9 +244,9 @@ func (s *Store) supersedeTx(ctx context.Context, tx pgx.Tx, feed, by, detail str
 
 // DecidePlan records actor's decision on a plan awaiting approval: approve
 // or reject, with reason. Exactly one decision is ever recorded: of two
-// deciding at once, one wins and the other gets ErrConflict naming the
-// decision that stands. A plan past its expiry is marked expired and
-// returns ErrConflict; an unknown id ErrNotFound.
+// deciding at once, one wins and the other gets a *DecisionError (which
+// matches ErrConflict) naming the decision that stands. A plan past its
+// expiry is marked expired and returns one too; an unknown id ErrNotFound.
 func (s *Store) DecidePlan(ctx context.Context, id string, approve bool, actor, reason string) (PlanEntry, error) {
 	to, event := ApprovalRejected, EventRejected
 	if approve {
@@ -286,16 +286,31 @@ func (s *Store) DecidePlan(ctx context.Context, id string, approve bool, actor, 
 	if err == nil && why != nil {
 		err = why
 	}
+	var de *DecisionError
+	if errors.As(err, &de) {
+		return PlanEntry{}, de
+	}
 	if err != nil {
 		return PlanEntry{}, fmt.Errorf("%s plan %s: %w", map[bool]string{true: "approve", false: "reject"}[approve], id, translate(err))
 	}
 	return s.PlanEntry(ctx, id)
 }
 
-// notAwaiting is the ErrConflict that says why a plan cannot be decided.
-func notAwaiting(status, by string, at *time.Time, reason string) error {
-	msg := "it is " + status
-	switch status {
+// DecisionError says why a plan cannot be decided: it is not awaiting
+// approval. It matches ErrConflict.
+type DecisionError struct {
+	// Status is the plan's status (ApprovalExpired for a plan found past
+	// its expiry).
+	Status string
+	// By, At and Reason are the decision that stands, if any.
+	By     string
+	At     time.Time
+	Reason string
+}
+
+func (e *DecisionError) Error() string {
+	msg := "it is " + e.Status
+	switch e.Status {
 	case ApprovalApproved, ApprovalApplied, ApprovalFailed:
 		msg = "it was approved"
 	case ApprovalRejected:
@@ -303,20 +318,31 @@ func notAwaiting(status, by string, at *time.Time, reason string) error {
 	case ApprovalExpired:
 		msg = "it expired without a decision"
 	case ApprovalSuperseded:
-		msg = "a later run of its feed parked another plan in its place"
+		msg = "a later run of its feed took its place"
 	case ApprovalReplanned:
 		msg = "it was approved, found stale and planned again"
 	}
-	if by != "" && at != nil {
-		msg += fmt.Sprintf(" by %s at %s", by, at.UTC().Format(time.RFC3339))
-		if reason != "" {
-			msg += fmt.Sprintf(" (%s)", reason)
+	if e.By != "" && !e.At.IsZero() {
+		msg += fmt.Sprintf(" by %s at %s", e.By, e.At.UTC().Format(time.RFC3339))
+		if e.Reason != "" {
+			msg += fmt.Sprintf(" (%q)", e.Reason)
 		}
 	}
-	if status == ApprovalApplied || status == ApprovalFailed {
+	if e.Status == ApprovalApplied || e.Status == ApprovalFailed {
 		msg += " and applied"
 	}
-	return fmt.Errorf("%w: not awaiting approval: %s", ErrConflict, msg)
+	return msg
+}
+
+// Is matches ErrConflict.
+func (e *DecisionError) Is(target error) bool { return target == ErrConflict }
+
+func notAwaiting(status, by string, at *time.Time, reason string) error {
+	e := &DecisionError{Status: status, By: by, Reason: reason}
+	if at != nil {
+		e.At = *at
+	}
+	return e
 }
 
 // ExpireApprovals marks every plan awaiting approval past its expiry as
