@@ -119,16 +119,32 @@ serve:
 	}
 	t.Setenv(console.DefaultAccountsEnv, "ana:approver:"+anaHash+"\nvera:viewer:"+veraHash)
 
-	// Runs for the charts: a few loads of the pipeline, the org churning
-	// between them.
+	// Runs for the charts: loads of the pipeline, the org churning between
+	// them, some under faults: 5xx answers and connection resets retried
+	// (calls above the minimum), a 429 storm, an error that is not retried
+	// (a failed run).
 	e.migrate(t)
-	for i := range 3 {
-		if code, out, errOut := e.syncer(t, "run", "nightly", "--config", e.cfg); code != exitOK {
-			t.Fatalf("run %d = %d\n%s\n%s", i, code, out, errOut)
+	for i, f := range []emulator.Faults{
+		{},
+		{ErrorRate: 0.1},
+		{ErrorRate: 0.25, ResetRate: 0.05},
+		{ErrorRate: 1, ErrorStatuses: []int{501}},
+		{StormSeconds: 1, StormRetryAfter: 1},
+		{},
+	} {
+		if err := e.srv.SetFaults(f); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := e.syncer(t, "run", "nightly", "--config", e.cfg)
+		if failing := f.ErrorRate == 1; (code == exitOK) == failing {
+			t.Fatalf("run %d under %+v = %d\n%s\n%s", i, f, code, out, errOut)
 		}
 		if _, err := e.srv.Mutate(emulator.MutateRequest{Seed: int64(i + 1), Percent: 10}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := e.srv.SetFaults(emulator.Faults{}); err != nil {
+		t.Fatal(err)
 	}
 	srv := startServe(t, e.cfg)
 	defer srv.cancel()
