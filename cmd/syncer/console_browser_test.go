@@ -24,10 +24,11 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/usersync/syncer/internal/console"
 	"github.com/usersync/syncer/internal/emulator"
+	"github.com/usersync/syncer/internal/pgtest"
 )
 
 var screenshots = flag.Bool("screenshots", false, "write the console's screenshots into docs/ (console-*.png)")
@@ -62,6 +63,13 @@ func TestConsoleInTheBrowser(t *testing.T) {
 	}
 	dir := t.TempDir()
 	e := newCLIEnv(t, 120, "  nightly:\n    schedule: \"@every 1h\"\n    streams: [reference, users, skills, languages, queues, roles]\n")
+	db := pgtest.Pool(t, e.dbURL, e.schema)
+	scan := func(t *testing.T, db *pgxpool.Pool, q string, args []any, dest ...any) {
+		t.Helper()
+		if err := db.QueryRow(context.Background(), q, args...).Scan(dest...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
 	var movers []emulator.UserView
 	for _, u := range e.srv.Users() {
 		if u.State == "active" && u.EmployeeID != "" && len(movers) < 4 {
@@ -160,7 +168,7 @@ serve:
 	waitUntil(t, 90*time.Second, "both feeds to park their plans", func() bool {
 		for _, feed := range []string{"hr", "reorg"} {
 			var id string
-			queryArgs(t, e, "SELECT coalesce(max(plan_id), '') FROM plan_approvals WHERE feed = $1 AND status = 'awaiting_approval'", []any{feed}, &id)
+			scan(t, db, "SELECT coalesce(max(plan_id), '') FROM plan_approvals WHERE feed = $1 AND status = 'awaiting_approval'", []any{feed}, &id)
 			parked[feed] = id
 		}
 		return parked["hr"] != "" && parked["reorg"] != ""
@@ -348,7 +356,7 @@ serve:
 			t.Errorf("approve without the token = %d", code)
 		}
 		var status string
-		queryArgs(t, e, "SELECT status FROM plan_approvals WHERE plan_id = $1", []any{parked["hr"]}, &status)
+		scan(t, db, "SELECT status FROM plan_approvals WHERE plan_id = $1", []any{parked["hr"]}, &status)
 		if status != "awaiting_approval" {
 			t.Errorf("after refused requests the plan is %s", status)
 		}
@@ -362,7 +370,7 @@ serve:
 		}
 		waitUntil(t, 60*time.Second, "the approved plan to be applied", func() bool {
 			var status string
-			queryArgs(t, e, "SELECT status FROM plan_approvals WHERE plan_id = $1", []any{parked["hr"]}, &status)
+			scan(t, db, "SELECT status FROM plan_approvals WHERE plan_id = $1", []any{parked["hr"]}, &status)
 			return status == "applied"
 		})
 		run(t, ana, "reload", chromedp.Navigate(base+"plans/"+parked["hr"]), chromedp.WaitVisible(chromedp.CSS("pre.plan")))
@@ -394,7 +402,7 @@ serve:
 		run(t, ana, "reject", chromedp.Navigate(base+"plans/"+parked["reorg"]), chromedp.WaitVisible(chromedp.CSS("button.reject")),
 			chromedp.SendKeys(chromedp.CSS("#reject-reason"), "the reorg is next month"), chromedp.Click(chromedp.CSS("button.reject")), chromedp.WaitVisible(chromedp.CSS(".note")))
 		var status, reason string
-		queryArgs(t, e, "SELECT status, reason FROM plan_approvals WHERE plan_id = $1", []any{parked["reorg"]}, &status, &reason)
+		scan(t, db, "SELECT status, reason FROM plan_approvals WHERE plan_id = $1", []any{parked["reorg"]}, &status, &reason)
 		if status != "rejected" || reason != "the reorg is next month" {
 			t.Errorf("reorg plan = %s (%q), want rejected with the reason", status, reason)
 		}
@@ -498,23 +506,5 @@ func appendFile(t *testing.T, path, body string) {
 	defer f.Close()
 	if _, err := f.WriteString(body); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// queryArgs scans the one row of q with args, run in e's schema, into dest.
-func queryArgs(t *testing.T, e *cliEnv, q string, args []any, dest ...any) {
-	t.Helper()
-	cfg, err := pgx.ParseConfig(e.dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.RuntimeParams["search_path"] = e.schema
-	conn, err := pgx.ConnectConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if err := conn.QueryRow(context.Background(), q, args...).Scan(dest...); err != nil {
-		t.Fatalf("%s: %v", q, err)
 	}
 }

@@ -18,6 +18,9 @@ import (
 // Prefix is the path the console is served under, on serve's address.
 const Prefix = "/console/"
 
+// maxForm bounds the body of a POST.
+const maxForm = 64 << 10
+
 // Defaults of Config.
 const (
 	DefaultSessionIdle = 30 * time.Minute
@@ -152,6 +155,10 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
+	if r.Method == http.MethodPost {
+		// The console's forms are a few short fields.
+		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	}
 	c.mux.ServeHTTP(w, r)
 }
 
@@ -161,14 +168,14 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/login", c.loginPage)
 	m.HandleFunc("POST /console/login", c.sameOrigin(c.login))
 	m.Handle("POST /console/logout", c.authed(false, c.logout))
-	m.Handle("GET /console/{$}", c.authed(false, c.pipelinesPage))
-	m.Handle("GET /console/runs", c.authed(false, c.runsPage))
-	m.Handle("GET /console/runs/{id}", c.authed(false, c.runPage))
-	m.Handle("GET /console/feeds", c.authed(false, c.feedsPage))
-	m.Handle("GET /console/plans", c.authed(false, c.plansPage))
-	m.Handle("GET /console/plans/{id}", c.authed(false, c.planPage))
-	m.Handle("POST /console/plans/{id}/approve", c.authed(true, c.decide(true)))
-	m.Handle("POST /console/plans/{id}/reject", c.authed(true, c.decide(false)))
+	m.Handle("GET /console/{$}", c.authed(false, c.db(c.pipelinesPage)))
+	m.Handle("GET /console/runs", c.authed(false, c.db(c.runsPage)))
+	m.Handle("GET /console/runs/{id}", c.authed(false, c.db(c.runPage)))
+	m.Handle("GET /console/feeds", c.authed(false, c.db(c.feedsPage)))
+	m.Handle("GET /console/plans", c.authed(false, c.db(c.plansPage)))
+	m.Handle("GET /console/plans/{id}", c.authed(false, c.db(c.planPage)))
+	m.Handle("POST /console/plans/{id}/approve", c.authed(true, c.db(c.decide(true))))
+	m.Handle("POST /console/plans/{id}/reject", c.authed(true, c.db(c.decide(false))))
 	m.Handle("/console/", c.authed(false, func(w http.ResponseWriter, r *http.Request, s *session) {
 		c.errorPage(w, r, s, http.StatusNotFound, "There is no such page.")
 	}))

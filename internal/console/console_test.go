@@ -130,9 +130,7 @@ func TestSignInFormNeedsItsToken(t *testing.T) {
 
 func TestViewerCannotApprove(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, console.Config{}, false)
-	b := f.browser(t)
-	b.signIn("vera", viewerPassword)
+	f, b := signedIn(t, "vera", viewerPassword)
 	page := b.get("/console/plans/" + f.parked)
 	if page.code != http.StatusOK || strings.Contains(page.body, "/approve") || strings.Contains(page.body, "/reject") ||
 		!strings.Contains(page.body, "Only an approver can approve or reject this plan") {
@@ -154,9 +152,7 @@ func TestViewerCannotApprove(t *testing.T) {
 
 func TestApproverApprovesAndRejects(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, console.Config{}, false)
-	b := f.browser(t)
-	b.signIn("ana", approverPassword)
+	f, b := signedIn(t, "ana", approverPassword)
 	page := b.get("/console/plans/" + f.parked)
 	if !strings.Contains(page.body, `action="/console/plans/`+f.parked+`/approve"`) {
 		t.Fatalf("an approver's page of a parked plan has no approve form:\n%s", page.body)
@@ -199,9 +195,7 @@ func TestApproverApprovesAndRejects(t *testing.T) {
 
 func TestStateChangesNeedTheCSRFToken(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, console.Config{}, false)
-	b := f.browser(t)
-	b.signIn("ana", approverPassword)
+	f, b := signedIn(t, "ana", approverPassword)
 	page := b.get("/console/plans/" + f.parked)
 	token := csrf(t, page)
 	for name, tc := range map[string]struct {
@@ -235,9 +229,7 @@ func TestStateChangesNeedTheCSRFToken(t *testing.T) {
 
 func TestHostileValuesRenderAsText(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, console.Config{}, false)
-	b := f.browser(t)
-	b.signIn("ana", approverPassword)
+	f, b := signedIn(t, "ana", approverPassword)
 	seen := map[string]bool{}
 	for _, p := range append(pagesOf(f), "/console/runs/"+itoa(f.runIDs[len(f.runIDs)-1]+1), "/console/runs?pipeline="+url.QueryEscape(scriptName)) {
 		a := b.get(p)

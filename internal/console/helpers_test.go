@@ -338,3 +338,14 @@ func (b *browser) signIn(name, password string) answer {
 	page := b.get("/console/login")
 	return b.post("/console/login", url.Values{"csrf": {csrf(b.t, page)}, "name": {name}, "password": {password}, "next": {"/console/"}})
 }
+
+// signedIn is a fixture and a browser signed in as name.
+func signedIn(t *testing.T, name, password string) (*fixture, *browser) {
+	t.Helper()
+	f := newFixture(t, console.Config{}, false)
+	b := f.browser(t)
+	if a := b.signIn(name, password); a.code != http.StatusOK {
+		t.Fatalf("sign in as %s = %d", name, a.code)
+	}
+	return f, b
+}

@@ -27,17 +27,22 @@ const (
 	RejectedListed = 50
 )
 
-// store returns the database, or answers 503 and returns nil while the
-// service is not ready.
-func (c *Console) store(w http.ResponseWriter, r *http.Request, s *session) *store.Store {
-	var st *store.Store
-	if c.src.Store != nil {
-		st = c.src.Store()
+// dbHandler is a page or action that reads the database.
+type dbHandler func(w http.ResponseWriter, r *http.Request, s *session, st *store.Store)
+
+// db gives h the database, or answers 503 while the service is not ready.
+func (c *Console) db(h dbHandler) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, s *session) {
+		var st *store.Store
+		if c.src.Store != nil {
+			st = c.src.Store()
+		}
+		if st == nil {
+			c.errorPage(w, r, s, http.StatusServiceUnavailable, "The database is not ready yet (see /readyz): this page works once it is.")
+			return
+		}
+		h(w, r, s, st)
 	}
-	if st == nil {
-		c.errorPage(w, r, s, http.StatusServiceUnavailable, "The database is not ready yet (see /readyz): this page works once it is.")
-	}
-	return st
 }
 
 func (c *Console) dbError(w http.ResponseWriter, r *http.Request, s *session, err error) {
@@ -184,11 +189,7 @@ type pipelinesView struct {
 	Runs      int
 }
 
-func (c *Console) pipelinesPage(w http.ResponseWriter, r *http.Request, s *session) {
-	st := c.store(w, r, s)
-	if st == nil {
-		return
-	}
+func (c *Console) pipelinesPage(w http.ResponseWriter, r *http.Request, s *session, st *store.Store) {
 	runs, err := st.RecentRuns(r.Context(), "", ChartRuns)
 	if err != nil {
 		c.dbError(w, r, s, err)
@@ -268,11 +269,7 @@ type runsView struct {
 	Limit     int
 }
 
-func (c *Console) runsPage(w http.ResponseWriter, r *http.Request, s *session) {
-	st := c.store(w, r, s)
-	if st == nil {
-		return
-	}
+func (c *Console) runsPage(w http.ResponseWriter, r *http.Request, s *session, st *store.Store) {
 	name := r.URL.Query().Get("pipeline")
 	all, err := st.RecentRuns(r.Context(), "", 1)
 	if err != nil {
@@ -302,11 +299,7 @@ func (c *Console) runsPage(w http.ResponseWriter, r *http.Request, s *session) {
 	c.pages.render(w, http.StatusOK, "runs", c.page(s, title, "runs", view))
 }
 
-func (c *Console) runPage(w http.ResponseWriter, r *http.Request, s *session) {
-	st := c.store(w, r, s)
-	if st == nil {
-		return
-	}
+func (c *Console) runPage(w http.ResponseWriter, r *http.Request, s *session, st *store.Store) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		c.errorPage(w, r, s, http.StatusNotFound, "A run is named by its number.")
@@ -443,11 +436,7 @@ type feedView struct {
 	LastPlan *planView
 }
 
-func (c *Console) feedsPage(w http.ResponseWriter, r *http.Request, s *session) {
-	st := c.store(w, r, s)
-	if st == nil {
-		return
-	}
+func (c *Console) feedsPage(w http.ResponseWriter, r *http.Request, s *session, st *store.Store) {
 	plans := reverse.NewApprovals(st)
 	var view []feedView
 	for _, f := range c.src.Feeds {
@@ -490,11 +479,7 @@ type plansView struct {
 	Limit    int
 }
 
-func (c *Console) plansPage(w http.ResponseWriter, r *http.Request, s *session) {
-	st := c.store(w, r, s)
-	if st == nil {
-		return
-	}
+func (c *Console) plansPage(w http.ResponseWriter, r *http.Request, s *session, st *store.Store) {
 	plans := reverse.NewApprovals(st)
 	awaiting, err := plans.ListPlans(r.Context(), reverse.PlanFilter{Statuses: []string{store.ApprovalAwaiting}, Limit: PlansListed})
 	if err != nil {
@@ -537,11 +522,7 @@ type planLine struct {
 	Class string
 }
 
-func (c *Console) planPage(w http.ResponseWriter, r *http.Request, s *session) {
-	st := c.store(w, r, s)
-	if st == nil {
-		return
-	}
+func (c *Console) planPage(w http.ResponseWriter, r *http.Request, s *session, st *store.Store) {
 	d, err := reverse.NewApprovals(st).PlanDetail(r.Context(), r.PathValue("id"))
 	if err != nil {
 		c.planError(w, r, s, err)
@@ -616,12 +597,8 @@ func lineClass(line string) string {
 // decide approves or rejects a parked plan, as the signed-in approver,
 // and asks the scheduler to run the plan's feed at once (it applies an
 // approved plan).
-func (c *Console) decide(approve bool) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, s *session) {
-		st := c.store(w, r, s)
-		if st == nil {
-			return
-		}
+func (c *Console) decide(approve bool) dbHandler {
+	return func(w http.ResponseWriter, r *http.Request, s *session, st *store.Store) {
 		id := r.PathValue("id")
 		reason := strings.TrimSpace(r.PostFormValue("reason"))
 		plans := reverse.NewApprovals(st)
