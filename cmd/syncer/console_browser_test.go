@@ -143,9 +143,17 @@ serve:
 		if err := e.srv.SetFaults(f); err != nil {
 			t.Fatal(err)
 		}
+		// Transient faults may fail a run too (when they hit the token
+		// request); only the one that is never retried must.
 		code, out, errOut := e.syncer(t, "run", "nightly", "--config", e.cfg)
-		if failing := f.ErrorRate == 1; (code == exitOK) == failing {
+		if f.ErrorRate == 1 && code == exitOK || f.ErrorRate == 0 && f.StormSeconds == 0 && code != exitOK {
 			t.Fatalf("run %d under %+v = %d\n%s\n%s", i, f, code, out, errOut)
+		}
+		if i == 5 {
+			// The last load is of the org as the feeds will plan it: serve's
+			// first run of nightly then loads nothing new, and an approved
+			// plan stays fresh.
+			break
 		}
 		if _, err := e.srv.Mutate(emulator.MutateRequest{Seed: int64(i + 1), Percent: 10}); err != nil {
 			t.Fatal(err)
