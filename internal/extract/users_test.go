@@ -53,8 +53,7 @@ func readUsers(t *testing.T, c *genesys.Client, cfg extract.UsersConfig) ([]stri
 	}()
 	prog := &counter{}
 	err := extract.Users(context.Background(), c, cfg, prog, out)
-	close(out)
-	<-done
+	<-done // Users closed out
 	slices.Sort(ids)
 	return ids, prog, err
 }

@@ -128,7 +128,9 @@ func pages[T any](ctx context.Context, path string, o ListOptions, defaultSize i
 	return func(yield func(*Listing[T], error) bool) {
 		page, total := first, -1
 		for {
-			if page > first && o.PagingCap > 0 && page*size > o.PagingCap {
+			// Page 1 is always asked for: its answer says how far the
+			// listing goes.
+			if page > 1 && o.PagingCap > 0 && page*size > o.PagingCap {
 				yield(nil, &PagingCapError{Path: path, PageNumber: page, PageSize: size, Total: total, Cap: o.PagingCap})
 				return
 			}
