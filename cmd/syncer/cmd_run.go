@@ -30,7 +30,9 @@ func newRunCommand() *cobra.Command {
 		Short: "run a pipeline once (extract -> load) and record it",
 		Long: `Run runs one configured pipeline once and records it in sync_runs: progress on a
 terminal, JSON logs otherwise, then a summary with rows per table and API calls
-against the minimum.
+against the minimum. A dry run (--dry-run) writes nothing, and also shows what
+each stream costs in calls and time at the configured rate, those the pipeline
+does not run included.
 
 Exit status: 0 success, 1 failure or interruption, 64 a bad command line.`,
 		Example: `  syncer run nightly --config syncer.yaml
@@ -97,6 +99,11 @@ func runRun(ctx context.Context, o runOptions, name string, stdout, stderr io.Wr
 		stopDisplay()
 	}
 	sum.Render(stdout)
+	if o.dry && sum.Outcome != "" {
+		if err := f.renderCosts(stdout, sum); err != nil {
+			return fail(stderr, "run", err)
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintln(stderr, "syncer run: interrupted; nothing partial was committed, and the run is recorded as interrupted")

@@ -112,7 +112,9 @@ type AnalyticsConfig struct {
 }
 
 // WithDefaults returns c with every zero field set to its default: the one
-// definition of the analytics streams' defaults.
+// definition of the analytics streams' defaults. A negative Lookback or
+// MaxResubmits (none) stays negative, so that defaults filled twice are
+// filled once.
 func (c AnalyticsConfig) WithDefaults() AnalyticsConfig {
 	if c.Now == nil {
 		c.Now = time.Now
@@ -120,7 +122,6 @@ func (c AnalyticsConfig) WithDefaults() AnalyticsConfig {
 	if c.Lookback == 0 {
 		c.Lookback = DefaultAnalyticsLookback
 	}
-	c.Lookback = max(c.Lookback, 0)
 	c.MaxInterval = cmp.Or(c.MaxInterval, DefaultAnalyticsMaxInterval)
 	c.Granularity = cmp.Or(c.Granularity, DefaultAnalyticsGranularity)
 	if len(c.Metrics) == 0 {
@@ -133,7 +134,6 @@ func (c AnalyticsConfig) WithDefaults() AnalyticsConfig {
 	if c.MaxResubmits == 0 {
 		c.MaxResubmits = DefaultJobMaxResubmits
 	}
-	c.MaxResubmits = max(c.MaxResubmits, 0)
 	c.PageSize = cmp.Or(c.PageSize, DefaultAnalyticsPageSize)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -200,7 +200,7 @@ func planAnalytics(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, w
 	plan, err := PlanWindows(WindowConfig{
 		Watermark:   watermark,
 		Start:       start,
-		Lookback:    cfg.Lookback,
+		Lookback:    max(cfg.Lookback, 0),
 		Now:         end,
 		Available:   av.DataAvailabilityDate,
 		MaxInterval: cfg.MaxInterval,
@@ -471,8 +471,8 @@ func (x *windowRun[T]) fulfil(ctx context.Context, i int, resubmits *int) (strin
 		if !errors.As(err, &je) || ctx.Err() != nil {
 			return "", err
 		}
-		if *resubmits >= x.cfg.MaxResubmits {
-			return "", x.windowErr(i, fmt.Errorf("job ended %s after %d resubmits (max_resubmits %d): %w", st.State, *resubmits, x.cfg.MaxResubmits, err))
+		if limit := max(x.cfg.MaxResubmits, 0); *resubmits >= limit {
+			return "", x.windowErr(i, fmt.Errorf("job ended %s after %d resubmits (max_resubmits %d): %w", st.State, *resubmits, limit, err))
 		}
 		*resubmits++
 		x.cfg.Logger.Warn("analytics job did not complete, resubmitting", "kind", x.ops.kind, "interval", iv.String(),
@@ -565,8 +565,8 @@ func (x *windowRun[T]) read(ctx context.Context, i int, id string, resubmits *in
 			return x.windowErr(i, err)
 		}
 		x.forget(id)
-		if *resubmits >= x.cfg.MaxResubmits {
-			return x.windowErr(i, fmt.Errorf("results expired after %d resubmits (max_resubmits %d): %w", *resubmits, x.cfg.MaxResubmits, err))
+		if limit := max(x.cfg.MaxResubmits, 0); *resubmits >= limit {
+			return x.windowErr(i, fmt.Errorf("results expired after %d resubmits (max_resubmits %d): %w", *resubmits, limit, err))
 		}
 		*resubmits++
 		x.cfg.Logger.Warn("analytics job results gone before they were read, resubmitting", "kind", x.ops.kind,
