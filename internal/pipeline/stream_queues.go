@@ -15,9 +15,10 @@ const StreamQueues = "queues"
 
 func init() {
 	Register(Spec{
-		Name:   StreamQueues,
-		Order:  30,
-		Reads:  "memberships, joined and not joined, by the cheaper strategy, decided per run: queue side (`/routing/queues/{id}/members`, Σ⌈members/100⌉) or per user (2 calls per user)",
+		Name:  StreamQueues,
+		Order: 30,
+		Reads: fmt.Sprintf("memberships, joined and not joined, by the cheaper strategy, decided per run: "+
+			"queue side (`/routing/queues/{id}/members`, Σ⌈members/%d⌉) or per user (2 calls per user)", genesys.MaxQueueMembersPageSize),
 		Cost:   "usually the queue side",
 		Tables: []string{"user_queues"},
 		// Not After users: the memberships are read while users load, and

@@ -25,7 +25,7 @@ func init() {
 		Name:  StreamReference,
 		Order: 10,
 		// Reads: its listings' names (Specs).
-		Cost: "one page each (500 per page)",
+		Cost: fmt.Sprintf("one page each (%d per page)", genesys.MaxReferencePageSize),
 		Estimate: func(s Sizes, _ ForwardConfig) (int64, bool) {
 			if s.Reference == nil {
 				return 0, false

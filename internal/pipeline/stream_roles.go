@@ -2,8 +2,10 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/usersync/syncer/internal/extract"
+	"github.com/usersync/syncer/internal/genesys"
 	"github.com/usersync/syncer/internal/load"
 )
 
@@ -16,7 +18,7 @@ func init() {
 		Name:   StreamRoles,
 		Order:  40,
 		Reads:  "grants per division from the role side (`/authorization/roles/{id}/subjectgrants`)",
-		Cost:   "Σ⌈subjects/500⌉ instead of one call per user",
+		Cost:   fmt.Sprintf("Σ⌈subjects/%d⌉ instead of one call per user", genesys.MaxReferencePageSize),
 		Tables: []string{"user_role_grants"},
 		// Not After users either: only the per-user fallback (a role over
 		// its listing's cap) waits for the ids.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 
 	"github.com/usersync/syncer/internal/extract"
@@ -40,10 +41,11 @@ type StateTotal struct {
 
 func init() {
 	Register(Spec{
-		Name:   StreamUsers,
-		Order:  20,
-		Reads:  "`GET /api/v2/users` per state at pageSize 500 with expands; skills and languages from the expands, re-read per user only when an expand is missing or looks truncated",
-		Cost:   "⌈users/500⌉ per state",
+		Name:  StreamUsers,
+		Order: 20,
+		Reads: fmt.Sprintf("`GET /api/v2/users` per state at pageSize %d with expands; skills and languages from the expands, "+
+			"re-read per user only when an expand is missing or looks truncated", genesys.MaxUsersPageSize),
+		Cost:   fmt.Sprintf("⌈users/%d⌉ per state", genesys.MaxUsersPageSize),
 		Tables: []string{"users"},
 		After:  []string{StreamReference},
 		Estimate: func(s Sizes, cfg ForwardConfig) (int64, bool) {
