@@ -345,3 +345,57 @@ func TestAutoQueueStrategyIsTheCheaper(t *testing.T) {
 		})
 	}
 }
+
+// Costs lists every registered stream: what a stream of the run used at
+// the least, and an estimate from the sizes the run learned for the
+// others. The estimates of the streams that ran are what they measured.
+func TestCostsOfEveryStream(t *testing.T) {
+	t.Parallel()
+	_, c := org(t, emulator.Config{Users: 150, Seed: 19})
+	e := newEnv(t)
+	cfg := fullConfig()
+	streams, err := pipeline.ForwardStreams(c, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := e.runner.DryRun(context.Background(), "nightly", streams, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	costs := pipeline.Costs(sum, cfg)
+	if len(costs) != len(pipeline.Specs()) {
+		t.Fatalf("%d costs for %d streams", len(costs), len(pipeline.Specs()))
+	}
+	measured := map[string]int64{}
+	for _, r := range sum.Streams {
+		measured[r.Name] = r.Progress.MinCalls
+	}
+	sizes := pipeline.SizesOf(sum)
+	for _, cost := range costs {
+		spec, _ := pipeline.Lookup(cost.Stream)
+		m, ran := measured[cost.Stream]
+		switch {
+		case !cost.Known:
+			t.Errorf("%s: cost unknown after a run of every stream it counts by", cost.Stream)
+		case ran && (!cost.InRun || cost.Calls != m):
+			t.Errorf("%s ran: cost %+v, want the %d calls it needed", cost.Stream, cost, m)
+		case !ran && (cost.InRun || cost.Calls <= 0):
+			t.Errorf("%s did not run: cost %+v, want an estimate", cost.Stream, cost)
+		}
+		if !ran {
+			continue
+		}
+		est, ok := spec.Estimate(sizes, cfg.WithDefaults())
+		exact := cost.Stream != pipeline.StreamRoles // a role's subjects are not counted up front
+		if !ok || (exact && est != m) || (!exact && est > m) {
+			t.Errorf("%s: estimate %d (known %t), measured %d", cost.Stream, est, ok, m)
+		}
+	}
+	var b strings.Builder
+	pipeline.RenderCosts(&b, costs, 300)
+	for _, want := range []string{"at 300 requests/minute", "user_details", "not in this pipeline", "about "} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the costs lack %q:\n%s", want, b.String())
+		}
+	}
+}
