@@ -20,7 +20,7 @@
 // window. Jobs not completely read when the stream stops (interrupted or
 // failed) are cancelled (DELETE).
 //
-// Producers (Users, QueueMembershipsByQueue, QueueMembershipsByUser,
+// Producers (Users, QueueMembershipsByQueue, QueueMembershipsByUser, ByUser,
 // RoleGrants, RoleGrantsByUser, UserDetails, UserAggregates) send batches on
 // a channel the caller makes and close it when they return, whatever the
 // outcome, so a caller ranges over it without a wrapper of its own. Every

@@ -77,40 +77,30 @@ func memberUserID(m genesys.QueueMember) string {
 }
 
 // QueueMembershipsByUser reads each user's queues, joined and not joined
-// (the endpoint lists joined queues only by default), one batch per
-// batchSize users. It closes out when it returns.
+// (the endpoint lists joined queues only by default: two listings a user),
+// one batch per batchSize users. It closes out when it returns.
 func QueueMembershipsByUser(ctx context.Context, api QueuesAPI, userIDs []string, workers, batchSize int, prog Counter, out chan<- MembershipBatch) error {
-	defer close(out)
-	prog.MinCalls(int64(2 * len(userIDs)))
-	prog.AddTotal(int64(len(userIDs)))
-	batchSize = max(batchSize, 1)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(workers, 1))
-	for start := 0; start < len(userIDs); start += batchSize {
-		owners := userIDs[start:min(start+batchSize, len(userIDs))]
-		g.Go(func() error {
+	return ByUser(ctx, userIDs, ByUserConfig{Workers: workers, BatchSize: max(batchSize, 1), CallsPerUser: 2}, prog,
+		func(ctx context.Context, uid string) ([]Membership, error) {
 			var rows []Membership
-			for _, uid := range owners {
-				for _, joined := range []bool{true, false} {
-					opts := &genesys.UserQueuesOptions{
-						ListOptions: genesys.ListOptions{PageSize: genesys.MaxUserQueuesPageSize, PagingCap: genesys.PagingCap},
-						Joined:      &joined,
+			for _, joined := range []bool{true, false} {
+				opts := &genesys.UserQueuesOptions{
+					ListOptions: genesys.ListOptions{PageSize: genesys.MaxUserQueuesPageSize, PagingCap: genesys.PagingCap},
+					Joined:      &joined,
+				}
+				page := 0
+				for l, err := range api.UserQueuePages(ctx, uid, opts) {
+					page++
+					if err != nil {
+						return nil, fmt.Errorf("list queues of user %s (joined=%t) page %d: %w", uid, joined, page, err)
 					}
-					page := 0
-					for l, err := range api.UserQueuePages(gctx, uid, opts) {
-						page++
-						if err != nil {
-							return fmt.Errorf("list queues of user %s (joined=%t) page %d: %w", uid, joined, page, err)
-						}
-						for _, q := range l.Entities {
-							rows = append(rows, Membership{UserID: uid, QueueID: q.ID, Joined: q.Joined})
-						}
+					for _, q := range l.Entities {
+						rows = append(rows, Membership{UserID: uid, QueueID: q.ID, Joined: q.Joined})
 					}
 				}
-				prog.Done(1)
 			}
-			return send(gctx, out, MembershipBatch{Owners: owners, Rows: rows})
-		})
-	}
-	return g.Wait()
+			return rows, nil
+		}, func(users []string, rows []Membership) MembershipBatch {
+			return MembershipBatch{Owners: users, Rows: rows}
+		}, out)
 }

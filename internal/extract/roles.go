@@ -190,37 +190,27 @@ func RoleGrantsByUser(ctx context.Context, api RolesAPI, userIDs []string, worke
 }
 
 func grantsByUser(ctx context.Context, api RolesAPI, userIDs []string, workers int, prog Counter, out chan<- GrantBatch) error {
-	prog.AddTotal(int64(len(userIDs)))
-	prog.MinCalls(int64(len(userIDs)))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(cmp.Or(workers, DefaultWorkers), 1))
-	for start := 0; start < len(userIDs); start += perUserBatchUsers {
-		users := userIDs[start:min(start+perUserBatchUsers, len(userIDs))]
-		g.Go(func() error {
-			b := GrantBatch{Users: users}
-			for _, uid := range users {
-				s, err := api.GetAuthorizationSubject(gctx, uid)
-				if errors.Is(err, genesys.ErrNotFound) {
-					continue // deleted since it was listed: no grants
+	return byUser(ctx, userIDs, ByUserConfig{Workers: workers, BatchSize: perUserBatchUsers}, prog,
+		func(ctx context.Context, uid string) ([]Grant, error) {
+			s, err := api.GetAuthorizationSubject(ctx, uid)
+			if errors.Is(err, genesys.ErrNotFound) {
+				return nil, nil // deleted since it was listed: no grants
+			}
+			if err != nil {
+				return nil, fmt.Errorf("read grants of user %s: %w", uid, err)
+			}
+			var rows []Grant
+			seen := map[[2]string]bool{}
+			for _, gr := range s.Grants {
+				if gr.Role == nil || gr.Division == nil {
+					continue
 				}
-				if err != nil {
-					return fmt.Errorf("read grants of user %s: %w", uid, err)
-				}
-				seen := map[[2]string]bool{}
-				for _, gr := range s.Grants {
-					if gr.Role == nil || gr.Division == nil {
-						continue
-					}
-					k := [2]string{gr.Role.ID, gr.Division.ID}
-					if !seen[k] {
-						seen[k] = true
-						b.Rows = append(b.Rows, Grant{UserID: uid, RoleID: gr.Role.ID, DivisionID: gr.Division.ID})
-					}
+				k := [2]string{gr.Role.ID, gr.Division.ID}
+				if !seen[k] {
+					seen[k] = true
+					rows = append(rows, Grant{UserID: uid, RoleID: gr.Role.ID, DivisionID: gr.Division.ID})
 				}
 			}
-			prog.Done(int64(len(users)))
-			return send(gctx, out, b)
-		})
-	}
-	return g.Wait()
+			return rows, nil
+		}, func(users []string, rows []Grant) GrantBatch { return GrantBatch{Users: users, Rows: rows} }, out)
 }

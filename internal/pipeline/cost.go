@@ -22,9 +22,10 @@ type Sizes struct {
 	Reference *extract.Reference
 }
 
-// holders is the number of users that can hold memberships: those not
-// deleted.
-func (s Sizes) holders() int {
+// Holders is the number of users that can hold memberships, grants and
+// settings: those not deleted. A stream that costs a call a user costs
+// this many.
+func (s Sizes) Holders() int {
 	n := 0
 	for st, total := range s.Users {
 		if st != genesys.StateDeleted {

@@ -35,14 +35,14 @@ func MembersOfStream(api MembersAPI, userIDs []string, queues, roles bool, worke
 			g, gctx := errgroup.WithContext(ctx)
 			if queues {
 				g.Go(func() error {
-					return relay(gctx, out, room, func(ctx context.Context, batches chan<- extract.MembershipBatch) error {
+					return Relay(gctx, out, room, func(ctx context.Context, batches chan<- extract.MembershipBatch) error {
 						return extract.QueueMembershipsByUser(ctx, api, userIDs, workers, usersPerMembershipBatch, out.Progress(), batches)
 					}, membershipBatch)
 				})
 			}
 			if roles {
 				g.Go(func() error {
-					return relay(gctx, out, room, func(ctx context.Context, batches chan<- extract.GrantBatch) error {
+					return Relay(gctx, out, room, func(ctx context.Context, batches chan<- extract.GrantBatch) error {
 						return extract.RoleGrantsByUser(ctx, api, userIDs, workers, out.Progress(), batches)
 					}, grantBatch)
 				})

@@ -109,7 +109,9 @@ func TestRegisterRefusesHalfDeclaredStreams(t *testing.T) {
 	t.Parallel()
 	ok := pipeline.Spec{Name: "example_half", Order: 999, Reads: "r", Cost: "c", Tables: []string{"users"},
 		Estimate: func(pipeline.Sizes, pipeline.ForwardConfig) (int64, bool) { return 0, false },
-		New:      func(pipeline.ForwardAPI, pipeline.ForwardConfig) (pipeline.Stream, error) { return pipeline.Stream{}, nil }}
+		New: func(pipeline.ForwardAPI, pipeline.ForwardConfig) (pipeline.Stream, error) {
+			return pipeline.Stream{}, nil
+		}}
 	for name, tc := range map[string]struct {
 		change func(*pipeline.Spec)
 		want   string

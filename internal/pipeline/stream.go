@@ -102,11 +102,12 @@ func (o *Out) InRun(stream string) bool {
 	return ok
 }
 
-// relay runs produce, which sends on the channel it is given and closes it
+// Relay runs produce, which sends on the channel it is given and closes it
 // when it returns (as every producer of package extract does), and turns
-// each item into a batch with batch, sending it on out. room is the
-// channel's buffer: how far the reads may run ahead of the loader.
-func relay[T any](ctx context.Context, out *Out, room int, produce func(ctx context.Context, items chan<- T) error, batch func(T) Batch) error {
+// each item into a batch with batch, sending it on out: a stream's Run over
+// an extract producer, without a goroutine or a close of its own. room is
+// the channel's buffer: how far the reads may run ahead of the loader.
+func Relay[T any](ctx context.Context, out *Out, room int, produce func(ctx context.Context, items chan<- T) error, batch func(T) Batch) error {
 	return consume(ctx, room, produce, func(ctx context.Context, items <-chan T) error {
 		for it := range items {
 			if err := out.Send(ctx, batch(it)); err != nil {
@@ -115,6 +116,11 @@ func relay[T any](ctx context.Context, out *Out, room int, produce func(ctx cont
 		}
 		return nil
 	})
+}
+
+// RelayBatches is Relay for a producer that makes the batches itself.
+func RelayBatches(ctx context.Context, out *Out, room int, produce func(ctx context.Context, batches chan<- Batch) error) error {
+	return Relay(ctx, out, room, produce, func(b Batch) Batch { return b })
 }
 
 // consume runs produce and use side by side over a channel of room

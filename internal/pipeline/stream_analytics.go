@@ -68,7 +68,7 @@ func windowed[T any](what string, cfg extract.AnalyticsConfig,
 			return nil, err
 		}
 		// Unbuffered: a results page is either being read or being loaded.
-		err = relay(ctx, out, 0, func(ctx context.Context, batches chan<- extract.AnalyticsBatch[T]) error {
+		err = Relay(ctx, out, 0, func(ctx context.Context, batches chan<- extract.AnalyticsBatch[T]) error {
 			return read(ctx, api, cfg, p, out.Progress(), batches)
 		}, func(b extract.AnalyticsBatch[T]) Batch {
 			return func(ctx context.Context, tx *load.Tx) (int64, error) {

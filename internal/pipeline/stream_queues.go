@@ -29,7 +29,7 @@ func init() {
 			if s.Reference == nil {
 				return 0, false
 			}
-			c := extract.EstimateQueueCosts(memberCounts(s.Reference.Queues), s.holders())
+			c := extract.EstimateQueueCosts(memberCounts(s.Reference.Queues), s.Holders())
 			switch {
 			case cfg.QueueStrategy == QueueStrategyQueue:
 				return int64(c.QueueSide), true

@@ -40,7 +40,7 @@ func init() {
 				if out.InRun(StreamUsers) {
 					gcfg.UserIDs = func(ctx context.Context) ([]string, error) { return Get(ctx, out, UserIDs) }
 				}
-				return nil, relay(ctx, out, 2, func(ctx context.Context, batches chan<- extract.GrantBatch) error {
+				return nil, Relay(ctx, out, 2, func(ctx context.Context, batches chan<- extract.GrantBatch) error {
 					return extract.RoleGrants(ctx, api, ref.Roles, gcfg, out.Progress(), batches)
 				}, grantBatch)
 			}}, nil

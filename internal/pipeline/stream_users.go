@@ -129,7 +129,7 @@ func newUsersStream(api ForwardAPI, cfg ForwardConfig) (Stream, error) {
 			PagingCap: cfg.PagingCap, Divisions: divisions,
 			OnTotal: func(state string, total int) { Put(out, UserTotals, StateTotal{state, total}) }}
 		var ids []string
-		err = relay(ctx, out, cfg.Workers, func(ctx context.Context, pages chan<- extract.UsersPage) error {
+		err = Relay(ctx, out, cfg.Workers, func(ctx context.Context, pages chan<- extract.UsersPage) error {
 			return extract.Users(ctx, api, ucfg, out.Progress(), pages)
 		}, func(page extract.UsersPage) Batch {
 			for _, u := range page.Users {
