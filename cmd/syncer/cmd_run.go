@@ -45,7 +45,7 @@ Exit status: 0 success, 1 failure or interruption, 64 a bad command line.`,
 	o.cfg = addConfigFlag(c)
 	progress := newEnumFlag(&o.progress, "auto", "auto", "on", "off")
 	c.Flags().Var(progress, "progress", "progress display: auto (on a terminal), on, off")
-	c.Flags().BoolVar(&o.dry, "dry-run", false, "read everything and report what would change, then roll back: nothing is written")
+	c.Flags().BoolVar(&o.dry, "dry-run", false, "read everything and report what would change and what each stream costs, then roll back: nothing is written")
 	_ = c.RegisterFlagCompletionFunc("progress", progress.complete)
 	c.ValidArgsFunction = func(c *cobra.Command, args []string, s string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if len(args) > 0 {

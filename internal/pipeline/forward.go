@@ -34,8 +34,23 @@ var QueueStrategies = []string{QueueStrategyAuto, QueueStrategyQueue, QueueStrat
 // UserStates are the values of ForwardConfig.States.
 var UserStates = []string{genesys.StateActive, genesys.StateInactive, genesys.StateDeleted}
 
-// DefaultExpand is the users listing's expand list unless configured.
-var DefaultExpand = []string{"skills", "languages", "groups", "locations", "authorization", "employerInfo"}
+// defaultExpandExtra are the expands on by default that load no table of
+// their own: authorization, and employerInfo, whose employee id is a
+// column of users.
+var defaultExpandExtra = []string{"authorization", "employerInfo"}
+
+// DefaultExpand is the users listing's expand list unless configured: the
+// registered expands that are on by default (Expand.Default), then those
+// that load no table of their own.
+func DefaultExpand() []string {
+	var out []string
+	for _, e := range registry.expands {
+		if e.Default {
+			out = append(out, e.Name)
+		}
+	}
+	return append(out, defaultExpandExtra...)
+}
 
 // ForwardConfig says what a forward pipeline reads. The zero value reads
 // every default stream (DefaultStreams) of users of every state, with
@@ -79,7 +94,7 @@ func (c ForwardConfig) WithDefaults() ForwardConfig {
 		c.States = slices.Clone(UserStates)
 	}
 	if c.Expand == nil {
-		c.Expand = slices.Clone(DefaultExpand)
+		c.Expand = DefaultExpand()
 	}
 	c.PageSize = cmp.Or(c.PageSize, genesys.MaxUsersPageSize)
 	c.QueueStrategy = cmp.Or(c.QueueStrategy, QueueStrategyAuto)

@@ -77,6 +77,9 @@ type Expand struct {
 	// Stream says Name is also a stream name, which turns the expand on
 	// (skills, languages).
 	Stream bool
+	// Default says the expand is on in a pipeline whose users.expand is
+	// not configured (DefaultExpand).
+	Default bool
 	// Tables are the tables it loads.
 	Tables []string
 	// Load loads the expanded lists of a page of users (owners are their

@@ -81,6 +81,9 @@ func TestStreamNames(t *testing.T) {
 	if got := pipeline.StreamNames(); !slices.Equal(got, want) {
 		t.Errorf("StreamNames = %v, want %v", got, want)
 	}
+	if got, want := pipeline.DefaultExpand(), []string{"skills", "languages", "groups", "locations", "authorization", "employerInfo"}; !slices.Equal(got, want) {
+		t.Errorf("DefaultExpand = %v, want %v", got, want)
+	}
 	for _, n := range pipeline.DefaultStreams() {
 		if s, ok := pipeline.Lookup(n); ok && s.Optional {
 			t.Errorf("optional stream %s runs by default", n)

@@ -61,25 +61,25 @@ func init() {
 		},
 		New: newUsersStream,
 	})
-	RegisterExpand(Expand{Name: StreamSkills, Stream: true, Tables: []string{"user_skills"},
+	RegisterExpand(Expand{Name: StreamSkills, Stream: true, Default: true, Tables: []string{"user_skills"},
 		Load: expandLoad(func(u genesys.User, add func(load.UserSkillRow)) {
 			for _, s := range u.Skills {
 				add(load.UserSkillRow{UserID: u.ID, SkillID: s.ID, SkillName: s.Name, Proficiency: s.Proficiency})
 			}
 		}, (*load.Tx).UserSkills)})
-	RegisterExpand(Expand{Name: StreamLanguages, Stream: true, Tables: []string{"user_languages"},
+	RegisterExpand(Expand{Name: StreamLanguages, Stream: true, Default: true, Tables: []string{"user_languages"},
 		Load: expandLoad(func(u genesys.User, add func(load.UserLanguageRow)) {
 			for _, l := range u.Languages {
 				add(load.UserLanguageRow{UserID: u.ID, LanguageID: l.ID, LanguageName: l.Name, Proficiency: l.Proficiency})
 			}
 		}, (*load.Tx).UserLanguages)})
-	RegisterExpand(Expand{Name: "groups", Tables: []string{"user_groups"},
+	RegisterExpand(Expand{Name: "groups", Default: true, Tables: []string{"user_groups"},
 		Load: expandLoad(func(u genesys.User, add func(load.UserGroupRow)) {
 			for _, g := range u.Groups {
 				add(load.UserGroupRow{UserID: u.ID, GroupID: g.ID, GroupName: g.Name})
 			}
 		}, (*load.Tx).UserGroups)})
-	RegisterExpand(Expand{Name: "locations", Tables: []string{"user_locations"},
+	RegisterExpand(Expand{Name: "locations", Default: true, Tables: []string{"user_locations"},
 		Load: expandLoad(func(u genesys.User, add func(load.UserLocationRow)) {
 			seen := map[string]bool{} // a user may list a location twice
 			for _, l := range u.Locations {

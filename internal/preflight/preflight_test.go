@@ -52,7 +52,7 @@ func newEnv(t *testing.T, cfg emulator.Config) *env {
 // everything needs.
 func everything() []preflight.Need {
 	needs := preflight.PipelineNeeds(preflight.PipelineSpec{Name: "all", Streams: pipeline.StreamNames(),
-		Expand: pipeline.DefaultExpand, QueueStrategy: "auto"})
+		Expand: pipeline.DefaultExpand(), QueueStrategy: "auto"})
 	return append(needs, preflight.FeedNeeds(preflight.FeedSpec{Name: "hr", Authority: "hr", OffboardAction: "delete", RevokesRoles: true})...)
 }
 
