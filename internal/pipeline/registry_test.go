@@ -238,3 +238,35 @@ func TestStreamsKeepToWhatTheyDeclare(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Two producers relayed into one stream's output both get their batches
+// loaded, whichever ends first (MembersOfStream reads queues and grants so).
+func TestTwoRelaysShareAnOutput(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	row := func(id string) pipeline.Batch {
+		return func(ctx context.Context, tx *load.Tx) (int64, error) {
+			return 1, tx.Divisions(ctx, []load.DivisionRow{{ID: id, Name: id}})
+		}
+	}
+	both := pipeline.Stream{Name: "both", Run: func(ctx context.Context, _ load.Watermark, out *pipeline.Out) (*load.Watermark, error) {
+		empty := func(ctx context.Context, items chan<- string) error { close(items); return nil }
+		some := func(ctx context.Context, items chan<- string) error {
+			defer close(items)
+			time.Sleep(50 * time.Millisecond) // let the empty one end first
+			for _, id := range []string{"d1", "d2", "d3"} {
+				items <- id
+			}
+			return nil
+		}
+		errs := make(chan error, 2)
+		for _, produce := range []func(context.Context, chan<- string) error{empty, some} {
+			go func() { errs <- pipeline.Relay(ctx, out, 0, produce, row) }()
+		}
+		return nil, errors.Join(<-errs, <-errs)
+	}}
+	sum, err := e.runner.Run(context.Background(), "nightly", []pipeline.Stream{both}, nil)
+	if err != nil || sum.Rows() != 3 {
+		t.Fatalf("run: %d rows, %v; want the 3 of the producer that ended last", sum.Rows(), err)
+	}
+}

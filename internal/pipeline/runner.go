@@ -323,14 +323,17 @@ func (r *Runner) read(ctx context.Context, s *Stream, run *runState, prev load.W
 		return err
 	})
 	g.Go(func() error {
-		for b := range out.ch {
+		for {
+			b, ok := out.next()
+			if !ok {
+				return nil
+			}
 			n, err := b(gctx, tx)
 			if err != nil {
 				return err
 			}
 			sp.Rows(n)
 		}
-		return nil
 	})
 	if err := g.Wait(); err != nil {
 		return nil, err

@@ -68,6 +68,7 @@ type Batch func(ctx context.Context, tx *load.Tx) (rows int64, err error)
 // its progress and what other streams hand it (Put, Get, Updates).
 type Out struct {
 	ch     chan Batch
+	ready  chan struct{} // holds a token while the loader waits for a batch
 	close  sync.Once
 	prog   *StreamProgress
 	stream *Stream
@@ -75,7 +76,7 @@ type Out struct {
 }
 
 func newOut(s *Stream, p *StreamProgress, run *runState) *Out {
-	return &Out{ch: make(chan Batch), prog: p, stream: s, run: run}
+	return &Out{ch: make(chan Batch), ready: make(chan struct{}, 1), prog: p, stream: s, run: run}
 }
 
 // Send hands b to the loader, waiting while it loads the previous batch,
@@ -87,6 +88,35 @@ func (o *Out) Send(ctx context.Context, b Batch) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// waitReady waits until the loader waits for the next batch, so that a
+// relay takes an item from its producer only then: the producer's buffer
+// bounds what is read ahead, as if it sent to the loader itself.
+func (o *Out) waitReady(ctx context.Context) error {
+	select {
+	case <-o.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// giveBack returns the token waitReady took, for a relay that took it and
+// had nothing left to send.
+func (o *Out) giveBack() {
+	select {
+	case o.ready <- struct{}{}:
+	default:
+	}
+}
+
+// next returns the next batch for the loader, false when the stream closed
+// its output.
+func (o *Out) next() (Batch, bool) {
+	o.giveBack() // the loader waits: a relay may take its next item
+	b, ok := <-o.ch
+	return b, ok
 }
 
 // Close says the stream has sent its last batch. It may be called more
@@ -106,15 +136,24 @@ func (o *Out) InRun(stream string) bool {
 // when it returns (as every producer of package extract does), and turns
 // each item into a batch with batch, sending it on out: a stream's Run over
 // an extract producer, without a goroutine or a close of its own. room is
-// the channel's buffer: how far the reads may run ahead of the loader.
+// the channel's buffer: how far the reads may run ahead of the loader (an
+// item is taken from it only when the loader waits for a batch, so no more
+// is held).
 func Relay[T any](ctx context.Context, out *Out, room int, produce func(ctx context.Context, items chan<- T) error, batch func(T) Batch) error {
 	return consume(ctx, room, produce, func(ctx context.Context, items <-chan T) error {
-		for it := range items {
+		for {
+			if err := out.waitReady(ctx); err != nil {
+				return err
+			}
+			it, ok := <-items
+			if !ok {
+				out.giveBack() // another relay of the stream may wait for it
+				return nil
+			}
 			if err := out.Send(ctx, batch(it)); err != nil {
 				return err
 			}
 		}
-		return nil
 	})
 }
 
