@@ -41,7 +41,7 @@ func newClient(cfg *config.Config, log *slog.Logger) (*genesys.Client, error) {
 		genesys.WithUserAgent("syncer/" + version),
 	}
 	if g.BaseURL != "" {
-		opts = append(opts, genesys.WithBaseURL(g.BaseURL))
+		opts = append(opts, genesys.WithBaseURL(g.BaseURL), genesys.WithLoginURL(g.LoginURL))
 	} else {
 		opts = append(opts, genesys.WithRegion(g.Region))
 	}

@@ -236,6 +236,10 @@ type Feed struct {
 	RefreshMaxAge time.Duration `yaml:"refresh_max_age"`
 	// Schedule is a cron spec for `syncer serve` (plan + apply with guards).
 	Schedule string `yaml:"schedule"`
+	// ApprovalExpiry is how long a plan of the scheduled feed that tripped
+	// a guard, parked for approval, may be approved; then it expires and is
+	// never applied. Default 24h (reverse.DefaultApprovalExpiry).
+	ApprovalExpiry time.Duration `yaml:"approval_expiry"`
 	// ExternalIDAuthority is the authority name under which the feed's
 	// employee id is registered as the user's external id. Default hr.
 	ExternalIDAuthority string `yaml:"external_id_authority"`

@@ -225,6 +225,9 @@ func (p *parser) validateFeed(f *Feed) {
 		p.errorf(k+".refresh_max_age", "must not be negative")
 	}
 	p.checkSchedule(k+".schedule", f.Schedule)
+	if f.ApprovalExpiry < 0 {
+		p.errorf(k+".approval_expiry", "must not be negative")
+	}
 	if f.Schedule != "" && f.Path == "" {
 		p.errorf(k+".path", "a scheduled feed needs a path")
 	}

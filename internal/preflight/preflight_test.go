@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"net/http/httptest"
 	"os"
 	"regexp"
 	"slices"
@@ -14,38 +13,25 @@ import (
 
 	"github.com/usersync/syncer/internal/diff"
 	"github.com/usersync/syncer/internal/emulator"
+	"github.com/usersync/syncer/internal/emulatortest"
 	"github.com/usersync/syncer/internal/genesys"
 	"github.com/usersync/syncer/internal/pipeline"
 	"github.com/usersync/syncer/internal/preflight"
-	"github.com/usersync/syncer/internal/ratelimit"
 )
 
 var update = flag.Bool("update", false, "rewrite the endpoint table of docs/genesys-setup.md")
 
 // env is an emulator over real HTTP and a client logged in to it.
 type env struct {
-	srv    *emulator.Server
-	ts     *httptest.Server
+	srv    *emulatortest.Org
 	client *genesys.Client
 }
 
 func newEnv(t *testing.T, cfg emulator.Config) *env {
 	t.Helper()
 	cfg.Users = 40
-	cfg.RatePerMinute = -1
-	srv, err := emulator.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	c := srv.Config()
-	client, err := genesys.NewClient(genesys.WithBaseURL(ts.URL), genesys.WithCredentials(c.ClientID, c.ClientSecret),
-		genesys.WithBudget(ratelimit.New(ratelimit.Config{RequestsPerMinute: 600000, Burst: 100})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{srv: srv, ts: ts, client: client}
+	org := emulatortest.Start(t, cfg)
+	return &env{srv: org, client: org.Client(t)}
 }
 
 // everything is what a config with every stream and a feed that may do
@@ -242,7 +228,7 @@ func TestCheckLoginFailures(t *testing.T) {
 		name, base, secret string
 		want               []string
 	}{
-		{"wrong secret", e.ts.URL, "planted-wrong-secret-1618", []string{"region mypurecloud.ie", strings.TrimPrefix(e.ts.URL, "http://"),
+		{"wrong secret", e.srv.URL, "planted-wrong-secret-1618", []string{"region mypurecloud.ie", strings.TrimPrefix(e.srv.URL, "http://"),
 			"refused the client id or secret (401 invalid_client)", "$GENESYS_CLIENT_ID", "$GENESYS_CLIENT_SECRET"}},
 		{"no such host", "https://login.syncer-check.invalid", "planted-secret-2718", []string{"login host login.syncer-check.invalid", "DNS: ", "does not resolve"}},
 		{"nothing listens", refused, "planted-secret-2718", []string{"connection refused"}},
