@@ -3,7 +3,6 @@ package pipeline_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"slices"
 	"sort"
 	"strings"
@@ -12,32 +11,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/usersync/syncer/internal/emulator"
+	"github.com/usersync/syncer/internal/emulatortest"
 	"github.com/usersync/syncer/internal/genesys"
 	"github.com/usersync/syncer/internal/pipeline"
-	"github.com/usersync/syncer/internal/ratelimit"
 )
 
 // org starts an emulator over real HTTP and a client with real OAuth.
 func org(t testing.TB, cfg emulator.Config) (*emulator.Server, *genesys.Client) {
 	t.Helper()
-	if cfg.RatePerMinute == 0 {
-		cfg.RatePerMinute = -1 // these tests measure correctness, not pacing
-	}
-	srv, err := emulator.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	c, err := genesys.NewClient(
-		genesys.WithBaseURL(ts.URL),
-		genesys.WithCredentials(emulator.DefaultClientID, emulator.DefaultClientSecret),
-		genesys.WithBudget(ratelimit.New(ratelimit.Config{RequestsPerMinute: 600_000, Burst: 1000, MaxInFlight: 16})),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, c
+	o := emulatortest.Start(t, cfg) // no rate limit unless set: these tests measure correctness, not pacing
+	return o.Server, o.Client(t)
 }
 
 var allStreams = []string{"reference", "users", "skills", "languages", "queues", "roles"}

@@ -11,36 +11,25 @@ package examplestream
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/usersync/syncer/internal/config"
 	"github.com/usersync/syncer/internal/emulator"
+	"github.com/usersync/syncer/internal/emulatortest"
 	"github.com/usersync/syncer/internal/genesys"
 	"github.com/usersync/syncer/internal/load"
 	"github.com/usersync/syncer/internal/pgtest"
 	"github.com/usersync/syncer/internal/pipeline"
-	"github.com/usersync/syncer/internal/ratelimit"
 	"github.com/usersync/syncer/internal/store"
 )
 
 func TestWalkthrough(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv, err := emulator.New(emulator.Config{Users: 120, Seed: 23, RatePerMinute: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	client, err := genesys.NewClient(genesys.WithBaseURL(ts.URL),
-		genesys.WithCredentials(emulator.DefaultClientID, emulator.DefaultClientSecret),
-		genesys.WithBudget(ratelimit.New(ratelimit.Config{RequestsPerMinute: 600_000, Burst: 1000, MaxInFlight: 16})))
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := emulatortest.Start(t, emulator.Config{Users: 120, Seed: 23})
+	client := srv.Client(t)
 	dbURL, schema := pgtest.Schema(t)
 	pool := pgtest.Pool(t, dbURL, schema)
 	st := store.New(pool, store.Config{Schema: schema})
