@@ -104,9 +104,6 @@ func (c ForwardConfig) WithDefaults() ForwardConfig {
 	return c
 }
 
-// has reports whether the pipeline lists stream s.
-func (c ForwardConfig) has(s string) bool { return slices.Contains(c.Streams, s) }
-
 // completeSnapshot reports whether the users of every state are read, so
 // that users missing from the listing are gone.
 func (c ForwardConfig) completeSnapshot() bool {
