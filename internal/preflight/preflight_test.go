@@ -11,11 +11,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/usersync/syncer/internal/config"
 	"github.com/usersync/syncer/internal/diff"
 	"github.com/usersync/syncer/internal/emulator"
 	"github.com/usersync/syncer/internal/emulatortest"
 	"github.com/usersync/syncer/internal/genesys"
+	"github.com/usersync/syncer/internal/pipeline"
 	"github.com/usersync/syncer/internal/preflight"
 )
 
@@ -37,8 +37,8 @@ func newEnv(t *testing.T, cfg emulator.Config) *env {
 // everything is what a config with every stream and a feed that may do
 // everything needs.
 func everything() []preflight.Need {
-	needs := preflight.PipelineNeeds(preflight.PipelineSpec{Name: "all", Streams: config.AllStreams,
-		Expand: config.DefaultExpand, QueueStrategy: "auto"})
+	needs := preflight.PipelineNeeds(preflight.PipelineSpec{Name: "all", Streams: pipeline.StreamNames(),
+		Expand: pipeline.DefaultExpand(), QueueStrategy: "auto"})
 	return append(needs, preflight.FeedNeeds(preflight.FeedSpec{Name: "hr", Authority: "hr", OffboardAction: "delete", RevokesRoles: true})...)
 }
 
@@ -93,7 +93,7 @@ func TestWritesMatchPlanKinds(t *testing.T) {
 // stream needs what that stream calls.
 func TestPipelineNeeds(t *testing.T) {
 	t.Parallel()
-	for _, s := range config.AllStreams {
+	for _, s := range pipeline.StreamNames() {
 		needs := preflight.PipelineNeeds(preflight.PipelineSpec{Name: "p", Streams: []string{s}, QueueStrategy: "auto"})
 		if !slices.ContainsFunc(needs, func(n preflight.Need) bool { return n.By == "pipeline p: "+s }) {
 			t.Errorf("stream %s: no need names it: %v", s, needs)
