@@ -132,6 +132,7 @@ func (l *Loader) Begin(ctx context.Context, s Stream) (*Tx, error) {
 		dbStart: dbNow,
 		start:   time.Now(),
 		created: map[string]bool{},
+		parts:   map[string]bool{},
 		stats:   Stats{},
 	}, nil
 }
