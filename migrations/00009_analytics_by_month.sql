@@ -372,10 +372,10 @@ COMMENT ON FUNCTION routing_status_daily_between(date, date) IS
     'routing_status_daily for the UTC days [from_day, to_day] only (see presence_daily_between).';
 
 -- +goose Down
--- Restores the unpartitioned tables with every row they hold now: months
--- that retention dropped stay dropped, and the aggregates' first_seen_at,
--- updated_at and updated_run come back per user-day (the values of the day's
--- row), not per metric row as before the upgrade.
+-- Months that retention dropped stay dropped, and the aggregates'
+-- first_seen_at, updated_at and updated_run come back per user and UTC day
+-- (the values of the day's stored row), not per metric row as before the
+-- upgrade. Every other row and value is restored, in unpartitioned tables.
 DROP FUNCTION routing_status_daily_between(date, date);
 DROP FUNCTION presence_daily_between(date, date);
 DROP VIEW routing_status_daily;
