@@ -128,6 +128,12 @@ CREATE INDEX user_presence_segments_long_idx ON user_presence_segments (end_time
     WHERE end_time IS NULL OR end_time - start_time > interval '1 day';
 CREATE INDEX user_routing_status_segments_long_idx ON user_routing_status_segments (end_time)
     WHERE end_time IS NULL OR end_time - start_time > interval '1 day';
+-- One agent's month reads that agent's segments, not the month's: the key
+-- leads with start_time (segments arrive in time order). B-tree
+-- deduplication stores each user id once per page with the list of its
+-- rows, so this costs a few bytes a segment.
+CREATE INDEX user_presence_segments_user_idx ON user_presence_segments (user_id);
+CREATE INDEX user_routing_status_segments_user_idx ON user_routing_status_segments (user_id);
 
 SELECT ensure_month_partition('user_presence_segments', m)
 FROM (SELECT DISTINCT (date_trunc('month', start_time AT TIME ZONE 'UTC'))::date AS m FROM user_presence_segments_unpartitioned
@@ -287,7 +293,7 @@ WHERE day < en OR st = en
 GROUP BY user_id, day, routing_status;
 
 -- +goose StatementBegin
-CREATE FUNCTION presence_daily_between(from_day date, to_day date) RETURNS SETOF presence_daily
+CREATE FUNCTION presence_daily_between(from_day date, to_day date, user_ids text[] DEFAULT NULL) RETURNS SETOF presence_daily
 LANGUAGE plpgsql STABLE SET search_path FROM CURRENT SET jit = off
 AS $f$
 BEGIN
@@ -304,28 +310,29 @@ FROM (
         SELECT user_id, system_presence, end_time IS NULL AS open, start_time AT TIME ZONE 'UTC' AS st,
                coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC' AS en
         FROM user_presence_segments
-        WHERE start_time >= %1$L AND start_time < %2$L AND (end_time IS NULL OR end_time > %1$L)
+        WHERE start_time >= %1$L AND start_time < %2$L AND (end_time IS NULL OR end_time > %1$L)%6$s
         UNION ALL
         SELECT user_id, system_presence, end_time IS NULL, start_time AT TIME ZONE 'UTC', coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC'
         FROM user_presence_segments
-        WHERE start_time >= %3$L AND start_time < %1$L AND (end_time IS NULL OR end_time > %1$L)
+        WHERE start_time >= %3$L AND start_time < %1$L AND (end_time IS NULL OR end_time > %1$L)%6$s
         UNION ALL
         SELECT user_id, system_presence, end_time IS NULL, start_time AT TIME ZONE 'UTC', coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC'
         FROM user_presence_segments
         WHERE start_time < %3$L AND (end_time IS NULL OR end_time - start_time > interval '1 day')
-          AND (end_time IS NULL OR end_time > %1$L)
+          AND (end_time IS NULL OR end_time > %1$L)%6$s
     ) s
 ) p
 WHERE (day < en OR st = en) AND day >= %4$L AND day <= %5$L
 GROUP BY user_id, day, system_presence$q$,
         from_day::timestamp AT TIME ZONE 'UTC', (to_day + 1)::timestamp AT TIME ZONE 'UTC', (from_day - 1)::timestamp AT TIME ZONE 'UTC',
-        from_day::timestamp, to_day::timestamp);
+        from_day::timestamp, to_day::timestamp,
+        CASE WHEN user_ids IS NULL THEN '' ELSE format(' AND user_id = ANY (%L::text[])', user_ids) END);
 END
 $f$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
-CREATE FUNCTION routing_status_daily_between(from_day date, to_day date) RETURNS SETOF routing_status_daily
+CREATE FUNCTION routing_status_daily_between(from_day date, to_day date, user_ids text[] DEFAULT NULL) RETURNS SETOF routing_status_daily
 LANGUAGE plpgsql STABLE SET search_path FROM CURRENT SET jit = off
 AS $f$
 BEGIN
@@ -342,22 +349,23 @@ FROM (
         SELECT user_id, routing_status, end_time IS NULL AS open, start_time AT TIME ZONE 'UTC' AS st,
                coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC' AS en
         FROM user_routing_status_segments
-        WHERE start_time >= %1$L AND start_time < %2$L AND (end_time IS NULL OR end_time > %1$L)
+        WHERE start_time >= %1$L AND start_time < %2$L AND (end_time IS NULL OR end_time > %1$L)%6$s
         UNION ALL
         SELECT user_id, routing_status, end_time IS NULL, start_time AT TIME ZONE 'UTC', coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC'
         FROM user_routing_status_segments
-        WHERE start_time >= %3$L AND start_time < %1$L AND (end_time IS NULL OR end_time > %1$L)
+        WHERE start_time >= %3$L AND start_time < %1$L AND (end_time IS NULL OR end_time > %1$L)%6$s
         UNION ALL
         SELECT user_id, routing_status, end_time IS NULL, start_time AT TIME ZONE 'UTC', coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC'
         FROM user_routing_status_segments
         WHERE start_time < %3$L AND (end_time IS NULL OR end_time - start_time > interval '1 day')
-          AND (end_time IS NULL OR end_time > %1$L)
+          AND (end_time IS NULL OR end_time > %1$L)%6$s
     ) s
 ) p
 WHERE (day < en OR st = en) AND day >= %4$L AND day <= %5$L
 GROUP BY user_id, day, routing_status$q$,
         from_day::timestamp AT TIME ZONE 'UTC', (to_day + 1)::timestamp AT TIME ZONE 'UTC', (from_day - 1)::timestamp AT TIME ZONE 'UTC',
-        from_day::timestamp, to_day::timestamp);
+        from_day::timestamp, to_day::timestamp,
+        CASE WHEN user_ids IS NULL THEN '' ELSE format(' AND user_id = ANY (%L::text[])', user_ids) END);
 END
 $f$;
 -- +goose StatementEnd
@@ -414,18 +422,18 @@ COMMENT ON VIEW presence_daily IS
     'Seconds per user, UTC day and system presence, from user_presence_segments; segments crossing midnight are split, open ones count up to now. For a range of days use presence_daily_between.';
 COMMENT ON VIEW routing_status_daily IS
     'Seconds per user, UTC day and routing status, from user_routing_status_segments (split at midnight, open ones up to now). For a range of days use routing_status_daily_between.';
-COMMENT ON FUNCTION presence_daily_between(date, date) IS
-    'presence_daily for the UTC days [from_day, to_day] only: reads the month partitions of the range, and, by index, the segments of earlier months still running into it.';
-COMMENT ON FUNCTION routing_status_daily_between(date, date) IS
-    'routing_status_daily for the UTC days [from_day, to_day] only (see presence_daily_between).';
+COMMENT ON FUNCTION presence_daily_between(date, date, text[]) IS
+    'presence_daily for the UTC days [from_day, to_day] only, and for the users in user_ids when given: reads the month partitions of the range, and, by index, the segments of earlier months still running into it (and only those users'' segments).';
+COMMENT ON FUNCTION routing_status_daily_between(date, date, text[]) IS
+    'routing_status_daily for the UTC days [from_day, to_day] only, and the users in user_ids when given (see presence_daily_between).';
 
 -- +goose Down
 -- Months that retention dropped stay dropped, and the aggregates'
 -- first_seen_at, updated_at and updated_run come back per user and UTC day
 -- (the values of the day's stored row), not per metric row as before the
 -- upgrade. Every other row and value is restored, in unpartitioned tables.
-DROP FUNCTION routing_status_daily_between(date, date);
-DROP FUNCTION presence_daily_between(date, date);
+DROP FUNCTION routing_status_daily_between(date, date, text[]);
+DROP FUNCTION presence_daily_between(date, date, text[]);
 DROP VIEW routing_status_daily;
 DROP VIEW presence_daily;
 DROP FUNCTION user_aggregates_between(timestamptz, timestamptz);

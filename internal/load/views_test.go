@@ -356,6 +356,46 @@ func TestDailyViewsGiveTheSameAnswers(t *testing.T) {
 			if d := cmp.Diff(want, rows(q("SELECT * FROM presence_daily_between($1, $2)"), r[0], r[1])); d != "" {
 				t.Errorf("%s(%s, %s) differs from its former definition (-before +now):\n%s", q("presence_daily_between"), r[0], r[1], d)
 			}
+			// The same for a few users only.
+			users := []string{w.users[0], w.users[3], "e2", "e3"}
+			want = rows(q(fmt.Sprintf(presenceDailyBefore, rangeWhere+" AND user_id = ANY ($3)", rangeDays)), r[0], r[1], users)
+			if d := cmp.Diff(want, rows(q("SELECT * FROM presence_daily_between($1, $2, $3)"), r[0], r[1], users)); d != "" {
+				t.Errorf("%s(%s, %s, users) differs from its former definition (-before +now):\n%s", q("presence_daily_between"), r[0], r[1], d)
+			}
+		}
+	}
+}
+
+// TestBIDocQueries runs the SQL of docs/bi.md against a loaded schema, and
+// checks its month-of-presence query is the one BenchmarkWarehouse times.
+func TestBIDocQueries(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../../docs/bi.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dates := strings.NewReplacer("$1", "'2026-10-01'", "$2", "'2026-10-31'", "$3", "ARRAY(SELECT id FROM users WHERE email = 'ada@example.com')")
+	for _, q := range []string{monthOfPresence, orgMonthOfPresence} {
+		if want := dates.Replace(q); !strings.Contains(string(doc), want) {
+			t.Errorf("docs/bi.md does not show the query the benchmark times:\n%s", want)
+		}
+	}
+	e := newEnv(t)
+	newWarehouse(e, 3).details(t, ts("2026-09-28T00:00:00Z"), ts("2026-10-03T00:00:00Z"), true)
+	blocks := strings.Split(string(doc), "```sql\n")[1:]
+	if len(blocks) == 0 {
+		t.Fatal("docs/bi.md has no SQL")
+	}
+	conn, err := e.pool.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	for _, b := range blocks {
+		q, _, _ := strings.Cut(b, "```")
+		q = strings.ReplaceAll(q, "SET search_path = genesys;", "")
+		if _, err := conn.Conn().PgConn().Exec(context.Background(), q).ReadAll(); err != nil {
+			t.Errorf("docs/bi.md query:\n%s\n%v", q, err)
 		}
 	}
 }

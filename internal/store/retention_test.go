@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +131,22 @@ func TestRetentionDropsWholeMonths(t *testing.T) {
 	}
 	if got, err := s.ApplyRetention(ctx, cfg); err != nil || len(got) != 0 {
 		t.Errorf("second pass: %+v, %v; want nothing to do", got, err)
+	}
+}
+
+// docs/bi.md states the lock wait and the default of retention.
+func TestRetentionDocs(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../../docs/bi.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("waits at most %d s for BI queries", int(store.DefaultRetentionLockTimeout.Seconds())),
+		"`0`, the default, keeps everything",
+	} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("docs/bi.md does not say %q", want)
+		}
 	}
 }
