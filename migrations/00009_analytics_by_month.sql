@@ -396,6 +396,14 @@ COMMENT ON TABLE user_aggregate_days IS
 COMMENT ON COLUMN user_aggregate_days.day IS 'UTC date of the buckets'' start; its month is the partition.';
 COMMENT ON COLUMN user_aggregate_days.granularity IS 'Bucket length requested from the API (ISO-8601, e.g. PT30M).';
 COMMENT ON COLUMN user_aggregate_days.interval_starts IS 'Bucket start of each entry, in order.';
+COMMENT ON COLUMN user_aggregate_days.user_id IS 'Genesys user id (users.id).';
+COMMENT ON COLUMN user_aggregate_days.interval_ends IS 'Bucket end of each entry.';
+COMMENT ON COLUMN user_aggregate_days.metrics IS 'Metric of each entry (tSystemPresence, tOrganizationPresence, tAgentRoutingStatus).';
+COMMENT ON COLUMN user_aggregate_days.qualifiers IS 'Qualifier of each entry; empty when the API gives none.';
+COMMENT ON COLUMN user_aggregate_days.sums IS 'Sum of each entry, milliseconds (NULL elements where the API gave none).';
+COMMENT ON COLUMN user_aggregate_days.counts IS 'Count of each entry (NULL elements where the API gave none).';
+COMMENT ON COLUMN user_aggregate_days.mins IS 'Min of each entry, milliseconds.';
+COMMENT ON COLUMN user_aggregate_days.maxes IS 'Max of each entry, milliseconds.';
 COMMENT ON COLUMN user_aggregate_days.first_seen_at IS 'When syncer first loaded a bucket of this user-day.';
 COMMENT ON COLUMN user_aggregate_days.updated_at IS 'When syncer last changed any entry of this user-day.';
 COMMENT ON COLUMN user_aggregate_days.updated_run IS 'The sync_runs id that last changed this user-day.';
@@ -420,6 +428,18 @@ COMMENT ON FUNCTION user_aggregates_between(timestamptz, timestamptz) IS
 
 COMMENT ON VIEW presence_daily IS
     'Seconds per user, UTC day and system presence, from user_presence_segments; segments crossing midnight are split, open ones count up to now. For a range of days use presence_daily_between.';
+COMMENT ON COLUMN presence_daily.user_id IS 'Genesys user id (users.id).';
+COMMENT ON COLUMN presence_daily.day IS 'UTC day.';
+COMMENT ON COLUMN presence_daily.system_presence IS 'System presence.';
+COMMENT ON COLUMN presence_daily.seconds IS 'Seconds of the day in that presence (open segments up to now).';
+COMMENT ON COLUMN presence_daily.segments IS 'Segments (or their parts within the day) counted.';
+COMMENT ON COLUMN presence_daily.includes_open IS 'Whether a segment still in progress counts (its seconds grow until it closes).';
+COMMENT ON COLUMN routing_status_daily.user_id IS 'Genesys user id (users.id).';
+COMMENT ON COLUMN routing_status_daily.day IS 'UTC day.';
+COMMENT ON COLUMN routing_status_daily.routing_status IS 'Routing status.';
+COMMENT ON COLUMN routing_status_daily.seconds IS 'Seconds of the day in that status (open segments up to now).';
+COMMENT ON COLUMN routing_status_daily.segments IS 'Segments (or their parts within the day) counted.';
+COMMENT ON COLUMN routing_status_daily.includes_open IS 'Whether a segment still in progress counts.';
 COMMENT ON VIEW routing_status_daily IS
     'Seconds per user, UTC day and routing status, from user_routing_status_segments (split at midnight, open ones up to now). For a range of days use routing_status_daily_between.';
 COMMENT ON FUNCTION presence_daily_between(date, date, text[]) IS

@@ -399,3 +399,35 @@ func TestBIDocQueries(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyticsCommented: every relation, column and function migration
+// 00009 creates carries a COMMENT, which BI tools show.
+func TestAnalyticsCommented(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const rels = `c.relnamespace = $1::regnamespace AND c.relname IN ('user_presence_segments', 'user_routing_status_segments',
+		'user_aggregate_days', 'user_aggregates', 'presence_daily', 'routing_status_daily')`
+	if n := e.count(t, "SELECT count(*) FROM pg_class c WHERE "+rels, e.schema); n != 6 {
+		t.Fatalf("found %d of the 6 relations", n)
+	}
+	r, err := e.pool.Query(context.Background(), `
+SELECT c.relname::text FROM pg_class c WHERE `+rels+` AND obj_description(c.oid, 'pg_class') IS NULL
+UNION ALL
+SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE `+rels+` AND col_description(c.oid, a.attnum) IS NULL
+UNION ALL
+SELECT p.proname::text FROM pg_proc p WHERE p.pronamespace = $1::regnamespace
+  AND p.proname IN ('ensure_month_partition', 'user_aggregates_between', 'presence_daily_between', 'routing_status_daily_between')
+  AND obj_description(p.oid, 'pg_proc') IS NULL
+ORDER BY 1`, e.schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing, err := pgx.CollectRows(r, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(missing) > 0 {
+		t.Errorf("no COMMENT on: %s", strings.Join(missing, ", "))
+	}
+}
