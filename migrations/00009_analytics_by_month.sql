@@ -245,7 +245,8 @@ END;
 -- by the key and older long or open segments by their index. The functions
 -- build their query with the range as constants, so that each run is planned
 -- for its range (partitions and indexes chosen for it), and run without JIT,
--- which costs more to compile these plans than they take to run.
+-- which costs more to compile these plans than they take to run; both range
+-- functions share one (segments_daily_between).
 CREATE VIEW presence_daily AS
 SELECT user_id,
        day::date AS day,
@@ -293,81 +294,60 @@ WHERE day < en OR st = en
 GROUP BY user_id, day, routing_status;
 
 -- +goose StatementBegin
-CREATE FUNCTION presence_daily_between(from_day date, to_day date, user_ids text[] DEFAULT NULL) RETURNS SETOF presence_daily
+CREATE FUNCTION segments_daily_between(segment_table regclass, value_column name, from_day date, to_day date, user_ids text[])
+RETURNS TABLE (user_id text, day date, value text, seconds double precision, segments bigint, includes_open boolean)
 LANGUAGE plpgsql STABLE SET search_path FROM CURRENT SET jit = off
 AS $f$
 BEGIN
     RETURN QUERY EXECUTE format($q$
-SELECT user_id, day::date, system_presence,
+SELECT user_id, day::date, %7$I,
        sum((date_part('epoch', least(en, day + interval '1 day') - greatest(st, day)) * 1000000)::bigint)::double precision / 1000000,
        count(*), bool_or(open)
 FROM (
-    SELECT user_id, system_presence, open, st, en,
+    SELECT user_id, %7$I, open, st, en,
            generate_series(date_trunc('day', st),
                            CASE WHEN en <= date_trunc('day', st) + interval '1 day' THEN date_trunc('day', st) ELSE en END,
                            interval '1 day') AS day
     FROM (
-        SELECT user_id, system_presence, end_time IS NULL AS open, start_time AT TIME ZONE 'UTC' AS st,
+        SELECT user_id, %7$I, end_time IS NULL AS open, start_time AT TIME ZONE 'UTC' AS st,
                coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC' AS en
-        FROM user_presence_segments
+        FROM %8$s
         WHERE start_time >= %1$L AND start_time < %2$L AND (end_time IS NULL OR end_time > %1$L)%6$s
         UNION ALL
-        SELECT user_id, system_presence, end_time IS NULL, start_time AT TIME ZONE 'UTC', coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC'
-        FROM user_presence_segments
+        SELECT user_id, %7$I, end_time IS NULL, start_time AT TIME ZONE 'UTC', coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC'
+        FROM %8$s
         WHERE start_time >= %3$L AND start_time < %1$L AND (end_time IS NULL OR end_time > %1$L)%6$s
         UNION ALL
-        SELECT user_id, system_presence, end_time IS NULL, start_time AT TIME ZONE 'UTC', coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC'
-        FROM user_presence_segments
+        SELECT user_id, %7$I, end_time IS NULL, start_time AT TIME ZONE 'UTC', coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC'
+        FROM %8$s
         WHERE start_time < %3$L AND (end_time IS NULL OR end_time - start_time > interval '1 day')
           AND (end_time IS NULL OR end_time > %1$L)%6$s
     ) s
 ) p
 WHERE (day < en OR st = en) AND day >= %4$L AND day <= %5$L
-GROUP BY user_id, day, system_presence$q$,
+GROUP BY user_id, day, %7$I$q$,
         from_day::timestamp AT TIME ZONE 'UTC', (to_day + 1)::timestamp AT TIME ZONE 'UTC', (from_day - 1)::timestamp AT TIME ZONE 'UTC',
         from_day::timestamp, to_day::timestamp,
-        CASE WHEN user_ids IS NULL THEN '' ELSE format(' AND user_id = ANY (%L::text[])', user_ids) END);
+        CASE WHEN user_ids IS NULL THEN '' ELSE format(' AND user_id = ANY (%L::text[])', user_ids) END,
+        value_column, segment_table);
 END
 $f$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
+CREATE FUNCTION presence_daily_between(from_day date, to_day date, user_ids text[] DEFAULT NULL) RETURNS SETOF presence_daily
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+    SELECT * FROM segments_daily_between('user_presence_segments', 'system_presence', from_day, to_day, user_ids);
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
 CREATE FUNCTION routing_status_daily_between(from_day date, to_day date, user_ids text[] DEFAULT NULL) RETURNS SETOF routing_status_daily
-LANGUAGE plpgsql STABLE SET search_path FROM CURRENT SET jit = off
-AS $f$
-BEGIN
-    RETURN QUERY EXECUTE format($q$
-SELECT user_id, day::date, routing_status,
-       sum((date_part('epoch', least(en, day + interval '1 day') - greatest(st, day)) * 1000000)::bigint)::double precision / 1000000,
-       count(*), bool_or(open)
-FROM (
-    SELECT user_id, routing_status, open, st, en,
-           generate_series(date_trunc('day', st),
-                           CASE WHEN en <= date_trunc('day', st) + interval '1 day' THEN date_trunc('day', st) ELSE en END,
-                           interval '1 day') AS day
-    FROM (
-        SELECT user_id, routing_status, end_time IS NULL AS open, start_time AT TIME ZONE 'UTC' AS st,
-               coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC' AS en
-        FROM user_routing_status_segments
-        WHERE start_time >= %1$L AND start_time < %2$L AND (end_time IS NULL OR end_time > %1$L)%6$s
-        UNION ALL
-        SELECT user_id, routing_status, end_time IS NULL, start_time AT TIME ZONE 'UTC', coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC'
-        FROM user_routing_status_segments
-        WHERE start_time >= %3$L AND start_time < %1$L AND (end_time IS NULL OR end_time > %1$L)%6$s
-        UNION ALL
-        SELECT user_id, routing_status, end_time IS NULL, start_time AT TIME ZONE 'UTC', coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC'
-        FROM user_routing_status_segments
-        WHERE start_time < %3$L AND (end_time IS NULL OR end_time - start_time > interval '1 day')
-          AND (end_time IS NULL OR end_time > %1$L)%6$s
-    ) s
-) p
-WHERE (day < en OR st = en) AND day >= %4$L AND day <= %5$L
-GROUP BY user_id, day, routing_status$q$,
-        from_day::timestamp AT TIME ZONE 'UTC', (to_day + 1)::timestamp AT TIME ZONE 'UTC', (from_day - 1)::timestamp AT TIME ZONE 'UTC',
-        from_day::timestamp, to_day::timestamp,
-        CASE WHEN user_ids IS NULL THEN '' ELSE format(' AND user_id = ANY (%L::text[])', user_ids) END);
-END
-$f$;
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+    SELECT * FROM segments_daily_between('user_routing_status_segments', 'routing_status', from_day, to_day, user_ids);
+END;
 -- +goose StatementEnd
 
 COMMENT ON TABLE user_presence_segments IS
@@ -442,6 +422,8 @@ COMMENT ON COLUMN routing_status_daily.segments IS 'Segments (or their parts wit
 COMMENT ON COLUMN routing_status_daily.includes_open IS 'Whether a segment still in progress counts.';
 COMMENT ON VIEW routing_status_daily IS
     'Seconds per user, UTC day and routing status, from user_routing_status_segments (split at midnight, open ones up to now). For a range of days use routing_status_daily_between.';
+COMMENT ON FUNCTION segments_daily_between(regclass, name, date, date, text[]) IS
+    'Used by presence_daily_between and routing_status_daily_between: the daily rows of a segment table by its value column.';
 COMMENT ON FUNCTION presence_daily_between(date, date, text[]) IS
     'presence_daily for the UTC days [from_day, to_day] only, and for the users in user_ids when given: reads the month partitions of the range, and, by index, the segments of earlier months still running into it (and only those users'' segments).';
 COMMENT ON FUNCTION routing_status_daily_between(date, date, text[]) IS
@@ -454,6 +436,7 @@ COMMENT ON FUNCTION routing_status_daily_between(date, date, text[]) IS
 -- upgrade. Every other row and value is restored, in unpartitioned tables.
 DROP FUNCTION routing_status_daily_between(date, date, text[]);
 DROP FUNCTION presence_daily_between(date, date, text[]);
+DROP FUNCTION segments_daily_between(regclass, name, date, date, text[]);
 DROP VIEW routing_status_daily;
 DROP VIEW presence_daily;
 DROP FUNCTION user_aggregates_between(timestamptz, timestamptz);

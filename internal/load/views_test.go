@@ -417,7 +417,8 @@ SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_attribute a ON a.at
 WHERE `+rels+` AND col_description(c.oid, a.attnum) IS NULL
 UNION ALL
 SELECT p.proname::text FROM pg_proc p WHERE p.pronamespace = $1::regnamespace
-  AND p.proname IN ('ensure_month_partition', 'user_aggregates_between', 'presence_daily_between', 'routing_status_daily_between')
+  AND p.proname IN ('ensure_month_partition', 'user_aggregates_between', 'presence_daily_between', 'routing_status_daily_between',
+                    'segments_daily_between')
   AND obj_description(p.oid, 'pg_proc') IS NULL
 ORDER BY 1`, e.schema)
 	if err != nil {
