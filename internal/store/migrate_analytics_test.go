@@ -113,13 +113,17 @@ func TestMigrationConvertsPopulatedAnalytics(t *testing.T) {
 		t.Fatalf("migrations applied: %+v", res)
 	}
 	same("after up")
-	var kinds string
-	if err := pool.QueryRow(ctx, `SELECT string_agg(c.relname || ':' || c.relkind::text, ' ' ORDER BY c.relname) FROM pg_class c
-		WHERE c.relnamespace = $1::regnamespace AND c.relname IN ('user_presence_segments', 'user_routing_status_segments', 'user_aggregate_days', 'user_aggregates')`,
-		schema).Scan(&kinds); err != nil {
-		t.Fatal(err)
+	// The analytics relations with their kind: p partitioned, r plain, v view.
+	relations := func() string {
+		t.Helper()
+		var kinds string
+		if err := pool.QueryRow(ctx, `SELECT string_agg(c.relname || ':' || c.relkind::text, ' ' ORDER BY c.relname) FROM pg_class c
+		WHERE c.relnamespace = $1::regnamespace AND c.relname IN ('user_presence_segments', 'user_routing_status_segments', 'user_aggregate_days', 'user_aggregates')`, schema).Scan(&kinds); err != nil {
+			t.Fatal(err)
+		}
+		return kinds
 	}
-	if want := "user_aggregate_days:p user_aggregates:v user_presence_segments:p user_routing_status_segments:p"; kinds != want {
+	if kinds, want := relations(), "user_aggregate_days:p user_aggregates:v user_presence_segments:p user_routing_status_segments:p"; kinds != want {
 		t.Errorf("relations after up: %s, want %s", kinds, want)
 	}
 	// Each row in the partition of its UTC month.
@@ -155,12 +159,7 @@ func TestMigrationConvertsPopulatedAnalytics(t *testing.T) {
 		t.Errorf("down of %d says nothing of what it cannot restore: note %q", analyticsByMonth, down.Note)
 	}
 	same("after down")
-	if err := pool.QueryRow(ctx, `SELECT string_agg(c.relname || ':' || c.relkind::text, ' ' ORDER BY c.relname) FROM pg_class c
-		WHERE c.relnamespace = $1::regnamespace AND c.relname IN ('user_presence_segments', 'user_routing_status_segments', 'user_aggregate_days', 'user_aggregates')`,
-		schema).Scan(&kinds); err != nil {
-		t.Fatal(err)
-	}
-	if want := "user_aggregates:r user_presence_segments:r user_routing_status_segments:r"; kinds != want {
+	if kinds, want := relations(), "user_aggregates:r user_presence_segments:r user_routing_status_segments:r"; kinds != want {
 		t.Errorf("relations after down: %s, want %s", kinds, want)
 	}
 	if _, err := s.Migrate(ctx); err != nil {
