@@ -21,6 +21,8 @@ type Config struct {
 	Pipelines map[string]*Pipeline `yaml:"pipelines"`
 	// Feeds are the reverse-path HR feeds by name.
 	Feeds map[string]*Feed `yaml:"feeds"`
+	// Retention says how many months of the analytics tables are kept.
+	Retention Retention `yaml:"retention"`
 
 	// File is the path the configuration was read from ("" for defaults).
 	File string `yaml:"-"`

@@ -101,6 +101,7 @@ func (p *parser) validate(c *Config) {
 	for _, name := range sortedKeys(c.Feeds) {
 		p.validateFeed(c.Feeds[name])
 	}
+	p.validateRetention(c.Retention)
 }
 
 func (p *parser) validatePipeline(pl *Pipeline) {
