@@ -66,7 +66,7 @@
 // Config.DeniedPermissions takes away, permissions.go), handler. Faults and
 // refusals answer before the handler runs, so a faulted or forbidden write
 // is never applied; a handler that answers an error must not have changed anything
-// (validate everything first, then apply under one s.write).
+// (validate everything first, then apply under one s.change, writes.go).
 //
 // # Adding a route
 //
@@ -74,7 +74,7 @@
 //     (users.go, user_resources.go, routing.go, ...). Parse and validate
 //     query and body first, answering with wire.BadRequest/wire.NotFound/
 //     wire.WriteError (the Genesys error body). Then read or change the
-//     org inside one s.read or s.write call; for changes use the org
+//     org inside one s.read or s.change call; for changes use the org
 //     methods (addUser, setNameState, setEmail, addExternalID,
 //     addMembership, removeMembership, setJoined, setSkill, removeSkill) so
 //     the indexes follow, and bump the user's version.
