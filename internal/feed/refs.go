@@ -47,6 +47,12 @@ func (d Dimension) Name(id string) string {
 	return id
 }
 
+// Has reports whether id is the id of an object.
+func (d Dimension) Has(id string) bool {
+	_, ok := d.byID[id]
+	return ok
+}
+
 // Len returns the number of objects.
 func (d Dimension) Len() int { return len(d.byID) }
 
@@ -63,6 +69,9 @@ type Refs struct {
 	// location column. syncer never creates one: an unknown location
 	// rejects its row.
 	Locations Dimension
+	// Stations are the org's stations (GET /api/v2/stations), for the
+	// default_station column, which names one by name or by id.
+	Stations Dimension
 	// HomeDivisionID is the division for grants and new users that name
 	// none.
 	HomeDivisionID string
