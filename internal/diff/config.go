@@ -42,13 +42,15 @@ var DefaultOffboard = Offboard{Action: OffboardDeactivate, UnjoinQueues: true, R
 	RevokeMFA: true, ReleaseStations: true, ResetUtilization: true}
 
 // DefaultOwned are the attributes a feed owns unless configured: the
-// person's profile and state, work phone, location and hire date (as the
-// Genesys admin import sets them). Lists (skills, languages, queues,
-// roles) are add-only by default, so a feed never strips what an admin
-// granted by hand unless told to.
+// person's profile and state, work phone, location, hire date and
+// employee type (as the Genesys admin import sets them), utilization
+// profile and default station. Lists (skills, languages, queues, roles,
+// profile skills) are add-only by default, so a feed never strips what an
+// admin granted by hand unless told to.
 var DefaultOwned = feed.FieldSet(0).With(feed.FieldEmail, feed.FieldName, feed.FieldTitle, feed.FieldDepartment,
 	feed.FieldManagerEmployeeID, feed.FieldManagerEmail, feed.FieldDivision, feed.FieldState, feed.FieldACDAutoAnswer,
-	feed.FieldPhoneWork, feed.FieldExtension, feed.FieldLocation, feed.FieldHireDate)
+	feed.FieldPhoneWork, feed.FieldExtension, feed.FieldLocation, feed.FieldHireDate, feed.FieldEmployeeType,
+	feed.FieldUtilization, feed.FieldDefaultStation)
 
 // Config says how to turn a feed into a plan. The zero value works: no
 // external-id authority (match by email), the whole org in scope,
@@ -115,11 +117,12 @@ type Onboard struct {
 	// later plan never sends it again (the person is no longer a joiner).
 	// nil: DefaultSendInvite.
 	SendInvite *bool `json:"send_invite,omitempty"`
-	// ResendInvites sends it again (force=true) to every active person the
-	// feed lists whose invitation is outstanding: sent, and never followed
-	// by a password login. Every plan resends while it is on: turn it on
-	// for one run.
-	ResendInvites bool `json:"resend_invites,omitempty"`
+	// ResendAfter, when positive, sends the activation email again
+	// (force=true) to an active person the feed lists whose invitation is
+	// outstanding (sent, and never followed by a password login) and was
+	// sent longer ago than this. Genesys Cloud's invitations expire after
+	// 30 days. 0: never resend.
+	ResendAfter time.Duration `json:"resend_after,omitempty"`
 	// UtilizationProfiles are the named utilizations the feed's
 	// utilization column chooses from. A person without one keeps the
 	// org's settings.
@@ -369,7 +372,7 @@ func SettingsChanges(was, now Config) []string {
 	add("owns", was.Owned, now.Owned)
 	add("offboard", fmt.Sprintf("%+v", was.Offboard), fmt.Sprintf("%+v", now.Offboard))
 	add("onboard.send_invite", *was.Onboard.SendInvite, *now.Onboard.SendInvite)
-	add("onboard.resend_invites", was.Onboard.ResendInvites, now.Onboard.ResendInvites)
+	add("onboard.resend_invite_after", was.Onboard.ResendAfter, now.Onboard.ResendAfter)
 	add("onboard.utilization_profiles", fmt.Sprint(was.Onboard.UtilizationProfiles), fmt.Sprint(now.Onboard.UtilizationProfiles))
 	wg, ng := was.Guards, now.Guards
 	add("guards.max_offboards", deref(wg.MaxOffboards), deref(ng.MaxOffboards))

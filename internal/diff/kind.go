@@ -75,6 +75,9 @@ type Endpoint struct {
 	// AnyOf: one of Permissions opens the endpoint ("Requires ANY
 	// permissions"); else it needs all of them.
 	AnyOf bool
+	// NoPermission: the reference says the endpoint "Requires no
+	// permissions" (Permissions is then empty).
+	NoPermission bool
 	// Note says what the reference leaves open, for the docs.
 	Note string
 }
@@ -172,6 +175,12 @@ const (
 	PartQueues      Part = "queues"       // queue memberships and joined flags
 	PartGrants      Part = "grants"       // role grants
 	PartACD         Part = "acd"          // acdAutoAnswer
+	// The joiner and leaver parts.
+	PartStations      Part = "stations"       // default and associated station
+	PartVerifiers     Part = "verifiers"      // MFA verifiers
+	PartUtilization   Part = "utilization"    // the user's own utilization
+	PartProfileSkills Part = "profile_skills" // profile skills
+	PartInvite        Part = "invite"         // the activation email (dateWelcomeSent)
 )
 
 // Verify says what the verification after an apply compares to see that
@@ -223,8 +232,10 @@ func (s *KindSpec) check() error {
 		return fmt.Errorf("kind %s: no endpoint (Method and a Path under /api/v2/)", s.Kind)
 	case strings.Contains(s.Endpoint.Path, "?"):
 		return fmt.Errorf("kind %s: the endpoint's query goes in Endpoint.Query, not the path", s.Kind)
-	case len(s.Endpoint.Permissions) == 0:
-		return fmt.Errorf("kind %s: the endpoint lists no permission", s.Kind)
+	case len(s.Endpoint.Permissions) == 0 && !s.Endpoint.NoPermission:
+		return fmt.Errorf("kind %s: the endpoint lists no permission (set NoPermission when the reference lists none)", s.Kind)
+	case len(s.Endpoint.Permissions) > 0 && s.Endpoint.NoPermission:
+		return fmt.Errorf("kind %s: the endpoint lists permissions and NoPermission", s.Kind)
 	case s.Target < TargetUser || s.Target > TargetPayload:
 		return fmt.Errorf("kind %s: no target", s.Kind)
 	case s.Payload.Field == "" && !s.Payload.None:
@@ -411,7 +422,8 @@ func (t Target) String() string {
 
 // Parts lists every Part, in the order of the docs.
 func Parts() []Part {
-	return []Part{PartUsers, PartProfile, PartState, PartDivision, PartExternalIDs, PartSkills, PartLanguages, PartQueues, PartGrants, PartACD}
+	return []Part{PartUsers, PartProfile, PartState, PartDivision, PartExternalIDs, PartSkills, PartLanguages, PartQueues, PartGrants, PartACD,
+		PartStations, PartVerifiers, PartUtilization, PartProfileSkills, PartInvite}
 }
 
 // kindsWithSteps returns the kinds that plan for each person, in plan

@@ -119,6 +119,8 @@ type UpdateUser struct {
 	EmployeeID *string `json:"employee_id,omitempty"`
 	// DateHire sets employerInfo.dateHire.
 	DateHire *string `json:"date_hire,omitempty"`
+	// EmployeeType sets employerInfo.employeeType.
+	EmployeeType *string `json:"employee_type,omitempty"`
 	// WorkPhone sets the work phone (the PHONE address of type WORK); a
 	// zero Phone removes it.
 	WorkPhone *Phone `json:"work_phone,omitempty"`
@@ -151,7 +153,7 @@ type EmployerInfo struct {
 // IsZero reports whether the update changes nothing.
 func (u *UpdateUser) IsZero() bool {
 	return u.Name == nil && u.Email == nil && u.Title == nil && u.Department == nil && u.Manager == nil && !u.ClearManager &&
-		u.EmployeeID == nil && u.DateHire == nil && u.WorkPhone == nil && u.Locations == nil
+		u.EmployeeID == nil && u.DateHire == nil && u.EmployeeType == nil && u.WorkPhone == nil && u.Locations == nil
 }
 
 // Addresses returns the phones to send when the update sets the work
@@ -169,10 +171,10 @@ func (u *UpdateUser) Addresses(base UserBase) (phones []Contact, ok bool) {
 }
 
 // EmployerInfo returns the employerInfo to send when the update sets the
-// employee id or the hire date: base's with them laid over it. ok is false
-// when the update touches neither.
+// employee id, the hire date or the employee type: base's with them laid
+// over it. ok is false when the update touches none.
 func (u *UpdateUser) EmployerInfo(base UserBase) (EmployerInfo, bool) {
-	if u.EmployeeID == nil && u.DateHire == nil {
+	if u.EmployeeID == nil && u.DateHire == nil && u.EmployeeType == nil {
 		return EmployerInfo{}, false
 	}
 	e := base.EmployerInfo
@@ -181,6 +183,9 @@ func (u *UpdateUser) EmployerInfo(base UserBase) (EmployerInfo, bool) {
 	}
 	if u.DateHire != nil {
 		e.DateHire = *u.DateHire
+	}
+	if u.EmployeeType != nil {
+		e.EmployeeType = *u.EmployeeType
 	}
 	return e, true
 }

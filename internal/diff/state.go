@@ -93,12 +93,13 @@ type User struct {
 	// Utilization is the user's utilization (GET /routing/users/{id}/
 	// utilization); nil when it was not read.
 	Utilization *Utilization `json:"utilization,omitempty"`
-	// WelcomeSent and LoggedIn say the user was sent the activation email
-	// (dateWelcomeSent) and has logged in with a password (dateLastLogin);
-	// InviteKnown that the listing expanded both.
-	WelcomeSent bool `json:"welcome_sent,omitempty"`
-	LoggedIn    bool `json:"logged_in,omitempty"`
-	InviteKnown bool `json:"invite_known,omitempty"`
+	// WelcomeSent is when the user was last sent the activation email
+	// (dateWelcomeSent; zero: never), LoggedIn whether it has logged in
+	// with a password (dateLastLogin); InviteKnown says the listing
+	// expanded both.
+	WelcomeSent time.Time `json:"welcome_sent,omitzero"`
+	LoggedIn    bool      `json:"logged_in,omitempty"`
+	InviteKnown bool      `json:"invite_known,omitempty"`
 	// OffboardedAt is when an apply of this syncer last deactivated the
 	// user (its journal); zero when none did. offboard.delete_after counts
 	// from it.
@@ -117,9 +118,9 @@ type Utilization struct {
 // conversations of it an agent takes at once (0–25), the media types that
 // may interrupt it, and whether non-ACD conversations count.
 type MediaUtilization struct {
-	MaximumCapacity         int      `json:"maximum_capacity" yaml:"capacity"`
-	InterruptableMediaTypes []string `json:"interruptable_media_types,omitempty" yaml:"interrupted_by"`
-	IncludeNonACD           bool     `json:"include_non_acd,omitempty" yaml:"include_non_acd"`
+	MaximumCapacity         int      `json:"maximum_capacity"`
+	InterruptableMediaTypes []string `json:"interruptable_media_types,omitempty"`
+	IncludeNonACD           bool     `json:"include_non_acd,omitempty"`
 }
 
 // UtilizationProfile is a named utilization (onboard.utilization_profiles):
