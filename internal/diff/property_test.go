@@ -28,7 +28,7 @@ func configs() map[string]Config {
 		"scoped": {Authority: "hr", Owned: all, Guards: unlimited,
 			Scope: Scope{Divisions: []string{"dv-sales", "dv-support"}, EmailPatterns: []string{"person.*@example.com", "joiner.*"}, Ignore: []string{"person.0003@example.com", "u-0007", "person.001*@example.com"}}},
 		"joiners and leavers": {Authority: "hr", Owned: all.With(feed.FieldProfileSkills), Guards: unlimited,
-			Onboard: Onboard{UtilizationProfiles: genOnboard.UtilizationProfiles, ResendAfter: 30 * 24 * time.Hour},
+			Onboard:  Onboard{UtilizationProfiles: genOnboard.UtilizationProfiles, ResendAfter: 30 * 24 * time.Hour},
 			Offboard: Offboard{Action: OffboardDeactivate, RevokeMFA: true, ReleaseStations: true, ResetUtilization: true, DeleteAfter: 30 * 24 * time.Hour}},
 	}
 	for name, c := range out {

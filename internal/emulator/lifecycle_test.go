@@ -83,7 +83,7 @@ func TestStationsListingAndExpand(t *testing.T) {
 		}
 	}
 	var byName listing[stationJSON]
-	e.get("/api/v2/stations?name=" + q("x", def.Name)[2:], http.StatusOK, &byName)
+	e.get("/api/v2/stations?name="+q("x", def.Name)[2:], http.StatusOK, &byName)
 	if len(byName.Entities) != 1 || byName.Entities[0].ID != def.ID || byName.Entities[0].Status != "ASSOCIATED" || byName.Entities[0].UserID != with.ID {
 		t.Fatalf("stations by name %q: %+v", def.Name, byName.Entities)
 	}
@@ -156,7 +156,7 @@ func TestVerifiers(t *testing.T) {
 		SelfURI  string
 		PageSize *int
 	}
-	e.get("/api/v2/users/" + with.ID + "/verifiers", http.StatusOK, &l)
+	e.get("/api/v2/users/"+with.ID+"/verifiers", http.StatusOK, &l)
 	if l.Total != len(with.Verifiers) || len(l.Entities) != l.Total || l.PageSize != nil || l.SelfURI == "" {
 		t.Fatalf("verifiers: %+v, want %d without paging", l, len(with.Verifiers))
 	}

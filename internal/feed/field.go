@@ -77,9 +77,9 @@ var aliases = map[string]Field{
 	"phone_extension":       FieldExtension,
 	"work_location":         FieldLocation,
 	"date_hire":             FieldHireDate, "date_of_hire": FieldHireDate, "hired_on": FieldHireDate,
-	"employment_type":       FieldEmployeeType,
-	"utilization_profile":   FieldUtilization,
-	"station":               FieldDefaultStation,
+	"employment_type":     FieldEmployeeType,
+	"utilization_profile": FieldUtilization,
+	"station":             FieldDefaultStation,
 }
 
 // adminAliases maps the column names of the Genesys Cloud admin CSV import
