@@ -403,6 +403,24 @@ type Reads struct {
 	MembersOf []string `json:"members_of,omitempty"`
 	QueuesOf  bool     `json:"queues_of,omitempty"`
 	RolesOf   bool     `json:"roles_of,omitempty"`
+	// The joiner and leaver reads. Stations: the feed has a
+	// default_station column, so the org's stations listing (GET
+	// /api/v2/stations) resolves its names and the users listing expands
+	// station. ProfileSkills and Invites: the users listing expands
+	// profileSkills, and dateWelcomeSent with dateLastLogin (free), for the
+	// profile_skills column and onboard.resend_invite_after. LeaversOf are
+	// the users whose MFA verifiers (VerifiersOf), utilization
+	// (UtilizationOf) and stations (StationsOf) were read one by one: the
+	// leavers leaving now. Deactivations: the journal's deactivations were
+	// read, for offboard.delete_after.
+	Stations      bool     `json:"stations,omitempty"`
+	ProfileSkills bool     `json:"profile_skills,omitempty"`
+	Invites       bool     `json:"invites,omitempty"`
+	LeaversOf     []string `json:"leavers_of,omitempty"`
+	VerifiersOf   bool     `json:"verifiers_of,omitempty"`
+	UtilizationOf bool     `json:"utilization_of,omitempty"`
+	StationsOf    bool     `json:"stations_of,omitempty"`
+	Deactivations bool     `json:"deactivations,omitempty"`
 	// Calls counts every API call the plan's reads made.
 	Calls int64 `json:"calls"`
 }

@@ -190,3 +190,10 @@ func (c *Client) SendInvite(ctx context.Context, userID string, force bool) erro
 	}
 	return c.do(ctx, cl, nil)
 }
+
+// UserStation reads the user's stations: GET /api/v2/users/{userId}/station.
+func (c *Client) UserStation(ctx context.Context, userID string) (UserStations, error) {
+	var s UserStations
+	err := c.do(ctx, newCall("GET", "/api/v2/users/{userId}/station", userID), &s)
+	return s, err
+}

@@ -46,6 +46,9 @@ func TestLifecycleEndpointsAgainstEmulator(t *testing.T) {
 		u.Station.AssociatedStation == nil || u.Station.AssociatedStation.ID != holder.AssociatedStationID || u.DateWelcomeSent != holder.DateWelcomeSent {
 		t.Fatalf("user with expands: %+v, %v", u.Station, err)
 	}
+	if st, err := c.UserStation(ctx, holder.ID); err != nil || st.DefaultStation == nil || st.DefaultStation.ID != holder.DefaultStationID {
+		t.Fatalf("the user's station: %+v, %v", st, err)
+	}
 	// A held station: 409; released, it can be given.
 	if err := c.SetDefaultStation(ctx, free.ID, holder.DefaultStationID); !errors.Is(err, genesys.ErrConflict) {
 		t.Fatalf("a held station: %v", err)

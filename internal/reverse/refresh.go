@@ -40,11 +40,11 @@ type Reads = diff.Reads
 // Leavers' memberships are read user by user instead (membersOf), when the
 // offboarding policy touches them.
 func needs(columns feed.FieldSet, cfg diff.Config, skipRoles bool) Reads {
-	return Reads{
+	return lifecycleNeeds(Reads{
 		AllQueues: columns.Has(feed.FieldQueues),
 		AllRoles:  columns.Has(feed.FieldRoles) && !skipRoles,
 		Locations: columns.Has(feed.FieldLocation),
-	}
+	}, columns, cfg)
 }
 
 // StreamLocations is the stream that reads the org's locations listing.
@@ -96,6 +96,7 @@ func (s *Service) Refresh(ctx context.Context, r Reads, reread []string) (pipeli
 	if r.Locations {
 		expand = append(expand, "locations")
 	}
+	expand = append(expand, lifecycleExpands(r)...)
 	streams, err := pipeline.ForwardStreams(s.api, pipeline.ForwardConfig{
 		Streams: streamsFor(r),
 		States:  []string{genesys.StateActive, genesys.StateInactive, genesys.StateDeleted},
@@ -121,9 +122,10 @@ func (s *Service) Refresh(ctx context.Context, r Reads, reread []string) (pipeli
 // memberships a complete load holds within maxAge (queues, roles), which
 // a plan then takes from Postgres instead of reading its leavers'.
 func (s *Service) fresh(ctx context.Context, r Reads, maxAge time.Duration) (bool, Reads, error) {
-	if maxAge <= 0 || r.Locations {
-		// No record says whether a load expanded the users' locations: a
-		// feed with a location column reads them afresh.
+	if maxAge <= 0 || r.Locations || len(lifecycleExpands(r)) > 0 {
+		// No record says whether a load expanded the users' locations (or
+		// stations, profile skills, invitation dates): a feed that needs
+		// them reads them afresh.
 		return false, r, nil
 	}
 	names := slices.DeleteFunc(streamsFor(r), func(n string) bool { return n == "skills" || n == "languages" })
@@ -167,7 +169,9 @@ func (s *Service) readMembersOf(ctx context.Context, users []string, queues, rol
 func leaverReads(p *diff.Plan, cur *diff.Current, r Reads) (users []string, queues, roles bool) {
 	off := p.Settings.Offboard
 	queues = !r.AllQueues && !r.StoredQueues && (off.UnjoinQueues || off.RemoveQueues)
-	roles = !r.AllRoles && !r.StoredRoles && off.StripRoles
+	// Deactivating or deleting drops the grants: only a leaver kept active
+	// has roles to strip.
+	roles = !r.AllRoles && !r.StoredRoles && off.StripRoles && off.Action == diff.OffboardNone
 	if !queues && !roles {
 		return nil, false, false
 	}

@@ -1,0 +1,335 @@
+package reverse
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/usersync/syncer/internal/diff"
+	"github.com/usersync/syncer/internal/feed"
+	"github.com/usersync/syncer/internal/genesys"
+	"github.com/usersync/syncer/internal/load"
+	"github.com/usersync/syncer/internal/pipeline"
+)
+
+// The reads of the joiner and leaver steps: what the users listing
+// expands (station, profileSkills, dateWelcomeSent, dateLastLogin: free)
+// for the feed's columns, the org's stations listing for a default_station
+// column, the MFA verifiers, utilization and stations of the leavers
+// leaving now (a call each), and the journal's deactivations for
+// offboard.delete_after. What is read one by one is not stored in
+// Postgres: a plan holds it in memory (orgReads) and the verification
+// after an apply reads it again.
+
+// Stream names of these reads (sync_stream_runs of the reverse-refresh
+// pipeline).
+const (
+	StreamStations = "stations"
+	StreamLeavers  = "leavers"
+)
+
+// lifecycleNeeds adds to r what the feed's joiner columns and the plan's
+// leaver policy read.
+func lifecycleNeeds(r Reads, columns feed.FieldSet, cfg diff.Config) Reads {
+	cfg = cfg.WithDefaults()
+	r.Stations = columns.Has(feed.FieldDefaultStation)
+	r.ProfileSkills = columns.Has(feed.FieldProfileSkills)
+	r.Invites = cfg.Onboard.ResendAfter > 0
+	r.Deactivations = cfg.Offboard.DeleteAfter > 0
+	return r
+}
+
+// lifecycleExpands are the users listing's expands these reads need.
+func lifecycleExpands(r Reads) []string {
+	var out []string
+	if r.Stations {
+		out = append(out, "station")
+	}
+	if r.ProfileSkills {
+		out = append(out, "profileSkills")
+	}
+	if r.Invites {
+		out = append(out, "dateWelcomeSent", "dateLastLogin")
+	}
+	return out
+}
+
+// orgReads is what a plan read beyond Postgres's tables; compute lays it
+// over the state read from them.
+type orgReads struct {
+	r           Reads
+	locations   *feed.Dimension
+	stations    *feed.Dimension
+	verifiers   map[string][]string
+	utilization map[string]*diff.Utilization
+	stationsOf  map[string]genesys.UserStations
+	deactivated map[string]time.Time
+	asOf        time.Time
+}
+
+// overlay lays what was read over st.
+func (o *orgReads) overlay(st *State) {
+	if o == nil {
+		return
+	}
+	if o.locations != nil {
+		st.Refs.Locations = *o.locations
+	}
+	if o.stations != nil {
+		st.Refs.Stations = *o.stations
+	}
+	st.Current.AsOf = o.asOf
+	for i := range st.Current.Users {
+		u := &st.Current.Users[i]
+		// The listing expanded these for every user: a user it answered
+		// without one has none.
+		u.StationsKnown = u.StationsKnown || o.r.Stations
+		u.ProfileSkillsKnown = u.ProfileSkillsKnown || o.r.ProfileSkills
+		u.InviteKnown = u.InviteKnown || o.r.Invites
+		if vs, ok := o.verifiers[u.ID]; ok {
+			u.Verifiers, u.VerifiersKnown = slices.Clone(vs), true
+		}
+		if ut, ok := o.utilization[u.ID]; ok {
+			c := *ut
+			u.Utilization = &c
+		}
+		if s, ok := o.stationsOf[u.ID]; ok {
+			u.DefaultStationID, u.AssociatedStationID = stationIDs(&s)
+			u.StationsKnown = true
+		}
+		if at, ok := o.deactivated[u.ID]; ok {
+			u.OffboardedAt = at
+		}
+	}
+}
+
+// lifecycleOf reads a user's stored lifecycle JSON (store.CurrentUser.
+// Lifecycle) into u: the stations, profile skills and invitation dates the
+// listing expanded, each known when present. The station names found go
+// into stations, for a plan that does not read the stations listing.
+func lifecycleOf(raw []byte, u *diff.User, stations *feed.Dimension) {
+	if len(raw) == 0 {
+		return
+	}
+	var l struct {
+		Station         *genesys.UserStations `json:"station"`
+		ProfileSkills   *[]string             `json:"profileSkills"`
+		DateWelcomeSent string                `json:"dateWelcomeSent"`
+		DateLastLogin   string                `json:"dateLastLogin"`
+	}
+	if json.Unmarshal(raw, &l) != nil {
+		return
+	}
+	if s := l.Station; s != nil {
+		u.StationsKnown = true
+		u.DefaultStationID, u.AssociatedStationID = stationIDs(s)
+		if d := s.DefaultStation; d != nil && d.ID != "" && d.Name != "" {
+			stations.Add(d.ID, d.Name)
+		}
+	}
+	if l.ProfileSkills != nil {
+		u.ProfileSkills, u.ProfileSkillsKnown = *l.ProfileSkills, true
+	}
+	if l.DateWelcomeSent != "" {
+		u.WelcomeSent, _ = time.Parse(time.RFC3339, l.DateWelcomeSent)
+		u.InviteKnown = true
+	}
+	if l.DateLastLogin != "" {
+		u.LoggedIn, u.InviteKnown = true, true
+	}
+}
+
+// stationIDs are the ids of a user's default and associated stations.
+func stationIDs(s *genesys.UserStations) (def, assoc string) {
+	if d := s.DefaultStation; d != nil {
+		def = d.ID
+	}
+	if a := s.AssociatedStation; a != nil {
+		assoc = a.ID
+	}
+	return def, assoc
+}
+
+// readStations reads the org's stations (GET /api/v2/stations, 100 a
+// page) as a dimension of names, in a run of its own: no forward stream
+// stores them, and a plan with a default_station column resolves its
+// names (or ids) against them.
+func (s *Service) readStations(ctx context.Context) (feed.Dimension, pipeline.Summary, error) {
+	var d feed.Dimension
+	st := pipeline.Stream{Name: StreamStations, Load: func(ctx context.Context, _ *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
+		d = feed.Dimension{}
+		for x, err := range s.api.Stations(ctx, nil) {
+			if err != nil {
+				return nil, fmt.Errorf("list stations: %w", err)
+			}
+			d.Add(x.ID, x.Name)
+			p.Done(1)
+		}
+		return nil, nil
+	}}
+	sum, err := s.runner.Run(ctx, RefreshPipeline, []pipeline.Stream{st}, nil)
+	if err != nil {
+		return d, sum, fmt.Errorf("read the stations: %w", err)
+	}
+	return d, sum, nil
+}
+
+// leaverLookups says what a plan reads of each leaver leaving now, one call
+// each: the MFA verifiers (offboard.revoke_mfa), the utilization
+// (offboard.reset_utilization) and the stations (offboard.release_stations,
+// unless the users listing expanded them for a default_station column).
+type leaverLookups struct{ verifiers, utilization, stations bool }
+
+func (l leaverLookups) any() bool { return l.verifiers || l.utilization || l.stations }
+
+// leaversOf lists the users a plan's leaver steps apply to, whose
+// verifiers, utilization and stations it reads one by one: the active
+// users it offboards (leaving now), unless the policy deletes them or
+// reads none of them.
+func leaversOf(p *diff.Plan, cur *diff.Current, r Reads) (users []string, what leaverLookups) {
+	off := p.Settings.Offboard
+	what = leaverLookups{verifiers: off.RevokeMFA, utilization: off.ResetUtilization, stations: off.ReleaseStations && !r.Stations}
+	if off.Action == diff.OffboardDelete || !what.any() {
+		return nil, leaverLookups{}
+	}
+	active := map[string]bool{}
+	for i := range cur.Users {
+		if cur.Users[i].State == diff.StateActive {
+			active[cur.Users[i].ID] = true
+		}
+	}
+	for _, u := range p.Users {
+		if u.Action == diff.ActionOffboard && active[u.UserID] {
+			users = append(users, u.UserID)
+		}
+	}
+	slices.Sort(users)
+	return users, what
+}
+
+// readLeavers reads what, of users, one call each (GET
+// /api/v2/users/{id}/verifiers, GET /api/v2/routing/users/{id}/utilization,
+// GET /api/v2/users/{id}/station), in a run of its own. A user deleted
+// since the listing is left out.
+func (s *Service) readLeavers(ctx context.Context, users []string, what leaverLookups, into *orgReads) (pipeline.Summary, error) {
+	if len(users) == 0 || !what.any() {
+		return pipeline.Summary{}, nil
+	}
+	if into.verifiers == nil {
+		into.verifiers, into.utilization, into.stationsOf = map[string][]string{}, map[string]*diff.Utilization{}, map[string]genesys.UserStations{}
+	}
+	var mu sync.Mutex
+	st := pipeline.Stream{Name: StreamLeavers, Load: func(ctx context.Context, _ *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
+		per := 0
+		for _, on := range []bool{what.verifiers, what.utilization, what.stations} {
+			if on {
+				per++
+			}
+		}
+		p.AddTotal(int64(len(users) * per))
+		p.MinCalls(int64(len(users) * per))
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(s.workers)
+		for _, id := range users {
+			g.Go(func() error {
+				if what.stations {
+					st, err := s.api.UserStation(gctx, id)
+					p.Done(1)
+					switch {
+					case errors.Is(err, genesys.ErrNotFound):
+						return nil
+					case err != nil:
+						return fmt.Errorf("stations of user %s: %w", id, err)
+					}
+					mu.Lock()
+					into.stationsOf[id] = st
+					mu.Unlock()
+				}
+				if what.verifiers {
+					vs, err := s.api.UserVerifiers(gctx, id)
+					p.Done(1)
+					switch {
+					case errors.Is(err, genesys.ErrNotFound):
+						return nil
+					case err != nil:
+						return fmt.Errorf("verifiers of user %s: %w", id, err)
+					}
+					ids := make([]string, len(vs))
+					for k, v := range vs {
+						ids[k] = v.ID
+					}
+					mu.Lock()
+					into.verifiers[id] = ids
+					mu.Unlock()
+				}
+				if what.utilization {
+					ut, err := s.api.UserUtilization(gctx, id)
+					p.Done(1)
+					switch {
+					case errors.Is(err, genesys.ErrNotFound):
+						return nil
+					case err != nil:
+						return fmt.Errorf("utilization of user %s: %w", id, err)
+					}
+					mu.Lock()
+					into.utilization[id] = utilizationOf(ut)
+					mu.Unlock()
+				}
+				return nil
+			})
+		}
+		return nil, g.Wait()
+	}}
+	sum, err := s.runner.Run(ctx, RefreshPipeline, []pipeline.Stream{st}, nil)
+	if err != nil {
+		return sum, fmt.Errorf("read the verifiers and utilization of %d leavers: %w", len(users), err)
+	}
+	return sum, nil
+}
+
+// utilizationOf is a user's utilization as the planner compares it.
+func utilizationOf(a genesys.AgentMaxUtilizationResponse) *diff.Utilization {
+	u := &diff.Utilization{Agent: a.Level == genesys.LevelAgent, Media: map[string]diff.MediaUtilization{}}
+	for mt, m := range a.Utilization {
+		u.Media[mt] = diff.MediaUtilization{MaximumCapacity: m.MaximumCapacity, InterruptableMediaTypes: slices.Clone(m.InterruptableMediaTypes),
+			IncludeNonACD: m.IncludeNonAcd}
+	}
+	return u
+}
+
+// utilizationTouched lists the users whose utilization the verification
+// after an apply reads again: those a set_utilization of the plan names by
+// id, and, when one names a user the plan created, every touched user no
+// operation names by id (the created ones: their ids are known only after
+// their create).
+func utilizationTouched(p *diff.Plan, touched []string) []string {
+	named, set := map[string]bool{}, map[string]bool{}
+	created := false
+	for i := range p.Operations {
+		o := &p.Operations[i]
+		for _, r := range append([]diff.UserRef{}, o.Members...) {
+			named[r.ID] = true
+		}
+		if o.User == nil {
+			continue
+		}
+		named[o.User.ID] = true
+		if o.Kind == diff.KindSetUtilization {
+			set[o.User.ID] = true
+			created = created || o.User.ID == ""
+		}
+	}
+	var out []string
+	for _, id := range touched {
+		if set[id] || (created && !named[id]) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
