@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/usersync/syncer/internal/textfmt"
@@ -51,6 +52,16 @@ func (d Dimension) Name(id string) string {
 func (d Dimension) Has(id string) bool {
 	_, ok := d.byID[id]
 	return ok
+}
+
+// IDs returns the ids of the objects, sorted.
+func (d Dimension) IDs() []string {
+	out := make([]string, 0, len(d.byID))
+	for id := range d.byID {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Len returns the number of objects.

@@ -651,8 +651,10 @@ func resolve(file string, rec *record, refs *Refs) []Problem {
 			unknown(FieldDivision, "division", refs.Divisions, e.Division)
 		}
 	}
-	if e.DefaultStation != "" && !rec.tainted.Has(FieldDefaultStation) {
-		// A station is named by id or by name.
+	if e.DefaultStation != "" && !rec.tainted.Has(FieldDefaultStation) && refs.Stations.Len() > 0 {
+		// A station is named by id or by name. Without the org's stations
+		// (a plan that reads nothing) it stays unresolved: the plan then
+		// leaves stations alone.
 		if refs.Stations.Has(e.DefaultStation) {
 			e.DefaultStationID = e.DefaultStation
 		} else if id, ok := refs.Stations.ID(e.DefaultStation); ok {

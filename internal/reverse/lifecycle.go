@@ -2,36 +2,39 @@ package reverse
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/usersync/syncer/internal/diff"
+	"github.com/usersync/syncer/internal/extract"
 	"github.com/usersync/syncer/internal/feed"
 	"github.com/usersync/syncer/internal/genesys"
 	"github.com/usersync/syncer/internal/load"
 	"github.com/usersync/syncer/internal/pipeline"
 )
 
-// The reads of the joiner and leaver steps: what the users listing
-// expands (station, profileSkills, dateWelcomeSent, dateLastLogin: free)
-// for the feed's columns, the org's stations listing for a default_station
-// column, the MFA verifiers, utilization and stations of the leavers
-// leaving now (a call each), and the journal's deactivations for
-// offboard.delete_after. What is read one by one is not stored in
-// Postgres: a plan holds it in memory (orgReads) and the verification
-// after an apply reads it again.
+// The reads of the joiner and leaver steps: a users listing of its own
+// with the station, profileSkills, dateWelcomeSent and dateLastLogin
+// expands the feed's columns need (the forward users stream leaves them
+// out of users.raw: they change without the user changing), the org's
+// stations listing for a default_station column, the MFA verifiers,
+// utilization and stations of the leavers leaving now (a call each), and
+// the journal's deactivations for offboard.delete_after. None of it is
+// stored in Postgres: a plan holds it in memory (orgReads) and the
+// verification after an apply reads it again.
 
 // Stream names of these reads (sync_stream_runs of the reverse-refresh
 // pipeline).
 const (
-	StreamStations = "stations"
-	StreamLeavers  = "leavers"
+	StreamStations      = "stations"
+	StreamLeavers       = "leavers"
+	StreamUserLifecycle = "user_lifecycle"
 )
 
 // lifecycleNeeds adds to r what the feed's joiner columns and the plan's
@@ -45,7 +48,8 @@ func lifecycleNeeds(r Reads, columns feed.FieldSet, cfg diff.Config) Reads {
 	return r
 }
 
-// lifecycleExpands are the users listing's expands these reads need.
+// lifecycleExpands are the expands of the lifecycle users listing these
+// reads need (none: no such listing).
 func lifecycleExpands(r Reads) []string {
 	var out []string
 	if r.Stations {
@@ -69,6 +73,8 @@ type orgReads struct {
 	verifiers   map[string][]string
 	utilization map[string]*diff.Utilization
 	stationsOf  map[string]genesys.UserStations
+	// users holds what the lifecycle users listing answered, by user id.
+	users map[string]*userLifecycle
 	deactivated map[string]time.Time
 	asOf        time.Time
 }
@@ -87,11 +93,14 @@ func (o *orgReads) overlay(st *State) {
 	st.Current.AsOf = o.asOf
 	for i := range st.Current.Users {
 		u := &st.Current.Users[i]
-		// The listing expanded these for every user: a user it answered
-		// without one has none.
-		u.StationsKnown = u.StationsKnown || o.r.Stations
-		u.ProfileSkillsKnown = u.ProfileSkillsKnown || o.r.ProfileSkills
-		u.InviteKnown = u.InviteKnown || o.r.Invites
+		if l := o.users[u.ID]; l != nil {
+			// The listing expanded these for every user it answered: one
+			// without a station has none.
+			u.StationsKnown, u.ProfileSkillsKnown, u.InviteKnown = o.r.Stations, o.r.ProfileSkills, o.r.Invites
+			u.DefaultStationID, u.AssociatedStationID = l.defaultStation, l.associatedStation
+			u.ProfileSkills = slices.Clone(l.profileSkills)
+			u.WelcomeSent, u.LoggedIn = l.welcomeSent, l.loggedIn
+		}
 		if vs, ok := o.verifiers[u.ID]; ok {
 			u.Verifiers, u.VerifiersKnown = slices.Clone(vs), true
 		}
@@ -109,40 +118,55 @@ func (o *orgReads) overlay(st *State) {
 	}
 }
 
-// lifecycleOf reads a user's stored lifecycle JSON (store.CurrentUser.
-// Lifecycle) into u: the stations, profile skills and invitation dates the
-// listing expanded, each known when present. The station names found go
-// into stations, for a plan that does not read the stations listing.
-func lifecycleOf(raw []byte, u *diff.User, stations *feed.Dimension) {
-	if len(raw) == 0 {
-		return
+// userLifecycle is what the lifecycle users listing says of a user.
+type userLifecycle struct {
+	defaultStation, associatedStation string
+	profileSkills                     []string
+	welcomeSent                       time.Time
+	loggedIn                          bool
+}
+
+// readUserLifecycle lists the active and inactive users with the
+// lifecycle expands r needs (⌈users/500⌉ calls a state, split by division
+// past the paging cap as the users stream is), in a run of its own, into
+// into.users. The station names met go into into.stations when the
+// stations listing was not read.
+func (s *Service) readUserLifecycle(ctx context.Context, r Reads, divisions []string, into *orgReads) (pipeline.Summary, error) {
+	expand := lifecycleExpands(r)
+	if len(expand) == 0 {
+		return pipeline.Summary{}, nil
 	}
-	var l struct {
-		Station         *genesys.UserStations `json:"station"`
-		ProfileSkills   *[]string             `json:"profileSkills"`
-		DateWelcomeSent string                `json:"dateWelcomeSent"`
-		DateLastLogin   string                `json:"dateLastLogin"`
+	into.users = map[string]*userLifecycle{}
+	st := pipeline.Stream{Name: StreamUserLifecycle, Load: func(ctx context.Context, _ *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
+		pages := make(chan extract.UsersPage, 4)
+		g, gctx := errgroup.WithContext(ctx)
+		g.Go(func() error {
+			defer close(pages)
+			return extract.Users(gctx, s.api, extract.UsersConfig{States: []string{genesys.StateActive, genesys.StateInactive},
+				Expand: expand, Workers: s.workers, Divisions: divisions}, p, pages)
+		})
+		g.Go(func() error {
+			for page := range pages {
+				for _, u := range page.Users {
+					l := &userLifecycle{profileSkills: u.ProfileSkills, loggedIn: u.DateLastLogin != ""}
+					if u.Station != nil {
+						l.defaultStation, l.associatedStation = stationIDs(u.Station)
+					}
+					if u.DateWelcomeSent != "" {
+						l.welcomeSent, _ = time.Parse(time.RFC3339, u.DateWelcomeSent)
+					}
+					into.users[u.ID] = l
+				}
+			}
+			return nil
+		})
+		return nil, g.Wait()
+	}}
+	sum, err := s.runner.Run(ctx, RefreshPipeline, []pipeline.Stream{st}, nil)
+	if err != nil {
+		return sum, fmt.Errorf("read the users' %s: %w", strings.Join(expand, ", "), err)
 	}
-	if json.Unmarshal(raw, &l) != nil {
-		return
-	}
-	if s := l.Station; s != nil {
-		u.StationsKnown = true
-		u.DefaultStationID, u.AssociatedStationID = stationIDs(s)
-		if d := s.DefaultStation; d != nil && d.ID != "" && d.Name != "" {
-			stations.Add(d.ID, d.Name)
-		}
-	}
-	if l.ProfileSkills != nil {
-		u.ProfileSkills, u.ProfileSkillsKnown = *l.ProfileSkills, true
-	}
-	if l.DateWelcomeSent != "" {
-		u.WelcomeSent, _ = time.Parse(time.RFC3339, l.DateWelcomeSent)
-		u.InviteKnown = true
-	}
-	if l.DateLastLogin != "" {
-		u.LoggedIn, u.InviteKnown = true, true
-	}
+	return sum, nil
 }
 
 // stationIDs are the ids of a user's default and associated stations.
@@ -332,4 +356,17 @@ func utilizationTouched(p *diff.Plan, touched []string) []string {
 		}
 	}
 	return out
+}
+
+// lifecycleUsers runs the lifecycle users listing when r needs one, split
+// by the divisions of the stored state past the paging cap.
+func (s *Service) lifecycleUsers(ctx context.Context, sp Spec, r Reads, into *orgReads) (pipeline.Summary, error) {
+	if len(lifecycleExpands(r)) == 0 {
+		return pipeline.Summary{}, nil
+	}
+	st, err := s.State(ctx, sp.Diff)
+	if err != nil {
+		return pipeline.Summary{}, err
+	}
+	return s.readUserLifecycle(ctx, r, st.Refs.Divisions.IDs(), into)
 }

@@ -96,7 +96,6 @@ func (s *Service) Refresh(ctx context.Context, r Reads, reread []string) (pipeli
 	if r.Locations {
 		expand = append(expand, "locations")
 	}
-	expand = append(expand, lifecycleExpands(r)...)
 	streams, err := pipeline.ForwardStreams(s.api, pipeline.ForwardConfig{
 		Streams: streamsFor(r),
 		States:  []string{genesys.StateActive, genesys.StateInactive, genesys.StateDeleted},
@@ -122,10 +121,9 @@ func (s *Service) Refresh(ctx context.Context, r Reads, reread []string) (pipeli
 // memberships a complete load holds within maxAge (queues, roles), which
 // a plan then takes from Postgres instead of reading its leavers'.
 func (s *Service) fresh(ctx context.Context, r Reads, maxAge time.Duration) (bool, Reads, error) {
-	if maxAge <= 0 || r.Locations || len(lifecycleExpands(r)) > 0 {
-		// No record says whether a load expanded the users' locations (or
-		// stations, profile skills, invitation dates): a feed that needs
-		// them reads them afresh.
+	if maxAge <= 0 || r.Locations {
+		// No record says whether a load expanded the users' locations: a
+		// feed with a location column reads them afresh.
 		return false, r, nil
 	}
 	names := slices.DeleteFunc(streamsFor(r), func(n string) bool { return n == "skills" || n == "languages" })

@@ -318,6 +318,11 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 			}
 			or.stations = &d
 		}
+		sum, err := s.lifecycleUsers(ctx, sp, r, or)
+		r.Calls += sum.Calls.Total
+		if err != nil {
+			return out, err
+		}
 	}
 	or.r, or.locations, or.asOf = r, locs, cmp.Or(r.StateAt, time.Now().UTC())
 	if r.Deactivations {
@@ -545,6 +550,9 @@ func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts Appl
 					return nil, err
 				}
 				or.stations = &d
+			}
+			if _, err := s.lifecycleUsers(ctx, sp, r, or); err != nil {
+				return nil, err
 			}
 			if r.Deactivations {
 				at, err := s.store.Deactivations(ctx)

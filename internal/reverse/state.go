@@ -26,7 +26,6 @@ type State struct {
 func NewState(cs *store.CurrentState, cfg diff.Config) *State {
 	authority := cfg.Authority
 	cur := &diff.Current{Users: make([]diff.User, len(cs.Users)), QueueJoined: cs.QueueJoined}
-	var stations feed.Dimension
 	at := make(map[string]int, len(cs.Users))
 	for i, u := range cs.Users {
 		cur.Users[i] = diff.User{ID: u.ID, Email: u.Email, Name: u.Name, Title: u.Title, Department: u.Department,
@@ -34,7 +33,6 @@ func NewState(cs *store.CurrentState, cfg diff.Config) *State {
 			Version: u.Version, ACDAutoAnswer: u.ACDAutoAnswer,
 			DateHire: u.DateHire, OfficialName: u.OfficialName, EmployeeType: u.EmployeeType}
 		cur.Users[i].WorkPhone, cur.Users[i].OtherPhones = phones(u.Addresses)
-		lifecycleOf(u.Lifecycle, &cur.Users[i], &stations)
 		at[u.ID] = i
 	}
 	user := func(id string) *diff.User {
@@ -89,7 +87,7 @@ func NewState(cs *store.CurrentState, cfg diff.Config) *State {
 			u.ExternalIDs[x.Authority] = x.Key
 		}
 	}
-	refs := &feed.Refs{HomeDivisionID: cs.HomeDivisionID, Stations: stations}
+	refs := &feed.Refs{HomeDivisionID: cs.HomeDivisionID}
 	for _, d := range cs.DivisionNames {
 		refs.Divisions.Add(d.ID, d.Name)
 	}

@@ -42,10 +42,6 @@ type CurrentUser struct {
 	// DateHire, OfficialName and EmployeeType are the rest of employerInfo
 	// (from users.raw; empty when the listing did not expand it).
 	DateHire, OfficialName, EmployeeType string
-	// Lifecycle is a JSON object of the station, profileSkills,
-	// dateWelcomeSent and dateLastLogin of users.raw, each present only
-	// when the listing expanded it; nil when none is.
-	Lifecycle []byte
 }
 
 // CurrentLocation is a user's location.
@@ -93,20 +89,15 @@ func (s *Store) ReadCurrent(ctx context.Context) (*CurrentState, error) {
 			coalesce(state, ''), coalesce(division_id, ''), coalesce(manager_id, ''), coalesce(employee_id, ''),
 			coalesce(acd_auto_answer, false), coalesce(version, 0),
 			nullif(raw->'addresses', '[]'::jsonb)::text, coalesce(raw->'employerInfo'->>'dateHire', ''),
-			coalesce(raw->'employerInfo'->>'officialName', ''), coalesce(raw->'employerInfo'->>'employeeType', ''),
-			nullif(jsonb_strip_nulls(jsonb_build_object('station', raw->'station', 'profileSkills', raw->'profileSkills',
-				'dateWelcomeSent', raw->'dateWelcomeSent', 'dateLastLogin', raw->'dateLastLogin')), '{}'::jsonb)::text
+			coalesce(raw->'employerInfo'->>'officialName', ''), coalesce(raw->'employerInfo'->>'employeeType', '')
 			FROM ` + t("users") + ` WHERE deleted_at IS NULL ORDER BY id`,
 			func(r pgx.Rows) error {
 				var u CurrentUser
-				var addr, life *string
+				var addr *string
 				err := r.Scan(&u.ID, &u.Name, &u.Email, &u.Title, &u.Department, &u.State, &u.DivisionID, &u.ManagerID, &u.EmployeeID, &u.ACDAutoAnswer, &u.Version,
-					&addr, &u.DateHire, &u.OfficialName, &u.EmployeeType, &life)
+					&addr, &u.DateHire, &u.OfficialName, &u.EmployeeType)
 				if addr != nil {
 					u.Addresses = []byte(*addr)
-				}
-				if life != nil {
-					u.Lifecycle = []byte(*life)
 				}
 				cs.Users = append(cs.Users, u)
 				return err
