@@ -74,7 +74,7 @@ type orgReads struct {
 	utilization map[string]*diff.Utilization
 	stationsOf  map[string]genesys.UserStations
 	// users holds what the lifecycle users listing answered, by user id.
-	users map[string]*userLifecycle
+	users       map[string]*userLifecycle
 	deactivated map[string]time.Time
 	asOf        time.Time
 }
