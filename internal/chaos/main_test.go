@@ -120,6 +120,9 @@ type env struct {
 	// before the emulator answers.
 	requests atomic.Int64
 	hook     atomic.Pointer[func(n int64)]
+	// onRequest, when set, sees each API request before the emulator
+	// answers it.
+	onRequest atomic.Pointer[func(r *http.Request)]
 	// corrupt, when set, rewrites every GET /api/v2/users answer.
 	corrupt atomic.Pointer[func(status int, body []byte) (int, string, []byte)]
 	// tokens holds every bearer token the syncer sent.
@@ -174,6 +177,9 @@ func newEnvWith(t *testing.T, cfg emulator.Config, extra string) *env {
 			n := e.requests.Add(1)
 			if h := e.hook.Load(); h != nil {
 				(*h)(n)
+			}
+			if h := e.onRequest.Load(); h != nil {
+				(*h)(r)
 			}
 		}
 		if c := e.corrupt.Load(); c != nil && r.Method == http.MethodGet && r.URL.Path == "/api/v2/users" {

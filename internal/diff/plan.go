@@ -1,7 +1,6 @@
 package diff
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/usersync/syncer/internal/feed"
@@ -72,7 +71,7 @@ type Operation struct {
 	// Payload is the body of a kind declared with PayloadOf, as JSON
 	// (EncodePayload, DecodePayload). The built-in kinds keep the fields
 	// above, so that their plans read as they always have.
-	Payload json.RawMessage `json:"payload,omitempty"`
+	Payload RawPayload `json:"payload,omitempty"`
 
 	// ExpectedVersion is the version the user must have for a versioned
 	// write: the version read when planning, plus one per earlier

@@ -565,7 +565,9 @@ func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts Appl
 			// although no longer active: their verifiers and utilization
 			// are read again, and so is the utilization of those it gave a
 			// profile.
-			leavers := offboardedAmong(plan, touched)
+			// Every leaver of the plan, not only those this process touched:
+			// a resumed apply did the others' operations before.
+			leavers := offboardedAmong(plan, planUserIDs(plan))
 			if _, err := s.readLeavers(ctx, leavers, leaverLookups{verifiers: r.VerifiersOf, utilization: r.UtilizationOf, stations: r.StationsOf}, or); err != nil {
 				return nil, err
 			}
@@ -583,7 +585,7 @@ func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts Appl
 				off := plan.Settings.Offboard
 				q := !r.AllQueues && (off.UnjoinQueues || off.RemoveQueues)
 				g := !r.AllRoles && off.StripRoles
-				if _, err := s.readMembersOf(ctx, offboardedAmong(plan, touched), q, g); err != nil {
+				if _, err := s.readMembersOf(ctx, offboardedAmong(plan, planUserIDs(plan)), q, g); err != nil {
 					return nil, err
 				}
 			}
@@ -595,6 +597,18 @@ func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts Appl
 		}
 	}
 	return apply.New(s.api, s.store, cfg).Apply(ctx, plan)
+}
+
+// planUserIDs lists the ids of the users a plan changes (those it
+// creates have none in the plan).
+func planUserIDs(plan *diff.Plan) []string {
+	var out []string
+	for _, u := range plan.Users {
+		if u.UserID != "" {
+			out = append(out, u.UserID)
+		}
+	}
+	return out
 }
 
 // offboardedAmong returns the users of ids the plan offboards.
