@@ -104,6 +104,8 @@ type planner struct {
 	leaving map[string]*person
 	claims  map[string]string
 	holders map[string]*User
+	// stepper is the Person the steps see (see steps).
+	stepper *Person
 }
 
 func newPlanner(f *feed.Feed, cur *Current, refs *feed.Refs, cfg Config) *planner {

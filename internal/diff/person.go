@@ -10,18 +10,26 @@ import (
 // Person is one person of a plan being computed, as a kind's Plan step
 // sees it: the feed row, the user it matched, what the planner decided so
 // far. A step reads it and adds operations of its kind (Op) and the changes
-// people read (Change).
+// people read (Change); it must not keep it after it returns.
 type Person struct {
 	p    *planner
 	ps   *person
 	kind Kind
 }
 
-// steps runs the kinds' Plan steps for one person, in plan order.
+// steps runs the kinds' Plan steps for one person, in plan order. One
+// Person serves every step of the plan (a step must not keep it), so that
+// a 20,000-person plan does not allocate one per person and kind.
 func (p *planner) steps(ps *person) {
+	if p.stepper == nil {
+		p.stepper = &Person{p: p}
+	}
+	x := p.stepper
+	x.ps = ps
 	for i := range p.stepKinds {
 		k := &p.stepKinds[i]
-		k.Plan(&Person{p: p, ps: ps, kind: k.Kind})
+		x.kind = k.Kind
+		k.Plan(x)
 	}
 }
 
