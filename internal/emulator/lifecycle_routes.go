@@ -177,8 +177,14 @@ func (s *Server) putUserDefaultStation(w http.ResponseWriter, r *http.Request) {
 // /api/v2/users/{userId}/station/defaultstation: 204, also when the user has
 // none (a retried release succeeds).
 func (s *Server) deleteUserDefaultStation(w http.ResponseWriter, r *http.Request) {
+	s.clearUser(w, r, (*org).clearDefaultStation)
+}
+
+// clearUser applies clear to the user of the path's {userId}: 204, 404 for
+// an unknown or deleted user.
+func (s *Server) clearUser(w http.ResponseWriter, r *http.Request, clear func(o *org, i int32)) {
 	if !s.changeUser(w, r.PathValue("userId"), func(o *org, i int32) *apiError {
-		o.clearDefaultStation(i)
+		clear(o, i)
 		return nil
 	}) {
 		return
@@ -190,13 +196,7 @@ func (s *Server) deleteUserDefaultStation(w http.ResponseWriter, r *http.Request
 // /api/v2/users/{userId}/station/associatedstation: 204, also when the user
 // has none.
 func (s *Server) deleteUserAssociatedStation(w http.ResponseWriter, r *http.Request) {
-	if !s.changeUser(w, r.PathValue("userId"), func(o *org, i int32) *apiError {
-		o.clearAssociatedStation(i)
-		return nil
-	}) {
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.clearUser(w, r, (*org).clearAssociatedStation)
 }
 
 // getUserVerifiers serves GET /api/v2/users/{userId}/verifiers: every MFA
@@ -281,13 +281,7 @@ func (s *Server) putUserUtilization(w http.ResponseWriter, r *http.Request) {
 // /api/v2/routing/users/{userId}/utilization: the user follows the org's
 // settings again; 204, also when it already did.
 func (s *Server) deleteUserUtilization(w http.ResponseWriter, r *http.Request) {
-	if !s.changeUser(w, r.PathValue("userId"), func(o *org, i int32) *apiError {
-		o.users[i].utilization = nil
-		return nil
-	}) {
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.clearUser(w, r, func(o *org, i int32) { o.users[i].utilization = nil })
 }
 
 // getUserProfileSkills serves GET /api/v2/users/{userId}/profileskills: a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -185,23 +186,8 @@ func stationIDs(s *genesys.UserStations) (def, assoc string) {
 // stores them, and a plan with a default_station column resolves its
 // names (or ids) against them.
 func (s *Service) readStations(ctx context.Context) (feed.Dimension, pipeline.Summary, error) {
-	var d feed.Dimension
-	st := pipeline.Stream{Name: StreamStations, Load: func(ctx context.Context, _ *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
-		d = feed.Dimension{}
-		for x, err := range s.api.Stations(ctx, nil) {
-			if err != nil {
-				return nil, fmt.Errorf("list stations: %w", err)
-			}
-			d.Add(x.ID, x.Name)
-			p.Done(1)
-		}
-		return nil, nil
-	}}
-	sum, err := s.runner.Run(ctx, RefreshPipeline, []pipeline.Stream{st}, nil)
-	if err != nil {
-		return d, sum, fmt.Errorf("read the stations: %w", err)
-	}
-	return d, sum, nil
+	return readNames(ctx, s, StreamStations, "stations", func(ctx context.Context) iter.Seq2[genesys.Station, error] { return s.api.Stations(ctx, nil) },
+		func(x genesys.Station) (string, string) { return x.ID, x.Name })
 }
 
 // leaverLookups says what a plan reads of each leaver leaving now, one call
@@ -262,48 +248,50 @@ func (s *Service) readLeavers(ctx context.Context, users []string, what leaverLo
 		g.SetLimit(s.workers)
 		for _, id := range users {
 			g.Go(func() error {
-				if what.stations {
-					st, err := s.api.UserStation(gctx, id)
+				// each makes one read; a user deleted since the listing
+				// (404) is left out.
+				each := func(on bool, what string, read func() (func(), error)) (bool, error) {
+					if !on {
+						return true, nil
+					}
+					keep, err := read()
 					p.Done(1)
 					switch {
 					case errors.Is(err, genesys.ErrNotFound):
-						return nil
+						return false, nil
 					case err != nil:
-						return fmt.Errorf("stations of user %s: %w", id, err)
+						return false, fmt.Errorf("%s of user %s: %w", what, id, err)
 					}
 					mu.Lock()
-					into.stationsOf[id] = st
+					keep()
 					mu.Unlock()
+					return true, nil
 				}
-				if what.verifiers {
-					vs, err := s.api.UserVerifiers(gctx, id)
-					p.Done(1)
-					switch {
-					case errors.Is(err, genesys.ErrNotFound):
-						return nil
-					case err != nil:
-						return fmt.Errorf("verifiers of user %s: %w", id, err)
+				for _, r := range []struct {
+					on   bool
+					what string
+					read func() (func(), error)
+				}{
+					{what.stations, "stations", func() (func(), error) {
+						st, err := s.api.UserStation(gctx, id)
+						return func() { into.stationsOf[id] = st }, err
+					}},
+					{what.verifiers, "verifiers", func() (func(), error) {
+						vs, err := s.api.UserVerifiers(gctx, id)
+						ids := make([]string, len(vs))
+						for k, v := range vs {
+							ids[k] = v.ID
+						}
+						return func() { into.verifiers[id] = ids }, err
+					}},
+					{what.utilization, "utilization", func() (func(), error) {
+						ut, err := s.api.UserUtilization(gctx, id)
+						return func() { into.utilization[id] = utilizationOf(ut) }, err
+					}},
+				} {
+					if more, err := each(r.on, r.what, r.read); !more || err != nil {
+						return err
 					}
-					ids := make([]string, len(vs))
-					for k, v := range vs {
-						ids[k] = v.ID
-					}
-					mu.Lock()
-					into.verifiers[id] = ids
-					mu.Unlock()
-				}
-				if what.utilization {
-					ut, err := s.api.UserUtilization(gctx, id)
-					p.Done(1)
-					switch {
-					case errors.Is(err, genesys.ErrNotFound):
-						return nil
-					case err != nil:
-						return fmt.Errorf("utilization of user %s: %w", id, err)
-					}
-					mu.Lock()
-					into.utilization[id] = utilizationOf(ut)
-					mu.Unlock()
 				}
 				return nil
 			})

@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"log/slog"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -94,7 +95,7 @@ type Spec struct {
 func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
 	sp := Spec{Path: f.Path, ScopeDivisions: f.Scope.Divisions, RefreshMaxAge: f.RefreshMaxAge}
 	sp.Feed = feed.Config{File: f.Path, Name: f.Name, Format: feed.Format(f.Format), Mode: feed.Mode(f.Mode), Columns: f.Columns,
-		IgnoreColumns: f.IgnoreColumns, UtilizationProfiles: sortedNames(f.Onboard.UtilizationProfiles)}
+		IgnoreColumns: f.IgnoreColumns, UtilizationProfiles: slices.Sorted(maps.Keys(f.Onboard.UtilizationProfiles))}
 	if f.Delimiter != "" {
 		d, err := feed.ParseDelimiter(f.Delimiter)
 		if err != nil {
@@ -157,16 +158,6 @@ func SpecFromPlan(p *diff.Plan) Spec {
 	cfg.NewUserGrants = p.NewUserGrants
 	cfg.NewMembersJoined = p.NewMembersJoined
 	return Spec{Path: p.Feed, Feed: fc, Diff: cfg}
-}
-
-// sortedNames lists a map's keys, sorted.
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // offboardFromConfig is the configured offboarding policy: the planner's
