@@ -177,7 +177,9 @@ func configSummary(cfg *config.Config, ps []*config.Pipeline, fs []*config.Feed)
 }
 
 func pipelineSpec(p *config.Pipeline) preflight.PipelineSpec {
-	return preflight.PipelineSpec{Name: p.Name, Streams: p.Streams, Expand: p.Users.Expand, QueueStrategy: p.Queues.Strategy}
+	fc, _ := p.Forward() // valid: Load checked the section
+	fc = fc.WithDefaults()
+	return preflight.PipelineSpec{Name: p.Name, Streams: fc.Streams, Expand: fc.Expand, QueueStrategy: fc.QueueStrategy}
 }
 
 func feedSpec(f *config.Feed) preflight.FeedSpec {

@@ -214,3 +214,29 @@ func TestRunNamesMissingPermission(t *testing.T) {
 		t.Errorf("run without authorization:role:view = %d\n%s\n%s", code, out, stderr)
 	}
 }
+
+// genesys.login_url sends the login to its host: pointed at a closed port,
+// the login fails naming that host while the API base is the emulator's.
+func TestCheckUsesLoginURL(t *testing.T) {
+	e := newCLIEnv(t, 5, "  nightly:\n    streams: [reference]\n")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	body, err := os.ReadFile(e.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := strings.Replace(string(body), "genesys:\n", "genesys:\n  login_url: http://"+closed+"\n", 1)
+	if err := os.WriteFile(e.cfg, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.migrate(t)
+	code, out, stderr := e.syncer(t, "check", "--config", e.cfg)
+	if l := line(out, "FAIL", "genesys login"); code != exitFailure || !strings.Contains(l, closed) {
+		t.Errorf("check = %d, login line %q, want it to name %s\n%s", code, l, closed, out)
+	}
+	assertNoSecrets(t, out, stderr)
+}

@@ -30,7 +30,9 @@ func newRunCommand() *cobra.Command {
 		Short: "run a pipeline once (extract -> load) and record it",
 		Long: `Run runs one configured pipeline once and records it in sync_runs: progress on a
 terminal, JSON logs otherwise, then a summary with rows per table and API calls
-against the minimum.
+against the minimum. A dry run (--dry-run) writes nothing, and also shows what
+each stream costs in calls and time at the configured rate, those the pipeline
+does not run included.
 
 Exit status: 0 success, 1 failure or interruption, 64 a bad command line.`,
 		Example: `  syncer run nightly --config syncer.yaml
@@ -43,7 +45,7 @@ Exit status: 0 success, 1 failure or interruption, 64 a bad command line.`,
 	o.cfg = addConfigFlag(c)
 	progress := newEnumFlag(&o.progress, "auto", "auto", "on", "off")
 	c.Flags().Var(progress, "progress", "progress display: auto (on a terminal), on, off")
-	c.Flags().BoolVar(&o.dry, "dry-run", false, "read everything and report what would change, then roll back: nothing is written")
+	c.Flags().BoolVar(&o.dry, "dry-run", false, "read everything and report what would change and what each stream costs, then roll back: nothing is written")
 	_ = c.RegisterFlagCompletionFunc("progress", progress.complete)
 	c.ValidArgsFunction = func(c *cobra.Command, args []string, s string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if len(args) > 0 {
@@ -97,6 +99,11 @@ func runRun(ctx context.Context, o runOptions, name string, stdout, stderr io.Wr
 		stopDisplay()
 	}
 	sum.Render(stdout)
+	if o.dry && sum.Outcome != "" {
+		if err := f.renderCosts(stdout, sum); err != nil {
+			return fail(stderr, "run", err)
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintln(stderr, "syncer run: interrupted; nothing partial was committed, and the run is recorded as interrupted")

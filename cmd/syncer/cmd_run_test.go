@@ -89,6 +89,13 @@ func TestRunCommandEndToEnd(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "dry run of nightly: succeeded") {
 		t.Fatalf("dry run = %d\n%s\n%s", code, out, stderr)
 	}
+	// The dry run shows what every stream costs, those the pipeline does
+	// not run included, before anyone turns them on.
+	for _, want := range []string{"cost of each stream", "user_details", "not in this pipeline"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, out)
+		}
+	}
 	if n := e.count(t, "users"); n != 0 {
 		t.Fatalf("dry run wrote %d users", n)
 	}

@@ -140,7 +140,8 @@ func serveJobs(cfg *config.Config, f *forward, log *slog.Logger) []schedule.Job 
 		jobs = append(jobs, j)
 	}
 	// Scheduled feeds are planned and applied with their guards, as
-	// `syncer apply FEED` does, under the job name feed:NAME.
+	// `syncer apply FEED` does, under the job name feed:NAME; a plan that
+	// trips a guard is parked for approval (syncer plans).
 	for _, name := range slices.Sorted(maps.Keys(cfg.Feeds)) {
 		fc := cfg.Feeds[name]
 		if fc.Schedule == "" {
@@ -152,6 +153,13 @@ func serveJobs(cfg *config.Config, f *forward, log *slog.Logger) []schedule.Job 
 				svc := reverse.New(f.client, f.store, reverse.Config{Logger: log})
 				run, err := svc.RunFeed(ctx, job, fc, cfg.Rate.RequestsPerMinute)
 				return schedule.Result{RunID: run.RunID, Outcome: run.Outcome, Calls: run.Calls}, err
+			}
+			// Plans awaiting approval (the gauge) and approved ones, which
+			// the feed's next run applies: the scheduler runs it at once.
+			appr := reverse.NewApprovals(f.store)
+			j.Plans = func(ctx context.Context) (schedule.PlanCounts, error) {
+				awaiting, approved, err := appr.Counts(ctx, name)
+				return schedule.PlanCounts{Awaiting: awaiting, Approved: approved}, err
 			}
 		}
 		jobs = append(jobs, j)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"text/tabwriter"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/usersync/syncer/internal/config"
+	"github.com/usersync/syncer/internal/reverse"
 	"github.com/usersync/syncer/internal/schedule"
 	"github.com/usersync/syncer/internal/store"
 	"github.com/usersync/syncer/internal/textfmt"
@@ -28,9 +30,10 @@ func newStatusCommand() *cobra.Command {
 	)
 	c := &cobra.Command{
 		Use:   "status",
-		Short: "show pipelines, last runs, next scheduled times and watermarks",
-		Long: `Status lists every configured pipeline with its last run (outcome, duration, rows,
-calls), its next scheduled run, its last success and its watermarks. The table
+		Short: "show pipelines, last runs, next scheduled times, watermarks and parked plans",
+		Long: `Status lists every configured pipeline and scheduled feed (feed:NAME) with its
+last run (outcome, duration, rows, calls), its next scheduled run, its last
+success and its watermarks, then the plans parked for approval. The table
 shows times in the schedules' time zone (serve.timezone, UTC by default), each
 with its zone; --json gives them in UTC (docs/schema/status.schema.json).
 
@@ -92,7 +95,36 @@ func runStatus(ctx context.Context, o *configOption, asJSON bool, stdout, stderr
 		return exitOK
 	}
 	renderStatus(stdout, rows)
+	// Plans waiting for a person, or for their apply.
+	parked, err := reverse.NewApprovals(st).ListPlans(ctx, reverse.PlanFilter{
+		Statuses: []string{store.ApprovalAwaiting, store.ApprovalApproved, store.ApprovalApplying}, Limit: store.MaxPlansLimit})
+	if err != nil {
+		return fail(stderr, "status", err)
+	}
+	loc, _ := time.LoadLocation(cfg.Serve.TimeZone) // collectStatus checked it
+	renderParked(stdout, parked, loc)
 	return exitOK
+}
+
+// renderParked lists the plans parked for approval, and the approved ones
+// not applied yet, after the status table; nothing when there are none.
+func renderParked(w io.Writer, plans []reverse.PlanSummary, loc *time.Location) {
+	if len(plans) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nPlans awaiting approval or their apply (%d; syncer plans show ID):\n", len(plans))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, p := range plans {
+		when := "parked " + p.CreatedAt.In(loc).Format(statusTime)
+		switch {
+		case p.Status == store.ApprovalAwaiting:
+			when += ", expires " + p.ExpiresAt.In(loc).Format(statusTime)
+		case p.Decision != nil:
+			when += ", approved by " + textfmt.Safe(p.Decision.By) + " " + p.Decision.At.In(loc).Format(statusTime)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\tguards: %s\t%s\n", p.ID, textfmt.Safe(p.Feed), p.Status, peopleText(p), cmp.Or(guardNames(p), "-"), when)
+	}
+	tw.Flush()
 }
 
 func collectStatus(ctx context.Context, cfg *config.Config, st *store.Store, now time.Time) ([]pipelineStatus, error) {
@@ -100,19 +132,26 @@ func collectStatus(ctx context.Context, cfg *config.Config, st *store.Store, now
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(cfg.Pipelines))
-	for n := range cfg.Pipelines {
-		names = append(names, n)
+	// The pipelines, then the scheduled feeds (as feed:NAME, their job's
+	// name in sync_runs and /runs).
+	type job struct{ name, schedule string }
+	var jobs []job
+	for _, n := range slices.Sorted(maps.Keys(cfg.Pipelines)) {
+		jobs = append(jobs, job{n, cfg.Pipelines[n].Schedule})
 	}
-	slices.Sort(names)
-	out := make([]pipelineStatus, 0, len(names))
-	for _, name := range names {
-		p := cfg.Pipelines[name]
+	for _, n := range feedNames(cfg) {
+		if f := cfg.Feeds[n]; f.Schedule != "" {
+			jobs = append(jobs, job{schedule.FeedJobPrefix + n, f.Schedule})
+		}
+	}
+	out := make([]pipelineStatus, 0, len(jobs))
+	for _, jb := range jobs {
+		name := jb.name
 		ps := pipelineStatus{Pipeline: name, Watermarks: []watermarkStatus{}, loc: loc}
-		if p.Schedule != "" {
-			spec := p.Schedule
+		if jb.schedule != "" {
+			spec := jb.schedule
 			ps.Schedule = &spec
-			if sched, err := config.CronParser.Parse(p.Schedule); err == nil {
+			if sched, err := config.CronParser.Parse(spec); err == nil {
 				next := sched.Next(now.In(loc)).UTC()
 				ps.NextRun = &next
 			}

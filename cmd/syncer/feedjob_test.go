@@ -24,7 +24,7 @@ func TestServeAppliesScheduledFeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A snapshot naming one person would offboard everyone else: the guard
-	// must stop it before any write.
+	// must stop it before any write, and park it for approval.
 	mass := filepath.Join(dir, "mass.csv")
 	if err := os.WriteFile(mass, []byte("employee_id,email,name\nJ9002,only.one@example.com,Only One\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -118,8 +118,8 @@ serve:
 	if r := status["feed:joiners"]; r.Status != "succeeded" {
 		t.Errorf("feed:joiners run = %+v", r)
 	}
-	if r := status["feed:mass"]; r.Status != "failed" || !strings.Contains(r.Error, "guard") {
-		t.Errorf("feed:mass run = %+v, want failed by a guard", r)
+	if r := status["feed:mass"]; r.Status != "awaiting_approval" || r.Error != "" {
+		t.Errorf("feed:mass run = %+v, want awaiting approval", r)
 	}
 	if r := status["feed:broken"]; r.Status != "failed" || !strings.Contains(r.Error, "max_rejected_percent") || !strings.Contains(r.Error, "2 of 3 rows rejected") {
 		t.Errorf("feed:broken run = %+v, want failed by the rejected-rows guard", r)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 
 	"github.com/usersync/syncer/internal/config"
@@ -40,29 +41,23 @@ func newClient(cfg *config.Config, log *slog.Logger) (*genesys.Client, error) {
 		genesys.WithUserAgent("syncer/" + version),
 	}
 	if g.BaseURL != "" {
-		opts = append(opts, genesys.WithBaseURL(g.BaseURL))
+		opts = append(opts, genesys.WithBaseURL(g.BaseURL), genesys.WithLoginURL(g.LoginURL))
 	} else {
 		opts = append(opts, genesys.WithRegion(g.Region))
 	}
 	return genesys.NewClient(opts...)
 }
 
-// forwardConfig maps a configured pipeline to the forward streams' config.
+// forwardConfig maps a configured pipeline to the forward streams' config,
+// with what the rate budget and the logger decide.
 func forwardConfig(p *config.Pipeline, r config.Rate, log *slog.Logger) (pipeline.ForwardConfig, error) {
-	analytics, err := pipeline.AnalyticsConfig(p.Analytics)
+	fc, err := p.Forward()
 	if err != nil {
-		return pipeline.ForwardConfig{}, fmt.Errorf("pipeline %q: %w", p.Name, err)
+		return pipeline.ForwardConfig{}, err
 	}
-	analytics.Logger = log.With("pipeline", p.Name)
-	return pipeline.ForwardConfig{
-		Streams:       p.Streams,
-		States:        p.Users.States,
-		Expand:        p.Users.Expand,
-		PageSize:      p.Users.PageSize,
-		QueueStrategy: p.Queues.Strategy,
-		Workers:       max(1, r.MaxInFlight/2),
-		Analytics:     analytics,
-	}, nil
+	fc.Workers = max(1, r.MaxInFlight/2)
+	fc.Analytics.Logger = log.With("pipeline", p.Name)
+	return fc, nil
 }
 
 // forward is what `syncer run`, `serve` and `demo` need to run pipelines.
@@ -107,11 +102,7 @@ var errUnknownPipeline = errors.New("no such pipeline in the configuration")
 
 // run runs one configured pipeline; with dry it rolls everything back.
 func (f *forward) run(ctx context.Context, name string, prog *pipeline.Progress, dry bool) (pipeline.Summary, error) {
-	p, ok := f.cfg.Pipelines[name]
-	if !ok {
-		return pipeline.Summary{Pipeline: name}, fmt.Errorf("pipeline %q: %w (configured: %v)", name, errUnknownPipeline, pipelineNames(f.cfg))
-	}
-	fc, err := forwardConfig(p, f.cfg.Rate, f.log)
+	fc, err := f.config(name)
 	if err != nil {
 		return pipeline.Summary{Pipeline: name}, err
 	}
@@ -123,6 +114,27 @@ func (f *forward) run(ctx context.Context, name string, prog *pipeline.Progress,
 		return f.runner.DryRun(ctx, name, streams, prog)
 	}
 	return f.runner.Run(ctx, name, streams, prog)
+}
+
+// config returns the forward config of the pipeline named.
+func (f *forward) config(name string) (pipeline.ForwardConfig, error) {
+	p, ok := f.cfg.Pipelines[name]
+	if !ok {
+		return pipeline.ForwardConfig{}, fmt.Errorf("pipeline %q: %w (configured: %v)", name, errUnknownPipeline, pipelineNames(f.cfg))
+	}
+	return forwardConfig(p, f.cfg.Rate, f.log)
+}
+
+// renderCosts writes what each registered stream costs in the org a dry
+// run of the pipeline read, at the configured rate: an optional stream's
+// cost is known before anyone turns it on.
+func (f *forward) renderCosts(w io.Writer, sum pipeline.Summary) error {
+	fc, err := f.config(sum.Pipeline)
+	if err != nil {
+		return err
+	}
+	pipeline.RenderCosts(w, pipeline.Costs(sum, fc), f.cfg.Rate.RequestsPerMinute)
+	return nil
 }
 
 func pipelineNames(cfg *config.Config) []string {

@@ -124,25 +124,10 @@ type Serve struct {
 	MinScheduleInterval time.Duration `yaml:"min_schedule_interval"`
 }
 
-// Stream names.
-const (
-	StreamReference      = "reference"
-	StreamUsers          = "users"
-	StreamSkills         = "skills"
-	StreamLanguages      = "languages"
-	StreamQueues         = "queues"
-	StreamRoles          = "roles"
-	StreamUserDetails    = "user_details"
-	StreamUserAggregates = "user_aggregates"
-)
-
-// AllStreams lists every stream in the order a run starts them.
-var AllStreams = []string{
-	StreamReference, StreamUsers, StreamSkills, StreamLanguages, StreamQueues,
-	StreamRoles, StreamUserDetails, StreamUserAggregates,
-}
-
-// Pipeline is a named forward pipeline.
+// Pipeline is a named forward pipeline. A key absent from the file is left
+// unset here: the forward path's configuration (pipeline.ForwardConfig,
+// extract.AnalyticsConfig) fills it with its default, the only definition
+// of it (Forward maps the section onto it).
 type Pipeline struct {
 	// Name is the key under pipelines.
 	Name string `yaml:"-"`
@@ -150,7 +135,8 @@ type Pipeline struct {
 	// `syncer serve`; empty means run only on demand. It may not fire more
 	// often than Serve.MinScheduleInterval allows.
 	Schedule string `yaml:"schedule"`
-	// Streams to run. Default all of AllStreams.
+	// Streams to run (pipeline.StreamNames). Default
+	// pipeline.DefaultStreams: every stream but the optional ones.
 	Streams []string `yaml:"streams"`
 	// Users configures the users stream.
 	Users UsersStream `yaml:"users"`
@@ -160,34 +146,17 @@ type Pipeline struct {
 	Analytics Analytics `yaml:"analytics"`
 }
 
-// HasStream reports whether the pipeline runs the named stream.
-func (p *Pipeline) HasStream(name string) bool {
-	for _, s := range p.Streams {
-		if s == name {
-			return true
-		}
-	}
-	return false
-}
-
 // UsersStream configures the users stream.
 type UsersStream struct {
-	// States to read: active, inactive, deleted. Default all three (a BI
-	// copy needs leavers; GET /users alone returns only active users).
+	// States to read: active, inactive, deleted. Default all three
+	// (pipeline.UserStates).
 	States []string `yaml:"states"`
-	// Expand values for GET /api/v2/users. Default skills, languages, groups,
-	// locations, authorization, employerInfo.
+	// Expand values for GET /api/v2/users. Default pipeline.DefaultExpand.
 	Expand []string `yaml:"expand"`
-	// PageSize of GET /api/v2/users, 1–500. Default 500.
+	// PageSize of GET /api/v2/users, up to genesys.MaxUsersPageSize, the
+	// default.
 	PageSize int `yaml:"page_size"`
 }
-
-// Queue membership strategies.
-const (
-	QueueStrategyAuto    = "auto"
-	QueueStrategyQueue   = "queue"
-	QueueStrategyPerUser = "user"
-)
 
 // QueuesStream configures queue memberships.
 type QueuesStream struct {
@@ -196,32 +165,38 @@ type QueuesStream struct {
 	Strategy string `yaml:"strategy"`
 }
 
-// Analytics configures the analytics jobs.
+// Analytics configures the analytics jobs. The defaults are
+// extract.AnalyticsConfig's.
 type Analytics struct {
 	// Start is where the first run's window begins (RFC 3339 date or time).
-	// Default 7 days before the first run.
+	// Default extract.DefaultAnalyticsFirstRun before the first run.
 	Start string `yaml:"start"`
 	// Lookback is re-read behind the watermark on every run because Genesys
-	// reprocesses recent data. Default 48h.
+	// reprocesses recent data. Default extract.DefaultAnalyticsLookback.
 	Lookback time.Duration `yaml:"lookback"`
-	// MaxInterval is the longest interval of one job. Default 168h (7 days).
+	// MaxInterval is the longest interval of one job. Default
+	// extract.DefaultAnalyticsMaxInterval.
 	MaxInterval time.Duration `yaml:"max_interval"`
 	// Granularity of user_aggregates, ISO-8601 (PT15M, PT30M, PT1H, P1D).
-	// Default PT30M.
+	// Default extract.DefaultAnalyticsGranularity.
 	Granularity string `yaml:"granularity"`
-	// Metrics of user_aggregates. Default tSystemPresence,
-	// tOrganizationPresence, tAgentRoutingStatus.
+	// Metrics of user_aggregates. Default extract.DefaultAnalyticsMetrics.
 	Metrics []string `yaml:"metrics"`
-	// MaxConcurrentJobs caps jobs in flight. Default 4.
+	// MaxConcurrentJobs caps jobs in flight. Default
+	// extract.DefaultMaxConcurrentJobs.
 	MaxConcurrentJobs int `yaml:"max_concurrent_jobs"`
 	// PollInterval is the first job status poll delay (backing off to
-	// 30s). Default 2s.
+	// extract.DefaultJobMaxPollInterval). Default
+	// extract.DefaultJobPollInterval.
 	PollInterval time.Duration `yaml:"poll_interval"`
-	// JobTimeout gives up on a job that has not finished. Default 30m.
+	// JobTimeout gives up on a job that has not finished. Default
+	// extract.DefaultJobTimeout.
 	JobTimeout time.Duration `yaml:"job_timeout"`
-	// MaxResubmits resubmits FAILED or EXPIRED jobs this many times. Default 3.
+	// MaxResubmits resubmits FAILED or EXPIRED jobs this many times.
+	// Default extract.DefaultJobMaxResubmits.
 	MaxResubmits int `yaml:"max_resubmits"`
-	// PageSize of job results. Default 1000.
+	// PageSize of job results, up to genesys.MaxDetailsResultsPageSize,
+	// the default.
 	PageSize int `yaml:"page_size"`
 }
 
@@ -261,6 +236,10 @@ type Feed struct {
 	RefreshMaxAge time.Duration `yaml:"refresh_max_age"`
 	// Schedule is a cron spec for `syncer serve` (plan + apply with guards).
 	Schedule string `yaml:"schedule"`
+	// ApprovalExpiry is how long a plan of the scheduled feed that tripped
+	// a guard, parked for approval, may be approved; then it expires and is
+	// never applied. Default 24h (reverse.DefaultApprovalExpiry).
+	ApprovalExpiry time.Duration `yaml:"approval_expiry"`
 	// ExternalIDAuthority is the authority name under which the feed's
 	// employee id is registered as the user's external id. Default hr.
 	ExternalIDAuthority string `yaml:"external_id_authority"`

@@ -5,9 +5,16 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/usersync/syncer/internal/extract"
+	"github.com/usersync/syncer/internal/genesys"
+	"github.com/usersync/syncer/internal/pipeline"
 )
 
 func env(kv ...string) Env {
@@ -36,11 +43,20 @@ func TestExampleConfigLoads(t *testing.T) {
 		t.Fatalf("nightly = %+v", nightly)
 	}
 	roster := cfg.Pipelines["hourly-roster"]
-	if roster.HasStream(StreamUserDetails) || !roster.HasStream(StreamUsers) {
+	if slices.Contains(roster.Streams, pipeline.StreamUserDetails) || !slices.Contains(roster.Streams, pipeline.StreamUsers) {
 		t.Errorf("hourly-roster streams = %v", roster.Streams)
 	}
-	if roster.Analytics.Granularity != "PT30M" {
-		t.Errorf("defaults not filled for hourly-roster: %+v", roster.Analytics)
+	// A key left out stays unset here and takes the forward path's
+	// default, its one definition.
+	if roster.Analytics.Granularity != "" || roster.Users.PageSize != 0 {
+		t.Errorf("config filled a default of its own for hourly-roster: %+v %+v", roster.Users, roster.Analytics)
+	}
+	fc, err := roster.Forward()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := fc.WithDefaults(); d.Analytics.Granularity != extract.DefaultAnalyticsGranularity || d.PageSize != genesys.MaxUsersPageSize || d.QueueStrategy != pipeline.QueueStrategyAuto {
+		t.Errorf("hourly-roster does not take the forward path's defaults: %+v", d)
 	}
 	hr := cfg.Feeds["hr"]
 	if hr.Columns["employee_id"] != "Employee Number" || *hr.Guards.MaxOffboards != 25 || !*hr.Offboard.UnjoinQueues {
@@ -169,5 +185,45 @@ func TestOwnsAliases(t *testing.T) {
 	_, err = Parse("c.yaml", []byte("feeds:\n  hr:\n    path: a.csv\n    owns: []\n"), env())
 	if err == nil || !strings.Contains(err.Error(), "c.yaml:4: feeds.hr.owns: lists no attribute") {
 		t.Errorf("owns []: err = %v", err)
+	}
+}
+
+// Forward maps a pipeline's section onto the forward path's configuration
+// key by key, and leaves what the file does not set unset.
+func TestForwardMapping(t *testing.T) {
+	t.Parallel()
+	cfg, err := Parse("c.yaml", []byte(`pipelines:
+  p:
+    streams: [users, queues]
+    users: {states: [active], expand: [skills], page_size: 100}
+    queues: {strategy: user}
+    analytics: {start: "2026-10-01", lookback: 1h, max_interval: 24h, granularity: PT15M, metrics: [tSystemPresence],
+      max_concurrent_jobs: 2, poll_interval: 1s, job_timeout: 1m, max_resubmits: 5, page_size: 500}
+  empty: {}
+`), env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := cfg.Pipelines["p"].Forward()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := pipeline.ForwardConfig{Streams: []string{"users", "queues"}, States: []string{"active"}, Expand: []string{"skills"}, PageSize: 100, QueueStrategy: "user",
+		Analytics: extract.AnalyticsConfig{Start: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Lookback: time.Hour, MaxInterval: 24 * time.Hour,
+			Granularity: "PT15M", Metrics: []string{"tSystemPresence"}, MaxConcurrentJobs: 2, PollInterval: time.Second,
+			JobTimeout: time.Minute, MaxResubmits: 5, PageSize: 500}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("mapping (-want +got):\n%s", d)
+	}
+	empty, err := cfg.Pipelines["empty"].Forward()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(pipeline.ForwardConfig{}, empty); d != "" {
+		t.Errorf("a pipeline without keys maps onto (-zero +got):\n%s", d)
+	}
+	bad := &Pipeline{Name: "p", Analytics: Analytics{Start: "soon"}}
+	if _, err := bad.Forward(); err == nil {
+		t.Error("a bad start was accepted")
 	}
 }

@@ -19,12 +19,6 @@ const (
 	DefaultExternalIDAuthority = "hr"
 )
 
-// DefaultExpand is the users stream's default expand list.
-var DefaultExpand = []string{"skills", "languages", "groups", "locations", "authorization", "employerInfo"}
-
-// DefaultMetrics is user_aggregates' default metric list.
-var DefaultMetrics = []string{"tSystemPresence", "tOrganizationPresence", "tAgentRoutingStatus"}
-
 func (p *parser) applyDefaults(c *Config) {
 	g := &c.Genesys
 	g.ClientIDEnv = cmp.Or(g.ClientIDEnv, "GENESYS_CLIENT_ID")
@@ -60,31 +54,10 @@ func (p *parser) applyDefaults(c *Config) {
 			pl = &Pipeline{}
 			c.Pipelines[name] = pl
 		}
+		// Nothing else: a pipeline's keys left out take the forward path's
+		// defaults (pipeline.ForwardConfig, extract.AnalyticsConfig), their
+		// one definition, as a feed's take the planner's.
 		pl.Name = name
-		if pl.Streams == nil {
-			pl.Streams = append([]string(nil), AllStreams...)
-		}
-		u := &pl.Users
-		if u.States == nil {
-			u.States = []string{"active", "inactive", "deleted"}
-		}
-		if u.Expand == nil {
-			u.Expand = append([]string(nil), DefaultExpand...)
-		}
-		u.PageSize = cmp.Or(u.PageSize, 500)
-		pl.Queues.Strategy = cmp.Or(pl.Queues.Strategy, QueueStrategyAuto)
-		a := &pl.Analytics
-		a.Lookback = cmp.Or(a.Lookback, 48*time.Hour)
-		a.MaxInterval = cmp.Or(a.MaxInterval, 7*24*time.Hour)
-		a.Granularity = cmp.Or(a.Granularity, "PT30M")
-		if a.Metrics == nil {
-			a.Metrics = append([]string(nil), DefaultMetrics...)
-		}
-		a.MaxConcurrentJobs = cmp.Or(a.MaxConcurrentJobs, 4)
-		a.PollInterval = cmp.Or(a.PollInterval, 2*time.Second)
-		a.JobTimeout = cmp.Or(a.JobTimeout, 30*time.Minute)
-		a.MaxResubmits = cmp.Or(a.MaxResubmits, 3)
-		a.PageSize = cmp.Or(a.PageSize, 1000)
 	}
 
 	for name, f := range c.Feeds {

@@ -18,8 +18,15 @@
 //     or at the environment variable a value came from. Load reports every
 //     problem of a file at once, in file order.
 //   - Unknown keys are errors, so a typo never silently falls back to a default.
-//   - Load fills defaults, so code downstream never sees a zero value where a
-//     default was meant. The package does no network or database I/O.
+//   - Load fills the defaults of the sections it owns (genesys, database,
+//     rate, log, serve), so code downstream never sees a zero value where a
+//     default was meant. A pipeline's or a feed's keys left out stay unset:
+//     the package that runs it holds their defaults, the only definition
+//     of each (Pipeline.Forward maps a pipeline onto pipeline.ForwardConfig;
+//     reverse maps a feed onto diff.Config). Stream names, user states and
+//     queue strategies are checked against package pipeline's lists, so a
+//     stream registered there is accepted here. The package does no network
+//     or database I/O.
 //   - Secret values are held in Secret, whose String and formatting methods
 //     never print the value.
 //

@@ -15,7 +15,10 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/usersync/syncer/internal/extract"
 	"github.com/usersync/syncer/internal/feed"
+	"github.com/usersync/syncer/internal/genesys"
+	"github.com/usersync/syncer/internal/pipeline"
 )
 
 // Regions are the Genesys Cloud domains.
@@ -106,36 +109,49 @@ func (p *parser) validatePipeline(pl *Pipeline) {
 		p.errorf(k, "a pipeline name is lowercase letters, digits, - or _, starting with a letter, at most 63")
 	}
 	p.checkSchedule(k+".schedule", pl.Schedule)
-	if len(pl.Streams) == 0 {
-		p.errorf(k+".streams", "must name at least one stream (%s)", strings.Join(AllStreams, ", "))
+	// An absent key is left unset (the forward path's default); a list
+	// written empty is a mistake.
+	streams := pipeline.StreamNames()
+	if pl.Streams != nil && len(pl.Streams) == 0 {
+		p.errorf(k+".streams", "must name at least one stream (%s)", strings.Join(streams, ", "))
 	}
-	p.checkEnum(k+".streams", pl.Streams, AllStreams)
-	if len(pl.Users.States) == 0 {
-		p.errorf(k+".users.states", "must name at least one state (active, inactive, deleted)")
+	p.checkEnum(k+".streams", pl.Streams, streams)
+	if pl.Users.States != nil && len(pl.Users.States) == 0 {
+		p.errorf(k+".users.states", "must name at least one state (%s)", strings.Join(pipeline.UserStates, ", "))
 	}
-	p.checkEnum(k+".users.states", pl.Users.States, []string{"active", "inactive", "deleted"})
+	p.checkEnum(k+".users.states", pl.Users.States, pipeline.UserStates)
 	p.checkEnum(k+".users.expand", pl.Users.Expand, []string{"skills", "languages", "groups", "locations", "authorization", "employerInfo", "profileSkills", "certifications", "team", "dateLastLogin", "presence", "routingStatus", "station", "conversationSummary", "outOfOffice", "geolocation", "lasttokenissued", "biography", "integrationPresence"})
-	p.between(k+".users.page_size", pl.Users.PageSize, 1, 500)
-	p.checkWord(k+".queues.strategy", pl.Queues.Strategy, []string{QueueStrategyAuto, QueueStrategyQueue, QueueStrategyPerUser})
+	ifSet(pl.Users.PageSize, func() { p.between(k+".users.page_size", pl.Users.PageSize, 1, genesys.MaxUsersPageSize) })
+	ifSet(pl.Queues.Strategy, func() { p.checkWord(k+".queues.strategy", pl.Queues.Strategy, pipeline.QueueStrategies) })
 	a := pl.Analytics
 	if a.Start != "" {
 		if _, err := ParseStart(a.Start); err != nil {
 			p.errorf(k+".analytics.start", "%v", err)
 		}
 	}
-	p.positiveDur(k+".analytics.lookback", a.Lookback)
-	if a.MaxInterval < time.Hour || a.MaxInterval > 31*24*time.Hour {
+	ifSet(a.Lookback, func() { p.positiveDur(k+".analytics.lookback", a.Lookback) })
+	if a.MaxInterval != 0 && (a.MaxInterval < time.Hour || a.MaxInterval > 31*24*time.Hour) {
 		p.errorf(k+".analytics.max_interval", "must be between 1h and 744h (31 days), got %s", shortDur(a.MaxInterval))
 	}
-	if !granularityRE.MatchString(a.Granularity) {
+	if a.Granularity != "" && !granularityRE.MatchString(a.Granularity) {
 		p.errorf(k+".analytics.granularity", "not an ISO-8601 duration like PT15M, PT30M, PT1H or P1D")
 	}
-	p.checkEnum(k+".analytics.metrics", a.Metrics, DefaultMetrics)
-	p.between(k+".analytics.max_concurrent_jobs", a.MaxConcurrentJobs, 1, 100)
-	p.positiveDur(k+".analytics.poll_interval", a.PollInterval)
-	p.positiveDur(k+".analytics.job_timeout", a.JobTimeout)
-	p.between(k+".analytics.max_resubmits", a.MaxResubmits, 0, 20)
-	p.between(k+".analytics.page_size", a.PageSize, 1, 1000)
+	p.checkEnum(k+".analytics.metrics", a.Metrics, extract.DefaultAnalyticsMetrics)
+	ifSet(a.MaxConcurrentJobs, func() { p.between(k+".analytics.max_concurrent_jobs", a.MaxConcurrentJobs, 1, 100) })
+	ifSet(a.PollInterval, func() { p.positiveDur(k+".analytics.poll_interval", a.PollInterval) })
+	ifSet(a.JobTimeout, func() { p.positiveDur(k+".analytics.job_timeout", a.JobTimeout) })
+	ifSet(a.MaxResubmits, func() { p.between(k+".analytics.max_resubmits", a.MaxResubmits, 0, 20) })
+	ifSet(a.PageSize, func() { p.between(k+".analytics.page_size", a.PageSize, 1, genesys.MaxDetailsResultsPageSize) })
+}
+
+// ifSet runs check when v is set: a pipeline key left out is left unset
+// (its default is the forward path's), and a zero written in the file
+// means the same.
+func ifSet[T comparable](v T, check func()) {
+	var zero T
+	if v != zero {
+		check()
+	}
 }
 
 // RequireGenesys checks what commands that call the API need: a region or
@@ -211,6 +227,9 @@ func (p *parser) validateFeed(f *Feed) {
 		p.errorf(k+".refresh_max_age", "must not be negative")
 	}
 	p.checkSchedule(k+".schedule", f.Schedule)
+	if f.ApprovalExpiry < 0 {
+		p.errorf(k+".approval_expiry", "must not be negative")
+	}
 	if f.Schedule != "" && f.Path == "" {
 		p.errorf(k+".path", "a scheduled feed needs a path")
 	}

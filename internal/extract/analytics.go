@@ -111,14 +111,17 @@ type AnalyticsConfig struct {
 	Logger *slog.Logger
 }
 
-func (c AnalyticsConfig) withDefaults() AnalyticsConfig {
+// WithDefaults returns c with every zero field set to its default: the one
+// definition of the analytics streams' defaults. A negative Lookback or
+// MaxResubmits (none) stays negative, so that defaults filled twice are
+// filled once.
+func (c AnalyticsConfig) WithDefaults() AnalyticsConfig {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
 	if c.Lookback == 0 {
 		c.Lookback = DefaultAnalyticsLookback
 	}
-	c.Lookback = max(c.Lookback, 0)
 	c.MaxInterval = cmp.Or(c.MaxInterval, DefaultAnalyticsMaxInterval)
 	c.Granularity = cmp.Or(c.Granularity, DefaultAnalyticsGranularity)
 	if len(c.Metrics) == 0 {
@@ -131,7 +134,6 @@ func (c AnalyticsConfig) withDefaults() AnalyticsConfig {
 	if c.MaxResubmits == 0 {
 		c.MaxResubmits = DefaultJobMaxResubmits
 	}
-	c.MaxResubmits = max(c.MaxResubmits, 0)
 	c.PageSize = cmp.Or(c.PageSize, DefaultAnalyticsPageSize)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -160,16 +162,16 @@ func (s *JobSlots) release() { <-s.ch }
 // PlanDetails reads the data availability date (one call) and plans the
 // user_details windows from watermark (zero on the first run) minus the
 // lookback to min(now, dataAvailabilityDate).
-func PlanDetails(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, watermark time.Time, prog UsersCounter) (WindowPlan, error) {
-	return planAnalytics(ctx, api, cfg.withDefaults(), watermark, 0, prog)
+func PlanDetails(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, watermark time.Time, prog Counter) (WindowPlan, error) {
+	return planAnalytics(ctx, api, cfg.WithDefaults(), watermark, 0, prog)
 }
 
 // PlanAggregates plans the user_aggregates windows like PlanDetails, with
 // both ends on granularity boundaries so that every bucket is whole: the
 // end is the last boundary before min(now, dataAvailabilityDate), and the
 // partial bucket after it is read by the next run.
-func PlanAggregates(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, watermark time.Time, prog UsersCounter) (WindowPlan, error) {
-	cfg = cfg.withDefaults()
+func PlanAggregates(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, watermark time.Time, prog Counter) (WindowPlan, error) {
+	cfg = cfg.WithDefaults()
 	g, err := ParseGranularity(cfg.Granularity)
 	if err != nil {
 		return WindowPlan{}, fmt.Errorf("plan user aggregates: %w", err)
@@ -177,7 +179,7 @@ func PlanAggregates(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, 
 	return planAnalytics(ctx, api, cfg, watermark, g, prog)
 }
 
-func planAnalytics(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, watermark time.Time, align time.Duration, prog UsersCounter) (WindowPlan, error) {
+func planAnalytics(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, watermark time.Time, align time.Duration, prog Counter) (WindowPlan, error) {
 	av, err := api.UserDetailsAvailability(ctx)
 	if err != nil {
 		return WindowPlan{}, fmt.Errorf("read analytics data availability: %w", err)
@@ -198,7 +200,7 @@ func planAnalytics(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, w
 	plan, err := PlanWindows(WindowConfig{
 		Watermark:   watermark,
 		Start:       start,
-		Lookback:    cfg.Lookback,
+		Lookback:    max(cfg.Lookback, 0),
 		Now:         end,
 		Available:   av.DataAvailabilityDate,
 		MaxInterval: cfg.MaxInterval,
@@ -250,8 +252,8 @@ func (e *WindowError) Error() string {
 func (e *WindowError) Unwrap() error { return e.Err }
 
 // UserDetails runs one details job per window of plan and delivers its
-// results into out in window order, one batch per results page. It does
-// not close out.
+// results into out in window order, one batch per results page. It closes
+// out when it returns.
 //
 // Progress: AddTotal and Done count windows (Done after a window's last
 // batch was sent). MinCalls counts, per window, the submit, one status poll
@@ -261,8 +263,9 @@ func (e *WindowError) Unwrap() error { return e.Err }
 // only known when read; pages are sized to the window to bound memory, see
 // AnalyticsConfig.PageSize, so a long window costs a few more of them).
 // Resubmits add nothing to the minimum.
-func UserDetails(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, plan WindowPlan, prog UsersCounter, out chan<- DetailsBatch) error {
-	cfg = cfg.withDefaults()
+func UserDetails(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, plan WindowPlan, prog Counter, out chan<- DetailsBatch) error {
+	defer close(out)
+	cfg = cfg.WithDefaults()
 	ops := jobOps[genesys.AnalyticsUserDetail]{
 		kind: "details",
 		submit: func(ctx context.Context, iv Interval) (string, error) {
@@ -284,9 +287,10 @@ func UserDetails(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, pla
 // UserAggregates runs one aggregates job per window of plan (grouped by
 // user, at the configured granularity and metrics) and delivers its results
 // into out in window order, one batch per results page. Progress is counted
-// as by UserDetails. It does not close out.
-func UserAggregates(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, plan WindowPlan, prog UsersCounter, out chan<- AggregatesBatch) error {
-	cfg = cfg.withDefaults()
+// as by UserDetails. It closes out when it returns.
+func UserAggregates(ctx context.Context, api AnalyticsAPI, cfg AnalyticsConfig, plan WindowPlan, prog Counter, out chan<- AggregatesBatch) error {
+	defer close(out)
+	cfg = cfg.WithDefaults()
 	g, err := ParseGranularity(cfg.Granularity)
 	if err != nil {
 		return fmt.Errorf("user aggregates: %w", err)
@@ -364,7 +368,7 @@ type windowRun[T any] struct {
 	ops   jobOps[T]
 	cfg   AnalyticsConfig
 	plan  WindowPlan
-	prog  UsersCounter
+	prog  Counter
 	out   chan<- AnalyticsBatch[T]
 	slots *JobSlots
 
@@ -377,7 +381,7 @@ type windowRun[T any] struct {
 // (resubmitting failed ones), and reads their results in window order. A
 // window holds its slot until its last page was sent. Jobs still live when
 // it returns (interrupted or failed run) are cancelled.
-func runWindows[T any](ctx context.Context, ops jobOps[T], cfg AnalyticsConfig, plan WindowPlan, prog UsersCounter, out chan<- AnalyticsBatch[T]) (err error) {
+func runWindows[T any](ctx context.Context, ops jobOps[T], cfg AnalyticsConfig, plan WindowPlan, prog Counter, out chan<- AnalyticsBatch[T]) (err error) {
 	n := len(plan.Windows)
 	if n == 0 {
 		return nil
@@ -467,8 +471,8 @@ func (x *windowRun[T]) fulfil(ctx context.Context, i int, resubmits *int) (strin
 		if !errors.As(err, &je) || ctx.Err() != nil {
 			return "", err
 		}
-		if *resubmits >= x.cfg.MaxResubmits {
-			return "", x.windowErr(i, fmt.Errorf("job ended %s after %d resubmits (max_resubmits %d): %w", st.State, *resubmits, x.cfg.MaxResubmits, err))
+		if limit := max(x.cfg.MaxResubmits, 0); *resubmits >= limit {
+			return "", x.windowErr(i, fmt.Errorf("job ended %s after %d resubmits (max_resubmits %d): %w", st.State, *resubmits, limit, err))
 		}
 		*resubmits++
 		x.cfg.Logger.Warn("analytics job did not complete, resubmitting", "kind", x.ops.kind, "interval", iv.String(),
@@ -561,8 +565,8 @@ func (x *windowRun[T]) read(ctx context.Context, i int, id string, resubmits *in
 			return x.windowErr(i, err)
 		}
 		x.forget(id)
-		if *resubmits >= x.cfg.MaxResubmits {
-			return x.windowErr(i, fmt.Errorf("results expired after %d resubmits (max_resubmits %d): %w", *resubmits, x.cfg.MaxResubmits, err))
+		if limit := max(x.cfg.MaxResubmits, 0); *resubmits >= limit {
+			return x.windowErr(i, fmt.Errorf("results expired after %d resubmits (max_resubmits %d): %w", *resubmits, limit, err))
 		}
 		*resubmits++
 		x.cfg.Logger.Warn("analytics job results gone before they were read, resubmitting", "kind", x.ops.kind,
@@ -587,10 +591,8 @@ func (x *windowRun[T]) readPages(ctx context.Context, i int, id string) error {
 		}
 		seen[next] = true
 		b := AnalyticsBatch[T]{Window: i, Interval: x.plan.Windows[i], Items: items, Last: next == ""}
-		select {
-		case x.out <- b:
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := send(ctx, x.out, b); err != nil {
+			return err
 		}
 		if next == "" {
 			return nil

@@ -55,8 +55,7 @@ func collect[T any](t *testing.T, f func(out chan<- extract.AnalyticsBatch[T]) e
 		}
 	}()
 	err := f(out)
-	close(out)
-	<-done
+	<-done // the producer closed out
 	return got, err
 }
 

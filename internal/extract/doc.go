@@ -20,6 +20,15 @@
 // window. Jobs not completely read when the stream stops (interrupted or
 // failed) are cancelled (DELETE).
 //
+// Producers (Users, QueueMembershipsByQueue, QueueMembershipsByUser, ByUser,
+// RoleGrants, RoleGrantsByUser, UserDetails, UserAggregates) send batches on
+// a channel the caller makes and close it when they return, whatever the
+// outcome, so a caller ranges over it without a wrapper of its own. Every
+// send gives way to ctx. Listings are paged by the client's iterators
+// (genesys.Client.UserPages, QueueMemberPages, ...: the one paging
+// implementation), with the cap set in genesys.ListOptions.PagingCap, so a
+// listing past it ends in a *genesys.PagingCapError before the call.
+//
 // Invariants:
 //   - extract never touches the database; batches go to the loader through
 //     the caller.

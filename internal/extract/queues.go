@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"fmt"
+	"iter"
 
 	"golang.org/x/sync/errgroup"
 
@@ -11,8 +12,8 @@ import (
 
 // QueuesAPI is what the queue-membership stream calls.
 type QueuesAPI interface {
-	ListQueueMembers(ctx context.Context, queueID string, opts *genesys.QueueMembersOptions) (*genesys.Listing[genesys.QueueMember], error)
-	ListUserQueues(ctx context.Context, userID string, opts *genesys.UserQueuesOptions) (*genesys.Listing[genesys.UserQueue], error)
+	QueueMemberPages(ctx context.Context, queueID string, opts *genesys.QueueMembersOptions) iter.Seq2[*genesys.Listing[genesys.QueueMember], error]
+	UserQueuePages(ctx context.Context, userID string, opts *genesys.UserQueuesOptions) iter.Seq2[*genesys.Listing[genesys.UserQueue], error]
 }
 
 // Membership is one user's membership of one queue.
@@ -32,8 +33,10 @@ type MembershipBatch struct {
 }
 
 // QueueMembershipsByQueue reads every queue's members from the queue side,
-// Workers queues at a time, one batch per queue.
-func QueueMembershipsByQueue(ctx context.Context, api QueuesAPI, queues []genesys.Queue, workers int, prog UsersCounter, out chan<- MembershipBatch) error {
+// workers queues at a time, one batch per queue. It closes out when it
+// returns.
+func QueueMembershipsByQueue(ctx context.Context, api QueuesAPI, queues []genesys.Queue, workers int, prog Counter, out chan<- MembershipBatch) error {
+	defer close(out)
 	var minCalls int64
 	for _, q := range queues {
 		minCalls += int64(max(1, ceilDiv(q.MemberCount, genesys.MaxQueueMembersPageSize)))
@@ -45,28 +48,19 @@ func QueueMembershipsByQueue(ctx context.Context, api QueuesAPI, queues []genesy
 	for _, q := range queues {
 		g.Go(func() error {
 			var rows []Membership
-			for page := 1; ; page++ {
-				l, err := api.ListQueueMembers(gctx, q.ID, &genesys.QueueMembersOptions{ListOptions: genesys.ListOptions{PageSize: genesys.MaxQueueMembersPageSize, PageNumber: page}})
+			opts := &genesys.QueueMembersOptions{ListOptions: genesys.ListOptions{PageSize: genesys.MaxQueueMembersPageSize, PagingCap: genesys.PagingCap}}
+			page := 0
+			for l, err := range api.QueueMemberPages(gctx, q.ID, opts) {
+				page++
 				if err != nil {
 					return fmt.Errorf("list members of queue %s page %d: %w", q.ID, page, err)
 				}
 				for _, m := range l.Entities {
 					rows = append(rows, Membership{UserID: memberUserID(m), QueueID: q.ID, Joined: m.Joined})
 				}
-				if l.NextURI == "" || len(l.Entities) == 0 {
-					break
-				}
-				if page*genesys.MaxQueueMembersPageSize >= genesys.PagingCap {
-					return fmt.Errorf("queue %s has more than %d members; its membership cannot be read completely from the queue side", q.ID, genesys.PagingCap)
-				}
 			}
 			prog.Done(1)
-			select {
-			case out <- MembershipBatch{ByQueue: true, Owners: []string{q.ID}, Rows: rows}:
-				return nil
-			case <-gctx.Done():
-				return gctx.Err()
-			}
+			return send(gctx, out, MembershipBatch{ByQueue: true, Owners: []string{q.ID}, Rows: rows})
 		})
 	}
 	return g.Wait()
@@ -83,45 +77,30 @@ func memberUserID(m genesys.QueueMember) string {
 }
 
 // QueueMembershipsByUser reads each user's queues, joined and not joined
-// (the endpoint lists joined queues only by default), one batch per
-// batchSize users.
-func QueueMembershipsByUser(ctx context.Context, api QueuesAPI, userIDs []string, workers, batchSize int, prog UsersCounter, out chan<- MembershipBatch) error {
-	prog.MinCalls(int64(2 * len(userIDs)))
-	prog.AddTotal(int64(len(userIDs)))
-	batchSize = max(batchSize, 1)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(workers, 1))
-	for start := 0; start < len(userIDs); start += batchSize {
-		owners := userIDs[start:min(start+batchSize, len(userIDs))]
-		g.Go(func() error {
+// (the endpoint lists joined queues only by default: two listings a user),
+// one batch per batchSize users. It closes out when it returns.
+func QueueMembershipsByUser(ctx context.Context, api QueuesAPI, userIDs []string, workers, batchSize int, prog Counter, out chan<- MembershipBatch) error {
+	return ByUser(ctx, userIDs, ByUserConfig{Workers: workers, BatchSize: max(batchSize, 1), CallsPerUser: 2}, prog,
+		func(ctx context.Context, uid string) ([]Membership, error) {
 			var rows []Membership
-			for _, uid := range owners {
-				for _, joined := range []bool{true, false} {
-					for page := 1; ; page++ {
-						l, err := api.ListUserQueues(gctx, uid, &genesys.UserQueuesOptions{
-							ListOptions: genesys.ListOptions{PageSize: genesys.MaxUserQueuesPageSize, PageNumber: page},
-							Joined:      &joined,
-						})
-						if err != nil {
-							return fmt.Errorf("list queues of user %s (joined=%t) page %d: %w", uid, joined, page, err)
-						}
-						for _, q := range l.Entities {
-							rows = append(rows, Membership{UserID: uid, QueueID: q.ID, Joined: q.Joined})
-						}
-						if l.NextURI == "" || len(l.Entities) == 0 {
-							break
-						}
+			for _, joined := range []bool{true, false} {
+				opts := &genesys.UserQueuesOptions{
+					ListOptions: genesys.ListOptions{PageSize: genesys.MaxUserQueuesPageSize, PagingCap: genesys.PagingCap},
+					Joined:      &joined,
+				}
+				page := 0
+				for l, err := range api.UserQueuePages(ctx, uid, opts) {
+					page++
+					if err != nil {
+						return nil, fmt.Errorf("list queues of user %s (joined=%t) page %d: %w", uid, joined, page, err)
+					}
+					for _, q := range l.Entities {
+						rows = append(rows, Membership{UserID: uid, QueueID: q.ID, Joined: q.Joined})
 					}
 				}
-				prog.Done(1)
 			}
-			select {
-			case out <- MembershipBatch{Owners: owners, Rows: rows}:
-				return nil
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-		})
-	}
-	return g.Wait()
+			return rows, nil
+		}, func(users []string, rows []Membership) MembershipBatch {
+			return MembershipBatch{Owners: users, Rows: rows}
+		}, out)
 }

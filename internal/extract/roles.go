@@ -1,9 +1,11 @@
 package extract
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"sync"
 
@@ -14,19 +16,44 @@ import (
 
 // RolesAPI is what the role-grants stream calls.
 type RolesAPI interface {
-	ListRoleSubjectGrants(ctx context.Context, roleID string, opts *genesys.ListOptions) (*genesys.Listing[genesys.SubjectDivisionGrants], error)
+	RoleSubjectGrantPages(ctx context.Context, roleID string, opts *genesys.ListOptions) iter.Seq2[*genesys.Listing[genesys.SubjectDivisionGrants], error]
 	GetAuthorizationSubject(ctx context.Context, subjectID string) (genesys.AuthzSubject, error)
 }
 
 // RoleOverCapError says a role has more subjects than the role-side listing
-// can reach, so the grants must be read per user instead.
+// can reach, so the grants must be read per user instead. It wraps the
+// listing's *genesys.PagingCapError.
 type RoleOverCapError struct {
 	RoleID string
 	Cap    int
+	Err    error
 }
 
 func (e *RoleOverCapError) Error() string {
 	return fmt.Sprintf("role %s has more than %d subjects; its grants cannot be read completely from the role side", e.RoleID, e.Cap)
+}
+
+func (e *RoleOverCapError) Unwrap() error { return e.Err }
+
+// Batch sizes of the grant readers: the users whose grants one batch holds.
+const (
+	roleSideBatchUsers = 1000
+	perUserBatchUsers  = 200
+)
+
+// GrantsConfig configures RoleGrants. The zero value works.
+type GrantsConfig struct {
+	// Workers read that many roles (or users) at once. Default
+	// DefaultWorkers.
+	Workers int
+	// PagingCap is the role-side listing's deep-paging cap. Default
+	// genesys.PagingCap.
+	PagingCap int
+	// UserIDs, when set, gives the users whose grants are read one by one
+	// (RoleGrantsByUser) when a role has more subjects than its listing
+	// reaches; it may wait for them. Nil: such a role fails the read with
+	// its *RoleOverCapError.
+	UserIDs func(ctx context.Context) ([]string, error)
 }
 
 // Grant is one role granted to a user in a division.
@@ -47,16 +74,32 @@ type GrantBatch struct {
 // against one call per user from the subject side). Grants of groups are
 // left out: user_role_grants holds the grants made to users. A user's grants
 // are complete only when every role has been read, so grants are kept
-// compactly (role and division indexes) until then and sent in batches of
-// batchSize users.
+// compactly (role and division indexes) until then and sent in batches.
 //
-// A role with more subjects than pagingCap (0: genesys.PagingCap) fails
-// with a *RoleOverCapError before anything is sent; RoleGrantsByUser then
-// reads the grants per user.
-func RoleGrants(ctx context.Context, api RolesAPI, roles []genesys.Role, workers, batchSize, pagingCap int, prog UsersCounter, out chan<- GrantBatch) error {
-	if pagingCap <= 0 {
-		pagingCap = genesys.PagingCap
+// A role with more subjects than cfg.PagingCap fails the role side with a
+// *RoleOverCapError before anything is sent; the grants are then read user
+// by user, of the users cfg.UserIDs gives, or the read fails with it. It
+// closes out when it returns.
+func RoleGrants(ctx context.Context, api RolesAPI, roles []genesys.Role, cfg GrantsConfig, prog Counter, out chan<- GrantBatch) error {
+	defer close(out)
+	err := roleSide(ctx, api, roles, cfg, prog, out)
+	var over *RoleOverCapError
+	if !errors.As(err, &over) || cfg.UserIDs == nil {
+		return err
 	}
+	ids, uerr := cfg.UserIDs(ctx)
+	if uerr != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		return fmt.Errorf("%w; reading grants user by user needs the user ids: %w", err, uerr)
+	}
+	return grantsByUser(ctx, api, ids, cfg.Workers, prog, out)
+}
+
+// roleSide reads the grants role by role; see RoleGrants.
+func roleSide(ctx context.Context, api RolesAPI, roles []genesys.Role, cfg GrantsConfig, prog Counter, out chan<- GrantBatch) error {
+	pagingCap := cmp.Or(cfg.PagingCap, genesys.PagingCap)
 	prog.AddTotal(int64(len(roles)))
 	type pair struct{ role, division int32 }
 	var (
@@ -74,11 +117,16 @@ func RoleGrants(ctx context.Context, api RolesAPI, roles []genesys.Role, workers
 		return int32(len(divisions) - 1)
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(workers, 1))
+	g.SetLimit(max(cmp.Or(cfg.Workers, DefaultWorkers), 1))
 	for ri, r := range roles {
 		g.Go(func() error {
-			for page := 1; ; page++ {
-				l, err := api.ListRoleSubjectGrants(gctx, r.ID, &genesys.ListOptions{PageSize: genesys.MaxReferencePageSize, PageNumber: page})
+			page := 0
+			for l, err := range api.RoleSubjectGrantPages(gctx, r.ID, &genesys.ListOptions{PageSize: genesys.MaxReferencePageSize, PagingCap: pagingCap}) {
+				page++
+				var capErr *genesys.PagingCapError
+				if errors.As(err, &capErr) {
+					return &RoleOverCapError{RoleID: r.ID, Cap: pagingCap, Err: err}
+				}
 				if err != nil {
 					return fmt.Errorf("list subject grants of role %s page %d: %w", r.ID, page, err)
 				}
@@ -95,12 +143,6 @@ func RoleGrants(ctx context.Context, api RolesAPI, roles []genesys.Role, workers
 					}
 				}
 				mu.Unlock()
-				if l.NextURI == "" || len(l.Entities) == 0 {
-					break
-				}
-				if page*genesys.MaxReferencePageSize >= pagingCap {
-					return &RoleOverCapError{RoleID: r.ID, Cap: pagingCap}
-				}
 			}
 			prog.Done(1)
 			return nil
@@ -114,9 +156,8 @@ func RoleGrants(ctx context.Context, api RolesAPI, roles []genesys.Role, workers
 		users = append(users, u)
 	}
 	slices.Sort(users)
-	batchSize = max(batchSize, 1)
-	for start := 0; start < len(users); start += batchSize {
-		b := GrantBatch{Users: users[start:min(start+batchSize, len(users))]}
+	for start := 0; start < len(users); start += roleSideBatchUsers {
+		b := GrantBatch{Users: users[start:min(start+roleSideBatchUsers, len(users))]}
 		for _, u := range b.Users {
 			ps := byUser[u]
 			slices.SortFunc(ps, func(a, b pair) int {
@@ -131,56 +172,45 @@ func RoleGrants(ctx context.Context, api RolesAPI, roles []genesys.Role, workers
 			}
 			delete(byUser, u)
 		}
-		select {
-		case out <- b:
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := send(ctx, out, b); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
 // RoleGrantsByUser reads each user's grants from the subject side
-// (GET /authorization/subjects/{id}: one call per user), batchSize users per
-// batch: the fallback when a role is over the role-side listing's cap.
-func RoleGrantsByUser(ctx context.Context, api RolesAPI, userIDs []string, workers, batchSize int, prog UsersCounter, out chan<- GrantBatch) error {
-	prog.AddTotal(int64(len(userIDs)))
-	prog.MinCalls(int64(len(userIDs)))
-	batchSize = max(batchSize, 1)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(workers, 1))
-	for start := 0; start < len(userIDs); start += batchSize {
-		users := userIDs[start:min(start+batchSize, len(userIDs))]
-		g.Go(func() error {
-			b := GrantBatch{Users: users}
-			for _, uid := range users {
-				s, err := api.GetAuthorizationSubject(gctx, uid)
-				if errors.Is(err, genesys.ErrNotFound) {
-					continue // deleted since it was listed: no grants
+// (GET /authorization/subjects/{id}: one call per user), in batches of a
+// few hundred users: the reverse path's read of a few users, and
+// RoleGrants' fallback when a role is over the role-side listing's cap. It
+// closes out when it returns.
+func RoleGrantsByUser(ctx context.Context, api RolesAPI, userIDs []string, workers int, prog Counter, out chan<- GrantBatch) error {
+	defer close(out)
+	return grantsByUser(ctx, api, userIDs, workers, prog, out)
+}
+
+func grantsByUser(ctx context.Context, api RolesAPI, userIDs []string, workers int, prog Counter, out chan<- GrantBatch) error {
+	return byUser(ctx, userIDs, ByUserConfig{Workers: workers, BatchSize: perUserBatchUsers}, prog,
+		func(ctx context.Context, uid string) ([]Grant, error) {
+			s, err := api.GetAuthorizationSubject(ctx, uid)
+			if errors.Is(err, genesys.ErrNotFound) {
+				return nil, nil // deleted since it was listed: no grants
+			}
+			if err != nil {
+				return nil, fmt.Errorf("read grants of user %s: %w", uid, err)
+			}
+			var rows []Grant
+			seen := map[[2]string]bool{}
+			for _, gr := range s.Grants {
+				if gr.Role == nil || gr.Division == nil {
+					continue
 				}
-				if err != nil {
-					return fmt.Errorf("read grants of user %s: %w", uid, err)
-				}
-				seen := map[[2]string]bool{}
-				for _, gr := range s.Grants {
-					if gr.Role == nil || gr.Division == nil {
-						continue
-					}
-					k := [2]string{gr.Role.ID, gr.Division.ID}
-					if !seen[k] {
-						seen[k] = true
-						b.Rows = append(b.Rows, Grant{UserID: uid, RoleID: gr.Role.ID, DivisionID: gr.Division.ID})
-					}
+				k := [2]string{gr.Role.ID, gr.Division.ID}
+				if !seen[k] {
+					seen[k] = true
+					rows = append(rows, Grant{UserID: uid, RoleID: gr.Role.ID, DivisionID: gr.Division.ID})
 				}
 			}
-			prog.Done(int64(len(users)))
-			select {
-			case out <- b:
-				return nil
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-		})
-	}
-	return g.Wait()
+			return rows, nil
+		}, func(users []string, rows []Grant) GrantBatch { return GrantBatch{Users: users, Rows: rows} }, out)
 }

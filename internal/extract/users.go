@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"sync"
 
@@ -16,10 +17,14 @@ import (
 
 // UsersAPI is what the users stream calls.
 type UsersAPI interface {
+	// ListUsers reads the pages whose numbers the stream plans (several
+	// at once, ascending and descending); UserPages follows a listing
+	// that grew past its planned pages.
 	ListUsers(ctx context.Context, opts *genesys.ListUsersOptions) (*genesys.Listing[genesys.User], error)
+	UserPages(ctx context.Context, opts *genesys.ListUsersOptions) iter.Seq2[*genesys.Listing[genesys.User], error]
 	SearchUsers(ctx context.Context, req genesys.UserSearchRequest) (*genesys.UsersSearchResponse, error)
-	ListUserRoutingSkills(ctx context.Context, userID string, opts *genesys.UserRoutingOptions) (*genesys.Listing[genesys.UserRoutingSkill], error)
-	ListUserRoutingLanguages(ctx context.Context, userID string, opts *genesys.UserRoutingOptions) (*genesys.Listing[genesys.UserRoutingLanguage], error)
+	UserRoutingSkills(ctx context.Context, userID string, opts *genesys.UserRoutingOptions) iter.Seq2[genesys.UserRoutingSkill, error]
+	UserRoutingLanguages(ctx context.Context, userID string, opts *genesys.UserRoutingOptions) iter.Seq2[genesys.UserRoutingLanguage, error]
 }
 
 // UsersConfig configures the users stream. The zero value reads active
@@ -31,7 +36,7 @@ type UsersConfig struct {
 	Expand []string
 	// PageSize of GET /api/v2/users. Default 500.
 	PageSize int
-	// Workers fetch pages concurrently. Default 4.
+	// Workers fetch pages concurrently. Default DefaultWorkers.
 	Workers int
 	// PagingCap is the deep-paging cap of page-numbered listings and of the
 	// users search. Default genesys.PagingCap.
@@ -51,13 +56,6 @@ type UsersPage struct {
 	// per-user endpoints because the expand was missing or possibly
 	// truncated.
 	Reread int
-}
-
-// UsersCounter receives the stream's progress.
-type UsersCounter interface {
-	AddTotal(n int64)
-	Done(n int64)
-	MinCalls(n int64)
 }
 
 // PartitionError says that a partition of the users listing is over the
@@ -82,10 +80,11 @@ const expandSuspect = 25
 // send, never the same user twice. It splits a state whose listing is over
 // the paging cap (ascending and descending listings, then the users search
 // per division) and fails with a *PartitionError rather than truncating.
-// It does not close out.
-func Users(ctx context.Context, api UsersAPI, cfg UsersConfig, prog UsersCounter, out chan<- UsersPage) error {
+// It closes out when it returns.
+func Users(ctx context.Context, api UsersAPI, cfg UsersConfig, prog Counter, out chan<- UsersPage) error {
+	defer close(out)
 	cfg.PageSize = cmp.Or(cfg.PageSize, genesys.MaxUsersPageSize)
-	cfg.Workers = cmp.Or(cfg.Workers, 4)
+	cfg.Workers = cmp.Or(cfg.Workers, DefaultWorkers)
 	cfg.PagingCap = cmp.Or(cfg.PagingCap, genesys.PagingCap)
 	if len(cfg.States) == 0 {
 		cfg.States = []string{genesys.StateActive}
@@ -102,7 +101,7 @@ func Users(ctx context.Context, api UsersAPI, cfg UsersConfig, prog UsersCounter
 type usersRun struct {
 	api  UsersAPI
 	cfg  UsersConfig
-	prog UsersCounter
+	prog Counter
 	out  chan<- UsersPage
 
 	mu   sync.Mutex
@@ -136,7 +135,13 @@ func (x *usersRun) state(ctx context.Context, state string) error {
 			return err
 		}
 		x.prog.Done(1)
-		return x.listPages(ctx, state, 2, pages, false, first.NextURI != "" && pages == 1)
+		err := x.listPages(ctx, state, 2, pages, first.NextURI != "" && pages == 1)
+		if capErr := (*genesys.PagingCapError)(nil); errors.As(err, &capErr) {
+			// The listing grew past the cap while it was read: split it
+			// (the users already sent are not sent again).
+			return x.byDivision(ctx, state, max(total, capErr.Total))
+		}
+		return err
 	}
 	if total <= 2*x.cfg.PagingCap {
 		// Read the first cap's worth ascending and the rest descending;
@@ -157,14 +162,15 @@ func (x *usersRun) state(ctx context.Context, state string) error {
 }
 
 // listPages fetches pages [from, to] concurrently and sends them; with more
-// set it keeps following nextUri after `to` (the listing grew mid-run).
-func (x *usersRun) listPages(ctx context.Context, state string, from, to int, desc, more bool) error {
+// set it keeps following nextUri after `to` (the listing grew mid-run), up
+// to the paging cap (a *genesys.PagingCapError past it).
+func (x *usersRun) listPages(ctx context.Context, state string, from, to int, more bool) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(x.cfg.Workers)
 	var lastHasNext bool
 	for p := from; p <= to; p++ {
 		g.Go(func() error {
-			l, err := x.api.ListUsers(gctx, x.listOpts(state, p, desc))
+			l, err := x.api.ListUsers(gctx, x.listOpts(state, p, false))
 			if err != nil {
 				return fmt.Errorf("list users state=%s page %d: %w", state, p, err)
 			}
@@ -181,8 +187,11 @@ func (x *usersRun) listPages(ctx context.Context, state string, from, to int, de
 	if !(lastHasNext || more) {
 		return nil
 	}
-	for p := to + 1; p*x.cfg.PageSize <= x.cfg.PagingCap; p++ {
-		l, err := x.api.ListUsers(ctx, x.listOpts(state, p, desc))
+	opts := x.listOpts(state, to+1, false)
+	opts.PagingCap = x.cfg.PagingCap
+	p := to
+	for l, err := range x.api.UserPages(ctx, opts) {
+		p++
 		if err != nil {
 			return fmt.Errorf("list users state=%s page %d: %w", state, p, err)
 		}
@@ -190,9 +199,6 @@ func (x *usersRun) listPages(ctx context.Context, state string, from, to int, de
 		x.prog.Done(1)
 		if err := x.emit(ctx, l.Entities); err != nil {
 			return err
-		}
-		if l.NextURI == "" || len(l.Entities) == 0 {
-			return nil
 		}
 	}
 	return nil
@@ -319,10 +325,8 @@ func (x *usersRun) emit(ctx context.Context, users []genesys.User, more ...genes
 			return err
 		}
 		page.Reread = reread
-		select {
-		case x.out <- page:
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := send(ctx, x.out, page); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -341,18 +345,14 @@ func (x *usersRun) completeExpands(ctx context.Context, users []genesys.User) (i
 		u := &users[i]
 		touched := false
 		if wantSkills && (!hasKey(u.Raw, "skills") || len(u.Skills) >= expandSuspect) {
-			skills, err := allPages(ctx, func(ctx context.Context, page int) (*genesys.Listing[genesys.UserRoutingSkill], error) {
-				return x.api.ListUserRoutingSkills(ctx, u.ID, &genesys.UserRoutingOptions{ListOptions: genesys.ListOptions{PageNumber: page}})
-			})
+			skills, err := collect(x.api.UserRoutingSkills(ctx, u.ID, perUserOptions()))
 			if err != nil {
 				return n, fmt.Errorf("re-read skills of user %s: %w", u.ID, err)
 			}
 			u.Skills, touched = skills, true
 		}
 		if wantLangs && (!hasKey(u.Raw, "languages") || len(u.Languages) >= expandSuspect) {
-			langs, err := allPages(ctx, func(ctx context.Context, page int) (*genesys.Listing[genesys.UserRoutingLanguage], error) {
-				return x.api.ListUserRoutingLanguages(ctx, u.ID, &genesys.UserRoutingOptions{ListOptions: genesys.ListOptions{PageNumber: page}})
-			})
+			langs, err := collect(x.api.UserRoutingLanguages(ctx, u.ID, perUserOptions()))
 			if err != nil {
 				return n, fmt.Errorf("re-read languages of user %s: %w", u.ID, err)
 			}
@@ -365,22 +365,10 @@ func (x *usersRun) completeExpands(ctx context.Context, users []genesys.User) (i
 	return n, nil
 }
 
-// allPages reads every page of a small page-numbered listing.
-func allPages[T any](ctx context.Context, fetch func(ctx context.Context, page int) (*genesys.Listing[T], error)) ([]T, error) {
-	var all []T
-	for page := 1; ; page++ {
-		l, err := fetch(ctx, page)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, l.Entities...)
-		if l.NextURI == "" || len(l.Entities) == 0 {
-			return all, nil
-		}
-		if page*max(l.PageSize, 1) >= genesys.PagingCap {
-			return nil, errors.New("listing over the paging cap")
-		}
-	}
+// perUserOptions are the options of a user's skill and language listings:
+// the largest page, kept under the API's paging cap.
+func perUserOptions() *genesys.UserRoutingOptions {
+	return &genesys.UserRoutingOptions{ListOptions: genesys.ListOptions{PagingCap: genesys.PagingCap}}
 }
 
 // hasKey reports whether the top-level JSON object raw has key. The check

@@ -3,15 +3,14 @@ package extract_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"slices"
 	"sync/atomic"
 	"testing"
 
 	"github.com/usersync/syncer/internal/emulator"
+	"github.com/usersync/syncer/internal/emulatortest"
 	"github.com/usersync/syncer/internal/extract"
 	"github.com/usersync/syncer/internal/genesys"
-	"github.com/usersync/syncer/internal/ratelimit"
 )
 
 type counter struct{ total, done, minCalls atomic.Int64 }
@@ -23,19 +22,8 @@ func (c *counter) MinCalls(n int64) { c.minCalls.Add(n) }
 func newOrg(t *testing.T, cfg emulator.Config) (*emulator.Server, *genesys.Client) {
 	t.Helper()
 	cfg.RatePerMinute = -1
-	srv, err := emulator.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	c, err := genesys.NewClient(genesys.WithBaseURL(ts.URL),
-		genesys.WithCredentials(emulator.DefaultClientID, emulator.DefaultClientSecret),
-		genesys.WithBudget(ratelimit.New(ratelimit.Config{RequestsPerMinute: 600_000, Burst: 1000, MaxInFlight: 16})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, c
+	o := emulatortest.Start(t, cfg)
+	return o.Server, o.Client(t)
 }
 
 func readUsers(t *testing.T, c *genesys.Client, cfg extract.UsersConfig) ([]string, *counter, error) {
@@ -53,8 +41,7 @@ func readUsers(t *testing.T, c *genesys.Client, cfg extract.UsersConfig) ([]stri
 	}()
 	prog := &counter{}
 	err := extract.Users(context.Background(), c, cfg, prog, out)
-	close(out)
-	<-done
+	<-done // Users closed out
 	slices.Sort(ids)
 	return ids, prog, err
 }

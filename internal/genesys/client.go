@@ -51,6 +51,7 @@ type Option func(*options)
 type options struct {
 	region       string
 	baseURL      string
+	loginURL     string
 	clientID     string
 	clientSecret string
 	httpc        *http.Client
@@ -68,6 +69,11 @@ func WithRegion(region string) Option { return func(o *options) { o.region = reg
 // WithBaseURL sets one base URL for both the API and the login server, as
 // the emulator serves them (http://127.0.0.1:8089). It overrides WithRegion.
 func WithBaseURL(u string) Option { return func(o *options) { o.baseURL = u } }
+
+// WithLoginURL sets the login server of a base URL setup when it is not the
+// base URL's host (a proxy in front of the API only, for example). It is
+// ignored with WithRegion, whose login host is the region's.
+func WithLoginURL(u string) Option { return func(o *options) { o.loginURL = u } }
 
 // WithCredentials sets the OAuth client id and secret.
 func WithCredentials(clientID, clientSecret string) Option {
@@ -111,6 +117,13 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 		apiBase = u.Scheme + "://" + u.Host + strings.TrimSuffix(u.Path, "/")
 		loginBase = apiBase
+		if o.loginURL != "" {
+			l, err := url.Parse(o.loginURL)
+			if err != nil || (l.Scheme != "http" && l.Scheme != "https") || l.Host == "" {
+				return nil, fmt.Errorf("genesys: login URL %q is not an http(s) URL", o.loginURL)
+			}
+			loginBase = l.Scheme + "://" + l.Host + strings.TrimSuffix(l.Path, "/")
+		}
 	case o.region != "":
 		r, err := LookupRegion(o.region)
 		if err != nil {

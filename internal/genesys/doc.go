@@ -46,7 +46,11 @@
 // options before paging and stop at the first error. Reaching the API's
 // deep-paging cap (PagingCap results) ends a listing with a *PagingCapError
 // (ErrPagingCap): the caller must split the listing (by state, by division
-// through SearchUsers, or by id). Analytics job results are cursor listings
+// through SearchUsers, or by id). A caller that knows the cap sets
+// ListOptions.PagingCap, and the iterator ends before asking for a page
+// past it instead of spending a call on the 400. These iterators are the
+// one paging implementation: package extract reads through them. Analytics
+// job results are cursor listings
 // with the same three shapes. The page-size constants (MaxUsersPageSize, ...)
 // and Pages let planners know a call's cost before making it.
 //

@@ -183,6 +183,37 @@ func TestPagingCap(t *testing.T) {
 	}
 }
 
+// A cap the caller sets (ListOptions.PagingCap) ends the iteration before
+// the page that would reach past it is asked for: no 400 is spent on it.
+func TestPagingCapSetByTheCaller(t *testing.T) {
+	t.Parallel()
+	e := newEmu(t, emulator.Config{Users: 600})
+	c := e.client(t)
+	before := c.Stats()
+	n := 0
+	var err error
+	for _, err = range c.UserPages(context.Background(), &genesys.ListUsersOptions{ListOptions: genesys.ListOptions{PageSize: 100, PagingCap: 200}}) {
+		if err != nil {
+			break
+		}
+		n++
+	}
+	var capErr *genesys.PagingCapError
+	if !errors.As(err, &capErr) || !errors.Is(err, genesys.ErrPagingCap) || errors.Is(err, genesys.ErrBadRequest) {
+		t.Fatalf("err = %v, want a *PagingCapError of the caller's cap", err)
+	}
+	if n != 2 || capErr.PageNumber != 3 || capErr.Cap != 200 || capErr.Total != e.UserCount("active") {
+		t.Fatalf("read %d pages, cap error %+v; want 2 pages then page 3 not asked for", n, capErr)
+	}
+	calls := c.Stats().Sub(before)
+	if got := calls.Endpoint("GET /api/v2/users"); got != 2 {
+		t.Errorf("%d calls, want the 2 pages under the cap", got)
+	}
+	if !strings.Contains(err.Error(), "cap of 200") {
+		t.Errorf("error %q does not name the cap", err)
+	}
+}
+
 func TestGetUserAndErrors(t *testing.T) {
 	t.Parallel()
 	e := newEmu(t, emulator.Config{})

@@ -252,17 +252,26 @@ func (e *TokenError) Is(target error) bool {
 }
 
 // PagingCapError is a listing that ran into the deep-paging cap: a later
-// page of a listing whose first page was served answered 400.
+// page of a listing whose first page was served answered 400, or would
+// have reached past the cap the caller set (ListOptions.PagingCap) and was
+// not asked for.
 type PagingCapError struct {
 	Path       string
 	PageNumber int
 	PageSize   int
 	// Total is the listing's total as its first page reported it.
 	Total int
-	Err   error
+	// Cap is the caller's cap the page would have reached past; zero when
+	// the API refused the page (Err).
+	Cap int
+	Err error
 }
 
 func (e *PagingCapError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("genesys: %s: page %d of size %d (results from %d) is past the deep-paging cap of %d results (listing total %d), split the listing",
+			e.Path, e.PageNumber, e.PageSize, (e.PageNumber-1)*e.PageSize+1, e.Cap, e.Total)
+	}
 	return fmt.Sprintf("genesys: %s: page %d of size %d (results from %d) is past the API's deep-paging cap (listing total %d), split the listing: %v",
 		e.Path, e.PageNumber, e.PageSize, (e.PageNumber-1)*e.PageSize+1, e.Total, e.Err)
 }

@@ -205,12 +205,32 @@ func TestRegionHosts(t *testing.T) {
 	}
 }
 
+// A login URL sends the token request to its host and the calls to the
+// base URL's.
+func TestLoginURLHosts(t *testing.T) {
+	t.Parallel()
+	rec := &hostRecorder{}
+	c, err := NewClient(WithBaseURL("https://api.proxy.example/"), WithLoginURL("https://sso.proxy.example"),
+		WithCredentials("id", "secret"), WithTransport(rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetUser(context.Background(), "u1", nil); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"https://sso.proxy.example/oauth/token", "https://api.proxy.example/api/v2/users/u1"}
+	if strings.Join(rec.hosts, " ") != strings.Join(want, " ") {
+		t.Fatalf("requests went to %v, want %v", rec.hosts, want)
+	}
+}
+
 func TestNewClientErrors(t *testing.T) {
 	t.Parallel()
 	for _, opts := range [][]Option{
 		{WithCredentials("id", "secret")},
 		{WithRegion("nowhere"), WithCredentials("id", "secret")},
 		{WithBaseURL("ftp://x"), WithCredentials("id", "secret")},
+		{WithBaseURL("https://x"), WithLoginURL("sso.example"), WithCredentials("id", "secret")},
 		{WithRegion("mypurecloud.ie")},
 	} {
 		if _, err := NewClient(opts...); err == nil {

@@ -80,6 +80,11 @@ type Listing[T any] struct {
 type ListOptions struct {
 	PageSize   int
 	PageNumber int
+	// PagingCap, when set, is the deep-paging cap the page iterators keep
+	// under: before asking for a page that reaches past PagingCap results
+	// they end with a *PagingCapError, without the call. Zero: only the
+	// API's 400 tells. It is not sent.
+	PagingCap int
 }
 
 func (o ListOptions) values(defaultSize int) url.Values {
@@ -110,23 +115,33 @@ func nextPageNumber(uri string) (int, bool) {
 	return n, true
 }
 
-// fetchPage gets page n of a listing.
-type fetchPage[T any] func(ctx context.Context, page int) (*Listing[T], error)
-
-// pages iterates a page-numbered listing from page first, following nextUri
-// until a page has none. A 400 on a later page than the first becomes a
-// *PagingCapError (the API's cap is PagingCap results by default, but an org
-// or the emulator can set another). The iteration stops at the first error.
-func pages[T any](ctx context.Context, path string, first, pageSize int, fetch fetchPage[T]) iter.Seq2[*Listing[T], error] {
+// pages iterates a page-numbered listing from o.PageNumber at o.PageSize
+// (defaultSize when zero), following nextUri until a page has none; fetch
+// gets the page its ListOptions name. A page that would reach past
+// o.PagingCap ends the iteration with a *PagingCapError before it is
+// asked for, and so does a 400 on a later page than the first (the API's
+// cap is PagingCap results by default, but an org or the emulator can set
+// another). The iteration stops at the first error.
+func pages[T any](ctx context.Context, path string, o ListOptions, defaultSize int, fetch func(ctx context.Context, o ListOptions) (*Listing[T], error)) iter.Seq2[*Listing[T], error] {
+	size := pageSizeOr(o.PageSize, defaultSize)
+	first := max(o.PageNumber, 1)
 	return func(yield func(*Listing[T], error) bool) {
-		page, total := max(first, 1), -1
+		page, total := first, -1
 		for {
-			l, err := fetch(ctx, page)
+			// Page 1 is always asked for: its answer says how far the
+			// listing goes.
+			if page > 1 && o.PagingCap > 0 && page*size > o.PagingCap {
+				yield(nil, &PagingCapError{Path: path, PageNumber: page, PageSize: size, Total: total, Cap: o.PagingCap})
+				return
+			}
+			p := o
+			p.PageNumber, p.PageSize = page, size
+			l, err := fetch(ctx, p)
 			if err != nil {
 				// Page first was served with the same parameters: a 400 on a
 				// later page is the deep-paging cap.
-				if errors.Is(err, ErrBadRequest) && page > max(first, 1) {
-					err = &PagingCapError{Path: path, PageNumber: page, PageSize: pageSize, Total: total, Err: err}
+				if errors.Is(err, ErrBadRequest) && page > first {
+					err = &PagingCapError{Path: path, PageNumber: page, PageSize: size, Total: total, Err: err}
 				}
 				yield(nil, err)
 				return

@@ -43,10 +43,9 @@ func (c *Client) ListQueues(ctx context.Context, opts *ListQueuesOptions) (*List
 // QueuePages iterates the pages of GET /api/v2/routing/queues.
 func (c *Client) QueuePages(ctx context.Context, opts *ListQueuesOptions) iter.Seq2[*Listing[Queue], error] {
 	o := opts.clone()
-	size := pageSizeOr(o.PageSize, MaxQueuesPageSize)
-	return pages(ctx, "/api/v2/routing/queues", o.PageNumber, size, func(ctx context.Context, page int) (*Listing[Queue], error) {
+	return pages(ctx, "/api/v2/routing/queues", o.ListOptions, MaxQueuesPageSize, func(ctx context.Context, lo ListOptions) (*Listing[Queue], error) {
 		p := o
-		p.PageNumber, p.PageSize = page, size
+		p.ListOptions = lo
 		return c.ListQueues(ctx, &p)
 	})
 }
@@ -92,10 +91,9 @@ func (c *Client) ListQueueMembers(ctx context.Context, queueID string, opts *Que
 // QueueMemberPages iterates the pages of a queue's members.
 func (c *Client) QueueMemberPages(ctx context.Context, queueID string, opts *QueueMembersOptions) iter.Seq2[*Listing[QueueMember], error] {
 	o := opts.clone()
-	size := pageSizeOr(o.PageSize, MaxQueueMembersPageSize)
-	return pages(ctx, "/api/v2/routing/queues/{queueId}/members", o.PageNumber, size, func(ctx context.Context, page int) (*Listing[QueueMember], error) {
+	return pages(ctx, "/api/v2/routing/queues/{queueId}/members", o.ListOptions, MaxQueueMembersPageSize, func(ctx context.Context, lo ListOptions) (*Listing[QueueMember], error) {
 		p := o
-		p.PageNumber, p.PageSize = page, size
+		p.ListOptions = lo
 		return c.ListQueueMembers(ctx, queueID, &p)
 	})
 }
@@ -165,15 +163,19 @@ func listReference[T any](ctx context.Context, c *Client, path string, opts *Ref
 	return &l, nil
 }
 
+// referencePages iterates the pages of a reference listing.
+func referencePages[T any](ctx context.Context, c *Client, path string, opts *ReferenceOptions) iter.Seq2[*Listing[T], error] {
+	o := opts.clone()
+	return pages(ctx, path, o.ListOptions, MaxReferencePageSize, func(ctx context.Context, lo ListOptions) (*Listing[T], error) {
+		p := o
+		p.ListOptions = lo
+		return listReference[T](ctx, c, path, &p)
+	})
+}
+
 // iterReference iterates a reference listing.
 func iterReference[T any](ctx context.Context, c *Client, path string, opts *ReferenceOptions) iter.Seq2[T, error] {
-	o := opts.clone()
-	size := pageSizeOr(o.PageSize, MaxReferencePageSize)
-	return items(pages(ctx, path, o.PageNumber, size, func(ctx context.Context, page int) (*Listing[T], error) {
-		p := o
-		p.PageNumber, p.PageSize = page, size
-		return listReference[T](ctx, c, path, &p)
-	}), listingEntities[T])
+	return items(referencePages[T](ctx, c, path, opts), listingEntities[T])
 }
 
 const (
@@ -188,6 +190,11 @@ func (c *Client) ListSkills(ctx context.Context, opts *ReferenceOptions) (*Listi
 	return listReference[RoutingSkill](ctx, c, pathSkills, opts)
 }
 
+// SkillPages iterates the pages of the org's routing skills.
+func (c *Client) SkillPages(ctx context.Context, opts *ReferenceOptions) iter.Seq2[*Listing[RoutingSkill], error] {
+	return referencePages[RoutingSkill](ctx, c, pathSkills, opts)
+}
+
 // Skills iterates the org's routing skills.
 func (c *Client) Skills(ctx context.Context, opts *ReferenceOptions) iter.Seq2[RoutingSkill, error] {
 	return iterReference[RoutingSkill](ctx, c, pathSkills, opts)
@@ -196,6 +203,11 @@ func (c *Client) Skills(ctx context.Context, opts *ReferenceOptions) iter.Seq2[R
 // ListLanguages gets one page of GET /api/v2/routing/languages.
 func (c *Client) ListLanguages(ctx context.Context, opts *ReferenceOptions) (*Listing[Language], error) {
 	return listReference[Language](ctx, c, pathLanguages, opts)
+}
+
+// LanguagePages iterates the pages of the org's routing languages.
+func (c *Client) LanguagePages(ctx context.Context, opts *ReferenceOptions) iter.Seq2[*Listing[Language], error] {
+	return referencePages[Language](ctx, c, pathLanguages, opts)
 }
 
 // Languages iterates the org's routing languages.
@@ -208,6 +220,11 @@ func (c *Client) ListDivisions(ctx context.Context, opts *ReferenceOptions) (*Li
 	return listReference[AuthzDivision](ctx, c, pathDivisions, opts)
 }
 
+// DivisionPages iterates the pages of the org's divisions.
+func (c *Client) DivisionPages(ctx context.Context, opts *ReferenceOptions) iter.Seq2[*Listing[AuthzDivision], error] {
+	return referencePages[AuthzDivision](ctx, c, pathDivisions, opts)
+}
+
 // Divisions iterates the org's divisions.
 func (c *Client) Divisions(ctx context.Context, opts *ReferenceOptions) iter.Seq2[AuthzDivision, error] {
 	return iterReference[AuthzDivision](ctx, c, pathDivisions, opts)
@@ -216,6 +233,11 @@ func (c *Client) Divisions(ctx context.Context, opts *ReferenceOptions) iter.Seq
 // ListRoles gets one page of GET /api/v2/authorization/roles.
 func (c *Client) ListRoles(ctx context.Context, opts *ReferenceOptions) (*Listing[Role], error) {
 	return listReference[Role](ctx, c, pathRoles, opts)
+}
+
+// RolePages iterates the pages of the org's roles.
+func (c *Client) RolePages(ctx context.Context, opts *ReferenceOptions) iter.Seq2[*Listing[Role], error] {
+	return referencePages[Role](ctx, c, pathRoles, opts)
 }
 
 // Roles iterates the org's roles.
@@ -246,9 +268,8 @@ func (c *Client) Locations(ctx context.Context, opts *ListOptions) iter.Seq2[Loc
 	if opts != nil {
 		o = *opts
 	}
-	size := pageSizeOr(o.PageSize, MaxLocationsPageSize)
-	return items(pages(ctx, pathLocations, o.PageNumber, size, func(ctx context.Context, page int) (*Listing[LocationDefinition], error) {
-		return c.ListLocations(ctx, &ListOptions{PageSize: size, PageNumber: page})
+	return items(pages(ctx, pathLocations, o, MaxLocationsPageSize, func(ctx context.Context, lo ListOptions) (*Listing[LocationDefinition], error) {
+		return c.ListLocations(ctx, &lo)
 	}), listingEntities[LocationDefinition])
 }
 
@@ -300,16 +321,20 @@ func setList(v url.Values, k string, s []string) {
 
 const pathRoleSubjectGrants = "/api/v2/authorization/roles/{roleId}/subjectgrants"
 
-// RoleSubjectGrants iterates the subjects granted a role.
-func (c *Client) RoleSubjectGrants(ctx context.Context, roleID string, opts *ListOptions) iter.Seq2[SubjectDivisionGrants, error] {
+// RoleSubjectGrantPages iterates the pages of the subjects granted a role.
+func (c *Client) RoleSubjectGrantPages(ctx context.Context, roleID string, opts *ListOptions) iter.Seq2[*Listing[SubjectDivisionGrants], error] {
 	var o ListOptions
 	if opts != nil {
 		o = *opts
 	}
-	size := pageSizeOr(o.PageSize, MaxReferencePageSize)
-	return items(pages(ctx, pathRoleSubjectGrants, o.PageNumber, size, func(ctx context.Context, page int) (*Listing[SubjectDivisionGrants], error) {
-		return c.ListRoleSubjectGrants(ctx, roleID, &ListOptions{PageNumber: page, PageSize: size})
-	}), listingEntities[SubjectDivisionGrants])
+	return pages(ctx, pathRoleSubjectGrants, o, MaxReferencePageSize, func(ctx context.Context, lo ListOptions) (*Listing[SubjectDivisionGrants], error) {
+		return c.ListRoleSubjectGrants(ctx, roleID, &lo)
+	})
+}
+
+// RoleSubjectGrants iterates the subjects granted a role.
+func (c *Client) RoleSubjectGrants(ctx context.Context, roleID string, opts *ListOptions) iter.Seq2[SubjectDivisionGrants, error] {
+	return items(c.RoleSubjectGrantPages(ctx, roleID, opts), listingEntities[SubjectDivisionGrants])
 }
 
 // Division object types for MoveToDivision.

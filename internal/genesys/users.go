@@ -80,10 +80,9 @@ func (c *Client) ListUsers(ctx context.Context, opts *ListUsersOptions) (*Listin
 // A page past PagingCap ends the iteration with a *PagingCapError.
 func (c *Client) UserPages(ctx context.Context, opts *ListUsersOptions) iter.Seq2[*Listing[User], error] {
 	o := opts.clone()
-	size := pageSizeOr(o.PageSize, MaxUsersPageSize)
-	return pages(ctx, pathUsers, o.PageNumber, size, func(ctx context.Context, page int) (*Listing[User], error) {
+	return pages(ctx, pathUsers, o.ListOptions, MaxUsersPageSize, func(ctx context.Context, lo ListOptions) (*Listing[User], error) {
 		p := o
-		p.PageNumber, p.PageSize = page, size
+		p.ListOptions = lo
 		return c.ListUsers(ctx, &p)
 	})
 }
@@ -205,10 +204,9 @@ func (c *Client) ListUserRoutingSkills(ctx context.Context, userID string, opts 
 // UserRoutingSkills iterates all of a user's routing skills.
 func (c *Client) UserRoutingSkills(ctx context.Context, userID string, opts *UserRoutingOptions) iter.Seq2[UserRoutingSkill, error] {
 	o := opts.clone()
-	size := pageSizeOr(o.PageSize, MaxUserRoutingPageSize)
-	return items(pages(ctx, "/api/v2/users/{userId}/routingskills", o.PageNumber, size, func(ctx context.Context, page int) (*Listing[UserRoutingSkill], error) {
+	return items(pages(ctx, "/api/v2/users/{userId}/routingskills", o.ListOptions, MaxUserRoutingPageSize, func(ctx context.Context, lo ListOptions) (*Listing[UserRoutingSkill], error) {
 		p := o
-		p.PageNumber, p.PageSize = page, size
+		p.ListOptions = lo
 		return c.ListUserRoutingSkills(ctx, userID, &p)
 	}), listingEntities[UserRoutingSkill])
 }
@@ -228,10 +226,9 @@ func (c *Client) ListUserRoutingLanguages(ctx context.Context, userID string, op
 // UserRoutingLanguages iterates all of a user's routing languages.
 func (c *Client) UserRoutingLanguages(ctx context.Context, userID string, opts *UserRoutingOptions) iter.Seq2[UserRoutingLanguage, error] {
 	o := opts.clone()
-	size := pageSizeOr(o.PageSize, MaxUserRoutingPageSize)
-	return items(pages(ctx, "/api/v2/users/{userId}/routinglanguages", o.PageNumber, size, func(ctx context.Context, page int) (*Listing[UserRoutingLanguage], error) {
+	return items(pages(ctx, "/api/v2/users/{userId}/routinglanguages", o.ListOptions, MaxUserRoutingPageSize, func(ctx context.Context, lo ListOptions) (*Listing[UserRoutingLanguage], error) {
 		p := o
-		p.PageNumber, p.PageSize = page, size
+		p.ListOptions = lo
 		return c.ListUserRoutingLanguages(ctx, userID, &p)
 	}), listingEntities[UserRoutingLanguage])
 }
@@ -273,16 +270,20 @@ func (c *Client) ListUserQueues(ctx context.Context, userID string, opts *UserQu
 	return &l, nil
 }
 
+// UserQueuePages iterates the pages of a user's queue memberships.
+func (c *Client) UserQueuePages(ctx context.Context, userID string, opts *UserQueuesOptions) iter.Seq2[*Listing[UserQueue], error] {
+	o := opts.clone()
+	return pages(ctx, "/api/v2/users/{userId}/queues", o.ListOptions, MaxUserQueuesPageSize, func(ctx context.Context, lo ListOptions) (*Listing[UserQueue], error) {
+		p := o
+		p.ListOptions = lo
+		return c.ListUserQueues(ctx, userID, &p)
+	})
+}
+
 // UserQueues iterates a user's queue memberships. For every membership,
 // joined or not, iterate once with Joined true and once with false.
 func (c *Client) UserQueues(ctx context.Context, userID string, opts *UserQueuesOptions) iter.Seq2[UserQueue, error] {
-	o := opts.clone()
-	size := pageSizeOr(o.PageSize, MaxUserQueuesPageSize)
-	return items(pages(ctx, "/api/v2/users/{userId}/queues", o.PageNumber, size, func(ctx context.Context, page int) (*Listing[UserQueue], error) {
-		p := o
-		p.PageNumber, p.PageSize = page, size
-		return c.ListUserQueues(ctx, userID, &p)
-	}), listingEntities[UserQueue])
+	return items(c.UserQueuePages(ctx, userID, opts), listingEntities[UserQueue])
 }
 
 // GetUserRoles gets GET /api/v2/users/{subjectId}/roles.

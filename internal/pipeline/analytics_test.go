@@ -12,7 +12,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/usersync/syncer/internal/config"
 	"github.com/usersync/syncer/internal/emulator"
 	"github.com/usersync/syncer/internal/emulator/analytics"
 	"github.com/usersync/syncer/internal/extract"
@@ -349,23 +348,8 @@ func TestAnalyticsInterruptedRunCancelsItsJobs(t *testing.T) {
 	}
 }
 
-func TestAnalyticsConfigFromTheConfigFile(t *testing.T) {
+func TestAnalyticsBadGranularityIsRefused(t *testing.T) {
 	t.Parallel()
-	got, err := pipeline.AnalyticsConfig(config.Analytics{Start: "2026-10-01", Lookback: time.Hour, MaxInterval: 24 * time.Hour,
-		Granularity: "PT15M", Metrics: []string{"tSystemPresence"}, MaxConcurrentJobs: 2, PollInterval: time.Second,
-		JobTimeout: time.Minute, MaxResubmits: 5, PageSize: 500})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := extract.AnalyticsConfig{Start: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Lookback: time.Hour, MaxInterval: 24 * time.Hour,
-		Granularity: "PT15M", Metrics: []string{"tSystemPresence"}, MaxConcurrentJobs: 2, PollInterval: time.Second,
-		JobTimeout: time.Minute, MaxResubmits: 5, PageSize: 500}
-	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("mapping (-want +got):\n%s", d)
-	}
-	if _, err := pipeline.AnalyticsConfig(config.Analytics{Start: "soon"}); err == nil {
-		t.Error("a bad start was accepted")
-	}
 	if _, err := pipeline.ForwardStreams(nil, pipeline.ForwardConfig{Streams: []string{pipeline.StreamUserAggregates},
 		Analytics: extract.AnalyticsConfig{Granularity: "30m"}}); err == nil {
 		t.Error("a bad granularity was accepted")

@@ -3,7 +3,6 @@ package pipeline_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"slices"
 	"sort"
 	"strings"
@@ -12,32 +11,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/usersync/syncer/internal/emulator"
+	"github.com/usersync/syncer/internal/emulatortest"
 	"github.com/usersync/syncer/internal/genesys"
 	"github.com/usersync/syncer/internal/pipeline"
-	"github.com/usersync/syncer/internal/ratelimit"
 )
 
 // org starts an emulator over real HTTP and a client with real OAuth.
 func org(t testing.TB, cfg emulator.Config) (*emulator.Server, *genesys.Client) {
 	t.Helper()
-	if cfg.RatePerMinute == 0 {
-		cfg.RatePerMinute = -1 // these tests measure correctness, not pacing
-	}
-	srv, err := emulator.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	c, err := genesys.NewClient(
-		genesys.WithBaseURL(ts.URL),
-		genesys.WithCredentials(emulator.DefaultClientID, emulator.DefaultClientSecret),
-		genesys.WithBudget(ratelimit.New(ratelimit.Config{RequestsPerMinute: 600_000, Burst: 1000, MaxInFlight: 16})),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, c
+	o := emulatortest.Start(t, cfg) // no rate limit unless set: these tests measure correctness, not pacing
+	return o.Server, o.Client(t)
 }
 
 var allStreams = []string{"reference", "users", "skills", "languages", "queues", "roles"}
@@ -343,5 +326,59 @@ func TestAutoQueueStrategyIsTheCheaper(t *testing.T) {
 				t.Errorf("memberships differ (-emulator +db):\n%s", firstLines(cmp.Diff(want, got), 20))
 			}
 		})
+	}
+}
+
+// Costs lists every registered stream: what a stream of the run used at
+// the least, and an estimate from the sizes the run learned for the
+// others. The estimates of the streams that ran are what they measured.
+func TestCostsOfEveryStream(t *testing.T) {
+	t.Parallel()
+	_, c := org(t, emulator.Config{Users: 150, Seed: 19})
+	e := newEnv(t)
+	cfg := fullConfig()
+	streams, err := pipeline.ForwardStreams(c, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := e.runner.DryRun(context.Background(), "nightly", streams, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	costs := pipeline.Costs(sum, cfg)
+	if len(costs) != len(pipeline.Specs()) {
+		t.Fatalf("%d costs for %d streams", len(costs), len(pipeline.Specs()))
+	}
+	measured := map[string]int64{}
+	for _, r := range sum.Streams {
+		measured[r.Name] = r.Progress.MinCalls
+	}
+	sizes := pipeline.SizesOf(sum)
+	for _, cost := range costs {
+		spec, _ := pipeline.Lookup(cost.Stream)
+		m, ran := measured[cost.Stream]
+		switch {
+		case !cost.Known:
+			t.Errorf("%s: cost unknown after a run of every stream it counts by", cost.Stream)
+		case ran && (!cost.InRun || cost.Calls != m):
+			t.Errorf("%s ran: cost %+v, want the %d calls it needed", cost.Stream, cost, m)
+		case !ran && (cost.InRun || cost.Calls <= 0):
+			t.Errorf("%s did not run: cost %+v, want an estimate", cost.Stream, cost)
+		}
+		if !ran {
+			continue
+		}
+		est, ok := spec.Estimate(sizes, cfg.WithDefaults())
+		exact := cost.Stream != pipeline.StreamRoles // a role's subjects are not counted up front
+		if !ok || (exact && est != m) || (!exact && est > m) {
+			t.Errorf("%s: estimate %d (known %t), measured %d", cost.Stream, est, ok, m)
+		}
+	}
+	var b strings.Builder
+	pipeline.RenderCosts(&b, costs, 300)
+	for _, want := range []string{"at 300 requests/minute", "user_details", "not in this pipeline", "about "} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the costs lack %q:\n%s", want, b.String())
+		}
 	}
 }

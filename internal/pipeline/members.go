@@ -26,36 +26,27 @@ type MembersAPI interface {
 // the org would cost far more. It is not a snapshot: nobody else's rows are
 // touched.
 func MembersOfStream(api MembersAPI, userIDs []string, queues, roles bool, workers int) Stream {
-	return Stream{Name: StreamMembersOf, Load: func(ctx context.Context, tx *load.Tx, p *StreamProgress) (*load.Watermark, error) {
-		if len(userIDs) == 0 || (!queues && !roles) {
-			return nil, nil
-		}
-		g, gctx := errgroup.WithContext(ctx)
-		if queues {
-			batches := make(chan extract.MembershipBatch, max(workers, 1))
-			g.Go(func() error {
-				defer close(batches)
-				return extract.QueueMembershipsByUser(gctx, api, userIDs, workers, usersPerMembershipBatch, p, batches)
-			})
-			g.Go(func() error {
-				for b := range batches {
-					rows := membershipRows(b.Rows)
-					if err := tx.QueueMembersByUser(gctx, b.Owners, rows); err != nil {
-						return err
-					}
-					p.Rows(int64(len(rows)))
-				}
-				return nil
-			})
-		}
-		if roles {
-			batches := make(chan extract.GrantBatch, max(workers, 1))
-			g.Go(func() error {
-				defer close(batches)
-				return extract.RoleGrantsByUser(gctx, api, userIDs, workers, 200, p, batches)
-			})
-			g.Go(func() error { return loadGrants(gctx, tx, p, batches) })
-		}
-		return nil, g.Wait()
-	}}
+	return Stream{Name: StreamMembersOf, Tables: []string{"user_queues", "user_role_grants"},
+		Run: func(ctx context.Context, _ load.Watermark, out *Out) (*load.Watermark, error) {
+			if len(userIDs) == 0 {
+				return nil, nil
+			}
+			room := max(workers, 1)
+			g, gctx := errgroup.WithContext(ctx)
+			if queues {
+				g.Go(func() error {
+					return Relay(gctx, out, room, func(ctx context.Context, batches chan<- extract.MembershipBatch) error {
+						return extract.QueueMembershipsByUser(ctx, api, userIDs, workers, usersPerMembershipBatch, out.Progress(), batches)
+					}, membershipBatch)
+				})
+			}
+			if roles {
+				g.Go(func() error {
+					return Relay(gctx, out, room, func(ctx context.Context, batches chan<- extract.GrantBatch) error {
+						return extract.RoleGrantsByUser(ctx, api, userIDs, workers, out.Progress(), batches)
+					}, grantBatch)
+				})
+			}
+			return nil, g.Wait()
+		}}
 }

@@ -7,78 +7,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/usersync/syncer/internal/load"
 	"github.com/usersync/syncer/internal/store"
 )
-
-// Stream is one unit of a run, loaded in one transaction.
-type Stream struct {
-	// Name identifies the stream and its watermark (e.g. "users").
-	Name string
-	// After names streams that must have committed before this one starts.
-	After []string
-	// Snapshot declares that the stream delivers the complete current state
-	// of what it loads, so rows it did not see are marked deleted at commit.
-	// Unless Load returns a watermark, the stream's watermark is then the
-	// time its read began.
-	Snapshot bool
-	// Load delivers the stream's batches into tx and returns the watermark to
-	// commit with them (nil for none). It must return promptly with an error
-	// when ctx is cancelled.
-	Load func(ctx context.Context, tx *load.Tx, p *StreamProgress) (*load.Watermark, error)
-	// Resume, when set, is called just before Load with the watermark the
-	// stream last committed (the zero Watermark when it never has), so that
-	// an incremental stream plans its reads from where it stopped.
-	Resume func(prev load.Watermark)
-}
-
-// WaitFor blocks until the stream named finished in the run of ctx (a
-// stream's Load context) and reports whether it committed. It lets a stream
-// start without declaring After and wait only when it turns out to need the
-// other one's result. It returns false at once when the run has no such
-// stream, and false when ctx ends first. A stream must not wait for one that
-// waits for it.
-func WaitFor(ctx context.Context, stream string) bool {
-	ch := StreamDone(ctx, stream)
-	if ch == nil {
-		return false
-	}
-	select {
-	case <-ch:
-	case <-ctx.Done():
-		return false
-	}
-	w := ctx.Value(waiterKey{}).(*waiter)
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.succeeded[stream]
-}
-
-// StreamDone returns a channel closed when the stream named finished in the
-// run of ctx, or nil when the run has no such stream.
-func StreamDone(ctx context.Context, stream string) <-chan struct{} {
-	w, ok := ctx.Value(waiterKey{}).(*waiter)
-	if !ok {
-		return nil
-	}
-	if ch, ok := w.done[stream]; ok {
-		return ch
-	}
-	return nil
-}
-
-type waiterKey struct{}
-
-// waiter tracks the streams of one run: done closes when a stream finished,
-// whatever its outcome; succeeded records which committed.
-type waiter struct {
-	done      map[string]chan struct{}
-	mu        sync.Mutex
-	succeeded map[string]bool
-}
 
 // CallSource reports the API calls made so far; the difference of two
 // readings is a run's calls.
@@ -95,8 +32,9 @@ type Config struct {
 	// Exclusive says the caller holds the pipeline's lock while it runs
 	// (`syncer run`, `syncer serve`): a run of the same pipeline still
 	// recorded as running then belongs to a process that died, and is marked
-	// interrupted when the next run starts. Without the lock (the reverse
-	// path's refreshes, which may overlap) nothing is marked.
+	// interrupted when the next run starts (store.BeginExclusiveRun).
+	// Without the lock (the reverse path's refreshes, which may overlap)
+	// nothing is marked (store.StartRun).
 	Exclusive bool
 	// Accounting, when set, gives every run its own call counters (a
 	// context carrying them and their reader); it wins over Calls. Use
@@ -164,6 +102,8 @@ type Summary struct {
 	Duration time.Duration
 	Streams  []StreamResult
 	Calls    CallStats
+
+	run *runState // what the streams handed each other (Costs)
 }
 
 // Rows is the number of rows every stream delivered.
@@ -174,10 +114,6 @@ func (s Summary) Rows() int64 {
 	}
 	return n
 }
-
-// ErrDependencyFailed marks a stream skipped because one it needs did not
-// succeed.
-var ErrDependencyFailed = errors.New("a stream it depends on did not succeed")
 
 // Run runs streams as one run of pipeline and records it in sync_runs. The
 // error is non-nil when the run did not succeed; the Summary is filled
@@ -196,7 +132,7 @@ func (r *Runner) DryRun(ctx context.Context, pipeline string, streams []Stream, 
 func (r *Runner) run(ctx context.Context, pipeline string, streams []Stream, prog *Progress, dry bool) (Summary, error) {
 	sum := Summary{Pipeline: pipeline, Started: time.Now(), DryRun: dry}
 	fail := func(err error) (Summary, error) {
-		sum.Outcome, sum.Err = outcomeOf(ctx, err), err
+		sum.Outcome, sum.Err = store.StatusOf(ctx, err), err
 		return sum, err
 	}
 	if err := validateStreams(streams); err != nil {
@@ -207,12 +143,11 @@ func (r *Runner) run(ctx context.Context, pipeline string, streams []Stream, pro
 	}
 	var runID int64
 	if !dry {
+		begin := r.store.StartRun
 		if r.excl {
-			if _, err := r.store.InterruptRuns(ctx, pipeline, "the process running it stopped before it finished"); err != nil {
-				return fail(fmt.Errorf("run %s: %w", pipeline, err))
-			}
+			begin = r.store.BeginExclusiveRun
 		}
-		id, err := r.store.StartRun(ctx, pipeline)
+		id, err := begin(ctx, pipeline)
 		if err != nil {
 			return fail(fmt.Errorf("run %s: %w", pipeline, err))
 		}
@@ -231,30 +166,27 @@ func (r *Runner) run(ctx context.Context, pipeline string, streams []Stream, pro
 	log := r.log.With("pipeline", pipeline, "run_id", runID)
 	log.Info("run started", "streams", len(streams))
 
-	w := &waiter{done: make(map[string]chan struct{}, len(streams)), succeeded: make(map[string]bool, len(streams))}
+	run := newRunState(streams)
+	sum.run = run
 	for _, s := range streams {
-		w.done[s.Name] = make(chan struct{})
 		prog.Stream(s.Name) // register in order for display
 	}
-	sctx := context.WithValue(ctx, waiterKey{}, w)
 	results := make([]StreamResult, len(streams))
 	var wg sync.WaitGroup
-	for i, s := range streams {
+	for i := range streams {
+		s := &streams[i]
 		wg.Go(func() {
-			defer close(w.done[s.Name])
+			ok := false
+			defer func() { run.finish(s.Name, ok) }()
 			for _, dep := range s.After {
-				<-w.done[dep] // dependencies always finish, cancelled or not
+				<-run.done[dep] // dependencies always finish, cancelled or not
 			}
-			w.mu.Lock()
 			depsOK := true
 			for _, dep := range s.After {
-				depsOK = depsOK && w.succeeded[dep]
+				depsOK = depsOK && run.succeededOf(dep)
 			}
-			w.mu.Unlock()
-			res := r.runStream(sctx, log, pipeline, runID, s, depsOK, dry, prog.Stream(s.Name))
-			w.mu.Lock()
-			w.succeeded[s.Name] = res.Outcome == OutcomeSucceeded
-			w.mu.Unlock()
+			res := r.runStream(ctx, log, pipeline, runID, s, run, depsOK, dry, prog.Stream(s.Name))
+			ok = res.Outcome == OutcomeSucceeded
 			results[i] = res
 		})
 	}
@@ -266,19 +198,18 @@ func (r *Runner) run(ctx context.Context, pipeline string, streams []Stream, pro
 		sum.Calls = calls.CallStats().Sub(before)
 	}
 	sum.Outcome, sum.Err = runOutcome(ctx, results)
-	rec := store.RunResult{Status: sum.Outcome, Counts: countsOf(results), Calls: sum.Calls}
-	if sum.Err != nil {
-		rec.Error = sum.Err.Error()
-	}
-	// Record the end even when ctx was cancelled: a clean stop leaves no run
-	// marked running.
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := r.finishRun(fctx, dry, runID, rec); err != nil {
-		err = fmt.Errorf("record end of run %d: %w", runID, err)
-		sum.Err = errors.Join(sum.Err, err)
-		if sum.Outcome == OutcomeSucceeded {
-			sum.Outcome = OutcomeFailed
+	if !dry {
+		// Recorded even when ctx was cancelled: a clean stop leaves no run
+		// marked running.
+		rec := store.RunResult{Status: sum.Outcome, Counts: countsOf(results), Calls: sum.Calls}
+		if sum.Err != nil {
+			rec.Error = sum.Err.Error()
+		}
+		if err := r.store.EndRun(ctx, runID, rec); err != nil {
+			sum.Err = errors.Join(sum.Err, fmt.Errorf("record end of run %d: %w", runID, err))
+			if sum.Outcome == OutcomeSucceeded {
+				sum.Outcome = OutcomeFailed
+			}
 		}
 	}
 	if sum.Err != nil {
@@ -290,7 +221,7 @@ func (r *Runner) run(ctx context.Context, pipeline string, streams []Stream, pro
 	return sum, nil
 }
 
-func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline string, runID int64, s Stream, depsOK, dry bool, sp *StreamProgress) StreamResult {
+func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline string, runID int64, s *Stream, run *runState, depsOK, dry bool, sp *StreamProgress) StreamResult {
 	log = log.With("stream", s.Name)
 	start := time.Now()
 	res := StreamResult{Name: s.Name}
@@ -298,6 +229,9 @@ func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline strin
 		res.Outcome, res.Err, res.Duration = outcome, err, time.Since(start)
 		sp.finish(outcome)
 		res.Progress = sp.Snapshot()
+		if dry {
+			return res
+		}
 		rec := store.RunResult{Status: outcome, Counts: res.Stats}
 		if outcome == OutcomeSkipped {
 			rec.Status = store.StatusFailed
@@ -305,19 +239,16 @@ func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline strin
 		if err != nil {
 			rec.Error = err.Error()
 		}
-		if dry {
-			return res
-		}
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		if ferr := recordEnd(fctx, func(ctx context.Context) error { return r.store.FinishStreamRun(ctx, runID, s.Name, rec) }); ferr != nil {
+		if ferr := r.store.EndStreamRun(ctx, runID, s.Name, rec); ferr != nil {
 			res.Err = errors.Join(res.Err, fmt.Errorf("record end of stream %s: %w", s.Name, ferr))
 		}
 		return res
 	}
-	if err := r.startStreamRun(context.WithoutCancel(ctx), dry, runID, s.Name); err != nil {
-		res.Outcome, res.Err = OutcomeFailed, fmt.Errorf("stream %s: %w", s.Name, err)
-		return res
+	if !dry {
+		if err := r.store.StartStreamRun(context.WithoutCancel(ctx), runID, s.Name); err != nil {
+			res.Outcome, res.Err = OutcomeFailed, fmt.Errorf("stream %s: %w", s.Name, err)
+			return res
+		}
 	}
 	if ctx.Err() != nil {
 		return finish(OutcomeInterrupted, fmt.Errorf("stream %s: not started: %w", s.Name, context.Cause(ctx)))
@@ -325,30 +256,34 @@ func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline strin
 	if !depsOK {
 		return finish(OutcomeSkipped, fmt.Errorf("stream %s: %w", s.Name, ErrDependencyFailed))
 	}
-	if s.Resume != nil {
-		prev, err := r.store.Watermark(ctx, pipeline, s.Name)
+	var prev load.Watermark
+	if s.Run != nil {
+		w, err := r.store.Watermark(ctx, pipeline, s.Name)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return finish(outcomeOf(ctx, err), fmt.Errorf("stream %s: %w", s.Name, err))
+			return finish(store.StatusOf(ctx, err), fmt.Errorf("stream %s: %w", s.Name, err))
 		}
-		s.Resume(load.Watermark{Time: prev.Watermark, Cursor: prev.Cursor})
+		prev = load.Watermark{Time: w.Watermark, Cursor: w.Cursor}
 	}
 	sp.start()
 	log.Debug("stream started")
 	tx, err := r.loader.Begin(ctx, load.Stream{Pipeline: pipeline, Name: s.Name, RunID: runID, Snapshot: s.Snapshot})
 	if err != nil {
-		return finish(outcomeOf(ctx, err), fmt.Errorf("stream %s: %w", s.Name, err))
+		return finish(store.StatusOf(ctx, err), fmt.Errorf("stream %s: %w", s.Name, err))
 	}
 	readStart := time.Now()
-	wm, err := s.Load(ctx, tx, sp)
+	wm, err := r.read(ctx, s, run, prev, tx, sp)
 	if err == nil && wm == nil && s.Snapshot {
 		// A complete read records when it began, so that a plan can tell
 		// how fresh the copy is (store.SnapshotTimes, refresh_max_age).
 		wm = &load.Watermark{Time: readStart.UTC()}
 	}
+	if err == nil {
+		err = undeclaredTables(s, tx.Stats())
+	}
 	if err != nil {
 		_ = tx.Rollback(context.WithoutCancel(ctx))
 		res.Stats = tx.Stats()
-		outcome := outcomeOf(ctx, err)
+		outcome := store.StatusOf(ctx, err)
 		if outcome == OutcomeInterrupted {
 			log.Warn("stream interrupted; none of it committed")
 		} else {
@@ -366,60 +301,57 @@ func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline strin
 	stats, err := tx.Commit(ctx, wm)
 	res.Stats = stats
 	if err != nil {
-		return finish(outcomeOf(ctx, err), fmt.Errorf("stream %s: commit: %w", s.Name, err))
+		return finish(store.StatusOf(ctx, err), fmt.Errorf("stream %s: commit: %w", s.Name, err))
 	}
-	res.Stats = stats
 	log.Info("stream committed", "rows", res.Rows(), "duration", time.Since(start).Round(time.Millisecond))
 	return finish(OutcomeSucceeded, nil)
 }
 
-// finishRun records the end of a run; a dry run has no record.
-func (r *Runner) finishRun(ctx context.Context, dry bool, runID int64, rec store.RunResult) error {
-	if dry {
+// read runs the stream into tx: a Load writes it itself; a Run sends its
+// batches, which are loaded one by one as they arrive, while it reads on.
+func (r *Runner) read(ctx context.Context, s *Stream, run *runState, prev load.Watermark, tx *load.Tx, sp *StreamProgress) (*load.Watermark, error) {
+	if s.Load != nil {
+		return s.Load(ctx, tx, sp)
+	}
+	out := newOut(s, sp, run)
+	var wm *load.Watermark
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		defer out.Close()
+		var err error
+		wm, err = s.Run(gctx, prev, out)
+		return err
+	})
+	g.Go(func() error {
+		for {
+			b, ok := out.next()
+			if !ok {
+				return nil
+			}
+			n, err := b(gctx, tx)
+			if err != nil {
+				return err
+			}
+			sp.Rows(n)
+		}
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return wm, nil
+}
+
+// undeclaredTables fails a stream that wrote a table it does not declare.
+func undeclaredTables(s *Stream, stats load.Stats) error {
+	if len(s.Tables) == 0 {
 		return nil
 	}
-	return recordEnd(ctx, func(ctx context.Context) error { return r.store.FinishRun(ctx, runID, rec) })
-}
-
-// recordEnd writes the end of a run or stream, retrying while the database
-// is unreachable (a restart, a failover) until ctx ends, so that a run that
-// failed because the database went away is still recorded once it is back
-// instead of staying "running". A retry that finds the end already written
-// (the previous attempt committed but its answer was lost) is a success.
-func recordEnd(ctx context.Context, write func(context.Context) error) error {
-	wait := 250 * time.Millisecond
-	for attempt := 0; ; attempt++ {
-		err := write(ctx)
-		switch {
-		case err == nil:
-			return nil
-		case attempt > 0 && errors.Is(err, store.ErrConflict):
-			return nil
-		case !errors.Is(err, store.ErrUnavailable):
-			return err
+	for _, tb := range stats.Tables() {
+		if !slices.Contains(s.Tables, tb) {
+			return fmt.Errorf("it loaded table %s, which it does not declare (Tables: %v)", tb, s.Tables)
 		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 5*time.Second)
 	}
-}
-
-// startStreamRun records the start of a stream; a dry run has no record.
-func (r *Runner) startStreamRun(ctx context.Context, dry bool, runID int64, stream string) error {
-	if dry {
-		return nil
-	}
-	return r.store.StartStreamRun(ctx, runID, stream)
-}
-
-func outcomeOf(ctx context.Context, err error) string {
-	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
-		return OutcomeInterrupted
-	}
-	return OutcomeFailed
+	return nil
 }
 
 func runOutcome(ctx context.Context, results []StreamResult) (string, error) {
@@ -445,11 +377,14 @@ func runOutcome(ctx context.Context, results []StreamResult) (string, error) {
 	return OutcomeSucceeded, nil
 }
 
+// validateStreams checks a run's streams: each has a name and exactly one
+// of Run and Load, no name twice, every After names a stream of the run,
+// and no stream waits (After or Awaits) for itself through others.
 func validateStreams(streams []Stream) error {
 	byName := make(map[string]Stream, len(streams))
 	for _, s := range streams {
-		if s.Name == "" || s.Load == nil {
-			return fmt.Errorf("pipeline: stream %q has no name or no Load", s.Name)
+		if s.Name == "" || (s.Run == nil) == (s.Load == nil) {
+			return fmt.Errorf("pipeline: stream %q has no name, or not exactly one of Run and Load", s.Name)
 		}
 		if _, dup := byName[s.Name]; dup {
 			return fmt.Errorf("pipeline: stream %q listed twice", s.Name)
@@ -470,9 +405,15 @@ func validateStreams(streams []Stream) error {
 			return nil
 		}
 		state[n] = visiting
-		for _, d := range byName[n].After {
+		s := byName[n]
+		for _, d := range s.After {
 			if _, ok := byName[d]; !ok {
 				return fmt.Errorf("pipeline: stream %q depends on %q, which is not in the run", n, d)
+			}
+		}
+		for _, d := range append(slices.Clone(s.After), s.Awaits...) {
+			if _, ok := byName[d]; !ok {
+				continue // a soft dependency may be absent
 			}
 			if err := visit(d); err != nil {
 				return err

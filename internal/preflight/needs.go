@@ -23,7 +23,7 @@ type use struct {
 	when     string
 }
 
-// Stream names of the forward path (config.AllStreams; a test keeps the
+// Stream names of the forward path (pipeline.StreamNames; a test keeps the
 // two in step).
 const (
 	streamReference      = "reference"

@@ -5,54 +5,40 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"net/http/httptest"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/usersync/syncer/internal/config"
 	"github.com/usersync/syncer/internal/diff"
 	"github.com/usersync/syncer/internal/emulator"
+	"github.com/usersync/syncer/internal/emulatortest"
 	"github.com/usersync/syncer/internal/genesys"
+	"github.com/usersync/syncer/internal/pipeline"
 	"github.com/usersync/syncer/internal/preflight"
-	"github.com/usersync/syncer/internal/ratelimit"
 )
 
 var update = flag.Bool("update", false, "rewrite the endpoint table of docs/genesys-setup.md")
 
 // env is an emulator over real HTTP and a client logged in to it.
 type env struct {
-	srv    *emulator.Server
-	ts     *httptest.Server
+	srv    *emulatortest.Org
 	client *genesys.Client
 }
 
 func newEnv(t *testing.T, cfg emulator.Config) *env {
 	t.Helper()
 	cfg.Users = 40
-	cfg.RatePerMinute = -1
-	srv, err := emulator.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	c := srv.Config()
-	client, err := genesys.NewClient(genesys.WithBaseURL(ts.URL), genesys.WithCredentials(c.ClientID, c.ClientSecret),
-		genesys.WithBudget(ratelimit.New(ratelimit.Config{RequestsPerMinute: 600000, Burst: 100})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{srv: srv, ts: ts, client: client}
+	org := emulatortest.Start(t, cfg)
+	return &env{srv: org, client: org.Client(t)}
 }
 
 // everything is what a config with every stream and a feed that may do
 // everything needs.
 func everything() []preflight.Need {
-	needs := preflight.PipelineNeeds(preflight.PipelineSpec{Name: "all", Streams: config.AllStreams,
-		Expand: config.DefaultExpand, QueueStrategy: "auto"})
+	needs := preflight.PipelineNeeds(preflight.PipelineSpec{Name: "all", Streams: pipeline.StreamNames(),
+		Expand: pipeline.DefaultExpand(), QueueStrategy: "auto"})
 	return append(needs, preflight.FeedNeeds(preflight.FeedSpec{Name: "hr", Authority: "hr", OffboardAction: "delete", RevokesRoles: true})...)
 }
 
@@ -107,7 +93,7 @@ func TestWritesMatchPlanKinds(t *testing.T) {
 // stream needs what that stream calls.
 func TestPipelineNeeds(t *testing.T) {
 	t.Parallel()
-	for _, s := range config.AllStreams {
+	for _, s := range pipeline.StreamNames() {
 		needs := preflight.PipelineNeeds(preflight.PipelineSpec{Name: "p", Streams: []string{s}, QueueStrategy: "auto"})
 		if !slices.ContainsFunc(needs, func(n preflight.Need) bool { return n.By == "pipeline p: "+s }) {
 			t.Errorf("stream %s: no need names it: %v", s, needs)
@@ -242,7 +228,7 @@ func TestCheckLoginFailures(t *testing.T) {
 		name, base, secret string
 		want               []string
 	}{
-		{"wrong secret", e.ts.URL, "planted-wrong-secret-1618", []string{"region mypurecloud.ie", strings.TrimPrefix(e.ts.URL, "http://"),
+		{"wrong secret", e.srv.URL, "planted-wrong-secret-1618", []string{"region mypurecloud.ie", strings.TrimPrefix(e.srv.URL, "http://"),
 			"refused the client id or secret (401 invalid_client)", "$GENESYS_CLIENT_ID", "$GENESYS_CLIENT_SECRET"}},
 		{"no such host", "https://login.syncer-check.invalid", "planted-secret-2718", []string{"login host login.syncer-check.invalid", "DNS: ", "does not resolve"}},
 		{"nothing listens", refused, "planted-secret-2718", []string{"connection refused"}},

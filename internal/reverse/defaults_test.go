@@ -85,6 +85,7 @@ func TestDocumentedFeedDefaults(t *testing.T) {
 		"guards.max_queue_loss_percent": num(*d.Guards.MaxQueueLossPercent),
 		"guards.min_queue_loss":         fmt.Sprint(*d.Guards.MinQueueLoss),
 		"guards.max_rejected_percent":   num(*d.Guards.MaxRejectedPercent),
+		"approval_expiry":               durationText(reverse.ApprovalExpiry(cfg.Feeds["hr"])),
 	}
 	sortList := func(s string) string {
 		parts := strings.Split(s, ", ")
@@ -121,7 +122,28 @@ func TestDocumentedFeedDefaults(t *testing.T) {
 			t.Errorf("README.md's guards table lacks %q (the code's default)", phrase)
 		}
 	}
+	if want := "a plan awaiting approval expires after `feeds.NAME.approval_expiry` (default " + durationText(reverse.DefaultApprovalExpiry) + ")"; !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), want) {
+		t.Errorf("README.md's approvals section lacks %q (the code's default)", want)
+	}
+	example, err := os.ReadFile("../../configs/syncer.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "approval_expiry: " + durationText(reverse.DefaultApprovalExpiry) + " "; !strings.Contains(string(example), want) {
+		t.Errorf("configs/syncer.example.yaml lacks %q (the code's default)", want)
+	}
 	if sp.Diff.Offboard != diff.DefaultOffboard {
 		t.Errorf("a feed without offboard keys plans with %+v, want diff.DefaultOffboard %+v", sp.Diff.Offboard, diff.DefaultOffboard)
 	}
+}
+
+// durationText writes a duration as the docs do: 24h, 90m, 30s.
+func durationText(d time.Duration) string {
+	s := d.String()
+	for _, zero := range []string{"0s", "0m"} {
+		if strings.HasSuffix(s, zero) && len(s) > 2 {
+			s = strings.TrimSuffix(s, zero)
+		}
+	}
+	return s
 }

@@ -33,6 +33,7 @@ type env struct {
 	svc   *reverse.Service
 	dir   string
 	url   string
+	db    string // the database's URL
 }
 
 func newEnv(t testing.TB, cfg emulator.Config) *env {
@@ -60,7 +61,7 @@ func newEnv(t testing.TB, cfg emulator.Config) *env {
 	if _, err := st.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	return &env{srv: srv, api: c, pool: pool, store: st, svc: reverse.New(c, st, reverse.Config{}), dir: t.TempDir(), url: ts.URL}
+	return &env{srv: srv, api: c, pool: pool, store: st, svc: reverse.New(c, st, reverse.Config{}), dir: t.TempDir(), url: ts.URL, db: dbURL}
 }
 
 // row is one feed row in our CSV layout.

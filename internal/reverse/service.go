@@ -48,6 +48,10 @@ type Config struct {
 	// that do not speak for roles in orgs where a role has more subjects
 	// than its listing can page through (the roles stream then fails).
 	SkipRoleGrants bool
+	// BeforeCall and AfterCall are apply.Config's test hooks for the
+	// applies of scheduled feeds and approved plans (RunFeed,
+	// ApplyApproved): an error from either stops the apply at once.
+	BeforeCall, AfterCall func(ctx context.Context, op *diff.Operation) error
 }
 
 // Service plans and applies HR feeds against one org and its Postgres copy.
@@ -58,6 +62,8 @@ type Service struct {
 	workers int
 	noRoles bool
 	log     *slog.Logger
+	// beforeCall and afterCall are Config's test hooks.
+	beforeCall, afterCall func(ctx context.Context, op *diff.Operation) error
 }
 
 // New returns a Service calling api, keeping its state and journal in st.
@@ -66,6 +72,7 @@ func New(api API, st *store.Store, cfg Config) *Service {
 	ld := load.New(st.Pool(), load.Config{Schema: st.Schema()})
 	return &Service{
 		api: api, store: st, log: log, workers: cmp.Or(cfg.Workers, 4), noRoles: cfg.SkipRoleGrants,
+		beforeCall: cfg.BeforeCall, afterCall: cfg.AfterCall,
 		runner: pipeline.NewRunner(st, ld, pipeline.Config{Logger: log, Accounting: pipeline.GenesysAccounting}),
 	}
 }

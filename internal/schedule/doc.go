@@ -97,6 +97,22 @@
 // So a replica that vanishes hands its pipelines over within about
 // LeaseTTL, and one that crashes within LeaseTTL/4 plus the fence.
 //
+// # Approvals
+//
+// A scheduled feed's run may end StatusAwaitingApproval: a guard tripped
+// and its plan is parked for a person's approval. That is neither a
+// failure nor a success: it does not count towards the back-off or
+// syncer_consecutive_failures, nor reset them. A job with a Plans function
+// (cmd/syncer gives feed jobs one, over reverse.Approvals) is asked, with
+// every refresh (every LeaseTTL/4, and after each run), how many of its
+// plans await approval (the syncer_plans_awaiting_approval gauge) and
+// how many approved plans wait for their apply: when some do and the job
+// is not running here, it runs at once (trigger "approved"), like a
+// takeover, by whichever replica gets its lock, within its back-off; the
+// replica asks again under the lock, and the run applies them. An apply
+// is exactly once because only the lock's holder applies, through the
+// apply journal (see package reverse).
+//
 // Requirements and limits: the lock needs a real session (a direct
 // connection or session pooling; PgBouncer in transaction mode would lose
 // it). `syncer run` must take the same lock (store.TryLock with the
@@ -124,7 +140,8 @@
 // endpoint and status, 429s, retries and wait (from each finished run's
 // Result, whose calls are the run's own), last success time and
 // consecutive failures (from sync_runs), skipped runs and tick results,
-// running and next tick, lost locks; with a rate budget, its live rate,
+// running and next tick, lost locks, a feed's plans awaiting approval; with
+// a rate budget, its live rate,
 // configured rate, wait, 429s and requests in flight; Go and process
 // metrics, among them the gauges a leak shows in: go_goroutines,
 // go_memstats_heap_inuse_bytes, go_gc_heap_live_bytes and

@@ -89,6 +89,17 @@ type job struct {
 	// unreadable is set while the run history cannot be read, so that an
 	// outage is logged when it starts and ends, not at every refresh.
 	unreadable bool
+	// plansUnreadable is the same for the job's plans awaiting approval.
+	plansUnreadable bool
+}
+
+// setPlansUnreadable records whether the job's plans could be counted and
+// reports whether that changed.
+func (j *job) setPlansUnreadable(v bool) (changed bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	changed, j.plansUnreadable = j.plansUnreadable != v, v
+	return changed
 }
 
 // setUnreadable records whether the run history could be read and reports

@@ -49,6 +49,7 @@ type Metrics struct {
 	running             *prometheus.GaugeVec
 	nextRun             *prometheus.GaugeVec
 	lockLost            *prometheus.CounterVec
+	awaiting            *prometheus.GaugeVec
 }
 
 // NewMetrics returns a registry with the scheduler's series, Go and process
@@ -62,7 +63,7 @@ func NewMetrics(budget BudgetStats) *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "syncer_runs_total", Help: "Pipeline runs finished by this replica, by outcome (succeeded, failed, interrupted).",
+			Name: "syncer_runs_total", Help: "Pipeline runs finished by this replica, by outcome (succeeded, failed, interrupted; a feed also awaiting_approval).",
 		}, []string{"pipeline", "outcome"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "syncer_run_duration_seconds", Help: "Duration of pipeline runs, by outcome.",
@@ -104,9 +105,12 @@ func NewMetrics(budget BudgetStats) *Metrics {
 		lockLost: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "syncer_lock_lost_total", Help: "Runs interrupted because their pipeline lock's session was lost.",
 		}, []string{"pipeline"}),
+		awaiting: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "syncer_plans_awaiting_approval", Help: "Plans of the scheduled feed parked because a guard tripped, awaiting a person's approval (any replica, from plan_approvals; expired ones not counted).",
+		}, []string{"pipeline"}),
 	}
 	m.reg.MustRegister(m.runs, m.duration, m.rows, m.calls, m.rateLimited, m.retries, m.waited,
-		m.lastSuccess, m.consecutiveFailures, m.skipped, m.ticks, m.running, m.nextRun, m.lockLost,
+		m.lastSuccess, m.consecutiveFailures, m.skipped, m.ticks, m.running, m.nextRun, m.lockLost, m.awaiting,
 		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(heapLive)),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if budget != nil {
@@ -128,9 +132,13 @@ func (m *Metrics) Handler() http.Handler {
 
 // declare creates a job's series at zero, so they exist before the first
 // run and alerts can tell "no failures" from "no data".
-func (m *Metrics) declare(name string) {
+func (m *Metrics) declare(name string, feed bool) {
 	for _, o := range []string{store.StatusSucceeded, store.StatusFailed, store.StatusInterrupted} {
 		m.runs.WithLabelValues(name, o)
+	}
+	if feed {
+		m.runs.WithLabelValues(name, store.StatusAwaitingApproval)
+		m.awaiting.WithLabelValues(name)
 	}
 	for _, r := range []string{"running", "backoff"} {
 		m.skipped.WithLabelValues(name, r)

@@ -31,8 +31,9 @@ type Result struct {
 	// RunID is the run's row in sync_runs; 0 when the run left none (the
 	// database was unreachable when it started).
 	RunID int64
-	// Outcome is store.StatusSucceeded, StatusFailed or StatusInterrupted;
-	// empty, it is derived from the error RunFunc returned.
+	// Outcome is store.StatusSucceeded, StatusFailed, StatusInterrupted or
+	// (a feed that parked its plan) StatusAwaitingApproval; empty, it is
+	// derived from the error RunFunc returned.
 	Outcome string
 	// Rows counts the rows the run committed, by table and change: a
 	// forward run's committed streams (what rolled back is not counted);
@@ -62,6 +63,21 @@ type Job struct {
 	Schedule string
 	// Run runs the job.
 	Run RunFunc
+	// Plans, when set (a scheduled feed), counts the job's plans awaiting
+	// approval and its approved plans waiting to be applied. The scheduler
+	// asks it with each refresh (every LeaseTTL/4): the count of awaiting
+	// plans is the syncer_plans_awaiting_approval gauge, and approved plans
+	// run the job at once, by whichever replica gets its lock (the run
+	// applies them), within the job's back-off.
+	Plans func(ctx context.Context) (PlanCounts, error)
+}
+
+// PlanCounts are a feed job's plans by state of approval.
+type PlanCounts struct {
+	// Awaiting counts the plans parked for approval, not expired.
+	Awaiting int
+	// Approved counts the approved plans whose apply has not finished.
+	Approved int
 }
 
 // Errors a run's context is cancelled with (see context.Cause).
@@ -134,10 +150,11 @@ const (
 	kindStart                    // Config.RunOnStart
 	kindManual                   // Trigger
 	kindTakeover                 // a run left running by a replica that died
+	kindApproved                 // a plan of the job was approved
 )
 
 func (k tickKind) String() string {
-	return [...]string{"schedule", "start", "manual", "takeover"}[k]
+	return [...]string{"schedule", "start", "manual", "takeover", "approved"}[k]
 }
 
 // New checks the jobs' names and schedules and returns a Scheduler over
@@ -171,7 +188,7 @@ func New(st *store.Store, jobs []Job, cfg Config) (*Scheduler, error) {
 			}
 			jb.sched = sched
 		}
-		s.metrics.declare(j.Name)
+		s.metrics.declare(j.Name, j.Plans != nil)
 		s.jobs = append(s.jobs, jb)
 	}
 	return s, nil
@@ -219,6 +236,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	var loops sync.WaitGroup
 	for _, j := range s.jobs {
 		s.refresh(ctx, j) // metrics and backoff from the record before the first tick
+		s.refreshPlans(ctx, j)
 		loops.Go(func() { s.loop(ctx, j) })
 	}
 	loops.Go(func() { s.watch(ctx) })
@@ -315,7 +333,7 @@ func (s *Scheduler) fire(ctx context.Context, j *job, tick time.Time, kind tickK
 		}
 		return
 	}
-	if kind == kindTick || kind == kindTakeover {
+	if kind == kindTick || kind == kindTakeover || kind == kindApproved {
 		if until := j.backoffUntil(s.cfg.Backoff, s.cfg.MaxBackoff); tick.Before(until) {
 			j.running.Store(false)
 			if kind == kindTick {
@@ -338,9 +356,10 @@ func (s *Scheduler) fire(ctx context.Context, j *job, tick time.Time, kind tickK
 // needs a run, runs it.
 func (s *Scheduler) attempt(ctx context.Context, log *slog.Logger, j *job, tick time.Time, kind tickKind) {
 	// A takeover attempt repeats while the orphan's holder is alive (a
-	// `syncer run` in progress): only the one that runs is a tick.
+	// `syncer run` in progress), an approved one while another process
+	// applies the plan: only the one that runs is a tick.
 	count := func(result string) {
-		if kind != kindTakeover || result == TickStarted {
+		if (kind != kindTakeover && kind != kindApproved) || result == TickStarted {
 			s.metrics.tick(j.Name, result)
 		}
 	}
@@ -381,7 +400,16 @@ func (s *Scheduler) attempt(ctx context.Context, log *slog.Logger, j *job, tick 
 	}
 	s.apply(j, runs)
 	orphan := len(runs) > 0 && runs[0].Status == store.StatusRunning
-	if !orphan && kind == kindTakeover && len(runs) > 0 && runs[0].Status == store.StatusInterrupted {
+	if kind == kindApproved && !orphan {
+		// Approved plans are the reason to run, whatever ran last; ask
+		// again under the lock, as another replica may have applied them.
+		if pc, err := j.Plans(ctx); err != nil || pc.Approved == 0 {
+			count(TickAlreadyRan)
+			log.Debug("approved plans already applied by another replica", "err", err)
+			return
+		}
+		log.Info("running to apply an approved plan")
+	} else if !orphan && kind == kindTakeover && len(runs) > 0 && runs[0].Status == store.StatusInterrupted {
 		log.Info("re-running a run interrupted on another replica (stopped or lost its lock)", "interrupted_run_id", runs[0].ID)
 	} else if !orphan && s.covered(j, runs, tick, kind) {
 		count(TickAlreadyRan)
@@ -426,7 +454,7 @@ func (s *Scheduler) covered(j *job, runs []store.Run, tick time.Time, kind tickK
 		window = s.cfg.LeaseTTL
 	case kindTakeover:
 		return true // not orphaned or interrupted any more: someone ran it
-	default:
+	default: // manual, approved
 		return false
 	}
 	return !runs[0].StartedAt.Before(tick.Add(-window))
@@ -485,6 +513,7 @@ func (s *Scheduler) execute(log *slog.Logger, j *job, lock *store.Lock) {
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer rcancel()
 	s.refresh(rctx, j)
+	s.refreshPlans(rctx, j)
 	s.metrics.observeRun(j.Name, outcome, res, took)
 	if err != nil {
 		// The job logged the failure with its details already.
@@ -510,14 +539,46 @@ func (s *Scheduler) watch(ctx context.Context) {
 		case <-t.C:
 		}
 		for _, j := range s.jobs {
-			if s.refresh(ctx, j) && j.sched != nil && !j.running.Load() {
-				select {
-				case j.wake <- kindTakeover:
-				default:
-				}
+			unfinished := s.refresh(ctx, j)
+			approved := s.refreshPlans(ctx, j)
+			if j.running.Load() {
+				continue
+			}
+			var k tickKind
+			switch {
+			case unfinished && j.sched != nil:
+				k = kindTakeover
+			case approved:
+				k = kindApproved
+			default:
+				continue
+			}
+			select {
+			case j.wake <- k:
+			default:
 			}
 		}
 	}
+}
+
+// refreshPlans sets the job's syncer_plans_awaiting_approval gauge and
+// reports whether approved plans wait to be applied.
+func (s *Scheduler) refreshPlans(ctx context.Context, j *job) (approved bool) {
+	if j.Plans == nil {
+		return false
+	}
+	pc, err := j.Plans(ctx)
+	if err != nil {
+		if ctx.Err() == nil && j.setPlansUnreadable(true) {
+			s.log.Warn("plans awaiting approval unreadable: the gauge and approved plans wait until they are back", "pipeline", j.Name, "err", err)
+		}
+		return false
+	}
+	if j.setPlansUnreadable(false) {
+		s.log.Info("plans awaiting approval readable again", "pipeline", j.Name)
+	}
+	s.metrics.awaiting.WithLabelValues(j.Name).Set(float64(pc.Awaiting))
+	return pc.Approved > 0
 }
 
 // refresh derives the job's state from its recent runs and reports whether

@@ -20,6 +20,9 @@ var (
 	// ErrNotMigrated: the schema or one of its tables does not exist; run
 	// `syncer migrate up`.
 	ErrNotMigrated = errors.New("store: schema not migrated (run `syncer migrate up`)")
+	// ErrAmbiguous: a reference given by its start (a plan id's prefix)
+	// matches several rows.
+	ErrAmbiguous = errors.New("store: ambiguous reference")
 	// ErrInvalid: a value breaks a constraint of the schema (empty id, bad status).
 	ErrInvalid = errors.New("store: invalid value")
 	// ErrUnavailable: the database could not be reached or the connection broke.

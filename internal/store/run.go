@@ -9,7 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Run statuses, shared by sync_runs and sync_stream_runs.
+// Run statuses, shared by sync_runs and sync_stream_runs (a feed run may
+// also end StatusAwaitingApproval, approval.go).
 const (
 	StatusRunning     = "running"
 	StatusSucceeded   = "succeeded"
@@ -31,7 +32,8 @@ type Run struct {
 
 // RunResult is what a finished run or stream run records.
 type RunResult struct {
-	// Status is StatusSucceeded, StatusFailed or StatusInterrupted.
+	// Status is StatusSucceeded, StatusFailed, StatusInterrupted or (a
+	// feed run) StatusAwaitingApproval.
 	Status string
 	// Error is the failure, already free of secrets; empty on success.
 	Error string
@@ -216,7 +218,7 @@ func (s *Store) whyNotRunning(ctx context.Context, table, where string, args ...
 
 func marshalResult(res RunResult) (counts, calls []byte, err error) {
 	switch res.Status {
-	case StatusSucceeded, StatusFailed, StatusInterrupted:
+	case StatusSucceeded, StatusFailed, StatusInterrupted, StatusAwaitingApproval:
 	default:
 		return nil, nil, fmt.Errorf("%w: status %q", ErrInvalid, res.Status)
 	}
@@ -276,4 +278,8 @@ type FeedCounts struct {
 	Writes int `json:"writes"`
 	// RejectedRows counts the feed rows rejected as invalid.
 	RejectedRows int `json:"rejected_rows"`
+	// PlanID is the plan the run applied or parked for approval (its id in
+	// plans and plan_approvals); empty when it had none (no changes, or it
+	// failed before planning).
+	PlanID string `json:"plan_id"`
 }

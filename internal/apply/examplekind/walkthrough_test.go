@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,28 +19,18 @@ import (
 	"github.com/usersync/syncer/internal/apply"
 	"github.com/usersync/syncer/internal/diff"
 	"github.com/usersync/syncer/internal/emulator"
+	"github.com/usersync/syncer/internal/emulatortest"
 	"github.com/usersync/syncer/internal/feed"
-	"github.com/usersync/syncer/internal/genesys"
 	"github.com/usersync/syncer/internal/pgtest"
 	"github.com/usersync/syncer/internal/preflight"
-	"github.com/usersync/syncer/internal/ratelimit"
 	"github.com/usersync/syncer/internal/reverse"
 	"github.com/usersync/syncer/internal/store"
 )
 
 func TestAddSkillWalkthrough(t *testing.T) {
 	ctx := context.Background()
-	srv, err := emulator.New(emulator.Config{Seed: 11, Users: 40, RatePerMinute: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	client, err := genesys.NewClient(genesys.WithBaseURL(ts.URL), genesys.WithCredentials(emulator.DefaultClientID, emulator.DefaultClientSecret),
-		genesys.WithBudget(ratelimit.New(ratelimit.Config{RequestsPerMinute: 600_000, Burst: 1000, MaxInFlight: 16})))
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := emulatortest.Start(t, emulator.Config{Seed: 11, Users: 40})
+	client := srv.Client(t)
 	dbURL, schema := pgtest.Schema(t)
 	st := store.New(pgtest.Pool(t, dbURL, schema), store.Config{Schema: schema})
 	if _, err := st.Migrate(ctx); err != nil {
@@ -73,7 +62,7 @@ func TestAddSkillWalkthrough(t *testing.T) {
 
 	// A snapshot feed of the org as it is, without a skills column.
 	path := filepath.Join(t.TempDir(), "hr.csv")
-	writeMirror(t, path, srv)
+	writeMirror(t, path, srv.Server)
 	sp := reverse.Spec{Path: path, Feed: feed.Config{File: path, Mode: feed.ModeSnapshot},
 		Diff: diff.Config{Authority: emulator.ExternalAuthority}}
 
