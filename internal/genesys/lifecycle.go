@@ -106,9 +106,8 @@ func (c *Client) Stations(ctx context.Context, opts *ListOptions) iter.Seq2[Stat
 	if opts != nil {
 		o = *opts
 	}
-	size := pageSizeOr(o.PageSize, MaxStationsPageSize)
-	return items(pages(ctx, pathStations, o.PageNumber, size, func(ctx context.Context, page int) (*Listing[Station], error) {
-		return c.ListStations(ctx, &ListOptions{PageSize: size, PageNumber: page})
+	return items(pages(ctx, pathStations, o, MaxStationsPageSize, func(ctx context.Context, lo ListOptions) (*Listing[Station], error) {
+		return c.ListStations(ctx, &lo)
 	}), listingEntities[Station])
 }
 
