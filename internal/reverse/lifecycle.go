@@ -141,8 +141,7 @@ func (s *Service) readUserLifecycle(ctx context.Context, r Reads, divisions []st
 	st := pipeline.Stream{Name: StreamUserLifecycle, Load: func(ctx context.Context, _ *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
 		pages := make(chan extract.UsersPage, 4)
 		g, gctx := errgroup.WithContext(ctx)
-		g.Go(func() error {
-			defer close(pages)
+		g.Go(func() error { // Users closes pages when it returns
 			return extract.Users(gctx, s.api, extract.UsersConfig{States: []string{genesys.StateActive, genesys.StateInactive},
 				Expand: expand, Workers: s.workers, Divisions: divisions}, p, pages)
 		})
