@@ -26,9 +26,10 @@ var lifecycleKinds = []diff.Kind{
 	diff.KindClearAssociatedStation, diff.KindClearDefaultStation, diff.KindResetUtilization, diff.KindSetProfileSkills,
 }
 
-// lifecycleFeedConfig is the suite's feeds section with a utilization
-// profile.
-const lifecycleFeedConfig = "    onboard:\n      utilization_profiles:\n        voice-only:\n          call: {capacity: 1}\n          chat: {capacity: 0}\n"
+// lifecycleFeedConfig are the utilization profiles of the suite's feed
+// (those the malformed-feed corpus names too).
+const lifecycleFeedConfig = "    onboard:\n      utilization_profiles:\n        voice-only:\n          call: {capacity: 1}\n          chat: {capacity: 0}\n" +
+	"        Blended:\n          call: {capacity: 1}\n          chat: {capacity: 2, interrupted_by: [call]}\n"
 
 // kindRequest matches the requests of a kind: its method and path template
 // (from the registry) with any value for each parameter.
@@ -101,7 +102,6 @@ func (w *syncWriter) Write(p []byte) (int, error) {
 func TestKilledLifecycleStepsResume(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 400, 47, "")
-	e.writeConfigWith(t, e.url, strings.Replace(pipelines, "    mode: delta\n", "    mode: delta\n"+lifecycleFeedConfig, 1))
 	kinds := lifecycleKinds[:min(crashPoints, len(lifecycleKinds))]
 	held := map[string]bool{}
 	for _, u := range e.srv.Users() {

@@ -138,7 +138,7 @@ const pipelines = "pipelines:\n  nightly:\n    streams: [reference, users, skill
 	"  full:\n    streams: [reference, users, skills, languages, queues, roles, user_details, user_aggregates]\n" +
 	"    analytics:\n      start: \"2026-11-19T19:00:00Z\"\n      lookback: 1h\n      max_interval: 6h\n      granularity: PT1H\n" +
 	"      poll_interval: 20ms\n      max_resubmits: 10\n      page_size: 50\n" +
-	"feeds:\n  hr:\n    mode: delta\n"
+	"feeds:\n  hr:\n    mode: delta\n" + lifecycleFeedConfig
 
 // analyticsNow is the frozen clock of the analytics jobs of the envs that
 // load them (newAnalyticsEnv): every run, clean, faulted or killed, sees

@@ -480,7 +480,7 @@ func (b *rowBuilder) profile(r *rawRow, v string, probs *[]Problem) string {
 		if s := d.Suggest(v); s != "" {
 			reason += fmt.Sprintf(" (did you mean %s?)", textfmt.Quote(s))
 		} else {
-			reason += " (" + strings.Join(b.cfg.UtilizationProfiles, ", ") + ")"
+			reason += " (" + strings.Join(slices.Sorted(slices.Values(b.cfg.UtilizationProfiles)), ", ") + ")"
 		}
 	}
 	*probs = append(*probs, b.problem(r, FieldUtilization, CodeUnknownProfile, "%s", reason))
