@@ -278,3 +278,30 @@ func TestLeaverStationsReadOneByOne(t *testing.T) {
 		t.Errorf("the leaver keeps %q/%q", l.DefaultStationID, l.AssociatedStationID)
 	}
 }
+
+// TestJoinerStepForbidden: without routing:utilization:manage the
+// profiles of the joiners and the rehire and the leaver's reset fail,
+// each naming the permission, and every other step is applied.
+func TestJoinerStepForbidden(t *testing.T) {
+	c := newLifecycleCase(t, 25)
+	e, ctx := c.e, context.Background()
+	p := e.plan(t, c.sp).Plan
+	if err := e.srv.DenyPermissions("routing:utilization:manage"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.svc.Apply(ctx, c.sp, p, reverse.ApplyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failed != 3 || res.Skipped != 0 || res.Done != len(p.Operations)-3 {
+		t.Fatalf("%d done, %d failed, %d skipped of %d; want the two profiles and the reset failed", res.Done, res.Failed, res.Skipped, len(p.Operations))
+	}
+	for _, f := range res.Failures {
+		if (f.Kind != diff.KindSetUtilization && f.Kind != diff.KindResetUtilization) || f.HTTPStatus != 403 || !strings.Contains(f.Message, "routing:utilization:manage") {
+			t.Errorf("failure %s: want a 403 naming routing:utilization:manage", reverse.Describe(f))
+		}
+	}
+	if j, _ := e.srv.User(res.Created["employee:J0001"]); j.DefaultStationID == "" || j.DateWelcomeSent == "" || j.Utilization != nil {
+		t.Errorf("the joiner: station %q, welcome %q, utilization %v", j.DefaultStationID, j.DateWelcomeSent, j.Utilization)
+	}
+}
