@@ -9,7 +9,8 @@ import _ "embed"
 //go:embed demo.yaml
 var Demo []byte
 
-// SampleHRFeed is configs/samples/hr_feed.csv: joiners, movers, leavers and
+// SampleHRFeed is configs/samples/hr_feed.csv: joiners (with utilization
+// profiles, stations and invites), a rehire, movers, leavers and
 // skill changes against the default emulated org (seed 7, 2,000 users).
 //
 //go:embed samples/hr_feed.csv

@@ -28,6 +28,15 @@ type API interface {
 	GetUserByExternalID(ctx context.Context, authorityName, externalKey string, expand []string) (genesys.User, error)
 	SearchUsers(ctx context.Context, req genesys.UserSearchRequest) (*genesys.UsersSearchResponse, error)
 	MoveUsersToDivision(ctx context.Context, divisionID string, userIDs []string) error
+	// The joiner and leaver steps.
+	DeleteVerifier(ctx context.Context, userID, verifierID string) error
+	ClearDefaultStation(ctx context.Context, userID string) error
+	ClearAssociatedStation(ctx context.Context, userID string) error
+	SetDefaultStation(ctx context.Context, userID, stationID string) error
+	SetUserUtilization(ctx context.Context, userID string, req genesys.UtilizationRequest) (genesys.AgentMaxUtilizationResponse, error)
+	ResetUserUtilization(ctx context.Context, userID string) error
+	SetProfileSkills(ctx context.Context, userID string, skills []string) ([]string, error)
+	SendInvite(ctx context.Context, userID string, force bool) error
 }
 
 // Journal is the plan journal; *store.Store has it.

@@ -120,6 +120,9 @@ type env struct {
 	// before the emulator answers.
 	requests atomic.Int64
 	hook     atomic.Pointer[func(n int64)]
+	// onRequest, when set, sees each API request before the emulator
+	// answers it.
+	onRequest atomic.Pointer[func(r *http.Request)]
 	// corrupt, when set, rewrites every GET /api/v2/users answer.
 	corrupt atomic.Pointer[func(status int, body []byte) (int, string, []byte)]
 	// tokens holds every bearer token the syncer sent.
@@ -135,7 +138,7 @@ const pipelines = "pipelines:\n  nightly:\n    streams: [reference, users, skill
 	"  full:\n    streams: [reference, users, skills, languages, queues, roles, user_details, user_aggregates]\n" +
 	"    analytics:\n      start: \"2026-11-19T19:00:00Z\"\n      lookback: 1h\n      max_interval: 6h\n      granularity: PT1H\n" +
 	"      poll_interval: 20ms\n      max_resubmits: 10\n      page_size: 50\n" +
-	"feeds:\n  hr:\n    mode: delta\n"
+	"feeds:\n  hr:\n    mode: delta\n" + lifecycleFeedConfig
 
 // analyticsNow is the frozen clock of the analytics jobs of the envs that
 // load them (newAnalyticsEnv): every run, clean, faulted or killed, sees
@@ -174,6 +177,9 @@ func newEnvWith(t *testing.T, cfg emulator.Config, extra string) *env {
 			n := e.requests.Add(1)
 			if h := e.hook.Load(); h != nil {
 				(*h)(n)
+			}
+			if h := e.onRequest.Load(); h != nil {
+				(*h)(r)
 			}
 		}
 		if c := e.corrupt.Load(); c != nil && r.Method == http.MethodGet && r.URL.Path == "/api/v2/users" {

@@ -295,6 +295,8 @@ type Feed struct {
 	// profile (diff.DefaultOwned); skills, languages, queues and roles are
 	// add-only unless listed here.
 	Owns []string `yaml:"owns"`
+	// Onboard is what joiners get beyond their attributes.
+	Onboard Onboard `yaml:"onboard"`
 	// Offboard is what happens to leavers.
 	Offboard Offboard `yaml:"offboard"`
 	// Guards stop an apply before any call when tripped.
@@ -320,8 +322,20 @@ type Offboard struct {
 	UnjoinQueues *bool `yaml:"unjoin_queues"`
 	// StripSkills removes the leaver's skills and languages.
 	StripSkills *bool `yaml:"strip_skills"`
-	// StripRoles removes the leaver's role grants.
+	// StripRoles removes the role grants of a leaver whose account stays
+	// active (action none); deactivating or deleting removes them anyway.
 	StripRoles *bool `yaml:"strip_roles"`
+	// RevokeMFA deletes the MFA verifiers of a leaver leaving now.
+	RevokeMFA *bool `yaml:"revoke_mfa"`
+	// ReleaseStations clears the default and associated stations of a
+	// leaver leaving now.
+	ReleaseStations *bool `yaml:"release_stations"`
+	// ResetUtilization reverts a leaver leaving now to the org's
+	// utilization.
+	ResetUtilization *bool `yaml:"reset_utilization"`
+	// DeleteAfter deletes, in a later run, a leaver deactivated by this
+	// syncer longer ago than this, e.g. 30d. Default 0: never.
+	DeleteAfter Days `yaml:"delete_after"`
 }
 
 // Guards are limits on a plan checked before any API call. An absent key

@@ -361,7 +361,10 @@ func (p *parser) keyAt(line int) string {
 	return best
 }
 
-var durationType = reflect.TypeOf(time.Duration(0))
+var (
+	durationType = reflect.TypeOf(time.Duration(0))
+	daysType     = reflect.TypeOf(Days(0))
+)
 
 // walk records the line of every key, reports keys the target type does
 // not have (with a suggestion when one is close), keys set twice, values
@@ -462,6 +465,10 @@ func (p *parser) checkScalar(n *yaml.Node, t reflect.Type, path string) {
 	v := reflect.New(t)
 	err := n.Decode(v.Interface())
 	switch {
+	case t == daysType:
+		if err != nil {
+			add("must be a number of days like 30d, or a duration like 720h")
+		}
 	case t == durationType:
 		if err != nil {
 			if _, isInt := strconv.Atoi(n.Value); isInt == nil && len(n.Value) <= 6 {

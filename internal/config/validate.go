@@ -44,10 +44,12 @@ var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month 
 
 // OwnableAttributes are the feed attributes that can be owned.
 var OwnableAttributes = []string{"employee_id", "name", "email", "title", "department", "manager", "division", "state",
-	"phone", "location", "hire_date", "skills", "languages", "queues", "roles", "acd_auto_answer"}
+	"phone", "location", "hire_date", "skills", "languages", "queues", "roles", "acd_auto_answer",
+	"employee_type", "utilization", "default_station", "profile_skills"}
 
 // FeedFields are the syncer field names a feed column can be mapped to.
-var FeedFields = []string{"employee_id", "email", "name", "title", "department", "manager_employee_id", "manager_email", "division", "state", "skills", "languages", "queues", "roles", "acd_auto_answer", "action"}
+var FeedFields = []string{"employee_id", "email", "name", "title", "department", "manager_employee_id", "manager_email", "division", "state", "skills", "languages", "queues", "roles", "acd_auto_answer", "action",
+	"employee_type", "utilization", "default_station", "profile_skills"}
 
 func (p *parser) validate(c *Config) {
 	g := c.Genesys
@@ -266,6 +268,7 @@ func (p *parser) validateFeed(f *Feed) {
 	if f.Offboard.Action != "" {
 		p.checkWord(k+".offboard.action", f.Offboard.Action, []string{OffboardDeact, OffboardDelete, OffboardNone})
 	}
+	p.validateLifecycle(k, f)
 	g := f.Guards
 	for _, key := range []string{"max_changes", "max_offboards", "min_queue_loss"} {
 		v := map[string]*int{"max_offboards": g.MaxOffboards, "max_changes": g.MaxChanges, "min_queue_loss": g.MinQueueLoss}[key]

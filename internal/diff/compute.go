@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/usersync/syncer/internal/feed"
 	"github.com/usersync/syncer/internal/textfmt"
@@ -31,6 +32,11 @@ func Compute(f *feed.Feed, cur *Current, refs *feed.Refs, cfg Config) (*Plan, er
 	p.match()
 	if f.Mode == feed.ModeSnapshot {
 		p.leavers()
+	}
+	for _, ps := range p.people {
+		if p.leavingNow(ps) {
+			p.leaving[ps.user.ID] = ps
+		}
 	}
 	for _, ps := range p.people {
 		p.plan(ps)
@@ -90,6 +96,16 @@ type planner struct {
 
 	// stepKinds are the kinds with a Plan step, in plan order.
 	stepKinds []KindSpec
+	// leaving maps the id of each user a leaver step applies to (see
+	// Person.LeavingNow) to its person; claims maps a one-holder resource
+	// (a station) to the key of the person the plan gives it to; holders
+	// maps a station id to the user whose default it is (built when first
+	// asked for).
+	leaving map[string]*person
+	claims  map[string]string
+	holders map[string]*User
+	// stepper is the Person the steps see (see steps).
+	stepper *Person
 }
 
 func newPlanner(f *feed.Feed, cur *Current, refs *feed.Refs, cfg Config) *planner {
@@ -99,6 +115,7 @@ func newPlanner(f *feed.Feed, cur *Current, refs *feed.Refs, cfg Config) *planne
 		claimed: map[string]string{}, targets: map[string]UserRef{},
 		queueAdds: map[string][]UserRef{}, queueRemoves: map[string][]UserRef{}, moves: map[string][]UserRef{},
 		stepKinds: kindsWithSteps(),
+		leaving:   map[string]*person{}, claims: map[string]string{},
 	}
 	for i := range cur.Users {
 		u := &cur.Users[i]
@@ -401,6 +418,10 @@ func (p *planner) planCreate(ps *person) {
 		p.change(ps, "hire_date", "", e.HireDate)
 		upd.DateHire = &e.HireDate
 	}
+	if e.Has.Has(feed.FieldEmployeeType) && e.EmployeeType != "" {
+		p.change(ps, "employee_type", "", e.EmployeeType)
+		upd.EmployeeType = &e.EmployeeType
+	}
 	if e.Has.Has(feed.FieldLocation) && e.LocationID != "" {
 		p.change(ps, "location", "", p.refs.Locations.Name(e.LocationID))
 		upd.Locations = []string{e.LocationID}
@@ -506,7 +527,7 @@ func (p *planner) planUpdate(ps *person) {
 		}
 	}
 	if dirty {
-		if upd.WorkPhone != nil || upd.EmployeeID != nil || upd.DateHire != nil {
+		if upd.WorkPhone != nil || upd.EmployeeID != nil || upd.DateHire != nil || upd.EmployeeType != nil {
 			upd.Base = base(u)
 		}
 		p.op(ps, KindUpdateUser, "", func(o *Operation) { o.Update = &upd })
@@ -534,6 +555,13 @@ func (p *planner) planUpdate(ps *person) {
 		p.change(ps, "state", state, want)
 		p.op(ps, KindSetState, "", func(o *Operation) { o.State = want })
 		ps.final = want
+	}
+	if state == StateActive && ps.final == StateInactive && len(u.Grants) > 0 {
+		// The deactivation removes every direct grant before the roles
+		// phase: the roles are planned against none.
+		v := *u
+		v.Grants = nil
+		u = &v
 	}
 	p.planLists(ps, u)
 	if p.wants(ps, feed.FieldACDAutoAnswer, false) && e.ACDAutoAnswer != u.ACDAutoAnswer {
@@ -584,6 +612,10 @@ func (p *planner) planProfile(ps *person, upd *UpdateUser) bool {
 	if e.Has.Has(feed.FieldHireDate) && p.wants(ps, feed.FieldHireDate, u.DateHire == "") && u.DateHire != e.HireDate {
 		p.change(ps, "hire_date", u.DateHire, e.HireDate)
 		upd.DateHire, set = &e.HireDate, true
+	}
+	if e.Has.Has(feed.FieldEmployeeType) && p.wants(ps, feed.FieldEmployeeType, u.EmployeeType == "") && u.EmployeeType != e.EmployeeType {
+		p.change(ps, "employee_type", u.EmployeeType, e.EmployeeType)
+		upd.EmployeeType, set = &e.EmployeeType, true
 	}
 	return set
 }
@@ -897,11 +929,33 @@ func (p *planner) planOffboard(ps *person) {
 	if pol.StripLanguages && len(u.Languages) > 0 {
 		p.planLevels(ps, "languages", u.Languages, nil, p.offboardBy("strip_skills"), p.refs.Languages, false)
 	}
-	if pol.StripRoles && len(u.Grants) > 0 {
+	// Deactivating or deleting the account removes its direct grants: the
+	// plan says so rather than pay a call for each.
+	dropsGrants := pol.Action == OffboardDelete || (pol.Action == OffboardDeactivate && u.State == StateActive)
+	switch {
+	case len(u.Grants) == 0:
+	case dropsGrants:
+		why := "removed by the deactivation: Genesys Cloud drops an inactive user's direct grants"
+		if pol.Action == OffboardDelete {
+			why = "removed by the deletion: Genesys Cloud drops a deleted user's grants"
+		}
+		c := Change{Attr: "roles", Reason: why}
+		for _, g := range u.Grants {
+			c.Removed = append(c.Removed, p.grantLabel(g))
+		}
+		slices.Sort(c.Removed)
+		ps.changes = append(ps.changes, c)
+	case pol.StripRoles:
 		p.grantOps(ps, nil, slices.Clone(u.Grants), p.offboardBy("strip_roles"))
 	}
 	ps.final = u.State
 	switch {
+	case p.graceOver(u):
+		ps.changes = append([]Change{{Attr: "state", Before: u.State, After: StateDeleted,
+			Reason: fmt.Sprintf("deactivated by this syncer on %s, longer ago than %s (%s)", u.OffboardedAt.UTC().Format("2006-01-02"),
+				p.offboardBy("delete_after"), fmtDays(pol.DeleteAfter))}}, ps.changes...)
+		p.op(ps, KindDeleteUser, "", nil)
+		ps.final = StateDeleted
 	case pol.Action == OffboardDelete:
 		// Deleting is the last step; the change list shows it first.
 		ps.changes = append([]Change{{Attr: "state", Before: u.State, After: StateDeleted, Reason: p.leaverWhy(ps) + "; " + p.offboardBy("action") + " is delete"}}, ps.changes...)
@@ -912,6 +966,35 @@ func (p *planner) planOffboard(ps *person) {
 		p.op(ps, KindSetState, "", func(o *Operation) { o.State = StateInactive })
 		ps.final = StateInactive
 	}
+}
+
+// graceOver reports whether u is a leaver offboard.delete_after deletes
+// now: inactive, deactivated by an apply of this syncer longer ago than
+// the grace period at the time the state was read.
+func (p *planner) graceOver(u *User) bool {
+	after := p.cfg.Offboard.DeleteAfter
+	return after > 0 && u.State == StateInactive && !u.OffboardedAt.IsZero() && !p.cur.AsOf.IsZero() &&
+		p.cur.AsOf.Sub(u.OffboardedAt) >= after
+}
+
+// leavingNow reports whether the leaver steps (verifiers, stations,
+// utilization) apply to ps: a leaver whose account is active (leaving
+// now: deactivated by this plan, or kept with offboard.action none), or
+// one the verification after an apply rechecks; never one the plan
+// deletes (deleting releases the account whole).
+func (p *planner) leavingNow(ps *person) bool {
+	u := ps.user
+	return ps.offboard && u != nil && p.cfg.Offboard.Action != OffboardDelete && !p.graceOver(u) &&
+		(u.State == StateActive || (u.State == StateInactive && p.cfg.Recheck[u.ID]))
+}
+
+// fmtDays writes a duration in whole days when it is one ("30d"), else as
+// Go does.
+func fmtDays(d time.Duration) string {
+	if d > 0 && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
 }
 
 // leaverWhy says why a person is offboarded.

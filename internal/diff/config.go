@@ -3,9 +3,11 @@ package diff
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/usersync/syncer/internal/feed"
 )
@@ -22,22 +24,33 @@ const (
 	DefaultMaxQueueLossPercent = 30.0
 	DefaultMinQueueLoss        = 2
 	DefaultMaxRejectedPercent  = 10.0
+	// DefaultSendInvite: the joiners a plan creates are sent the
+	// activation email. Genesys Cloud's own "Add person" sends it by
+	// default, and a person created through the API without it cannot set
+	// a password; an org that signs in through SSO turns it off.
+	DefaultSendInvite = true
 )
 
 // DefaultOffboard is the offboarding policy when none is configured:
 // deactivate the account, take the leaver off every queue (unjoined first,
-// so no interaction is routed meanwhile), strip skills and languages, keep
-// role grants.
-var DefaultOffboard = Offboard{Action: OffboardDeactivate, UnjoinQueues: true, RemoveQueues: true, StripSkills: true, StripLanguages: true}
+// so no interaction is routed meanwhile), strip skills and languages,
+// revoke the MFA verifiers, release the stations, reset the utilization to
+// the org's, keep direct role grants to the deactivation (Genesys Cloud
+// removes an inactive user's roles itself: stripping them first would cost
+// calls for nothing), never delete.
+var DefaultOffboard = Offboard{Action: OffboardDeactivate, UnjoinQueues: true, RemoveQueues: true, StripSkills: true, StripLanguages: true,
+	RevokeMFA: true, ReleaseStations: true, ResetUtilization: true}
 
 // DefaultOwned are the attributes a feed owns unless configured: the
-// person's profile and state, work phone, location and hire date (as the
-// Genesys admin import sets them). Lists (skills, languages, queues,
-// roles) are add-only by default, so a feed never strips what an admin
-// granted by hand unless told to.
+// person's profile and state, work phone, location, hire date and
+// employee type (as the Genesys admin import sets them), utilization
+// profile and default station. Lists (skills, languages, queues, roles,
+// profile skills) are add-only by default, so a feed never strips what an
+// admin granted by hand unless told to.
 var DefaultOwned = feed.FieldSet(0).With(feed.FieldEmail, feed.FieldName, feed.FieldTitle, feed.FieldDepartment,
 	feed.FieldManagerEmployeeID, feed.FieldManagerEmail, feed.FieldDivision, feed.FieldState, feed.FieldACDAutoAnswer,
-	feed.FieldPhoneWork, feed.FieldExtension, feed.FieldLocation, feed.FieldHireDate)
+	feed.FieldPhoneWork, feed.FieldExtension, feed.FieldLocation, feed.FieldHireDate, feed.FieldEmployeeType,
+	feed.FieldUtilization, feed.FieldDefaultStation)
 
 // Config says how to turn a feed into a plan. The zero value works: no
 // external-id authority (match by email), the whole org in scope,
@@ -88,7 +101,43 @@ type Config struct {
 	// home division). The plan counts them as present on a joiner, so that
 	// an owned roles list removes them when the feed does not grant them.
 	NewUserGrants []Grant `json:"new_user_grants,omitempty"`
+	// Onboard is what joiners get beyond their attributes and lists.
+	Onboard Onboard `json:"onboard"`
+	// Recheck lists the users an apply of this plan offboarded: the
+	// verification after it holds them to the leaver steps (verifiers,
+	// stations, utilization) although they are no longer active. Set by
+	// the verification only; never part of a plan's settings.
+	Recheck map[string]bool `json:"-"`
 }
+
+// Onboard is the joiner policy.
+type Onboard struct {
+	// SendInvite sends each joiner the plan creates the activation email
+	// (POST /api/v2/users/{userId}/invite) once its account is set up; a
+	// later plan never sends it again (the person is no longer a joiner).
+	// nil: DefaultSendInvite.
+	SendInvite *bool `json:"send_invite,omitempty"`
+	// ResendAfter, when positive, sends the activation email again
+	// (force=true) to an active person the feed lists whose invitation is
+	// outstanding (sent, and never followed by a password login) and was
+	// sent longer ago than this. Genesys Cloud's invitations expire after
+	// 30 days. 0: never resend.
+	ResendAfter time.Duration `json:"resend_after,omitempty"`
+	// UtilizationProfiles are the named utilizations the feed's
+	// utilization column chooses from. A person without one keeps the
+	// org's settings.
+	UtilizationProfiles map[string]UtilizationProfile `json:"utilization_profiles,omitempty"`
+}
+
+// Profile returns the utilization profile called name (as the feed
+// resolved it, feed.Employee.Utilization).
+func (o Onboard) Profile(name string) (UtilizationProfile, bool) {
+	p, ok := o.UtilizationProfiles[name]
+	return p, ok
+}
+
+// ProfileNames lists the utilization profiles, sorted.
+func (o Onboard) ProfileNames() []string { return slices.Sorted(maps.Keys(o.UtilizationProfiles)) }
 
 // ReadSettings are the settings that shaped how a feed file was read.
 type ReadSettings struct {
@@ -147,7 +196,26 @@ type Offboard struct {
 	// StripSkills, StripLanguages and StripRoles remove all of them.
 	StripSkills    bool `json:"strip_skills,omitempty"`
 	StripLanguages bool `json:"strip_languages,omitempty"`
-	StripRoles     bool `json:"strip_roles,omitempty"`
+	// StripRoles removes the direct role grants of a leaver whose account
+	// is kept active (action none): deactivating or deleting an account
+	// removes them already (Genesys Cloud: "all roles assigned to the user
+	// are removed"), so the plan shows that instead of calling. Grants
+	// through groups stay with the groups: syncer never changes group
+	// membership.
+	StripRoles bool `json:"strip_roles,omitempty"`
+	// RevokeMFA deletes the MFA verifiers of a leaver leaving now (one
+	// read, then one DELETE per verifier).
+	RevokeMFA bool `json:"revoke_mfa,omitempty"`
+	// ReleaseStations clears the default and associated stations of a
+	// leaver leaving now, so that the phones can be given to others.
+	ReleaseStations bool `json:"release_stations,omitempty"`
+	// ResetUtilization reverts a leaver leaving now to the org's
+	// utilization (one read, and a DELETE when it has its own).
+	ResetUtilization bool `json:"reset_utilization,omitempty"`
+	// DeleteAfter, when positive, deletes a leaver an apply of this
+	// syncer deactivated longer ago than this (User.OffboardedAt), in a
+	// later plan; such a deletion is an offboard the guards count.
+	DeleteAfter time.Duration `json:"delete_after,omitempty"`
 }
 
 // Guards bound what a plan may do before anyone confirms it. For every
@@ -198,6 +266,7 @@ func (c Config) WithDefaults() Config {
 	g.MinQueueLoss = orDefault(g.MinQueueLoss, DefaultMinQueueLoss)
 	g.MaxRejectedPercent = orDefault(g.MaxRejectedPercent, DefaultMaxRejectedPercent)
 	c.Scope.Divisions = slices.Clone(c.Scope.Divisions)
+	c.Onboard.SendInvite = orDefault(c.Onboard.SendInvite, DefaultSendInvite)
 	return c
 }
 
@@ -302,6 +371,9 @@ func SettingsChanges(was, now Config) []string {
 	add("scope.ignore", was.Scope.Ignore, now.Scope.Ignore)
 	add("owns", was.Owned, now.Owned)
 	add("offboard", fmt.Sprintf("%+v", was.Offboard), fmt.Sprintf("%+v", now.Offboard))
+	add("onboard.send_invite", *was.Onboard.SendInvite, *now.Onboard.SendInvite)
+	add("onboard.resend_invite_after", was.Onboard.ResendAfter, now.Onboard.ResendAfter)
+	add("onboard.utilization_profiles", fmt.Sprint(was.Onboard.UtilizationProfiles), fmt.Sprint(now.Onboard.UtilizationProfiles))
 	wg, ng := was.Guards, now.Guards
 	add("guards.max_offboards", deref(wg.MaxOffboards), deref(ng.MaxOffboards))
 	add("guards.max_offboard_percent", deref(wg.MaxOffboardPercent), deref(ng.MaxOffboardPercent))

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/usersync/syncer/internal/feed"
 )
@@ -41,13 +42,72 @@ func newRefs() (*feed.Refs, []string, []string, []string, []string, []string, []
 	for i, n := range divs {
 		d[divIDs[i]] = n
 	}
+	st := map[string]string{}
+	for i := range genStations {
+		st[fmt.Sprintf("st-%03d", i)] = fmt.Sprintf("Desk %03d", i)
+	}
 	refs := &feed.Refs{Skills: mk("sk", skills), Languages: mk("la", langs), Queues: mk("qu", queues), Roles: mk("ro", roles),
-		Divisions: feed.NewDimension(d), Locations: mk("lo", locations), HomeDivisionID: "dv-home"}
+		Divisions: feed.NewDimension(d), Locations: mk("lo", locations), Stations: feed.NewDimension(st), HomeDivisionID: "dv-home"}
 	return refs, skills, langs, queues, roles, divs, divIDs
 }
 
 // locations are the generated org's locations (ids lo-00…).
 var locations = []string{"Dublin", "Indianapolis", "Austin"}
+
+// genStations is the number of the generated org's stations (ids st-000…).
+const genStations = 400
+
+// genAsOf is when the generated state was read; genOffboarded when an
+// apply deactivated some of its inactive users.
+var (
+	genAsOf       = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	genOffboarded = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+)
+
+// genOnboard are the utilization profiles of the generated feeds.
+var genOnboard = Onboard{UtilizationProfiles: map[string]UtilizationProfile{
+	"voice-only": {"call": {MaximumCapacity: 1}, "chat": {MaximumCapacity: 0}, "email": {MaximumCapacity: 0}},
+	"blended":    {"call": {MaximumCapacity: 1}, "chat": {MaximumCapacity: 2, InterruptableMediaTypes: []string{"call"}}},
+}}
+
+// lifecycle gives a generated user its stations, verifiers, utilization,
+// profile skills and invitation, from a source of its own (so that the
+// rest of a seed's org is what it always was); next hands out stations.
+func lifecycle(r *rand.Rand, u *User, next *int) {
+	if u.State == StateDeleted {
+		return
+	}
+	u.StationsKnown, u.ProfileSkillsKnown, u.InviteKnown = true, true, true
+	if r.IntN(2) == 0 && *next < genStations/2 {
+		u.DefaultStationID = fmt.Sprintf("st-%03d", *next)
+		*next++
+		if r.IntN(2) == 0 {
+			u.AssociatedStationID = u.DefaultStationID
+		}
+	}
+	if u.State == StateActive {
+		u.VerifiersKnown = true
+		for k := range r.IntN(3) {
+			u.Verifiers = append(u.Verifiers, fmt.Sprintf("vf-%s-%d", u.ID, k))
+		}
+		switch r.IntN(4) {
+		case 0:
+			u.Utilization = &Utilization{}
+		case 1:
+			u.Utilization = &Utilization{Agent: true, Media: cloneMap(genOnboard.UtilizationProfiles["blended"])}
+		case 2:
+			u.Utilization = &Utilization{Agent: true, Media: map[string]MediaUtilization{"chat": {MaximumCapacity: 4}}}
+		}
+	}
+	u.ProfileSkills = pick(r, [][]string{nil, {"Excel"}, {"Coaching", "Excel"}})
+	if r.IntN(4) > 0 {
+		u.WelcomeSent = genAsOf.AddDate(0, 0, -r.IntN(60))
+		u.LoggedIn = r.IntN(2) == 0
+	}
+	if u.State == StateInactive && r.IntN(2) == 0 {
+		u.OffboardedAt = genOffboarded
+	}
+}
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 
@@ -63,7 +123,9 @@ func subset(r *rand.Rand, n, max int) []int {
 func genWorld(seed uint64, n int, mode feed.Mode) *world {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	refs, skills, langs, queues, roles, divs, divIDs := newRefs()
-	w := &world{refs: refs, cur: &Current{}, mode: mode, skills: skills, langs: langs, queues: queues, roles: roles, divs: divs, divIDs: divIDs}
+	w := &world{refs: refs, cur: &Current{AsOf: genAsOf}, mode: mode, skills: skills, langs: langs, queues: queues, roles: roles, divs: divs, divIDs: divIDs}
+	lr := rand.New(rand.NewPCG(seed, 0x11fe))
+	nextStation := 0
 	levels := []float64{0, 1, 2, 2.5, 3, 4, 5}
 	states := []string{StateActive, StateActive, StateActive, StateInactive, StateDeleted}
 	for i := range n {
@@ -105,16 +167,21 @@ func genWorld(seed uint64, n int, mode feed.Mode) *world {
 			u.LocationIDs = append(u.LocationIDs, fmt.Sprintf("lo-%02d", j))
 		}
 		u.DateHire = pick(r, []string{"", "2019-04-01", "2021-11-15"})
+		lifecycle(lr, &u, &nextStation)
 		w.cur.Users = append(w.cur.Users, u)
 	}
 
 	var b strings.Builder
-	header := "employee_id,email,name,title,department,manager_employee_id,division,state,skills,languages,queues,roles,acd_auto_answer,phone_work,extension,location,hire_date"
+	header := "employee_id,email,name,title,department,manager_employee_id,division,state,skills,languages,queues,roles,acd_auto_answer,phone_work,extension,location,hire_date,employee_type,utilization,default_station,profile_skills"
 	if mode == feed.ModeDelta {
 		header += ",action"
 	}
 	b.WriteString(header + "\n")
 	var ids []string // employee ids already written, for managers
+	// freed are the stations of leavers, which joiners take; free stations
+	// nobody holds are handed out from the second half of the range.
+	var freed []string
+	nextFree := genStations / 2
 	row := func(id, email, name string, keepFrom *User) {
 		title := pick(r, []string{"Agent", "Senior Agent", "Team Lead", ""})
 		dept := pick(r, []string{"Care", "Sales", "Retention"})
@@ -158,7 +225,21 @@ func genWorld(seed uint64, n int, mode feed.Mode) *world {
 			}
 			state = keepFrom.State
 		}
-		fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s", id, email, name, title, dept, mgr, div, state, sk, la, qu, ro, acd, phone, ext, loc, hired)
+		etype := pick(lr, []string{"", "Full-time", "Contractor"})
+		util := pick(lr, []string{"", "", "voice-only", "Blended"})
+		station := ""
+		switch k := lr.IntN(4); {
+		case keepFrom != nil && k == 0:
+			station = w.refs.Stations.Name(keepFrom.DefaultStationID)
+		case keepFrom == nil && len(freed) > 0 && k < 2:
+			station, freed = freed[0], freed[1:]
+		case k == 1 && nextFree < genStations:
+			station = fmt.Sprintf("st-%03d", nextFree) // by id
+			nextFree++
+		}
+		psk := pick(lr, []string{"", "Excel", "Excel|Mentoring", "coaching"})
+		fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s", id, email, name, title, dept, mgr, div, state, sk, la, qu, ro, acd, phone, ext, loc, hired,
+			etype, util, station, psk)
 		if mode == feed.ModeDelta {
 			b.WriteString(",upsert")
 		}
@@ -177,7 +258,12 @@ func genWorld(seed uint64, n int, mode feed.Mode) *world {
 		case u.State == StateDeleted:
 		case r.IntN(6) == 0:
 			if mode == feed.ModeDelta && r.IntN(2) == 0 {
-				rows = append(rows, func() { fmt.Fprintf(&b, "%s,,,,,,,,,,,,,,,,,offboard\n", id) })
+				rows = append(rows, func() { fmt.Fprintf(&b, "%s,,,,,,,,,,,,,,,,,,,,,offboard\n", id) })
+				if u.DefaultStationID != "" && u.State == StateActive {
+					freed = append(freed, u.DefaultStationID)
+				}
+			} else if mode == feed.ModeSnapshot && u.DefaultStationID != "" && u.State == StateActive {
+				freed = append(freed, u.DefaultStationID)
 			}
 			// else a leaver (snapshot) or untouched (delta)
 		default:
@@ -209,7 +295,8 @@ func genWorld(seed uint64, n int, mode feed.Mode) *world {
 
 func (w *world) read(t testing.TB) *feed.Feed {
 	t.Helper()
-	f, err := feed.Read(strings.NewReader(w.csv), feed.Config{File: "gen.csv", Mode: w.mode, Refs: w.refs, Directory: w})
+	f, err := feed.Read(strings.NewReader(w.csv), feed.Config{File: "gen.csv", Mode: w.mode, Refs: w.refs, Directory: w,
+		UtilizationProfiles: genOnboard.ProfileNames()})
 	if err != nil {
 		t.Fatal(err)
 	}

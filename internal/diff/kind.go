@@ -75,6 +75,9 @@ type Endpoint struct {
 	// AnyOf: one of Permissions opens the endpoint ("Requires ANY
 	// permissions"); else it needs all of them.
 	AnyOf bool
+	// NoPermission: the reference says the endpoint "Requires no
+	// permissions" (Permissions is then empty).
+	NoPermission bool
 	// Note says what the reference leaves open, for the docs.
 	Note string
 }
@@ -108,7 +111,7 @@ type Payload struct {
 	// nothing removes every skill).
 	MayBeEmpty bool
 	// check decodes an Operation.Payload strictly, for PayloadOf kinds.
-	check func(raw json.RawMessage) error
+	check func(raw RawPayload) error
 }
 
 // PayloadOf declares a kind whose operations carry a T, encoded in
@@ -116,7 +119,7 @@ type Payload struct {
 // with JSON tags; the plan keeps it as JSON, so a plan written by another
 // build decodes it strictly (unknown fields are an error).
 func PayloadOf[T any]() Payload {
-	return Payload{Field: payloadField, check: func(raw json.RawMessage) error {
+	return Payload{Field: payloadField, check: func(raw RawPayload) error {
 		_, err := decodeStrict[T](raw)
 		return err
 	}}
@@ -127,12 +130,56 @@ const payloadField = "payload"
 
 // EncodePayload returns v as an Operation.Payload. It panics when v cannot
 // be encoded: payloads are plain structs, so that is a programming error.
-func EncodePayload(v any) json.RawMessage {
+func EncodePayload(v any) RawPayload {
 	b, err := json.Marshal(v)
+	if err == nil {
+		b, err = canonicalJSON(b)
+	}
 	if err != nil {
 		panic(fmt.Sprintf("diff: encode payload %T: %v", v, err))
 	}
 	return b
+}
+
+// RawPayload is the body of an operation of a PayloadOf kind, as JSON in
+// one canonical form: compact, object keys sorted, numbers as written. A
+// plan read back from the journal, where Postgres (jsonb) reorders the
+// keys and spaces them, then encodes byte for byte as it was made, so it
+// keeps its id (apply.PlanID) and an interrupted apply resumes it.
+type RawPayload []byte
+
+// MarshalJSON writes the payload as it is (null when empty).
+func (p RawPayload) MarshalJSON() ([]byte, error) {
+	if len(p) == 0 {
+		return []byte("null"), nil
+	}
+	return p, nil
+}
+
+// UnmarshalJSON reads a payload into its canonical form.
+func (p *RawPayload) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		*p = nil
+		return nil
+	}
+	c, err := canonicalJSON(b)
+	if err != nil {
+		return err
+	}
+	*p = c
+	return nil
+}
+
+// canonicalJSON re-encodes JSON with object keys sorted and numbers kept
+// as written.
+func canonicalJSON(b []byte) ([]byte, error) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
 }
 
 // DecodePayload returns the T an operation carries in Operation.Payload.
@@ -144,7 +191,7 @@ func DecodePayload[T any](o *Operation) (T, error) {
 	return v, nil
 }
 
-func decodeStrict[T any](raw json.RawMessage) (T, error) {
+func decodeStrict[T any](raw []byte) (T, error) {
 	var v T
 	if len(raw) == 0 {
 		return v, fmt.Errorf("no payload")
@@ -172,6 +219,12 @@ const (
 	PartQueues      Part = "queues"       // queue memberships and joined flags
 	PartGrants      Part = "grants"       // role grants
 	PartACD         Part = "acd"          // acdAutoAnswer
+	// The joiner and leaver parts.
+	PartStations      Part = "stations"       // default and associated station
+	PartVerifiers     Part = "verifiers"      // MFA verifiers
+	PartUtilization   Part = "utilization"    // the user's own utilization
+	PartProfileSkills Part = "profile_skills" // profile skills
+	PartInvite        Part = "invite"         // the activation email (dateWelcomeSent)
 )
 
 // Verify says what the verification after an apply compares to see that
@@ -223,8 +276,10 @@ func (s *KindSpec) check() error {
 		return fmt.Errorf("kind %s: no endpoint (Method and a Path under /api/v2/)", s.Kind)
 	case strings.Contains(s.Endpoint.Path, "?"):
 		return fmt.Errorf("kind %s: the endpoint's query goes in Endpoint.Query, not the path", s.Kind)
-	case len(s.Endpoint.Permissions) == 0:
-		return fmt.Errorf("kind %s: the endpoint lists no permission", s.Kind)
+	case len(s.Endpoint.Permissions) == 0 && !s.Endpoint.NoPermission:
+		return fmt.Errorf("kind %s: the endpoint lists no permission (set NoPermission when the reference lists none)", s.Kind)
+	case len(s.Endpoint.Permissions) > 0 && s.Endpoint.NoPermission:
+		return fmt.Errorf("kind %s: the endpoint lists permissions and NoPermission", s.Kind)
 	case s.Target < TargetUser || s.Target > TargetPayload:
 		return fmt.Errorf("kind %s: no target", s.Kind)
 	case s.Payload.Field == "" && !s.Payload.None:
@@ -411,7 +466,8 @@ func (t Target) String() string {
 
 // Parts lists every Part, in the order of the docs.
 func Parts() []Part {
-	return []Part{PartUsers, PartProfile, PartState, PartDivision, PartExternalIDs, PartSkills, PartLanguages, PartQueues, PartGrants, PartACD}
+	return []Part{PartUsers, PartProfile, PartState, PartDivision, PartExternalIDs, PartSkills, PartLanguages, PartQueues, PartGrants, PartACD,
+		PartStations, PartVerifiers, PartUtilization, PartProfileSkills, PartInvite}
 }
 
 // kindsWithSteps returns the kinds that plan for each person, in plan

@@ -44,10 +44,13 @@ func init() {
 				for q := range u.Queues { // deactivating unjoins every queue
 					u.Queues[q] = false
 				}
+				// and removes every direct role grant ("all roles assigned
+				// to the user are removed"; reactivating brings none back).
+				u.Grants = nil
 			}
 			return nil
 		}),
-		Verify: Verify{Replan: []Part{PartState, PartQueues}},
+		Verify: Verify{Replan: []Part{PartState, PartQueues, PartGrants}},
 		When:   "leavers with offboard.action deactivate, state changes",
 	})
 	RegisterKind(KindSpec{
@@ -56,9 +59,10 @@ func init() {
 			Permissions: []string{"directory:user:delete", "directory:organization:admin"}, AnyOf: true},
 		Target: TargetUser, Payload: Payload{None: true},
 		Simulate: PerUser(func(_ *Sim, _ *Operation, u *User) error {
-			// A deleted user leaves every queue and loses its grants; a
-			// restore does not bring them back.
+			// A deleted user leaves every queue and loses its grants and its
+			// stations; a restore does not bring them back.
 			u.State, u.Queues, u.Grants = StateDeleted, nil, nil
+			u.DefaultStationID, u.AssociatedStationID = "", ""
 			return nil
 		}),
 		// Deleting is the last step: after everything else done to the user.
@@ -67,8 +71,8 @@ func init() {
 				l.Need(id)
 			}
 		},
-		Verify: Verify{Replan: []Part{PartState, PartQueues, PartGrants}},
-		When:   "leavers with offboard.action delete",
+		Verify: Verify{Replan: []Part{PartState, PartQueues, PartGrants, PartStations}},
+		When:   "leavers with offboard.action delete, or deactivated longer ago than offboard.delete_after",
 	})
 }
 

@@ -7,7 +7,7 @@ import (
 )
 
 // KindUpdateUser changes a user's profile (name, email, title, department,
-// manager, employee id, hire date, work phone, location) in one versioned
+// manager, employee id, hire date, employee type, work phone, location) in one versioned
 // PATCH /api/v2/users/{id}.
 const KindUpdateUser Kind = "update_user"
 
@@ -23,7 +23,7 @@ func init() {
 			}
 		},
 		Verify: Verify{Replan: []Part{PartProfile}},
-		When:   "changed name, title, department, manager, work phone, location or hire date",
+		When:   "changed name, title, department, manager, work phone, location, hire date or employee type",
 	})
 }
 
@@ -51,6 +51,9 @@ func simulateUpdate(s *Sim, o *Operation, u *User) error {
 	}
 	if up.DateHire != nil {
 		u.DateHire = *up.DateHire
+	}
+	if up.EmployeeType != nil {
+		u.EmployeeType = *up.EmployeeType
 	}
 	if up.WorkPhone != nil {
 		u.WorkPhone = *up.WorkPhone

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"go/ast"
@@ -33,8 +34,8 @@ func fullSpec() KindSpec {
 // at registration, naming the part.
 func TestKindRegistryParts(t *testing.T) {
 	t.Parallel()
-	if n := len(Kinds()); n != 18 {
-		t.Errorf("%d kinds registered, want the 18 built-in ones", n)
+	if n := len(Kinds()); n != 26 {
+		t.Errorf("%d kinds registered, want the 26 built-in ones", n)
 	}
 	for _, s := range Kinds() {
 		if err := s.check(); err != nil {
@@ -115,9 +116,11 @@ func TestKindsOrder(t *testing.T) {
 	for _, s := range Kinds() {
 		got = append(got, s.Kind)
 	}
-	want := []Kind{KindCreateUser, KindRestoreUser, KindSetExternalID, KindUpdateUser, KindSetState, KindMoveDivision,
-		KindSetSkills, KindReplaceSkills, KindRemoveSkill, KindSetLanguages, KindRemoveLanguage, KindAddQueueMembers,
-		KindSetQueueJoined, KindRemoveQueueMembers, KindAddRoles, KindRemoveRoles, KindSetACDAutoAnswer, KindDeleteUser}
+	want := []Kind{KindCreateUser, KindRestoreUser, KindSetExternalID, KindUpdateUser,
+		KindDeleteVerifier, KindClearAssociatedStation, KindClearDefaultStation, KindResetUtilization, KindSetState, KindMoveDivision,
+		KindSetSkills, KindReplaceSkills, KindRemoveSkill, KindSetLanguages, KindRemoveLanguage,
+		KindSetUtilization, KindSetDefaultStation, KindSetProfileSkills, KindAddQueueMembers,
+		KindSetQueueJoined, KindRemoveQueueMembers, KindAddRoles, KindRemoveRoles, KindSetACDAutoAnswer, KindSendInvite, KindDeleteUser}
 	if !slices.Equal(got, want) {
 		t.Errorf("plan order\n got %v\nwant %v", got, want)
 	}
@@ -226,6 +229,9 @@ var userParts = map[string]Part{
 	"DateHire": PartProfile, "OfficialName": PartProfile, "EmployeeType": PartProfile,
 	"State": PartState, "DivisionID": PartDivision, "ExternalIDs": PartExternalIDs, "ACDAutoAnswer": PartACD,
 	"Skills": PartSkills, "Languages": PartLanguages, "Queues": PartQueues, "Grants": PartGrants,
+	"DefaultStationID": PartStations, "AssociatedStationID": PartStations, "StationsKnown": "",
+	"ProfileSkills": PartProfileSkills, "ProfileSkillsKnown": "", "Verifiers": PartVerifiers, "VerifiersKnown": "",
+	"Utilization": PartUtilization, "WelcomeSent": PartInvite, "LoggedIn": PartInvite, "InviteKnown": "", "OffboardedAt": "",
 }
 
 // changedParts returns the parts in which after differs from before.
@@ -283,20 +289,43 @@ func TestKindVerificationMatchesSimulation(t *testing.T) {
 			s.byID[cur.Users[i].ID] = i
 			s.byEmail[strings.ToLower(cur.Users[i].Email)] = cur.Users[i].ID
 		}
+		// named copies the users an operation names (those it may change),
+		// so that each operation costs a few clones, not the whole org's.
+		named := func(o *Operation) *Current {
+			c := &Current{}
+			for _, r := range refsOf(o) {
+				id := cmp.Or(r.ID, s.byKey[r.Key])
+				if j, ok := s.byID[id]; ok {
+					c.Users = append(c.Users, s.cur.Users[j].clone())
+				}
+			}
+			return c
+		}
 		for i := range plan.Operations {
 			o := &plan.Operations[i]
-			before := &Current{Users: make([]User, len(s.cur.Users))}
+			before, n := named(o), len(s.cur.Users)
+			stamp := make([]string, n)
 			for j := range s.cur.Users {
-				before.Users[j] = s.cur.Users[j].clone()
+				stamp[j] = fmt.Sprint(s.cur.Users[j].State, s.cur.Users[j].Version)
 			}
 			if err := s.apply(o); err != nil {
 				t.Fatalf("simulate %s: %v", o.ID, err)
+			}
+			after := named(o)
+			if len(s.cur.Users) != n {
+				after.Users = append(after.Users, s.cur.Users[n:]...)
+			}
+			for j := range n {
+				if u := &s.cur.Users[j]; stamp[j] != fmt.Sprint(u.State, u.Version) &&
+					!slices.ContainsFunc(refsOf(o), func(r UserRef) bool { return cmp.Or(r.ID, s.byKey[r.Key]) == u.ID }) {
+					t.Errorf("%s changed user %s, which it does not name", o.ID, u.ID)
+				}
 			}
 			k, _ := LookupKind(o.Kind)
 			if seen[o.Kind] == nil {
 				seen[o.Kind] = map[Part]bool{}
 			}
-			for p := range changedParts(t, before, s.cur) {
+			for p := range changedParts(t, before, after) {
 				seen[o.Kind][p] = true
 				if !slices.Contains(k.Verify.Replan, p) {
 					t.Errorf("%s changed the %s, which its kind's verification (%v) does not name", o.ID, p, k.Verify.Replan)
@@ -385,8 +414,18 @@ func TestPayloadOf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(raw), `"payload":{"skill_id":"sk","level":2}`) {
-		t.Errorf("encoded %s", raw)
+	if !strings.Contains(string(raw), `"payload":{"level":2,"skill_id":"sk"}`) {
+		t.Errorf("encoded %s, want the payload's keys sorted", raw)
+	}
+	// As Postgres's jsonb gives it back: keys reordered, spaced. The
+	// payload reads back in its canonical form, so the operation encodes as
+	// it was made (a resumed plan keeps its id).
+	var fromJournal Operation
+	if err := json.Unmarshal([]byte(`{"id": "x", "kind": "", "calls": 0, "payload": {"skill_id": "sk", "level": 2}}`), &fromJournal); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := json.Marshal(fromJournal); string(again) != string(raw) {
+		t.Errorf("read back from jsonb, the operation encodes as %s, not %s", again, raw)
 	}
 	var back Operation
 	if err := json.Unmarshal(raw, &back); err != nil {
@@ -395,7 +434,7 @@ func TestPayloadOf(t *testing.T) {
 	if b, err := DecodePayload[body](&back); err != nil || b != (body{SkillID: "sk", Level: 2}) {
 		t.Errorf("decoded %+v, %v", b, err)
 	}
-	back.Payload = json.RawMessage(`{"skill_id":"sk","lvl":2}`)
+	back.Payload = RawPayload(`{"skill_id":"sk","lvl":2}`)
 	if _, err := DecodePayload[body](&back); err == nil || !strings.Contains(err.Error(), "lvl") {
 		t.Errorf("an unknown field decodes: %v", err)
 	}

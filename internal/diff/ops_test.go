@@ -197,6 +197,10 @@ E3,back@example.com,Back Again,E1,
 		"update_user:employee:E1 v0 [create_user:employee:E1]", // employee id: POST /users takes no employerInfo
 		"update_user:employee:E2 v0 [create_user:employee:E1 create_user:employee:E2]",
 		"update_user:employee:E3 v5 [create_user:employee:E1 restore_user:employee:E3]",
+		// onboard.send_invite: the active joiner the plan creates, once
+		// its account is set up; not the one created inactive, nor the
+		// restored account.
+		"send_invite:employee:E1 v0 [create_user:employee:E1]",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("operations (-want +got):\n%s", diff)

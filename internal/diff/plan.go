@@ -1,7 +1,6 @@
 package diff
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/usersync/syncer/internal/feed"
@@ -72,7 +71,7 @@ type Operation struct {
 	// Payload is the body of a kind declared with PayloadOf, as JSON
 	// (EncodePayload, DecodePayload). The built-in kinds keep the fields
 	// above, so that their plans read as they always have.
-	Payload json.RawMessage `json:"payload,omitempty"`
+	Payload RawPayload `json:"payload,omitempty"`
 
 	// ExpectedVersion is the version the user must have for a versioned
 	// write: the version read when planning, plus one per earlier
@@ -119,6 +118,8 @@ type UpdateUser struct {
 	EmployeeID *string `json:"employee_id,omitempty"`
 	// DateHire sets employerInfo.dateHire.
 	DateHire *string `json:"date_hire,omitempty"`
+	// EmployeeType sets employerInfo.employeeType.
+	EmployeeType *string `json:"employee_type,omitempty"`
 	// WorkPhone sets the work phone (the PHONE address of type WORK); a
 	// zero Phone removes it.
 	WorkPhone *Phone `json:"work_phone,omitempty"`
@@ -151,7 +152,7 @@ type EmployerInfo struct {
 // IsZero reports whether the update changes nothing.
 func (u *UpdateUser) IsZero() bool {
 	return u.Name == nil && u.Email == nil && u.Title == nil && u.Department == nil && u.Manager == nil && !u.ClearManager &&
-		u.EmployeeID == nil && u.DateHire == nil && u.WorkPhone == nil && u.Locations == nil
+		u.EmployeeID == nil && u.DateHire == nil && u.EmployeeType == nil && u.WorkPhone == nil && u.Locations == nil
 }
 
 // Addresses returns the phones to send when the update sets the work
@@ -169,10 +170,10 @@ func (u *UpdateUser) Addresses(base UserBase) (phones []Contact, ok bool) {
 }
 
 // EmployerInfo returns the employerInfo to send when the update sets the
-// employee id or the hire date: base's with them laid over it. ok is false
-// when the update touches neither.
+// employee id, the hire date or the employee type: base's with them laid
+// over it. ok is false when the update touches none.
 func (u *UpdateUser) EmployerInfo(base UserBase) (EmployerInfo, bool) {
-	if u.EmployeeID == nil && u.DateHire == nil {
+	if u.EmployeeID == nil && u.DateHire == nil && u.EmployeeType == nil {
 		return EmployerInfo{}, false
 	}
 	e := base.EmployerInfo
@@ -181,6 +182,9 @@ func (u *UpdateUser) EmployerInfo(base UserBase) (EmployerInfo, bool) {
 	}
 	if u.DateHire != nil {
 		e.DateHire = *u.DateHire
+	}
+	if u.EmployeeType != nil {
+		e.EmployeeType = *u.EmployeeType
 	}
 	return e, true
 }
@@ -398,6 +402,24 @@ type Reads struct {
 	MembersOf []string `json:"members_of,omitempty"`
 	QueuesOf  bool     `json:"queues_of,omitempty"`
 	RolesOf   bool     `json:"roles_of,omitempty"`
+	// The joiner and leaver reads. Stations: the feed has a
+	// default_station column, so the org's stations listing (GET
+	// /api/v2/stations) resolves its names and the users listing expands
+	// station. ProfileSkills and Invites: the users listing expands
+	// profileSkills, and dateWelcomeSent with dateLastLogin (free), for the
+	// profile_skills column and onboard.resend_invite_after. LeaversOf are
+	// the users whose MFA verifiers (VerifiersOf), utilization
+	// (UtilizationOf) and stations (StationsOf) were read one by one: the
+	// leavers leaving now. Deactivations: the journal's deactivations were
+	// read, for offboard.delete_after.
+	Stations      bool     `json:"stations,omitempty"`
+	ProfileSkills bool     `json:"profile_skills,omitempty"`
+	Invites       bool     `json:"invites,omitempty"`
+	LeaversOf     []string `json:"leavers_of,omitempty"`
+	VerifiersOf   bool     `json:"verifiers_of,omitempty"`
+	UtilizationOf bool     `json:"utilization_of,omitempty"`
+	StationsOf    bool     `json:"stations_of,omitempty"`
+	Deactivations bool     `json:"deactivations,omitempty"`
 	// Calls counts every API call the plan's reads made.
 	Calls int64 `json:"calls"`
 }

@@ -160,7 +160,7 @@ func TestJoinerProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(map[Kind]int{KindCreateUser: 1, KindUpdateUser: 1}, kinds(p)); d != "" {
+	if d := cmp.Diff(map[Kind]int{KindCreateUser: 1, KindUpdateUser: 1, KindSendInvite: 1}, kinds(p)); d != "" {
 		t.Fatalf("(-want +got):\n%s", d)
 	}
 	c, up := p.Operations[0].Create, p.Operations[1].Update

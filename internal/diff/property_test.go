@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -15,7 +16,7 @@ import (
 func configs() map[string]Config {
 	all := DefaultOwned.With(feed.FieldSkills, feed.FieldLanguages, feed.FieldQueues, feed.FieldRoles)
 	unlimited := Guards{MaxOffboards: new(-1), MaxOffboardPercent: new(float64(-1)), MaxQueueLossPercent: new(float64(-1))}
-	return map[string]Config{
+	out := map[string]Config{
 		"defaults":       {Authority: "hr", Guards: unlimited},
 		"own everything": {Authority: "hr", Owned: all, Guards: unlimited, NewUserGrants: []Grant{{RoleID: "ro-02", DivisionID: "dv-home"}}},
 		"email only":     {Owned: all, Guards: unlimited},
@@ -26,7 +27,17 @@ func configs() map[string]Config {
 		"keep accounts":      {Authority: "hr", Guards: unlimited, Offboard: Offboard{Action: OffboardNone, StripSkills: true, RemoveQueues: true}},
 		"scoped": {Authority: "hr", Owned: all, Guards: unlimited,
 			Scope: Scope{Divisions: []string{"dv-sales", "dv-support"}, EmailPatterns: []string{"person.*@example.com", "joiner.*"}, Ignore: []string{"person.0003@example.com", "u-0007", "person.001*@example.com"}}},
+		"joiners and leavers": {Authority: "hr", Owned: all.With(feed.FieldProfileSkills), Guards: unlimited,
+			Onboard:  Onboard{UtilizationProfiles: genOnboard.UtilizationProfiles, ResendAfter: 30 * 24 * time.Hour},
+			Offboard: Offboard{Action: OffboardDeactivate, RevokeMFA: true, ReleaseStations: true, ResetUtilization: true, DeleteAfter: 30 * 24 * time.Hour}},
 	}
+	for name, c := range out {
+		if c.Onboard.UtilizationProfiles == nil {
+			c.Onboard.UtilizationProfiles = genOnboard.UtilizationProfiles
+			out[name] = c
+		}
+	}
+	return out
 }
 
 // TestSimulatedPlanConverges is the planner's defining property: applying

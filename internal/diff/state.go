@@ -1,7 +1,9 @@
 package diff
 
 import (
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/usersync/syncer/internal/feed"
 )
@@ -21,6 +23,9 @@ type Current struct {
 	// the queue listing), by queue id. Users outside the scope count here;
 	// when a queue is missing its count is taken from Users.
 	QueueJoined map[string]int `json:"queue_joined,omitempty"`
+	// AsOf is when the state was read: offboard.delete_after counts from
+	// a leaver's OffboardedAt to it. Zero: no leaver is old enough.
+	AsOf time.Time `json:"as_of,omitzero"`
 }
 
 // User is one Genesys Cloud user with what the plan compares.
@@ -67,6 +72,87 @@ type User struct {
 	DateHire     string `json:"date_hire,omitempty"`
 	OfficialName string `json:"official_name,omitempty"`
 	EmployeeType string `json:"employee_type,omitempty"`
+
+	// The joiner and leaver state. Each part has a Known flag: what was
+	// not read (a call per user for verifiers and utilization, an expand
+	// of the users listing for the others) is never changed.
+	//
+	// DefaultStationID and AssociatedStationID are the user's stations
+	// (the station expand).
+	DefaultStationID    string `json:"default_station_id,omitempty"`
+	AssociatedStationID string `json:"associated_station_id,omitempty"`
+	StationsKnown       bool   `json:"stations_known,omitempty"`
+	// ProfileSkills are the user's profile skills (the profileSkills
+	// expand), in the API's order.
+	ProfileSkills      []string `json:"profile_skills,omitempty"`
+	ProfileSkillsKnown bool     `json:"profile_skills_known,omitempty"`
+	// Verifiers are the ids of the user's MFA verifiers (GET
+	// /users/{id}/verifiers, read for the leavers a plan offboards).
+	Verifiers      []string `json:"verifiers,omitempty"`
+	VerifiersKnown bool     `json:"verifiers_known,omitempty"`
+	// Utilization is the user's utilization (GET /routing/users/{id}/
+	// utilization); nil when it was not read.
+	Utilization *Utilization `json:"utilization,omitempty"`
+	// WelcomeSent is when the user was last sent the activation email
+	// (dateWelcomeSent; zero: never), LoggedIn whether it has logged in
+	// with a password (dateLastLogin); InviteKnown says the listing
+	// expanded both.
+	WelcomeSent time.Time `json:"welcome_sent,omitzero"`
+	LoggedIn    bool      `json:"logged_in,omitempty"`
+	InviteKnown bool      `json:"invite_known,omitempty"`
+	// OffboardedAt is when an apply of this syncer last deactivated the
+	// user (its journal); zero when none did. offboard.delete_after counts
+	// from it.
+	OffboardedAt time.Time `json:"offboarded_at,omitzero"`
+}
+
+// Utilization is what GET /api/v2/routing/users/{userId}/utilization
+// answers: whether the user has settings of its own (level Agent) and the
+// settings of each media type.
+type Utilization struct {
+	Agent bool                        `json:"agent,omitempty"`
+	Media map[string]MediaUtilization `json:"media,omitempty"`
+}
+
+// MediaUtilization is one media type's utilization: how many
+// conversations of it an agent takes at once (0–25), the media types that
+// may interrupt it, and whether non-ACD conversations count.
+type MediaUtilization struct {
+	MaximumCapacity         int      `json:"maximum_capacity"`
+	InterruptableMediaTypes []string `json:"interruptable_media_types,omitempty"`
+	IncludeNonACD           bool     `json:"include_non_acd,omitempty"`
+}
+
+// UtilizationProfile is a named utilization (onboard.utilization_profiles):
+// the media types a person given the profile has settings of their own
+// for, as PUT /routing/users/{id}/utilization sends them ("include only
+// those media types requiring custom configuration").
+type UtilizationProfile map[string]MediaUtilization
+
+// Matches reports whether u is this profile: settings of the user's own
+// in which each media type of the profile has the profile's values.
+func (p UtilizationProfile) Matches(u *Utilization) bool {
+	if u == nil || !u.Agent {
+		return false
+	}
+	for mt, want := range p {
+		got, ok := u.Media[mt]
+		if !ok || got.MaximumCapacity != want.MaximumCapacity || got.IncludeNonACD != want.IncludeNonACD ||
+			!sameSet(got.InterruptableMediaTypes, want.InterruptableMediaTypes) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
 }
 
 // Phone is a work phone: a number in E.164 form ("+13175550101") and an
@@ -137,6 +223,12 @@ func (u *User) clone() User {
 	c.Grants = append([]Grant(nil), u.Grants...)
 	c.OtherPhones = append([]Contact(nil), u.OtherPhones...)
 	c.LocationIDs = append([]string(nil), u.LocationIDs...)
+	c.ProfileSkills = slices.Clone(u.ProfileSkills)
+	c.Verifiers = slices.Clone(u.Verifiers)
+	if u.Utilization != nil {
+		ut := Utilization{Agent: u.Utilization.Agent, Media: cloneMap(u.Utilization.Media)}
+		c.Utilization = &ut
+	}
 	return c
 }
 

@@ -88,24 +88,16 @@ func (s *Server) subjectGrants(w http.ResponseWriter, r *http.Request, op grantO
 			return
 		}
 	}
-	var fail *apiError
-	s.write(func(o *org) {
-		i, f := liveUser(o, r.PathValue("subjectId"))
-		if f != nil {
-			fail = f
-			return
-		}
+	if !s.changeUser(w, r.PathValue("subjectId"), func(o *org, i int32) *apiError {
 		gs := make([]grant, 0, len(pairs))
 		for n, p := range pairs {
 			ro, ok := o.roleID[p.RoleID]
 			if !ok {
-				fail = badRequest("Grant %d: the role %s does not exist", n, p.RoleID)
-				return
+				return badRequest("Grant %d: the role %s does not exist", n, p.RoleID)
 			}
 			d, ok := o.divisionID[p.DivisionID]
 			if !ok {
-				fail = badRequest("Grant %d: the division %s does not exist", n, p.DivisionID)
-				return
+				return badRequest("Grant %d: the division %s does not exist", n, p.DivisionID)
 			}
 			if g := (grant{role: ro, division: d}); !slices.Contains(gs, g) {
 				gs = append(gs, g)
@@ -123,9 +115,8 @@ func (s *Server) subjectGrants(w http.ResponseWriter, r *http.Request, op grantO
 				o.removeGrant(i, g)
 			}
 		}
-	})
-	if fail != nil {
-		fail.write(w)
+		return nil
+	}) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -150,31 +141,22 @@ func (s *Server) oneGrant(w http.ResponseWriter, r *http.Request, add bool) {
 		wire.BadRequest(w, "subjectType %s is not supported by the emulator: only users (PC_USER) are subjects", t)
 		return
 	}
-	var fail *apiError
-	s.write(func(o *org) {
-		i, f := liveUser(o, r.PathValue("subjectId"))
-		if f != nil {
-			fail = f
-			return
-		}
+	if !s.changeUser(w, r.PathValue("subjectId"), func(o *org, i int32) *apiError {
 		ro, ok := o.roleID[r.PathValue("roleId")]
 		if !ok {
-			fail = notFound("The role %s was not found", r.PathValue("roleId"))
-			return
+			return notFound("The role %s was not found", r.PathValue("roleId"))
 		}
 		d, ok := o.divisionID[r.PathValue("divisionId")]
 		if !ok {
-			fail = notFound("The division %s was not found", r.PathValue("divisionId"))
-			return
+			return notFound("The division %s was not found", r.PathValue("divisionId"))
 		}
 		if add {
 			o.addGrant(i, grant{role: ro, division: d})
 		} else {
 			o.removeGrant(i, grant{role: ro, division: d})
 		}
-	})
-	if fail != nil {
-		fail.write(w)
+		return nil
+	}) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -205,12 +187,10 @@ func (s *Server) postDivisionObjects(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	divID := r.PathValue("divisionId")
-	var fail *apiError
-	s.write(func(o *org) {
+	if !s.change(w, func(o *org) *apiError {
 		d, ok := o.divisionID[divID]
 		if !ok {
-			fail = notFound("The division %s was not found", divID)
-			return
+			return notFound("The division %s was not found", divID)
 		}
 		idx := make([]int32, len(ids))
 		for n, id := range ids {
@@ -222,8 +202,7 @@ func (s *Server) postDivisionObjects(w http.ResponseWriter, r *http.Request) {
 				idx[n], ok = o.queueID[id]
 			}
 			if !ok {
-				fail = badRequest("Object %d: the %s %s was not found", n, strings.ToLower(typ), id)
-				return
+				return badRequest("Object %d: the %s %s was not found", n, strings.ToLower(typ), id)
 			}
 		}
 		for _, i := range idx {
@@ -236,9 +215,8 @@ func (s *Server) postDivisionObjects(w http.ResponseWriter, r *http.Request) {
 				u.version++
 			}
 		}
-	})
-	if fail != nil {
-		fail.write(w)
+		return nil
+	}) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

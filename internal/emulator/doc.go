@@ -66,7 +66,7 @@
 // Config.DeniedPermissions takes away, permissions.go), handler. Faults and
 // refusals answer before the handler runs, so a faulted or forbidden write
 // is never applied; a handler that answers an error must not have changed anything
-// (validate everything first, then apply under one s.write).
+// (validate everything first, then apply under one s.change, writes.go).
 //
 // # Adding a route
 //
@@ -74,7 +74,7 @@
 //     (users.go, user_resources.go, routing.go, ...). Parse and validate
 //     query and body first, answering with wire.BadRequest/wire.NotFound/
 //     wire.WriteError (the Genesys error body). Then read or change the
-//     org inside one s.read or s.write call; for changes use the org
+//     org inside one s.read or s.change call; for changes use the org
 //     methods (addUser, setNameState, setEmail, addExternalID,
 //     addMembership, removeMembership, setJoined, setSkill, removeSkill) so
 //     the indexes follow, and bump the user's version.
@@ -134,6 +134,49 @@
 //     replaced and must exist (400). POST /users takes addresses too.
 //     employerInfo in a PATCH changes only the fields it holds. GET
 //     /api/v2/locations pages the locations (25 by default, at most 100).
+//
+// # Joiners and leavers
+//
+// lifecycle.go and lifecycle_routes.go: stations, MFA verifiers,
+// utilization, profile skills and the activation invite. How sure each rule
+// is: doc (Platform API reference, SDK models, Resource Center), or the
+// emulator's choice where the record is silent (unsure).
+//   - Permissions: as UsersApi.md lists them (doc); GET /api/v2/stations,
+//     GET /users/{id}/station and DELETE …/station/associatedstation need
+//     none (doc).
+//   - GET /api/v2/stations: pages of 25 by default (doc), at most 100
+//     (unsure), filtered by name (whole name, case-insensitive: unsure) and
+//     id.
+//   - A station is one user's default (PUT …/defaultstation/{id} of a
+//     station another user has as default answers 409: unsure; Genesys may
+//     move it instead); an unknown station 404; releasing a station the
+//     user does not have is 204 (unsure). Deleting a user releases its
+//     stations ("default stations ... are not reassigned when a user is
+//     restored": doc); deactivating keeps them (unsure).
+//   - GET /users/{id}/verifiers: every verifier in one answer {entities,
+//     total, selfUri}, no pages (doc: VerifierEntityListing); DELETE one
+//     verifier per call (doc), a verifier the user lacks 404 (unsure).
+//   - Utilization: GET answers every media type, with level Agent when the
+//     user has settings of its own, else Organization (doc:
+//     AgentMaxUtilizationResponse.level); PUT sets exactly the media types
+//     sent (doc: "include only those media types requiring custom
+//     configuration"); media types call, callback, chat, email, message
+//     (doc: MediaUtilization); maximumCapacity 0 to 25 (doc: "The maximum
+//     capacity for each interaction type is 25"); an unknown media type, a
+//     missing capacity, a type that interrupts itself or is listed twice, an
+//     empty map: 400 (unsure); labelUtilizations are not emulated (400).
+//     DELETE reverts to the org's, 204 also when it already did (unsure).
+//   - Profile skills: PUT replaces the list (doc), null 400, names trimmed,
+//     repeats counted once, an empty name 400 (unsure); the version is not
+//     bumped (unsure).
+//   - POST /users/{id}/invite: sets dateWelcomeSent (doc: the "Welcome Sent"
+//     column); an inactive user becomes active (doc: "when you send the
+//     invitations, Genesys Cloud automatically changes their status to
+//     active"); without force an outstanding invitation (sent, no login
+//     since) is not sent again, 204 (unsure: force "resends the invitation
+//     even if one is already outstanding"); a deleted user 404.
+//   - Expands: station, profileSkills, dateWelcomeSent and dateLastLogin
+//     (doc: the values of GET /users' expand).
 //
 // Analytics jobs (users details and aggregates) live in the analytics
 // sub-package and are mounted on the same pipeline (analytics.go): the org's

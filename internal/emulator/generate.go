@@ -199,6 +199,7 @@ func generate(seed int64, n int) *org {
 		o.users = append(o.users, g.user(o, len(o.users)))
 	}
 	o.serial = n
+	decorate(o, seed)
 	o.buildIndexes()
 	// Queue member lists are built after the users so each is appended in
 	// index order and needs no sort.

@@ -261,6 +261,15 @@ func (o *org) check() error {
 				return fmt.Errorf("user %d in queue %d but not among its members", i, q.queue)
 			}
 		}
+		if u.defaultStation != 0 && o.stations[u.defaultStation-1].defaultUser != int32(i)+1 {
+			return fmt.Errorf("user %d's default station %d does not name it", i, u.defaultStation-1)
+		}
+		if u.associatedStation != 0 && o.stations[u.associatedStation-1].associatedUser != int32(i)+1 {
+			return fmt.Errorf("user %d's associated station %d does not name it", i, u.associatedStation-1)
+		}
+		if u.state == stDeleted && (u.defaultStation != 0 || u.associatedStation != 0) {
+			return fmt.Errorf("deleted user %d holds a station", i)
+		}
 		if u.state == stDeleted && len(u.queues) > 0 {
 			return fmt.Errorf("deleted user %d is in %d queues", i, len(u.queues))
 		}
@@ -301,6 +310,14 @@ func (o *org) check() error {
 		}
 		if joined != q.joined {
 			return fmt.Errorf("queue %d joined = %d, counted %d", qi, q.joined, joined)
+		}
+	}
+	for k, st := range o.stations {
+		if st.defaultUser != 0 && o.users[st.defaultUser-1].defaultStation != int32(k)+1 {
+			return fmt.Errorf("station %d names default user %d, who does not have it", k, st.defaultUser-1)
+		}
+		if st.associatedUser != 0 && o.users[st.associatedUser-1].associatedStation != int32(k)+1 {
+			return fmt.Errorf("station %d names associated user %d, who does not have it", k, st.associatedUser-1)
 		}
 	}
 	return nil

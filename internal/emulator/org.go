@@ -129,6 +129,16 @@ type user struct {
 	addresses     []contact
 	grants        []grant
 	externalIDs   []ExternalID
+
+	// The joiner and leaver resources (lifecycle.go). defaultStation and
+	// associatedStation are station indexes plus one (0: none).
+	defaultStation    int32
+	associatedStation int32
+	verifiers         []verifier
+	utilization       utilization // nil: the org's settings
+	profileSkills     []string
+	welcomeSent       string // dateWelcomeSent, RFC 3339; "": never
+	lastLogin         string // dateLastLogin, RFC 3339; "": never
 }
 
 // extKey indexes users by external id.
@@ -160,6 +170,7 @@ type org struct {
 	groups    []entity
 	locations []entity
 	queues    []queue
+	stations  []station
 	users     []user
 
 	byID       map[string]int32
@@ -172,6 +183,7 @@ type org struct {
 	queueID    map[string]int32
 	groupID    map[string]int32
 	locationID map[string]int32
+	stationID  map[string]int32
 
 	byState [numStates + 1][]int32
 
@@ -217,6 +229,7 @@ func (o *org) buildIndexes() {
 	o.groupID = indexOf(o.groups, func(e entity) string { return e.id })
 	o.locationID = indexOf(o.locations, func(e entity) string { return e.id })
 	o.queueID = indexOf(o.queues, func(q queue) string { return q.id })
+	o.stationID = indexOf(o.stations, func(s station) string { return s.id })
 
 	o.cache = make([]atomic.Pointer[rendered], n, n+n/8)
 
@@ -304,7 +317,9 @@ func (o *org) addUser(u user) int32 {
 }
 
 // setNameState changes user i's name and/or state, keeping the listings
-// sorted. A user becoming deleted leaves every queue, as in Genesys Cloud.
+// sorted. A user becoming deleted leaves every queue, as in Genesys Cloud,
+// and its stations ("extensions, default stations, and permissions are not
+// reassigned when a user is restored": Genesys Cloud user management FAQ).
 func (o *org) setNameState(i int32, name string, st userState) {
 	u := &o.users[i]
 	if u.name == name && u.state == st {
@@ -317,6 +332,7 @@ func (o *org) setNameState(i int32, name string, st userState) {
 		for len(u.queues) > 0 {
 			o.removeMembership(i, u.queues[0].queue)
 		}
+		o.releaseStations(i)
 	}
 }
 

@@ -68,6 +68,15 @@ const (
 	permGrantDelete       = "authorization:grant:delete"
 	permUserDetailView    = "analytics:userDetail:view"
 	permUserAggregateView = "analytics:userAggregate:view"
+	permPluginAll         = "telephony:plugin:all"
+	permPhoneAssign       = "telephony:phone:assign"
+	permVerifierView      = "mfa:verifier:view"
+	permVerifierDelete    = "mfa:verifier:delete"
+	permUtilizationManage = "routing:utilization:manage"
+	permUtilizationView   = "routing:utilization:view"
+	permUserProfileView   = "directory:userProfile:view"
+	permUserProfileEdit   = "directory:userProfile:edit"
+	permUserPasswordEdit  = "directory:userPassword:edit"
 )
 
 // routePermissions holds the rule of every /api/v2 route pattern the
@@ -126,6 +135,22 @@ var routePermissions = map[string]permRule{
 	"GET /api/v2/authorization/divisions":          noPermission,
 	"GET /api/v2/authorization/roles":              anyOf(permRoleView),
 	"GET /api/v2/locations":                        noPermission,
+	"GET /api/v2/stations":                         noPermission,
+
+	// Joiners and leavers (UsersApi.md; a route the reference lists with
+	// "Requires no permissions" needs none).
+	"GET /api/v2/users/{userId}/station":                            noPermission,
+	"PUT /api/v2/users/{userId}/station/defaultstation/{stationId}": anyOf(permPluginAll, permPhoneAssign),
+	"DELETE /api/v2/users/{userId}/station/defaultstation":          anyOf(permPluginAll, permPhoneAssign),
+	"DELETE /api/v2/users/{userId}/station/associatedstation":       noPermission,
+	"GET /api/v2/users/{userId}/verifiers":                          anyOf(permVerifierView),
+	"DELETE /api/v2/users/{userId}/verifiers/{verifierId}":          anyOf(permVerifierDelete),
+	"GET /api/v2/routing/users/{userId}/utilization":                anyOf(permUtilizationManage, permUtilizationView),
+	"PUT /api/v2/routing/users/{userId}/utilization":                anyOf(permUtilizationManage),
+	"DELETE /api/v2/routing/users/{userId}/utilization":             anyOf(permUtilizationManage),
+	"GET /api/v2/users/{userId}/profileskills":                      anyOf(permUserProfileView),
+	"PUT /api/v2/users/{userId}/profileskills":                      anyOf(permUserProfileEdit),
+	"POST /api/v2/users/{userId}/invite":                            anyOf(permOrgAdmin, permUserPasswordEdit),
 
 	// Analytics jobs.
 	"POST /api/v2/analytics/users/details/jobs":                   anyOf(permUserDetailView),

@@ -248,6 +248,9 @@ func (o *org) appendExpands(b []byte, u *user, exp expand) []byte {
 		}
 		b = append(b, "]}"...)
 	}
+	if exp&(expStation|expProfileSkills|expDateWelcomeSent|expDateLastLogin) != 0 {
+		b = o.appendLifecycle(b, u, exp)
+	}
 	if exp&expEmployerInfo != 0 {
 		b = append(b, `,"employerInfo":{`...)
 		b = appendField(b, "officialName", u.name, true)

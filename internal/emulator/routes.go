@@ -60,6 +60,21 @@ func (s *Server) routes() {
 	s.handleAPI("GET /api/v2/authorization/divisions", s.getDivisions)
 	s.handleAPI("GET /api/v2/authorization/roles", s.getRoles)
 	s.handleAPI("GET /api/v2/locations", s.getLocations)
+	s.handleAPI("GET /api/v2/stations", s.getStations)
+
+	// Joiners and leavers (lifecycle_routes.go).
+	s.handleAPI("GET /api/v2/users/{userId}/station", s.getUserStation)
+	s.handleAPI("PUT /api/v2/users/{userId}/station/defaultstation/{stationId}", s.putUserDefaultStation)
+	s.handleAPI("DELETE /api/v2/users/{userId}/station/defaultstation", s.deleteUserDefaultStation)
+	s.handleAPI("DELETE /api/v2/users/{userId}/station/associatedstation", s.deleteUserAssociatedStation)
+	s.handleAPI("GET /api/v2/users/{userId}/verifiers", s.getUserVerifiers)
+	s.handleAPI("DELETE /api/v2/users/{userId}/verifiers/{verifierId}", s.deleteUserVerifier)
+	s.handleAPI("GET /api/v2/routing/users/{userId}/utilization", s.getUserUtilization)
+	s.handleAPI("PUT /api/v2/routing/users/{userId}/utilization", s.putUserUtilization)
+	s.handleAPI("DELETE /api/v2/routing/users/{userId}/utilization", s.deleteUserUtilization)
+	s.handleAPI("GET /api/v2/users/{userId}/profileskills", s.getUserProfileSkills)
+	s.handleAPI("PUT /api/v2/users/{userId}/profileskills", s.putUserProfileSkills)
+	s.handleAPI("POST /api/v2/users/{userId}/invite", s.postUserInvite)
 
 	// Analytics jobs: users details and aggregates (analytics.go).
 	s.analytics.Register(apiMux{s})

@@ -147,17 +147,10 @@ func (s *Server) bulkSkills(w http.ResponseWriter, r *http.Request, k skillKind,
 		return
 	}
 	var out listing[userRoutingSkill]
-	var fail *apiError
-	s.write(func(o *org) {
-		i, f := liveUser(o, r.PathValue("userId"))
-		if f != nil {
-			fail = f
-			return
-		}
+	if !s.changeUser(w, r.PathValue("userId"), func(o *org, i int32) *apiError {
 		refs, f := k.resolve(o, body)
 		if f != nil {
-			fail = f
-			return
+			return f
 		}
 		dst := k.refs(&o.users[i])
 		if replace {
@@ -167,9 +160,8 @@ func (s *Server) bulkSkills(w http.ResponseWriter, r *http.Request, k skillKind,
 			*dst = setSkill(*dst, sr.ref, sr.proficiency)
 		}
 		out = k.listing(o, i)
-	})
-	if fail != nil {
-		fail.write(w)
+		return nil
+	}) {
 		return
 	}
 	wire.WriteJSON(w, http.StatusOK, out)
@@ -218,17 +210,10 @@ func (s *Server) setOneSkill(w http.ResponseWriter, r *http.Request, k skillKind
 		body.ID = &pathID
 	}
 	var out userRoutingSkill
-	var fail *apiError
-	s.write(func(o *org) {
-		i, f := liveUser(o, r.PathValue("userId"))
-		if f != nil {
-			fail = f
-			return
-		}
+	if !s.changeUser(w, r.PathValue("userId"), func(o *org, i int32) *apiError {
 		refs, f := k.resolve(o, []skillPostBody{body})
 		if f != nil {
-			fail = f
-			return
+			return f
 		}
 		dst := k.refs(&o.users[i])
 		*dst = setSkill(*dst, refs[0].ref, refs[0].proficiency)
@@ -237,9 +222,8 @@ func (s *Server) setOneSkill(w http.ResponseWriter, r *http.Request, k skillKind
 				out = e
 			}
 		}
-	})
-	if fail != nil {
-		fail.write(w)
+		return nil
+	}) {
 		return
 	}
 	wire.WriteJSON(w, http.StatusOK, out)
@@ -259,23 +243,15 @@ func (s *Server) deleteUserRoutingLanguage(w http.ResponseWriter, r *http.Reques
 // user did not have it (a retried removal succeeds); 404 for an unknown
 // user or a skill (language) that does not exist in the org.
 func (s *Server) deleteSkill(w http.ResponseWriter, r *http.Request, k skillKind, id string) {
-	var fail *apiError
-	s.write(func(o *org) {
-		i, f := liveUser(o, r.PathValue("userId"))
-		if f != nil {
-			fail = f
-			return
-		}
+	if !s.changeUser(w, r.PathValue("userId"), func(o *org, i int32) *apiError {
 		ref, ok := k.index(o)[id]
 		if !ok {
-			fail = notFound("The %s %s does not exist", k.noun, id)
-			return
+			return notFound("The %s %s does not exist", k.noun, id)
 		}
 		dst := k.refs(&o.users[i])
 		*dst, _ = removeSkill(*dst, ref)
-	})
-	if fail != nil {
-		fail.write(w)
+		return nil
+	}) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -303,19 +279,12 @@ func (s *Server) patchUserQueues(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var out []userQueue
-	var fail *apiError
-	s.write(func(o *org) {
-		i, f := liveUser(o, r.PathValue("userId"))
-		if f != nil {
-			fail = f
-			return
-		}
+	if !s.changeUser(w, r.PathValue("userId"), func(o *org, i int32) *apiError {
 		qs := make([]int32, len(body))
 		for n, b := range body {
 			q, ok := o.queueID[*b.ID]
 			if !ok {
-				fail = badRequest("Entry %d: the queue %s does not exist", n, *b.ID)
-				return
+				return badRequest("Entry %d: the queue %s does not exist", n, *b.ID)
 			}
 			qs[n] = q
 		}
@@ -325,9 +294,8 @@ func (s *Server) patchUserQueues(w http.ResponseWriter, r *http.Request) {
 				out = append(out, o.userQueue(q, *body[n].Joined))
 			}
 		}
-	})
-	if fail != nil {
-		fail.write(w)
+		return nil
+	}) {
 		return
 	}
 	slices.SortFunc(out, func(a, b userQueue) int { return cmpNameID(a.Name, a.ID, b.Name, b.ID) })
@@ -361,20 +329,17 @@ func (s *Server) postQueueMembers(w http.ResponseWriter, r *http.Request) {
 	}
 	qid := r.PathValue("queueId")
 	delay, joined := s.cfg.QueueMemberDelay, s.cfg.JoinNewQueueMembers
-	var fail *apiError
-	s.write(func(o *org) {
+	if !s.change(w, func(o *org) *apiError {
 		q, ok := o.queueID[qid]
 		if !ok {
-			fail = notFound("The queue %s was not found", qid)
-			return
+			return notFound("The queue %s was not found", qid)
 		}
 		users := make([]int32, 0, len(body))
 		for n, b := range body {
 			id := deref(b.ID)
 			i, ok := o.byID[id]
 			if !ok || o.users[i].state == stDeleted {
-				fail = badRequest("Entry %d: the user %q was not found (deleted users cannot be queue members)", n, id)
-				return
+				return badRequest("Entry %d: the user %q was not found (deleted users cannot be queue members)", n, id)
 			}
 			users = append(users, i)
 		}
@@ -382,7 +347,7 @@ func (s *Server) postQueueMembers(w http.ResponseWriter, r *http.Request) {
 			for _, i := range users {
 				o.removeMembership(i, q)
 			}
-			return
+			return nil
 		}
 		add := func(o *org) {
 			for _, i := range users {
@@ -393,7 +358,7 @@ func (s *Server) postQueueMembers(w http.ResponseWriter, r *http.Request) {
 		}
 		if delay <= 0 {
 			add(o)
-			return
+			return nil
 		}
 		accepted := o
 		time.AfterFunc(delay, func() {
@@ -403,9 +368,8 @@ func (s *Server) postQueueMembers(w http.ResponseWriter, r *http.Request) {
 				}
 			})
 		})
-	})
-	if fail != nil {
-		fail.write(w)
+		return nil
+	}) {
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
@@ -435,22 +399,14 @@ func (s *Server) patchUserQueue(w http.ResponseWriter, r *http.Request) {
 	}
 	qid := r.PathValue("queueId")
 	var out userQueue
-	var fail *apiError
-	s.write(func(o *org) {
-		i, f := liveUser(o, r.PathValue("userId"))
-		if f != nil {
-			fail = f
-			return
-		}
+	if !s.changeUser(w, r.PathValue("userId"), func(o *org, i int32) *apiError {
 		q, ok := o.queueID[qid]
 		if !ok || !o.setJoined(i, q, *body.Joined) {
-			fail = notFound("The user %s is not a member of the queue %s", o.users[i].id, qid)
-			return
+			return notFound("The user %s is not a member of the queue %s", o.users[i].id, qid)
 		}
 		out = o.userQueue(q, *body.Joined)
-	})
-	if fail != nil {
-		fail.write(w)
+		return nil
+	}) {
 		return
 	}
 	wire.WriteJSON(w, http.StatusOK, out)

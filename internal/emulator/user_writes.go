@@ -92,21 +92,19 @@ func (s *Server) postUsers(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var out []byte
-	var fail *apiError
-	s.write(func(o *org) {
+	if !s.change(w, func(o *org) *apiError {
 		div := int32(0)
 		if id := deref(body.DivisionID); id != "" {
 			d, ok := o.divisionID[id]
 			if !ok {
-				fail = badRequest("The division %s does not exist", id)
-				return
+				return badRequest("The division %s does not exist", id)
 			}
 			div = d
 		}
 		if holder, taken := o.byEmail[strings.ToLower(email)]; taken {
-			fail = conflict("The email address %s is already in use by user %s (state %s)", email, o.users[holder].id, o.users[holder].state)
+			fail := conflict("The email address %s is already in use by user %s (state %s)", email, o.users[holder].id, o.users[holder].state)
 			fail.entityID = o.users[holder].id
-			return
+			return fail
 		}
 		u := user{
 			id: o.newUserID(), name: name, email: email, username: email,
@@ -116,9 +114,8 @@ func (s *Server) postUsers(w http.ResponseWriter, r *http.Request) {
 		}
 		i := o.addUser(u)
 		out = o.appendUser(nil, i, 0)
-	})
-	if fail != nil {
-		fail.write(w)
+		return nil
+	}) {
 		return
 	}
 	writeRaw(w, http.StatusOK, out)
@@ -159,29 +156,26 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("userId")
 	var out []byte
-	var fail *apiError
-	s.write(func(o *org) {
+	if !s.change(w, func(o *org) *apiError {
 		i, ok := o.byID[id]
 		if !ok || o.users[i].state == stDeleted && body.State == nil {
-			fail = notFound("The user %s was not found", id)
-			return
+			return notFound("The user %s was not found", id)
 		}
 		u := &o.users[i]
 		if int(u.version) != *body.Version {
-			fail = conflict("The version supplied (%d) does not match the current version of user %s (%d): the version must match", *body.Version, id, u.version)
+			fail := conflict("The version supplied (%d) does not match the current version of user %s (%d): the version must match", *body.Version, id, u.version)
 			fail.entityID = id
-			return
+			return fail
 		}
 		if body.State != nil {
 			o.setState(i, newState)
-		} else if fail = o.applyUpdate(i, &body); fail != nil {
-			return
+		} else if fail := o.applyUpdate(i, &body); fail != nil {
+			return fail
 		}
 		u.version++
 		out = o.appendUser(nil, i, expEmployerInfo)
-	})
-	if fail != nil {
-		fail.write(w)
+		return nil
+	}) {
 		return
 	}
 	writeRaw(w, http.StatusOK, out)
@@ -276,18 +270,11 @@ func (o *org) applyUpdate(i int32, b *updateUserBody) *apiError {
 // org.deleteUser) and its version is bumped. The answer is an empty object.
 func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("userId")
-	var fail *apiError
-	s.write(func(o *org) {
-		i, f := liveUser(o, id)
-		if f != nil {
-			fail = f
-			return
-		}
+	if !s.changeUser(w, id, func(o *org, i int32) *apiError {
 		o.deleteUser(i)
 		o.users[i].version++
-	})
-	if fail != nil {
-		fail.write(w)
+		return nil
+	}) {
 		return
 	}
 	wire.WriteJSON(w, http.StatusOK, struct{}{})
@@ -321,19 +308,16 @@ func (s *Server) patchUsersBulk(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var b []byte
-	var fail *apiError
-	s.write(func(o *org) {
+	if !s.change(w, func(o *org) *apiError {
 		idx := make([]int32, len(body))
 		seen := make(map[int32]bool, len(body))
 		for k, p := range body {
 			i, f := liveUser(o, *p.ID)
 			if f != nil {
-				fail = badRequest("Entry %d: the user %s was not found", k, *p.ID)
-				return
+				return badRequest("Entry %d: the user %s was not found", k, *p.ID)
 			}
 			if seen[i] {
-				fail = badRequest("Entry %d: the user %s is listed twice", k, *p.ID)
-				return
+				return badRequest("Entry %d: the user %s is listed twice", k, *p.ID)
 			}
 			seen[i], idx[k] = true, i
 		}
@@ -349,9 +333,8 @@ func (s *Server) patchUsersBulk(w http.ResponseWriter, r *http.Request) {
 		b = append(b, ']')
 		b = appendListingTail(b, page{size: len(idx), number: 1, path: "/api/v2/users/bulk"}, len(idx))
 		b = append(b, '}')
-	})
-	if fail != nil {
-		fail.write(w)
+		return nil
+	}) {
 		return
 	}
 	writeRaw(w, http.StatusOK, b)
@@ -374,32 +357,28 @@ func (s *Server) postUserExternalID(w http.ResponseWriter, r *http.Request) {
 	e := ExternalID{AuthorityName: body.AuthorityName, ExternalKey: body.ExternalKey}
 	id := r.PathValue("userId")
 	var out []externalIdentifier
-	var fail *apiError
-	s.write(func(o *org) {
+	if !s.change(w, func(o *org) *apiError {
 		i, ok := o.byID[id]
 		if !ok {
-			fail = notFound("The user %s was not found", id)
-			return
+			return notFound("The user %s was not found", id)
 		}
 		u := &o.users[i]
 		if holder, taken := o.byExt[extKey{e.AuthorityName, e.ExternalKey}]; taken && holder != i {
-			fail = conflict("The external id %s/%s is already registered to user %s", e.AuthorityName, e.ExternalKey, o.users[holder].id)
+			fail := conflict("The external id %s/%s is already registered to user %s", e.AuthorityName, e.ExternalKey, o.users[holder].id)
 			fail.entityID = o.users[holder].id
-			return
+			return fail
 		}
 		hasAuthority := false
 		for _, x := range u.externalIDs {
 			hasAuthority = hasAuthority || x.AuthorityName == e.AuthorityName
 		}
 		if !hasAuthority && len(u.externalIDs) >= maxExternalIDs {
-			fail = badRequest("The user %s already has %d external ids, the limit", id, maxExternalIDs)
-			return
+			return badRequest("The user %s already has %d external ids, the limit", id, maxExternalIDs)
 		}
 		o.addExternalID(i, e)
 		out = externalIDsOf(u)
-	})
-	if fail != nil {
-		fail.write(w)
+		return nil
+	}) {
 		return
 	}
 	wire.WriteJSON(w, http.StatusOK, out)
@@ -411,19 +390,16 @@ func (s *Server) postUserExternalID(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deleteUserExternalID(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("userId")
 	e := ExternalID{AuthorityName: r.PathValue("authorityName"), ExternalKey: r.PathValue("externalKey")}
-	var fail *apiError
-	s.write(func(o *org) {
+	if !s.change(w, func(o *org) *apiError {
 		i, ok := o.byID[id]
 		if !ok {
-			fail = notFound("The user %s was not found", id)
-			return
+			return notFound("The user %s was not found", id)
 		}
 		if !o.removeExternalID(i, e) {
-			fail = notFound("The user %s has no external id %s/%s", id, e.AuthorityName, e.ExternalKey)
+			return notFound("The user %s has no external id %s/%s", id, e.AuthorityName, e.ExternalKey)
 		}
-	})
-	if fail != nil {
-		fail.write(w)
+		return nil
+	}) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

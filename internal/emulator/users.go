@@ -20,6 +20,10 @@ const (
 	expLocations
 	expAuthorization
 	expEmployerInfo
+	expStation
+	expProfileSkills
+	expDateWelcomeSent
+	expDateLastLogin
 )
 
 // expandValues maps every expand value the API documents to the bit the
@@ -29,9 +33,9 @@ var expandValues = map[string]expand{
 	"skills": expSkills, "languages": expLanguages, "groups": expGroups, "locations": expLocations,
 	"authorization": expAuthorization, "employerInfo": expEmployerInfo,
 	"routingStatus": 0, "presence": 0, "integrationPresence": 0, "conversationSummary": 0,
-	"outOfOffice": 0, "geolocation": 0, "station": 0, "lasttokenissued": 0, "authorization.unusedRoles": 0,
-	"team": 0, "workPlanBidRanks": 0, "profileSkills": 0, "certifications": 0, "languagePreference": 0,
-	"biography": 0, "dateLastLogin": 0,
+	"outOfOffice": 0, "geolocation": 0, "station": expStation, "lasttokenissued": 0, "authorization.unusedRoles": 0,
+	"team": 0, "workPlanBidRanks": 0, "profileSkills": expProfileSkills, "certifications": 0, "languagePreference": 0,
+	"biography": 0, "dateLastLogin": expDateLastLogin, "dateWelcomeSent": expDateWelcomeSent,
 }
 
 // maybeDrop removes the skills and languages expands when the

@@ -30,6 +30,23 @@ type UserView struct {
 	LocationIDs   []string
 	Addresses     []ContactView
 	ExternalIDs   []ExternalID
+
+	// The joiner and leaver resources. Utilization is nil when the user
+	// follows the org's settings; else the media types it sets.
+	DefaultStationID    string
+	AssociatedStationID string
+	Verifiers           []EntityView
+	Utilization         map[string]UtilizationView
+	ProfileSkills       []string
+	DateWelcomeSent     string // RFC 3339; "" never sent
+	DateLastLogin       string
+}
+
+// UtilizationView is one media type of a user's own utilization.
+type UtilizationView struct {
+	MaximumCapacity         int
+	InterruptableMediaTypes []string
+	IncludeNonAcd           bool
 }
 
 // ContactView is one address of a user: a phone (number in Address,
@@ -149,7 +166,49 @@ func (o *org) userView(i int32) UserView {
 	for _, c := range u.addresses {
 		v.Addresses = append(v.Addresses, ContactView{MediaType: c.mediaType, Type: c.typ, Address: c.address, Extension: c.extension})
 	}
+	if u.defaultStation != 0 {
+		v.DefaultStationID = o.stations[u.defaultStation-1].id
+	}
+	if u.associatedStation != 0 {
+		v.AssociatedStationID = o.stations[u.associatedStation-1].id
+	}
+	for _, x := range u.verifiers {
+		v.Verifiers = append(v.Verifiers, EntityView{ID: x.id, Name: x.name})
+	}
+	if u.utilization != nil {
+		v.Utilization = map[string]UtilizationView{}
+		for mt, m := range u.utilization {
+			v.Utilization[mt] = UtilizationView{MaximumCapacity: m.capacity, InterruptableMediaTypes: slices.Clone(m.interruptible), IncludeNonAcd: m.includeNonAcd}
+		}
+	}
+	v.ProfileSkills = slices.Clone(u.profileSkills)
+	v.DateWelcomeSent, v.DateLastLogin = u.welcomeSent, u.lastLogin
 	return v
+}
+
+// Stations returns every station of the org.
+func (s *Server) Stations() []EntityView {
+	var out []EntityView
+	s.read(func(o *org) {
+		for _, st := range o.stations {
+			out = append(out, EntityView{ID: st.id, Name: st.name})
+		}
+	})
+	return out
+}
+
+// SetUserLogin records that a user logged in (dateLastLogin), as people
+// who accept their invitation do; at "" it clears the date. It reports
+// whether the user exists. For tests of invitations.
+func (s *Server) SetUserLogin(id, at string) bool {
+	ok := false
+	s.write(func(o *org) {
+		var i int32
+		if i, ok = o.byID[id]; ok {
+			o.users[i].lastLogin = at
+		}
+	})
+	return ok
 }
 
 // Queues returns every queue with its counts and members.

@@ -10,10 +10,11 @@ import (
 )
 
 // The write handlers share one shape: decode and validate what needs no
-// org state, then one s.write that validates against the org and, only when
-// everything is valid, applies the change. A rejected request therefore
-// changes nothing. The verdict is carried out of the lock as an *apiError
-// and written after it, so no response is written while the org is locked.
+// org state, then one s.change (s.changeUser for a user of the path) that
+// validates against the org and, only when everything is valid, applies
+// the change. A rejected request therefore changes nothing. The verdict is
+// carried out of the lock as an *apiError and written after it, so no
+// response is written while the org is locked.
 
 // apiError is a Genesys error answer decided under the org lock.
 type apiError struct {
@@ -83,3 +84,32 @@ func validEmail(s string) bool {
 // validProficiency reports whether p is a skill or language proficiency:
 // 0 to 5 inclusive.
 func validProficiency(p float64) bool { return p >= 0 && p <= 5 }
+
+// change runs f under the org write lock (Server.write) and, when f refuses
+// the request, writes its error answer once the lock is released. It
+// reports whether f accepted the request: the caller then writes the
+// answer of success. Every write handler goes through it, so that a
+// refused request changes nothing (f validates against the org first and
+// changes it only when everything is valid) and no answer is written while
+// the org is locked.
+func (s *Server) change(w http.ResponseWriter, f func(o *org) *apiError) bool {
+	var fail *apiError
+	s.write(func(o *org) { fail = f(o) })
+	if fail != nil {
+		fail.write(w)
+		return false
+	}
+	return true
+}
+
+// changeUser is change for a write to the user of a path's id: an unknown
+// or deleted user answers 404 (liveUser) before f runs.
+func (s *Server) changeUser(w http.ResponseWriter, id string, f func(o *org, i int32) *apiError) bool {
+	return s.change(w, func(o *org) *apiError {
+		i, fail := liveUser(o, id)
+		if fail != nil {
+			return fail
+		}
+		return f(o, i)
+	})
+}

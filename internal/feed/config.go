@@ -78,6 +78,11 @@ type Config struct {
 	// MaxProblems bounds the problems listed (rows are still all
 	// validated and counted). Default DefaultMaxProblems.
 	MaxProblems int
+	// UtilizationProfiles are the names of the configured utilization
+	// profiles (feeds.NAME.onboard.utilization_profiles): a utilization
+	// cell must name one (case-insensitive), else the row is rejected
+	// (unknown_profile).
+	UtilizationProfiles []string
 
 	// modeDefault says Mode was not set: the layout may choose it.
 	modeDefault bool

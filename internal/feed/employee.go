@@ -75,6 +75,20 @@ type Employee struct {
 	LocationID string `json:"location_id,omitempty"`
 	// HireDate is the hire date, YYYY-MM-DD; empty means "not given".
 	HireDate string `json:"hire_date,omitempty"`
+	// EmployeeType is employerInfo.employeeType (Full-time, Contractor…);
+	// empty means "not given".
+	EmployeeType string `json:"employee_type,omitempty"`
+	// Utilization names a utilization profile of the configuration
+	// (Config.UtilizationProfiles), spelled as configured; empty means
+	// "not given".
+	Utilization string `json:"utilization,omitempty"`
+	// DefaultStation is the default station's name or id
+	// (DefaultStationID filled by Resolve); empty means "not given".
+	DefaultStation   string `json:"default_station,omitempty"`
+	DefaultStationID string `json:"default_station_id,omitempty"`
+	// ProfileSkills are the profile skills (free text, not routing
+	// skills): in Has with an empty list, "none".
+	ProfileSkills []string `json:"profile_skills,omitempty"`
 }
 
 // Key returns the employee's matching key: "employee:<id>" when the feed

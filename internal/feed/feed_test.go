@@ -25,6 +25,7 @@ func testRefs() *Refs {
 		Roles:          NewDimension(map[string]string{"ro-agent": "Agent", "ro-super": "Supervisor", "ro-emp": "Employee"}),
 		Divisions:      NewDimension(map[string]string{"dv-home": "Home", "dv-sales": "Sales"}),
 		Locations:      NewDimension(map[string]string{"lo-indy": "Indianapolis", "lo-dublin": "Dublin"}),
+		Stations:       NewDimension(map[string]string{"st-0001": "Desk 00001", "st-0002": "Desk 00002"}),
 		HomeDivisionID: "dv-home",
 	}
 }
@@ -38,7 +39,7 @@ func (testDirectory) HasEmail(e string) bool       { return strings.EqualFold(e,
 // corpusConfig is the configuration a corpus file is read with: delta
 // mode when its name says so, a small record bound for *_small files.
 func corpusConfig(name string) Config {
-	cfg := Config{File: name, Refs: testRefs(), Directory: testDirectory{}}
+	cfg := Config{File: name, Refs: testRefs(), Directory: testDirectory{}, UtilizationProfiles: []string{"voice-only", "Blended"}}
 	if strings.Contains(name, "delta") {
 		cfg.Mode = ModeDelta
 	}

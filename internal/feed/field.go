@@ -30,6 +30,10 @@ const (
 	FieldExtension
 	FieldLocation
 	FieldHireDate
+	FieldEmployeeType
+	FieldUtilization
+	FieldDefaultStation
+	FieldProfileSkills
 	FieldAction
 	numFields
 )
@@ -53,6 +57,10 @@ var fieldNames = [numFields]string{
 	FieldExtension:         "extension",
 	FieldLocation:          "location",
 	FieldHireDate:          "hire_date",
+	FieldEmployeeType:      "employee_type",
+	FieldUtilization:       "utilization",
+	FieldDefaultStation:    "default_station",
+	FieldProfileSkills:     "profile_skills",
 	FieldAction:            "action",
 }
 
@@ -69,6 +77,9 @@ var aliases = map[string]Field{
 	"phone_extension":       FieldExtension,
 	"work_location":         FieldLocation,
 	"date_hire":             FieldHireDate, "date_of_hire": FieldHireDate, "hired_on": FieldHireDate,
+	"employment_type":     FieldEmployeeType,
+	"utilization_profile": FieldUtilization,
+	"station":             FieldDefaultStation,
 }
 
 // adminAliases maps the column names of the Genesys Cloud admin CSV import

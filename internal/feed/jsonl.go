@@ -235,5 +235,5 @@ func jsonCell(raw json.RawMessage, f Field) (cell, string) {
 }
 
 func isListField(f Field) bool {
-	return f == FieldSkills || f == FieldLanguages || f == FieldQueues || f == FieldRoles
+	return f == FieldSkills || f == FieldLanguages || f == FieldQueues || f == FieldRoles || f == FieldProfileSkills
 }

@@ -714,8 +714,10 @@ func TestDocsLengthBounds(t *testing.T) {
 		switch {
 		case MaxLength(f) > 0:
 			want[f.String()] = strconv.Itoa(MaxLength(f))
-		case f == FieldSkills || f == FieldLanguages || f == FieldQueues || f == FieldRoles:
+		case isListField(f):
 			want[f.String()] = strconv.Itoa(MaxTextLength) + " per item"
+		case f == FieldUtilization:
+			want[f.String()] = "a configured profile"
 		case f == FieldPhoneWork:
 			want[f.String()] = fmt.Sprintf("E.164: + and %d to %d digits", minPhoneDigits, maxPhoneDigits)
 		case f == FieldHireDate:

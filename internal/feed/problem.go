@@ -41,7 +41,8 @@ const (
 	CodeDuplicateID       = "duplicate_employee_id"
 	CodeDuplicateEmail    = "duplicate_email"
 	CodeDuplicateItem     = "duplicate_item"     // the same skill, queue… twice in one row
-	CodeUnknownName       = "unknown_name"       // skill, language, queue, role or division not in the org
+	CodeUnknownName       = "unknown_name"       // skill, language, queue, role, division, location or station not in the org
+	CodeUnknownProfile    = "unknown_profile"    // a utilization profile the configuration does not name
 	CodeManagerNotFound   = "manager_not_found"  // neither in the feed nor in the org
 	CodeManagerRejected   = "manager_rejected"   // the manager's own row was rejected
 	CodeManagerOffboarded = "manager_offboarded" // delta: the manager is offboarded by this feed

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/usersync/syncer/internal/textfmt"
@@ -47,6 +48,22 @@ func (d Dimension) Name(id string) string {
 	return id
 }
 
+// Has reports whether id is the id of an object.
+func (d Dimension) Has(id string) bool {
+	_, ok := d.byID[id]
+	return ok
+}
+
+// IDs returns the ids of the objects, sorted.
+func (d Dimension) IDs() []string {
+	out := make([]string, 0, len(d.byID))
+	for id := range d.byID {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Len returns the number of objects.
 func (d Dimension) Len() int { return len(d.byID) }
 
@@ -63,6 +80,9 @@ type Refs struct {
 	// location column. syncer never creates one: an unknown location
 	// rejects its row.
 	Locations Dimension
+	// Stations are the org's stations (GET /api/v2/stations), for the
+	// default_station column, which names one by name or by id.
+	Stations Dimension
 	// HomeDivisionID is the division for grants and new users that name
 	// none.
 	HomeDivisionID string

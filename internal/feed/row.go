@@ -165,7 +165,8 @@ func (b *rowBuilder) build(r *rawRow) (record, []Problem) {
 		// An offboarding row only identifies someone; the rest is ignored.
 		e.Has = e.Has.Without(FieldName, FieldTitle, FieldDepartment, FieldManagerEmployeeID, FieldManagerEmail,
 			FieldDivision, FieldState, FieldSkills, FieldLanguages, FieldQueues, FieldRoles, FieldACDAutoAnswer,
-			FieldPhoneWork, FieldExtension, FieldLocation, FieldHireDate)
+			FieldPhoneWork, FieldExtension, FieldLocation, FieldHireDate, FieldEmployeeType, FieldUtilization,
+			FieldDefaultStation, FieldProfileSkills)
 		return rec, probs
 	}
 
@@ -262,11 +263,26 @@ func (b *rowBuilder) build(r *rawRow) (record, []Problem) {
 		}
 	}
 
+	// The joiner columns: an empty employee type, utilization or station
+	// means "not given".
+	if e.EmployeeType = text(FieldEmployeeType); e.EmployeeType == "" {
+		e.Has = e.Has.Without(FieldEmployeeType)
+	}
+	if v := text(FieldUtilization); v == "" {
+		e.Has = e.Has.Without(FieldUtilization)
+	} else if !tainted.Has(FieldUtilization) {
+		e.Utilization = b.profile(r, v, &probs)
+	}
+	if e.DefaultStation = text(FieldDefaultStation); e.DefaultStation == "" {
+		e.Has = e.Has.Without(FieldDefaultStation)
+	}
+	e.ProfileSkills = b.profileSkills(r, &probs)
+
 	e.Skills = b.proficiencies(r, FieldSkills, "skill", &probs)
 	e.Languages = b.proficiencies(r, FieldLanguages, "language", &probs)
 	e.Queues = b.queues(r, &probs)
 	e.Roles = b.grants(r, &probs)
-	for _, f := range []Field{FieldSkills, FieldLanguages, FieldQueues, FieldRoles} {
+	for _, f := range []Field{FieldSkills, FieldLanguages, FieldQueues, FieldRoles, FieldProfileSkills} {
 		c := r.cells[f]
 		// In the admin-import layout an empty list cell means "not given".
 		if c.present && !c.isList && strings.TrimSpace(c.text) == "" && b.admin {
@@ -445,6 +461,64 @@ func (b *rowBuilder) proficiencies(r *rawRow, f Field, what string, probs *[]Pro
 	return out
 }
 
+// profile returns the configured utilization profile v names
+// (case-insensitive), as configured; an unknown one is a problem.
+func (b *rowBuilder) profile(r *rawRow, v string, probs *[]Problem) string {
+	for _, p := range b.cfg.UtilizationProfiles {
+		if strings.EqualFold(strings.TrimSpace(p), v) {
+			return p
+		}
+	}
+	reason := fmt.Sprintf("utilization profile %s is not one of %s", textfmt.Quote(clip(v)), b.cfg.configKey("onboard.utilization_profiles"))
+	if len(b.cfg.UtilizationProfiles) == 0 {
+		reason += ", which names none"
+	} else {
+		var d Dimension
+		for _, p := range b.cfg.UtilizationProfiles {
+			d.Add(p, p)
+		}
+		if s := d.Suggest(v); s != "" {
+			reason += fmt.Sprintf(" (did you mean %s?)", textfmt.Quote(s))
+		} else {
+			reason += " (" + strings.Join(slices.Sorted(slices.Values(b.cfg.UtilizationProfiles)), ", ") + ")"
+		}
+	}
+	*probs = append(*probs, b.problem(r, FieldUtilization, CodeUnknownProfile, "%s", reason))
+	return ""
+}
+
+// profileSkills reads the profile skills: free-text names, each once.
+func (b *rowBuilder) profileSkills(r *rawRow, probs *[]Problem) []string {
+	items := b.items(r, FieldProfileSkills, probs)
+	if items == nil {
+		return nil
+	}
+	out := make([]string, 0, len(items))
+	seen := map[string]bool{}
+	for _, it := range items {
+		name := strings.TrimSpace(it.text)
+		if it.obj != nil {
+			name = jsonString(it.obj["name"])
+		}
+		if name == "" {
+			*probs = append(*probs, b.problem(r, FieldProfileSkills, CodeBadValue, "a profile skill without a name"))
+			continue
+		}
+		if b.itemTooLong(r, FieldProfileSkills, "profile skill", name, probs) {
+			continue
+		}
+		b.formula(r, FieldProfileSkills, name, probs)
+		if k := foldName(name); seen[k] {
+			*probs = append(*probs, b.problem(r, FieldProfileSkills, CodeDuplicateItem, "profile skill %s listed twice", textfmt.Quote(clip(name))))
+			continue
+		} else {
+			seen[k] = true
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
 func (b *rowBuilder) queues(r *rawRow, probs *[]Problem) []Queue {
 	items := b.items(r, FieldQueues, probs)
 	if items == nil {
@@ -575,6 +649,18 @@ func resolve(file string, rec *record, refs *Refs) []Problem {
 			e.DivisionID = id
 		} else {
 			unknown(FieldDivision, "division", refs.Divisions, e.Division)
+		}
+	}
+	if e.DefaultStation != "" && !rec.tainted.Has(FieldDefaultStation) && refs.Stations.Len() > 0 {
+		// A station is named by id or by name. Without the org's stations
+		// (a plan that reads nothing) it stays unresolved: the plan then
+		// leaves stations alone.
+		if refs.Stations.Has(e.DefaultStation) {
+			e.DefaultStationID = e.DefaultStation
+		} else if id, ok := refs.Stations.ID(e.DefaultStation); ok {
+			e.DefaultStationID = id
+		} else {
+			unknown(FieldDefaultStation, "station", refs.Stations, e.DefaultStation)
 		}
 	}
 	if e.Location != "" && !rec.tainted.Has(FieldLocation) {

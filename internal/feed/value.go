@@ -52,6 +52,8 @@ var maxRunes = [numFields]int{
 	FieldDivision:          MaxTextLength,
 	FieldExtension:         MaxExtensionLength,
 	FieldLocation:          MaxTextLength,
+	FieldEmployeeType:      MaxTextLength,
+	FieldDefaultStation:    MaxTextLength,
 }
 
 // MaxLength returns the most characters a value of f may hold, or 0 when

@@ -43,6 +43,8 @@ type User struct {
 	AcdAutoAnswer      bool                  `json:"acdAutoAnswer"`
 	LanguagePreference string                `json:"languagePreference,omitempty"`
 	DateLastLogin      string                `json:"dateLastLogin,omitempty"`
+	DateWelcomeSent    string                `json:"dateWelcomeSent,omitempty"`
+	Station            *UserStations         `json:"station,omitempty"`
 	SelfURI            string                `json:"selfUri,omitempty"`
 
 	// Raw is the user's JSON exactly as the API sent it, unknown fields

@@ -62,6 +62,9 @@ const (
 	PermGrantView         = "authorization:grant:view"
 	PermUserDetailView    = "analytics:userDetail:view"
 	PermUserAggregateView = "analytics:userAggregate:view"
+	PermVerifierView      = "mfa:verifier:view"
+	PermUtilizationManage = "routing:utilization:manage"
+	PermUtilizationView   = "routing:utilization:view"
 )
 
 // Keys of the read endpoints.
@@ -92,6 +95,10 @@ const (
 	EndpointUser              = "GET /api/v2/users/{userId}"
 	EndpointUserByExternalID  = "GET /api/v2/users/externalid/{authorityName}/{externalKey}"
 	EndpointLocations         = "GET /api/v2/locations"
+	EndpointStations          = "GET /api/v2/stations"
+	EndpointUserStation       = "GET /api/v2/users/{userId}/station"
+	EndpointVerifiers         = "GET /api/v2/users/{userId}/verifiers"
+	EndpointUtilization       = "GET /api/v2/routing/users/{userId}/utilization"
 )
 
 func ep(key string, perms ...string) Endpoint {
@@ -132,6 +139,10 @@ var reads = []Endpoint{
 	ep(EndpointUser),
 	ep(EndpointUserByExternalID).note("probed with a key that does not exist: 404 is the expected answer"),
 	ep(EndpointLocations),
+	ep(EndpointStations),
+	ep(EndpointUserStation),
+	ep(EndpointVerifiers, PermVerifierView),
+	ep(EndpointUtilization, PermUtilizationManage, PermUtilizationView),
 }
 
 type writeEndpoint struct {

@@ -64,8 +64,8 @@ func TestEndpointsMatchEmulator(t *testing.T) {
 func TestWritesMatchPlanKinds(t *testing.T) {
 	t.Parallel()
 	kinds := preflight.FeedWrites(preflight.FeedSpec{Authority: "hr", OffboardAction: "delete", RevokesRoles: true})
-	if len(kinds) != 18 {
-		t.Errorf("a feed that may do everything has %d kinds, want 18", len(kinds))
+	if len(kinds) != 26 {
+		t.Errorf("a feed that may do everything has %d kinds, want 26", len(kinds))
 	}
 	params := regexp.MustCompile(`\{[^}]*\}`)
 	for _, k := range kinds {
@@ -151,12 +151,12 @@ func TestProbeAllOK(t *testing.T) {
 			reads++
 		}
 	}
-	if ok != reads || notProbed != 15 {
-		t.Errorf("%d ok, %d not probed; want %d reads ok and 15 writes", ok, notProbed, reads)
+	if ok != reads || notProbed != 23 {
+		t.Errorf("%d ok, %d not probed; want %d reads ok and 23 writes", ok, notProbed, reads)
 	}
-	// README and docs/genesys-setup.md: "19 calls" for every stream and a feed.
-	if reads != 19 {
-		t.Errorf("a config with every stream and a feed probes %d endpoints; README and docs/genesys-setup.md say 19", reads)
+	// README and docs/genesys-setup.md: "23 calls" for every stream and a feed.
+	if reads != 23 {
+		t.Errorf("a config with every stream and a feed probes %d endpoints; README and docs/genesys-setup.md say 23", reads)
 	}
 	st := e.srv.Stats()
 	if want := int64(ok + 1); st.Total != want {

@@ -32,6 +32,10 @@ type API interface {
 	GetUser(ctx context.Context, userID string, opts *genesys.GetUserOptions) (genesys.User, error)
 	GetUserByExternalID(ctx context.Context, authorityName, externalKey string, expand []string) (genesys.User, error)
 	ListLocations(ctx context.Context, opts *genesys.ListOptions) (*genesys.Listing[genesys.LocationDefinition], error)
+	ListStations(ctx context.Context, opts *genesys.ListOptions) (*genesys.Listing[genesys.Station], error)
+	UserStation(ctx context.Context, userID string) (genesys.UserStations, error)
+	UserVerifiers(ctx context.Context, userID string) ([]genesys.Verifier, error)
+	UserUtilization(ctx context.Context, userID string) (genesys.AgentMaxUtilizationResponse, error)
 }
 
 // ProbeConfig configures Probe. The zero value works.
@@ -66,6 +70,9 @@ var needsID = map[string]string{
 	EndpointSubject:           EndpointUsers,
 	EndpointExternalIDs:       EndpointUsers,
 	EndpointUser:              EndpointUsers,
+	EndpointUserStation:       EndpointUsers,
+	EndpointVerifiers:         EndpointUsers,
+	EndpointUtilization:       EndpointUsers,
 	EndpointQueueMembers:      EndpointQueues,
 	EndpointRoleSubjectGrants: EndpointRoles,
 }
@@ -231,6 +238,14 @@ func (p *prober) call(ctx context.Context, key string) error {
 		_, err = api.GetUserByExternalID(ctx, p.cfg.Authority, absentExternalKey, nil)
 	case EndpointLocations:
 		_, err = api.ListLocations(ctx, &one)
+	case EndpointStations:
+		_, err = api.ListStations(ctx, &one)
+	case EndpointUserStation:
+		_, err = api.UserStation(ctx, p.userID)
+	case EndpointVerifiers:
+		_, err = api.UserVerifiers(ctx, p.userID)
+	case EndpointUtilization:
+		_, err = api.UserUtilization(ctx, p.userID)
 	default:
 		panic("preflight: no probe for " + key)
 	}

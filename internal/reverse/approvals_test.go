@@ -230,13 +230,15 @@ func TestParkedPlanApprovedAndApplied(t *testing.T) {
 		t.Fatalf("run applying the approved plan = %+v, %v", run, err)
 	}
 	p.checkApplied(t, false)
-	if d := p.detail(t); !strings.Contains(d.Events[len(d.Events)-1].Detail, "the feed now asks for 3 more operation(s), which its next run plans") {
+	// The joiner's create, external id, employee id and invite
+	// (onboard.send_invite).
+	if d := p.detail(t); !strings.Contains(d.Events[len(d.Events)-1].Detail, "the feed now asks for 4 more operation(s), which its next run plans") {
 		t.Errorf("the apply's journal does not say what the newer export asks for: %+v", d.Events[len(d.Events)-1])
 	}
 	// The one after plans the newer export (within the guards: applied),
 	// and the one after that finds nothing to do.
 	run, err = p.svc.RunFeed(ctx, hrJob, p.feed, 600)
-	if err != nil || run.Outcome != store.StatusSucceeded || run.Counts.Operations != 3 || run.Counts.Done != 3 {
+	if err != nil || run.Outcome != store.StatusSucceeded || run.Counts.Operations != 4 || run.Counts.Done != 4 {
 		t.Errorf("run after = %+v, %v", run, err)
 	}
 	run, err = p.svc.RunFeed(ctx, hrJob, p.feed, 600)

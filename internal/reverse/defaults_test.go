@@ -62,6 +62,7 @@ func TestDocumentedFeedDefaults(t *testing.T) {
 		}
 	}
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	days := func(v time.Duration) string { return num(v.Hours()/24) + "d" }
 	actual := map[string]string{
 		"mode":                          string(read.Mode),
 		"external_id_authority":         d.Authority,
@@ -71,6 +72,13 @@ func TestDocumentedFeedDefaults(t *testing.T) {
 		"offboard.unjoin_queues":        fmt.Sprint(d.Offboard.UnjoinQueues && d.Offboard.RemoveQueues),
 		"offboard.strip_skills":         fmt.Sprint(d.Offboard.StripSkills && d.Offboard.StripLanguages),
 		"offboard.strip_roles":          fmt.Sprint(d.Offboard.StripRoles),
+		"offboard.revoke_mfa":           fmt.Sprint(d.Offboard.RevokeMFA),
+		"offboard.release_stations":     fmt.Sprint(d.Offboard.ReleaseStations),
+		"offboard.reset_utilization":    fmt.Sprint(d.Offboard.ResetUtilization),
+		"offboard.delete_after":         days(d.Offboard.DeleteAfter),
+		"onboard.send_invite":           fmt.Sprint(*d.Onboard.SendInvite),
+		"onboard.resend_invite_after":   days(d.Onboard.ResendAfter),
+		"onboard.utilization_profiles":  fmt.Sprint(len(d.Onboard.UtilizationProfiles)),
 		"guards.max_offboards":          fmt.Sprint(*d.Guards.MaxOffboards),
 		"guards.max_offboard_percent":   num(*d.Guards.MaxOffboardPercent),
 		"guards.max_changes":            fmt.Sprint(*d.Guards.MaxChanges),

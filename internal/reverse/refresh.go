@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -40,11 +41,11 @@ type Reads = diff.Reads
 // Leavers' memberships are read user by user instead (membersOf), when the
 // offboarding policy touches them.
 func needs(columns feed.FieldSet, cfg diff.Config, skipRoles bool) Reads {
-	return Reads{
+	return lifecycleNeeds(Reads{
 		AllQueues: columns.Has(feed.FieldQueues),
 		AllRoles:  columns.Has(feed.FieldRoles) && !skipRoles,
 		Locations: columns.Has(feed.FieldLocation),
-	}
+	}, columns, cfg)
 }
 
 // StreamLocations is the stream that reads the org's locations listing.
@@ -55,21 +56,30 @@ const StreamLocations = "locations"
 // stores them, and a plan with a location column resolves its names
 // against them.
 func (s *Service) readLocations(ctx context.Context) (feed.Dimension, pipeline.Summary, error) {
+	return readNames(ctx, s, StreamLocations, "locations", func(ctx context.Context) iter.Seq2[genesys.LocationDefinition, error] {
+		return s.api.Locations(ctx, nil)
+	},
+		func(l genesys.LocationDefinition) (string, string) { return l.ID, l.Name })
+}
+
+// readNames reads a listing of the org (list) as a dimension of names, in
+// a run of its own (stream).
+func readNames[T any](ctx context.Context, s *Service, stream, what string, list func(context.Context) iter.Seq2[T, error], idName func(T) (string, string)) (feed.Dimension, pipeline.Summary, error) {
 	var d feed.Dimension
-	st := pipeline.Stream{Name: StreamLocations, Load: func(ctx context.Context, _ *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
+	st := pipeline.Stream{Name: stream, Load: func(ctx context.Context, _ *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
 		d = feed.Dimension{}
-		for l, err := range s.api.Locations(ctx, nil) {
+		for x, err := range list(ctx) {
 			if err != nil {
-				return nil, fmt.Errorf("list locations: %w", err)
+				return nil, fmt.Errorf("list %s: %w", what, err)
 			}
-			d.Add(l.ID, l.Name)
+			d.Add(idName(x))
 			p.Done(1)
 		}
 		return nil, nil
 	}}
 	sum, err := s.runner.Run(ctx, RefreshPipeline, []pipeline.Stream{st}, nil)
 	if err != nil {
-		return d, sum, fmt.Errorf("read the locations: %w", err)
+		return d, sum, fmt.Errorf("read the %s: %w", what, err)
 	}
 	return d, sum, nil
 }
@@ -167,7 +177,9 @@ func (s *Service) readMembersOf(ctx context.Context, users []string, queues, rol
 func leaverReads(p *diff.Plan, cur *diff.Current, r Reads) (users []string, queues, roles bool) {
 	off := p.Settings.Offboard
 	queues = !r.AllQueues && !r.StoredQueues && (off.UnjoinQueues || off.RemoveQueues)
-	roles = !r.AllRoles && !r.StoredRoles && off.StripRoles
+	// Deactivating or deleting drops the grants: only a leaver kept active
+	// has roles to strip.
+	roles = !r.AllRoles && !r.StoredRoles && off.StripRoles && off.Action == diff.OffboardNone
 	if !queues && !roles {
 		return nil, false, false
 	}

@@ -33,12 +33,23 @@ const (
 	sampleSkillers = 30
 )
 
-var sampleHeader = []string{"employee_id", "email", "name", "title", "department", "manager_employee_id", "division", "state", "skills", "languages"}
+var sampleHeader = []string{"employee_id", "email", "name", "title", "department", "manager_employee_id", "division", "state", "skills", "languages",
+	"utilization", "default_station", "profile_skills"}
 
-// sampleFeed renders the demo org as an HR export with joiners, leavers,
-// movers (title, department, manager) and skill changes.
+// sampleProfiles are the utilization profiles of configs/demo.yaml.
+var sampleProfiles = map[string]diff.UtilizationProfile{
+	"voice-only": {"call": {MaximumCapacity: 1}, "chat": {MaximumCapacity: 0}, "email": {MaximumCapacity: 0}},
+	"blended":    {"call": {MaximumCapacity: 1}, "chat": {MaximumCapacity: 2, InterruptableMediaTypes: []string{"call"}}},
+}
+
+// sampleFeed renders the demo org as an HR export with joiners (a
+// utilization profile and a free station each, profile skills for some),
+// leavers (the first with MFA verifiers and a station), a rehire (an
+// inactive account listed again, with a profile), movers (title,
+// department, manager) and skill changes.
 func sampleFeed(srv *emulator.Server) ([]byte, error) {
 	rows := orgRows(srv)
+	extra := make(map[int][]string) // row index → utilization, default_station, profile_skills
 	rng := rand.New(rand.NewPCG(sampleSeed, 2026))
 	skills := names(srv.Skills())
 	titles := []string{"Senior Agent", "Team Lead", "Workforce Analyst", "Quality Coach", "Service Manager"}
@@ -81,11 +92,48 @@ func sampleFeed(srv *emulator.Server) ([]byte, error) {
 		}
 	}
 	leavers := pick(sampleLeavers, used)
+	// The first leaver is one with MFA verifiers and stations; the rehire
+	// the first inactive account.
+	views := map[string]emulator.UserView{}
+	held, managers := map[string]bool{}, map[string]bool{}
+	for _, u := range srv.Users() {
+		views[u.EmployeeID] = u
+		held[u.DefaultStationID] = true
+	}
+	for _, r := range rows {
+		managers[r.Manager] = true
+	}
+	for i, r := range rows {
+		if u := views[r.EmployeeID]; r.State == "active" && !used[i] && !managers[r.EmployeeID] && len(u.Verifiers) > 0 && u.DefaultStationID != "" && u.AssociatedStationID != "" {
+			used[i] = true
+			leavers[0] = i
+			break
+		}
+	}
+	for i, r := range rows {
+		if r.State == "inactive" && !used[i] {
+			used[i] = true
+			rows[i].State = "" // listed again without a state: reactivated
+			extra[i] = []string{"blended", "", ""}
+			break
+		}
+	}
+	var free []string
+	for _, s := range srv.Stations() {
+		if !held[s.ID] {
+			free = append(free, s.Name)
+		}
+	}
 	for k := range sampleJoiners {
 		m := roots[rng.IntN(len(roots))]
 		rows = append(rows, row{EmployeeID: fmt.Sprintf("E%07d", 9000001+k), Email: fmt.Sprintf("new.hire.%02d@example.com", k+1),
 			Name: fmt.Sprintf("New Hire %02d", k+1), Title: "Agent", Department: depts[k%len(depts)], Manager: m,
 			Division: rows[0].Division, State: "active", Skills: []string{skills[k%len(skills)] + ":3"}, Languages: []string{}})
+		profile, skillsOf := "voice-only", ""
+		if k%2 == 1 {
+			profile, skillsOf = "blended", "Customer empathy|Excel"
+		}
+		extra[len(rows)-1] = []string{profile, free[k], skillsOf}
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
@@ -94,8 +142,11 @@ func sampleFeed(srv *emulator.Server) ([]byte, error) {
 		if containsInt(leavers, i) {
 			continue
 		}
-		rec := r.record()
-		_ = w.Write(rec[:len(sampleHeader)])
+		x := extra[i]
+		if x == nil {
+			x = []string{"", "", ""}
+		}
+		_ = w.Write(append(r.record()[:len(sampleHeader)-3], x...))
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
@@ -134,7 +185,7 @@ func TestSampleFeed(t *testing.T) {
 	}
 
 	cur, refs := viewState(srv)
-	f, err := feed.Read(bytes.NewReader(got), feed.Config{File: "hr_feed.csv", Refs: refs})
+	f, err := feed.Read(bytes.NewReader(got), feed.Config{File: "hr_feed.csv", Refs: refs, UtilizationProfiles: []string{"blended", "voice-only"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,9 +193,21 @@ func TestSampleFeed(t *testing.T) {
 		t.Fatalf("the sample has %d rejected rows: %+v", len(f.Rejected), f.Rejected[0])
 	}
 	owned := diff.DefaultOwned.With(feed.FieldSkills, feed.FieldLanguages)
-	plan, err := diff.Compute(f, cur, refs, diff.Config{Authority: emulator.ExternalAuthority, Owned: owned})
+	plan, err := diff.Compute(f, cur, refs, diff.Config{Authority: emulator.ExternalAuthority, Owned: owned,
+		Onboard: diff.Onboard{UtilizationProfiles: sampleProfiles}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	kinds := map[diff.Kind]int{}
+	for _, o := range plan.Operations {
+		kinds[o.Kind]++
+	}
+	// The joiners' invites, profiles and stations, the rehire's profile,
+	// the first leaver's verifiers and stations.
+	if kinds[diff.KindSendInvite] != sampleJoiners || kinds[diff.KindSetUtilization] != sampleJoiners+1 || kinds[diff.KindSetDefaultStation] != sampleJoiners ||
+		kinds[diff.KindDeleteVerifier] == 0 || kinds[diff.KindClearDefaultStation] == 0 || plan.Totals.Reactivate != 1 {
+		t.Fatalf("sample plan kinds %v, reactivations %d: want invites, profiles and stations for the joiners, a rehire, a leaver with verifiers and a station",
+			kinds, plan.Totals.Reactivate)
 	}
 	if plan.Totals.Create != sampleJoiners || plan.Totals.Offboard != sampleLeavers || plan.Totals.Update < sampleMovers+sampleSkillers {
 		t.Fatalf("sample plan totals %+v; want %d joiners, %d leavers, at least %d updates", plan.Totals, sampleJoiners, sampleLeavers, sampleMovers+sampleSkillers)
@@ -188,6 +251,9 @@ func viewState(srv *emulator.Server) (*diff.Current, *feed.Refs) {
 	for _, r := range srv.Roles() {
 		refs.Roles.Add(r.ID, r.Name)
 	}
+	for _, s := range srv.Stations() {
+		refs.Stations.Add(s.ID, s.Name)
+	}
 	cur := &diff.Current{QueueJoined: map[string]int{}}
 	for _, q := range srv.Queues() {
 		refs.Queues.Add(q.ID, q.Name)
@@ -223,6 +289,13 @@ func viewState(srv *emulator.Server) (*diff.Current, *feed.Refs) {
 		for _, g := range u.Grants {
 			du.Grants = append(du.Grants, diff.Grant{RoleID: g.RoleID, DivisionID: g.DivisionID})
 		}
+		// As the plan reads them: stations with the lifecycle listing, a
+		// leaver's verifiers one by one.
+		du.DefaultStationID, du.AssociatedStationID, du.StationsKnown = u.DefaultStationID, u.AssociatedStationID, true
+		for _, v := range u.Verifiers {
+			du.Verifiers = append(du.Verifiers, v.ID)
+		}
+		du.VerifiersKnown = true
 		cur.Users = append(cur.Users, du)
 	}
 	return cur, refs

@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"log/slog"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -30,6 +31,10 @@ type API interface {
 	apply.API
 	GetUserExternalIDs(ctx context.Context, userID string) ([]genesys.UserExternalIdentifier, error)
 	Locations(ctx context.Context, opts *genesys.ListOptions) iter.Seq2[genesys.LocationDefinition, error]
+	Stations(ctx context.Context, opts *genesys.ListOptions) iter.Seq2[genesys.Station, error]
+	UserVerifiers(ctx context.Context, userID string) ([]genesys.Verifier, error)
+	UserUtilization(ctx context.Context, userID string) (genesys.AgentMaxUtilizationResponse, error)
+	UserStation(ctx context.Context, userID string) (genesys.UserStations, error)
 }
 
 // Config configures a Service. The zero value works.
@@ -97,7 +102,7 @@ type Spec struct {
 func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
 	sp := Spec{Path: f.Path, ScopeDivisions: f.Scope.Divisions, RefreshMaxAge: f.RefreshMaxAge}
 	sp.Feed = feed.Config{File: f.Path, Name: f.Name, Format: feed.Format(f.Format), Mode: feed.Mode(f.Mode), Columns: f.Columns,
-		IgnoreColumns: f.IgnoreColumns}
+		IgnoreColumns: f.IgnoreColumns, UtilizationProfiles: slices.Sorted(maps.Keys(f.Onboard.UtilizationProfiles))}
 	if f.Delimiter != "" {
 		d, err := feed.ParseDelimiter(f.Delimiter)
 		if err != nil {
@@ -138,7 +143,7 @@ func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
 		Read: diff.ReadSettings{Format: f.Format, Mode: f.Mode, Delimiter: f.Delimiter, Columns: f.Columns,
 			IgnoreColumns: f.IgnoreColumns},
 		Authority: f.ExternalIDAuthority,
-		Owned:     owned, Offboard: off, Guards: g, RatePerMinute: ratePerMinute,
+		Owned:     owned, Offboard: off, Guards: g, RatePerMinute: ratePerMinute, Onboard: onboardFromConfig(f),
 		// The queue-side add's joined state is undocumented (the emulator
 		// starts new members unjoined): diff.Config's zero NewMembersJoined
 		// assumes unjoined, so the plan always sets the flag.
@@ -152,7 +157,7 @@ func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
 func SpecFromPlan(p *diff.Plan) Spec {
 	r := p.Settings.Read
 	fc := feed.Config{File: p.Feed, Name: p.Settings.FeedName, Format: feed.Format(r.Format), Mode: cmp.Or(p.Mode, feed.Mode(r.Mode)),
-		Columns: r.Columns, IgnoreColumns: r.IgnoreColumns}
+		Columns: r.Columns, IgnoreColumns: r.IgnoreColumns, UtilizationProfiles: p.Settings.Onboard.ProfileNames()}
 	if d, err := feed.ParseDelimiter(r.Delimiter); err == nil && r.Delimiter != "" {
 		fc.Delimiter = d
 	}
@@ -186,7 +191,34 @@ func offboardFromConfig(f *config.Feed) (diff.Offboard, error) {
 	if v := f.Offboard.StripRoles; v != nil {
 		off.StripRoles = *v
 	}
+	if v := f.Offboard.RevokeMFA; v != nil {
+		off.RevokeMFA = *v
+	}
+	if v := f.Offboard.ReleaseStations; v != nil {
+		off.ReleaseStations = *v
+	}
+	if v := f.Offboard.ResetUtilization; v != nil {
+		off.ResetUtilization = *v
+	}
+	off.DeleteAfter = time.Duration(f.Offboard.DeleteAfter)
 	return off, nil
+}
+
+// onboardFromConfig is the configured joiner policy; an absent key takes
+// the planner's default (diff.Config.WithDefaults).
+func onboardFromConfig(f *config.Feed) diff.Onboard {
+	on := diff.Onboard{SendInvite: f.Onboard.SendInvite, ResendAfter: time.Duration(f.Onboard.ResendInviteAfter)}
+	for name, media := range f.Onboard.UtilizationProfiles {
+		if on.UtilizationProfiles == nil {
+			on.UtilizationProfiles = map[string]diff.UtilizationProfile{}
+		}
+		p := diff.UtilizationProfile{}
+		for mt, m := range media {
+			p[mt] = diff.MediaUtilization{MaximumCapacity: *m.Capacity, InterruptableMediaTypes: slices.Clone(m.InterruptedBy), IncludeNonACD: m.IncludeNonACD}
+		}
+		on.UtilizationProfiles[name] = p
+	}
+	return on
 }
 
 // State reads the current state from Postgres (without refreshing it),
@@ -251,6 +283,7 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 		return out, err
 	}
 	r := needs(pre.Columns, sp.Diff, s.noRoles)
+	or := &orgReads{}
 	var locs *feed.Dimension
 	if refresh {
 		ok, fr, err := s.fresh(ctx, r, sp.RefreshMaxAge)
@@ -275,10 +308,31 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 			}
 			locs = &d
 		}
+		if r.Stations {
+			d, sum, err := s.readStations(ctx)
+			r.Calls += sum.Calls.Total
+			if err != nil {
+				return out, err
+			}
+			or.stations = &d
+		}
+		sum, err := s.lifecycleUsers(ctx, sp, r, or)
+		r.Calls += sum.Calls.Total
+		if err != nil {
+			return out, err
+		}
 	}
-	// Without reads (no refresh), a location name resolves against the
-	// locations the stored users have (NewState).
-	p, err := s.compute(ctx, sp, locs, pre)
+	or.r, or.locations, or.asOf = r, locs, cmp.Or(r.StateAt, time.Now().UTC())
+	if r.Deactivations {
+		at, err := s.store.Deactivations(ctx)
+		if err != nil {
+			return out, err
+		}
+		or.deactivated = at
+	}
+	// Without reads (no refresh), a location or station name resolves
+	// against those the stored users have (NewState).
+	p, err := s.compute(ctx, sp, or, pre)
 	if err != nil {
 		return out, err
 	}
@@ -292,20 +346,34 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 			if err != nil {
 				return out, err
 			}
-			if p, err = s.compute(ctx, sp, locs); err != nil {
+			if p, err = s.compute(ctx, sp, or); err != nil {
 				return out, err
 			}
 		}
 		// The active users it offboards: their memberships, one by one,
-		// when the policy touches what the feed does not speak for.
-		if users, queues, roles := leaverReads(p.Plan, p.State.Current, r); len(users) > 0 {
+		// when the policy touches what the feed does not speak for; their
+		// MFA verifiers and utilization, for the leaver steps.
+		users, queues, roles := leaverReads(p.Plan, p.State.Current, r)
+		leavers, what := leaversOf(p.Plan, p.State.Current, r)
+		if len(users) > 0 {
 			sum, err := s.readMembersOf(ctx, users, queues, roles)
 			r.Calls += sum.Calls.Total
 			if err != nil {
 				return out, err
 			}
 			r.MembersOf, r.QueuesOf, r.RolesOf = users, queues, roles
-			if p, err = s.compute(ctx, sp, locs); err != nil {
+		}
+		if len(leavers) > 0 {
+			sum, err := s.readLeavers(ctx, leavers, what, or)
+			r.Calls += sum.Calls.Total
+			if err != nil {
+				return out, err
+			}
+			r.LeaversOf, r.VerifiersOf, r.UtilizationOf, r.StationsOf = leavers, what.verifiers, what.utilization, what.stations
+		}
+		if len(users)+len(leavers) > 0 {
+			or.r = r
+			if p, err = s.compute(ctx, sp, or); err != nil {
 				return out, err
 			}
 		}
@@ -341,20 +409,21 @@ func parseFeed(sp Spec) (*feed.Parsed, error) {
 }
 
 // compute reads the state and the feed and computes the plan, without any
-// call. locs, when not nil, is the org's locations listing; without it a
-// location name resolves against the locations the stored users have.
+// call. or, when not nil, is what was read of the org beyond Postgres's
+// tables (the locations and stations listings, the leavers' verifiers and
+// utilization, the journal's deactivations), laid over the stored state;
+// without a listing, a location or station name resolves against those
+// the stored users have.
 //
 // judged, when not nil, is the feed as judged before any call: it is
 // resolved instead of reading the file again (once: Resolve consumes it).
-func (s *Service) compute(ctx context.Context, sp Spec, locs *feed.Dimension, judged ...*feed.Parsed) (*Planned, error) {
+func (s *Service) compute(ctx context.Context, sp Spec, or *orgReads, judged ...*feed.Parsed) (*Planned, error) {
 	out := &Planned{}
 	st, err := s.State(ctx, sp.Diff)
 	if err != nil {
 		return out, err
 	}
-	if locs != nil {
-		st.Refs.Locations = *locs
-	}
+	or.overlay(st)
 	out.State = st
 	cfg, err := resolveScope(sp, st.Refs)
 	if err != nil {
@@ -461,16 +530,52 @@ func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts Appl
 	}
 	if opts.Verify {
 		cfg.Verify = func(ctx context.Context, touched []string) (*diff.Plan, error) {
-			if _, err := s.Refresh(ctx, Reads{AllQueues: r.AllQueues, AllRoles: r.AllRoles, Locations: r.Locations}, touched); err != nil {
+			if _, err := s.Refresh(ctx, Reads{AllQueues: r.AllQueues, AllRoles: r.AllRoles, Locations: r.Locations,
+				Stations: r.Stations, ProfileSkills: r.ProfileSkills, Invites: r.Invites}, touched); err != nil {
 				return nil, err
 			}
-			var locs *feed.Dimension
+			or := &orgReads{r: r, asOf: time.Now().UTC()}
 			if r.Locations {
 				d, _, err := s.readLocations(ctx)
 				if err != nil {
 					return nil, err
 				}
-				locs = &d
+				or.locations = &d
+			}
+			if r.Stations {
+				d, _, err := s.readStations(ctx)
+				if err != nil {
+					return nil, err
+				}
+				or.stations = &d
+			}
+			if _, err := s.lifecycleUsers(ctx, sp, r, or); err != nil {
+				return nil, err
+			}
+			if r.Deactivations {
+				at, err := s.store.Deactivations(ctx)
+				if err != nil {
+					return nil, err
+				}
+				or.deactivated = at
+			}
+			// The leavers it offboarded are held to the leaver steps
+			// although no longer active: their verifiers and utilization
+			// are read again, and so is the utilization of those it gave a
+			// profile.
+			// Every leaver of the plan, not only those this process touched:
+			// a resumed apply did the others' operations before.
+			leavers := offboardedAmong(plan, planUserIDs(plan))
+			if _, err := s.readLeavers(ctx, leavers, leaverLookups{verifiers: r.VerifiersOf, utilization: r.UtilizationOf, stations: r.StationsOf}, or); err != nil {
+				return nil, err
+			}
+			if _, err := s.readLeavers(ctx, utilizationTouched(plan, touched), leaverLookups{utilization: true}, or); err != nil {
+				return nil, err
+			}
+			sp := sp
+			sp.Diff.Recheck = map[string]bool{}
+			for _, id := range leavers {
+				sp.Diff.Recheck[id] = true
 			}
 			// The offboarded users it touched lost memberships the feed does
 			// not speak for: read theirs again, one by one.
@@ -478,11 +583,11 @@ func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts Appl
 				off := plan.Settings.Offboard
 				q := !r.AllQueues && (off.UnjoinQueues || off.RemoveQueues)
 				g := !r.AllRoles && off.StripRoles
-				if _, err := s.readMembersOf(ctx, offboardedAmong(plan, touched), q, g); err != nil {
+				if _, err := s.readMembersOf(ctx, offboardedAmong(plan, planUserIDs(plan)), q, g); err != nil {
 					return nil, err
 				}
 			}
-			p, err := s.compute(ctx, sp, locs)
+			p, err := s.compute(ctx, sp, or)
 			if err != nil {
 				return nil, err
 			}
@@ -490,6 +595,18 @@ func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts Appl
 		}
 	}
 	return apply.New(s.api, s.store, cfg).Apply(ctx, plan)
+}
+
+// planUserIDs lists the ids of the users a plan changes (those it
+// creates have none in the plan).
+func planUserIDs(plan *diff.Plan) []string {
+	var out []string
+	for _, u := range plan.Users {
+		if u.UserID != "" {
+			out = append(out, u.UserID)
+		}
+	}
+	return out
 }
 
 // offboardedAmong returns the users of ids the plan offboards.

@@ -213,3 +213,29 @@ func scanOp(row pgx.CollectableRow) (Operation, error) {
 	}
 	return o, err
 }
+
+// Deactivations returns, for each user an apply of this schema set
+// inactive (a set_state operation done with state inactive), when it last
+// did: what offboard.delete_after counts from.
+func (s *Store) Deactivations(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := s.pool.Query(ctx, `SELECT payload->'user'->>'id', max(finished_at) FROM `+s.table("plan_operations")+`
+		WHERE kind = 'set_state' AND status = 'done' AND payload->>'state' = 'inactive' AND payload->'user'->>'id' IS NOT NULL
+		GROUP BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("read deactivations: %w", translate(err))
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var id string
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, fmt.Errorf("read deactivations: %w", translate(err))
+		}
+		out[id] = at
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read deactivations: %w", translate(err))
+	}
+	return out, nil
+}
