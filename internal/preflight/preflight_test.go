@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/usersync/syncer/internal/docstest"
 	"github.com/usersync/syncer/internal/diff"
+	"github.com/usersync/syncer/internal/docstest"
 	"github.com/usersync/syncer/internal/emulator"
 	"github.com/usersync/syncer/internal/emulatortest"
 	"github.com/usersync/syncer/internal/genesys"
