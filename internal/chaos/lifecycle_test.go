@@ -54,9 +54,11 @@ func (e *env) killOnRequest(t *testing.T, match func(r *http.Request) bool, args
 	cmd.Stdout, cmd.Stderr = &syncWriter{b: &out, mu: &mu}, &syncWriter{b: &out, mu: &mu}
 	var once sync.Once
 	killed := make(chan struct{})
+	started := make(chan struct{}) // cmd.Process is set
 	h := func(r *http.Request) {
 		if match(r) {
 			once.Do(func() {
+				<-started
 				_ = cmd.Process.Kill() // SIGKILL mid-call: no deferred code, no signal handler runs
 				close(killed)
 			})
@@ -67,6 +69,7 @@ func (e *env) killOnRequest(t *testing.T, match func(r *http.Request) bool, args
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	close(started)
 	err := cmd.Wait()
 	select {
 	case <-killed:
