@@ -4,7 +4,7 @@
 // bench/results/latest.json (every figure with its unit, target and
 // verdict) and the tables of bench/README.md.
 //
-//	go run ./cmd/benchreport [-steps emulator,ratelimit,load,plan,apply,reverse,forward,naive,analytics,peer] [-syncer bin/syncer]
+//	go run ./cmd/benchreport [-steps emulator,ratelimit,load,plan,apply,reverse,forward,naive,analytics,warehouse,peer] [-syncer bin/syncer]
 //
 // -raw-from step=FILE takes a step's figures from the saved output of an
 // earlier `go test -bench` run of that step instead of running it again
@@ -54,6 +54,7 @@ var benchSteps = []benchStep{
 	{name: "forward", pkg: "./internal/pipeline", pattern: "^BenchmarkForward50k$"},
 	{name: "naive", pkg: "./internal/pipeline", pattern: "^BenchmarkForwardNaive$"},
 	{name: "analytics", pkg: "./internal/pipeline", pattern: "^BenchmarkAnalyticsStreams$", optional: true},
+	{name: "warehouse", pkg: "./internal/load", pattern: "^BenchmarkWarehouse$"},
 }
 
 // spec names a figure and its target; metrics without a spec are reported
@@ -120,6 +121,24 @@ var specs = map[string][]spec{
 		{"BenchmarkAnalyticsStreams", "rows/s", "analytics rows loaded per second", nil, ""},
 		{"BenchmarkAnalyticsStreams", "MB_peak", "peak Go memory of the analytics streams", t("<=", 256), ""},
 	},
+	"warehouse": {
+		{"BenchmarkWarehouse", "kB/user-day", "analytics bytes per user-day, default settings (5,000 users: first run of 7 days + one nightly run, PT30M)", t("<=", 25),
+			"presence and routing-status segments and aggregates, indexes and TOAST included, after VACUUM"},
+		{"BenchmarkWarehouse", "before_kB/user-day", "the same before migration 00009 (aggregates one row per metric)", nil, ""},
+		{"BenchmarkWarehouse", "aggregates_kB/user-day", "aggregates per user-day, packed one row per user and day", nil, ""},
+		{"BenchmarkWarehouse", "aggregates_before/after", "aggregates: bytes before / after", nil, ""},
+		{"BenchmarkWarehouse", "segments_kB/user-day", "presence and routing-status segments per user-day", nil, ""},
+		{"BenchmarkWarehouse", "GB/year-50k-users", "estimate for a 50,000-user org, one year", nil, "bytes per user-day × 50,000 × 365"},
+		{"BenchmarkWarehouse", "agent_month_query_s", "a month of presence per day of one agent, 5,000-user org (presence_daily_between with the agent, docs/bi.md)", t("<=", 1),
+			"median over 5 agents; four months loaded, October read by partition pruning and the user index"},
+		{"BenchmarkWarehouse", "org_month_query_s", "a month of presence per user per day of the whole org (5,000 users)", nil, "about 1.1 million segments read, 630,000 rows of answer"},
+		{"BenchmarkWarehouse", "org_month_query_cpu_s", "the same: CPU seconds of the database backend, no parallel workers", nil, "load-independent: wall time on this shared machine depends on the other sessions"},
+		{"BenchmarkWarehouse", "org_month_segments_read_s", "baseline: reading October's segments themselves, same run", nil, ""},
+		{"BenchmarkWarehouse", "org_month_query_rows", "rows of the whole org's month", nil, ""},
+		{"BenchmarkWarehouse", "drop_month_s", "retention dropping a month of presence, 5,000 users", t("<=", 1), "DROP TABLE of the month's partition"},
+		{"BenchmarkWarehouse", "dropped_month_MB", "size of the month dropped", nil, ""},
+		{"BenchmarkWarehouse", "aggregate_rows/s", "analytics load: aggregate rows (as the API gives them) per second, segments loaded alongside", nil, ""},
+	},
 	"naive": {
 		{"BenchmarkForwardNaive", "naive/syncer-calls", "naive sync / syncer: API calls", t(">", 1), "pages of 25, no expands, per-user skills, languages, queues"},
 		{"BenchmarkForwardNaive", "naive/syncer-time", "naive sync / syncer: wall time", t(">", 1), ""},
@@ -151,7 +170,7 @@ func main() {
 
 func run() int {
 	var o options
-	steps := flag.String("steps", "emulator,ratelimit,load,plan,apply,reverse,forward,naive,analytics,peer", "steps to run, comma-separated")
+	steps := flag.String("steps", "emulator,ratelimit,load,plan,apply,reverse,forward,naive,analytics,warehouse,peer", "steps to run, comma-separated")
 	rawFrom := flag.String("raw-from", "", "step=FILE,...: parse FILE, the saved `go test -bench` output of an earlier run of the step, instead of running it")
 	flag.StringVar(&o.syncer, "syncer", "bin/syncer", "syncer binary (built by make build)")
 	flag.StringVar(&o.results, "results", "bench/results", "directory of latest.json and raw/")

@@ -34,6 +34,7 @@ func newDemoCommand() *cobra.Command {
 		users, rate int
 		seed        int64
 		database    string
+		consoleAddr string
 	)
 	c := &cobra.Command{
 		Use:   "demo",
@@ -55,7 +56,7 @@ Exit status: 0 success, 1 failure, 64 a bad command line.`,
 			return nil
 		},
 		RunE: runCode(func(ctx context.Context, _ []string, stdout, stderr io.Writer) int {
-			return runDemo(ctx, users, seed, rate, database, stdout, stderr)
+			return runDemo(ctx, users, seed, rate, database, consoleAddr, stdout, stderr)
 		}),
 	}
 	fs := c.Flags()
@@ -63,6 +64,7 @@ Exit status: 0 success, 1 failure, 64 a bad command line.`,
 	fs.Int64Var(&seed, "seed", 7, "seed of the emulated org")
 	fs.Var(newIntFlag(&rate, 6000, 1, "int"), "rate", "emulated rate limit, requests per minute per token (a real org: 300)")
 	fs.StringVar(&database, "database", demoDatabaseName(), "the demo's own database `NAME`, created when missing on the server DATABASE_URL points at (else the local server)")
+	fs.StringVar(&consoleAddr, "console-addr", demoConsoleAddr, "`HOST:PORT` of the web console the demo ends with (another free port when taken; off: none)")
 	return c
 }
 
@@ -76,8 +78,8 @@ const demoSchema = "syncer_demo"
 // the variable database.url_env names.
 const demoServerURL = "postgres://postgres@127.0.0.1:5432/postgres"
 
-func runDemo(ctx context.Context, users int, seed int64, rate int, database string, stdout, stderr io.Writer) int {
-	d := &demo{out: stdout, errw: stderr, start: time.Now(), database: database}
+func runDemo(ctx context.Context, users int, seed int64, rate int, database, consoleAddr string, stdout, stderr io.Writer) int {
+	d := &demo{out: stdout, errw: stderr, start: time.Now(), database: database, consoleAddr: consoleAddr, interactive: stdinIsTerminal()}
 	if err := d.run(ctx, users, seed, rate); err != nil {
 		fmt.Fprintf(stderr, "\nsyncer demo: %v\n", err)
 		return exitFailure
@@ -91,6 +93,10 @@ type demo struct {
 	start     time.Time
 	step      int
 	database  string // the demo's own database
+	// consoleAddr is where the web console is served at the end ("off":
+	// nowhere); interactive says it stays open until Ctrl-C.
+	consoleAddr string
+	interactive bool
 }
 
 func (d *demo) say(format string, args ...any) {
@@ -183,7 +189,7 @@ func (d *demo) run(ctx context.Context, users int, seed int64, rate int) error {
 		return err
 	}
 	fmt.Fprintf(d.out, "\nThe data stays in database %s on %s, schema %s, until the next demo recreates it.\n", d.database, db.server, demoSchema)
-	return nil
+	return d.console(ctx, f, log)
 }
 
 // reverse plans the sample HR feed, applies it, re-syncs and shows that a

@@ -35,7 +35,8 @@ embedded migrations in the syncer schema of the database database.url_env names.
 
   up      apply every pending migration (safe to repeat or run concurrently)
   status  list the migrations and whether each is applied
-  down    roll back the most recent migration
+  down    roll back the most recent migration, and say what it cannot restore
+          (00009: months that retention dropped)
 
 Exit status: 0 success, 1 failure, 64 a bad command line.`,
 		Example: `  syncer migrate --config syncer.yaml
@@ -112,6 +113,9 @@ func runMigrate(ctx context.Context, o *configOption, action, schema string, ver
 			return exitFailure
 		}
 		fmt.Fprintf(stdout, "rolled back %s\n", r.Name)
+		if r.Note != "" {
+			fmt.Fprintf(stdout, "not restored: %s\n", r.Note)
+		}
 	case "status":
 		ms, err := st.MigrationStatus(ctx)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"time"
 
@@ -35,7 +36,8 @@ func newServeCommand() *cobra.Command {
 		Short: "run every pipeline on its schedule, with /metrics and health checks",
 		Long: `Serve runs every pipeline and scheduled feed on its schedule (cron in
 serve.timezone), one runner per pipeline across replicas, and answers /healthz,
-/readyz, /metrics and /runs. It waits for the database (and, with --migrate,
+/readyz, /metrics and /runs, and the web console at /console/ when
+serve.console.enabled is on. It waits for the database (and, with --migrate,
 migrates it) before running anything.
 
 Exit status: 0 stopped by a signal, 1 a configuration or address it cannot use,
@@ -84,7 +86,13 @@ func runServe(ctx context.Context, o *configOption, addr string, migrate bool, s
 	}
 	warnUnreadableFeeds(cfg, log)
 
-	svc := schedule.NewService(schedule.ServiceConfig{
+	var svc *schedule.Service
+	con, err := consoleHandler(cfg, loc, log, os.Getenv, func() *schedule.Service { return svc })
+	if err != nil {
+		return fail(stderr, "serve", err)
+	}
+	svc = schedule.NewService(schedule.ServiceConfig{
+		Console: con,
 		Open:    func(ctx context.Context) (*store.Store, error) { return openStore(ctx, cfg) },
 		Migrate: migrate,
 		Jobs: func(_ context.Context, st *store.Store) ([]schedule.Job, error) {
@@ -107,6 +115,9 @@ func runServe(ctx context.Context, o *configOption, addr string, migrate bool, s
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- srv.Serve(ln) }()
 	log.Info("serving", "addr", ln.Addr().String(), "pipelines", len(jobs), "schema", cmp.Or(cfg.Database.Schema, store.DefaultSchema))
+	if con != nil {
+		log.Info("web console", "url", consoleURL(ln.Addr().String()))
+	}
 
 	runErr := svc.Run(ctx)
 	// /healthz and /metrics stay up while runs drain; the server goes last,

@@ -113,7 +113,31 @@ func (f *forward) run(ctx context.Context, name string, prog *pipeline.Progress,
 	if dry {
 		return f.runner.DryRun(ctx, name, streams, prog)
 	}
-	return f.runner.Run(ctx, name, streams, prog)
+	sum, err := f.runner.Run(ctx, name, streams, prog)
+	if err == nil {
+		f.retain(ctx, name)
+	}
+	return sum, err
+}
+
+// retain applies the configured retention after a successful run: the
+// analytics months older than it keeps are dropped, a partition each. A
+// month a long query holds is logged and left for the next run; the run
+// has succeeded either way.
+func (f *forward) retain(ctx context.Context, pipeline string) {
+	r := f.cfg.Retention
+	dropped, err := f.store.ApplyRetention(ctx, store.RetentionConfig{Months: map[string]int{
+		store.RetainPresenceSegments:      r.UserPresenceSegments,
+		store.RetainRoutingStatusSegments: r.UserRoutingStatusSegments,
+		store.RetainAggregates:            r.UserAggregates,
+	}})
+	for _, d := range dropped {
+		f.log.Info("retention dropped a month", "pipeline", pipeline, "table", d.Table, "partition", d.Partition,
+			"month", d.Month.Format("2006-01"), "bytes", d.Bytes)
+	}
+	if err != nil {
+		f.log.Warn("retention incomplete", "pipeline", pipeline, "error", err)
+	}
 }
 
 // config returns the forward config of the pipeline named.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/netip"
 	"time"
 )
 
@@ -20,6 +21,8 @@ type Config struct {
 	Pipelines map[string]*Pipeline `yaml:"pipelines"`
 	// Feeds are the reverse-path HR feeds by name.
 	Feeds map[string]*Feed `yaml:"feeds"`
+	// Retention says how many months of the analytics tables are kept.
+	Retention Retention `yaml:"retention"`
 
 	// File is the path the configuration was read from ("" for defaults).
 	File string `yaml:"-"`
@@ -122,6 +125,40 @@ type Serve struct {
 	// schedule may have: a schedule that can fire more often is refused.
 	// Default 1m (DefaultMinScheduleInterval); tests lower it.
 	MinScheduleInterval time.Duration `yaml:"min_schedule_interval"`
+	// Console is the web console, served under /console/ on Addr.
+	Console Console `yaml:"console"`
+}
+
+// Console configures the web console of `syncer serve` (package console,
+// whose Config owns the defaults: a zero duration or name here takes it).
+// Accounts never live in this file: they come from the environment variable
+// AccountsEnv names or from AccountsFile, as NAME:ROLE:BCRYPT-HASH entries.
+type Console struct {
+	// Enabled serves the console. Default false.
+	Enabled bool `yaml:"enabled"`
+	// AccountsEnv names the environment variable holding accounts.
+	// Default SYNCER_CONSOLE_ACCOUNTS (console.DefaultAccountsEnv).
+	AccountsEnv string `yaml:"accounts_env"`
+	// AccountsFile is a secrets file of accounts (e.g. a mounted secret),
+	// read at start, in addition to the variable's.
+	AccountsFile string `yaml:"accounts_file"`
+	// SessionIdle ends a session unused this long. Default 30m.
+	SessionIdle time.Duration `yaml:"session_idle"`
+	// SessionMax ends a session this long after sign-in. Default 12h.
+	SessionMax time.Duration `yaml:"session_max"`
+	// ProxyUserHeader is the header in which a trusted authenticating
+	// proxy names the user (e.g. X-Forwarded-User). Off by default.
+	ProxyUserHeader string `yaml:"proxy_user_header"`
+	// TrustedProxies are the proxy's addresses or networks (10.0.0.5,
+	// 10.0.0.0/24): the header is believed only from them. Required with
+	// ProxyUserHeader.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// ProxyApprovers are the proxy's users who may approve; the others are
+	// viewers.
+	ProxyApprovers []string `yaml:"proxy_approvers"`
+
+	// Proxies are TrustedProxies parsed.
+	Proxies []netip.Prefix `yaml:"-"`
 }
 
 // Pipeline is a named forward pipeline. A key absent from the file is left

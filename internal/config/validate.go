@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/netip"
 	"net/url"
 	"path"
 	"regexp"
@@ -94,6 +95,7 @@ func (p *parser) validate(c *Config) {
 		p.errorf("serve.min_schedule_interval", "must be at least 1s, got %s", c.Serve.MinScheduleInterval)
 	}
 	p.minInterval = c.Serve.MinScheduleInterval
+	p.validateConsole(&c.Serve.Console)
 
 	for _, name := range sortedKeys(c.Pipelines) {
 		p.validatePipeline(c.Pipelines[name])
@@ -101,6 +103,7 @@ func (p *parser) validate(c *Config) {
 	for _, name := range sortedKeys(c.Feeds) {
 		p.validateFeed(c.Feeds[name])
 	}
+	p.validateRetention(c.Retention)
 }
 
 func (p *parser) validatePipeline(pl *Pipeline) {
@@ -397,7 +400,8 @@ func (p *parser) checkURL(key, raw string) {
 // message says what the value looks like, never what it is.
 func (p *parser) checkEnvName(key, name string) {
 	const fix = "put the value in the environment and write the variable's name here (e.g. %s)"
-	example := map[string]string{"genesys.client_id_env": "GENESYS_CLIENT_ID", "genesys.client_secret_env": "GENESYS_CLIENT_SECRET", "database.url_env": "DATABASE_URL"}[key]
+	example := map[string]string{"genesys.client_id_env": "GENESYS_CLIENT_ID", "genesys.client_secret_env": "GENESYS_CLIENT_SECRET", "database.url_env": "DATABASE_URL",
+		"serve.console.accounts_env": "SYNCER_CONSOLE_ACCOUNTS"}[key]
 	switch {
 	case dsnRE.MatchString(name):
 		p.errorf(key, "looks like a connection string (host=... user=...), not a variable name: "+fix, example)
@@ -489,4 +493,46 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+var (
+	headerNameRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,63}$`)
+	consoleUserRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$`)
+)
+
+// validateConsole checks serve.console and parses its proxies.
+func (p *parser) validateConsole(c *Console) {
+	const k = "serve.console"
+	if c.AccountsEnv != "" {
+		p.checkEnvName(k+".accounts_env", c.AccountsEnv)
+	}
+	if c.SessionIdle < 0 {
+		p.errorf(k+".session_idle", "must be a positive duration like 30m, got %s", shortDur(c.SessionIdle))
+	}
+	if c.SessionMax < 0 {
+		p.errorf(k+".session_max", "must be a positive duration like 12h, got %s", shortDur(c.SessionMax))
+	}
+	if c.ProxyUserHeader != "" {
+		switch {
+		case !headerNameRE.MatchString(c.ProxyUserHeader):
+			p.errorf(k+".proxy_user_header", "not a header name: letters, digits and -, e.g. X-Forwarded-User")
+		case len(c.TrustedProxies) == 0:
+			p.errorf(k+".trusted_proxies", "needed with proxy_user_header: the addresses of the proxy, whose header alone is believed (anyone else could send it)")
+		}
+	}
+	for i, tp := range c.TrustedProxies {
+		key := fmt.Sprintf("%s.trusted_proxies[%d]", k, i)
+		if pf, err := netip.ParsePrefix(tp); err == nil {
+			c.Proxies = append(c.Proxies, pf.Masked())
+		} else if a, err := netip.ParseAddr(tp); err == nil {
+			c.Proxies = append(c.Proxies, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		} else {
+			p.errorf(key, "not an IP address or network (10.0.0.5, 10.0.0.0/24, fd00::/8)")
+		}
+	}
+	for i, u := range c.ProxyApprovers {
+		if !consoleUserRE.MatchString(u) {
+			p.errorf(fmt.Sprintf("%s.proxy_approvers[%d]", k, i), "not a user name: letters, digits and . _ @ + -, at most 128")
+		}
+	}
 }

@@ -2,14 +2,10 @@ package diff
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
-)
 
-const (
-	kindsTableBegin = "<!-- BEGIN kinds table"
-	kindsTableEnd   = "<!-- END kinds table -->"
+	"github.com/usersync/syncer/internal/docstest"
 )
 
 // renderKindsTable is the table of the built-in kinds in docs/extending.md.
@@ -39,26 +35,6 @@ func renderKindsTable() string {
 // The table of the built-in kinds in docs/extending.md is the registry's.
 func TestDocsKindsTable(t *testing.T) {
 	t.Parallel()
-	const path = "../../docs/extending.md"
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(raw)
-	i := strings.Index(doc, kindsTableBegin)
-	j := strings.Index(doc, kindsTableEnd)
-	if i < 0 || j < i {
-		t.Fatalf("%s has no kinds table markers", path)
-	}
-	start := i + strings.Index(doc[i:], "\n") + 1
-	got, want := doc[start:j], renderKindsTable()
-	if *update {
-		if err := os.WriteFile(path, []byte(doc[:start]+want+doc[j:]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		got = want
-	}
-	if got != want {
-		t.Errorf("the kinds table of %s is not the registry's; run go test ./internal/diff -run TestDocsKindsTable -update\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
+	docstest.Section(t, "../../docs/extending.md", "kinds table", renderKindsTable(), *update,
+		"go test ./internal/diff -run TestDocsKindsTable -update")
 }

@@ -343,17 +343,30 @@ func (x *usersRun) completeExpands(ctx context.Context, users []genesys.User) (i
 	n := 0
 	for i := range users {
 		u := &users[i]
+		if u.State == "deleted" {
+			// The API serves no skills or languages of a deleted user
+			// (404), and a deleted user can hold none.
+			continue
+		}
 		touched := false
 		if wantSkills && (!hasKey(u.Raw, "skills") || len(u.Skills) >= expandSuspect) {
 			skills, err := collect(x.api.UserRoutingSkills(ctx, u.ID, perUserOptions()))
-			if err != nil {
+			switch {
+			case errors.Is(err, genesys.ErrNotFound):
+				// Deleted since the listing: it holds no skills now, and
+				// the next run reads it as deleted.
+				skills = nil
+			case err != nil:
 				return n, fmt.Errorf("re-read skills of user %s: %w", u.ID, err)
 			}
 			u.Skills, touched = skills, true
 		}
 		if wantLangs && (!hasKey(u.Raw, "languages") || len(u.Languages) >= expandSuspect) {
 			langs, err := collect(x.api.UserRoutingLanguages(ctx, u.ID, perUserOptions()))
-			if err != nil {
+			switch {
+			case errors.Is(err, genesys.ErrNotFound):
+				langs = nil // deleted since the listing, as above
+			case err != nil:
 				return n, fmt.Errorf("re-read languages of user %s: %w", u.ID, err)
 			}
 			u.Languages, touched = langs, true

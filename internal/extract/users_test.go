@@ -132,3 +132,36 @@ func TestUsersPartitionOverTheCapFails(t *testing.T) {
 		t.Fatalf("err = %v, want a *PartitionError naming the state and division", err)
 	}
 }
+
+// Expands dropped from every user of every state are re-read per user,
+// except for deleted users, whose skills and languages the API does not
+// serve (404) and who hold none: reading all three states does not fail.
+func TestUsersDroppedExpandsOfEveryState(t *testing.T) {
+	t.Parallel()
+	srv, c := newOrg(t, emulator.Config{Users: 60, Seed: 12})
+	if err := srv.SetFaults(emulator.Faults{ExpandDropRate: 1}); err != nil {
+		t.Fatal(err)
+	}
+	states := []string{"active", "inactive", "deleted"}
+	if len(wantIDs(srv, "deleted")) == 0 {
+		t.Fatal("the org has no deleted user")
+	}
+	before := c.Stats()
+	ids, _, err := readUsers(t, c, extract.UsersConfig{States: states, PageSize: 100, Expand: []string{"skills", "languages"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, s := range states {
+		want = append(want, wantIDs(srv, s)...)
+	}
+	slices.Sort(want)
+	if !slices.Equal(ids, want) {
+		t.Fatalf("read %d users, want %d", len(ids), len(want))
+	}
+	notDeleted := int64(len(want) - len(wantIDs(srv, "deleted")))
+	calls := c.Stats().Sub(before)
+	if n := calls.Endpoint("GET /api/v2/users/{userId}/routingskills"); n != notDeleted {
+		t.Errorf("skills re-read for %d users, want %d (every user not deleted)", n, notDeleted)
+	}
+}

@@ -64,13 +64,27 @@
 // inconsistent declaration (a key column not declared, an owner of the wrong
 // type) panics when the package initializes.
 //
-// Partitioning a segment table is a migration only: its key must include the
-// partition column, as Postgres requires of a partitioned primary key
-// (TestPartitionedSegmentTable). Entity, child and history tables must stay
-// plain: their merges tell inserts from updates by xmax, which Postgres
-// cannot return from a partitioned table, and close history versions by
-// ctid, which is unique only within a partition; the schema test refuses
-// them.
+// Partitions. A segment table may be range-partitioned by month of a key
+// column (declared as partition: Postgres requires the partition column in a
+// partitioned primary key). The analytics tables are (migration 00009): before
+// a batch is written, the Tx creates the months it needs and the month after
+// its last, through ensure_month_partition, in the Tx itself: a Tx that rolls
+// back leaves no month behind, and waiting on another pool connection could
+// deadlock a small pool (TestPartitionsCreatedAhead). The schema test checks
+// each declaration's partitioning against the migrations. Entity, child and
+// history tables must stay plain: their merges tell inserts from updates by
+// xmax, which Postgres cannot return from a partitioned table, and close
+// history versions by ctid, which is unique only within a partition; the
+// schema test refuses them. A Tx plans every statement for its arguments
+// (plan_cache_mode force_custom_plan): a cached generic plan made when a
+// month was empty would scan it for each key probed as the Tx fills it.
+//
+// Packed tables. user_aggregate_days keeps many entries per row, one element
+// each in parallel array columns (declared with entries, the arrays keying an
+// entry): Tx.Aggregates packs a batch of AggregateRow per user, UTC day and
+// granularity (aggregates.go), a new day goes straight in, and a stored day
+// is merged entry by entry in SQL. The view user_aggregates unpacks them; the
+// Tx's stats count entries under the view's name.
 //
 // BenchmarkLoad (go test -run '^$' -bench BenchmarkLoad -benchtime 1x)
 // measures the loader against a raw COPY of the same rows into unindexed
@@ -101,6 +115,9 @@
 //   - Segments are keyed by user and start: one first seen open (no end) is
 //     closed when it reappears finished and never reopened; reloading a
 //     window changes nothing.
+//   - Aggregates are keyed by user, bucket start, granularity, metric and
+//     qualifier: a reload replaces the statistics of the keys it carries and
+//     keeps the others; every value is stored as given (NULL stays NULL).
 //   - Values only travel as COPY data or query parameters; identifiers are
 //     quoted with pgx.Identifier.
 package load

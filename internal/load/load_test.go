@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/usersync/syncer/internal/load"
 	"github.com/usersync/syncer/internal/store"
@@ -566,5 +568,105 @@ func TestConcurrentStreamsOfTheSameNameTakeTurns(t *testing.T) {
 	}
 	if n := e.count(t, "SELECT count(*) FROM divisions"); n != 2 {
 		t.Errorf("divisions = %d, want 2", n)
+	}
+}
+
+// TestAggregatesPacked follows aggregates through their packed storage: rows
+// of one user-day arriving in several batches and Txs merge into one stored
+// row entry by entry (new ones added, changed ones replaced, others kept), a
+// repeated entry in a batch counts once (the later wins), and the view
+// user_aggregates gives back exactly the rows loaded, NULL statistics
+// included; user_aggregates_between reads a range.
+func TestAggregatesPacked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	s := load.Stream{Pipeline: "nightly", Name: "user_aggregates"}
+	day := ts("2026-11-02T00:00:00Z")
+	f := func(v float64) *float64 { return &v }
+	n := func(v int64) *int64 { return &v }
+	row := func(user string, at time.Duration, metric, qualifier string, sum *float64, count *int64) load.AggregateRow {
+		start := day.Add(at)
+		r := load.AggregateRow{UserID: user, IntervalStart: start, IntervalEnd: start.Add(30 * time.Minute), Granularity: "PT30M",
+			Metric: metric, Qualifier: qualifier, Sum: sum, Count: count}
+		if count != nil && *count == 1 {
+			r.Min, r.Max = sum, sum
+		}
+		return r
+	}
+	first := []load.AggregateRow{
+		row("u1", 0, "tSystemPresence", "AVAILABLE", f(1_800_000), n(1)),
+		row("u1", 0, "tAgentRoutingStatus", "OFF_QUEUE", f(1_800_000), n(1)),
+		row("u1", 30*time.Minute, "tSystemPresence", "AVAILABLE", f(1_000_000), n(2)),
+		row("u1", 30*time.Minute, "tSystemPresence", "AVAILABLE", f(1_200_000), n(2)), // repeated: this one wins
+		row("u1", 30*time.Minute, "tSystemPresence", "BREAK", f(600_000), nil),
+		row("u2", 24*time.Hour+15*time.Minute, "tOrganizationPresence", "6a3af858-942f-489d-9700-5f9bcdcdae9b", nil, nil),
+	}
+	later := []load.AggregateRow{ // the same user-day, a later bucket, in a second batch of the Tx
+		row("u1", 60*time.Minute, "tSystemPresence", "ON_QUEUE", f(1_800_000), n(1)),
+	}
+	got := e.stream(t, s, nil, func(ctx context.Context, tx *load.Tx) error {
+		if err := tx.Aggregates(ctx, first); err != nil {
+			return err
+		}
+		return tx.Aggregates(ctx, later)
+	})
+	if d := cmp.Diff(load.TableStats{Inserted: 6, Unchanged: 1}, got["user_aggregates"]); d != "" {
+		t.Errorf("first load (-want +got):\n%s", d)
+	}
+	// Genesys reprocessed the 00:30 bucket: BREAK changed, AVAILABLE did not,
+	// and a MEAL appeared.
+	reload := []load.AggregateRow{
+		row("u1", 30*time.Minute, "tSystemPresence", "AVAILABLE", f(1_200_000), n(2)),
+		row("u1", 30*time.Minute, "tSystemPresence", "BREAK", f(500_000), n(1)),
+		row("u1", 30*time.Minute, "tSystemPresence", "MEAL", f(100_000), n(1)),
+	}
+	got = e.stream(t, s, nil, func(ctx context.Context, tx *load.Tx) error { return tx.Aggregates(ctx, reload) })
+	if d := cmp.Diff(load.TableStats{Inserted: 1, Updated: 1, Unchanged: 1}, got["user_aggregates"]); d != "" {
+		t.Errorf("reprocessed bucket (-want +got):\n%s", d)
+	}
+	got = e.stream(t, s, nil, func(ctx context.Context, tx *load.Tx) error { return tx.Aggregates(ctx, reload) })
+	if d := cmp.Diff(load.TableStats{Unchanged: 3}, got["user_aggregates"]); d != "" {
+		t.Errorf("same again (-want +got):\n%s", d)
+	}
+
+	want := []load.AggregateRow{first[1], first[0], reload[0], reload[1], reload[2], later[0], first[5]}
+	read := func(query string, args ...any) []load.AggregateRow {
+		t.Helper()
+		r, err := e.pool.Query(context.Background(), query, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := pgx.CollectRows(r, func(r pgx.CollectableRow) (load.AggregateRow, error) {
+			var a load.AggregateRow
+			err := r.Scan(&a.UserID, &a.IntervalStart, &a.IntervalEnd, &a.Granularity, &a.Metric, &a.Qualifier, &a.Sum, &a.Count, &a.Min, &a.Max)
+			a.IntervalStart, a.IntervalEnd = a.IntervalStart.UTC(), a.IntervalEnd.UTC()
+			return a, err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	const cols = "user_id, interval_start, interval_end, granularity, metric, qualifier, sum, count, min, max"
+	if d := cmp.Diff(want, read("SELECT "+cols+" FROM user_aggregates ORDER BY user_id, interval_start, metric, qualifier")); d != "" {
+		t.Errorf("user_aggregates (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(want[2:6], read("SELECT "+cols+" FROM user_aggregates_between($1, $2) ORDER BY user_id, interval_start, metric, qualifier",
+		day.Add(30*time.Minute), day.Add(24*time.Hour))); d != "" {
+		t.Errorf("user_aggregates_between (-want +got):\n%s", d)
+	}
+	if n := e.count(t, "SELECT count(*) FROM user_aggregate_days"); n != 2 {
+		t.Errorf("%d stored rows, want one per user-day: 2", n)
+	}
+
+	bad := []load.AggregateRow{row("u3", 0, "tSystemPresence", "AWAY", f(1), n(1))}
+	bad[0].IntervalEnd = bad[0].IntervalStart
+	tx, err := e.loader.Begin(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	if err := tx.Aggregates(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "aggregate of user u3") {
+		t.Errorf("an interval ending at its start: err = %v, want one naming the user", err)
 	}
 }

@@ -115,8 +115,15 @@ func (l *Loader) Begin(ctx context.Context, s Stream) (*Tx, error) {
 	// whose estimates (a temporary stage without statistics, a CTE of
 	// unknown size) often pass jit_above_cost, and compiling one took
 	// 260 ms for a statement that then ran in 20 ms.
+	// Custom plans only: pgx prepares each statement once per connection,
+	// and after five runs Postgres may keep a generic plan, made when a month
+	// partition was new and empty, that scans it for every key probed. As
+	// the load fills that month in its own transaction (no ANALYZE sees it),
+	// a generic plan's scans cost more with every batch: a month of 5,000
+	// users' presence stalled on them. A plan made for each run sees the
+	// partitions' current size and probes their keys.
 	var dbNow time.Time
-	if err := tx.QueryRow(ctx, "SELECT clock_timestamp() FROM set_config('jit', 'off', true)").Scan(&dbNow); err != nil {
+	if err := tx.QueryRow(ctx, "SELECT clock_timestamp() FROM set_config('jit', 'off', true) j, set_config('plan_cache_mode', 'force_custom_plan', true) p").Scan(&dbNow); err != nil {
 		_ = tx.Rollback(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("load %s/%s: begin: %w", s.Pipeline, s.Name, err)
 	}
@@ -132,6 +139,7 @@ func (l *Loader) Begin(ctx context.Context, s Stream) (*Tx, error) {
 		dbStart: dbNow,
 		start:   time.Now(),
 		created: map[string]bool{},
+		parts:   map[string]bool{},
 		stats:   Stats{},
 	}, nil
 }

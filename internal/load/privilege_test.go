@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -80,6 +81,23 @@ func TestLeastPrivilegeOwner(t *testing.T) {
 	if _, err := tx.Commit(ctx, &load.Watermark{Cursor: "c"}); err != nil {
 		t.Fatalf("load as the schema owner: %v", err)
 	}
+	// Analytics into months with no partition yet: the owner creates them.
+	at := ts("2031-01-15T08:00:00Z")
+	sum := 1800000.0
+	tx, err = l.Begin(ctx, load.Stream{Pipeline: "nightly", Name: "analytics"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.PresenceSegments(ctx, []load.PresenceSegmentRow{{UserID: users[0].ID, Start: at, End: at.Add(time.Hour), SystemPresence: "AVAILABLE"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Aggregates(ctx, []load.AggregateRow{{UserID: users[0].ID, IntervalStart: at, IntervalEnd: at.Add(30 * time.Minute), Granularity: "PT30M",
+		Metric: "tSystemPresence", Qualifier: "AVAILABLE", Sum: &sum}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Commit(ctx, nil); err != nil {
+		t.Fatalf("analytics load into new months as the schema owner: %v", err)
+	}
 	// The grants the README gives a BI reader.
 	for _, stmt := range []string{
 		"GRANT USAGE ON SCHEMA " + q(schema) + " TO " + q(reader),
@@ -100,5 +118,18 @@ func TestLeastPrivilegeOwner(t *testing.T) {
 	}
 	if _, err := rd.Exec(ctx, "DELETE FROM "+pgx.Identifier{schema, "users"}.Sanitize()); err == nil {
 		t.Error("BI reader could delete users")
+	}
+	// The months the loader added after the grants read through their parent.
+	for q, want := range map[string]int{
+		"SELECT count(*) FROM " + pgx.Identifier{schema, "user_aggregates"}.Sanitize():                                         1,
+		"SELECT count(*) FROM " + pgx.Identifier{schema, "presence_daily_between"}.Sanitize() + "('2031-01-01', '2031-01-31')": 1,
+	} {
+		if err := rd.QueryRow(ctx, q).Scan(&n); err != nil || n != want {
+			t.Errorf("BI reader: %s = %d, err %v; want %d", q, n, err, want)
+		}
+	}
+	if _, err := rd.Exec(ctx, "SELECT "+pgx.Identifier{schema, "ensure_month_partition"}.Sanitize()+"($1::regclass, '2032-01-01')",
+		pgx.Identifier{schema, "user_presence_segments"}.Sanitize()); err == nil {
+		t.Error("BI reader could add a month to user_presence_segments")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -45,6 +46,8 @@ var (
 // relation is a table of the migrated schema as the checks need it.
 type relation struct {
 	partitioned bool
+	partBy      string   // partitioning strategy: r(ange), l(ist), h(ash); "" when not partitioned
+	partKey     []string // partition key columns (none for an expression)
 	cols        map[string]relColumn
 	order       []string
 	uniques     [][]string // key columns of unique indexes without predicate or expression
@@ -70,6 +73,14 @@ func readRelation(ctx context.Context, db *pgxpool.Pool, schema, name string) (*
 		return nil, nil
 	}
 	rel := &relation{partitioned: *partitioned, cols: map[string]relColumn{}}
+	if rel.partitioned {
+		if err := db.QueryRow(ctx, `SELECT p.partstrat::text, array(
+				SELECT a.attname::text FROM unnest(p.partattrs::int2[]) WITH ORDINALITY k(attnum, ord)
+				JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = k.attnum ORDER BY k.ord)
+			FROM pg_partitioned_table p WHERE p.partrelid = $1`, *oid).Scan(&rel.partBy, &rel.partKey); err != nil {
+			return nil, err
+		}
+	}
 	rows, err := db.Query(ctx, `SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, a.attgenerated <> ''
 		FROM pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, *oid)
 	if err != nil {
@@ -172,6 +183,16 @@ func schemaProblems(ctx context.Context, db *pgxpool.Pool, schema string, t *tab
 		problems = append(problems, fmt.Sprintf("%s: partitioned, but only segment tables may be: the %s merge tells inserts from updates by xmax, "+
 			"which Postgres cannot return from a partitioned table", t.name, t.kind))
 	}
+	if t.kind == segment {
+		switch {
+		case t.partition != "" && (rel.partBy != "r" || !slices.Equal(rel.partKey, []string{t.partition})):
+			problems = append(problems, fmt.Sprintf("%s: declared partitioned by month of %s, the table is not range-partitioned by that column "+
+				"(partitioned: %v, strategy %q, key %v)", t.name, t.partition, rel.partitioned, rel.partBy, rel.partKey))
+		case t.partition == "" && rel.partitioned:
+			problems = append(problems, fmt.Sprintf("%s: partitioned, but the declaration names no partition column: the loader would create no partition "+
+				"and every insert would fail", t.name))
+		}
+	}
 	if !slices.ContainsFunc(rel.uniques, func(u []string) bool { return slices.Equal(u, t.key) }) {
 		problems = append(problems, fmt.Sprintf("%s: no unique index on exactly the key (%s), in that order", t.name, strings.Join(t.key, ", ")))
 	}
@@ -252,7 +273,13 @@ func TestSchemaCheckFindsMismatches(t *testing.T) {
 		{"NULL into NOT NULL", mutate(&divisionsTable.table, setCol("name", func(c *column) { c.null = true })),
 			[]string{"divisions.name: declared to take NULL, the column is NOT NULL"}},
 		{"key out of index order", mutate(&aggregatesTable.table, func(t *table) { t.key[0], t.key[1] = t.key[1], t.key[0] }),
-			[]string{"user_aggregates: no unique index on exactly the key (user_id, interval_start, granularity, metric, qualifier)"}},
+			[]string{"user_aggregate_days: no unique index on exactly the key (user_id, day, granularity)"}},
+		{"partition column not declared", mutate(&routingTable.table, func(t *table) { t.partition = "" }),
+			[]string{"user_routing_status_segments: partitioned, but the declaration names no partition column"}},
+		{"wrong partition column", mutate(&presenceTable.table, func(t *table) { t.partition = "user_id" }),
+			[]string{"user_presence_segments: declared partitioned by month of user_id, the table is not range-partitioned by that column"}},
+		{"array column as a scalar", mutate(&aggregatesTable.table, setCol("sums", func(c *column) { c.typ = "double precision" })),
+			[]string{"user_aggregate_days.sums: declared double precision, the table has double precision[]"}},
 		{"missing history", mutate(&userSkillsTable.table, func(t *table) { t.history = "user_skill_history" }),
 			[]string{"user_skills: history table user_skill_history not in the migrated schema"}},
 		{"history of the wrong table", mutate(&userLanguagesTable.table, func(t *table) { t.history = "user_skills_history" }),
@@ -275,37 +302,34 @@ func TestSchemaCheckFindsMismatches(t *testing.T) {
 	}
 }
 
-// TestPartitionedSegmentTable shows that partitioning a table is a
-// migration only: with user_presence_segments partitioned by month (its key
-// leads with the partition column, as Postgres requires), the declaration
-// still matches, a first window goes straight into the partitions and a
-// reload closing the open segments merges through the partitioned key.
-func TestPartitionedSegmentTable(t *testing.T) {
+// TestPartitionsCreatedAhead loads segments over three months into a fresh
+// schema: the loader creates each month's partition, and the month after,
+// before the rows go in (a first window straight into the partitions, a
+// reload closing the open segments through the partitioned key); a BI
+// reader is not blocked by a Tx adding a month; and a Tx that rolls back
+// leaves none of the months it added.
+func TestPartitionsCreatedAhead(t *testing.T) {
 	t.Parallel()
 	db, schema := migrated(t)
 	ctx := context.Background()
-	_, err := db.Exec(ctx, `ALTER TABLE user_presence_segments RENAME TO user_presence_segments_old;
-		ALTER INDEX user_presence_segments_pkey RENAME TO user_presence_segments_old_pkey;
-		CREATE TABLE user_presence_segments (LIKE user_presence_segments_old INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
-			PRIMARY KEY (start_time, user_id)) PARTITION BY RANGE (start_time);
-		CREATE TABLE user_presence_segments_2026_10 PARTITION OF user_presence_segments FOR VALUES FROM ('2026-10-01') TO ('2026-11-01');
-		CREATE TABLE user_presence_segments_2026_11 PARTITION OF user_presence_segments FOR VALUES FROM ('2026-11-01') TO ('2026-12-01');
-		CREATE TABLE user_presence_segments_later PARTITION OF user_presence_segments DEFAULT`)
-	if err != nil {
-		t.Fatal(err)
+	months := func(table string) []string {
+		t.Helper()
+		rows, err := db.Query(ctx, `SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+			WHERE i.inhparent = $1::regclass ORDER BY 1`, pgx.Identifier{schema, table}.Sanitize())
+		if err != nil {
+			t.Fatal(err)
+		}
+		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return names
 	}
-	problems, err := schemaProblems(ctx, db, schema, &presenceTable.table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("partitioned table: %s", p)
-	}
-
+	before := months("user_presence_segments") // the migration's: the current month
 	l := New(db, Config{Schema: schema})
 	base := time.Date(2026, 10, 31, 23, 0, 0, 0, time.UTC)
 	var rows []PresenceSegmentRow
-	for i := range 12 { // from Oct 31 to Dec 10: three partitions
+	for i := range 12 { // from Oct 31 to Dec 10: three months
 		start := base.Add(time.Duration(i*i) * 8 * time.Hour)
 		r := PresenceSegmentRow{UserID: fmt.Sprintf("u%d", i%3), Start: start, SystemPresence: "AVAILABLE"}
 		if i%2 == 0 {
@@ -323,6 +347,21 @@ func TestPartitionedSegmentTable(t *testing.T) {
 		if err := tx.PresenceSegments(ctx, rows); err != nil {
 			t.Fatal(err)
 		}
+		// A BI reader of the table goes on while the Tx holds the months it added.
+		conn, err := db.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Release()
+		var n int
+		if err := pgx.BeginFunc(ctx, conn, func(rd pgx.Tx) error {
+			if _, err := rd.Exec(ctx, "SET LOCAL lock_timeout = '5s'"); err != nil {
+				return err
+			}
+			return rd.QueryRow(ctx, "SELECT count(*) FROM user_presence_segments").Scan(&n)
+		}); err != nil {
+			t.Fatalf("a reader during a load that adds months: %v", err)
+		}
 		st, err := tx.Commit(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -331,6 +370,16 @@ func TestPartitionedSegmentTable(t *testing.T) {
 	}
 	if got := load(rows); got != (TableStats{Inserted: 12}) {
 		t.Errorf("first window: %+v, want 12 inserted", got)
+	}
+	want := []string{"user_presence_segments_2026_10", "user_presence_segments_2026_11", "user_presence_segments_2026_12", "user_presence_segments_2027_01"}
+	for _, m := range before {
+		if !slices.Contains(want, m) {
+			want = append(want, m)
+		}
+	}
+	slices.Sort(want)
+	if d := cmp.Diff(want, months("user_presence_segments")); d != "" {
+		t.Errorf("partitions (-want +got):\n%s", d)
 	}
 	for i := range rows {
 		if rows[i].End.IsZero() {
@@ -346,6 +395,23 @@ func TestPartitionedSegmentTable(t *testing.T) {
 	}
 	if parts != 3 || open != 0 {
 		t.Errorf("segments in %d partitions with %d open, want 3 partitions and none open", parts, open)
+	}
+
+	// A Tx that rolls back takes its new months with it.
+	tx, err := l.Begin(ctx, Stream{Pipeline: "p", Name: "routing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.RoutingStatusSegments(ctx, []RoutingStatusSegmentRow{{UserID: "u1", Start: time.Date(2031, 5, 1, 0, 0, 0, 0, time.UTC), RoutingStatus: "IDLE"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range months("user_routing_status_segments") {
+		if strings.HasPrefix(m, "user_routing_status_segments_2031") {
+			t.Errorf("partition %s outlived the Tx that created it", m)
+		}
 	}
 }
 

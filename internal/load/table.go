@@ -1,6 +1,7 @@
 package load
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -119,6 +120,35 @@ func optTimestamp[R any](name string, get func(*R) time.Time) col[R] {
 	return col[R]{column{name, "timestamp with time zone", true}, func(r *R) any { return nullTime(get(r)) }}
 }
 
+// date is a date column that is never NULL (the UTC calendar day of the
+// time).
+func date[R any](name string, get func(*R) time.Time) col[R] {
+	return col[R]{column{name, "date", false}, func(r *R) any { return get(r) }}
+}
+
+// The array constructors are the columns of packed tables (see
+// table.entries): one element per entry, the array itself never NULL.
+
+// timestamps is a timestamp with time zone[] column.
+func timestamps[R any](name string, get func(*R) []time.Time) col[R] {
+	return col[R]{column{name, "timestamp with time zone[]", false}, func(r *R) any { return get(r) }}
+}
+
+// texts is a text[] column.
+func texts[R any](name string, get func(*R) []string) col[R] {
+	return col[R]{column{name, "text[]", false}, func(r *R) any { return get(r) }}
+}
+
+// optDoubles is a double precision[] column whose nil elements are NULL.
+func optDoubles[R any](name string, get func(*R) []*float64) col[R] {
+	return col[R]{column{name, "double precision[]", false}, func(r *R) any { return get(r) }}
+}
+
+// optBigints is a bigint[] column whose nil elements are NULL.
+func optBigints[R any](name string, get func(*R) []*int64) col[R] {
+	return col[R]{column{name, "bigint[]", false}, func(r *R) any { return get(r) }}
+}
+
 // optJSON is a jsonb column storing an absent document as NULL.
 func optJSON[R any](name string, get func(*R) json.RawMessage) col[R] {
 	return col[R]{column{name, "jsonb", true}, func(r *R) any { return nullJSON(get(r)) }}
@@ -137,6 +167,21 @@ type table struct {
 	// segment tables: columns set on update and how (SQL expressions over t
 	// and EXCLUDED); and the columns compared to detect a change.
 	setExprs map[string]string
+	// partition names the column a segment table is range-partitioned by,
+	// one partition per UTC month (a key column, as Postgres requires of a
+	// partitioned primary key): before a batch is written, the loader
+	// creates the months it needs and the one after its last
+	// (ensure_month_partition, in the batch's transaction).
+	partition string
+	// entries makes a segment table packed: every column but the key is an
+	// array with one element per entry, and entries names the arrays that
+	// key an entry within its row. A batch row is merged into the stored row
+	// entry by entry (new entries added, changed ones replaced, the others
+	// kept), and the Tx counts entries, not rows.
+	entries []string
+	// view is the relation BI reads a packed table through, one row per
+	// entry: the Tx's stats are kept under its name.
+	view string
 }
 
 // tableOf is a table loaded from rows of type R.
@@ -223,9 +268,9 @@ func (t *table) validate() error {
 			bad("key column %s is not declared", k)
 		} else if c.null {
 			bad("key column %s may be NULL", k)
-		} else if c.typ != "text" && c.typ != "timestamp with time zone" {
-			// The fast paths (insertFresh, insertNew) read keys of these two types.
-			bad("key column %s is %s; keys are text or timestamp with time zone", k, c.typ)
+		} else if c.typ != "text" && c.typ != "timestamp with time zone" && c.typ != "date" {
+			// The fast paths (insertFresh, insertNew) read keys of these types.
+			bad("key column %s is %s; keys are text, timestamp with time zone or date", k, c.typ)
 		}
 		if slices.Contains(t.key[:i], k) {
 			bad("key column %s repeated", k)
@@ -252,6 +297,39 @@ func (t *table) validate() error {
 			bad("set expression for %s, which is not a declared non-key column", c)
 		}
 	}
+	if t.partition != "" {
+		c, ok := t.col(t.partition)
+		switch {
+		case t.kind != segment:
+			// Entity and child merges tell inserts from updates by xmax and
+			// close history versions by ctid: neither works across partitions.
+			bad("only segment tables may be partitioned")
+		case !ok || !t.isKey(t.partition):
+			bad("partition column %s must be a key column", t.partition)
+		case c.typ != "timestamp with time zone" && c.typ != "date":
+			bad("partition column %s is %s; months partition a timestamp with time zone or a date", t.partition, c.typ)
+		}
+	}
+	if len(t.entries) > 0 {
+		if t.kind != segment {
+			bad("only segment tables are packed")
+		}
+		if len(t.setExprs) > 0 {
+			bad("a packed table merges entries; it sets no column by expression")
+		}
+		for _, c := range t.cols {
+			if !t.isKey(c.name) && !strings.HasSuffix(c.typ, "[]") {
+				bad("packed table column %s is %s; every column but the key holds one element per entry", c.name, c.typ)
+			}
+		}
+		for _, e := range t.entries {
+			if c, ok := t.col(e); !ok || t.isKey(e) || !strings.HasSuffix(c.typ, "[]") {
+				bad("entry key %s is not a declared array column", e)
+			}
+		}
+	} else if t.view != "" {
+		bad("only packed tables are read through a view")
+	}
 	return errors.Join(errs...)
 }
 
@@ -263,6 +341,10 @@ func (t *table) id() string {
 	}
 	return t.name
 }
+
+// statsName is the name the Tx's stats give the table: its view for a
+// packed table, else its own.
+func (t *table) statsName() string { return cmp.Or(t.view, t.name) }
 
 // hashed tables carry row_hash, computed by the loader.
 func (t *table) hashed() bool { return t.kind != segment }
@@ -318,6 +400,8 @@ type sqlText struct {
 	insertFresh  string // entity, child: stage -> current and history, new keys only ($1 ts, $2 run); returns inserted
 	countOwned   string // child: rows of the owners ($1)
 	maxLeadKey   string // segment: the latest time of the table (its key leads with it)
+	ensureParts  string // partitioned: create the months ($2 first days) of the table ($1) that are missing
+	relName      string // the table, schema-qualified, as $1 of ensureParts
 	finishSnap   string // entity ($1 ts, $2 run); child ([$1 ts with history]); returns deleted count
 }
 
@@ -382,6 +466,11 @@ func buildSQL(schema string, t *table) sqlText {
 SELECT EXISTS (SELECT 1 FROM unnest(%s) k(%s), m, LATERAL (SELECT 1 FROM %s t WHERE %s LIMIT 1) x WHERE (%s) <= (%s))`,
 			list("", t.key), target, strings.Join(desc, ", "), strings.Join(unnest, ", "), strings.Join(kcols, ", "), target,
 			strings.Join(match, " AND "), strings.Join(kk, ", "), list("m.", t.key))
+	}
+
+	if t.partition != "" {
+		s.relName = target
+		s.ensureParts = fmt.Sprintf("SELECT count(%s($1::regclass, m)) FROM unnest($2::date[]) m", q("ensure_month_partition"))
 	}
 
 	switch t.kind {
@@ -527,6 +616,10 @@ SELECT count(*) FROM d`, target, s.seenName, own, list("t.", t.key), finishClose
 		}
 		sets = append(sets, "updated_at = EXCLUDED.updated_at", "updated_run = EXCLUDED.updated_run")
 		s.maxLeadKey = fmt.Sprintf("SELECT max(%s) FROM %s", ident(t.key[0]), target)
+		if len(t.entries) > 0 {
+			s.upsertDirect = mergeEntries(t, target, s.stageName, ident)
+			break
+		}
 		// An inserted row is one whose first_seen_at is this batch's time:
 		// the update never sets it, and no earlier batch had the time (it
 		// increases strictly, and one Tx writes a segment table at a time).
@@ -544,6 +637,87 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 			strings.Join(cmpOld, ", "), strings.Join(cmpNew, ", "))
 	}
 	return s
+}
+
+// mergeEntries is the upsert of a packed table ($1 ts, $2 run): each staged
+// row (one per key: the loader packs a batch so) is unpacked, matched entry
+// by entry with the stored row of its key (one index probe per staged row),
+// and the union written back, batch entries winning, in entry-key order
+// (text in byte order, as the loader sorts). Rows none of whose entries are
+// new or changed are not written. It returns the entries inserted and
+// updated.
+func mergeEntries(t *table, target, stage string, ident func(string) string) string {
+	var keys, arrays []string
+	for _, c := range t.cols {
+		if t.isKey(c.name) {
+			keys = append(keys, ident(c.name))
+		} else {
+			arrays = append(arrays, ident(c.name))
+		}
+	}
+	pre := func(p string, cs []string) string {
+		out := make([]string, len(cs))
+		for i, c := range cs {
+			out[i] = p + c
+		}
+		return strings.Join(out, ", ")
+	}
+	var on, pick, oldVals, newVals, aggs, order, sets []string
+	for _, k := range keys {
+		on = append(on, "n."+k+" = o."+k)
+		pick = append(pick, fmt.Sprintf("coalesce(n.%s, o.%s) AS %s", k, k, k))
+	}
+	for _, e := range t.entries {
+		on = append(on, "n."+ident(e)+" = o."+ident(e))
+		o := ident(e)
+		if strings.HasPrefix(t.cols[t.colIndex(e)].typ, "text") {
+			o += ` COLLATE "C"`
+		}
+		order = append(order, o)
+	}
+	for _, a := range arrays {
+		pick = append(pick, fmt.Sprintf("CASE WHEN n.in_new THEN n.%s ELSE o.%s END AS %s", a, a, a))
+		oldVals = append(oldVals, "o."+a)
+		newVals = append(newVals, "n."+a)
+		aggs = append(aggs, fmt.Sprintf("array_agg(%s ORDER BY %s) AS %s", a, strings.Join(order, ", "), a))
+		sets = append(sets, a+" = EXCLUDED."+a)
+	}
+	sets = append(sets, "updated_at = EXCLUDED.updated_at", "updated_run = EXCLUDED.updated_run")
+	var probe []string
+	for _, k := range keys {
+		probe = append(probe, "t."+k+" = s."+k)
+	}
+	return fmt.Sprintf(`WITH n AS (
+  SELECT %[1]s, e.*, true AS in_new FROM %[2]s s CROSS JOIN LATERAL unnest(%[3]s) AS e(%[4]s)
+), o AS (
+  SELECT %[1]s, e.*, true AS in_old FROM %[2]s s
+  CROSS JOIN LATERAL (SELECT %[5]s FROM %[6]s t WHERE %[7]s) t
+  CROSS JOIN LATERAL unnest(%[5]s) AS e(%[4]s)
+), j AS (
+  SELECT %[8]s,
+    coalesce(n.in_new AND o.in_old IS NULL, false) AS added,
+    coalesce(n.in_new AND o.in_old AND (%[9]s) IS DISTINCT FROM (%[10]s), false) AS changed
+  FROM n FULL JOIN o ON %[11]s
+), g AS (
+  SELECT %[12]s, %[13]s, count(*) FILTER (WHERE added) AS ins, count(*) FILTER (WHERE changed) AS upd
+  FROM j GROUP BY %[12]s
+), w AS (
+  INSERT INTO %[6]s AS t (%[12]s, %[14]s, first_seen_at, updated_at, updated_run)
+  SELECT %[12]s, %[14]s, $1, $1, $2 FROM g WHERE ins + upd > 0
+  ON CONFLICT (%[15]s) DO UPDATE SET %[16]s
+)
+SELECT coalesce(sum(ins), 0)::bigint, coalesce(sum(upd), 0)::bigint FROM g`,
+		pre("s.", keys), stage, pre("s.", arrays), strings.Join(arrays, ", "),
+		pre("t.", arrays), target, strings.Join(probe, " AND "),
+		strings.Join(pick, ", "), strings.Join(newVals, ", "), strings.Join(oldVals, ", "), strings.Join(on, " AND "),
+		strings.Join(keys, ", "), strings.Join(aggs, ", "), strings.Join(arrays, ", "),
+		func() string {
+			var k []string
+			for _, c := range t.key {
+				k = append(k, ident(c))
+			}
+			return strings.Join(k, ", ")
+		}(), strings.Join(sets, ", "))
 }
 
 func keyDefs(t *table, ident func(string) string) string {

@@ -101,7 +101,7 @@ var (
 		text("external_key", func(r *ExternalIDRow) string { return r.ExternalKey }),
 	)
 
-	presenceTable = declare(table{name: "user_presence_segments", kind: segment, key: []string{"start_time", "user_id"},
+	presenceTable = declare(table{name: "user_presence_segments", kind: segment, key: []string{"start_time", "user_id"}, partition: "start_time",
 		// A finished segment never reopens: a reload that still sees it open
 		// keeps the known end.
 		setExprs: map[string]string{"end_time": "coalesce(EXCLUDED.end_time, t.end_time)"}},
@@ -111,24 +111,29 @@ var (
 		text("system_presence", func(r *PresenceSegmentRow) string { return r.SystemPresence }),
 		optText("organization_presence_id", func(r *PresenceSegmentRow) string { return r.OrganizationPresenceID }),
 	)
-	routingTable = declare(table{name: "user_routing_status_segments", kind: segment, key: []string{"start_time", "user_id"},
+	routingTable = declare(table{name: "user_routing_status_segments", kind: segment, key: []string{"start_time", "user_id"}, partition: "start_time",
 		setExprs: map[string]string{"end_time": "coalesce(EXCLUDED.end_time, t.end_time)"}},
 		text("user_id", func(r *RoutingStatusSegmentRow) string { return r.UserID }),
 		timestamp("start_time", func(r *RoutingStatusSegmentRow) time.Time { return r.Start }),
 		optTimestamp("end_time", func(r *RoutingStatusSegmentRow) time.Time { return r.End }),
 		text("routing_status", func(r *RoutingStatusSegmentRow) string { return r.RoutingStatus }),
 	)
-	aggregatesTable = declare(table{name: "user_aggregates", kind: segment, key: []string{"interval_start", "user_id", "granularity", "metric", "qualifier"}},
-		text("user_id", func(r *AggregateRow) string { return r.UserID }),
-		timestamp("interval_start", func(r *AggregateRow) time.Time { return r.IntervalStart }),
-		timestamp("interval_end", func(r *AggregateRow) time.Time { return r.IntervalEnd }),
-		text("granularity", func(r *AggregateRow) string { return r.Granularity }),
-		text("metric", func(r *AggregateRow) string { return r.Metric }),
-		text("qualifier", func(r *AggregateRow) string { return r.Qualifier }),
-		optDouble("sum", func(r *AggregateRow) *float64 { return r.Sum }),
-		optBigint("count", func(r *AggregateRow) *int64 { return r.Count }),
-		optDouble("min", func(r *AggregateRow) *float64 { return r.Min }),
-		optDouble("max", func(r *AggregateRow) *float64 { return r.Max }),
+	// The aggregates are packed: Tx.Aggregates turns a batch of AggregateRow
+	// into one aggregateDay per user, UTC day and granularity (see
+	// aggregates.go); the view user_aggregates unpacks them.
+	aggregatesTable = declare(table{name: "user_aggregate_days", kind: segment, key: []string{"day", "user_id", "granularity"}, partition: "day",
+		entries: []string{"interval_starts", "metrics", "qualifiers"}, view: "user_aggregates"},
+		text("user_id", func(r *aggregateDay) string { return r.UserID }),
+		date("day", func(r *aggregateDay) time.Time { return r.Day }),
+		text("granularity", func(r *aggregateDay) string { return r.Granularity }),
+		timestamps("interval_starts", func(r *aggregateDay) []time.Time { return r.Starts }),
+		timestamps("interval_ends", func(r *aggregateDay) []time.Time { return r.Ends }),
+		texts("metrics", func(r *aggregateDay) []string { return r.Metrics }),
+		texts("qualifiers", func(r *aggregateDay) []string { return r.Qualifiers }),
+		optDoubles("sums", func(r *aggregateDay) []*float64 { return r.Sums }),
+		optBigints("counts", func(r *aggregateDay) []*int64 { return r.Counts }),
+		optDoubles("mins", func(r *aggregateDay) []*float64 { return r.Mins }),
+		optDoubles("maxes", func(r *aggregateDay) []*float64 { return r.Maxes }),
 	)
 )
 

@@ -25,6 +25,7 @@ type Tx struct {
 	start   time.Time // monotonic clock at dbStart
 	lastTS  time.Time
 	created map[string]bool // temp tables created in this transaction
+	parts   map[string]bool // month partitions ensured in this transaction
 	touched []*table        // tables loaded, in first-load order
 	stats   Stats
 	batches int
@@ -116,15 +117,51 @@ func (t *Tx) RoutingStatusSegments(ctx context.Context, rows []RoutingStatusSegm
 	return loadRows(ctx, t, routingTable, nil, rows)
 }
 
-// Aggregates upserts user aggregate metrics.
+// Aggregates upserts user aggregate metrics: a row whose user, interval
+// start, granularity, metric and qualifier are stored replaces the stored
+// statistics, identical ones cost nothing, others are kept. They are stored
+// packed, one row per user, UTC day and granularity (see aggregates.go), and
+// read through the view user_aggregates; the stats count rows as given here,
+// under that name.
 func (t *Tx) Aggregates(ctx context.Context, rows []AggregateRow) error {
-	return loadRows(ctx, t, aggregatesTable, nil, rows)
+	if t.err != nil {
+		return t.doneErr()
+	}
+	days, entries, err := packAggregates(rows)
+	if err != nil {
+		return t.fail(ctx, fmt.Errorf("load %s/%s: %s batch %d: %w", t.stream.Pipeline, t.stream.Name, aggregatesTable.statsName(), t.batches+1, err))
+	}
+	b := tableBatch(aggregatesTable, nil, days)
+	b.units, b.fresh = len(rows), entries
+	return t.load(ctx, &aggregatesTable.table, b)
 }
 
 // loadRows merges one batch of rows into tb; owners are the owners a child
 // batch names besides those of its rows.
 func loadRows[R any](ctx context.Context, t *Tx, tb *tableOf[R], owners []string, rows []R) error {
-	return t.load(ctx, &tb.table, len(rows), owners, tb.fill(rows))
+	return t.load(ctx, &tb.table, tableBatch(tb, owners, rows))
+}
+
+// batch is one call's rows as the merge takes them.
+type batch struct {
+	n      int              // rows to write
+	owners []string         // child: owners named besides those of the rows
+	fill   func(int, []any) // the values of row i
+	// month, for a partitioned table, is the partition column of row i.
+	month func(int) time.Time
+	// units is what the stats count (rows as given to the Tx), fresh how
+	// many of them a batch of new keys inserts: both n, except for a packed
+	// table (entries; fresh leaves out repeats).
+	units, fresh int
+}
+
+func tableBatch[R any](tb *tableOf[R], owners []string, rows []R) batch {
+	b := batch{n: len(rows), owners: owners, fill: tb.fill(rows), units: len(rows), fresh: len(rows)}
+	if tb.partition != "" {
+		get := tb.get[tb.colIndex(tb.partition)]
+		b.month = func(i int) time.Time { return get(&rows[i]).(time.Time) }
+	}
+	return b
 }
 
 // Commit finishes the stream: for a snapshot it marks vanished entities
@@ -155,9 +192,9 @@ func (t *Tx) Commit(ctx context.Context, wm *Watermark) (Stats, error) {
 			if err := t.tx.QueryRow(ctx, sq.finishSnap, args...).Scan(&n); err != nil {
 				return nil, t.fail(ctx, fmt.Errorf("load %s: finish snapshot of %s: %w", name, tb.name, err))
 			}
-			st := t.stats[tb.name]
+			st := t.stats[tb.statsName()]
 			st.Deleted += n
-			t.stats[tb.name] = st
+			t.stats[tb.statsName()] = st
 		}
 	}
 	if wm != nil {
@@ -220,26 +257,32 @@ func (t *Tx) now() time.Time {
 	return ts
 }
 
-func (t *Tx) load(ctx context.Context, tb *table, n int, owners []string, fill func(int, []any)) error {
+func (t *Tx) load(ctx context.Context, tb *table, b batch) error {
 	if t.err != nil {
 		return t.doneErr()
 	}
-	if n == 0 && (tb.kind != child || len(owners) == 0) {
+	if b.n == 0 && (tb.kind != child || len(b.owners) == 0) {
 		return nil
 	}
 	t.batches++
-	if err := t.merge(ctx, tb, n, owners, fill); err != nil {
-		return t.fail(ctx, fmt.Errorf("load %s/%s: %s batch %d: %w", t.stream.Pipeline, t.stream.Name, tb.name, t.batches, err))
+	if err := t.merge(ctx, tb, b); err != nil {
+		return t.fail(ctx, fmt.Errorf("load %s/%s: %s batch %d: %w", t.stream.Pipeline, t.stream.Name, tb.statsName(), t.batches, err))
 	}
 	return nil
 }
 
-func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill func(int, []any)) error {
+func (t *Tx) merge(ctx context.Context, tb *table, b batch) error {
+	n, owners, fill := b.n, b.owners, b.fill
 	sq := t.l.sql[tb]
 	ts := t.now()
 	created, err := t.ensureStaging(ctx, tb, sq)
 	if err != nil {
 		return err
+	}
+	if b.month != nil && n > 0 {
+		if err := t.ensurePartitions(ctx, sq, n, b.month); err != nil {
+			return err
+		}
 	}
 	if tb.kind == segment && n > 0 {
 		inserted, err := t.insertNew(ctx, tb, sq, n, fill, ts)
@@ -247,9 +290,10 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 			return err
 		}
 		if inserted {
-			agg := t.stats[tb.name]
-			agg.Inserted += int64(n)
-			t.stats[tb.name] = agg
+			agg := t.stats[tb.statsName()]
+			agg.Inserted += int64(b.fresh)
+			agg.Unchanged += int64(b.units - b.fresh)
+			t.stats[tb.statsName()] = agg
 			return nil
 		}
 	}
@@ -303,7 +347,7 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 	copyDur := time.Since(copyStart)
 	mergeStart := time.Now()
 	var st TableStats
-	b := &pgx.Batch{}
+	pb := &pgx.Batch{}
 	switch tb.kind {
 	case entity, child:
 		fresh, done, err := t.insertFresh(ctx, tb, sq, n, src, ownerList, ts)
@@ -311,34 +355,34 @@ func (t *Tx) merge(ctx context.Context, tb *table, n int, owners []string, fill 
 			return err
 		}
 		if !done {
-			if err := t.mergeChanged(ctx, tb, sq, ownerList, ts, &st, b); err != nil {
+			if err := t.mergeChanged(ctx, tb, sq, ownerList, ts, &st, pb); err != nil {
 				return err
 			}
 		}
 		st.Inserted += fresh
 		if t.stream.Snapshot {
 			if tb.kind == child {
-				b.Queue(sq.markSeen, ownerList)
+				pb.Queue(sq.markSeen, ownerList)
 			} else {
-				b.Queue(sq.markSeen)
+				pb.Queue(sq.markSeen)
 			}
 		}
 	case segment:
-		b.Queue(sq.upsertDirect, ts, t.run).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Inserted, &st.Updated) })
+		pb.Queue(sq.upsertDirect, ts, t.run).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Inserted, &st.Updated) })
 	}
-	if b.Len() > 0 {
-		if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
+	if pb.Len() > 0 {
+		if err := t.tx.SendBatch(ctx, pb).Close(); err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}
 	}
 	mergeDur := time.Since(mergeStart)
-	st.Unchanged = max(0, int64(n)-st.Inserted-st.Updated)
-	agg := t.stats[tb.name]
+	st.Unchanged = max(0, int64(b.units)-st.Inserted-st.Updated)
+	agg := t.stats[tb.statsName()]
 	agg.Inserted += st.Inserted
 	agg.Updated += st.Updated
 	agg.Unchanged += st.Unchanged
 	agg.Deleted += st.Deleted
-	t.stats[tb.name] = agg
+	t.stats[tb.statsName()] = agg
 	t.l.log.Debug("batch merged", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.name, "batch", t.batches,
 		"rows", n, "inserted", st.Inserted, "updated", st.Updated, "deleted", st.Deleted,
 		"copy_ms", copyDur.Milliseconds(), "merge_ms", mergeDur.Milliseconds())

@@ -3,6 +3,7 @@ package load_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -265,5 +266,169 @@ func TestReadmeQueries(t *testing.T) {
 	}
 	if len(results) != 5 {
 		t.Errorf("README has %d example queries, want 5", len(results))
+	}
+}
+
+// The daily views and range functions as migration 00005 defined them, the
+// reference the faster ones of 00009 must agree with row for row.
+const (
+	presenceDailyBefore = `SELECT s.user_id, d.day::date AS day, s.system_presence,
+       sum(extract(epoch FROM least(s.en, d.day + interval '1 day') - greatest(s.st, d.day)))::double precision AS seconds,
+       count(*) AS segments, bool_or(s.open) AS includes_open
+FROM (SELECT user_id, system_presence, start_time AT TIME ZONE 'UTC' AS st,
+             coalesce(end_time, greatest(now(), start_time)) AT TIME ZONE 'UTC' AS en, end_time IS NULL AS open
+      FROM user_presence_segments %s) s
+CROSS JOIN LATERAL generate_series(date_trunc('day', s.st), s.en, interval '1 day') AS d(day)
+WHERE (d.day < s.en OR s.st = s.en) %s
+GROUP BY s.user_id, d.day, s.system_presence`
+	rangeWhere = `WHERE start_time < ($2::date + 1)::timestamp AT TIME ZONE 'UTC' AND (end_time IS NULL OR end_time > $1::date::timestamp AT TIME ZONE 'UTC')`
+	rangeDays  = `AND d.day >= $1::date AND d.day <= $2::date`
+)
+
+// TestDailyViewsGiveTheSameAnswers compares presence_daily and
+// presence_daily_between (and their routing twins) with the definitions
+// they replaced, over six weeks of the emulator's history for 12 users
+// plus the edge cases: segments crossing midnight and a month's end, one
+// ending exactly at midnight, zero-length ones, a leave of several weeks,
+// and open segments, one of them weeks old.
+func TestDailyViewsGiveTheSameAnswers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	w := newWarehouse(e, 12)
+	from, to := ts("2026-09-26T00:00:00Z"), ts("2026-11-06T00:00:00Z")
+	w.details(t, from, to, true)
+	at := func(s string) time.Time { return ts(s) }
+	e.stream(t, load.Stream{Pipeline: "p", Name: "edges"}, nil, func(ctx context.Context, tx *load.Tx) error {
+		if err := tx.PresenceSegments(ctx, []load.PresenceSegmentRow{
+			{UserID: "e1", Start: at("2026-09-30T22:00:00Z"), End: at("2026-10-01T00:00:00Z"), SystemPresence: "AVAILABLE"},
+			{UserID: "e1", Start: at("2026-10-01T00:00:00Z"), End: at("2026-10-01T00:00:00Z"), SystemPresence: "BUSY"},
+			{UserID: "e1", Start: at("2026-10-01T00:00:00Z"), End: at("2026-10-03T12:30:00.123456Z"), SystemPresence: "OFFLINE"},
+			{UserID: "e2", Start: at("2026-08-25T17:00:00Z"), End: at("2026-10-14T08:00:00Z"), SystemPresence: "OFFLINE"},
+			{UserID: "e3", Start: at("2026-09-12T08:00:00Z"), SystemPresence: "ON_QUEUE"},
+			{UserID: "e4", Start: at("2026-10-31T23:59:59.999Z"), End: at("2026-11-01T00:00:00.001Z"), SystemPresence: "MEAL"},
+			{UserID: "e5", Start: at("2026-10-20T09:00:00Z"), SystemPresence: "BREAK"},
+		}); err != nil {
+			return err
+		}
+		return tx.RoutingStatusSegments(ctx, []load.RoutingStatusSegmentRow{
+			{UserID: "e2", Start: at("2026-08-25T17:00:00Z"), End: at("2026-10-14T08:00:00Z"), RoutingStatus: "OFF_QUEUE"},
+			{UserID: "e3", Start: at("2026-09-12T08:00:00Z"), RoutingStatus: "IDLE"},
+		})
+	})
+	routing := func(q string) string {
+		return strings.NewReplacer("system_presence", "routing_status", "user_presence_segments", "user_routing_status_segments",
+			"presence_daily", "routing_status_daily").Replace(q)
+	}
+	// One transaction: now() is the same for both sides. Without JIT, which
+	// compiles each of these small queries longer than it runs.
+	ctx := context.Background()
+	tx, err := e.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SET LOCAL jit = off"); err != nil {
+		t.Fatal(err)
+	}
+	rows := func(q string, args ...any) []string {
+		t.Helper()
+		r, err := tx.Query(ctx, "SELECT x::text FROM ("+q+") x ORDER BY 1", args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		out, err := pgx.CollectRows(r, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for _, q := range []func(string) string{func(s string) string { return s }, routing} {
+		want := rows(q(fmt.Sprintf(presenceDailyBefore, "", "")))
+		if len(want) < 300 {
+			t.Fatalf("only %d rows: the comparison would prove little", len(want))
+		}
+		if d := cmp.Diff(want, rows(q("SELECT * FROM presence_daily"))); d != "" {
+			t.Errorf("%s differs from its former definition (-before +now):\n%s", q("presence_daily"), d)
+		}
+		for _, r := range [][2]string{{"2026-10-01", "2026-10-31"}, {"2026-10-14", "2026-10-14"}, {"2026-09-01", "2026-12-31"},
+			{"2026-10-02", "2026-10-03"}, {"2026-11-01", "2026-11-01"}, {"2026-10-20", "2026-12-05"}} {
+			want := rows(q(fmt.Sprintf(presenceDailyBefore, rangeWhere, rangeDays)), r[0], r[1])
+			if d := cmp.Diff(want, rows(q("SELECT * FROM presence_daily_between($1, $2)"), r[0], r[1])); d != "" {
+				t.Errorf("%s(%s, %s) differs from its former definition (-before +now):\n%s", q("presence_daily_between"), r[0], r[1], d)
+			}
+			// The same for a few users only.
+			users := []string{w.users[0], w.users[3], "e2", "e3"}
+			want = rows(q(fmt.Sprintf(presenceDailyBefore, rangeWhere+" AND user_id = ANY ($3)", rangeDays)), r[0], r[1], users)
+			if d := cmp.Diff(want, rows(q("SELECT * FROM presence_daily_between($1, $2, $3)"), r[0], r[1], users)); d != "" {
+				t.Errorf("%s(%s, %s, users) differs from its former definition (-before +now):\n%s", q("presence_daily_between"), r[0], r[1], d)
+			}
+		}
+	}
+}
+
+// TestBIDocQueries runs the SQL of docs/bi.md against a loaded schema, and
+// checks its month-of-presence query is the one BenchmarkWarehouse times.
+func TestBIDocQueries(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../../docs/bi.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dates := strings.NewReplacer("$1", "'2026-10-01'", "$2", "'2026-10-31'", "$3", "ARRAY(SELECT id FROM users WHERE email = 'ada@example.com')")
+	for _, q := range []string{monthOfPresence, orgMonthOfPresence} {
+		if want := dates.Replace(q); !strings.Contains(string(doc), want) {
+			t.Errorf("docs/bi.md does not show the query the benchmark times:\n%s", want)
+		}
+	}
+	e := newEnv(t)
+	newWarehouse(e, 3).details(t, ts("2026-09-28T00:00:00Z"), ts("2026-10-03T00:00:00Z"), true)
+	blocks := strings.Split(string(doc), "```sql\n")[1:]
+	if len(blocks) == 0 {
+		t.Fatal("docs/bi.md has no SQL")
+	}
+	conn, err := e.pool.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	for _, b := range blocks {
+		q, _, _ := strings.Cut(b, "```")
+		q = strings.ReplaceAll(q, "SET search_path = genesys;", "")
+		if _, err := conn.Conn().PgConn().Exec(context.Background(), q).ReadAll(); err != nil {
+			t.Errorf("docs/bi.md query:\n%s\n%v", q, err)
+		}
+	}
+}
+
+// TestAnalyticsCommented: every relation, column and function migration
+// 00009 creates carries a COMMENT, which BI tools show.
+func TestAnalyticsCommented(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const rels = `c.relnamespace = $1::regnamespace AND c.relname IN ('user_presence_segments', 'user_routing_status_segments',
+		'user_aggregate_days', 'user_aggregates', 'presence_daily', 'routing_status_daily')`
+	if n := e.count(t, "SELECT count(*) FROM pg_class c WHERE "+rels, e.schema); n != 6 {
+		t.Fatalf("found %d of the 6 relations", n)
+	}
+	r, err := e.pool.Query(context.Background(), `
+SELECT c.relname::text FROM pg_class c WHERE `+rels+` AND obj_description(c.oid, 'pg_class') IS NULL
+UNION ALL
+SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE `+rels+` AND col_description(c.oid, a.attnum) IS NULL
+UNION ALL
+SELECT p.proname::text FROM pg_proc p WHERE p.pronamespace = $1::regnamespace
+  AND p.proname IN ('ensure_month_partition', 'user_aggregates_between', 'presence_daily_between', 'routing_status_daily_between',
+                    'segments_daily_between')
+  AND obj_description(p.oid, 'pg_proc') IS NULL
+ORDER BY 1`, e.schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing, err := pgx.CollectRows(r, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(missing) > 0 {
+		t.Errorf("no COMMENT on: %s", strings.Join(missing, ", "))
 	}
 }

@@ -3,19 +3,14 @@ package pipeline_test
 import (
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/usersync/syncer/internal/docstest"
 	"github.com/usersync/syncer/internal/pipeline"
 )
 
 var update = flag.Bool("update", false, "rewrite the stream table of README.md from the registry")
-
-const (
-	streamsTableBegin = "<!-- BEGIN streams table"
-	streamsTableEnd   = "<!-- END streams table -->"
-)
 
 // renderStreamsTable is the table of the forward streams in README.md.
 func renderStreamsTable() string {
@@ -50,26 +45,6 @@ func renderStreamsTable() string {
 // The stream table of README.md is the registry's.
 func TestDocsStreamsTable(t *testing.T) {
 	t.Parallel()
-	const path = "../../README.md"
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(raw)
-	i := strings.Index(doc, streamsTableBegin)
-	j := strings.Index(doc, streamsTableEnd)
-	if i < 0 || j < i {
-		t.Fatalf("%s has no streams table markers (%s ... %s)", path, streamsTableBegin, streamsTableEnd)
-	}
-	start := i + strings.Index(doc[i:], "\n") + 1
-	got, want := doc[start:j], renderStreamsTable()
-	if *update {
-		if err := os.WriteFile(path, []byte(doc[:start]+want+doc[j:]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		got = want
-	}
-	if got != want {
-		t.Errorf("the streams table of %s is not the registry's; run go test ./internal/pipeline -run TestDocsStreamsTable -update\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
+	docstest.Section(t, "../../README.md", "streams table", renderStreamsTable(), *update,
+		"go test ./internal/pipeline -run TestDocsStreamsTable -update")
 }

@@ -232,7 +232,9 @@ func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline strin
 		if dry {
 			return res
 		}
-		rec := store.RunResult{Status: outcome, Counts: res.Stats}
+		// The minimum is recorded so that readers of sync_stream_runs (the
+		// console) can show calls against it after the run.
+		rec := store.RunResult{Status: outcome, Counts: res.Stats, Calls: store.StreamCalls{MinCalls: res.Progress.MinCalls}}
 		if outcome == OutcomeSkipped {
 			rec.Status = store.StatusFailed
 		}

@@ -59,6 +59,7 @@ func TestRunRecordsStreamsAndCommits(t *testing.T) {
 	e := newEnv(t)
 	wm := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	skills := pipeline.Stream{Name: "skills", After: []string{"reference"}, Load: func(ctx context.Context, tx *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
+		p.MinCalls(3)
 		return &load.Watermark{Time: wm}, tx.Skills(ctx, []load.SkillRow{{ID: "s1", Name: "Billing"}})
 	}}
 	sum, err := e.runner.Run(context.Background(), "nightly", []pipeline.Stream{divisions("d1", "d2"), skills}, nil)
@@ -82,6 +83,9 @@ func TestRunRecordsStreamsAndCommits(t *testing.T) {
 	for _, sr := range srs {
 		if sr.Status != store.StatusSucceeded {
 			t.Errorf("stream run %s = %s", sr.Stream, sr.Status)
+		}
+		if sr.Stream == "skills" && sr.DecodeMinCalls() != 3 {
+			t.Errorf("stream run skills recorded calls %s, want its minimum 3", sr.Calls)
 		}
 	}
 	got, err := e.store.Watermark(context.Background(), "nightly", "skills")

@@ -5,13 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/usersync/syncer/internal/diff"
+	"github.com/usersync/syncer/internal/docstest"
 	"github.com/usersync/syncer/internal/emulator"
 	"github.com/usersync/syncer/internal/emulatortest"
 	"github.com/usersync/syncer/internal/genesys"
@@ -270,11 +270,6 @@ check failed: 1 of 3 checks failed, 1 skipped; 1 write endpoint(s) not probed: t
 	}
 }
 
-const (
-	tableBegin = "<!-- BEGIN endpoint table"
-	tableEnd   = "<!-- END endpoint table -->"
-)
-
 func renderTable() string {
 	var b strings.Builder
 	b.WriteString("| endpoint | permission | needed by |\n|---|---|---|\n")
@@ -290,35 +285,14 @@ func renderTable() string {
 func TestDocsTable(t *testing.T) {
 	t.Parallel()
 	const path = "../../docs/genesys-setup.md"
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(raw)
-	i := strings.Index(doc, tableBegin)
-	j := strings.Index(doc, tableEnd)
-	if i < 0 || j < i {
-		t.Fatalf("%s has no endpoint table markers", path)
-	}
-	start := i + strings.Index(doc[i:], "\n") + 1
-	got, want := doc[start:j], renderTable()
-	if *update {
-		doc = doc[:start] + want + doc[j:]
-		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		got = want
-	}
-	if got != want {
-		t.Errorf("the endpoint table of %s is not the registry's; run go test ./internal/preflight -run TestDocsTable -update\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
+	prose := docstest.Section(t, path, "endpoint table", renderTable(), *update,
+		"go test ./internal/preflight -run TestDocsTable -update")
 	known := map[string]bool{}
 	for _, e := range preflight.Endpoints() {
 		for _, p := range e.Permissions {
 			known[p] = true
 		}
 	}
-	prose := doc[:i] + doc[j:]
 	named := map[string]bool{}
 	for _, m := range regexp.MustCompile("`([a-z]+:[a-zA-Z]+:[a-zA-Z]+)`").FindAllStringSubmatch(prose, -1) {
 		named[m[1]] = true

@@ -86,7 +86,7 @@ func readNames[T any](ctx context.Context, s *Service, stream, what string, list
 
 // streamsFor lists the forward streams a refresh with these reads runs.
 func streamsFor(r Reads) []string {
-	names := []string{pipeline.StreamReference, pipeline.StreamUsers, "skills", "languages"}
+	names := []string{pipeline.StreamReference, pipeline.StreamUsers, pipeline.StreamSkills, pipeline.StreamLanguages}
 	if r.AllQueues {
 		names = append(names, pipeline.StreamQueues)
 	}
@@ -136,7 +136,7 @@ func (s *Service) fresh(ctx context.Context, r Reads, maxAge time.Duration) (boo
 		// feed with a location column reads them afresh.
 		return false, r, nil
 	}
-	names := slices.DeleteFunc(streamsFor(r), func(n string) bool { return n == "skills" || n == "languages" })
+	names := slices.DeleteFunc(streamsFor(r), func(n string) bool { return n == pipeline.StreamSkills || n == pipeline.StreamLanguages })
 	at, err := s.store.SnapshotTimes(ctx, append(names, pipeline.StreamQueues, pipeline.StreamRoles))
 	if err != nil {
 		return false, r, err

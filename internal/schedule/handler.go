@@ -39,6 +39,9 @@ type Error struct {
 // endpoints are the service's paths, for the answers to unknown ones.
 var endpoints = []string{"/healthz", "/readyz", "/metrics", "/runs"}
 
+// consolePath is where ServiceConfig.Console is served.
+const consolePath = "/console/"
+
 // Handler serves the service's HTTP endpoints, from the start (before the
 // database is ready) until the process ends. Everything but /metrics
 // answers JSON, whose schemas are in docs/schema:
@@ -46,6 +49,8 @@ var endpoints = []string{"/healthz", "/readyz", "/metrics", "/runs"}
 //   - GET /healthz: 200 Health while the process is up.
 //   - GET /readyz: Readiness; 200 when ready, 503 otherwise.
 //   - GET /metrics: the Prometheus text format.
+//   - /console/: the web console, when ServiceConfig.Console is set; GET
+//     / then leads to it.
 //   - GET /runs?pipeline=NAME&limit=N: Runs. pipeline filters both the
 //     jobs and the runs; limit (1–500, default 50) caps the runs. 400 for
 //     a bad or unknown parameter, 404 for a name that is neither a job nor
@@ -67,13 +72,21 @@ func (s *Service) Handler() http.Handler {
 	})
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.HandleFunc("GET /runs", s.runs)
+	if s.cfg.Console != nil {
+		mux.Handle(consolePath, s.cfg.Console)
+		mux.Handle("GET /{$}", http.RedirectHandler(consolePath, http.StatusSeeOther))
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if slices.Contains(endpoints, r.URL.Path) {
 			w.Header().Set("Allow", "GET, HEAD")
 			writeJSON(w, http.StatusMethodNotAllowed, Error{Error: fmt.Sprintf("%s %s: only GET is allowed", r.Method, r.URL.Path)})
 			return
 		}
-		writeJSON(w, http.StatusNotFound, Error{Error: fmt.Sprintf("no endpoint %s: the endpoints are %s", textfmt.Quote(r.URL.Path), strings.Join(endpoints, ", "))})
+		eps := endpoints
+		if s.cfg.Console != nil {
+			eps = append(slices.Clip(eps), consolePath)
+		}
+		writeJSON(w, http.StatusNotFound, Error{Error: fmt.Sprintf("no endpoint %s: the endpoints are %s", textfmt.Quote(r.URL.Path), strings.Join(eps, ", "))})
 	})
 	return mux
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,6 +47,9 @@ type ServiceConfig struct {
 	// that readiness (and the log) follow an outage even when nobody asks
 	// /readyz. Default 10s.
 	CheckInterval time.Duration
+	// Console, when set, is served under /console/ (and / leads to it):
+	// the web console, which does its own authentication.
+	Console http.Handler
 }
 
 // Service is `syncer serve`: it answers /healthz, /readyz, /metrics and
@@ -93,6 +97,9 @@ func (s *Service) Metrics() *Metrics { return s.metrics }
 
 // Scheduler returns the scheduler, or nil before the database is ready.
 func (s *Service) Scheduler() *Scheduler { return s.sched.Load() }
+
+// Store returns the database, or nil before it is ready.
+func (s *Service) Store() *store.Store { return s.st.Load() }
 
 // Stopping reports whether Run's context is done.
 func (s *Service) Stopping() bool { return s.stopping.Load() }

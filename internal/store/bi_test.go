@@ -52,6 +52,9 @@ func TestBIQueries(t *testing.T) {
 	// range.
 	seg := func(user, presence string, daysAgo int, from, to string) {
 		t.Helper()
+		// The segments are partitioned by month: the loader creates a month
+		// before its first row, a direct INSERT must too.
+		exec(`SELECT ensure_month_partition('user_presence_segments', current_date - $1::int)`, daysAgo)
 		exec(`INSERT INTO user_presence_segments (user_id, system_presence, start_time, end_time, first_seen_at, updated_at)
 			VALUES ($1, $2, (current_date - $3::int)::timestamp AT TIME ZONE 'UTC' + $4::interval,
 			                (current_date - $3::int)::timestamp AT TIME ZONE 'UTC' + $5::interval, now(), now())`,

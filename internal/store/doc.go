@@ -27,6 +27,10 @@
 //     apply: an operation is "running" from BeginOperation until
 //     FinishOperation, so a crash leaves it "running" and a resume knows that
 //     call may or may not have happened.
+//   - Retention (retention.go) only ever drops whole month partitions of the
+//     analytics tables, one per short transaction with a bounded lock wait;
+//     it never deletes rows. A rolled-back migration reports what its down
+//     cannot restore (MigrationResult.Note, from the migration file).
 //
 // Loading data into the tables is package load's job; store never calls the
 // Genesys API.

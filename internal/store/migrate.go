@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,6 +33,10 @@ type MigrationResult struct {
 	Name      string
 	Direction string // "up" or "down"
 	Duration  time.Duration
+	// Note, for a migration rolled back, is what its down cannot restore,
+	// as the migration file says (the comment opening its Down section);
+	// "" when it restores everything.
+	Note string
 }
 
 // Migrate applies every pending migration, creating the schema when it does
@@ -68,6 +73,7 @@ func (s *Store) MigrateDown(ctx context.Context) (MigrationResult, error) {
 			return err
 		}
 		out = result(r)
+		out.Note = downNote(r.Source.Path)
 		s.log.Info("migration rolled back", "schema", s.schema, "version", r.Source.Version, "duration", r.Duration)
 		return nil
 	})
@@ -181,6 +187,28 @@ func newProvider(db *sql.DB) (*goose.Provider, error) {
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}
 	return p, nil
+}
+
+// downNote is the comment that opens the Down section of the migration
+// file name, as one paragraph: what rolling it back cannot restore.
+func downNote(name string) string {
+	b, err := fs.ReadFile(migrations.FS, name)
+	if err != nil {
+		return ""
+	}
+	_, down, ok := strings.Cut(string(b), "-- +goose Down\n")
+	if !ok {
+		return ""
+	}
+	var note []string
+	for _, line := range strings.Split(down, "\n") {
+		text, ok := strings.CutPrefix(line, "--")
+		if !ok || strings.HasPrefix(text, " +goose") {
+			break
+		}
+		note = append(note, strings.TrimSpace(text))
+	}
+	return strings.Join(strings.Fields(strings.Join(note, " ")), " ")
 }
 
 func result(r *goose.MigrationResult) MigrationResult {
