@@ -67,8 +67,22 @@
 // emulator does, and Simulate models it: queue members added on the queue
 // side start unjoined (Config.NewMembersJoined says otherwise), so a joined
 // flag follows the add; deactivating unjoins every queue, so the joined
-// flag of an inactive user is never compared; a deleted user has no queues
-// or grants; a created user gets Config.NewUserGrants.
+// flag of an inactive user is never compared; deactivating removes every
+// direct role grant (documented by Genesys), so a leaver's roles are shown
+// removed without a call and a row that deactivates someone plans its roles
+// against none; a deleted user has no queues, grants or stations; a
+// created user gets Config.NewUserGrants.
+//
+// # Joiners and leavers
+//
+// The joiner and leaver steps are kinds with a Plan step each (kind_mfa.go,
+// kind_station.go, kind_utilization.go, kind_profile_skills.go,
+// kind_invite.go): a joiner's utilization profile, default station,
+// profile skills and invitation; a leaver's MFA verifiers, stations and
+// utilization, before its deactivation and only while it leaves (an active
+// account, or one Config.Recheck names); offboard.delete_after deletes
+// leavers deactivated longer ago (User.OffboardedAt, Current.AsOf). What a
+// step compares is never changed unless it was read: User's Known flags.
 //
 // # Invariants
 //

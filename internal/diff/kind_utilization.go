@@ -37,7 +37,7 @@ func init() {
 		}),
 		Verify: Verify{Replan: []Part{PartUtilization}},
 		Plan:   planResetUtilization,
-		When:   "leavers leaving now with utilization of their own, with offboard.reset_utilization",
+		When:   "leavers leaving now, with offboard.reset_utilization (not read first)",
 	})
 	RegisterKind(KindSpec{
 		Kind: KindSetUtilization,
@@ -142,12 +142,18 @@ func planUtilization(x *Person) {
 }
 
 // planResetUtilization reverts a leaver leaving now to the org's
-// utilization, when the plan read that it has its own.
+// utilization: unless the plan knows it follows the org's already, without
+// reading it first (the DELETE answers alike whether or not the user had
+// settings of its own, and costs what the read would).
 func planResetUtilization(x *Person) {
 	u := x.User()
-	if !x.Settings().Offboard.ResetUtilization || !x.LeavingNow() || u.Utilization == nil || !u.Utilization.Agent {
+	if !x.Settings().Offboard.ResetUtilization || !x.LeavingNow() || (u.Utilization != nil && !u.Utilization.Agent) {
 		return
 	}
-	x.Change(Change{Attr: "utilization", Before: "its own", After: "the organization's", Reason: x.offboardBy("reset_utilization")})
+	before := "not read"
+	if u.Utilization != nil {
+		before = "its own"
+	}
+	x.Change(Change{Attr: "utilization", Before: before, After: "the organization's", Reason: x.offboardBy("reset_utilization")})
 	x.Op("", nil)
 }

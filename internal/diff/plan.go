@@ -408,16 +408,15 @@ type Reads struct {
 	// station. ProfileSkills and Invites: the users listing expands
 	// profileSkills, and dateWelcomeSent with dateLastLogin (free), for the
 	// profile_skills column and onboard.resend_invite_after. LeaversOf are
-	// the users whose MFA verifiers (VerifiersOf), utilization
-	// (UtilizationOf) and stations (StationsOf) were read one by one: the
-	// leavers leaving now. Deactivations: the journal's deactivations were
-	// read, for offboard.delete_after.
+	// the leavers leaving now, whose MFA verifiers (VerifiersOf, one call
+	// each) and stations (StationsOf, the users listing by id, a call per
+	// 100) were read. Deactivations: the journal's deactivations were read,
+	// for offboard.delete_after.
 	Stations      bool     `json:"stations,omitempty"`
 	ProfileSkills bool     `json:"profile_skills,omitempty"`
 	Invites       bool     `json:"invites,omitempty"`
 	LeaversOf     []string `json:"leavers_of,omitempty"`
 	VerifiersOf   bool     `json:"verifiers_of,omitempty"`
-	UtilizationOf bool     `json:"utilization_of,omitempty"`
 	StationsOf    bool     `json:"stations_of,omitempty"`
 	Deactivations bool     `json:"deactivations,omitempty"`
 	// Calls counts every API call the plan's reads made.

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -156,7 +157,7 @@ func parseUtilization(body map[string]*mediaUtilizationBody) (utilization, *apiE
 		return nil, badRequest("utilization must set at least one media type; DELETE /api/v2/routing/users/{userId}/utilization reverts to the organization's settings")
 	}
 	out := utilization{}
-	for _, mt := range slices.Sorted(mapKeys(body)) {
+	for _, mt := range slices.Sorted(maps.Keys(body)) {
 		m := body[mt]
 		if !slices.Contains(MediaTypes, mt) {
 			return nil, badRequest("utilization: media type %q is not one of %s", mt, strings.Join(MediaTypes, ", "))
@@ -183,16 +184,6 @@ func parseUtilization(body map[string]*mediaUtilizationBody) (utilization, *apiE
 		out[mt] = mu
 	}
 	return out, nil
-}
-
-func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // utilizationOf is what GET /routing/users/{id}/utilization answers for u:

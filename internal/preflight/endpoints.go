@@ -96,7 +96,6 @@ const (
 	EndpointUserByExternalID  = "GET /api/v2/users/externalid/{authorityName}/{externalKey}"
 	EndpointLocations         = "GET /api/v2/locations"
 	EndpointStations          = "GET /api/v2/stations"
-	EndpointUserStation       = "GET /api/v2/users/{userId}/station"
 	EndpointVerifiers         = "GET /api/v2/users/{userId}/verifiers"
 	EndpointUtilization       = "GET /api/v2/routing/users/{userId}/utilization"
 )
@@ -140,7 +139,6 @@ var reads = []Endpoint{
 	ep(EndpointUserByExternalID).note("probed with a key that does not exist: 404 is the expected answer"),
 	ep(EndpointLocations),
 	ep(EndpointStations),
-	ep(EndpointUserStation),
 	ep(EndpointVerifiers, PermVerifierView),
 	ep(EndpointUtilization, PermUtilizationManage, PermUtilizationView),
 }

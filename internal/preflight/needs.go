@@ -55,9 +55,8 @@ const (
 	whenLookupFound   = "for a user found by that lookup, and the users an apply registered ids on"
 	whenFeedLocation  = "when the feed has a location (location_work) column: the names, on every plan and verification"
 	whenFeedStation   = "when the feed has a default_station column: the names, on every plan and verification"
-	whenLeaverStation = "for each active user offboarded, when the feed has no default_station column and offboard.release_stations is on"
 	whenLeaverMFA     = "for each active user offboarded, when offboard.revoke_mfa is on"
-	whenLeaverUtil    = "for each active user offboarded, when offboard.reset_utilization is on; for the users an apply gave a profile, to verify it"
+	whenLeaverUtil    = "to verify an apply: for the users it gave a profile, and the leavers it reset (offboard.reset_utilization resets without reading)"
 )
 
 // streamUses lists what each stream calls. skills and languages are loaded
@@ -107,15 +106,14 @@ func planReads() []use {
 		use{EndpointExternalIDs, whenLookupFound},
 		use{EndpointLocations, whenFeedLocation},
 		use{EndpointStations, whenFeedStation},
-		use{EndpointUserStation, whenLeaverStation},
 		use{EndpointVerifiers, whenLeaverMFA},
-		use{EndpointUtilization, whenLeaverUtil},
 	)
 	return dedupe(us)
 }
 
 // applyReads is what an apply reads besides its writes.
 var applyReads = []use{
+	{EndpointUtilization, whenLeaverUtil},
 	{EndpointUser, whenRereadVersion},
 	{EndpointUserByExternalID, whenResumeCreate},
 	{EndpointUsersSearch, whenResumeCreate + ", by email"},

@@ -33,7 +33,6 @@ type API interface {
 	GetUserByExternalID(ctx context.Context, authorityName, externalKey string, expand []string) (genesys.User, error)
 	ListLocations(ctx context.Context, opts *genesys.ListOptions) (*genesys.Listing[genesys.LocationDefinition], error)
 	ListStations(ctx context.Context, opts *genesys.ListOptions) (*genesys.Listing[genesys.Station], error)
-	UserStation(ctx context.Context, userID string) (genesys.UserStations, error)
 	UserVerifiers(ctx context.Context, userID string) ([]genesys.Verifier, error)
 	UserUtilization(ctx context.Context, userID string) (genesys.AgentMaxUtilizationResponse, error)
 }
@@ -70,7 +69,6 @@ var needsID = map[string]string{
 	EndpointSubject:           EndpointUsers,
 	EndpointExternalIDs:       EndpointUsers,
 	EndpointUser:              EndpointUsers,
-	EndpointUserStation:       EndpointUsers,
 	EndpointVerifiers:         EndpointUsers,
 	EndpointUtilization:       EndpointUsers,
 	EndpointQueueMembers:      EndpointQueues,
@@ -240,8 +238,6 @@ func (p *prober) call(ctx context.Context, key string) error {
 		_, err = api.ListLocations(ctx, &one)
 	case EndpointStations:
 		_, err = api.ListStations(ctx, &one)
-	case EndpointUserStation:
-		_, err = api.UserStation(ctx, p.userID)
 	case EndpointVerifiers:
 		_, err = api.UserVerifiers(ctx, p.userID)
 	case EndpointUtilization:

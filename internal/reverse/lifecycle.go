@@ -189,10 +189,13 @@ func (s *Service) readStations(ctx context.Context) (feed.Dimension, pipeline.Su
 		func(x genesys.Station) (string, string) { return x.ID, x.Name })
 }
 
-// leaverLookups says what a plan reads of each leaver leaving now, one call
-// each: the MFA verifiers (offboard.revoke_mfa), the utilization
-// (offboard.reset_utilization) and the stations (offboard.release_stations,
-// unless the users listing expanded them for a default_station column).
+// leaverLookups says what a plan reads of the leavers leaving now: the MFA
+// verifiers (offboard.revoke_mfa, a call each) and the stations
+// (offboard.release_stations, unless the lifecycle listing expanded them
+// for a default_station column: the users listing by id with the station
+// expand, a call per 100). utilization is read one by one by the
+// verification only (offboard.reset_utilization resets without reading:
+// the DELETE costs what the read would).
 type leaverLookups struct{ verifiers, utilization, stations bool }
 
 func (l leaverLookups) any() bool { return l.verifiers || l.utilization || l.stations }
@@ -203,7 +206,7 @@ func (l leaverLookups) any() bool { return l.verifiers || l.utilization || l.sta
 // reads none of them.
 func leaversOf(p *diff.Plan, cur *diff.Current, r Reads) (users []string, what leaverLookups) {
 	off := p.Settings.Offboard
-	what = leaverLookups{verifiers: off.RevokeMFA, utilization: off.ResetUtilization, stations: off.ReleaseStations && !r.Stations}
+	what = leaverLookups{verifiers: off.RevokeMFA, stations: off.ReleaseStations && !r.Stations}
 	if off.Action == diff.OffboardDelete || !what.any() {
 		return nil, leaverLookups{}
 	}
@@ -222,9 +225,9 @@ func leaversOf(p *diff.Plan, cur *diff.Current, r Reads) (users []string, what l
 	return users, what
 }
 
-// readLeavers reads what, of users, one call each (GET
-// /api/v2/users/{id}/verifiers, GET /api/v2/routing/users/{id}/utilization,
-// GET /api/v2/users/{id}/station), in a run of its own. A user deleted
+// readLeavers reads what, of users (GET /api/v2/users/{id}/verifiers and
+// GET /api/v2/routing/users/{id}/utilization one by one, the stations with
+// GET /api/v2/users?id=… in hundreds), in a run of its own. A user deleted
 // since the listing is left out.
 func (s *Service) readLeavers(ctx context.Context, users []string, what leaverLookups, into *orgReads) (pipeline.Summary, error) {
 	if len(users) == 0 || !what.any() {
@@ -235,14 +238,31 @@ func (s *Service) readLeavers(ctx context.Context, users []string, what leaverLo
 	}
 	var mu sync.Mutex
 	st := pipeline.Stream{Name: StreamLeavers, Load: func(ctx context.Context, _ *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
-		per := 0
-		for _, on := range []bool{what.verifiers, what.utilization, what.stations} {
+		calls := 0
+		for _, on := range []bool{what.verifiers, what.utilization} {
 			if on {
-				per++
+				calls += len(users)
 			}
 		}
-		p.AddTotal(int64(len(users) * per))
-		p.MinCalls(int64(len(users) * per))
+		if what.stations {
+			calls += (len(users) + genesys.MaxUserIDsPerRequest - 1) / genesys.MaxUserIDsPerRequest
+		}
+		p.AddTotal(int64(calls))
+		p.MinCalls(int64(calls))
+		if what.stations {
+			for start := 0; start < len(users); start += genesys.MaxUserIDsPerRequest {
+				ids := users[start:min(start+genesys.MaxUserIDsPerRequest, len(users))]
+				l, err := s.api.ListUsers(ctx, &genesys.ListUsersOptions{IDs: ids, Expand: []string{"station"},
+					ListOptions: genesys.ListOptions{PageSize: len(ids)}})
+				p.Done(1)
+				if err != nil {
+					return nil, fmt.Errorf("stations of %d users: %w", len(ids), err)
+				}
+				for _, u := range l.Entities {
+					into.stationsOf[u.ID] = cmpStations(u.Station)
+				}
+			}
+		}
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(s.workers)
 		for _, id := range users {
@@ -271,10 +291,6 @@ func (s *Service) readLeavers(ctx context.Context, users []string, what leaverLo
 					what string
 					read func() (func(), error)
 				}{
-					{what.stations, "stations", func() (func(), error) {
-						st, err := s.api.UserStation(gctx, id)
-						return func() { into.stationsOf[id] = st }, err
-					}},
 					{what.verifiers, "verifiers", func() (func(), error) {
 						vs, err := s.api.UserVerifiers(gctx, id)
 						ids := make([]string, len(vs))
@@ -302,6 +318,15 @@ func (s *Service) readLeavers(ctx context.Context, users []string, what leaverLo
 		return sum, fmt.Errorf("read the verifiers and utilization of %d leavers: %w", len(users), err)
 	}
 	return sum, nil
+}
+
+// cmpStations is a listed user's stations (none when the expand is
+// absent: the user has none).
+func cmpStations(s *genesys.UserStations) genesys.UserStations {
+	if s == nil {
+		return genesys.UserStations{}
+	}
+	return *s
 }
 
 // utilizationOf is a user's utilization as the planner compares it.

@@ -34,7 +34,6 @@ type API interface {
 	Stations(ctx context.Context, opts *genesys.ListOptions) iter.Seq2[genesys.Station, error]
 	UserVerifiers(ctx context.Context, userID string) ([]genesys.Verifier, error)
 	UserUtilization(ctx context.Context, userID string) (genesys.AgentMaxUtilizationResponse, error)
-	UserStation(ctx context.Context, userID string) (genesys.UserStations, error)
 }
 
 // Config configures a Service. The zero value works.
@@ -369,7 +368,7 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 			if err != nil {
 				return out, err
 			}
-			r.LeaversOf, r.VerifiersOf, r.UtilizationOf, r.StationsOf = leavers, what.verifiers, what.utilization, what.stations
+			r.LeaversOf, r.VerifiersOf, r.StationsOf = leavers, what.verifiers, what.stations
 		}
 		if len(users)+len(leavers) > 0 {
 			or.r = r
@@ -566,7 +565,8 @@ func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts Appl
 			// Every leaver of the plan, not only those this process touched:
 			// a resumed apply did the others' operations before.
 			leavers := offboardedAmong(plan, planUserIDs(plan))
-			if _, err := s.readLeavers(ctx, leavers, leaverLookups{verifiers: r.VerifiersOf, utilization: r.UtilizationOf, stations: r.StationsOf}, or); err != nil {
+			if _, err := s.readLeavers(ctx, leavers, leaverLookups{verifiers: r.VerifiersOf, utilization: plan.Settings.Offboard.ResetUtilization,
+				stations: r.StationsOf}, or); err != nil {
 				return nil, err
 			}
 			if _, err := s.readLeavers(ctx, utilizationTouched(plan, touched), leaverLookups{utilization: true}, or); err != nil {
