@@ -128,6 +128,10 @@ func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
 	if err != nil {
 		return sp, err
 	}
+	on, err := onboardFromConfig(f)
+	if err != nil {
+		return sp, err
+	}
 	g := diff.Guards{
 		MaxOffboards: f.Guards.MaxOffboards, MaxOffboardPercent: f.Guards.MaxOffboardPercent,
 		MaxChanges: f.Guards.MaxChanges, MaxQueueLossPercent: f.Guards.MaxQueueLossPercent,
@@ -142,7 +146,7 @@ func SpecFromConfig(f *config.Feed, ratePerMinute int) (Spec, error) {
 		Read: diff.ReadSettings{Format: f.Format, Mode: f.Mode, Delimiter: f.Delimiter, Columns: f.Columns,
 			IgnoreColumns: f.IgnoreColumns},
 		Authority: f.ExternalIDAuthority,
-		Owned:     owned, Offboard: off, Guards: g, RatePerMinute: ratePerMinute, Onboard: onboardFromConfig(f),
+		Owned:     owned, Offboard: off, Guards: g, RatePerMinute: ratePerMinute, Onboard: on,
 		// The queue-side add's joined state is undocumented (the emulator
 		// starts new members unjoined): diff.Config's zero NewMembersJoined
 		// assumes unjoined, so the plan always sets the flag.
@@ -205,7 +209,7 @@ func offboardFromConfig(f *config.Feed) (diff.Offboard, error) {
 
 // onboardFromConfig is the configured joiner policy; an absent key takes
 // the planner's default (diff.Config.WithDefaults).
-func onboardFromConfig(f *config.Feed) diff.Onboard {
+func onboardFromConfig(f *config.Feed) (diff.Onboard, error) {
 	on := diff.Onboard{SendInvite: f.Onboard.SendInvite, ResendAfter: time.Duration(f.Onboard.ResendInviteAfter)}
 	for name, media := range f.Onboard.UtilizationProfiles {
 		if on.UtilizationProfiles == nil {
@@ -213,11 +217,17 @@ func onboardFromConfig(f *config.Feed) diff.Onboard {
 		}
 		p := diff.UtilizationProfile{}
 		for mt, m := range media {
+			if m.Capacity == nil {
+				return on, fmt.Errorf("feed %s: onboard.utilization_profiles.%s.%s: no capacity", f.Name, name, mt)
+			}
 			p[mt] = diff.MediaUtilization{MaximumCapacity: *m.Capacity, InterruptableMediaTypes: slices.Clone(m.InterruptedBy), IncludeNonACD: m.IncludeNonACD}
+		}
+		if err := p.Check(); err != nil {
+			return on, fmt.Errorf("feed %s: onboard.utilization_profiles.%s: %w", f.Name, name, err)
 		}
 		on.UtilizationProfiles[name] = p
 	}
-	return on
+	return on, nil
 }
 
 // State reads the current state from Postgres (without refreshing it),
