@@ -120,34 +120,6 @@ func readPassword(stdin io.Reader, stderr io.Writer) (string, error) {
 	return line, nil
 }
 
-// consoleAccounts reads the console's accounts from the environment
-// variable serve.console.accounts_env names and from accounts_file.
-func consoleAccounts(c config.Console, getenv func(string) string) ([]console.Account, error) {
-	name := cmp.Or(c.AccountsEnv, console.DefaultAccountsEnv)
-	accounts, err := console.ParseAccounts(strings.NewReader(getenv(name)), "the environment variable "+name)
-	if err != nil {
-		return nil, err
-	}
-	if c.AccountsFile != "" {
-		f, err := os.Open(c.AccountsFile)
-		if err != nil {
-			return nil, fmt.Errorf("serve.console.accounts_file: %w", err)
-		}
-		defer f.Close()
-		more, err := console.ParseAccounts(f, c.AccountsFile)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range more {
-			if slices.ContainsFunc(accounts, func(b console.Account) bool { return b.Name == a.Name }) {
-				return nil, fmt.Errorf("%s: account %s is also in the environment variable %s", c.AccountsFile, a.Name, name)
-			}
-			accounts = append(accounts, a)
-		}
-	}
-	return accounts, nil
-}
-
 // consoleHandler builds the web console `syncer serve` mounts, or returns
 // nil when serve.console.enabled is off. svc returns the service once it
 // exists: the console reads its store and scheduler at each request.
@@ -156,13 +128,14 @@ func consoleHandler(cfg *config.Config, loc *time.Location, log *slog.Logger, ge
 	if !cc.Enabled {
 		return nil, nil
 	}
-	accounts, err := consoleAccounts(cc, getenv)
+	env := cmp.Or(cc.AccountsEnv, console.DefaultAccountsEnv)
+	accounts, err := console.LoadAccounts(env, getenv(env), cc.AccountsFile)
 	if err != nil {
 		return nil, err
 	}
 	if len(accounts) == 0 && cc.ProxyUserHeader == "" {
 		return nil, fmt.Errorf("serve.console.enabled is on but nobody can sign in: put accounts (NAME:ROLE:HASH; `syncer console hash-password --user NAME --role approver` makes one) in the environment variable %s or in serve.console.accounts_file, or set serve.console.proxy_user_header",
-			cmp.Or(cc.AccountsEnv, console.DefaultAccountsEnv))
+			env)
 	}
 	var feeds []console.Feed
 	for _, name := range slices.Sorted(maps.Keys(cfg.Feeds)) {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"
@@ -119,4 +121,33 @@ func parseAccount(entry string) (Account, error) {
 		return Account{}, fmt.Errorf("account %s: the part after the role is not a bcrypt hash (a password is never written in plain text): make one with `syncer console hash-password`", name)
 	}
 	return a, nil
+}
+
+// LoadAccounts reads the accounts of the environment variable envName
+// (whose value is envValue) and of the secrets file file (none when ""),
+// refusing a name both hold.
+func LoadAccounts(envName, envValue, file string) ([]Account, error) {
+	accounts, err := ParseAccounts(strings.NewReader(envValue), "the environment variable "+envName)
+	if err != nil {
+		return nil, err
+	}
+	if file == "" {
+		return accounts, nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("serve.console.accounts_file: %w", err)
+	}
+	defer f.Close()
+	more, err := ParseAccounts(f, file)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range more {
+		if slices.ContainsFunc(accounts, func(b Account) bool { return b.Name == a.Name }) {
+			return nil, fmt.Errorf("%s: account %s is also in the environment variable %s", file, a.Name, envName)
+		}
+		accounts = append(accounts, a)
+	}
+	return accounts, nil
 }

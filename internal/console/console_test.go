@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -427,5 +429,30 @@ func TestAccounts(t *testing.T) {
 	}
 	if _, err := console.HashPassword("short"); err == nil {
 		t.Error("HashPassword accepted a 5-character password")
+	}
+}
+
+// Accounts come from the environment and a secrets file together; a name
+// in both, or a file that cannot be read, is an error naming the place and
+// never the hash.
+func TestLoadAccounts(t *testing.T) {
+	t.Parallel()
+	h := string(hash(t, "another-long-password"))
+	file := filepath.Join(t.TempDir(), "console-accounts")
+	if err := os.WriteFile(file, []byte("vera:viewer:"+h+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := console.LoadAccounts("ACCTS", "ana:approver:"+h, file)
+	if err != nil || len(got) != 2 || got[0].Name != "ana" || got[1].Name != "vera" {
+		t.Fatalf("LoadAccounts = %+v, %v", got, err)
+	}
+	for _, tc := range []struct{ env, file, want string }{
+		{"vera:approver:" + h, file, file + ": account vera is also in the environment variable ACCTS"},
+		{"", filepath.Join(t.TempDir(), "missing"), "serve.console.accounts_file: open "},
+	} {
+		_, err := console.LoadAccounts("ACCTS", tc.env, tc.file)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), h) {
+			t.Errorf("LoadAccounts(%q) = %v, want %q without the hash", tc.file, err, tc.want)
+		}
 	}
 }
