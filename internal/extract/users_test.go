@@ -3,6 +3,8 @@ package extract_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -163,5 +165,35 @@ func TestUsersDroppedExpandsOfEveryState(t *testing.T) {
 	calls := c.Stats().Sub(before)
 	if n := calls.Endpoint("GET /api/v2/users/{userId}/routingskills"); n != notDeleted {
 		t.Errorf("skills re-read for %d users, want %d (every user not deleted)", n, notDeleted)
+	}
+}
+
+// A user deleted between the listing and the re-read of its languages
+// (the API answers 404) holds none; the rest of the listing is read.
+func TestUsersDeletedSinceTheListing(t *testing.T) {
+	t.Parallel()
+	org := emulatortest.Start(t, emulator.Config{Users: 30, Seed: 21})
+	if err := org.SetFaults(emulator.Faults{ExpandDropRate: 1}); err != nil {
+		t.Fatal(err)
+	}
+	active := wantIDs(org.Server, "active")
+	gone := active[len(active)/2]
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v2/users/"+gone+"/routinglanguages" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"status":404,"code":"not.found","message":"The user was not found"}`))
+			return
+		}
+		org.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	c := org.Client(t, genesys.WithBaseURL(proxy.URL))
+	ids, _, err := readUsers(t, c, extract.UsersConfig{States: []string{"active"}, PageSize: 25, Expand: []string{"languages"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids, active) {
+		t.Fatalf("read %d users, want %d", len(ids), len(active))
 	}
 }

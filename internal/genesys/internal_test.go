@@ -231,6 +231,7 @@ func TestNewClientErrors(t *testing.T) {
 		{WithRegion("nowhere"), WithCredentials("id", "secret")},
 		{WithBaseURL("ftp://x"), WithCredentials("id", "secret")},
 		{WithBaseURL("https://x"), WithLoginURL("sso.example"), WithCredentials("id", "secret")},
+		{WithBaseURL("http://127.0.0.1:8089"), WithLoginURL("ftp://login.example:21/"), WithCredentials("id", "secret")},
 		{WithRegion("mypurecloud.ie")},
 	} {
 		if _, err := NewClient(opts...); err == nil {
