@@ -30,7 +30,10 @@ const (
 	// carries the complete list of every owner it names, so rows of those
 	// owners missing from the batch are deleted.
 	child
-	// segment: analytics segments and aggregates, upserted; never deleted.
+	// segment: upserted by key, never deleted, no history and no row_hash
+	// (a row is rewritten only when a value differs): analytics segments
+	// and aggregates, and records that stay once seen (out-of-office
+	// periods, development activities).
 	segment
 )
 
@@ -109,6 +112,16 @@ func optBigint[R any](name string, get func(*R) *int64) col[R] {
 	}}
 }
 
+// optBool is a boolean column storing nil as NULL.
+func optBool[R any](name string, get func(*R) *bool) col[R] {
+	return col[R]{column{name, "boolean", true}, func(r *R) any {
+		if p := get(r); p != nil {
+			return *p
+		}
+		return nil
+	}}
+}
+
 // timestamp is a timestamp with time zone column that is never NULL.
 func timestamp[R any](name string, get func(*R) time.Time) col[R] {
 	return col[R]{column{name, "timestamp with time zone", false}, func(r *R) any { return get(r) }}
@@ -124,6 +137,33 @@ func optTimestamp[R any](name string, get func(*R) time.Time) col[R] {
 // time).
 func date[R any](name string, get func(*R) time.Time) col[R] {
 	return col[R]{column{name, "date", false}, func(r *R) any { return get(r) }}
+}
+
+// optDate is a date column storing the zero time as NULL. The day is the
+// time's calendar day in its own location (as pgx writes a date), staged
+// as midnight UTC of that day, so two times of one day hash alike.
+func optDate[R any](name string, get func(*R) time.Time) col[R] {
+	return col[R]{column{name, "date", true}, func(r *R) any {
+		t := get(r)
+		if t.IsZero() {
+			return nil
+		}
+		y, m, d := t.Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}}
+}
+
+// sortedTexts is a text[] column holding a set: its elements are stored in
+// byte order, so the order the API lists them in never reads as a change,
+// and no elements as an empty array, never NULL.
+func sortedTexts[R any](name string, get func(*R) []string) col[R] {
+	return col[R]{column{name, "text[]", false}, func(r *R) any {
+		v := get(r)
+		out := make([]string, len(v))
+		copy(out, v)
+		slices.Sort(out)
+		return out
+	}}
 }
 
 // The array constructors are the columns of packed tables (see
@@ -182,6 +222,13 @@ type table struct {
 	// view is the relation BI reads a packed table through, one row per
 	// entry: the Tx's stats are kept under its name.
 	view string
+	// appended names the first of the columns added to a hashed table after
+	// a release stored its rows (they and every column after it, all
+	// nullable, last in COPY order). While each of them is NULL, rowHash
+	// leaves them out, so a row that has none of them hashes as it did
+	// before they existed: an upgrade rewrites no row and opens no history
+	// version. A row with any of them set hashes them all.
+	appended string
 }
 
 // tableOf is a table loaded from rows of type R.
@@ -286,6 +333,21 @@ func (t *table) validate() error {
 			bad("owner %s must be a key column of type text, never NULL", t.owner)
 		}
 	}
+	if t.appended != "" {
+		i := slices.IndexFunc(t.cols, func(c column) bool { return c.name == t.appended })
+		switch {
+		case !t.hashed():
+			bad("appended columns only matter to hashed tables")
+		case i < 0:
+			bad("appended column %s is not declared", t.appended)
+		default:
+			for _, c := range t.cols[i:] {
+				if !c.null || t.isKey(c.name) {
+					bad("appended column %s must take NULL and not be a key column", c.name)
+				}
+			}
+		}
+	}
 	if t.history != "" && t.kind == segment {
 		bad("segment tables keep no history")
 	}
@@ -348,6 +410,15 @@ func (t *table) statsName() string { return cmp.Or(t.view, t.name) }
 
 // hashed tables carry row_hash, computed by the loader.
 func (t *table) hashed() bool { return t.kind != segment }
+
+// hashTail is the index of the first appended column (see appended), or
+// the number of columns when there is none.
+func (t *table) hashTail() int {
+	if t.appended == "" {
+		return len(t.cols)
+	}
+	return t.colIndex(t.appended)
+}
 
 func (t *table) colNames() []string {
 	out := make([]string, len(t.cols))

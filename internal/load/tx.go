@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -104,6 +105,97 @@ func (t *Tx) RoleGrants(ctx context.Context, users []string, rows []RoleGrantRow
 // ExternalIDs replaces the external ids of the users named (see UserSkills).
 func (t *Tx) ExternalIDs(ctx context.Context, users []string, rows []ExternalIDRow) error {
 	return loadRows(ctx, t, externalIDsTable, users, rows)
+}
+
+// Groups merges a batch of groups.
+func (t *Tx) Groups(ctx context.Context, rows []GroupRow) error {
+	return loadRows(ctx, t, groupsTable, nil, rows)
+}
+
+// Locations merges a batch of locations.
+func (t *Tx) Locations(ctx context.Context, rows []LocationRow) error {
+	return loadRows(ctx, t, locationsTable, nil, rows)
+}
+
+// Stations merges a batch of stations.
+func (t *Tx) Stations(ctx context.Context, rows []StationRow) error {
+	return loadRows(ctx, t, stationsTable, nil, rows)
+}
+
+// UserStations replaces the station row of the users named and of every
+// user with a row in rows: a user named without a row loses theirs. No
+// history: the associated station moves at every login.
+func (t *Tx) UserStations(ctx context.Context, users []string, rows []UserStationRow) error {
+	return loadRows(ctx, t, userStationsTable, users, rows)
+}
+
+// UserPresence replaces the current presence of the users named (see
+// UserStations).
+func (t *Tx) UserPresence(ctx context.Context, users []string, rows []UserPresenceRow) error {
+	return loadRows(ctx, t, userPresenceTable, users, rows)
+}
+
+// UserRoutingStatus replaces the current routing status of the users named
+// (see UserStations).
+func (t *Tx) UserRoutingStatus(ctx context.Context, users []string, rows []UserRoutingStatusRow) error {
+	return loadRows(ctx, t, userRoutingStatusTable, users, rows)
+}
+
+// UserLastLogin replaces the last login of the users named (see
+// UserStations). Rows with a zero LastLoginAt are left out: their users,
+// when named, have no row.
+func (t *Tx) UserLastLogin(ctx context.Context, users []string, rows []UserLastLoginRow) error {
+	return loadRows(ctx, t, userLastLoginTable, users, without(rows, func(r *UserLastLoginRow) bool { return r.LastLoginAt.IsZero() }))
+}
+
+// OutOfOffice upserts out-of-office periods by user and start: a new one is
+// inserted, a known one takes the end, active and indefinite given, and
+// none is ever deleted, so past periods stay queryable after the API
+// stops showing them. Rows with a zero Start are no period and are left out.
+func (t *Tx) OutOfOffice(ctx context.Context, rows []OutOfOfficeRow) error {
+	return loadRows(ctx, t, outOfOfficeTable, nil, without(rows, func(r *OutOfOfficeRow) bool { return r.Start.IsZero() }))
+}
+
+// UserProfileSkills replaces the profile skills of the users named (see
+// UserSkills), with history.
+func (t *Tx) UserProfileSkills(ctx context.Context, users []string, rows []UserProfileSkillRow) error {
+	return loadRows(ctx, t, userProfileSkillsTable, users, rows)
+}
+
+// UserCertifications replaces the certifications of the users named (see
+// UserSkills), with history.
+func (t *Tx) UserCertifications(ctx context.Context, users []string, rows []UserCertificationRow) error {
+	return loadRows(ctx, t, userCertificationsTable, users, rows)
+}
+
+// Utilization replaces the utilization (one row per media type) of the
+// users named (see UserSkills), with history.
+func (t *Tx) Utilization(ctx context.Context, users []string, rows []UtilizationRow) error {
+	return loadRows(ctx, t, utilizationTable, users, rows)
+}
+
+// DevelopmentActivities upserts development activities by activity and
+// attendee: new ones are inserted, changed ones updated, identical ones cost
+// nothing, and none is deleted (a window of activities is not a snapshot).
+func (t *Tx) DevelopmentActivities(ctx context.Context, rows []DevelopmentActivityRow) error {
+	return loadRows(ctx, t, developmentActivitiesTable, nil, rows)
+}
+
+// without returns rows less those skip reports, sharing rows' array when
+// none is skipped.
+func without[R any](rows []R, skip func(*R) bool) []R {
+	for i := range rows {
+		if skip(&rows[i]) {
+			out := slices.Clone(rows[:i])
+			for j := i + 1; j < len(rows); j++ {
+				if !skip(&rows[j]) {
+					out = append(out, rows[j])
+				}
+			}
+			return out
+		}
+	}
+	return rows
 }
 
 // PresenceSegments upserts presence segments: new ones are inserted, an
@@ -307,7 +399,7 @@ func (t *Tx) merge(ctx context.Context, tb *table, b batch) error {
 		}
 	}
 
-	src := &copySource{n: n, fill: fill, data: len(tb.cols), row: make([]any, len(tb.cols)+1), ownerIdx: -1}
+	src := &copySource{n: n, fill: fill, data: len(tb.cols), tail: tb.hashTail(), row: make([]any, len(tb.cols)+1), ownerIdx: -1}
 	if tb.hashed() {
 		src.row = make([]any, len(tb.cols)+2)
 		src.hash = true
@@ -480,6 +572,7 @@ type copySource struct {
 	row        []any
 	fill       func(int, []any)
 	hash       bool // append rowHash of the data after it
+	tail       int  // the data from tail on is hashed only when one of its values is not NULL
 	buf        []byte
 	ownerIdx   int
 	owners     map[string]struct{}
@@ -498,8 +591,12 @@ func (c *copySource) Next() bool {
 	c.row[0] = int32(c.i)
 	c.fill(c.i, c.row[1:1+c.data])
 	if c.hash {
+		n := c.data
+		if c.tail < n && allNil(c.row[1+c.tail:1+c.data]) {
+			n = c.tail // see table.appended
+		}
 		var h [16]byte
-		h, c.buf = rowHash(c.buf, c.row[1:1+c.data])
+		h, c.buf = rowHash(c.buf, c.row[1:1+n])
 		c.row[1+c.data] = h
 	}
 	if c.ownerIdx >= 0 {
@@ -569,6 +666,16 @@ func (k *keySet) repeated() bool {
 	}
 	k.m[v] = struct{}{}
 	return false
+}
+
+// allNil reports whether every value is NULL.
+func allNil(vals []any) bool {
+	for _, v := range vals {
+		if v != nil {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *copySource) Values() ([]any, error) { return c.row, nil }
