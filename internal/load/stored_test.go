@@ -197,9 +197,9 @@ func TestStoredValuesAndRowHashesAreStable(t *testing.T) {
 		"user_last_login": `{"user_id": "u1", "row_hash": "3e2af1fb-3d74-72ce-a131-a419b2a26a69", "last_login_at": "2026-10-01T08:00:00+00:00"}`,
 		"user_out_of_office": `{"active": false, "ooo_id": null, "user_id": "u2", "end_date": null, "indefinite": false, "start_date": "2026-10-01T08:00:00+00:00"}
 {"active": true, "ooo_id": "x1", "user_id": "u1", "end_date": "2026-10-01T08:10:00+00:00", "indefinite": false, "start_date": "2026-10-01T08:00:00+00:00"}`,
-		"user_profile_skills": `{"user_id": "u1", "row_hash": "0430881e-70f8-4c1b-80b5-355451895d6d", "profile_skill": "Java"}`,
+		"user_profile_skills":         `{"user_id": "u1", "row_hash": "0430881e-70f8-4c1b-80b5-355451895d6d", "profile_skill": "Java"}`,
 		"user_profile_skills_history": `{"user_id": "u1", "row_hash": "0430881e-70f8-4c1b-80b5-355451895d6d", "profile_skill": "Java"}`,
-		"user_certifications": `{"user_id": "u1", "row_hash": "9bd59927-0fb3-46b0-c60b-3c17d544e8f2", "certification": "ITIL"}`,
+		"user_certifications":         `{"user_id": "u1", "row_hash": "9bd59927-0fb3-46b0-c60b-3c17d544e8f2", "certification": "ITIL"}`,
 		"user_certifications_history": `{"user_id": "u1", "row_hash": "9bd59927-0fb3-46b0-c60b-3c17d544e8f2", "certification": "ITIL"}`,
 		"user_utilization": `{"level": "", "user_id": "u2", "row_hash": "f3e84398-b325-e2b3-2612-235739a9b9b2", "media_type": "chat", "include_non_acd": false, "maximum_capacity": 0, "interruptible_media_types": []}
 {"level": "Agent", "user_id": "u1", "row_hash": "44c95fab-1df1-c238-765a-07965088bfd6", "media_type": "call", "include_non_acd": true, "maximum_capacity": 2, "interruptible_media_types": ["callback", "email"]}`,
