@@ -229,6 +229,11 @@ type table struct {
 	// before they existed: an upgrade rewrites no row and opens no history
 	// version. A row with any of them set hashes them all.
 	appended string
+	// rollup names the daily table the closed segments of a segment table
+	// are summed into per user, UTC day and rollupValue (a column of the
+	// table, and of the rollup), kept by the Tx (rollup.go); the table has
+	// user_id, start_time and end_time.
+	rollup, rollupValue string
 }
 
 // tableOf is a table loaded from rows of type R.
@@ -346,6 +351,22 @@ func (t *table) validate() error {
 					bad("appended column %s must take NULL and not be a key column", c.name)
 				}
 			}
+		}
+	}
+	if t.rollup != "" {
+		typed := func(name, typ string, null bool) bool {
+			c, ok := t.col(name)
+			return ok && c.typ == typ && c.null == null
+		}
+		switch {
+		case t.kind != segment || len(t.entries) > 0:
+			bad("only plain segment tables have a rollup")
+		case !typed("user_id", "text", false) || !typed("start_time", "timestamp with time zone", false) || !typed("end_time", "timestamp with time zone", true):
+			bad("a table with a rollup has user_id text, start_time and end_time timestamp with time zone (end_time may be NULL)")
+		case !typed(t.rollupValue, "text", false) || t.isKey(t.rollupValue):
+			bad("rollup value %q is not a text column outside the key", t.rollupValue)
+		case !t.isKey("user_id") || !t.isKey("start_time") || len(t.key) != 2:
+			bad("a table with a rollup is keyed by user_id and start_time")
 		}
 	}
 	if t.history != "" && t.kind == segment {
@@ -473,7 +494,12 @@ type sqlText struct {
 	maxLeadKey   string // segment: the latest time of the table (its key leads with it)
 	ensureParts  string // partitioned: create the months ($2 first days) of the table ($1) that are missing
 	relName      string // the table, schema-qualified, as $1 of ensureParts
-	finishSnap   string // entity ($1 ts, $2 run); child ([$1 ts with history]); returns deleted count
+	// with a rollup (rollup.go): the rollup, schema-qualified, and the
+	// statement recomputing its rows for users' day spans; upsertDirect
+	// then also returns the spans its changes cover.
+	rollupRel       string
+	rollupRecompute string
+	finishSnap      string // entity ($1 ts, $2 run); child ([$1 ts with history]); returns deleted count
 }
 
 func buildSQL(schema string, t *table) sqlText {
@@ -539,7 +565,7 @@ SELECT EXISTS (SELECT 1 FROM unnest(%s) k(%s), m, LATERAL (SELECT 1 FROM %s t WH
 			strings.Join(match, " AND "), strings.Join(kk, ", "), list("m.", t.key))
 	}
 
-	if t.partition != "" {
+	if t.partition != "" || t.rollup != "" {
 		s.relName = target
 		s.ensureParts = fmt.Sprintf("SELECT count(%s($1::regclass, m)) FROM unnest($2::date[]) m", q("ensure_month_partition"))
 	}
@@ -697,6 +723,11 @@ SELECT count(*) FROM d`, target, s.seenName, own, list("t.", t.key), finishClose
 		// Not xmax = 0, as entities and children test: Postgres cannot
 		// return system columns from a partitioned table, and segment tables
 		// are the ones worth partitioning.
+		if t.rollup != "" {
+			rollupSQL(&s, t, q, ident, list("", names), list("", t.key), strings.Join(sets, ", "),
+				strings.Join(cmpOld, ", "), strings.Join(cmpNew, ", "), dedup)
+			break
+		}
 		s.upsertDirect = fmt.Sprintf(`WITH up AS (
 INSERT INTO %s AS t (%s, first_seen_at, updated_at, updated_run)
 SELECT %s, $1, $1, $2 FROM (%s) s

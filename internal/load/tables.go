@@ -214,6 +214,7 @@ var (
 	)
 
 	presenceTable = declare(table{name: "user_presence_segments", kind: segment, key: []string{"start_time", "user_id"}, partition: "start_time",
+		rollup: "user_presence_days", rollupValue: "system_presence",
 		// A finished segment never reopens: a reload that still sees it open
 		// keeps the known end.
 		setExprs: map[string]string{"end_time": "coalesce(EXCLUDED.end_time, t.end_time)"}},
@@ -224,6 +225,7 @@ var (
 		optText("organization_presence_id", func(r *PresenceSegmentRow) string { return r.OrganizationPresenceID }),
 	)
 	routingTable = declare(table{name: "user_routing_status_segments", kind: segment, key: []string{"start_time", "user_id"}, partition: "start_time",
+		rollup: "user_routing_status_days", rollupValue: "routing_status",
 		setExprs: map[string]string{"end_time": "coalesce(EXCLUDED.end_time, t.end_time)"}},
 		text("user_id", func(r *RoutingStatusSegmentRow) string { return r.UserID }),
 		timestamp("start_time", func(r *RoutingStatusSegmentRow) time.Time { return r.Start }),

@@ -25,9 +25,10 @@ type Tx struct {
 	dbStart time.Time
 	start   time.Time // monotonic clock at dbStart
 	lastTS  time.Time
-	created map[string]bool // temp tables created in this transaction
-	parts   map[string]bool // month partitions ensured in this transaction
-	touched []*table        // tables loaded, in first-load order
+	created map[string]bool               // temp tables created in this transaction
+	parts   map[string]bool               // month partitions ensured in this transaction
+	touched []*table                      // tables loaded, in first-load order
+	spans   map[*table]map[string]daySpan // rollup.go: per table with a rollup, the days to recompute per user
 	stats   Stats
 	batches int
 	err     error // set once the transaction is finished
@@ -266,6 +267,9 @@ func (t *Tx) Commit(ctx context.Context, wm *Watermark) (Stats, error) {
 		return nil, t.doneErr()
 	}
 	name := t.stream.Pipeline + "/" + t.stream.Name
+	if err := t.flushRollups(ctx); err != nil {
+		return nil, t.fail(ctx, fmt.Errorf("load %s: %w", name, err))
+	}
 	if t.stream.Snapshot {
 		ts := t.now()
 		for _, tb := range t.touched {
@@ -460,7 +464,19 @@ func (t *Tx) merge(ctx context.Context, tb *table, b batch) error {
 			}
 		}
 	case segment:
-		pb.Queue(sq.upsertDirect, ts, t.run).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Inserted, &st.Updated) })
+		if tb.rollup == "" {
+			pb.Queue(sq.upsertDirect, ts, t.run).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Inserted, &st.Updated) })
+			break
+		}
+		pb.Queue(sq.upsertDirect, ts, t.run).QueryRow(func(r pgx.Row) error {
+			var users []string
+			var lo, hi []time.Time
+			if err := r.Scan(&st.Inserted, &st.Updated, &users, &lo, &hi); err != nil {
+				return err
+			}
+			t.addSpans(tb, users, lo, hi)
+			return nil
+		})
 	}
 	if pb.Len() > 0 {
 		if err := t.tx.SendBatch(ctx, pb).Close(); err != nil {
@@ -723,9 +739,26 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 	times := make([][]time.Time, len(tb.key))
 	seen := newKeySet(n)
 	row := make([]any, len(tb.cols))
+	// The closed segments of a table with a rollup: its days to recompute.
+	type closed struct {
+		user       string
+		start, end time.Time
+	}
+	var spans []closed
+	var userIdx, startIdx, endIdx int
+	if tb.rollup != "" {
+		userIdx, startIdx, endIdx = tb.colIndex("user_id"), tb.colIndex("start_time"), tb.colIndex("end_time")
+	}
 	for i := range n {
 		clear(row)
 		fill(i, row)
+		if tb.rollup != "" {
+			if end, ok := row[endIdx].(time.Time); ok {
+				user, _ := row[userIdx].(string)
+				start, _ := row[startIdx].(time.Time)
+				spans = append(spans, closed{user, start, end})
+			}
+		}
 		for j, ci := range keyIdx {
 			switch v := row[ci].(type) {
 			case string:
@@ -776,6 +809,9 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 	src := &directSource{n: n, fill: fill, row: make([]any, len(cols)), data: len(tb.cols), extra: []any{ts, ts, t.run}}
 	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{t.l.schema, tb.name}, cols, src); err != nil {
 		return false, fmt.Errorf("copy: %w", err)
+	}
+	for _, s := range spans {
+		t.addSpan(tb, s.user, s.start, s.end)
 	}
 	t.l.log.Debug("batch inserted", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.name, "batch", t.batches, "rows", n,
 		"keys_ms", checkStart.Sub(keysStart).Milliseconds(), "check_ms", checkDur.Milliseconds(), "copy_ms", time.Since(copyStart).Milliseconds())
