@@ -14,12 +14,15 @@
 -- not stored: presence_days_between adds them when it runs, up to now(), as
 -- presence_daily does, so the two give the same rows at any time.
 --
--- Upkeep: the loader recomputes, in the transaction that loads segments, the
--- (user, day) rows of every segment it inserts or changes (and of the days
--- a changed segment covered before): rows whose values are unchanged are not
--- rewritten, rows of days left with no closed segment are deleted. Segments
--- are never changed outside the loader; retention drops whole months of both
--- (a rollup month goes with the segment month of the same table).
+-- Upkeep: the loader keeps the rollups by difference, in the transaction and
+-- batch that write the segments: a closed segment inserted adds its parts to
+-- the rows of its days, a segment changed takes its old parts away and adds
+-- its new ones, and a row left with no segment is deleted (see
+-- internal/load/rollup.go). Sums of whole microseconds and counts are exact,
+-- so the rollup stays equal to the segments' answer. Segments are only
+-- written by the loader; retention drops whole months of both (a rollup's
+-- months follow its segment table's). A rollup can be rebuilt from the
+-- segments with the statements below that fill it.
 --
 -- Storage: partitioned by UTC month of day like the segments (the loader
 -- creates the months ahead, through ensure_month_partition), keyed by user
@@ -90,46 +93,67 @@ WHERE day < en OR st = en
 GROUP BY user_id, day, routing_status
 ORDER BY 1, 2, 3;
 
+-- A day's rows, for the days of a range that open segments run into (the
+-- last day or two of the data, usually): a few bytes a row, as B-tree
+-- deduplication stores each day once per page.
+CREATE INDEX user_presence_days_day_idx ON user_presence_days (day);
+CREATE INDEX user_routing_status_days_day_idx ON user_routing_status_days (day);
+
 -- The daily rows of a rollup for [from_day, to_day] (and the users in
 -- user_ids when given), with the open segments of its segment table added
--- up to now(). Built with the range as constants, like
--- segments_daily_between, so each run is planned for its range: the rollup's
--- months by partition (an agent's by the key), the open segments by the
--- index of long and open segments (00009), a probe per month.
+-- up to now(). The open segments (found by the index of long and open
+-- segments of 00009, a probe per month) are split into their days of the
+-- range first: the days they do not reach are read as stored, and only the
+-- rows of the days they reach are matched with them. Each query is built
+-- with the range as constants, like segments_daily_between's, so that it is
+-- planned for its range: the rollup's months by partition, an agent's rows by
+-- the key, the open days by the day index.
 -- +goose StatementBegin
 CREATE FUNCTION segment_days_between(days_table regclass, segment_table regclass, value_column name, from_day date, to_day date, user_ids text[])
 RETURNS TABLE (user_id text, day date, value text, seconds double precision, segments bigint, includes_open boolean)
 LANGUAGE plpgsql STABLE SET search_path FROM CURRENT SET jit = off
 AS $f$
+DECLARE
+    -- the parts of the open segments within the range, as presence_daily
+    -- splits them (the series clipped to the range: the same days in it)
+    open_parts constant text := format($q$
+SELECT user_id, day::date AS day, %3$I AS value,
+       (date_part('epoch', least(en, day + interval '1 day') - greatest(st, day)) * 1000000)::bigint AS us
+FROM (
+    SELECT user_id, %3$I, st, en,
+           generate_series(greatest(date_trunc('day', st), %4$L::timestamp),
+                           least(CASE WHEN en <= date_trunc('day', st) + interval '1 day' THEN date_trunc('day', st) ELSE en END, %5$L::timestamp),
+                           interval '1 day') AS day
+    FROM (SELECT user_id, %3$I, start_time AT TIME ZONE 'UTC' AS st, greatest(now(), start_time) AT TIME ZONE 'UTC' AS en
+          FROM %2$s WHERE end_time IS NULL AND start_time < %6$L%7$s) s
+) p
+WHERE day < en OR st = en$q$,
+        days_table, segment_table, value_column, from_day::timestamp, to_day::timestamp, (to_day + 1)::timestamp AT TIME ZONE 'UTC',
+        CASE WHEN user_ids IS NULL THEN '' ELSE format(' AND user_id = ANY (%L::text[])', user_ids) END);
+    users constant text := CASE WHEN user_ids IS NULL THEN '' ELSE format(' AND d.user_id = ANY (%L::text[])', user_ids) END;
+    open_days date[];
 BEGIN
+    EXECUTE format('SELECT array_agg(DISTINCT day) FROM (%s) o', open_parts) INTO open_days;
+    IF open_days IS NULL THEN
+        RETURN QUERY EXECUTE format($q$
+SELECT d.user_id, d.day, d.%3$I, d.microseconds::double precision / 1000000, d.segments::bigint, false
+FROM %1$s d WHERE d.day >= %4$L AND d.day <= %5$L%6$s$q$,
+            days_table, segment_table, value_column, from_day, to_day, users);
+        RETURN;
+    END IF;
     RETURN QUERY EXECUTE format($q$
-WITH o AS (
-    SELECT user_id, day::date AS day, %3$I AS value,
-           sum((date_part('epoch', least(en, day + interval '1 day') - greatest(st, day)) * 1000000)::bigint) AS us,
-           count(*) AS n
-    FROM (
-        SELECT user_id, %3$I, st, en,
-               generate_series(date_trunc('day', st),
-                               CASE WHEN en <= date_trunc('day', st) + interval '1 day' THEN date_trunc('day', st) ELSE en END,
-                               interval '1 day') AS day
-        FROM (SELECT user_id, %3$I, start_time AT TIME ZONE 'UTC' AS st, greatest(now(), start_time) AT TIME ZONE 'UTC' AS en
-              FROM %2$s WHERE end_time IS NULL AND start_time < %6$L%7$s) s
-    ) p
-    WHERE (day < en OR st = en) AND day >= %4$L AND day <= %5$L
-    GROUP BY 1, 2, 3
-)
+WITH o AS (SELECT user_id, day, value, sum(us) AS us, count(*) AS n FROM (%7$s) p GROUP BY 1, 2, 3)
+SELECT d.user_id, d.day, d.%3$I, d.microseconds::double precision / 1000000, d.segments::bigint, false
+FROM %1$s d WHERE d.day >= %4$L AND d.day <= %5$L AND d.day <> ALL (%8$L::date[])%6$s
+UNION ALL
 SELECT d.user_id, d.day, d.%3$I, (d.microseconds + coalesce(o.us, 0))::double precision / 1000000, d.segments + coalesce(o.n, 0), o.n IS NOT NULL
 FROM %1$s d LEFT JOIN o ON o.user_id = d.user_id AND o.day = d.day AND o.value = d.%3$I
-WHERE d.day >= %8$L AND d.day <= %9$L%10$s
+WHERE d.day = ANY (%8$L::date[])%6$s
 UNION ALL
 SELECT o.user_id, o.day, o.value, o.us::double precision / 1000000, o.n, true
 FROM o
 WHERE NOT EXISTS (SELECT 1 FROM %1$s d WHERE d.user_id = o.user_id AND d.day = o.day AND d.%3$I = o.value)$q$,
-        days_table, segment_table, value_column,
-        from_day::timestamp, to_day::timestamp, (to_day + 1)::timestamp AT TIME ZONE 'UTC',
-        CASE WHEN user_ids IS NULL THEN '' ELSE format(' AND user_id = ANY (%L::text[])', user_ids) END,
-        from_day, to_day,
-        CASE WHEN user_ids IS NULL THEN '' ELSE format(' AND d.user_id = ANY (%L::text[])', user_ids) END);
+        days_table, segment_table, value_column, from_day, to_day, users, open_parts, open_days);
 END
 $f$;
 -- +goose StatementEnd

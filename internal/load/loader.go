@@ -140,7 +140,6 @@ func (l *Loader) Begin(ctx context.Context, s Stream) (*Tx, error) {
 		start:   time.Now(),
 		created: map[string]bool{},
 		parts:   map[string]bool{},
-		spans:   map[*table]map[string]daySpan{},
 		stats:   Stats{},
 	}, nil
 }

@@ -1,195 +1,171 @@
 package load
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Daily rollups (migration 00011). A segment table declared with a rollup
-// has its closed segments summed per user, UTC day and value into that
-// table, the storage of presence_days_between (and its routing twin), so that
-// a month of a whole org is one month partition read as stored instead of a
-// million segments split into days.
+// has its closed segments summed per user, UTC day and value (the system
+// presence, the routing status) into that table, the storage of
+// presence_days_between and routing_status_days_between: a month of a whole
+// org is then one month partition read as stored instead of a million
+// segments split into days.
 //
-// The Tx keeps, per rollup and user, the span of UTC days its inserted and
-// changed segments cover: a new closed segment, every day from its start to
-// its end; a changed one, those of its old and new ends. At Commit, before
-// the watermark, it recomputes the rollup rows of those users and days from
-// the segments as stored (the Tx's own included), writes only the rows whose
-// values differ and deletes the rows of days left with no closed segment:
-// reloading a window that changed nothing costs no rollup write at all. Open
-// segments are never stored in the rollup; presence_days_between adds them
-// up to now() when it runs, as presence_daily does.
+// The rollup is kept by difference, in the Tx that writes the segments, batch
+// by batch: a closed segment inserted adds its parts (one per UTC day it
+// covers, split at midnight) to the rows of its user, days and value; a
+// segment changed subtracts the parts it had, if it was closed, and adds its
+// new ones (an open segment has none: presence_days_between adds the open
+// segments up to now() when it runs, as presence_daily does). The upsert of
+// a changed segment returns its old end and value: its statement reads the
+// table as it was before (one snapshot per statement). A part is its length
+// in whole microseconds (Postgres's precision, as presence_daily_between
+// rounds each part) and one segment, so sums and differences are exact
+// integers and the rollup always equals presence_daily_between's answer for
+// the closed segments; a row whose count falls to zero is deleted.
+// Reloading segments that did not change writes no rollup row, and a batch's
+// differences are one statement (arrays, upserted in key order), which costs
+// far less than recomputing the days from the segments (measured 3 to 6
+// times the load of the same window).
 //
-// The recomputation is set-based, a few thousand users per statement: each
-// user's segments of the span are read by the user index (segments started
-// from the day before the span) and the long-segment index (older segments
-// longer than a day still running into it), split at midnight and summed
-// exactly as presence_daily_between does.
+// Like the segment upserts they follow, the differences assume one writer
+// per analytics stream: a concurrent Tx changing the same segment could make
+// the old values read stale.
 
-// rollupChunk is how many users one recomputation statement takes.
-const rollupChunk = 2_000
-
-// daySpan is the first and last UTC day (midnight UTC) a user's changed
-// segments cover.
-type daySpan struct{ from, to time.Time }
-
-// addSpan widens the span of user in rollup tb to [from, to] (times; their
-// UTC days are kept).
-func (t *Tx) addSpan(tb *table, user string, from, to time.Time) {
-	m := t.spans[tb]
-	if m == nil {
-		m = map[string]daySpan{}
-		t.spans[tb] = m
-	}
-	f, l := utcDay(from), utcDay(to)
-	if s, ok := m[user]; ok {
-		if s.from.Before(f) {
-			f = s.from
-		}
-		if s.to.After(l) {
-			l = s.to
-		}
-	}
-	m[user] = daySpan{f, l}
+// rollupKey is one row of a rollup.
+type rollupKey struct {
+	user  string
+	day   time.Time // UTC midnight
+	value string
 }
 
-// rollupSQL builds the statements of the rollup of a segment table t:
-// spans is its upsert returning, besides the counts, the span of changed
-// segments per user; recompute rewrites the rollup rows of users and day
-// spans.
+// rollupDelta is what a batch adds to one rollup row.
+type rollupDelta struct {
+	us int64 // microseconds
+	n  int64 // segments (parts)
+}
+
+// rollupDeltas collects the differences of one batch.
+type rollupDeltas map[rollupKey]rollupDelta
+
+// add adds sign (1 or -1) times the parts of the closed segment [st, en] to
+// d, exactly as presence_daily splits it: one part per UTC day from the
+// day of st through the day before en (the day of en too unless en is
+// midnight), a zero-length segment one part of no time in its day.
+func (d rollupDeltas) add(user, value string, st, en time.Time, sign int64) {
+	st, en = st.UTC().Truncate(time.Microsecond), en.UTC().Truncate(time.Microsecond)
+	for day := utcDay(st); day.Before(en) || (day.Equal(utcDay(st)) && st.Equal(en)); day = day.AddDate(0, 0, 1) {
+		from, to := st, en
+		if day.After(from) {
+			from = day
+		}
+		if next := day.AddDate(0, 0, 1); next.Before(to) {
+			to = next
+		}
+		k := rollupKey{user, day, value}
+		v := d[k]
+		v.us += sign * to.Sub(from).Microseconds()
+		v.n += sign
+		d[k] = v
+	}
+}
+
+// rollupSQL sets the statements of the rollup of the segment table t:
+// upsertDirect, the segments' upsert, also returns the old and new end and
+// value of every segment it inserted or changed; rollupApply adds arrays of
+// differences to the rollup ($1 users, $2 days, $3 values, $4 microseconds,
+// $5 segments), and rollupPrune deletes those of the rows given ($1 users,
+// $2 days, $3 values) left with no segment.
 func rollupSQL(s *sqlText, t *table, q, ident func(string) string, upsertCols, key, sets, cmpOld, cmpNew, dedup string) {
 	target, days, v := q(t.name), q(t.rollup), ident(t.rollupValue)
 	s.rollupRel = days
-	// The main query reads the table as it was before the upsert (one
-	// snapshot for the whole statement): o.end_time is the old end of an
-	// updated segment.
 	s.upsertDirect = fmt.Sprintf(`WITH up AS (
 INSERT INTO %[1]s AS t (%[2]s, first_seen_at, updated_at, updated_run)
 SELECT %[2]s, $1, $1, $2 FROM (%[3]s) s
 ON CONFLICT (%[4]s) DO UPDATE SET %[5]s
 WHERE (%[6]s) IS DISTINCT FROM (%[7]s)
-RETURNING t.first_seen_at = $1 AS inserted, t.user_id AS u, t.start_time AS st, t.end_time AS en
-), sp AS (
-SELECT up.u, min(up.st) AS lo, max(greatest(coalesce(up.en, up.st), coalesce(o.end_time, up.st))) AS hi
-FROM up LEFT JOIN LATERAL (SELECT o.end_time FROM %[1]s o WHERE o.start_time = up.st AND o.user_id = up.u LIMIT 1) o ON true
+RETURNING t.first_seen_at = $1 AS inserted, t.user_id AS u, t.start_time AS st, t.end_time AS en, t.%[8]s AS v
+), c AS (
+SELECT up.u, up.st, up.en, up.v, o.end_time AS old_en, o.%[8]s AS old_v
+FROM up LEFT JOIN LATERAL (SELECT o.end_time, o.%[8]s FROM %[1]s o WHERE o.start_time = up.st AND o.user_id = up.u LIMIT 1) o ON true
 WHERE up.en IS NOT NULL OR o.end_time IS NOT NULL
-GROUP BY up.u
 )
 SELECT (SELECT count(*) FROM up WHERE inserted), (SELECT count(*) FROM up WHERE NOT inserted),
-       coalesce(array_agg(u), '{}'), coalesce(array_agg(lo), '{}'), coalesce(array_agg(hi), '{}') FROM sp`,
-		target, upsertCols, dedup, key, sets, cmpOld, cmpNew)
-
-	// $1 users, $2 first days, $3 last days (one span per user); $4 the
-	// earliest first day, $5 the latest day before a first day: bounds of
-	// the long segments to read, $6 and $7 the earliest and latest days:
-	// the rollup months to visit.
-	part := `(date_part('epoch', least(en, day + interval '1 day') - greatest(st, day)) * 1000000)::bigint`
-	s.rollupRecompute = fmt.Sprintf(`WITH k AS (
-  SELECT * FROM unnest($1::text[], $2::date[], $3::date[]) AS k(user_id, d1, d2)
-), s AS (
-  SELECT k.user_id, k.d1, k.d2, x.v, x.st, x.en
-  FROM k CROSS JOIN LATERAL (
-    SELECT t.%[3]s AS v, t.start_time AT TIME ZONE 'UTC' AS st, t.end_time AT TIME ZONE 'UTC' AS en FROM %[1]s t
-    WHERE t.user_id = k.user_id AND t.end_time IS NOT NULL
-      AND t.start_time >= (k.d1 - 1)::timestamp AT TIME ZONE 'UTC' AND t.start_time < (k.d2 + 1)::timestamp AT TIME ZONE 'UTC'
-  ) x
-  UNION ALL
-  SELECT k.user_id, k.d1, k.d2, t.%[3]s, t.start_time AT TIME ZONE 'UTC', t.end_time AT TIME ZONE 'UTC'
-  FROM %[1]s t JOIN k ON k.user_id = t.user_id
-  WHERE t.end_time - t.start_time > interval '1 day' AND t.end_time > $4 AND t.start_time < $5
-    AND t.start_time < (k.d1 - 1)::timestamp AT TIME ZONE 'UTC' AND t.end_time > k.d1::timestamp AT TIME ZONE 'UTC'
-), n AS (
-  SELECT user_id, day::date AS day, v, sum(%[4]s) AS us, count(*)::integer AS n
-  FROM (
-    SELECT user_id, d1, d2, v, st, en,
-           generate_series(date_trunc('day', st),
-                           CASE WHEN en <= date_trunc('day', st) + interval '1 day' THEN date_trunc('day', st) ELSE en END,
-                           interval '1 day') AS day
-    FROM s
-  ) p
-  WHERE (day < en OR st = en) AND day >= d1 AND day <= d2
-  GROUP BY 1, 2, 3
-), w AS (
-  INSERT INTO %[2]s AS d (user_id, day, %[3]s, microseconds, segments)
-  SELECT user_id, day, v, us, n FROM n
-  ON CONFLICT (user_id, day, %[3]s) DO UPDATE SET microseconds = EXCLUDED.microseconds, segments = EXCLUDED.segments
-  WHERE (d.microseconds, d.segments) IS DISTINCT FROM (EXCLUDED.microseconds, EXCLUDED.segments)
-  RETURNING 1
-), r AS (
-  DELETE FROM %[2]s d USING k
-  WHERE d.user_id = k.user_id AND d.day >= k.d1 AND d.day <= k.d2 AND d.day >= $6 AND d.day <= $7
-    AND NOT EXISTS (SELECT 1 FROM n WHERE n.user_id = d.user_id AND n.day = d.day AND n.v = d.%[3]s)
-  RETURNING 1
-)
-SELECT (SELECT count(*) FROM w), (SELECT count(*) FROM r)`, target, days, v, part)
+       coalesce(array_agg(u), '{}'), coalesce(array_agg(st), '{}'), coalesce(array_agg(en), '{}'), coalesce(array_agg(v), '{}'),
+       coalesce(array_agg(old_en), '{}'), coalesce(array_agg(old_v), '{}') FROM c`,
+		target, upsertCols, dedup, key, sets, cmpOld, cmpNew, v)
+	s.rollupApply = fmt.Sprintf(`INSERT INTO %[1]s AS d (user_id, day, %[2]s, microseconds, segments)
+SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::bigint[], $5::integer[])
+ON CONFLICT (user_id, day, %[2]s) DO UPDATE SET microseconds = d.microseconds + EXCLUDED.microseconds, segments = d.segments + EXCLUDED.segments`, days, v)
+	// A statement of its own: a statement cannot see the rows it updated.
+	s.rollupPrune = fmt.Sprintf(`DELETE FROM %[1]s d USING unnest($1::text[], $2::date[], $3::text[]) k(user_id, day, v)
+WHERE d.user_id = k.user_id AND d.day = k.day AND d.%[2]s = k.v AND d.segments <= 0`, days, v)
 }
 
-// addSpans widens the spans of a rollup from the arrays an upsert returned.
-func (t *Tx) addSpans(tb *table, users []string, lo, hi []time.Time) {
+// rollupChanged adds to d the differences of the segments an upsert
+// returned: their new parts, less their old ones.
+func rollupChanged(d rollupDeltas, users []string, starts []time.Time, ends []*time.Time, values []string, oldEnds []*time.Time, oldValues []*string) {
 	for i, u := range users {
-		t.addSpan(tb, u, lo[i], hi[i])
+		if ends[i] != nil {
+			d.add(u, values[i], starts[i], *ends[i], 1)
+		}
+		if oldEnds[i] != nil && oldValues[i] != nil {
+			d.add(u, *oldValues[i], starts[i], *oldEnds[i], -1)
+		}
 	}
 }
 
-// flushRollups recomputes the rollup rows of the spans the Tx collected
-// (see the comment at the top of this file).
-func (t *Tx) flushRollups(ctx context.Context) error {
-	for _, tb := range t.touched {
-		spans := t.spans[tb]
-		if tb.rollup == "" || len(spans) == 0 {
+// applyRollup writes the differences d of a batch of tb into its rollup, in
+// key order, creating the months they fall in first.
+func (t *Tx) applyRollup(ctx context.Context, tb *table, d rollupDeltas) error {
+	start := time.Now()
+	var keys, gone []rollupKey
+	for k, v := range d {
+		if v.us == 0 && v.n == 0 {
 			continue
 		}
-		start := time.Now()
-		sq := t.l.sql[tb]
-		users := make([]string, 0, len(spans))
-		for u := range spans {
-			users = append(users, u)
+		keys = append(keys, k)
+		if v.n < 0 {
+			gone = append(gone, k)
 		}
-		slices.Sort(users)
-		var months []time.Time
-		for _, s := range spans {
-			for m := monthOf(s.from); !m.After(s.to); m = m.AddDate(0, 1, 0) {
-				if !slices.ContainsFunc(months, m.Equal) {
-					months = append(months, m)
-				}
-			}
-		}
-		parts := sqlText{relName: sq.rollupRel, ensureParts: sq.ensureParts}
-		if err := t.ensurePartitions(ctx, parts, len(months), func(i int) time.Time { return months[i] }); err != nil {
-			return fmt.Errorf("%s: %w", tb.rollup, err)
-		}
-		var written, deleted int64
-		for c := range slices.Chunk(users, rollupChunk) {
-			from, to := make([]time.Time, len(c)), make([]time.Time, len(c))
-			first, lastFrom, last := spans[c[0]].from, spans[c[0]].from, spans[c[0]].to
-			for i, u := range c {
-				s := spans[u]
-				from[i], to[i] = s.from, s.to
-				if s.from.Before(first) {
-					first = s.from
-				}
-				if s.from.After(lastFrom) {
-					lastFrom = s.from
-				}
-				if s.to.After(last) {
-					last = s.to
-				}
-			}
-			// Days travel as midnight UTC (pgx writes a time's calendar day
-			// in its own location as a date).
-			var w, d int64
-			if err := t.tx.QueryRow(ctx, sq.rollupRecompute, c, from, to, first, lastFrom.AddDate(0, 0, -1), first, last).Scan(&w, &d); err != nil {
-				return fmt.Errorf("recompute %s: %w", tb.rollup, err)
-			}
-			written += w
-			deleted += d
-		}
-		t.l.log.Debug("rollup recomputed", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.rollup,
-			"users", len(users), "written", written, "deleted", deleted, "rollup_ms", time.Since(start).Milliseconds())
-		delete(t.spans, tb)
 	}
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.SortFunc(keys, func(a, b rollupKey) int {
+		return cmp.Or(cmp.Compare(a.user, b.user), a.day.Compare(b.day), cmp.Compare(a.value, b.value))
+	})
+	sq := t.l.sql[tb]
+	parts := sqlText{relName: sq.rollupRel, ensureParts: sq.ensureParts}
+	if err := t.ensurePartitions(ctx, parts, len(keys), func(i int) time.Time { return keys[i].day }); err != nil {
+		return fmt.Errorf("%s: %w", tb.rollup, err)
+	}
+	users, days, values := make([]string, len(keys)), make([]time.Time, len(keys)), make([]string, len(keys))
+	us, n := make([]int64, len(keys)), make([]int32, len(keys))
+	for i, k := range keys {
+		users[i], days[i], values[i] = k.user, k.day, k.value
+		us[i], n[i] = d[k].us, int32(d[k].n)
+	}
+	b := &pgx.Batch{}
+	b.Queue(sq.rollupApply, users, days, values, us, n)
+	if len(gone) > 0 {
+		// Only the rows a batch takes segments from can be left with none.
+		pu, pd, pv := make([]string, len(gone)), make([]time.Time, len(gone)), make([]string, len(gone))
+		for i, k := range gone {
+			pu[i], pd[i], pv[i] = k.user, k.day, k.value
+		}
+		b.Queue(sq.rollupPrune, pu, pd, pv)
+	}
+	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("%s: %w", tb.rollup, err)
+	}
+	t.l.log.Debug("rollup updated", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.rollup, "batch", t.batches,
+		"rows", len(keys), "rollup_ms", time.Since(start).Milliseconds())
 	return nil
 }

@@ -495,11 +495,13 @@ type sqlText struct {
 	ensureParts  string // partitioned: create the months ($2 first days) of the table ($1) that are missing
 	relName      string // the table, schema-qualified, as $1 of ensureParts
 	// with a rollup (rollup.go): the rollup, schema-qualified, and the
-	// statement recomputing its rows for users' day spans; upsertDirect
-	// then also returns the spans its changes cover.
-	rollupRel       string
-	rollupRecompute string
-	finishSnap      string // entity ($1 ts, $2 run); child ([$1 ts with history]); returns deleted count
+	// statements adding a batch's differences to it and deleting the rows
+	// left with no segment; upsertDirect then also returns the old and new
+	// values of the segments it changed.
+	rollupRel   string
+	rollupApply string
+	rollupPrune string
+	finishSnap  string // entity ($1 ts, $2 run); child ([$1 ts with history]); returns deleted count
 }
 
 func buildSQL(schema string, t *table) sqlText {

@@ -25,10 +25,9 @@ type Tx struct {
 	dbStart time.Time
 	start   time.Time // monotonic clock at dbStart
 	lastTS  time.Time
-	created map[string]bool               // temp tables created in this transaction
-	parts   map[string]bool               // month partitions ensured in this transaction
-	touched []*table                      // tables loaded, in first-load order
-	spans   map[*table]map[string]daySpan // rollup.go: per table with a rollup, the days to recompute per user
+	created map[string]bool // temp tables created in this transaction
+	parts   map[string]bool // month partitions ensured in this transaction
+	touched []*table        // tables loaded, in first-load order
 	stats   Stats
 	batches int
 	err     error // set once the transaction is finished
@@ -267,9 +266,6 @@ func (t *Tx) Commit(ctx context.Context, wm *Watermark) (Stats, error) {
 		return nil, t.doneErr()
 	}
 	name := t.stream.Pipeline + "/" + t.stream.Name
-	if err := t.flushRollups(ctx); err != nil {
-		return nil, t.fail(ctx, fmt.Errorf("load %s: %w", name, err))
-	}
 	if t.stream.Snapshot {
 		ts := t.now()
 		for _, tb := range t.touched {
@@ -443,6 +439,7 @@ func (t *Tx) merge(ctx context.Context, tb *table, b batch) error {
 	copyDur := time.Since(copyStart)
 	mergeStart := time.Now()
 	var st TableStats
+	var deltas rollupDeltas // the rollup's differences, for a table with one
 	pb := &pgx.Batch{}
 	switch tb.kind {
 	case entity, child:
@@ -468,19 +465,27 @@ func (t *Tx) merge(ctx context.Context, tb *table, b batch) error {
 			pb.Queue(sq.upsertDirect, ts, t.run).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Inserted, &st.Updated) })
 			break
 		}
+		deltas = rollupDeltas{}
 		pb.Queue(sq.upsertDirect, ts, t.run).QueryRow(func(r pgx.Row) error {
-			var users []string
-			var lo, hi []time.Time
-			if err := r.Scan(&st.Inserted, &st.Updated, &users, &lo, &hi); err != nil {
+			var users, values []string
+			var starts []time.Time
+			var ends, oldEnds []*time.Time
+			var oldValues []*string
+			if err := r.Scan(&st.Inserted, &st.Updated, &users, &starts, &ends, &values, &oldEnds, &oldValues); err != nil {
 				return err
 			}
-			t.addSpans(tb, users, lo, hi)
+			rollupChanged(deltas, users, starts, ends, values, oldEnds, oldValues)
 			return nil
 		})
 	}
 	if pb.Len() > 0 {
 		if err := t.tx.SendBatch(ctx, pb).Close(); err != nil {
 			return fmt.Errorf("merge: %w", err)
+		}
+	}
+	if deltas != nil {
+		if err := t.applyRollup(ctx, tb, deltas); err != nil {
+			return err
 		}
 	}
 	mergeDur := time.Since(mergeStart)
@@ -739,24 +744,23 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 	times := make([][]time.Time, len(tb.key))
 	seen := newKeySet(n)
 	row := make([]any, len(tb.cols))
-	// The closed segments of a table with a rollup: its days to recompute.
-	type closed struct {
-		user       string
-		start, end time.Time
-	}
-	var spans []closed
-	var userIdx, startIdx, endIdx int
+	// The rollup's differences, for a table with one: the closed segments'
+	// parts (all are new if the batch goes in here).
+	var deltas rollupDeltas
+	var userIdx, startIdx, endIdx, valueIdx int
 	if tb.rollup != "" {
-		userIdx, startIdx, endIdx = tb.colIndex("user_id"), tb.colIndex("start_time"), tb.colIndex("end_time")
+		deltas = rollupDeltas{}
+		userIdx, startIdx, endIdx, valueIdx = tb.colIndex("user_id"), tb.colIndex("start_time"), tb.colIndex("end_time"), tb.colIndex(tb.rollupValue)
 	}
 	for i := range n {
 		clear(row)
 		fill(i, row)
-		if tb.rollup != "" {
+		if deltas != nil {
 			if end, ok := row[endIdx].(time.Time); ok {
 				user, _ := row[userIdx].(string)
 				start, _ := row[startIdx].(time.Time)
-				spans = append(spans, closed{user, start, end})
+				value, _ := row[valueIdx].(string)
+				deltas.add(user, value, start, end, 1)
 			}
 		}
 		for j, ci := range keyIdx {
@@ -810,8 +814,10 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{t.l.schema, tb.name}, cols, src); err != nil {
 		return false, fmt.Errorf("copy: %w", err)
 	}
-	for _, s := range spans {
-		t.addSpan(tb, s.user, s.start, s.end)
+	if deltas != nil {
+		if err := t.applyRollup(ctx, tb, deltas); err != nil {
+			return false, err
+		}
 	}
 	t.l.log.Debug("batch inserted", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.name, "batch", t.batches, "rows", n,
 		"keys_ms", checkStart.Sub(keysStart).Milliseconds(), "check_ms", checkDur.Milliseconds(), "copy_ms", time.Since(copyStart).Milliseconds())
