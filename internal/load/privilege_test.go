@@ -123,6 +123,7 @@ func TestLeastPrivilegeOwner(t *testing.T) {
 	for q, want := range map[string]int{
 		"SELECT count(*) FROM " + pgx.Identifier{schema, "user_aggregates"}.Sanitize():                                         1,
 		"SELECT count(*) FROM " + pgx.Identifier{schema, "presence_daily_between"}.Sanitize() + "('2031-01-01', '2031-01-31')": 1,
+		"SELECT count(*) FROM " + pgx.Identifier{schema, "presence_days_between"}.Sanitize() + "('2031-01-01', '2031-01-31')":  1,
 	} {
 		if err := rd.QueryRow(ctx, q).Scan(&n); err != nil || n != want {
 			t.Errorf("BI reader: %s = %d, err %v; want %d", q, n, err, want)

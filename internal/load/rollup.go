@@ -103,6 +103,7 @@ SELECT (SELECT count(*) FROM up WHERE inserted), (SELECT count(*) FROM up WHERE 
 	s.rollupApply = fmt.Sprintf(`INSERT INTO %[1]s AS d (user_id, day, %[2]s, microseconds, segments)
 SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::bigint[], $5::integer[])
 ON CONFLICT (user_id, day, %[2]s) DO UPDATE SET microseconds = d.microseconds + EXCLUDED.microseconds, segments = d.segments + EXCLUDED.segments`, days, v)
+	s.rollupLatest = "SELECT max(day) FROM " + days
 	// A statement of its own: a statement cannot see the rows it updated.
 	s.rollupPrune = fmt.Sprintf(`DELETE FROM %[1]s d USING unnest($1::text[], $2::date[], $3::text[]) k(user_id, day, v)
 WHERE d.user_id = k.user_id AND d.day = k.day AND d.%[2]s = k.v AND d.segments <= 0`, days, v)
@@ -138,6 +139,10 @@ func (t *Tx) applyRollup(ctx context.Context, tb *table, d rollupDeltas) error {
 	if len(keys) == 0 {
 		return nil
 	}
+	defer func() {
+		t.l.log.Debug("rollup updated", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.rollup, "batch", t.batches,
+			"rows", len(keys), "rollup_ms", time.Since(start).Milliseconds())
+	}()
 	slices.SortFunc(keys, func(a, b rollupKey) int {
 		return cmp.Or(cmp.Compare(a.user, b.user), a.day.Compare(b.day), cmp.Compare(a.value, b.value))
 	})
@@ -146,11 +151,34 @@ func (t *Tx) applyRollup(ctx context.Context, tb *table, d rollupDeltas) error {
 	if err := t.ensurePartitions(ctx, parts, len(keys), func(i int) time.Time { return keys[i].day }); err != nil {
 		return fmt.Errorf("%s: %w", tb.rollup, err)
 	}
-	users, days, values := make([]string, len(keys)), make([]time.Time, len(keys)), make([]string, len(keys))
-	us, n := make([]int64, len(keys)), make([]int32, len(keys))
-	for i, k := range keys {
-		users[i], days[i], values[i] = k.user, k.day, k.value
-		us[i], n[i] = d[k].us, int32(d[k].n)
+	// Rows of days after the rollup's latest cannot exist yet (the usual
+	// case for a window newer than everything loaded): they are copied
+	// straight in, the others added to the stored rows.
+	var latest *time.Time
+	if err := t.tx.QueryRow(ctx, sq.rollupLatest).Scan(&latest); err != nil {
+		return fmt.Errorf("%s: latest day: %w", tb.rollup, err)
+	}
+	var fresh [][]any
+	users, days, values := make([]string, 0, len(keys)), make([]time.Time, 0, len(keys)), make([]string, 0, len(keys))
+	var us []int64
+	var n []int32
+	for _, k := range keys {
+		v := d[k]
+		if v.n > 0 && (latest == nil || k.day.After(*latest)) {
+			fresh = append(fresh, []any{k.user, k.day, k.value, v.us, int32(v.n)})
+			continue
+		}
+		users, days, values = append(users, k.user), append(days, k.day), append(values, k.value)
+		us, n = append(us, v.us), append(n, int32(v.n))
+	}
+	if len(fresh) > 0 {
+		if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{t.l.schema, tb.rollup}, []string{"user_id", "day", tb.rollupValue, "microseconds", "segments"},
+			pgx.CopyFromRows(fresh)); err != nil {
+			return fmt.Errorf("%s: copy: %w", tb.rollup, err)
+		}
+	}
+	if len(users) == 0 {
+		return nil
 	}
 	b := &pgx.Batch{}
 	b.Queue(sq.rollupApply, users, days, values, us, n)
@@ -165,7 +193,5 @@ func (t *Tx) applyRollup(ctx context.Context, tb *table, d rollupDeltas) error {
 	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("%s: %w", tb.rollup, err)
 	}
-	t.l.log.Debug("rollup updated", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.rollup, "batch", t.batches,
-		"rows", len(keys), "rollup_ms", time.Since(start).Milliseconds())
 	return nil
 }

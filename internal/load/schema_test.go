@@ -196,6 +196,27 @@ func schemaProblems(ctx context.Context, db *pgxpool.Pool, schema string, t *tab
 	if !slices.ContainsFunc(rel.uniques, func(u []string) bool { return slices.Equal(u, t.key) }) {
 		problems = append(problems, fmt.Sprintf("%s: no unique index on exactly the key (%s), in that order", t.name, strings.Join(t.key, ", ")))
 	}
+	if t.rollup != "" {
+		// The rollup's columns are fixed by rollup.go, not declared.
+		roll, err := readRelation(ctx, db, schema, t.rollup)
+		if err != nil {
+			return nil, err
+		}
+		if roll == nil {
+			return append(problems, fmt.Sprintf("%s: rollup %s not in the migrated schema", t.name, t.rollup)), nil
+		}
+		cols := []column{{"user_id", "text", false}, {"day", "date", false}, {t.rollupValue, "text", false},
+			{"microseconds", "bigint", false}, {"segments", "integer", false}}
+		if err := compare(t.rollup, roll, cols, nil); err != nil {
+			return nil, err
+		}
+		if key := []string{"user_id", "day", t.rollupValue}; !slices.ContainsFunc(roll.uniques, func(u []string) bool { return slices.Equal(u, key) }) {
+			problems = append(problems, fmt.Sprintf("%s: no unique index on (%s)", t.rollup, strings.Join(key, ", ")))
+		}
+		if roll.partBy != "r" || !slices.Equal(roll.partKey, []string{"day"}) {
+			problems = append(problems, fmt.Sprintf("%s: not range-partitioned by day (the loader creates its months)", t.rollup))
+		}
+	}
 	if t.history == "" {
 		return problems, nil
 	}
@@ -288,6 +309,10 @@ func TestSchemaCheckFindsMismatches(t *testing.T) {
 			[]string{"user_presence_segments.row_hash: declared, but not in the table", "user_presence_segments.deleted_at: declared, but not in the table"}},
 		{"missing table", mutate(&routingTable.table, func(t *table) { t.name = "user_routing_segments" }),
 			[]string{"user_routing_segments: not in the migrated schema"}},
+		{"rollup of another value", mutate(&routingTable.table, func(t *table) { t.rollup = "user_presence_days" }),
+			[]string{"user_presence_days.routing_status: declared, but not in the table", "user_presence_days: no unique index on (user_id, day, routing_status)"}},
+		{"missing rollup", mutate(&presenceTable.table, func(t *table) { t.rollup = "user_presence_per_day" }),
+			[]string{"user_presence_segments: rollup user_presence_per_day not in the migrated schema"}},
 	}
 	for _, tc := range cases {
 		problems, err := schemaProblems(ctx, db, schema, tc.t)

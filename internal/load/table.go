@@ -498,10 +498,11 @@ type sqlText struct {
 	// statements adding a batch's differences to it and deleting the rows
 	// left with no segment; upsertDirect then also returns the old and new
 	// values of the segments it changed.
-	rollupRel   string
-	rollupApply string
-	rollupPrune string
-	finishSnap  string // entity ($1 ts, $2 run); child ([$1 ts with history]); returns deleted count
+	rollupRel    string
+	rollupApply  string
+	rollupPrune  string
+	rollupLatest string // its latest day (by the day index)
+	finishSnap   string // entity ($1 ts, $2 run); child ([$1 ts with history]); returns deleted count
 }
 
 func buildSQL(schema string, t *table) sqlText {

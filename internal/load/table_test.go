@@ -35,6 +35,13 @@ func TestValidateRejectsInconsistentDeclarations(t *testing.T) {
 			"appended column b is not declared"},
 		{"appended NOT NULL column", table{name: "a", kind: entity, key: []string{"id"}, cols: []column{id, {"b", "text", true}, {"c", "text", false}},
 			appended: "b"}, "appended column c must take NULL"},
+		{"rollup of an entity", table{name: "a", kind: entity, key: []string{"id"}, cols: []column{id}, rollup: "a_days", rollupValue: "id"},
+			"only plain segment tables have a rollup"},
+		{"rollup without times", table{name: "a", kind: segment, key: []string{"user_id"}, cols: []column{owner, {"v", "text", false}},
+			rollup: "a_days", rollupValue: "v"}, "a table with a rollup has user_id text, start_time and end_time"},
+		{"rollup of no value", table{name: "a", kind: segment, key: []string{"start_time", "user_id"}, cols: []column{owner,
+			{"start_time", "timestamp with time zone", false}, {"end_time", "timestamp with time zone", true}}, rollup: "a_days", rollupValue: "v"},
+			`rollup value "v" is not a text column outside the key`},
 		{"appended to a segment table", table{name: "a", kind: segment, key: []string{"id"}, cols: []column{id, {"b", "text", true}}, appended: "b"},
 			"appended columns only matter to hashed tables"},
 	}
