@@ -27,6 +27,7 @@ type use struct {
 // two in step).
 const (
 	streamReference      = "reference"
+	streamDirectory      = "directory"
 	streamUsers          = "users"
 	streamSkills         = "skills"
 	streamLanguages      = "languages"
@@ -34,6 +35,8 @@ const (
 	streamRoles          = "roles"
 	streamUserDetails    = "user_details"
 	streamUserAggregates = "user_aggregates"
+	streamUtilization    = "utilization"
+	streamActivities     = "development_activities"
 )
 
 // Conditions of the uses, shared by the docs table and the check.
@@ -66,6 +69,7 @@ var streamUses = map[string][]use{
 	streamReference: {
 		{EndpointDivisions, ""}, {EndpointSkills, ""}, {EndpointLanguages, ""}, {EndpointRoles, ""}, {EndpointQueues, ""},
 	},
+	streamDirectory: {{EndpointGroups, ""}, {EndpointLocations, ""}, {EndpointStations, ""}},
 	streamUsers:     {{EndpointUsers, ""}, {EndpointUsersSearch, whenOverCap}},
 	streamSkills:    {{EndpointUsers, ""}, {EndpointUsersSearch, whenOverCap}, {EndpointUserSkills, whenSkillsExpand}},
 	streamLanguages: {{EndpointUsers, ""}, {EndpointUsersSearch, whenOverCap}, {EndpointUserLanguages, whenLangsExpand}},
@@ -79,11 +83,14 @@ var streamUses = map[string][]use{
 		{EndpointAggregatesSubmit, ""}, {EndpointAggregatesStatus, ""}, {EndpointAggregatesResults, ""},
 		{EndpointAggregatesCancel, whenJobTimeout},
 	},
+	streamUtilization: {{EndpointUtilization, ""}},
+	streamActivities:  {{EndpointDevActivities, ""}},
 }
 
 // streamOrder is the order of the streams in docs and output.
 var streamOrder = []string{
-	streamReference, streamUsers, streamSkills, streamLanguages, streamQueues, streamRoles, streamUserDetails, streamUserAggregates,
+	streamReference, streamDirectory, streamUsers, streamSkills, streamLanguages, streamQueues, streamRoles, streamUserDetails,
+	streamUserAggregates, streamUtilization, streamActivities,
 }
 
 // planReads is what a feed's plan reads (reverse.Service.Plan): reference
@@ -180,7 +187,7 @@ func PipelineNeeds(p PipelineSpec) []Need {
 		}
 		add(streamQueues, us)
 	}
-	for _, s := range []string{streamRoles, streamUserDetails, streamUserAggregates} {
+	for _, s := range []string{streamDirectory, streamRoles, streamUserDetails, streamUserAggregates, streamUtilization, streamActivities} {
 		if has(s) {
 			add(s, streamUses[s])
 		}

@@ -98,11 +98,14 @@ func streamsFor(r Reads) []string {
 
 // Refresh loads the current state into Postgres through the forward
 // streams a plan with these reads needs (reference data, users of every
-// state with skills, languages and employerInfo; queue memberships and
+// state with skills, languages, employerInfo and team; queue memberships and
 // role grants only when the feed speaks for them), plus the external ids
 // of the users named in reread (the users an apply registered ids on).
 func (s *Service) Refresh(ctx context.Context, r Reads, reread []string) (pipeline.Summary, error) {
-	expand := []string{"skills", "languages", "employerInfo"}
+	// employerInfo and team are columns of users, so the refresh reads them
+	// as the forward pipelines do: a column it left out would read as a
+	// change of every user (a history version each) when the two alternate.
+	expand := []string{"skills", "languages", "employerInfo", "team"}
 	if r.Locations {
 		expand = append(expand, "locations")
 	}
