@@ -221,6 +221,11 @@ func peopleOrg(t *testing.T, tx pgx.Tx) {
 	exec(`INSERT INTO user_profile_skills_history (user_id, profile_skill, row_hash, valid_from, valid_to) VALUES
 		('u1', 'Excel', gen_random_uuid(), now() - interval '5 days', now() - interval '1 day'),
 		('u1', 'SQL', gen_random_uuid(), now() - interval '1 day', NULL)`)
+	// Ann's certification was there at the first sync (run 1); Bob gained
+	// one later (run 2).
+	exec(`INSERT INTO user_certifications_history (user_id, certification, row_hash, valid_from, valid_to, run_id) VALUES
+		('u1', 'ITIL', gen_random_uuid(), now() - interval '20 days', NULL, 1),
+		('u2', 'CCNA', gen_random_uuid(), now() - interval '3 days', NULL, 2)`)
 }
 
 // TestBIPeopleViews checks each view of migration 00012 on peopleOrg, in
