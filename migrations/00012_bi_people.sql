@@ -317,6 +317,18 @@ FROM user_locations ul
 LEFT JOIN locations l ON l.id = ul.location_id
 LEFT JOIN users u ON u.id = ul.user_id;
 
+-- users_as_of returns the rows of users_history, but its body, bound when
+-- 00005 created it, lists the columns of then: since 00010 added columns it
+-- fails (return type mismatch). Replaced, it lists them all.
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION users_as_of(as_of timestamptz) RETURNS SETOF users_history
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+    SELECT * FROM users_history h
+    WHERE h.valid_from <= as_of AND (h.valid_to IS NULL OR h.valid_to > as_of);
+END;
+-- +goose StatementEnd
+
 -- "As of" functions over the history tables of 00010, like users_as_of.
 -- +goose StatementBegin
 CREATE FUNCTION user_profile_skills_as_of(as_of timestamptz) RETURNS SETOF user_profile_skills_history
@@ -1076,6 +1088,17 @@ $$;
 -- Grants given on current_agents and queue_membership since the upgrade
 -- are lost: both views are dropped and created again as 00005 had them.
 -- Comments this migration put on user_presence_days (00011) stay.
+-- users_as_of is not made to fail again: it reads users_history's columns
+-- when called, so that 00010's down can drop its columns.
+
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION users_as_of(as_of timestamptz) RETURNS SETOF users_history
+LANGUAGE sql STABLE SET search_path FROM CURRENT
+AS $f$
+    SELECT * FROM users_history h
+    WHERE h.valid_from <= as_of AND (h.valid_to IS NULL OR h.valid_to > as_of);
+$f$;
+-- +goose StatementEnd
 DROP FUNCTION user_utilization_as_of(timestamptz);
 DROP FUNCTION user_certifications_as_of(timestamptz);
 DROP FUNCTION user_profile_skills_as_of(timestamptz);

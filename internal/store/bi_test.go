@@ -402,3 +402,29 @@ func TestBIPeopleQuestions(t *testing.T) {
 		}
 	}
 }
+
+// TestAsOfFunctionsRun calls every *_as_of function of the schema: each
+// returns the rows of a history table, and a body bound to the table's
+// columns of an earlier migration fails once a column is added.
+func TestAsOfFunctionsRun(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newStore(t, true)
+	rows, err := s.Pool().Query(ctx, `SELECT proname::text FROM pg_proc WHERE pronamespace = $1::regnamespace AND proname LIKE '%\_as\_of' ORDER BY 1`, s.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) < 6 {
+		t.Fatalf("found only %v", names)
+	}
+	for _, n := range names {
+		var count int
+		if err := s.Pool().QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{s.Schema(), n}.Sanitize()+"(now())").Scan(&count); err != nil {
+			t.Errorf("%s(now()): %v", n, err)
+		}
+	}
+}

@@ -16,6 +16,9 @@ import (
 // schema's comments.
 const biPeople = 12
 
+// peopleData is the migration with the people data's tables.
+const peopleData = 10
+
 // schemaSurface is what BI sees of a schema: every comment (on tables,
 // views, columns and functions), every view's definition and every
 // function's signature, one line each, sorted. The comments 00012 fills in
@@ -42,7 +45,8 @@ ORDER BY 1`
 // TestMigrationBIPeopleDown applies 00012 over the schema before it and
 // rolls it back: the comments, views and functions are exactly those of
 // before (current_agents and queue_membership as 00005 made them), the down
-// says what it cannot restore, and up again works.
+// says what it cannot restore, and up again works, as do the downs of the
+// migrations before it, down to 00010's.
 func TestMigrationBIPeopleDown(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -91,5 +95,19 @@ func TestMigrationBIPeopleDown(t *testing.T) {
 	upTo(biPeople)
 	if d := cmp.Diff(after, surface()); d != "" {
 		t.Errorf("up again differs from the first up (-first +again):\n%s", d)
+	}
+
+	// The migrations before it still go down (00010 drops columns of
+	// users_history, which users_as_of returns), and up again.
+	for v := int64(biPeople); v > peopleData; {
+		down, err := s.MigrateDown(ctx)
+		if err != nil {
+			t.Fatalf("down from %d: %v", v, err)
+		}
+		v = down.Version
+	}
+	upTo(biPeople)
+	if d := cmp.Diff(after, surface()); d != "" {
+		t.Errorf("up again from 00009 differs from the first up (-first +again):\n%s", d)
 	}
 }
