@@ -92,10 +92,15 @@ LEFT JOIN stations es ON es.id = st.effective_station_id
 LEFT JOIN user_last_login ll ON ll.user_id = u.id
 WHERE u.deleted_at IS NULL AND u.state IS DISTINCT FROM 'deleted';
 
--- queue_membership: member_since is the first version of the current run
--- of versions without a gap (the loader opens a version at the instant it
+-- queue_membership: member_since is the first version of the last run of
+-- versions without a gap (the loader opens a version at the instant it
 -- closes the one before, so a change of joined leaves no gap; a membership
 -- removed and added again does). joined_since is the current version's.
+-- A join on a grouped subquery rather than a lateral one: a query that
+-- does not read member_since skips it (join removal), one about a user or a
+-- queue reads only its history (the condition reaches the window's
+-- partition), and the whole view reads the history once (1.1 s for 250,000
+-- memberships, against 3.5 s per-row).
 CREATE OR REPLACE VIEW queue_membership AS
 SELECT uq.queue_id,
        q.name          AS queue_name,
@@ -115,13 +120,14 @@ LEFT JOIN divisions qd ON qd.id = q.division_id
 LEFT JOIN users u ON u.id = uq.user_id
 LEFT JOIN user_queues_history h
        ON h.user_id = uq.user_id AND h.queue_id = uq.queue_id AND h.valid_to IS NULL
-LEFT JOIN LATERAL (
-    SELECT max(s.valid_from) AS member_since
-    FROM user_queues_history s
-    WHERE s.user_id = uq.user_id AND s.queue_id = uq.queue_id
-      AND NOT EXISTS (SELECT 1 FROM user_queues_history p
-                      WHERE p.user_id = s.user_id AND p.queue_id = s.queue_id AND p.valid_to = s.valid_from)
-) ms ON true;
+LEFT JOIN (
+    SELECT v.user_id, v.queue_id, max(v.valid_from) AS member_since
+    FROM (SELECT user_id, queue_id, valid_from,
+                 lag(valid_to) OVER (PARTITION BY user_id, queue_id ORDER BY valid_from) AS previous_to
+          FROM user_queues_history) v
+    WHERE v.previous_to IS DISTINCT FROM v.valid_from
+    GROUP BY v.user_id, v.queue_id
+) ms ON ms.user_id = uq.user_id AND ms.queue_id = uq.queue_id;
 
 CREATE VIEW agents_without_station AS
 SELECT u.id                                     AS user_id,
@@ -270,20 +276,35 @@ WHERE a.date_due < now()
   AND a.status IS DISTINCT FROM 'Completed' AND a.date_completed IS NULL
   AND u.deleted_at IS NULL AND u.state = 'active';
 
+-- Reports are joined by coalesce(manager_id, ''), so that the users
+-- without a manager meet their row (a user id is never empty) by a hash
+-- join.
 CREATE VIEW overdue_development_activities_by_manager AS
 SELECT o.manager_id,
        o.manager_name,
        o.manager_email,
-       (SELECT count(*) FROM users r
-        WHERE r.manager_id IS NOT DISTINCT FROM o.manager_id
-          AND r.deleted_at IS NULL AND r.state = 'active') AS direct_reports,
-       count(DISTINCT o.user_id)                         AS reports_with_overdue,
-       count(*)                                          AS overdue_activities,
-       count(*) FILTER (WHERE o.type = 'Coaching')       AS overdue_coaching,
-       min(o.date_due)                                   AS oldest_date_due,
-       max(o.days_overdue)                               AS max_days_overdue
-FROM overdue_development_activities o
-GROUP BY o.manager_id, o.manager_name, o.manager_email;
+       coalesce(r.direct_reports, 0) AS direct_reports,
+       o.reports_with_overdue,
+       o.overdue_activities,
+       o.overdue_coaching,
+       o.oldest_date_due,
+       o.max_days_overdue
+FROM (
+    SELECT manager_id, manager_name, manager_email,
+           count(DISTINCT user_id)                    AS reports_with_overdue,
+           count(*)                                   AS overdue_activities,
+           count(*) FILTER (WHERE type = 'Coaching')  AS overdue_coaching,
+           min(date_due)                              AS oldest_date_due,
+           max(days_overdue)                          AS max_days_overdue
+    FROM overdue_development_activities
+    GROUP BY manager_id, manager_name, manager_email
+) o
+LEFT JOIN (
+    SELECT coalesce(manager_id, '') AS manager_key, count(*) AS direct_reports
+    FROM users
+    WHERE deleted_at IS NULL AND state = 'active'
+    GROUP BY 1
+) r ON r.manager_key = coalesce(o.manager_id, '');
 
 CREATE VIEW user_group_membership AS
 SELECT ug.group_id,
