@@ -426,7 +426,7 @@ COMMENT ON COLUMN roles.name IS 'Role name.';
 COMMENT ON COLUMN roles.description IS 'Description, as set in Genesys.';
 
 COMMENT ON TABLE groups IS
-    'Groups of the org (reference stream, GET /api/v2/groups), current state: names for user_groups.group_id (view user_group_membership).';
+    'Groups of the org (directory stream, GET /api/v2/groups), current state: names for user_groups.group_id (view user_group_membership).';
 COMMENT ON COLUMN groups.id IS 'Genesys group id.';
 COMMENT ON COLUMN groups.name IS 'Group name.';
 COMMENT ON COLUMN groups.description IS 'Description, as set in Genesys.';
@@ -437,7 +437,7 @@ COMMENT ON COLUMN groups.member_count IS 'Members, as the listing counted them w
 COMMENT ON COLUMN groups.date_modified IS 'When the group was last modified in Genesys.';
 
 COMMENT ON TABLE locations IS
-    'Locations of the org (reference stream, GET /api/v2/locations), current state: names and addresses for user_locations.location_id (view user_location_membership).';
+    'Locations of the org (directory stream, GET /api/v2/locations), current state: names and addresses for user_locations.location_id (view user_location_membership).';
 COMMENT ON COLUMN locations.id IS 'Genesys location id.';
 COMMENT ON COLUMN locations.name IS 'Location name.';
 COMMENT ON COLUMN locations.state IS 'Location state in Genesys (active, deleted).';
@@ -448,7 +448,7 @@ COMMENT ON COLUMN locations.address_zipcode IS 'Postal code.';
 COMMENT ON COLUMN locations.address_country IS 'Country of the address.';
 
 COMMENT ON TABLE stations IS
-    'Stations (phones) of the org (reference stream, GET /api/v2/stations), current state: names for the ids of user_stations. Current only: a station''s user changes at every login.';
+    'Stations (phones) of the org (directory stream, GET /api/v2/stations), current state: names for the ids of user_stations. Current only: a station''s user changes at every login.';
 COMMENT ON COLUMN stations.id IS 'Genesys station id.';
 COMMENT ON COLUMN stations.name IS 'Station name (often the phone''s name or the agent''s).';
 COMMENT ON COLUMN stations.type IS 'Station type, as Genesys gives it (e.g. inin_webrtc_softphone).';
