@@ -222,7 +222,9 @@
 //     Teams are not served as a listing.
 //   - certifications: 0–3 names from an org list; [] when none (unsure:
 //     like profileSkills). They are part of the user document (doc:
-//     UpdateUser.certifications), so a change bumps the version.
+//     UpdateUser.certifications): PATCH /users/{id} with certifications
+//     replaces them (trimmed, repeats once, an empty name 400: unsure) and
+//     a change bumps the version.
 //   - Groups (doc: GroupsApi.getGroups: no permission, pageSize default 25,
 //     id list, jabberId not with id, sortOrder ascending/descending; seen:
 //     pages of 100 in the Terraform provider; the maximum 100 is unsure):

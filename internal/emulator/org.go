@@ -150,7 +150,7 @@ type user struct {
 	routingSince  int64
 	ooo           *outOfOffice // nil: never set one
 	team          int32        // team index plus one; 0: none
-	certs         []int32      // indexes into certificationNames, ascending
+	certs         []string     // certification names, distinct, in order
 	activities    []activity   // as attendee
 }
 

@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/usersync/syncer/internal/emulator/analytics"
@@ -239,7 +240,9 @@ func decoratePeople(o *org, seed int64, epoch time.Time) {
 			}
 		}
 		if live {
-			u.certs = g.distinct(len(certificationNames), drawCount(g))
+			for _, c := range g.draw(len(certificationNames), drawCount(g)) {
+				u.certs = append(u.certs, certificationNames[c])
+			}
 		}
 		if agent {
 			n := g.r.IntN(7)
@@ -514,7 +517,7 @@ func (o *org) appendPeople(b []byte, u *user, exp expand) []byte {
 			if k > 0 {
 				b = append(b, ',')
 			}
-			b = appendStr(b, certificationNames[c])
+			b = appendStr(b, c)
 		}
 		b = append(b, ']')
 	}
@@ -711,11 +714,11 @@ func (o *org) churnPeople(g *generator, i int32) []string {
 		}
 		fields = append(fields, "team")
 	default:
-		c := int32(g.r.IntN(len(certificationNames)))
-		if k, ok := slices.BinarySearch(u.certs, c); ok {
+		c := certificationNames[g.r.IntN(len(certificationNames))]
+		if k := slices.Index(u.certs, c); k >= 0 {
 			u.certs = slices.Delete(slices.Clone(u.certs), k, k+1)
 		} else {
-			u.certs = slices.Insert(slices.Clone(u.certs), k, c)
+			u.certs = append(slices.Clone(u.certs), c)
 		}
 		u.version++ // certifications are part of the user document
 		fields = append(fields, "certifications")
@@ -723,11 +726,26 @@ func (o *org) churnPeople(g *generator, i int32) []string {
 	return fields
 }
 
-// certificationsOf returns the names of u's certifications.
-func certificationsOf(u *user) []string {
-	out := make([]string, len(u.certs))
-	for k, c := range u.certs {
-		out[k] = certificationNames[c]
+// normalizeCertifications trims the certifications of a PATCH and drops
+// repeats (case-insensitive), keeping the first spelling and the order; an
+// empty name answers 400.
+func normalizeCertifications(in []string) ([]string, *apiError) {
+	if len(in) > maxCertifications {
+		return nil, badRequest("At most %d certifications can be set; %d were given", maxCertifications, len(in))
 	}
-	return out
+	out := make([]string, 0, len(in))
+	for n, c := range in {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			return nil, badRequest("certifications[%d] must not be empty", n)
+		}
+		if !slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, c) }) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
+
+// maxCertifications bounds a user's certifications (undocumented: the
+// emulator's choice).
+const maxCertifications = 100

@@ -880,3 +880,35 @@ func TestLeaversGoOffline(t *testing.T) {
 		}
 	})
 }
+
+// PATCH /users/{id} with certifications replaces them (trimmed, repeats
+// once) and bumps the version; an empty name is a 400 that changes
+// nothing; [] clears them.
+func TestPatchCertifications(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{Users: 50, Seed: 3})
+	v := e.s.Users()[2]
+	r := e.do("PATCH", "/api/v2/users/"+v.ID, map[string]any{"version": v.Version,
+		"certifications": []string{" ITIL 4 Foundation ", "itil 4 foundation", "Scrum Master"}})
+	if r.status != 200 {
+		t.Fatalf("PATCH: %d %s", r.status, r.body)
+	}
+	got, _ := e.s.User(v.ID)
+	if !slices.Equal(got.Certifications, []string{"ITIL 4 Foundation", "Scrum Master"}) || got.Version != v.Version+1 {
+		t.Fatalf("certifications %v version %d", got.Certifications, got.Version)
+	}
+	var u peopleUser
+	e.get("/api/v2/users/"+v.ID+"?expand=certifications", 200, &u)
+	if u.Certifications == nil || !slices.Equal(*u.Certifications, got.Certifications) {
+		t.Errorf("expand after PATCH: %v", u.Certifications)
+	}
+	if r := e.do("PATCH", "/api/v2/users/"+v.ID, map[string]any{"version": got.Version, "certifications": []string{"x", " "}}); r.status != 400 {
+		t.Errorf("an empty certification: %d", r.status)
+	}
+	if r := e.do("PATCH", "/api/v2/users/"+v.ID, map[string]any{"version": got.Version, "certifications": []string{}}); r.status != 200 {
+		t.Fatalf("clear: %d %s", r.status, r.body)
+	}
+	if got, _ = e.s.User(v.ID); len(got.Certifications) != 0 {
+		t.Errorf("after []: %v", got.Certifications)
+	}
+}

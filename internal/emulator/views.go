@@ -248,7 +248,7 @@ func (o *org) userView(i int32) UserView {
 	if u.team != 0 {
 		v.TeamID = o.teams[u.team-1].id
 	}
-	v.Certifications = certificationsOf(u)
+	v.Certifications = slices.Clone(u.certs)
 	return v
 }
 

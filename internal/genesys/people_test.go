@@ -74,6 +74,22 @@ func TestPeopleExpandsAgainstEmulator(t *testing.T) {
 	if n != len(views) || periods == 0 || teams == 0 {
 		t.Fatalf("%d users, %d out-of-office periods, %d on teams", n, periods, teams)
 	}
+
+	// Certifications are part of the user document: UpdateUser sets them.
+	var v emulator.UserView
+	for _, w := range e.Users() {
+		if w.State == genesys.StateActive {
+			v = w
+			break
+		}
+	}
+	if _, err := c.UpdateUser(ctx, v.ID, genesys.UpdateUser{Version: v.Version, Certifications: []string{"Scrum Master"}}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := c.GetUser(ctx, v.ID, &genesys.GetUserOptions{Expand: []string{"certifications"}})
+	if err != nil || !slices.Equal(u.Certifications, []string{"Scrum Master"}) || u.Version != v.Version+1 {
+		t.Fatalf("after UpdateUser: %v (version %d), %v", u.Certifications, u.Version, err)
+	}
 }
 
 // Groups, locations and stations listings hold everything the users'
