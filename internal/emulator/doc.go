@@ -216,6 +216,8 @@
 //     indefinite:false, selfUri} with no id and no dates, what GET
 //     /users/{id}/outofoffice is taken to answer for such a user (unsure:
 //     the real expand may omit the field; clients must accept both).
+//     GET /users/{id}/outofoffice (doc: no permission) answers the same
+//     record; a deleted user 404 (unsure).
 //   - team: about 60% of agents (users not deleted in at least one queue),
 //     mostly a team of their own division; a user without a team has no
 //     team field (unsure); deleted users leave their team (unsure).

@@ -79,6 +79,16 @@ func (s *Server) getGroups(w http.ResponseWriter, r *http.Request) {
 	wire.WriteJSON(w, http.StatusOK, pageOf(p, all))
 }
 
+// getUserOutOfOffice serves GET /api/v2/users/{userId}/outofoffice: the
+// user's OutOfOffice, as the outOfOffice expand renders it.
+func (s *Server) getUserOutOfOffice(w http.ResponseWriter, r *http.Request) {
+	var b []byte
+	if !s.readUser(w, r, func(o *org, u *user) { b = o.appendOutOfOffice(nil, u) }) {
+		return
+	}
+	writeRaw(w, http.StatusOK, b)
+}
+
 // Development activities: GET /api/v2/users/development/activities.
 const (
 	// maxActivityUsers is the most userId values of one request (doc: "up

@@ -225,6 +225,13 @@ func TestPeopleExpands(t *testing.T) {
 			break
 		}
 	}
+	// GET /users/{id}/outofoffice answers the same record.
+	var single, expanded struct{ OutOfOffice map[string]any }
+	e.get("/api/v2/users/"+cur.ID+"?expand=outOfOffice", 200, &expanded)
+	e.get("/api/v2/users/"+cur.ID+"/outofoffice", 200, &single.OutOfOffice)
+	if fmt.Sprint(single.OutOfOffice) != fmt.Sprint(expanded.OutOfOffice) || single.OutOfOffice["active"] != true {
+		t.Errorf("GET outofoffice %v, expand %v", single.OutOfOffice, expanded.OutOfOffice)
+	}
 	clock.Advance(cur.OutOfOffice.End.Sub(now))
 	e.token = e.login() // tokens last a day
 	var one peopleUser

@@ -141,6 +141,7 @@ var routePermissions = map[string]permRule{
 	// People data: either permission opens the listing; what it shows
 	// depends on which (people_routes.go).
 	"GET /api/v2/users/development/activities": anyOf(permLearningAssignmentView, permCoachingAppointmentView),
+	"GET /api/v2/users/{userId}/outofoffice":   noPermission,
 
 	// Joiners and leavers (UsersApi.md; a route the reference lists with
 	// "Requires no permissions" needs none).

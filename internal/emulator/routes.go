@@ -65,6 +65,7 @@ func (s *Server) routes() {
 
 	// People data (people_routes.go).
 	s.handleAPI("GET /api/v2/users/development/activities", s.getDevelopmentActivities)
+	s.handleAPI("GET /api/v2/users/{userId}/outofoffice", s.getUserOutOfOffice)
 
 	// Joiners and leavers (lifecycle_routes.go).
 	s.handleAPI("GET /api/v2/users/{userId}/station", s.getUserStation)

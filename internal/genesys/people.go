@@ -47,6 +47,14 @@ func (c *Client) Groups(ctx context.Context, opts *ListOptions) iter.Seq2[Group,
 	}), listingEntities[Group])
 }
 
+// UserOutOfOffice reads the user's out-of-office record (the same as the
+// outOfOffice expand): GET /api/v2/users/{userId}/outofoffice.
+func (c *Client) UserOutOfOffice(ctx context.Context, userID string) (OutOfOffice, error) {
+	var o OutOfOffice
+	err := c.do(ctx, newCall("GET", "/api/v2/users/{userId}/outofoffice", userID), &o)
+	return o, err
+}
+
 // Development activity types and statuses, as the API spells them.
 const (
 	ActivityInformational   = "Informational"

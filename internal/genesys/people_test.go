@@ -51,6 +51,12 @@ func TestPeopleExpandsAgainstEmulator(t *testing.T) {
 			t.Fatalf("user %s outOfOffice %+v, want %+v", u.ID, o, v.OutOfOffice)
 		}
 		if w := v.OutOfOffice; w != nil {
+			if periods == 0 {
+				single, err := c.UserOutOfOffice(ctx, u.ID)
+				if err != nil && u.State != genesys.StateDeleted || err == nil && (single.ID != o.ID || !single.StartDate.Equal(o.StartDate) || single.Active != o.Active) {
+					t.Fatalf("UserOutOfOffice %+v, %v; expand %+v", single, err, o)
+				}
+			}
 			periods++
 			if o.ID != w.ID || !o.StartDate.Equal(w.Start) || !o.EndDate.Equal(w.End) || o.Indefinite != w.Indefinite || o.Active != w.Active(now) {
 				t.Fatalf("user %s outOfOffice %+v, want %+v", u.ID, o, w)
