@@ -422,12 +422,8 @@ func (o *org) clock() int64 {
 	return o.epoch
 }
 
-// timeLayout is how the API writes times: UTC, milliseconds, Z.
-const timeLayout = "2006-01-02T15:04:05.000Z"
-
-func appendMs(b []byte, ms int64) []byte {
-	return time.UnixMilli(ms).UTC().AppendFormat(b, timeLayout)
-}
+// appendMs appends Unix ms as the API writes times: UTC, milliseconds, Z.
+func appendMs(b []byte, ms int64) []byte { return analytics.AppendMillis(b, ms) }
 
 func formatMs(ms int64) string { return string(appendMs(nil, ms)) }
 
