@@ -353,7 +353,7 @@ func drawOutOfOffice(g *generator, now int64) *outOfOffice {
 	p := &outOfOffice{id: g.uuid()}
 	switch k := g.r.IntN(100); {
 	case k < 40:
-		p.start = day - int64(g.r.IntN(14))*msDay - 9*msHour
+		p.start = day - int64(1+g.r.IntN(14))*msDay + 9*msHour
 		if g.r.IntN(5) == 0 {
 			p.indefinite = true
 			return p
@@ -364,7 +364,7 @@ func drawOutOfOffice(g *generator, now int64) *outOfOffice {
 		p.end = p.start + int64(1+g.r.IntN(14))*msDay + 9*msHour
 	default:
 		p.end = day - int64(1+g.r.IntN(60))*msDay + 17*msHour
-		p.start = p.end - int64(1+g.r.IntN(14))*msDay - 9*msHour
+		p.start = p.end - int64(1+g.r.IntN(14))*msDay - 8*msHour
 	}
 	return p
 }
