@@ -9,14 +9,19 @@ import (
 // The joiner and leaver endpoints: stations, MFA verifiers, utilization,
 // profile skills and the activation invite (shared/reference/UsersApi.md).
 
-// Station is one of the org's stations (GET /api/v2/stations).
+// Station is one of the org's stations (GET /api/v2/stations). UserID is
+// the user associated with (logged in to) it; WebRtcUserID the user a
+// WebRTC phone's station is configured for.
 type Station struct {
-	ID      string `json:"id,omitempty"`
-	Name    string `json:"name,omitempty"`
-	Status  string `json:"status,omitempty"`
-	UserID  string `json:"userId,omitempty"`
-	Type    string `json:"type,omitempty"`
-	SelfURI string `json:"selfUri,omitempty"`
+	ID               string `json:"id,omitempty"`
+	Name             string `json:"name,omitempty"`
+	Description      string `json:"description,omitempty"`
+	Status           string `json:"status,omitempty"`
+	UserID           string `json:"userId,omitempty"`
+	WebRtcUserID     string `json:"webRtcUserId,omitempty"`
+	Type             string `json:"type,omitempty"`
+	LineAppearanceID string `json:"lineAppearanceId,omitempty"`
+	SelfURI          string `json:"selfUri,omitempty"`
 }
 
 // UserStation is a station as a user's UserStations names it.
