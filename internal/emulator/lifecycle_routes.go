@@ -32,12 +32,14 @@ type (
 		Name           string       `json:"name"`
 		Type           string       `json:"type"`
 		AssociatedUser *userRefJSON `json:"associatedUser,omitempty"`
+		AssociatedDate string       `json:"associatedDate,omitempty"`
 		DefaultUser    *userRefJSON `json:"defaultUser,omitempty"`
 	}
 	userStationsJSON struct {
-		AssociatedStation *userStationJSON `json:"associatedStation,omitempty"`
-		EffectiveStation  *userStationJSON `json:"effectiveStation,omitempty"`
-		DefaultStation    *userStationJSON `json:"defaultStation,omitempty"`
+		AssociatedStation     *userStationJSON `json:"associatedStation,omitempty"`
+		EffectiveStation      *userStationJSON `json:"effectiveStation,omitempty"`
+		DefaultStation        *userStationJSON `json:"defaultStation,omitempty"`
+		LastAssociatedStation *userStationJSON `json:"lastAssociatedStation,omitempty"`
 	}
 	verifierJSON struct {
 		ID      string `json:"id"`
@@ -105,12 +107,19 @@ func (o *org) userStation(k int32) *userStationJSON {
 }
 
 // userStations is a user's UserStations: the effective station is the
-// associated one, else the default one.
+// associated one, else the default one; the last associated one is the
+// associated one, else the station the user last logged in at
+// (lastAssociatedStation). An associated station carries the time of the
+// user's last login as its associatedDate.
 func (o *org) userStations(u *user) userStationsJSON {
 	var out userStationsJSON
 	if u.associatedStation != 0 {
 		out.AssociatedStation = o.userStation(u.associatedStation - 1)
+		out.AssociatedStation.AssociatedDate = u.lastLogin
 		out.EffectiveStation = out.AssociatedStation
+	}
+	if last := lastAssociatedStation(u); last != 0 {
+		out.LastAssociatedStation = o.userStation(last - 1)
 	}
 	if u.defaultStation != 0 {
 		out.DefaultStation = o.userStation(u.defaultStation - 1)
@@ -382,4 +391,17 @@ func (s *Server) readUser(w http.ResponseWriter, r *http.Request, f func(o *org,
 		wire.NotFound(w, "The user %s was not found", id)
 	}
 	return found
+}
+
+// lastAssociatedStation is the station (index+1) the user was last
+// associated with: the one associated now, else the default station when
+// the user ever logged in (desk phones are where agents log in), else none.
+func lastAssociatedStation(u *user) int32 {
+	switch {
+	case u.associatedStation != 0:
+		return u.associatedStation
+	case u.lastLogin != "":
+		return u.defaultStation
+	}
+	return 0
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"net/url"
+	"time"
 )
 
 // The joiner and leaver endpoints: stations, MFA verifiers, utilization,
@@ -30,6 +31,9 @@ type UserStation struct {
 	Name           string   `json:"name,omitempty"`
 	Type           string   `json:"type,omitempty"`
 	AssociatedUser *UserRef `json:"associatedUser,omitempty"`
+	// AssociatedDate is when the user was associated with the station
+	// (associatedStation only).
+	AssociatedDate time.Time `json:"associatedDate,omitzero"`
 	DefaultUser    *UserRef `json:"defaultUser,omitempty"`
 }
 
@@ -105,15 +109,20 @@ func (c *Client) ListStations(ctx context.Context, opts *ListOptions) (*Listing[
 	return &l, nil
 }
 
-// Stations iterates the org's stations.
-func (c *Client) Stations(ctx context.Context, opts *ListOptions) iter.Seq2[Station, error] {
+// StationPages iterates the pages of the org's stations.
+func (c *Client) StationPages(ctx context.Context, opts *ListOptions) iter.Seq2[*Listing[Station], error] {
 	var o ListOptions
 	if opts != nil {
 		o = *opts
 	}
-	return items(pages(ctx, pathStations, o, MaxStationsPageSize, func(ctx context.Context, lo ListOptions) (*Listing[Station], error) {
+	return pages(ctx, pathStations, o, MaxStationsPageSize, func(ctx context.Context, lo ListOptions) (*Listing[Station], error) {
 		return c.ListStations(ctx, &lo)
-	}), listingEntities[Station])
+	})
+}
+
+// Stations iterates the org's stations.
+func (c *Client) Stations(ctx context.Context, opts *ListOptions) iter.Seq2[Station, error] {
+	return items(c.StationPages(ctx, opts), listingEntities[Station])
 }
 
 // SetDefaultStation makes a station the user's default station:

@@ -36,15 +36,20 @@ func (c *Client) ListGroups(ctx context.Context, opts *ListOptions) (*Listing[Gr
 	return &l, nil
 }
 
-// Groups iterates the org's groups.
-func (c *Client) Groups(ctx context.Context, opts *ListOptions) iter.Seq2[Group, error] {
+// GroupPages iterates the pages of the org's groups.
+func (c *Client) GroupPages(ctx context.Context, opts *ListOptions) iter.Seq2[*Listing[Group], error] {
 	var o ListOptions
 	if opts != nil {
 		o = *opts
 	}
-	return items(pages(ctx, pathGroups, o, MaxGroupsPageSize, func(ctx context.Context, lo ListOptions) (*Listing[Group], error) {
+	return pages(ctx, pathGroups, o, MaxGroupsPageSize, func(ctx context.Context, lo ListOptions) (*Listing[Group], error) {
 		return c.ListGroups(ctx, &lo)
-	}), listingEntities[Group])
+	})
+}
+
+// Groups iterates the org's groups.
+func (c *Client) Groups(ctx context.Context, opts *ListOptions) iter.Seq2[Group, error] {
+	return items(c.GroupPages(ctx, opts), listingEntities[Group])
 }
 
 // UserOutOfOffice reads the user's out-of-office record (the same as the

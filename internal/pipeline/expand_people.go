@@ -30,12 +30,8 @@ func init() {
 				row := load.UserStationRow{UserID: u.ID, DefaultStationID: stationID(s.DefaultStation),
 					AssociatedStationID: stationID(s.AssociatedStation), EffectiveStationID: stationID(s.EffectiveStation),
 					LastAssociatedStationID: stationID(s.LastAssociatedStation)}
-				if s.AssociatedStation != nil {
-					t, err := apiTime(u.ID, "station.associatedStation.associatedDate", s.AssociatedStation.AssociatedDate)
-					if err != nil {
-						return err
-					}
-					row.AssociatedDate = t
+				if a := s.AssociatedStation; a != nil && !a.AssociatedDate.IsZero() {
+					row.AssociatedDate = a.AssociatedDate.UTC()
 				}
 				if row != (load.UserStationRow{UserID: u.ID}) {
 					add(row)
@@ -117,27 +113,21 @@ func init() {
 }
 
 // outOfOfficeRow is the period a user's outOfOffice names, if it names one
-// (a user never out of office has none, or one without a start).
+// (a user who never set one has an empty record, or none).
 func outOfOfficeRow(u genesys.User) (load.OutOfOfficeRow, bool, error) {
 	o := u.OutOfOffice
-	if o == nil || o.StartDate == "" {
+	if !o.HasPeriod() {
 		return load.OutOfOfficeRow{}, false, nil
 	}
-	start, err := apiTime(u.ID, "outOfOffice.startDate", o.StartDate)
-	if err != nil {
-		return load.OutOfOfficeRow{}, false, err
-	}
-	end, err := apiTime(u.ID, "outOfOffice.endDate", o.EndDate)
-	if err != nil {
-		return load.OutOfOfficeRow{}, false, err
-	}
+	end := o.EndDate
 	if o.Indefinite {
 		end = time.Time{}
 	}
-	if !end.IsZero() && end.Before(start) {
-		return load.OutOfOfficeRow{}, false, fmt.Errorf("user %s: outOfOffice ends (%s) before it starts (%s)", u.ID, o.EndDate, o.StartDate)
+	if !end.IsZero() && end.Before(o.StartDate) {
+		return load.OutOfOfficeRow{}, false, fmt.Errorf("user %s: outOfOffice ends (%s) before it starts (%s)", u.ID,
+			o.EndDate.Format(time.RFC3339), o.StartDate.Format(time.RFC3339))
 	}
-	return load.OutOfOfficeRow{UserID: u.ID, Start: start, End: end, Indefinite: o.Indefinite, Active: o.Active, ID: o.ID}, true, nil
+	return load.OutOfOfficeRow{UserID: u.ID, Start: o.StartDate.UTC(), End: end.UTC(), Indefinite: o.Indefinite, Active: o.Active, ID: o.ID}, true, nil
 }
 
 // presentLoad is an Expand's Load over the users whose answer carries the

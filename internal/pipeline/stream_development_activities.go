@@ -91,29 +91,15 @@ func activitiesBatch(b extract.ActivitiesBatch) Batch {
 
 // activityRow is an activity's row without its user.
 func activityRow(a genesys.DevelopmentActivity) (load.DevelopmentActivityRow, error) {
+	overdue := a.IsOverdue
 	row := load.DevelopmentActivityRow{ActivityID: a.ID, Name: a.Name, Type: a.Type, Status: a.Status,
-		IsOverdue: a.IsOverdue, IsPassed: a.IsPassed, PercentageScore: a.PercentageScore, Raw: mustJSON(a)}
+		DateCreated: a.DateCreated.UTC(), DateDue: a.DateDue.UTC(), DateCompleted: a.DateCompleted.UTC(),
+		IsOverdue: &overdue, IsPassed: a.IsPassed, PercentageScore: a.PercentageScore, Raw: mustJSON(a)}
 	if a.CreatedBy != nil {
 		row.CreatedByID = a.CreatedBy.ID
 	}
 	if a.Facilitator != nil {
 		row.FacilitatorID = a.Facilitator.ID
-	}
-	if a.Module != nil {
-		row.ModuleID = a.Module.ID
-	}
-	for _, f := range []struct {
-		name, val string
-		to        *time.Time
-	}{{"dateCreated", a.DateCreated, &row.DateCreated}, {"dateDue", a.DateDue, &row.DateDue}, {"dateCompleted", a.DateCompleted, &row.DateCompleted}} {
-		if f.val == "" {
-			continue
-		}
-		t, err := parseAPITime(f.val)
-		if err != nil {
-			return row, fmt.Errorf("development activity %s: %s %q is not an ISO-8601 time", a.ID, f.name, f.val)
-		}
-		*f.to = t
 	}
 	return row, nil
 }

@@ -116,5 +116,5 @@ func locationRow(l genesys.LocationDefinition) load.LocationRow {
 
 func stationRow(s genesys.Station) load.StationRow {
 	return load.StationRow{ID: s.ID, Name: s.Name, Type: s.Type, Status: s.Status, UserID: s.UserID,
-		WebRTCUserID: s.WebRTCUserID, LineAppearanceID: s.LineAppearanceID, Raw: mustJSON(s)}
+		WebRTCUserID: s.WebRtcUserID, LineAppearanceID: s.LineAppearanceID, Raw: mustJSON(s)}
 }
