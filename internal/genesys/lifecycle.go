@@ -34,7 +34,7 @@ type UserStation struct {
 	// AssociatedDate is when the user was associated with the station
 	// (associatedStation only).
 	AssociatedDate time.Time `json:"associatedDate,omitzero"`
-	DefaultUser    *UserRef `json:"defaultUser,omitempty"`
+	DefaultUser    *UserRef  `json:"defaultUser,omitempty"`
 }
 
 // UserStations is a user's stations (the station expand, GET

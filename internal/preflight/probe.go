@@ -1,12 +1,12 @@
 package preflight
 
 import (
-	"time"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/usersync/syncer/internal/genesys"
 	"github.com/usersync/syncer/internal/textfmt"
