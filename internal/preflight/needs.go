@@ -56,8 +56,7 @@ const (
 	whenLeaverRoles   = "for each active user offboarded, when the feed has no roles column and offboard.strip_roles is on"
 	whenLookup        = "for a row whose employee id no known key finds (a joiner), one call each"
 	whenLookupFound   = "for a user found by that lookup, and the users an apply registered ids on"
-	whenFeedLocation  = "when the feed has a location (location_work) column: the names, on every plan and verification"
-	whenFeedStation   = "when the feed has a default_station column: the names, on every plan and verification"
+	whenFeedDirectory = "when the feed has a location (location_work) or default_station column: the directory stream, whose names the column resolves against, on every plan and verification"
 	whenLeaverMFA     = "for each active user offboarded, when offboard.revoke_mfa is on"
 	whenLeaverUtil    = "to verify an apply: for the users it gave a profile, and the leavers it reset (offboard.reset_utilization resets without reading)"
 )
@@ -111,8 +110,9 @@ func planReads() []use {
 		use{EndpointSubject, whenLeaverRoles},
 		use{EndpointUserByExternalID, whenLookup},
 		use{EndpointExternalIDs, whenLookupFound},
-		use{EndpointLocations, whenFeedLocation},
-		use{EndpointStations, whenFeedStation},
+		use{EndpointGroups, whenFeedDirectory},
+		use{EndpointLocations, whenFeedDirectory},
+		use{EndpointStations, whenFeedDirectory},
 		use{EndpointVerifiers, whenLeaverMFA},
 	)
 	return dedupe(us)
