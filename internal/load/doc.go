@@ -37,10 +37,13 @@
 // COPY order, each bound to the field of its row type by a constructor that
 // also fixes the SQL type and whether "" or nil is stored as NULL:
 //
-//	oooTable = declare(table{name: "user_out_of_office", kind: child, owner: "user_id", key: []string{"user_id", "start_time"}},
-//		text("user_id", func(r *OutOfOfficeRow) string { return r.UserID }),
-//		timestamp("start_time", func(r *OutOfOfficeRow) time.Time { return r.Start }),
-//		optTimestamp("end_time", func(r *OutOfOfficeRow) time.Time { return r.End }),
+//	utilizationTable = declare(table{name: "user_utilization", kind: child, owner: "user_id", key: []string{"user_id", "media_type"},
+//		history: "user_utilization_history"},
+//		text("user_id", func(r *UtilizationRow) string { return r.UserID }),
+//		text("media_type", func(r *UtilizationRow) string { return r.MediaType }),
+//		integer("maximum_capacity", func(r *UtilizationRow) int { return r.MaximumCapacity }),
+//		sortedTexts("interruptible_media_types", func(r *UtilizationRow) []string { return r.InterruptibleMediaTypes }),
+//		...
 //	)
 //
 // The staging tables, every merge and history statement and the values of
@@ -56,7 +59,15 @@
 //     run_id, and a unique index of open versions on the key);
 //   - rows.go: the row type;
 //   - tables.go: the declaration;
-//   - tx.go: one exported Tx method, `return loadRows(ctx, t, oooTable, users, rows)`.
+//   - tx.go: one exported Tx method, `return loadRows(ctx, t, utilizationTable, users, rows)`.
+//
+// A column added to a hashed table whose rows a release already stored goes
+// last, nullable, and the first of such columns is named as the table's
+// appended: while a row has none of them, its hash leaves them out and
+// matches the stored one, so upgrading rewrites no row and opens no history
+// version (users' employer info and team, migration 00010); a row that gets
+// one of them is written, with one history version, on the first run that
+// sees it.
 //
 // TestDeclarationsMatchSchema compares every declaration with a freshly
 // migrated schema (columns, types, NULLs, key index, bookkeeping and history
@@ -97,14 +108,22 @@
 //     rowHash; raw JSON compares byte for byte); a row is written, and a history
 //     version closed and opened, only when its hash differs or it was
 //     deleted.
-//   - History (users_history, user_skills_history, user_queues_history):
+//   - History (users_history, user_skills_history, user_queues_history,
+//     user_profile_skills_history, user_certifications_history,
+//     user_utilization_history):
 //     exactly one open version (valid_to NULL) per present key, intervals
 //     never overlap; removal or deletion closes the open version, and a key
 //     that reappears opens a new one. Validity times come from the database
 //     clock and increase strictly from batch to batch.
 //   - Memberships (skills, languages, queues, groups, locations, role grants,
-//     external ids) are loaded per owner: a batch carries the complete list of
-//     each owner it names, so removals are detected per owner in the batch.
+//     external ids, profile skills, certifications, utilization) and the
+//     one-row-per-user expands (stations, presence, routing status, last
+//     login: current only, no history, since they change at every login) are
+//     loaded per owner: a batch carries the complete list of each owner it
+//     names, so removals are detected per owner in the batch.
+//   - Out-of-office periods and development activities are upserted by key
+//     like segments and never deleted: a period or an activity seen once
+//     stays queryable after the API stops showing it.
 //   - Deletion only after a complete snapshot: in a Stream with Snapshot set,
 //     Commit soft-deletes (deleted_at) the entities not loaded and removes the
 //     memberships of owners not named. A Tx that fails or is rolled back marks

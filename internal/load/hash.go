@@ -45,6 +45,13 @@ func rowHash(buf []byte, vals []any) ([16]byte, []byte) {
 			buf = append(buf, 7)
 			buf = binary.AppendUvarint(buf, uint64(len(x)))
 			buf = append(buf, x...)
+		case []string:
+			buf = append(buf, 8)
+			buf = binary.AppendUvarint(buf, uint64(len(x)))
+			for _, e := range x {
+				buf = binary.AppendUvarint(buf, uint64(len(e)))
+				buf = append(buf, e...)
+			}
 		default:
 			// Only the types the row types produce reach here.
 			panic(fmt.Sprintf("load: rowHash: unsupported value type %T", v))

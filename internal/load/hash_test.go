@@ -24,6 +24,12 @@ func TestRowHashSeparatesValues(t *testing.T) {
 		{"{\"a\":1}"},
 		{"x", nil},
 		{nil, "x"},
+		{[]string{}},
+		{[]string{""}},
+		{[]string{"ab", "c"}},
+		{[]string{"a", "bc"}},
+		{[]string{"a"}, "b"},
+		{[]string{"a", "b"}},
 	}
 	seen := map[[16]byte]int{}
 	var buf []byte

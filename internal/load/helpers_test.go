@@ -9,10 +9,13 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
 
 	"github.com/usersync/syncer/internal/load"
 	"github.com/usersync/syncer/internal/pgtest"
 	"github.com/usersync/syncer/internal/store"
+	"github.com/usersync/syncer/migrations"
 )
 
 type env struct {
@@ -32,6 +35,48 @@ func newEnv(t testing.TB) *env {
 		t.Fatalf("migrate: %v", err)
 	}
 	return &env{pool: pool, schema: schema, loader: load.New(pool, load.Config{Schema: schema, Logger: testLogger()}), store: st}
+}
+
+// presenceDaysVersion is the migration adding the daily rollups.
+const presenceDaysVersion = 11
+
+// newEnvAt returns a loader on a fresh schema migrated up to version only,
+// for tests of a migration over data loaded before it.
+func newEnvAt(t testing.TB, version int64) *env {
+	t.Helper()
+	dbURL, schema := pgtest.Schema(t)
+	pool := pgtest.Pool(t, dbURL, schema)
+	e := &env{pool: pool, schema: schema, loader: load.New(pool, load.Config{Schema: schema, Logger: testLogger()}),
+		store: store.New(pool, store.Config{Schema: schema})}
+	e.migrate(t, version)
+	return e
+}
+
+// migrate brings the schema up or down to version, with goose as the store
+// runs it (its version table, the schema as search_path).
+func (e *env) migrate(t testing.TB, version int64) {
+	t.Helper()
+	ctx := context.Background()
+	cc := e.pool.Config().ConnConfig.Copy()
+	cc.RuntimeParams["search_path"] = pgx.Identifier{e.schema}.Sanitize()
+	db := stdlib.OpenDB(*cc)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS, goose.WithTableName("goose_db_version"), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := p.GetDBVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if version >= cur {
+		_, err = p.UpTo(ctx, version)
+	} else {
+		_, err = p.DownTo(ctx, version)
+	}
+	if err != nil {
+		t.Fatalf("migrate from %d to %d: %v", cur, version, err)
+	}
 }
 
 // stream runs fn in a Tx and commits it with wm, failing the test on error.

@@ -458,34 +458,34 @@ func TestANewTableIsADeclarationAndAMigration(t *testing.T) {
 	t.Parallel()
 	db, schema := migrated(t)
 	ctx := context.Background()
-	_, err := db.Exec(ctx, `CREATE TABLE user_out_of_office (
+	_, err := db.Exec(ctx, `CREATE TABLE user_leaves (
 			user_id text NOT NULL CHECK (user_id <> ''), start_time timestamptz NOT NULL, end_time timestamptz, note text,
 			row_hash uuid NOT NULL, first_seen_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, updated_run bigint,
 			PRIMARY KEY (user_id, start_time));
-		CREATE TABLE user_out_of_office_history (
+		CREATE TABLE user_leaves_history (
 			user_id text NOT NULL, start_time timestamptz NOT NULL, end_time timestamptz, note text,
 			row_hash uuid NOT NULL, valid_from timestamptz NOT NULL, valid_to timestamptz, run_id bigint,
 			PRIMARY KEY (user_id, start_time, valid_from));
-		CREATE UNIQUE INDEX user_out_of_office_history_current_idx ON user_out_of_office_history (user_id, start_time) WHERE valid_to IS NULL`)
+		CREATE UNIQUE INDEX user_leaves_history_current_idx ON user_leaves_history (user_id, start_time) WHERE valid_to IS NULL`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	type outOfOfficeRow struct {
+	type leaveRow struct {
 		UserID     string
 		Start, End time.Time
 		Note       string
 	}
-	ooo, err := newTable(table{name: "user_out_of_office", kind: child, owner: "user_id", key: []string{"user_id", "start_time"},
-		history: "user_out_of_office_history"},
-		text("user_id", func(r *outOfOfficeRow) string { return r.UserID }),
-		timestamp("start_time", func(r *outOfOfficeRow) time.Time { return r.Start }),
-		optTimestamp("end_time", func(r *outOfOfficeRow) time.Time { return r.End }),
-		optText("note", func(r *outOfOfficeRow) string { return r.Note }),
+	lv, err := newTable(table{name: "user_leaves", kind: child, owner: "user_id", key: []string{"user_id", "start_time"},
+		history: "user_leaves_history"},
+		text("user_id", func(r *leaveRow) string { return r.UserID }),
+		timestamp("start_time", func(r *leaveRow) time.Time { return r.Start }),
+		optTimestamp("end_time", func(r *leaveRow) time.Time { return r.End }),
+		optText("note", func(r *leaveRow) string { return r.Note }),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	problems, err := schemaProblems(ctx, db, schema, &ooo.table)
+	problems, err := schemaProblems(ctx, db, schema, &lv.table)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -494,25 +494,25 @@ func TestANewTableIsADeclarationAndAMigration(t *testing.T) {
 	}
 
 	l := New(db, Config{Schema: schema})
-	l.sql[&ooo.table] = buildSQL(l.schema, &ooo.table) // what New does for a declared table
-	load := func(rows []outOfOfficeRow) TableStats {
+	l.sql[&lv.table] = buildSQL(l.schema, &lv.table) // what New does for a declared table
+	load := func(rows []leaveRow) TableStats {
 		t.Helper()
-		tx, err := l.Begin(ctx, Stream{Pipeline: "p", Name: "out_of_office", Snapshot: true})
+		tx, err := l.Begin(ctx, Stream{Pipeline: "p", Name: "leaves", Snapshot: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer tx.Rollback(ctx)
-		if err := loadRows(ctx, tx, ooo, []string{"u1", "u2"}, rows); err != nil {
+		if err := loadRows(ctx, tx, lv, []string{"u1", "u2"}, rows); err != nil {
 			t.Fatal(err)
 		}
 		st, err := tx.Commit(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return st["user_out_of_office"]
+		return st["user_leaves"]
 	}
 	at := time.Date(2026, 12, 21, 0, 0, 0, 0, time.UTC)
-	rows := []outOfOfficeRow{
+	rows := []leaveRow{
 		{UserID: "u1", Start: at, End: at.Add(72 * time.Hour), Note: "Holiday"},
 		{UserID: "u1", Start: at.Add(240 * time.Hour)},
 		{UserID: "u2", Start: at, End: at.Add(24 * time.Hour)},
@@ -528,7 +528,7 @@ func TestANewTableIsADeclarationAndAMigration(t *testing.T) {
 		t.Errorf("one period longer, the others gone: %+v, want 1 updated, 2 deleted", got)
 	}
 	var versions, open int
-	if err := db.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE valid_to IS NULL) FROM user_out_of_office_history`).Scan(&versions, &open); err != nil {
+	if err := db.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE valid_to IS NULL) FROM user_leaves_history`).Scan(&versions, &open); err != nil {
 		t.Fatal(err)
 	}
 	if versions != 4 || open != 1 {

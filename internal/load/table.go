@@ -30,7 +30,10 @@ const (
 	// carries the complete list of every owner it names, so rows of those
 	// owners missing from the batch are deleted.
 	child
-	// segment: analytics segments and aggregates, upserted; never deleted.
+	// segment: upserted by key, never deleted, no history and no row_hash
+	// (a row is rewritten only when a value differs): analytics segments
+	// and aggregates, and records that stay once seen (out-of-office
+	// periods, development activities).
 	segment
 )
 
@@ -109,6 +112,16 @@ func optBigint[R any](name string, get func(*R) *int64) col[R] {
 	}}
 }
 
+// optBool is a boolean column storing nil as NULL.
+func optBool[R any](name string, get func(*R) *bool) col[R] {
+	return col[R]{column{name, "boolean", true}, func(r *R) any {
+		if p := get(r); p != nil {
+			return *p
+		}
+		return nil
+	}}
+}
+
 // timestamp is a timestamp with time zone column that is never NULL.
 func timestamp[R any](name string, get func(*R) time.Time) col[R] {
 	return col[R]{column{name, "timestamp with time zone", false}, func(r *R) any { return get(r) }}
@@ -124,6 +137,33 @@ func optTimestamp[R any](name string, get func(*R) time.Time) col[R] {
 // time).
 func date[R any](name string, get func(*R) time.Time) col[R] {
 	return col[R]{column{name, "date", false}, func(r *R) any { return get(r) }}
+}
+
+// optDate is a date column storing the zero time as NULL. The day is the
+// time's calendar day in its own location (as pgx writes a date), staged
+// as midnight UTC of that day, so two times of one day hash alike.
+func optDate[R any](name string, get func(*R) time.Time) col[R] {
+	return col[R]{column{name, "date", true}, func(r *R) any {
+		t := get(r)
+		if t.IsZero() {
+			return nil
+		}
+		y, m, d := t.Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}}
+}
+
+// sortedTexts is a text[] column holding a set: its elements are stored in
+// byte order, so the order the API lists them in never reads as a change,
+// and no elements as an empty array, never NULL.
+func sortedTexts[R any](name string, get func(*R) []string) col[R] {
+	return col[R]{column{name, "text[]", false}, func(r *R) any {
+		v := get(r)
+		out := make([]string, len(v))
+		copy(out, v)
+		slices.Sort(out)
+		return out
+	}}
 }
 
 // The array constructors are the columns of packed tables (see
@@ -182,6 +222,18 @@ type table struct {
 	// view is the relation BI reads a packed table through, one row per
 	// entry: the Tx's stats are kept under its name.
 	view string
+	// appended names the first of the columns added to a hashed table after
+	// a release stored its rows (they and every column after it, all
+	// nullable, last in COPY order). While each of them is NULL, rowHash
+	// leaves them out, so a row that has none of them hashes as it did
+	// before they existed: an upgrade rewrites no row and opens no history
+	// version. A row with any of them set hashes them all.
+	appended string
+	// rollup names the daily table the closed segments of a segment table
+	// are summed into per user, UTC day and rollupValue (a column of the
+	// table, and of the rollup), kept by the Tx (rollup.go); the table has
+	// user_id, start_time and end_time.
+	rollup, rollupValue string
 }
 
 // tableOf is a table loaded from rows of type R.
@@ -286,6 +338,37 @@ func (t *table) validate() error {
 			bad("owner %s must be a key column of type text, never NULL", t.owner)
 		}
 	}
+	if t.appended != "" {
+		i := slices.IndexFunc(t.cols, func(c column) bool { return c.name == t.appended })
+		switch {
+		case !t.hashed():
+			bad("appended columns only matter to hashed tables")
+		case i < 0:
+			bad("appended column %s is not declared", t.appended)
+		default:
+			for _, c := range t.cols[i:] {
+				if !c.null || t.isKey(c.name) {
+					bad("appended column %s must take NULL and not be a key column", c.name)
+				}
+			}
+		}
+	}
+	if t.rollup != "" {
+		typed := func(name, typ string, null bool) bool {
+			c, ok := t.col(name)
+			return ok && c.typ == typ && c.null == null
+		}
+		switch {
+		case t.kind != segment || len(t.entries) > 0:
+			bad("only plain segment tables have a rollup")
+		case !typed("user_id", "text", false) || !typed("start_time", "timestamp with time zone", false) || !typed("end_time", "timestamp with time zone", true):
+			bad("a table with a rollup has user_id text, start_time and end_time timestamp with time zone (end_time may be NULL)")
+		case !typed(t.rollupValue, "text", false) || t.isKey(t.rollupValue):
+			bad("rollup value %q is not a text column outside the key", t.rollupValue)
+		case !t.isKey("user_id") || !t.isKey("start_time") || len(t.key) != 2:
+			bad("a table with a rollup is keyed by user_id and start_time")
+		}
+	}
 	if t.history != "" && t.kind == segment {
 		bad("segment tables keep no history")
 	}
@@ -349,6 +432,15 @@ func (t *table) statsName() string { return cmp.Or(t.view, t.name) }
 // hashed tables carry row_hash, computed by the loader.
 func (t *table) hashed() bool { return t.kind != segment }
 
+// hashTail is the index of the first appended column (see appended), or
+// the number of columns when there is none.
+func (t *table) hashTail() int {
+	if t.appended == "" {
+		return len(t.cols)
+	}
+	return t.colIndex(t.appended)
+}
+
 func (t *table) colNames() []string {
 	out := make([]string, len(t.cols))
 	for i, c := range t.cols {
@@ -402,7 +494,14 @@ type sqlText struct {
 	maxLeadKey   string // segment: the latest time of the table (its key leads with it)
 	ensureParts  string // partitioned: create the months ($2 first days) of the table ($1) that are missing
 	relName      string // the table, schema-qualified, as $1 of ensureParts
-	finishSnap   string // entity ($1 ts, $2 run); child ([$1 ts with history]); returns deleted count
+	// with a rollup (rollup.go): the rollup, schema-qualified, and the
+	// statements adding a batch's differences to it and deleting the rows
+	// left with no segment; upsertDirect then also returns the old and new
+	// values of the segments it changed.
+	rollupRel   string
+	rollupApply string
+	rollupPrune string
+	finishSnap  string // entity ($1 ts, $2 run); child ([$1 ts with history]); returns deleted count
 }
 
 func buildSQL(schema string, t *table) sqlText {
@@ -468,7 +567,7 @@ SELECT EXISTS (SELECT 1 FROM unnest(%s) k(%s), m, LATERAL (SELECT 1 FROM %s t WH
 			strings.Join(match, " AND "), strings.Join(kk, ", "), list("m.", t.key))
 	}
 
-	if t.partition != "" {
+	if t.partition != "" || t.rollup != "" {
 		s.relName = target
 		s.ensureParts = fmt.Sprintf("SELECT count(%s($1::regclass, m)) FROM unnest($2::date[]) m", q("ensure_month_partition"))
 	}
@@ -626,6 +725,11 @@ SELECT count(*) FROM d`, target, s.seenName, own, list("t.", t.key), finishClose
 		// Not xmax = 0, as entities and children test: Postgres cannot
 		// return system columns from a partitioned table, and segment tables
 		// are the ones worth partitioning.
+		if t.rollup != "" {
+			rollupSQL(&s, t, q, ident, list("", names), list("", t.key), strings.Join(sets, ", "),
+				strings.Join(cmpOld, ", "), strings.Join(cmpNew, ", "), dedup)
+			break
+		}
 		s.upsertDirect = fmt.Sprintf(`WITH up AS (
 INSERT INTO %s AS t (%s, first_seen_at, updated_at, updated_run)
 SELECT %s, $1, $1, $2 FROM (%s) s

@@ -31,6 +31,12 @@ func TestValidateRejectsInconsistentDeclarations(t *testing.T) {
 			setExprs: map[string]string{"b": "EXCLUDED.b"}}, "only segment tables set columns by expression"},
 		{"set expression on key", table{name: "a", kind: segment, key: []string{"id"}, cols: []column{id},
 			setExprs: map[string]string{"id": "EXCLUDED.id"}}, "set expression for id"},
+		{"appended column not declared", table{name: "a", kind: entity, key: []string{"id"}, cols: []column{id}, appended: "b"},
+			"appended column b is not declared"},
+		{"appended NOT NULL column", table{name: "a", kind: entity, key: []string{"id"}, cols: []column{id, {"b", "text", true}, {"c", "text", false}},
+			appended: "b"}, "appended column c must take NULL"},
+		{"appended to a segment table", table{name: "a", kind: segment, key: []string{"id"}, cols: []column{id, {"b", "text", true}}, appended: "b"},
+			"appended columns only matter to hashed tables"},
 	}
 	for _, tc := range cases {
 		err := tc.t.validate()

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -104,6 +105,97 @@ func (t *Tx) RoleGrants(ctx context.Context, users []string, rows []RoleGrantRow
 // ExternalIDs replaces the external ids of the users named (see UserSkills).
 func (t *Tx) ExternalIDs(ctx context.Context, users []string, rows []ExternalIDRow) error {
 	return loadRows(ctx, t, externalIDsTable, users, rows)
+}
+
+// Groups merges a batch of groups.
+func (t *Tx) Groups(ctx context.Context, rows []GroupRow) error {
+	return loadRows(ctx, t, groupsTable, nil, rows)
+}
+
+// Locations merges a batch of locations.
+func (t *Tx) Locations(ctx context.Context, rows []LocationRow) error {
+	return loadRows(ctx, t, locationsTable, nil, rows)
+}
+
+// Stations merges a batch of stations.
+func (t *Tx) Stations(ctx context.Context, rows []StationRow) error {
+	return loadRows(ctx, t, stationsTable, nil, rows)
+}
+
+// UserStations replaces the station row of the users named and of every
+// user with a row in rows: a user named without a row loses theirs. No
+// history: the associated station moves at every login.
+func (t *Tx) UserStations(ctx context.Context, users []string, rows []UserStationRow) error {
+	return loadRows(ctx, t, userStationsTable, users, rows)
+}
+
+// UserPresence replaces the current presence of the users named (see
+// UserStations).
+func (t *Tx) UserPresence(ctx context.Context, users []string, rows []UserPresenceRow) error {
+	return loadRows(ctx, t, userPresenceTable, users, rows)
+}
+
+// UserRoutingStatus replaces the current routing status of the users named
+// (see UserStations).
+func (t *Tx) UserRoutingStatus(ctx context.Context, users []string, rows []UserRoutingStatusRow) error {
+	return loadRows(ctx, t, userRoutingStatusTable, users, rows)
+}
+
+// UserLastLogin replaces the last login of the users named (see
+// UserStations). Rows with a zero LastLoginAt are left out: their users,
+// when named, have no row.
+func (t *Tx) UserLastLogin(ctx context.Context, users []string, rows []UserLastLoginRow) error {
+	return loadRows(ctx, t, userLastLoginTable, users, without(rows, func(r *UserLastLoginRow) bool { return r.LastLoginAt.IsZero() }))
+}
+
+// OutOfOffice upserts out-of-office periods by user and start: a new one is
+// inserted, a known one takes the end, active and indefinite given, and
+// none is ever deleted, so past periods stay queryable after the API
+// stops showing them. Rows with a zero Start are no period and are left out.
+func (t *Tx) OutOfOffice(ctx context.Context, rows []OutOfOfficeRow) error {
+	return loadRows(ctx, t, outOfOfficeTable, nil, without(rows, func(r *OutOfOfficeRow) bool { return r.Start.IsZero() }))
+}
+
+// UserProfileSkills replaces the profile skills of the users named (see
+// UserSkills), with history.
+func (t *Tx) UserProfileSkills(ctx context.Context, users []string, rows []UserProfileSkillRow) error {
+	return loadRows(ctx, t, userProfileSkillsTable, users, rows)
+}
+
+// UserCertifications replaces the certifications of the users named (see
+// UserSkills), with history.
+func (t *Tx) UserCertifications(ctx context.Context, users []string, rows []UserCertificationRow) error {
+	return loadRows(ctx, t, userCertificationsTable, users, rows)
+}
+
+// Utilization replaces the utilization (one row per media type) of the
+// users named (see UserSkills), with history.
+func (t *Tx) Utilization(ctx context.Context, users []string, rows []UtilizationRow) error {
+	return loadRows(ctx, t, utilizationTable, users, rows)
+}
+
+// DevelopmentActivities upserts development activities by activity and
+// attendee: new ones are inserted, changed ones updated, identical ones cost
+// nothing, and none is deleted (a window of activities is not a snapshot).
+func (t *Tx) DevelopmentActivities(ctx context.Context, rows []DevelopmentActivityRow) error {
+	return loadRows(ctx, t, developmentActivitiesTable, nil, rows)
+}
+
+// without returns rows less those skip reports, sharing rows' array when
+// none is skipped.
+func without[R any](rows []R, skip func(*R) bool) []R {
+	for i := range rows {
+		if skip(&rows[i]) {
+			out := slices.Clone(rows[:i])
+			for j := i + 1; j < len(rows); j++ {
+				if !skip(&rows[j]) {
+					out = append(out, rows[j])
+				}
+			}
+			return out
+		}
+	}
+	return rows
 }
 
 // PresenceSegments upserts presence segments: new ones are inserted, an
@@ -307,7 +399,7 @@ func (t *Tx) merge(ctx context.Context, tb *table, b batch) error {
 		}
 	}
 
-	src := &copySource{n: n, fill: fill, data: len(tb.cols), row: make([]any, len(tb.cols)+1), ownerIdx: -1}
+	src := &copySource{n: n, fill: fill, data: len(tb.cols), tail: tb.hashTail(), row: make([]any, len(tb.cols)+1), ownerIdx: -1}
 	if tb.hashed() {
 		src.row = make([]any, len(tb.cols)+2)
 		src.hash = true
@@ -347,6 +439,7 @@ func (t *Tx) merge(ctx context.Context, tb *table, b batch) error {
 	copyDur := time.Since(copyStart)
 	mergeStart := time.Now()
 	var st TableStats
+	var deltas rollupDeltas // the rollup's differences, for a table with one
 	pb := &pgx.Batch{}
 	switch tb.kind {
 	case entity, child:
@@ -368,11 +461,31 @@ func (t *Tx) merge(ctx context.Context, tb *table, b batch) error {
 			}
 		}
 	case segment:
-		pb.Queue(sq.upsertDirect, ts, t.run).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Inserted, &st.Updated) })
+		if tb.rollup == "" {
+			pb.Queue(sq.upsertDirect, ts, t.run).QueryRow(func(r pgx.Row) error { return r.Scan(&st.Inserted, &st.Updated) })
+			break
+		}
+		deltas = rollupDeltas{}
+		pb.Queue(sq.upsertDirect, ts, t.run).QueryRow(func(r pgx.Row) error {
+			var users, values []string
+			var starts []time.Time
+			var ends, oldEnds []*time.Time
+			var oldValues []*string
+			if err := r.Scan(&st.Inserted, &st.Updated, &users, &starts, &ends, &values, &oldEnds, &oldValues); err != nil {
+				return err
+			}
+			rollupChanged(deltas, users, starts, ends, values, oldEnds, oldValues)
+			return nil
+		})
 	}
 	if pb.Len() > 0 {
 		if err := t.tx.SendBatch(ctx, pb).Close(); err != nil {
 			return fmt.Errorf("merge: %w", err)
+		}
+	}
+	if deltas != nil {
+		if err := t.applyRollup(ctx, tb, deltas); err != nil {
+			return err
 		}
 	}
 	mergeDur := time.Since(mergeStart)
@@ -480,6 +593,7 @@ type copySource struct {
 	row        []any
 	fill       func(int, []any)
 	hash       bool // append rowHash of the data after it
+	tail       int  // the data from tail on is hashed only when one of its values is not NULL
 	buf        []byte
 	ownerIdx   int
 	owners     map[string]struct{}
@@ -498,8 +612,12 @@ func (c *copySource) Next() bool {
 	c.row[0] = int32(c.i)
 	c.fill(c.i, c.row[1:1+c.data])
 	if c.hash {
+		n := c.data
+		if c.tail < n && allNil(c.row[1+c.tail:1+c.data]) {
+			n = c.tail // see table.appended
+		}
 		var h [16]byte
-		h, c.buf = rowHash(c.buf, c.row[1:1+c.data])
+		h, c.buf = rowHash(c.buf, c.row[1:1+n])
 		c.row[1+c.data] = h
 	}
 	if c.ownerIdx >= 0 {
@@ -571,6 +689,16 @@ func (k *keySet) repeated() bool {
 	return false
 }
 
+// allNil reports whether every value is NULL.
+func allNil(vals []any) bool {
+	for _, v := range vals {
+		if v != nil {
+			return false
+		}
+	}
+	return true
+}
+
 func (c *copySource) Values() ([]any, error) { return c.row, nil }
 func (c *copySource) Err() error             { return nil }
 
@@ -616,9 +744,25 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 	times := make([][]time.Time, len(tb.key))
 	seen := newKeySet(n)
 	row := make([]any, len(tb.cols))
+	// The rollup's differences, for a table with one: the closed segments'
+	// parts (all are new if the batch goes in here).
+	var deltas rollupDeltas
+	var userIdx, startIdx, endIdx, valueIdx int
+	if tb.rollup != "" {
+		deltas = rollupDeltas{}
+		userIdx, startIdx, endIdx, valueIdx = tb.colIndex("user_id"), tb.colIndex("start_time"), tb.colIndex("end_time"), tb.colIndex(tb.rollupValue)
+	}
 	for i := range n {
 		clear(row)
 		fill(i, row)
+		if deltas != nil {
+			if end, ok := row[endIdx].(time.Time); ok {
+				user, _ := row[userIdx].(string)
+				start, _ := row[startIdx].(time.Time)
+				value, _ := row[valueIdx].(string)
+				deltas.add(user, value, start, end, 1)
+			}
+		}
 		for j, ci := range keyIdx {
 			switch v := row[ci].(type) {
 			case string:
@@ -669,6 +813,11 @@ func (t *Tx) insertNew(ctx context.Context, tb *table, sq sqlText, n int, fill f
 	src := &directSource{n: n, fill: fill, row: make([]any, len(cols)), data: len(tb.cols), extra: []any{ts, ts, t.run}}
 	if _, err := t.tx.CopyFrom(ctx, pgx.Identifier{t.l.schema, tb.name}, cols, src); err != nil {
 		return false, fmt.Errorf("copy: %w", err)
+	}
+	if deltas != nil {
+		if err := t.applyRollup(ctx, tb, deltas); err != nil {
+			return false, err
+		}
 	}
 	t.l.log.Debug("batch inserted", "pipeline", t.stream.Pipeline, "stream", t.stream.Name, "table", tb.name, "batch", t.batches, "rows", n,
 		"keys_ms", checkStart.Sub(keysStart).Milliseconds(), "check_ms", checkDur.Milliseconds(), "copy_ms", time.Since(copyStart).Milliseconds())
