@@ -39,9 +39,9 @@ func BenchmarkPeopleData(b *testing.B) {
 		first = benchRun(b, e, c, cfg)
 		wall = time.Since(start)
 		b.StopTimer()
-		before := historyRows(b, e)
+		before := peopleHistory(b, e)
 		again = benchRun(b, e, c, cfg)
-		history = historyRows(b, e) - before
+		history = peopleHistory(b, e) - before
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(first.Calls.Total), "calls")

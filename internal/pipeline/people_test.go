@@ -43,6 +43,13 @@ func apiUsers(t *testing.T, c *genesys.Client) []genesys.User {
 	return all
 }
 
+func tsTime(t time.Time) string {
+	if t.IsZero() {
+		return "<nil>"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
 func ts(s string) string {
 	if s == "" {
 		return "<nil>"
@@ -91,12 +98,12 @@ func TestPeopleData(t *testing.T) {
 		if u.DateLastLogin != "" {
 			logins = append(logins, u.ID+"|"+ts(u.DateLastLogin))
 		}
-		if o := u.OutOfOffice; o != nil && o.StartDate != "" {
-			end := ts(o.EndDate)
+		if o := u.OutOfOffice; o.HasPeriod() {
+			end := tsTime(o.EndDate)
 			if o.Indefinite {
 				end = "<nil>"
 			}
-			ooo = append(ooo, fmt.Sprintf("%s|%s|%s|%t", u.ID, ts(o.StartDate), end, o.Indefinite))
+			ooo = append(ooo, fmt.Sprintf("%s|%s|%s|%t", u.ID, tsTime(o.StartDate), end, o.Indefinite))
 		}
 		for _, s := range u.ProfileSkills {
 			profile = append(profile, u.ID+"|"+s)
@@ -176,9 +183,9 @@ func TestPeopleData(t *testing.T) {
 
 	// The second run on the unchanged org: no history version anywhere,
 	// and the calls are the minimum the run states, within 5 %.
-	before := historyRows(t, e)
+	before := peopleHistory(t, e)
 	again := forward(t, e, c, peopleConfig())
-	if after := historyRows(t, e); after != before {
+	if after := peopleHistory(t, e); after != before {
 		t.Errorf("a re-run wrote history: %d rows before, %d after", before, after)
 	}
 	if ratio := float64(again.Calls.Total) / float64(max(again.MinCalls(), 1)); ratio > 1.05 {
@@ -186,10 +193,11 @@ func TestPeopleData(t *testing.T) {
 	}
 }
 
-func historyRows(t testing.TB, e *env) int {
+func peopleHistory(t testing.TB, e *env) int {
 	t.Helper()
 	var n int
 	err := e.pool.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM users_history) + (SELECT count(*) FROM user_profile_skills_history)
+		+ (SELECT count(*) FROM user_skills_history) + (SELECT count(*) FROM user_queues_history)
 		+ (SELECT count(*) FROM user_certifications_history) + (SELECT count(*) FROM user_utilization_history)`).Scan(&n)
 	if err != nil {
 		t.Fatal(err)
