@@ -2,7 +2,11 @@
 # Checks the emulator against the official Genesys Cloud JavaScript SDK
 # (purecloud-platform-client-v2 262.0.0, pointed at it with setGateway):
 #   1. starts `syncer emulator`, logs in through the SDK, pages users in every
-#      state with expands, reads per-user queues, a user, a search;
+#      state with expands, reads per-user queues, a user, a search; then the
+#      people data: GroupsApi.getGroups, LocationsApi.getLocations,
+#      StationsApi.getStations, RoutingApi.getRoutingUserUtilization,
+#      UsersApi.getUsersDevelopmentActivities (and its 400 over 100 ids), and
+#      users with expand outOfOffice,presence,routingStatus,team,certifications;
 #   2. runs the peer baseline shared/peer/sync.js (SDK + node-postgres) against
 #      it when PostgreSQL answers at DATABASE_URL;
 #   3. runs the Go test TestOfficialSDK, which compares what the SDK saw with

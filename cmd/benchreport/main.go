@@ -4,7 +4,7 @@
 // bench/results/latest.json (every figure with its unit, target and
 // verdict) and the tables of bench/README.md.
 //
-//	go run ./cmd/benchreport [-steps emulator,ratelimit,load,plan,apply,reverse,forward,naive,analytics,warehouse,peer] [-syncer bin/syncer]
+//	go run ./cmd/benchreport [-steps emulator,ratelimit,load,plan,apply,reverse,forward,naive,analytics,people,warehouse,peer] [-syncer bin/syncer]
 //
 // -raw-from step=FILE takes a step's figures from the saved output of an
 // earlier `go test -bench` run of that step instead of running it again
@@ -54,6 +54,7 @@ var benchSteps = []benchStep{
 	{name: "forward", pkg: "./internal/pipeline", pattern: "^BenchmarkForward50k$"},
 	{name: "naive", pkg: "./internal/pipeline", pattern: "^BenchmarkForwardNaive$"},
 	{name: "analytics", pkg: "./internal/pipeline", pattern: "^BenchmarkAnalyticsStreams$", optional: true},
+	{name: "people", pkg: "./internal/pipeline", pattern: "^BenchmarkPeopleData$"},
 	{name: "warehouse", pkg: "./internal/load", pattern: "^BenchmarkWarehouse$"},
 }
 
@@ -116,6 +117,16 @@ var specs = map[string][]spec{
 		{"BenchmarkForward50k", "resync-s", "a second run on the unchanged org, wall time", nil, "same API calls: users have no modification date"},
 		{"BenchmarkForward50k", "resync-history-rows", "history rows the second run wrote", t("<=", 0), ""},
 	},
+	"people": {
+		{"BenchmarkPeopleData", "calls/min-calls", "every stream but the analytics jobs, optional ones on (utilization, development_activities), 5,000 users: API calls / minimum", t("<=", 1.05),
+			"reference, directory, users with every default expand, queues, roles, utilization, development activities"},
+		{"BenchmarkPeopleData", "calls", "API calls of that run", nil, ""},
+		{"BenchmarkPeopleData", "min-calls", "its minimum for the data", nil, ""},
+		{"BenchmarkPeopleData", "resync-calls/min-calls", "a second run on the unchanged org: calls / minimum", t("<=", 1.05), ""},
+		{"BenchmarkPeopleData", "resync-history-rows", "history rows the second run wrote", t("<=", 0), ""},
+		{"BenchmarkPeopleData", "rows", "rows loaded", nil, ""},
+		{"BenchmarkPeopleData", "s", "wall time without a rate limit", nil, ""},
+	},
 	"analytics": {
 		{"BenchmarkAnalyticsStreams", "calls/min", "analytics jobs: API calls / minimum", t("<=", 1.05), "user_details + user_aggregates, 1,000 users, 3 days"},
 		{"BenchmarkAnalyticsStreams", "rows/s", "analytics rows loaded per second", nil, ""},
@@ -170,7 +181,7 @@ func main() {
 
 func run() int {
 	var o options
-	steps := flag.String("steps", "emulator,ratelimit,load,plan,apply,reverse,forward,naive,analytics,warehouse,peer", "steps to run, comma-separated")
+	steps := flag.String("steps", "emulator,ratelimit,load,plan,apply,reverse,forward,naive,analytics,people,warehouse,peer", "steps to run, comma-separated")
 	rawFrom := flag.String("raw-from", "", "step=FILE,...: parse FILE, the saved `go test -bench` output of an earlier run of the step, instead of running it")
 	flag.StringVar(&o.syncer, "syncer", "bin/syncer", "syncer binary (built by make build)")
 	flag.StringVar(&o.results, "results", "bench/results", "directory of latest.json and raw/")

@@ -245,6 +245,8 @@ func stepTitle(s string) string {
 		return "Forward sync (issue 5): syncer and the naive way side by side, same org and rate limit"
 	case "analytics":
 		return "Analytics streams (issue 5): user details and aggregates jobs"
+	case "people":
+		return "People data (issue 18): every stream but the analytics jobs, the optional ones on, 5,000 users"
 	case "warehouse":
 		return "Warehouse (issue 18): a year fits: bytes per user-day, a month of presence, dropping a month"
 	case "peer":

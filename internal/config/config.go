@@ -181,6 +181,25 @@ type Pipeline struct {
 	Queues QueuesStream `yaml:"queues"`
 	// Analytics configures user_details and user_aggregates.
 	Analytics Analytics `yaml:"analytics"`
+	// DevelopmentActivities configures the development_activities stream.
+	DevelopmentActivities DevelopmentActivities `yaml:"development_activities"`
+}
+
+// DevelopmentActivities configures the development_activities stream. The
+// defaults are extract.ActivitiesConfig's.
+type DevelopmentActivities struct {
+	// FirstRun is how far before the first run due dates are read. Default
+	// extract.DefaultActivitiesFirstRun (2160h, 90 days).
+	FirstRun time.Duration `yaml:"first_run"`
+	// Lookback is re-read behind the watermark on every run. Default
+	// extract.DefaultActivitiesLookback (168h, 7 days).
+	Lookback time.Duration `yaml:"lookback"`
+	// Horizon is how far ahead of now due dates are read. Default
+	// extract.DefaultActivitiesHorizon (1440h, 60 days).
+	Horizon time.Duration `yaml:"horizon"`
+	// PageSize of the listing, up to
+	// genesys.MaxDevelopmentActivitiesPageSize, the default.
+	PageSize int `yaml:"page_size"`
 }
 
 // UsersStream configures the users stream.

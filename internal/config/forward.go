@@ -30,6 +30,12 @@ func (p *Pipeline) Forward() (pipeline.ForwardConfig, error) {
 			MaxResubmits:      a.MaxResubmits,
 			PageSize:          a.PageSize,
 		},
+		Activities: extract.ActivitiesConfig{
+			FirstRun: p.DevelopmentActivities.FirstRun,
+			Lookback: p.DevelopmentActivities.Lookback,
+			Horizon:  p.DevelopmentActivities.Horizon,
+			PageSize: p.DevelopmentActivities.PageSize,
+		},
 	}
 	if a.Start != "" {
 		t, err := ParseStart(a.Start)

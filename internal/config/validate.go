@@ -145,6 +145,13 @@ func (p *parser) validatePipeline(pl *Pipeline) {
 	ifSet(a.JobTimeout, func() { p.positiveDur(k+".analytics.job_timeout", a.JobTimeout) })
 	ifSet(a.MaxResubmits, func() { p.between(k+".analytics.max_resubmits", a.MaxResubmits, 0, 20) })
 	ifSet(a.PageSize, func() { p.between(k+".analytics.page_size", a.PageSize, 1, genesys.MaxDetailsResultsPageSize) })
+	d := pl.DevelopmentActivities
+	ifSet(d.FirstRun, func() { p.positiveDur(k+".development_activities.first_run", d.FirstRun) })
+	ifSet(d.Lookback, func() { p.positiveDur(k+".development_activities.lookback", d.Lookback) })
+	ifSet(d.Horizon, func() { p.positiveDur(k+".development_activities.horizon", d.Horizon) })
+	ifSet(d.PageSize, func() {
+		p.between(k+".development_activities.page_size", d.PageSize, 1, genesys.MaxDevelopmentActivitiesPageSize)
+	})
 }
 
 // ifSet runs check when v is set: a pipeline key left out is left unset

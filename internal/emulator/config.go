@@ -15,6 +15,12 @@ type Config struct {
 	Seed int64
 	// Users is the number of users generated (all states). Default 2,000.
 	Users int
+	// Epoch is the moment the generated people data is relative to:
+	// presence and routing-status times, out-of-office periods (current,
+	// upcoming, past) and development activity dates. Default Now() at New,
+	// truncated to the UTC day; Reset regenerates with the same epoch, so
+	// a seed, a size and an epoch always give the same org.
+	Epoch time.Time
 
 	// ClientID and ClientSecret are the only OAuth client accepted by
 	// POST /oauth/token. Defaults "emulator-client" and "emulator-secret".
@@ -99,6 +105,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Epoch.IsZero() {
+		cfg.Epoch = cfg.Now().UTC().Truncate(24 * time.Hour)
 	}
 	return cfg
 }

@@ -225,12 +225,48 @@ func generatedContacts(i int) []contact {
 
 // locationJSON is a LocationDefinition of GET /api/v2/locations.
 type locationJSON struct {
-	ID      string   `json:"id"`
-	Name    string   `json:"name"`
-	State   string   `json:"state"`
-	Version int      `json:"version"`
-	Path    []string `json:"path"`
-	SelfURI string   `json:"selfUri"`
+	ID      string               `json:"id"`
+	Name    string               `json:"name"`
+	Address *locationAddressJSON `json:"address,omitempty"`
+	State   string               `json:"state"`
+	Version int                  `json:"version"`
+	Path    []string             `json:"path"`
+	SelfURI string               `json:"selfUri"`
+}
+
+// locationAddressJSON is a LocationAddress.
+type locationAddressJSON struct {
+	Street1     string `json:"street1"`
+	City        string `json:"city"`
+	State       string `json:"state,omitempty"`
+	Zipcode     string `json:"zipcode"`
+	Country     string `json:"country"`
+	CountryName string `json:"countryName"`
+}
+
+// locationAddresses are the addresses of the generated locations, by name
+// (a location created under another name has none).
+var locationAddresses = map[string]locationAddressJSON{
+	"Dublin":       {"1 Grand Canal Square", "Dublin", "", "D02 P820", "IE", "Ireland"},
+	"Austin":       {"500 W 2nd St", "Austin", "TX", "78701", "US", "United States"},
+	"Toronto":      {"100 King St W", "Toronto", "ON", "M5X 1A9", "CA", "Canada"},
+	"London":       {"30 St Mary Axe", "London", "", "EC3A 8BF", "GB", "United Kingdom"},
+	"Frankfurt":    {"Mainzer Landstrasse 50", "Frankfurt am Main", "HE", "60325", "DE", "Germany"},
+	"Sydney":       {"1 Macquarie Pl", "Sydney", "NSW", "2000", "AU", "Australia"},
+	"Tokyo":        {"1-1 Marunouchi", "Chiyoda-ku", "Tokyo", "100-0005", "JP", "Japan"},
+	"Manila":       {"6750 Ayala Ave", "Makati", "Metro Manila", "1226", "PH", "Philippines"},
+	"Bogota":       {"Carrera 7 71-21", "Bogota", "DC", "110231", "CO", "Colombia"},
+	"Sao Paulo":    {"Av. Paulista 1000", "Sao Paulo", "SP", "01310-100", "BR", "Brazil"},
+	"Krakow":       {"ul. Pawia 9", "Krakow", "", "31-154", "PL", "Poland"},
+	"Johannesburg": {"1 Sandton Dr", "Sandton", "GP", "2196", "ZA", "South Africa"},
+	"Singapore":    {"1 Raffles Pl", "Singapore", "", "048616", "SG", "Singapore"},
+	"Denver":       {"1700 Lincoln St", "Denver", "CO", "80203", "US", "United States"},
+	"Lisbon":       {"Av. da Liberdade 110", "Lisbon", "", "1250-146", "PT", "Portugal"},
+	"Indianapolis": {"2001 Junction Rd", "Indianapolis", "IN", "46204", "US", "United States"},
+	"Raleigh":      {"150 Fayetteville St", "Raleigh", "NC", "27601", "US", "United States"},
+	"Mumbai":       {"Bandra Kurla Complex", "Mumbai", "MH", "400051", "IN", "India"},
+	"Mexico City":  {"Paseo de la Reforma 250", "Mexico City", "CDMX", "06600", "MX", "Mexico"},
+	"Cape Town":    {"1 Thibault Sq", "Cape Town", "WC", "8001", "ZA", "South Africa"},
 }
 
 // locationListLimits are the paging rules of GET /api/v2/locations.
@@ -255,7 +291,11 @@ func (s *Server) getLocations(w http.ResponseWriter, r *http.Request) {
 			if len(ids) > 0 && !slices.Contains(ids, l.id) {
 				continue
 			}
-			all = append(all, locationJSON{ID: l.id, Name: l.name, State: "active", Version: 1, Path: []string{}, SelfURI: "/api/v2/locations/" + l.id})
+			lj := locationJSON{ID: l.id, Name: l.name, State: "active", Version: 1, Path: []string{}, SelfURI: "/api/v2/locations/" + l.id}
+			if a, ok := locationAddresses[l.name]; ok {
+				lj.Address = &a
+			}
+			all = append(all, lj)
 		}
 	})
 	slices.SortFunc(all, func(a, b locationJSON) int { return cmpNameID(a.Name, a.ID, b.Name, b.ID) })

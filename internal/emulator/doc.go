@@ -54,6 +54,8 @@
 //   - Rate limit: a fixed one-minute window per token, opened by its first
 //     request; inin-ratelimit-count counts it, -reset is the seconds left,
 //     a 429 carries Retry-After = the seconds left.
+//   - People data (presence, out-of-office periods, teams, groups'
+//     details, development activities): see "People data" below.
 //
 // # Request pipeline
 //
@@ -177,6 +179,98 @@
 //     even if one is already outstanding"); a deleted user 404.
 //   - Expands: station, profileSkills, dateWelcomeSent and dateLastLogin
 //     (doc: the values of GET /users' expand).
+//
+// # People data
+//
+// people.go and people_routes.go (issue 18): the presence, routingStatus,
+// outOfOffice, team and certifications expands, GET /api/v2/groups and
+// GET /api/v2/users/development/activities, generated from a stream of
+// their own (the rest of a seed's org is unchanged) and relative to
+// Config.Epoch (default: the day New runs). How sure each rule is: doc
+// (Platform API reference, SDK models), seen (public code relies on it),
+// unsure (the emulator's choice).
+//   - Shapes (doc: SDK models UserPresence, PresenceDefinition,
+//     RoutingStatus, OutOfOffice, Team, Group, DevelopmentActivity,
+//     DevelopmentActivityListing, Station, LocationDefinition): presence is
+//     {source PURECLOUD, primary, presenceDefinition {id, systemPresence,
+//     selfUri}, modifiedDate, selfUri}; systemPresence is spelt "Available",
+//     "On Queue", "Busy"... (seen: integrations that set presence), not as
+//     analytics spells it (ON_QUEUE). Times are UTC with milliseconds.
+//   - Presence definitions are the analytics model's organisation presences
+//     (their ids are its organizationPresenceId; unsure that Genesys ids
+//     agree, but the org has one set): Offline, Available, On Queue, Busy,
+//     Do Not Disturb (Busy), Away, Be Right Back (Away), Break, Meal,
+//     Meeting, Training, Idle. About 42% of active users are Offline, 24% On
+//     Queue (members of a queue only), 12% Available, the rest spread over
+//     the others (unsure: a plausible mid-shift mix). Inactive and deleted
+//     users are Offline, and become so when they leave (unsure for inactive).
+//   - Routing status matches presence: On Queue exactly when the status is
+//     not OFF_QUEUE (doc: routing applies while on queue); IDLE 45%,
+//     INTERACTING 43%, COMMUNICATING 7%, NOT_RESPONDING 5% of those on queue
+//     (unsure); startTime is not before the presence's modifiedDate.
+//   - outOfOffice: about 8% of users not deleted have a period: 40% current
+//     (a fifth of those indefinite: no endDate), 30% upcoming within six
+//     weeks, 30% past within two months (unsure). active is true while now
+//     is in [startDate, endDate) (unsure: the reference does not define it).
+//     A user who never set one renders {user, active:false,
+//     indefinite:false, selfUri} with no id and no dates, what GET
+//     /users/{id}/outofoffice is taken to answer for such a user (unsure:
+//     the real expand may omit the field; clients must accept both).
+//     GET /users/{id}/outofoffice (doc: no permission) answers the same
+//     record; a deleted user 404 (unsure).
+//   - team: about 60% of agents (users not deleted in at least one queue),
+//     mostly a team of their own division; a user without a team has no
+//     team field (unsure); deleted users leave their team (unsure).
+//     Teams are not served as a listing.
+//   - certifications: 0–3 names from an org list; [] when none (unsure:
+//     like profileSkills). They are part of the user document (doc:
+//     UpdateUser.certifications): PATCH /users/{id} with certifications
+//     replaces them (trimmed, repeats once, an empty name 400: unsure) and
+//     a change bumps the version.
+//   - Groups (doc: GroupsApi.getGroups: no permission, pageSize default 25,
+//     id list, jabberId not with id, sortOrder ascending/descending; seen:
+//     pages of 100 in the Terraform provider; the maximum 100 is unsure):
+//     type official (85%) or social, visibility public, members or owners,
+//     rulesVisible, version, dateModified, state active; memberCount counts
+//     the users not deleted whose groups expand names the group (unsure:
+//     deleted users' memberships). The groups expand renders the same
+//     type, rulesVisible and visibility.
+//   - Locations and stations need no permission (doc). Locations carry a
+//     postal address (LocationAddress, doc). Stations carry
+//     lineAppearanceId (derived from the station id) and, for WebRTC
+//     stations, webRtcUserId = the user whose default station it is
+//     (unsure), and filter on both (doc: parameters).
+//   - GET /users/development/activities (doc: parameters, "Either moduleId
+//     or userId is required", userId "up to 100", intervals "a maximum of 1
+//     year" (older SDKs: "365 days") with the end not inclusive,
+//     milliseconds truncated, sortOrder by dateDue Desc by default,
+//     pageSize default 25, "Requires ANY permissions:
+//     learning:assignment:view, coaching:appointment:view", "Results are
+//     filtered based on the applicable permissions", userId "searches for
+//     any relationship"): over 100 ids, a window over 365 days, an end not
+//     after the start, an unknown enum value: 400 (the limit is doc, 365
+//     days for "1 year" unsure); pageSize at most 100 and the deep-paging
+//     cap (unsure); a userId matches activities it attends, facilitates or
+//     created, so one activity is listed for several users (doc: "any
+//     relationship"); coaching appointments need coaching:appointment:view,
+//     the other types learning:assignment:view (unsure reading of
+//     "filtered"); relationship is validated and ignored (it qualifies the
+//     current user, which a client-credentials token lacks; unsure); pass
+//     True/False keeps scored activities passed/failed (unsure); times
+//     without a zone are UTC (unsure). Agents have 0–6 activities due from
+//     about nine months ago to two months ahead: a quarter coaching
+//     appointments facilitated by their manager, the rest assignments of
+//     ten learning modules created by the manager; past-due ones are 70%
+//     completed, the others InProgress, Planned, NotCompleted or (coaching)
+//     InvalidSchedule; scored types (AssessedContent, Assessment) have a
+//     percentageScore and isPassed at 70 (unsure); isOverdue = not
+//     Completed and due before now (unsure). selfUri points at the learning
+//     assignment or coaching appointment (unsure). v262 of the SDK marks
+//     Informational, AssessedContent and Assessment as deprecated values of
+//     types (doc); the emulator still serves them.
+//   - Volatility: presence and routing status, out-of-office periods, teams
+//     and certifications move with /_emulator/mutate {"people": percent}
+//     (MutateRequest.People), from a stream of its own.
 //
 // Analytics jobs (users details and aggregates) live in the analytics
 // sub-package and are mounted on the same pipeline (analytics.go): the org's

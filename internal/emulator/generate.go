@@ -158,10 +158,18 @@ func (g *generator) proficiency() float64 { return float64(g.r.IntN(11)) / 2 }
 
 func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
 
-// generate builds the org for seed and n users. It allocates in bulk
-// (one slice per kind, indexes into them) so 200,000 users build in a few
-// seconds and well under 2 GB.
-func generate(seed int64, n int) *org {
+// testEpoch is the epoch of generate: what tests of the org alone use.
+var testEpoch = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+
+// generate builds the org for seed and n users, its people data relative
+// to testEpoch.
+func generate(seed int64, n int) *org { return generateAt(seed, n, testEpoch) }
+
+// generateAt builds the org for seed and n users, its people data
+// (presence, out-of-office periods, development activities) relative to
+// epoch. It allocates in bulk (one slice per kind, indexes into them) so
+// 200,000 users build in a few seconds and well under 2 GB.
+func generateAt(seed int64, n int, epoch time.Time) *org {
 	g := newGenerator(seed, 0x5eed)
 	o := &org{}
 
@@ -200,6 +208,7 @@ func generate(seed int64, n int) *org {
 	}
 	o.serial = n
 	decorate(o, seed)
+	decoratePeople(o, seed, epoch)
 	o.buildIndexes()
 	// Queue member lists are built after the users so each is appended in
 	// index order and needs no sort.

@@ -278,6 +278,26 @@ func (o *org) check() error {
 				return fmt.Errorf("external id %v of user %d not indexed", e, i)
 			}
 		}
+		if (u.presence == prOnQueue) != (u.routing != rtOffQueue) {
+			return fmt.Errorf("user %d is %s with routing status %s", i, presenceDefs[u.presence].system, routingNames[u.routing])
+		}
+		if u.state != stActive && u.presence != prOffline {
+			return fmt.Errorf("%s user %d is %s", u.state, i, presenceDefs[u.presence].system)
+		}
+		if u.presenceSince == 0 || u.routingSince == 0 || u.routingSince < u.presenceSince {
+			return fmt.Errorf("user %d: presence since %d, routing since %d", i, u.presenceSince, u.routingSince)
+		}
+		if u.team < 0 || int(u.team) > len(o.teams) || (u.state == stDeleted && u.team != 0) {
+			return fmt.Errorf("user %d (%s) on team %d of %d", i, u.state, u.team, len(o.teams))
+		}
+		if c := slices.Clone(u.certs); len(slices.Compact(slices.Sorted(slices.Values(c)))) != len(u.certs) {
+			return fmt.Errorf("user %d: certifications %v not distinct", i, u.certs)
+		}
+		for _, a := range u.activities {
+			if a.created >= a.due || a.created > o.epoch || (a.completed != 0) != (a.status == stCompleted) || a.completed != 0 && a.completed < a.created {
+				return fmt.Errorf("user %d: activity %+v has inconsistent dates", i, a)
+			}
+		}
 	}
 	for s := range numStates {
 		if len(o.byState[s]) != counts[s] {

@@ -235,7 +235,7 @@ func (o *org) appendLifecycle(b []byte, u *user, exp expand) []byte {
 		b = appendKey(b, "station", false)
 		b = append(b, '{')
 		first := true
-		one := func(key string, st int32) {
+		one := func(key string, st int32, associated string) {
 			if st == 0 {
 				return
 			}
@@ -246,11 +246,15 @@ func (o *org) appendLifecycle(b []byte, u *user, exp expand) []byte {
 			b = appendField(b, "id", s.id, true)
 			b = appendField(b, "name", s.name, false)
 			b = appendField(b, "type", s.typ, false)
+			if associated != "" {
+				b = appendField(b, "associatedDate", associated, false)
+			}
 			b = append(b, '}')
 		}
-		one("associatedStation", u.associatedStation)
-		one("effectiveStation", cmpOr32(u.associatedStation, u.defaultStation))
-		one("defaultStation", u.defaultStation)
+		one("associatedStation", u.associatedStation, u.lastLogin)
+		one("effectiveStation", cmpOr32(u.associatedStation, u.defaultStation), "")
+		one("defaultStation", u.defaultStation, "")
+		one("lastAssociatedStation", lastAssociatedStation(u), "")
 		b = append(b, '}')
 	}
 	if exp&expProfileSkills != 0 {

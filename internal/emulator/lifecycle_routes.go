@@ -14,12 +14,14 @@ import (
 // AgentMaxUtilizationResponse).
 type (
 	stationJSON struct {
-		ID      string `json:"id"`
-		Name    string `json:"name"`
-		Status  string `json:"status"`
-		UserID  string `json:"userId,omitempty"`
-		Type    string `json:"type"`
-		SelfURI string `json:"selfUri"`
+		ID               string `json:"id"`
+		Name             string `json:"name"`
+		Status           string `json:"status"`
+		UserID           string `json:"userId,omitempty"`
+		WebRtcUserID     string `json:"webRtcUserId,omitempty"`
+		Type             string `json:"type"`
+		LineAppearanceID string `json:"lineAppearanceId"`
+		SelfURI          string `json:"selfUri"`
 	}
 	userRefJSON struct {
 		ID      string `json:"id"`
@@ -30,12 +32,14 @@ type (
 		Name           string       `json:"name"`
 		Type           string       `json:"type"`
 		AssociatedUser *userRefJSON `json:"associatedUser,omitempty"`
+		AssociatedDate string       `json:"associatedDate,omitempty"`
 		DefaultUser    *userRefJSON `json:"defaultUser,omitempty"`
 	}
 	userStationsJSON struct {
-		AssociatedStation *userStationJSON `json:"associatedStation,omitempty"`
-		EffectiveStation  *userStationJSON `json:"effectiveStation,omitempty"`
-		DefaultStation    *userStationJSON `json:"defaultStation,omitempty"`
+		AssociatedStation     *userStationJSON `json:"associatedStation,omitempty"`
+		EffectiveStation      *userStationJSON `json:"effectiveStation,omitempty"`
+		DefaultStation        *userStationJSON `json:"defaultStation,omitempty"`
+		LastAssociatedStation *userStationJSON `json:"lastAssociatedStation,omitempty"`
 	}
 	verifierJSON struct {
 		ID      string `json:"id"`
@@ -75,9 +79,15 @@ var stationListLimits = pageLimits{defSize: 25, maxSize: 100}
 
 func (o *org) stationJSON(k int32) stationJSON {
 	st := &o.stations[k]
-	out := stationJSON{ID: st.id, Name: st.name, Status: "AVAILABLE", Type: st.typ, SelfURI: "/api/v2/stations/" + st.id}
+	out := stationJSON{ID: st.id, Name: st.name, Status: "AVAILABLE", Type: st.typ, SelfURI: "/api/v2/stations/" + st.id,
+		LineAppearanceID: derivedUUID(st.id, 0x6c696e65)}
 	if st.associatedUser != 0 {
 		out.Status, out.UserID = "ASSOCIATED", o.users[st.associatedUser-1].id
+	}
+	// A WebRTC station belongs to the user it is configured for: the
+	// emulator takes the user whose default station it is (unsure).
+	if st.typ == "inin_webrtc_softphone" && st.defaultUser != 0 {
+		out.WebRtcUserID = o.users[st.defaultUser-1].id
 	}
 	return out
 }
@@ -97,12 +107,19 @@ func (o *org) userStation(k int32) *userStationJSON {
 }
 
 // userStations is a user's UserStations: the effective station is the
-// associated one, else the default one.
+// associated one, else the default one; the last associated one is the
+// associated one, else the station the user last logged in at
+// (lastAssociatedStation). An associated station carries the time of the
+// user's last login as its associatedDate.
 func (o *org) userStations(u *user) userStationsJSON {
 	var out userStationsJSON
 	if u.associatedStation != 0 {
 		out.AssociatedStation = o.userStation(u.associatedStation - 1)
+		out.AssociatedStation.AssociatedDate = u.lastLogin
 		out.EffectiveStation = out.AssociatedStation
+	}
+	if last := lastAssociatedStation(u); last != 0 {
+		out.LastAssociatedStation = o.userStation(last - 1)
 	}
 	if u.defaultStation != 0 {
 		out.DefaultStation = o.userStation(u.defaultStation - 1)
@@ -114,8 +131,8 @@ func (o *org) userStations(u *user) userStationsJSON {
 }
 
 // getStations serves GET /api/v2/stations: the org's stations by name,
-// filtered by name (case-insensitive, whole name) and by id (a comma
-// separated list), paged.
+// filtered by name (case-insensitive, whole name), by id (a comma
+// separated list), by webRtcUserId and by lineAppearanceId, paged.
 func (s *Server) getStations(w http.ResponseWriter, r *http.Request) {
 	p, ok := parsePage(w, r, stationListLimits)
 	if !ok {
@@ -124,6 +141,7 @@ func (s *Server) getStations(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	name := strings.TrimSpace(q.Get("name"))
 	ids := listValues(q, "id")
+	webRtc, line := strings.TrimSpace(q.Get("webRtcUserId")), strings.TrimSpace(q.Get("lineAppearanceId"))
 	var all []stationJSON
 	s.read(func(o *org) {
 		for k := range o.stations {
@@ -131,7 +149,11 @@ func (s *Server) getStations(w http.ResponseWriter, r *http.Request) {
 			if (name != "" && !strings.EqualFold(st.name, name)) || (len(ids) > 0 && !slices.Contains(ids, st.id)) {
 				continue
 			}
-			all = append(all, o.stationJSON(int32(k)))
+			j := o.stationJSON(int32(k))
+			if (webRtc != "" && j.WebRtcUserID != webRtc) || (line != "" && j.LineAppearanceID != line) {
+				continue
+			}
+			all = append(all, j)
 		}
 	})
 	slices.SortFunc(all, func(a, b stationJSON) int { return cmpNameID(a.Name, a.ID, b.Name, b.ID) })
@@ -369,4 +391,17 @@ func (s *Server) readUser(w http.ResponseWriter, r *http.Request, f func(o *org,
 		wire.NotFound(w, "The user %s was not found", id)
 	}
 	return found
+}
+
+// lastAssociatedStation is the station (index+1) the user was last
+// associated with: the one associated now, else the default station when
+// the user ever logged in (desk phones are where agents log in), else none.
+func lastAssociatedStation(u *user) int32 {
+	switch {
+	case u.associatedStation != 0:
+		return u.associatedStation
+	case u.lastLogin != "":
+		return u.defaultStation
+	}
+	return 0
 }

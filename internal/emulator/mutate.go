@@ -15,13 +15,23 @@ type MutateRequest struct {
 	// Seed drives every random choice. Default 1.
 	Seed int64 `json:"seed"`
 	// Percent of the users not deleted that change (movers and leavers).
-	// Default 5.
+	// Default 5, or 0 when People is set (a request for people churn
+	// alone).
 	Percent float64 `json:"percent"`
 	// Leavers among them (become inactive or deleted, half each). Default a
 	// tenth of the changed users.
 	Leavers *int `json:"leavers,omitempty"`
 	// Joiners are new active users. Default the number of leavers.
 	Joiners *int `json:"joiners,omitempty"`
+	// People is the percent of the users not deleted whose people data
+	// moves (people.go): presence and routing status for active users
+	// (since now), and one time in three the out-of-office period (a new
+	// one, a current one ended, an upcoming one cancelled), the team or the
+	// certifications. Default 0: none. Its choices come from a stream of
+	// their own, after the movers, leavers and joiners, so adding it
+	// changes nothing else. Only a certification change bumps the user's
+	// version (certifications are part of the user document).
+	People float64 `json:"people,omitempty"`
 }
 
 // MutateResult says what a mutation changed.
@@ -30,6 +40,9 @@ type MutateResult struct {
 	Changed []UserChange `json:"changed"`
 	Left    []UserChange `json:"left"`
 	Joined  []string     `json:"joined"`
+	// People names the users whose people data moved and what moved:
+	// presence, routingStatus, outOfOffice, team, certifications.
+	People []UserChange `json:"people"`
 }
 
 // UserChange names one user and what changed about it. Fields use the API's
@@ -44,11 +57,14 @@ type UserChange struct {
 // Mutate churns the org as req says and reports what changed.
 func (s *Server) Mutate(req MutateRequest) (MutateResult, error) {
 	req.Seed = cmp.Or(req.Seed, 1)
-	if req.Percent == 0 {
+	if req.Percent == 0 && req.People == 0 {
 		req.Percent = 5
 	}
 	if req.Percent < 0 || req.Percent > 100 || math.IsNaN(req.Percent) {
 		return MutateResult{}, fmt.Errorf("emulator: mutate: percent %v must be in [0, 100]", req.Percent)
+	}
+	if req.People < 0 || req.People > 100 || math.IsNaN(req.People) {
+		return MutateResult{}, fmt.Errorf("emulator: mutate: people %v must be in [0, 100]", req.People)
 	}
 	for name, p := range map[string]*int{"leavers": req.Leavers, "joiners": req.Joiners} {
 		if p != nil && *p < 0 {
@@ -57,13 +73,13 @@ func (s *Server) Mutate(req MutateRequest) (MutateResult, error) {
 	}
 	var res MutateResult
 	s.write(func(o *org) { res = o.mutate(req) })
-	s.cfg.Logger.Info("emulator mutated", "seed", req.Seed, "changed", len(res.Changed), "left", len(res.Left), "joined", len(res.Joined))
+	s.cfg.Logger.Info("emulator mutated", "seed", req.Seed, "changed", len(res.Changed), "left", len(res.Left), "joined", len(res.Joined), "people", len(res.People))
 	return res, nil
 }
 
 func (o *org) mutate(req MutateRequest) MutateResult {
 	g := newGenerator(req.Seed, 0x6d757461)
-	res := MutateResult{Seed: req.Seed, Changed: []UserChange{}, Left: []UserChange{}, Joined: []string{}}
+	res := MutateResult{Seed: req.Seed, Changed: []UserChange{}, Left: []UserChange{}, Joined: []string{}, People: []UserChange{}}
 
 	var live []int32
 	for i := range o.users {
@@ -120,7 +136,34 @@ func (o *org) mutate(req MutateRequest) MutateResult {
 		i := o.addUser(u)
 		res.Joined = append(res.Joined, o.users[i].id)
 	}
+	if req.People > 0 {
+		res.People = o.mutatePeople(req)
+	}
 	return res
+}
+
+// mutatePeople moves the people data of req.People percent of the users
+// not deleted (churnPeople), drawn from a stream of its own.
+func (o *org) mutatePeople(req MutateRequest) []UserChange {
+	g := newGenerator(req.Seed, 0x70656f)
+	var live []int32
+	for i := range o.users {
+		if o.users[i].state != stDeleted {
+			live = append(live, int32(i))
+		}
+	}
+	n := min(len(live), int(math.Round(float64(len(live))*req.People/100)))
+	for k := range n {
+		j := k + g.r.IntN(len(live)-k)
+		live[k], live[j] = live[j], live[k]
+	}
+	out := []UserChange{}
+	for _, i := range live[:n] {
+		if fields := o.churnPeople(g, i); len(fields) > 0 {
+			out = append(out, UserChange{UserID: o.users[i].id, Fields: fields})
+		}
+	}
+	return out
 }
 
 // leave makes user i a leaver, inactive or deleted, as PATCH state or
@@ -238,7 +281,7 @@ func (o *org) churnQueues(g *generator, i int32) bool {
 // and mutation), zeroes the stats, clears the faults, the rate-limit
 // windows and the analytics jobs. Issued tokens stay valid.
 func (s *Server) Reset() {
-	o := generate(s.cfg.Seed, s.cfg.Users)
+	o := newOrg(s.cfg)
 	s.write(func(*org) { s.org = o })
 	s.stats.reset()
 	s.limiter.reset()

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // User states as the API spells them.
@@ -139,6 +140,18 @@ type user struct {
 	profileSkills     []string
 	welcomeSent       string // dateWelcomeSent, RFC 3339; "": never
 	lastLogin         string // dateLastLogin, RFC 3339; "": never
+
+	// People data (people.go). Times are Unix ms. Invariants: On Queue
+	// exactly when the routing status is not OFF_QUEUE; users not active
+	// are Offline; deleted users are on no team.
+	presence      presence
+	routing       routing
+	presenceSince int64
+	routingSince  int64
+	ooo           *outOfOffice // nil: never set one
+	team          int32        // team index plus one; 0: none
+	certs         []string     // certification names, distinct, in order
+	activities    []activity   // as attendee
 }
 
 // extKey indexes users by external id.
@@ -173,6 +186,19 @@ type org struct {
 	stations  []station
 	users     []user
 
+	// People data (people.go): groupMeta parallels groups.
+	groupMeta   []groupMeta
+	teams       []team
+	modules     []module
+	presenceIDs [numPresences]string
+	// epoch is Config.Epoch in Unix ms, what generated people data is
+	// relative to; now is the server's clock (nil: epoch); seed derives
+	// activity ids; activitySerial numbers activities.
+	epoch          int64
+	now            func() time.Time
+	seed           uint64
+	activitySerial uint32
+
 	byID       map[string]int32
 	byEmail    map[string]int32
 	byExt      map[extKey]int32
@@ -196,6 +222,10 @@ type org struct {
 	// language in a user's expanded list (render.go). Rebuild them with
 	// indexReference when skills or languages change.
 	skillFrags, languageFrags []skillFrag
+	// presenceFrags, teamFrags and groupFrags are the constant JSON of the
+	// presence definitions, teams and groups (people.go).
+	presenceFrags         [numPresences]string
+	teamFrags, groupFrags []string
 
 	// serial numbers the users created after generation (see newUserID).
 	serial int
@@ -254,6 +284,7 @@ func (o *org) buildIndexes() {
 func (o *org) indexReference() {
 	o.skillFrags = skillFrags(o.skills, false)
 	o.languageFrags = skillFrags(o.languages, true)
+	o.peopleFrags()
 }
 
 func indexOf[T any](xs []T, id func(T) string) map[string]int32 {
@@ -313,6 +344,10 @@ func (o *org) addUser(u user) int32 {
 		}
 	}
 	o.list(i)
+	if nu.presenceSince == 0 {
+		nu.presenceSince = o.clock()
+		nu.routingSince = nu.presenceSince
+	}
 	return i
 }
 
@@ -328,11 +363,15 @@ func (o *org) setNameState(i int32, name string, st userState) {
 	o.unlist(i)
 	u.name, u.state = name, st
 	o.list(i)
+	if st != stActive {
+		o.goOffline(i)
+	}
 	if st == stDeleted {
 		for len(u.queues) > 0 {
 			o.removeMembership(i, u.queues[0].queue)
 		}
 		o.releaseStations(i)
+		u.team = 0
 	}
 }
 

@@ -136,6 +136,12 @@ var routePermissions = map[string]permRule{
 	"GET /api/v2/authorization/roles":              anyOf(permRoleView),
 	"GET /api/v2/locations":                        noPermission,
 	"GET /api/v2/stations":                         noPermission,
+	"GET /api/v2/groups":                           noPermission,
+
+	// People data: either permission opens the listing; what it shows
+	// depends on which (people_routes.go).
+	"GET /api/v2/users/development/activities": anyOf(permLearningAssignmentView, permCoachingAppointmentView),
+	"GET /api/v2/users/{userId}/outofoffice":   noPermission,
 
 	// Joiners and leavers (UsersApi.md; a route the reference lists with
 	// "Requires no permissions" needs none).

@@ -201,13 +201,7 @@ func (o *org) appendExpands(b []byte, u *user, exp expand) []byte {
 			if k > 0 {
 				b = append(b, ',')
 			}
-			e := o.groups[g]
-			b = append(b, '{')
-			b = appendField(b, "id", e.id, true)
-			b = appendField(b, "name", e.name, false)
-			b = append(b, `,"type":"official","rulesVisible":true,"visibility":"public","selfUri":"/api/v2/groups/`...)
-			b = append(b, e.id...)
-			b = append(b, `"}`...)
+			b = append(b, o.groupFrags[g]...)
 		}
 		b = append(b, ']')
 	}
@@ -250,6 +244,9 @@ func (o *org) appendExpands(b []byte, u *user, exp expand) []byte {
 	}
 	if exp&(expStation|expProfileSkills|expDateWelcomeSent|expDateLastLogin) != 0 {
 		b = o.appendLifecycle(b, u, exp)
+	}
+	if exp&expPeople != 0 {
+		b = o.appendPeople(b, u, exp)
 	}
 	if exp&expEmployerInfo != 0 {
 		b = append(b, `,"employerInfo":{`...)

@@ -61,6 +61,11 @@ func (s *Server) routes() {
 	s.handleAPI("GET /api/v2/authorization/roles", s.getRoles)
 	s.handleAPI("GET /api/v2/locations", s.getLocations)
 	s.handleAPI("GET /api/v2/stations", s.getStations)
+	s.handleAPI("GET /api/v2/groups", s.getGroups)
+
+	// People data (people_routes.go).
+	s.handleAPI("GET /api/v2/users/development/activities", s.getDevelopmentActivities)
+	s.handleAPI("GET /api/v2/users/{userId}/outofoffice", s.getUserOutOfOffice)
 
 	// Joiners and leavers (lifecycle_routes.go).
 	s.handleAPI("GET /api/v2/users/{userId}/station", s.getUserStation)

@@ -78,6 +78,19 @@ func TestOfficialSDK(t *testing.T) {
 		RoutingQueues            int    `json:"routing_queues"`
 		OverLimitStatus          int    `json:"over_limit_status"`
 		OverLimitCode            string `json:"over_limit_code"`
+
+		Groups               int       `json:"groups"`
+		GroupMembers         int       `json:"group_members"`
+		Locations            int       `json:"locations"`
+		LocationsWithAddress int       `json:"locations_with_address"`
+		Stations             int       `json:"stations"`
+		StationsAssociated   int       `json:"stations_associated"`
+		UtilizationLevel     string    `json:"utilization_level"`
+		UtilizationTypes     int       `json:"utilization_types"`
+		People               sdkPeople `json:"people"`
+		ActivityUsers        []string  `json:"activity_users"`
+		Activities           int       `json:"activities"`
+		ActivitiesOverLimit  int       `json:"activities_over_limit_status"`
 	}
 	if err := json.Unmarshal([]byte(strings.TrimSpace(string(out))), &got); err != nil {
 		t.Fatalf("SDK output %q: %v", out, err)
@@ -126,5 +139,100 @@ func TestOfficialSDK(t *testing.T) {
 	}
 	if n := s.Stats().Count("POST /oauth/token", 200); n != 1 {
 		t.Errorf("SDK logins counted %d, want 1", n)
+	}
+	checkSDKPeople(t, s, got.Groups, got.GroupMembers, got.Locations, got.LocationsWithAddress, got.Stations,
+		got.StationsAssociated, got.UtilizationLevel, got.UtilizationTypes)
+	if want := wantSDKPeople(views); got.People != want {
+		t.Errorf("SDK saw people expands %+v, want %+v", got.People, want)
+	}
+	var batch []string // the last 100 active users in listing order
+	for _, v := range active[max(0, len(active)-100):] {
+		batch = append(batch, v.ID)
+	}
+	if want := activitiesOf(s, batch); got.Activities != want || want == 0 {
+		t.Errorf("SDK saw %d activities of the last 100 active users, want %d", got.Activities, want)
+	}
+	if got.ActivitiesOverLimit != 400 {
+		t.Errorf("101 user ids through the SDK: %d, want 400", got.ActivitiesOverLimit)
+	}
+}
+
+// sdkPeople is what the SDK check counts over the active users' people
+// expands.
+type sdkPeople struct {
+	Users          int `json:"users"`
+	OnQueue        int `json:"on_queue"`
+	RoutingOnQueue int `json:"routing_on_queue"`
+	OOOPeriods     int `json:"ooo_periods"`
+	Teams          int `json:"teams"`
+	Certifications int `json:"certifications"`
+	Offline        int `json:"offline"`
+}
+
+// wantSDKPeople counts the same from the emulator's truth.
+func wantSDKPeople(views []UserView) sdkPeople {
+	var p sdkPeople
+	for _, v := range views {
+		if v.State != StateActive {
+			continue
+		}
+		p.Users++
+		switch v.Presence {
+		case "On Queue":
+			p.OnQueue++
+		case "Offline":
+			p.Offline++
+		}
+		if v.RoutingStatus != "OFF_QUEUE" {
+			p.RoutingOnQueue++
+		}
+		if v.OutOfOffice != nil {
+			p.OOOPeriods++
+		}
+		if v.TeamID != "" {
+			p.Teams++
+		}
+		p.Certifications += len(v.Certifications)
+	}
+	return p
+}
+
+// activitiesOf counts the distinct activities the users relate to.
+func activitiesOf(s *Server, users []string) int {
+	n := 0
+	for _, a := range s.DevelopmentActivities() {
+		if slices.Contains(users, a.AttendeeID) || slices.Contains(users, a.FacilitatorID) || slices.Contains(users, a.CreatorID) {
+			n++
+		}
+	}
+	return n
+}
+
+// checkSDKPeople compares the listings the SDK read with the truth.
+func checkSDKPeople(t *testing.T, s *Server, groups, groupMembers, locations, withAddress, stations, associated int, level string, types int) {
+	t.Helper()
+	members := 0
+	for _, v := range s.Users() {
+		if v.State != StateDeleted {
+			members += len(v.GroupIDs)
+		}
+	}
+	if groups != len(s.Groups()) || groupMembers != members {
+		t.Errorf("SDK saw %d groups with %d members, want %d and %d", groups, groupMembers, len(s.Groups()), members)
+	}
+	if locations != len(s.Locations()) || withAddress != locations {
+		t.Errorf("SDK saw %d locations (%d with an address), want %d", locations, withAddress, len(s.Locations()))
+	}
+	assoc := 0
+	for _, v := range s.Users() {
+		if v.AssociatedStationID != "" {
+			assoc++
+		}
+	}
+	if stations != len(s.Stations()) || associated != assoc {
+		t.Errorf("SDK saw %d stations (%d associated), want %d (%d)", stations, associated, len(s.Stations()), assoc)
+	}
+	if (level != "Agent" && level != "Organization") || types != len(MediaTypes) {
+		t.Errorf("SDK saw utilization level %q with %d media types", level, types)
 	}
 }

@@ -55,7 +55,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg:     cfg,
 		mux:     http.NewServeMux(),
-		org:     generate(cfg.Seed, cfg.Users),
+		org:     newOrg(cfg),
 		tokens:  newTokenStore(cfg.Now, cfg.TokenTTL),
 		limiter: newRateLimiter(cfg.Now, cfg.RatePerMinute),
 		faults:  newFaultInjector(cfg.Seed, cfg.Now),
@@ -72,6 +72,13 @@ func New(cfg Config) (*Server, error) {
 	hex.Encode(s.corrPrefix[:], p[:])
 	s.routes()
 	return s, nil
+}
+
+// newOrg generates the org cfg describes, on cfg's clock.
+func newOrg(cfg Config) *org {
+	o := generateAt(cfg.Seed, cfg.Users, cfg.Epoch)
+	o.now = cfg.Now
+	return o
 }
 
 // Config returns the server's configuration with defaults filled in.

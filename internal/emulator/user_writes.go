@@ -42,8 +42,11 @@ type (
 		EmployerInfo  *employerInfoBody `json:"employerInfo"`
 		Addresses     *[]contactBody    `json:"addresses"`
 		Locations     *[]locationBody   `json:"locations"`
+		// Certifications replace the user's (people.go).
+		Certifications *[]string `json:"certifications"`
 
 		contacts []contact // Addresses, validated
+		certs    []string  // Certifications, normalized
 	}
 	patchUserBody struct {
 		ID            *string `json:"id"`
@@ -203,6 +206,12 @@ func (b *updateUserBody) validate() *apiError {
 			return fail
 		}
 	}
+	if b.Certifications != nil {
+		var fail *apiError
+		if b.certs, fail = normalizeCertifications(*b.Certifications); fail != nil {
+			return fail
+		}
+	}
 	return nil
 }
 
@@ -249,6 +258,9 @@ func (o *org) applyUpdate(i int32, b *updateUserBody) *apiError {
 	setIf(&u.username, b.Username)
 	if b.AcdAutoAnswer != nil {
 		u.acdAutoAnswer = *b.AcdAutoAnswer
+	}
+	if b.Certifications != nil {
+		u.certs = b.certs
 	}
 	if e := b.EmployerInfo; e != nil {
 		setIf(&u.employeeID, e.EmployeeID)

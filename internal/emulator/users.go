@@ -24,7 +24,15 @@ const (
 	expProfileSkills
 	expDateWelcomeSent
 	expDateLastLogin
+	expPresence
+	expRoutingStatus
+	expOutOfOffice
+	expTeam
+	expCertifications
 )
+
+// expPeople are the expands of people.go.
+const expPeople = expPresence | expRoutingStatus | expOutOfOffice | expTeam | expCertifications
 
 // expandValues maps every expand value the API documents to the bit the
 // emulator renders; documented values the emulator has no data for map to 0
@@ -32,9 +40,9 @@ const (
 var expandValues = map[string]expand{
 	"skills": expSkills, "languages": expLanguages, "groups": expGroups, "locations": expLocations,
 	"authorization": expAuthorization, "employerInfo": expEmployerInfo,
-	"routingStatus": 0, "presence": 0, "integrationPresence": 0, "conversationSummary": 0,
-	"outOfOffice": 0, "geolocation": 0, "station": expStation, "lasttokenissued": 0, "authorization.unusedRoles": 0,
-	"team": 0, "workPlanBidRanks": 0, "profileSkills": expProfileSkills, "certifications": 0, "languagePreference": 0,
+	"routingStatus": expRoutingStatus, "presence": expPresence, "integrationPresence": 0, "conversationSummary": 0,
+	"outOfOffice": expOutOfOffice, "geolocation": 0, "station": expStation, "lasttokenissued": 0, "authorization.unusedRoles": 0,
+	"team": expTeam, "workPlanBidRanks": 0, "profileSkills": expProfileSkills, "certifications": expCertifications, "languagePreference": 0,
 	"biography": 0, "dateLastLogin": expDateLastLogin, "dateWelcomeSent": expDateWelcomeSent,
 }
 

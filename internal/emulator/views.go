@@ -1,6 +1,9 @@
 package emulator
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // The views are read-only snapshots of the org for tests in other packages
 // (e.g. comparing a Postgres copy with the emulator's truth). They are
@@ -40,6 +43,56 @@ type UserView struct {
 	ProfileSkills       []string
 	DateWelcomeSent     string // RFC 3339; "" never sent
 	DateLastLogin       string
+
+	// People data (the presence, routingStatus, outOfOffice, team and
+	// certifications expands). Presence is the system presence as the
+	// presence expand spells it (Available, On Queue, ...).
+	Presence             string
+	PresenceDefinitionID string
+	PresenceModified     time.Time
+	RoutingStatus        string // OFF_QUEUE, IDLE, INTERACTING, ...
+	RoutingStart         time.Time
+	OutOfOffice          *OutOfOfficeView // nil: never set one
+	TeamID               string
+	Certifications       []string
+}
+
+// OutOfOfficeView is a user's out-of-office period. End is zero when the
+// period is indefinite.
+type OutOfOfficeView struct {
+	ID         string
+	Start, End time.Time
+	Indefinite bool
+}
+
+// Active reports whether the period is current at now, as the expand's
+// active says.
+func (p OutOfOfficeView) Active(now time.Time) bool {
+	return !now.Before(p.Start) && (p.Indefinite || now.Before(p.End))
+}
+
+// ActivityView is one development activity.
+type ActivityView struct {
+	ID     string
+	Name   string
+	Type   string // Informational, Coaching, AssessedContent, Assessment
+	Status string // Planned, InProgress, Completed, InvalidSchedule, NotCompleted
+	// ModuleID is the learning module of an assignment; "" for coaching.
+	ModuleID                             string
+	AttendeeID, FacilitatorID, CreatorID string    // "" when none
+	DateCreated, DateDue, DateCompleted  time.Time // DateCompleted zero: not completed
+	PercentageScore                      *int
+	IsPassed                             *bool
+}
+
+// Overdue reports isOverdue at now: not completed and due before now.
+func (a ActivityView) Overdue(now time.Time) bool {
+	return a.Status != "Completed" && a.DateDue.Before(now)
+}
+
+// TeamView is a team of the org.
+type TeamView struct {
+	ID, Name, DivisionID string
 }
 
 // UtilizationView is one media type of a user's own utilization.
@@ -183,7 +236,84 @@ func (o *org) userView(i int32) UserView {
 	}
 	v.ProfileSkills = slices.Clone(u.profileSkills)
 	v.DateWelcomeSent, v.DateLastLogin = u.welcomeSent, u.lastLogin
+	v.Presence, v.PresenceDefinitionID = presenceDefs[u.presence].system, o.presenceIDs[u.presence]
+	v.PresenceModified = time.UnixMilli(u.presenceSince).UTC()
+	v.RoutingStatus, v.RoutingStart = routingNames[u.routing], time.UnixMilli(u.routingSince).UTC()
+	if p := u.ooo; p != nil {
+		v.OutOfOffice = &OutOfOfficeView{ID: p.id, Start: time.UnixMilli(p.start).UTC(), Indefinite: p.indefinite}
+		if !p.indefinite {
+			v.OutOfOffice.End = time.UnixMilli(p.end).UTC()
+		}
+	}
+	if u.team != 0 {
+		v.TeamID = o.teams[u.team-1].id
+	}
+	v.Certifications = slices.Clone(u.certs)
 	return v
+}
+
+// DevelopmentActivities returns every development activity, by attendee
+// in user creation order.
+func (s *Server) DevelopmentActivities() []ActivityView {
+	var out []ActivityView
+	s.read(func(o *org) {
+		for i := range o.users {
+			u := &o.users[i]
+			for k := range u.activities {
+				out = append(out, o.activityView(u, &u.activities[k]))
+			}
+		}
+	})
+	return out
+}
+
+func (o *org) activityView(u *user, a *activity) ActivityView {
+	ref := func(i int32) string {
+		if i == 0 {
+			return ""
+		}
+		return o.users[i-1].id
+	}
+	typ := o.activityType(a)
+	v := ActivityView{ID: o.activityID(a.serial), Type: activityTypes[typ], Status: activityStatuses[a.status],
+		AttendeeID: u.id, FacilitatorID: ref(a.facilitator), CreatorID: ref(a.creator),
+		DateCreated: time.UnixMilli(a.created).UTC(), DateDue: time.UnixMilli(a.due).UTC()}
+	if typ == actCoaching {
+		v.Name = "Coaching: " + coachingTopics[a.serial%uint32(len(coachingTopics))]
+	} else {
+		v.Name, v.ModuleID = o.modules[a.module].name, o.modules[a.module].id
+	}
+	if a.completed != 0 {
+		v.DateCompleted = time.UnixMilli(a.completed).UTC()
+	}
+	if a.score >= 0 {
+		score, passed := int(a.score), a.score >= passMark
+		v.PercentageScore, v.IsPassed = &score, &passed
+	}
+	return v
+}
+
+// Teams returns every team of the org.
+func (s *Server) Teams() []TeamView {
+	var out []TeamView
+	s.read(func(o *org) {
+		for _, t := range o.teams {
+			out = append(out, TeamView{ID: t.id, Name: t.name, DivisionID: o.divisions[t.division].id})
+		}
+	})
+	return out
+}
+
+// LearningModules returns the learning modules development activities are
+// assignments of.
+func (s *Server) LearningModules() []EntityView {
+	return s.entities(func(o *org) []entity {
+		out := make([]entity, len(o.modules))
+		for k, m := range o.modules {
+			out[k] = m.entity
+		}
+		return out
+	})
 }
 
 // Stations returns every station of the org.

@@ -26,7 +26,10 @@
 // Errors. An error answer is an *APIError naming the method and the path
 // TEMPLATE (/api/v2/users/{userId}), the status, Genesys code and message,
 // the correlation id and Retry-After; errors.Is matches ErrNotFound,
-// ErrConflict, ErrRateLimited, ErrUnauthorized and ErrBadRequest. A request
+// ErrConflict, ErrRateLimited, ErrUnauthorized and ErrBadRequest. Options
+// over a limit the client knows (more than MaxDevelopmentActivityUsers
+// ids, a window over MaxDevelopmentActivityWindow) are refused before any
+// call with an error naming the limit that matches ErrOverLimit. A request
 // without a usable answer is a *RequestError naming its endpoint and
 // wrapping the cause (context.DeadlineExceeded for timeouts). A login
 // failure is a *TokenError. No error or log line carries a token or the

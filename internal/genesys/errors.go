@@ -36,6 +36,10 @@ var (
 	// /api/v2/users) may or may not have been carried out. Look the entity
 	// up before trying again.
 	ErrOutcomeUnknown = errors.New("genesys: outcome unknown")
+	// ErrOverLimit: the client refused a request over an API limit it knows
+	// (too many ids in one call, too long a window) without making the
+	// call; the error names the limit.
+	ErrOverLimit = errors.New("genesys: over an API limit")
 )
 
 // APIError is an error answer of the Genesys Cloud API.

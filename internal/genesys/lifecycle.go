@@ -4,19 +4,25 @@ import (
 	"context"
 	"iter"
 	"net/url"
+	"time"
 )
 
 // The joiner and leaver endpoints: stations, MFA verifiers, utilization,
 // profile skills and the activation invite (shared/reference/UsersApi.md).
 
-// Station is one of the org's stations (GET /api/v2/stations).
+// Station is one of the org's stations (GET /api/v2/stations). UserID is
+// the user associated with (logged in to) it; WebRtcUserID the user a
+// WebRTC phone's station is configured for.
 type Station struct {
-	ID      string `json:"id,omitempty"`
-	Name    string `json:"name,omitempty"`
-	Status  string `json:"status,omitempty"`
-	UserID  string `json:"userId,omitempty"`
-	Type    string `json:"type,omitempty"`
-	SelfURI string `json:"selfUri,omitempty"`
+	ID               string `json:"id,omitempty"`
+	Name             string `json:"name,omitempty"`
+	Description      string `json:"description,omitempty"`
+	Status           string `json:"status,omitempty"`
+	UserID           string `json:"userId,omitempty"`
+	WebRtcUserID     string `json:"webRtcUserId,omitempty"`
+	Type             string `json:"type,omitempty"`
+	LineAppearanceID string `json:"lineAppearanceId,omitempty"`
+	SelfURI          string `json:"selfUri,omitempty"`
 }
 
 // UserStation is a station as a user's UserStations names it.
@@ -25,7 +31,10 @@ type UserStation struct {
 	Name           string   `json:"name,omitempty"`
 	Type           string   `json:"type,omitempty"`
 	AssociatedUser *UserRef `json:"associatedUser,omitempty"`
-	DefaultUser    *UserRef `json:"defaultUser,omitempty"`
+	// AssociatedDate is when the user was associated with the station
+	// (associatedStation only).
+	AssociatedDate time.Time `json:"associatedDate,omitzero"`
+	DefaultUser    *UserRef  `json:"defaultUser,omitempty"`
 }
 
 // UserStations is a user's stations (the station expand, GET
@@ -100,15 +109,20 @@ func (c *Client) ListStations(ctx context.Context, opts *ListOptions) (*Listing[
 	return &l, nil
 }
 
-// Stations iterates the org's stations.
-func (c *Client) Stations(ctx context.Context, opts *ListOptions) iter.Seq2[Station, error] {
+// StationPages iterates the pages of the org's stations.
+func (c *Client) StationPages(ctx context.Context, opts *ListOptions) iter.Seq2[*Listing[Station], error] {
 	var o ListOptions
 	if opts != nil {
 		o = *opts
 	}
-	return items(pages(ctx, pathStations, o, MaxStationsPageSize, func(ctx context.Context, lo ListOptions) (*Listing[Station], error) {
+	return pages(ctx, pathStations, o, MaxStationsPageSize, func(ctx context.Context, lo ListOptions) (*Listing[Station], error) {
 		return c.ListStations(ctx, &lo)
-	}), listingEntities[Station])
+	})
+}
+
+// Stations iterates the org's stations.
+func (c *Client) Stations(ctx context.Context, opts *ListOptions) iter.Seq2[Station, error] {
+	return items(c.StationPages(ctx, opts), listingEntities[Station])
 }
 
 // SetDefaultStation makes a station the user's default station:

@@ -33,6 +33,7 @@ type User struct {
 	PreferredName      string                `json:"preferredName,omitempty"`
 	RoutingStatus      *RoutingStatus        `json:"routingStatus,omitempty"`
 	Presence           *UserPresence         `json:"presence,omitempty"`
+	OutOfOffice        *OutOfOffice          `json:"outOfOffice,omitempty"`
 	Authorization      *UserAuthorization    `json:"authorization,omitempty"`
 	ProfileSkills      []string              `json:"profileSkills,omitempty"`
 	Locations          []Location            `json:"locations,omitempty"`
@@ -183,7 +184,29 @@ type RoutingStatus struct {
 	StartTime string `json:"startTime,omitempty"`
 }
 
-// UserPresence is a user's presence.
+// OutOfOffice is a user's out-of-office period (the outOfOffice expand).
+// Active is true while the period is current. With the expand, a user who
+// never set a period has a record too: not active, no id and no dates; a
+// period that has ended or not begun keeps its dates and is not active.
+// EndDate is zero when Indefinite.
+type OutOfOffice struct {
+	ID         string    `json:"id,omitempty"`
+	Name       string    `json:"name,omitempty"`
+	User       *UserRef  `json:"user,omitempty"`
+	StartDate  time.Time `json:"startDate,omitzero"`
+	EndDate    time.Time `json:"endDate,omitzero"`
+	Active     bool      `json:"active"`
+	Indefinite bool      `json:"indefinite"`
+	SelfURI    string    `json:"selfUri,omitempty"`
+}
+
+// HasPeriod reports whether the record holds a period (current, upcoming or
+// past) rather than the empty record of a user who never set one.
+func (o *OutOfOffice) HasPeriod() bool { return o != nil && !o.StartDate.IsZero() }
+
+// UserPresence is a user's presence. PresenceDefinition.SystemPresence is
+// spelt as the presence expand spells it ("Available", "On Queue"), not as
+// analytics does (AVAILABLE, ON_QUEUE).
 type UserPresence struct {
 	ID                 string              `json:"id,omitempty"`
 	Name               string              `json:"name,omitempty"`
@@ -226,12 +249,24 @@ type Location struct {
 // LocationDefinition is one of the org's locations (GET /api/v2/locations),
 // and the location a user's Location points at.
 type LocationDefinition struct {
-	ID      string   `json:"id,omitempty"`
-	Name    string   `json:"name,omitempty"`
-	State   string   `json:"state,omitempty"`
-	Version int      `json:"version,omitempty"`
-	Path    []string `json:"path,omitempty"`
-	SelfURI string   `json:"selfUri,omitempty"`
+	ID      string           `json:"id,omitempty"`
+	Name    string           `json:"name,omitempty"`
+	Address *LocationAddress `json:"address,omitempty"`
+	State   string           `json:"state,omitempty"`
+	Version int              `json:"version,omitempty"`
+	Path    []string         `json:"path,omitempty"`
+	SelfURI string           `json:"selfUri,omitempty"`
+}
+
+// LocationAddress is a location's postal address.
+type LocationAddress struct {
+	Street1     string `json:"street1,omitempty"`
+	Street2     string `json:"street2,omitempty"`
+	City        string `json:"city,omitempty"`
+	State       string `json:"state,omitempty"`
+	Zipcode     string `json:"zipcode,omitempty"`
+	Country     string `json:"country,omitempty"`
+	CountryName string `json:"countryName,omitempty"`
 }
 
 // LocationRef places a user at a location in PATCH /api/v2/users/{id}.
@@ -241,15 +276,22 @@ type LocationRef struct {
 	Notes string `json:"notes,omitempty"`
 }
 
-// Group is a group (the groups expand).
+// Group is a group (the groups expand, GET /api/v2/groups). Type is
+// official or social; Visibility public, members or owners. The groups
+// expand carries id, name, type, rulesVisible, visibility and selfUri; the
+// listing also the rest (memberCount, dateModified, state, version).
 type Group struct {
-	ID          string `json:"id,omitempty"`
-	Name        string `json:"name,omitempty"`
-	Description string `json:"description,omitempty"`
-	State       string `json:"state,omitempty"`
-	Type        string `json:"type,omitempty"`
-	MemberCount int    `json:"memberCount,omitempty"`
-	SelfURI     string `json:"selfUri,omitempty"`
+	ID           string `json:"id,omitempty"`
+	Name         string `json:"name,omitempty"`
+	Description  string `json:"description,omitempty"`
+	DateModified string `json:"dateModified,omitempty"`
+	State        string `json:"state,omitempty"`
+	Version      int    `json:"version,omitempty"`
+	Type         string `json:"type,omitempty"`
+	RulesVisible bool   `json:"rulesVisible"`
+	Visibility   string `json:"visibility,omitempty"`
+	MemberCount  int    `json:"memberCount,omitempty"`
+	SelfURI      string `json:"selfUri,omitempty"`
 }
 
 // Team is a user's team.

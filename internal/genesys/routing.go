@@ -264,13 +264,18 @@ func (c *Client) ListLocations(ctx context.Context, opts *ListOptions) (*Listing
 
 // Locations iterates the org's locations.
 func (c *Client) Locations(ctx context.Context, opts *ListOptions) iter.Seq2[LocationDefinition, error] {
+	return items(c.LocationPages(ctx, opts), listingEntities[LocationDefinition])
+}
+
+// LocationPages iterates the pages of the org's locations.
+func (c *Client) LocationPages(ctx context.Context, opts *ListOptions) iter.Seq2[*Listing[LocationDefinition], error] {
 	var o ListOptions
 	if opts != nil {
 		o = *opts
 	}
-	return items(pages(ctx, pathLocations, o, MaxLocationsPageSize, func(ctx context.Context, lo ListOptions) (*Listing[LocationDefinition], error) {
+	return pages(ctx, pathLocations, o, MaxLocationsPageSize, func(ctx context.Context, lo ListOptions) (*Listing[LocationDefinition], error) {
 		return c.ListLocations(ctx, &lo)
-	}), listingEntities[LocationDefinition])
+	})
 }
 
 // GetAuthorizationSubject gets a subject's grants:

@@ -19,6 +19,9 @@ type ForwardAPI interface {
 	extract.QueuesAPI
 	extract.RolesAPI
 	extract.AnalyticsAPI
+	extract.DevelopmentActivitiesAPI
+	DirectoryAPI
+	UtilizationAPI
 }
 
 // Queue membership strategies: auto chooses the cheaper of the two per run.
@@ -35,9 +38,9 @@ var QueueStrategies = []string{QueueStrategyAuto, QueueStrategyQueue, QueueStrat
 var UserStates = []string{genesys.StateActive, genesys.StateInactive, genesys.StateDeleted}
 
 // defaultExpandExtra are the expands on by default that load no table of
-// their own: authorization, and employerInfo, whose employee id is a
-// column of users.
-var defaultExpandExtra = []string{"authorization", "employerInfo"}
+// their own: authorization, and employerInfo and team, which are columns
+// of users.
+var defaultExpandExtra = []string{"authorization", "employerInfo", "team"}
 
 // DefaultExpand is the users listing's expand list unless configured: the
 // registered expands that are on by default (Expand.Default), then those
@@ -83,6 +86,9 @@ type ForwardConfig struct {
 	// extract.AnalyticsConfig.WithDefaults). Unless its Slots are set, both
 	// streams of a run share one set of MaxConcurrentJobs slots.
 	Analytics extract.AnalyticsConfig
+	// Activities configures development_activities (defaults:
+	// extract.ActivitiesConfig.WithDefaults).
+	Activities extract.ActivitiesConfig
 }
 
 // WithDefaults returns c with every unset field set to its default.
@@ -101,6 +107,8 @@ func (c ForwardConfig) WithDefaults() ForwardConfig {
 	c.Workers = cmp.Or(c.Workers, extract.DefaultWorkers)
 	c.PagingCap = cmp.Or(c.PagingCap, genesys.PagingCap)
 	c.Analytics = c.Analytics.WithDefaults()
+	c.Activities.Workers = cmp.Or(c.Activities.Workers, c.Workers)
+	c.Activities = c.Activities.WithDefaults()
 	return c
 }
 

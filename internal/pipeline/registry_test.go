@@ -77,11 +77,13 @@ func TestRegistryIsComplete(t *testing.T) {
 // pipeline that lists none runs all but the optional streams.
 func TestStreamNames(t *testing.T) {
 	t.Parallel()
-	want := []string{"reference", "users", "skills", "languages", "queues", "roles", "user_details", "user_aggregates"}
+	want := []string{"reference", "directory", "users", "skills", "languages", "queues", "roles", "user_details", "user_aggregates",
+		"utilization", "development_activities"}
 	if got := pipeline.StreamNames(); !slices.Equal(got, want) {
 		t.Errorf("StreamNames = %v, want %v", got, want)
 	}
-	if got, want := pipeline.DefaultExpand(), []string{"skills", "languages", "groups", "locations", "authorization", "employerInfo"}; !slices.Equal(got, want) {
+	if got, want := pipeline.DefaultExpand(), []string{"skills", "languages", "groups", "locations", "station", "presence", "routingStatus",
+		"dateLastLogin", "profileSkills", "certifications", "outOfOffice", "authorization", "employerInfo", "team"}; !slices.Equal(got, want) {
 		t.Errorf("DefaultExpand = %v, want %v", got, want)
 	}
 	for _, n := range pipeline.DefaultStreams() {

@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/usersync/syncer/internal/genesys"
 	"github.com/usersync/syncer/internal/load"
 	"github.com/usersync/syncer/internal/store"
 )
@@ -289,6 +292,7 @@ func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline strin
 		if outcome == OutcomeInterrupted {
 			log.Warn("stream interrupted; none of it committed")
 		} else {
+			err = explainForbidden(s.Name, err)
 			log.Warn("stream failed; none of it committed", "err", err)
 		}
 		return finish(outcome, fmt.Errorf("stream %s: %w", s.Name, err))
@@ -440,4 +444,26 @@ func countsOf(results []StreamResult) map[string]load.Stats {
 		}
 	}
 	return out
+}
+
+// explainForbidden puts the permission a 403 names first in a stream's
+// error, with what to do: the stream fails and the rest of the run goes
+// on.
+func explainForbidden(stream string, err error) error {
+	var ae *genesys.APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusForbidden {
+		return err
+	}
+	perms, anyOf := ae.MissingPermissions()
+	what := "a permission"
+	switch {
+	case len(perms) == 1:
+		what = "permission " + perms[0]
+	case len(perms) > 1 && anyOf:
+		what = "any one of the permissions " + strings.Join(perms, ", ")
+	case len(perms) > 1:
+		what = "the permissions " + strings.Join(perms, ", ")
+	}
+	return fmt.Errorf("the OAuth client lacks %s for %s %s (grant it to the client's role, or take %s off the pipeline's streams): %w",
+		what, ae.Method, ae.Path, stream, err)
 }

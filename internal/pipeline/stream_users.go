@@ -161,8 +161,16 @@ func usersBatch(users []genesys.User, expands []Expand) Batch {
 			if u.Manager != nil {
 				rows[i].ManagerID = u.Manager.ID
 			}
-			if u.EmployerInfo != nil {
-				rows[i].EmployeeID = u.EmployerInfo.EmployeeID
+			if e := u.EmployerInfo; e != nil {
+				rows[i].EmployeeID, rows[i].EmployeeType, rows[i].OfficialName = e.EmployeeID, e.EmployeeType, e.OfficialName
+				hire, err := apiTime(u.ID, "employerInfo.dateHire", e.DateHire)
+				if err != nil {
+					return 0, err
+				}
+				rows[i].DateHire = hire
+			}
+			if u.Team != nil {
+				rows[i].TeamID, rows[i].TeamName = u.Team.ID, u.Team.Name
 			}
 		}
 		if err := tx.Users(ctx, rows); err != nil {

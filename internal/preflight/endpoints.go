@@ -65,6 +65,8 @@ const (
 	PermVerifierView      = "mfa:verifier:view"
 	PermUtilizationManage = "routing:utilization:manage"
 	PermUtilizationView   = "routing:utilization:view"
+	PermLearningView      = "learning:assignment:view"
+	PermCoachingView      = "coaching:appointment:view"
 )
 
 // Keys of the read endpoints.
@@ -98,6 +100,8 @@ const (
 	EndpointStations          = "GET /api/v2/stations"
 	EndpointVerifiers         = "GET /api/v2/users/{userId}/verifiers"
 	EndpointUtilization       = "GET /api/v2/routing/users/{userId}/utilization"
+	EndpointGroups            = "GET /api/v2/groups"
+	EndpointDevActivities     = "GET /api/v2/users/development/activities"
 )
 
 func ep(key string, perms ...string) Endpoint {
@@ -141,6 +145,8 @@ var reads = []Endpoint{
 	ep(EndpointStations),
 	ep(EndpointVerifiers, PermVerifierView),
 	ep(EndpointUtilization, PermUtilizationManage, PermUtilizationView),
+	ep(EndpointGroups),
+	ep(EndpointDevActivities, PermLearningView, PermCoachingView),
 }
 
 type writeEndpoint struct {

@@ -27,6 +27,7 @@ type use struct {
 // two in step).
 const (
 	streamReference      = "reference"
+	streamDirectory      = "directory"
 	streamUsers          = "users"
 	streamSkills         = "skills"
 	streamLanguages      = "languages"
@@ -34,6 +35,8 @@ const (
 	streamRoles          = "roles"
 	streamUserDetails    = "user_details"
 	streamUserAggregates = "user_aggregates"
+	streamUtilization    = "utilization"
+	streamActivities     = "development_activities"
 )
 
 // Conditions of the uses, shared by the docs table and the check.
@@ -53,8 +56,7 @@ const (
 	whenLeaverRoles   = "for each active user offboarded, when the feed has no roles column and offboard.strip_roles is on"
 	whenLookup        = "for a row whose employee id no known key finds (a joiner), one call each"
 	whenLookupFound   = "for a user found by that lookup, and the users an apply registered ids on"
-	whenFeedLocation  = "when the feed has a location (location_work) column: the names, on every plan and verification"
-	whenFeedStation   = "when the feed has a default_station column: the names, on every plan and verification"
+	whenFeedDirectory = "when the feed has a location (location_work) or default_station column: the directory stream, whose names the column resolves against, on every plan and verification"
 	whenLeaverMFA     = "for each active user offboarded, when offboard.revoke_mfa is on"
 	whenLeaverUtil    = "to verify an apply: for the users it gave a profile, and the leavers it reset (offboard.reset_utilization resets without reading)"
 )
@@ -66,6 +68,7 @@ var streamUses = map[string][]use{
 	streamReference: {
 		{EndpointDivisions, ""}, {EndpointSkills, ""}, {EndpointLanguages, ""}, {EndpointRoles, ""}, {EndpointQueues, ""},
 	},
+	streamDirectory: {{EndpointGroups, ""}, {EndpointLocations, ""}, {EndpointStations, ""}},
 	streamUsers:     {{EndpointUsers, ""}, {EndpointUsersSearch, whenOverCap}},
 	streamSkills:    {{EndpointUsers, ""}, {EndpointUsersSearch, whenOverCap}, {EndpointUserSkills, whenSkillsExpand}},
 	streamLanguages: {{EndpointUsers, ""}, {EndpointUsersSearch, whenOverCap}, {EndpointUserLanguages, whenLangsExpand}},
@@ -79,11 +82,14 @@ var streamUses = map[string][]use{
 		{EndpointAggregatesSubmit, ""}, {EndpointAggregatesStatus, ""}, {EndpointAggregatesResults, ""},
 		{EndpointAggregatesCancel, whenJobTimeout},
 	},
+	streamUtilization: {{EndpointUtilization, ""}},
+	streamActivities:  {{EndpointDevActivities, ""}},
 }
 
 // streamOrder is the order of the streams in docs and output.
 var streamOrder = []string{
-	streamReference, streamUsers, streamSkills, streamLanguages, streamQueues, streamRoles, streamUserDetails, streamUserAggregates,
+	streamReference, streamDirectory, streamUsers, streamSkills, streamLanguages, streamQueues, streamRoles, streamUserDetails,
+	streamUserAggregates, streamUtilization, streamActivities,
 }
 
 // planReads is what a feed's plan reads (reverse.Service.Plan): reference
@@ -104,8 +110,9 @@ func planReads() []use {
 		use{EndpointSubject, whenLeaverRoles},
 		use{EndpointUserByExternalID, whenLookup},
 		use{EndpointExternalIDs, whenLookupFound},
-		use{EndpointLocations, whenFeedLocation},
-		use{EndpointStations, whenFeedStation},
+		use{EndpointGroups, whenFeedDirectory},
+		use{EndpointLocations, whenFeedDirectory},
+		use{EndpointStations, whenFeedDirectory},
 		use{EndpointVerifiers, whenLeaverMFA},
 	)
 	return dedupe(us)
@@ -180,7 +187,7 @@ func PipelineNeeds(p PipelineSpec) []Need {
 		}
 		add(streamQueues, us)
 	}
-	for _, s := range []string{streamRoles, streamUserDetails, streamUserAggregates} {
+	for _, s := range []string{streamDirectory, streamRoles, streamUserDetails, streamUserAggregates, streamUtilization, streamActivities} {
 		if has(s) {
 			add(s, streamUses[s])
 		}

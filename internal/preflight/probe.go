@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/usersync/syncer/internal/genesys"
 	"github.com/usersync/syncer/internal/textfmt"
@@ -35,6 +36,8 @@ type API interface {
 	ListStations(ctx context.Context, opts *genesys.ListOptions) (*genesys.Listing[genesys.Station], error)
 	UserVerifiers(ctx context.Context, userID string) ([]genesys.Verifier, error)
 	UserUtilization(ctx context.Context, userID string) (genesys.AgentMaxUtilizationResponse, error)
+	ListGroups(ctx context.Context, opts *genesys.ListOptions) (*genesys.Listing[genesys.Group], error)
+	ListDevelopmentActivities(ctx context.Context, opts genesys.DevelopmentActivitiesOptions, pageNumber int) (*genesys.Listing[genesys.DevelopmentActivity], error)
 }
 
 // ProbeConfig configures Probe. The zero value works.
@@ -71,6 +74,7 @@ var needsID = map[string]string{
 	EndpointUser:              EndpointUsers,
 	EndpointVerifiers:         EndpointUsers,
 	EndpointUtilization:       EndpointUsers,
+	EndpointDevActivities:     EndpointUsers,
 	EndpointQueueMembers:      EndpointQueues,
 	EndpointRoleSubjectGrants: EndpointRoles,
 }
@@ -242,6 +246,14 @@ func (p *prober) call(ctx context.Context, key string) error {
 		_, err = api.UserVerifiers(ctx, p.userID)
 	case EndpointUtilization:
 		_, err = api.UserUtilization(ctx, p.userID)
+	case EndpointGroups:
+		_, err = api.ListGroups(ctx, &one)
+	case EndpointDevActivities:
+		// One user's activities due in the last day: the listing needs a
+		// user (or a module) and a window of at most a year.
+		now := time.Now().UTC().Truncate(time.Second)
+		_, err = api.ListDevelopmentActivities(ctx, genesys.DevelopmentActivitiesOptions{UserIDs: []string{p.userID},
+			DueFrom: now.Add(-24 * time.Hour), DueTo: now, PageSize: 1}, 1)
 	default:
 		panic("preflight: no probe for " + key)
 	}

@@ -188,9 +188,10 @@ func BenchmarkPlanRefresh50k(b *testing.B) {
 			b.Fatal(err)
 		}
 		replan := count() - c1
-		// A forward pipeline loads the org (users and queue memberships)
-		// within the hour; a plan with refresh_max_age uses it.
-		if _, err := svc.Refresh(ctx, reverse.Reads{AllQueues: true}, nil); err != nil {
+		// A forward pipeline loads the org (users, queue memberships and,
+		// with the directory stream, the stations a default_station column
+		// names) within the hour; a plan with refresh_max_age uses it.
+		if _, err := svc.Refresh(ctx, reverse.Reads{AllQueues: true, Stations: true}, nil); err != nil {
 			b.Fatal(err)
 		}
 		fresh := sp

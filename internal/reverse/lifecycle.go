@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -23,8 +22,7 @@ import (
 // The reads of the joiner and leaver steps: a users listing of its own
 // with the station, profileSkills, dateWelcomeSent and dateLastLogin
 // expands the feed's columns need (the forward users stream leaves them
-// out of users.raw: they change without the user changing), the org's
-// stations listing for a default_station column, the MFA verifiers,
+// out of users.raw: they change without the user changing), the MFA verifiers,
 // utilization and stations of the leavers leaving now (a call each), and
 // the journal's deactivations for offboard.delete_after. None of it is
 // stored in Postgres: a plan holds it in memory (orgReads) and the
@@ -33,7 +31,6 @@ import (
 // Stream names of these reads (sync_stream_runs of the reverse-refresh
 // pipeline).
 const (
-	StreamStations      = "stations"
 	StreamLeavers       = "leavers"
 	StreamUserLifecycle = "user_lifecycle"
 )
@@ -178,15 +175,6 @@ func stationIDs(s *genesys.UserStations) (def, assoc string) {
 		assoc = a.ID
 	}
 	return def, assoc
-}
-
-// readStations reads the org's stations (GET /api/v2/stations, 100 a
-// page) as a dimension of names, in a run of its own: no forward stream
-// stores them, and a plan with a default_station column resolves its
-// names (or ids) against them.
-func (s *Service) readStations(ctx context.Context) (feed.Dimension, pipeline.Summary, error) {
-	return readNames(ctx, s, StreamStations, "stations", func(ctx context.Context) iter.Seq2[genesys.Station, error] { return s.api.Stations(ctx, nil) },
-		func(x genesys.Station) (string, string) { return x.ID, x.Name })
 }
 
 // leaverLookups says what a plan reads of the leavers leaving now: the MFA

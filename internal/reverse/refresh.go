@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -48,40 +47,16 @@ func needs(columns feed.FieldSet, cfg diff.Config, skipRoles bool) Reads {
 	}, columns, cfg)
 }
 
-// StreamLocations is the stream that reads the org's locations listing.
-const StreamLocations = "locations"
-
-// readLocations reads the org's locations (GET /api/v2/locations, 100 a
-// page) as a dimension of names, in a run of its own: no forward stream
-// stores them, and a plan with a location column resolves its names
-// against them.
-func (s *Service) readLocations(ctx context.Context) (feed.Dimension, pipeline.Summary, error) {
-	return readNames(ctx, s, StreamLocations, "locations", func(ctx context.Context) iter.Seq2[genesys.LocationDefinition, error] {
-		return s.api.Locations(ctx, nil)
-	},
-		func(l genesys.LocationDefinition) (string, string) { return l.ID, l.Name })
-}
-
-// readNames reads a listing of the org (list) as a dimension of names, in
-// a run of its own (stream).
-func readNames[T any](ctx context.Context, s *Service, stream, what string, list func(context.Context) iter.Seq2[T, error], idName func(T) (string, string)) (feed.Dimension, pipeline.Summary, error) {
+// storedNames reads a dimension of names (locations, stations) from the
+// table the directory stream loaded: a plan's refresh loads it when the
+// feed has a location or default_station column, and a plan within
+// refresh_max_age of a load uses it as it stands, without a call.
+func (s *Service) storedNames(ctx context.Context, table string) (feed.Dimension, error) {
 	var d feed.Dimension
-	st := pipeline.Stream{Name: stream, Load: func(ctx context.Context, _ *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {
-		d = feed.Dimension{}
-		for x, err := range list(ctx) {
-			if err != nil {
-				return nil, fmt.Errorf("list %s: %w", what, err)
-			}
-			d.Add(idName(x))
-			p.Done(1)
-		}
-		return nil, nil
-	}}
-	sum, err := s.runner.Run(ctx, RefreshPipeline, []pipeline.Stream{st}, nil)
-	if err != nil {
-		return d, sum, fmt.Errorf("read the %s: %w", what, err)
+	if err := s.store.DimensionNames(ctx, table, d.Add); err != nil {
+		return d, err
 	}
-	return d, sum, nil
+	return d, nil
 }
 
 // streamsFor lists the forward streams a refresh with these reads runs.
@@ -93,16 +68,24 @@ func streamsFor(r Reads) []string {
 	if r.AllRoles {
 		names = append(names, pipeline.StreamRoles)
 	}
+	if r.Locations || r.Stations {
+		// The names a location or default_station column resolves
+		// against (storedNames).
+		names = append(names, pipeline.StreamDirectory)
+	}
 	return names
 }
 
 // Refresh loads the current state into Postgres through the forward
 // streams a plan with these reads needs (reference data, users of every
-// state with skills, languages and employerInfo; queue memberships and
+// state with skills, languages, employerInfo and team; queue memberships and
 // role grants only when the feed speaks for them), plus the external ids
 // of the users named in reread (the users an apply registered ids on).
 func (s *Service) Refresh(ctx context.Context, r Reads, reread []string) (pipeline.Summary, error) {
-	expand := []string{"skills", "languages", "employerInfo"}
+	// employerInfo and team are columns of users, so the refresh reads them
+	// as the forward pipelines do: a column it left out would read as a
+	// change of every user (a history version each) when the two alternate.
+	expand := []string{"skills", "languages", "employerInfo", "team"}
 	if r.Locations {
 		expand = append(expand, "locations")
 	}

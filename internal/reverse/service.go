@@ -310,16 +310,14 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 			}
 		}
 		if r.Locations {
-			d, sum, err := s.readLocations(ctx)
-			r.Calls += sum.Calls.Total
+			d, err := s.storedNames(ctx, "locations")
 			if err != nil {
 				return out, err
 			}
 			locs = &d
 		}
 		if r.Stations {
-			d, sum, err := s.readStations(ctx)
-			r.Calls += sum.Calls.Total
+			d, err := s.storedNames(ctx, "stations")
 			if err != nil {
 				return out, err
 			}
@@ -545,14 +543,14 @@ func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts Appl
 			}
 			or := &orgReads{r: r, asOf: time.Now().UTC()}
 			if r.Locations {
-				d, _, err := s.readLocations(ctx)
+				d, err := s.storedNames(ctx, "locations")
 				if err != nil {
 					return nil, err
 				}
 				or.locations = &d
 			}
 			if r.Stations {
-				d, _, err := s.readStations(ctx)
+				d, err := s.storedNames(ctx, "stations")
 				if err != nil {
 					return nil, err
 				}

@@ -64,6 +64,56 @@ SELECT count(DISTINCT id) FILTER (WHERE valid_to IS NOT NULL) AS users_with_a_ne
 FROM `+h)
 }
 
+// The people data's questions, over the views of migration 00012.
+
+// AgentsWithoutStation is the first n users, by name, of
+// agents_without_station who are members of a queue (agents who cannot
+// take a call): their division, manager, last login and presence.
+func (s *Store) AgentsWithoutStation(ctx context.Context, n int) (Table, error) {
+	return s.tableOf(ctx, "agents without station", `
+SELECT name, division_name, manager_name, last_login_at, system_presence
+FROM `+s.table("agents_without_station")+` WHERE queue_count > 0
+ORDER BY name, user_id LIMIT $1`, n)
+}
+
+// OutOfOfficeThisWeek is who is out of office now (out_of_office_now)
+// and who will be within seven days (out_of_office_next_7_days), the
+// first n: those out now first, each by start and name. until is NULL
+// for a period without an end.
+func (s *Store) OutOfOfficeThisWeek(ctx context.Context, n int) (Table, error) {
+	return s.tableOf(ctx, "out of office this week", `
+SELECT "when", user_name, division_name, start_date AS out_from, end_date AS back_at FROM (
+    SELECT 'now' AS "when", user_name, division_name, start_date, end_date, user_id FROM `+s.table("out_of_office_now")+`
+    UNION ALL
+    SELECT 'next 7 days', user_name, division_name, start_date, end_date, user_id FROM `+s.table("out_of_office_next_7_days")+`
+) o ORDER BY "when" = 'now' DESC, start_date, user_name, user_id LIMIT $1`, n)
+}
+
+// CapacityByMediaType is, per media type (utilization_by_media_type),
+// the users with a utilization, how many have settings of their own
+// (custom) and how many of those differ from the org default, the
+// default capacity and the range of capacities.
+func (s *Store) CapacityByMediaType(ctx context.Context) (Table, error) {
+	return s.tableOf(ctx, "capacity by media type", `
+SELECT media_type, count(*) AS users, count(*) FILTER (WHERE custom) AS custom,
+       count(*) FILTER (WHERE custom AND differs_from_default) AS custom_differing,
+       max(default_maximum_capacity) AS default_capacity,
+       min(maximum_capacity) AS min_capacity, max(maximum_capacity) AS max_capacity
+FROM `+s.table("utilization_by_media_type")+`
+GROUP BY media_type ORDER BY media_type`)
+}
+
+// OverdueByManager is the n managers with the most overdue development
+// activities among their direct reports
+// (overdue_development_activities_by_manager); ties by name, reports
+// without a manager under a NULL name.
+func (s *Store) OverdueByManager(ctx context.Context, n int) (Table, error) {
+	return s.tableOf(ctx, "overdue development by manager", `
+SELECT manager_name, direct_reports, reports_with_overdue, overdue_activities, overdue_coaching, max_days_overdue
+FROM `+s.table("overdue_development_activities_by_manager")+`
+ORDER BY overdue_activities DESC, manager_name NULLS LAST, manager_id LIMIT $1`, n)
+}
+
 // tableOf runs the query q, named what in errors, and collects its result.
 func (s *Store) tableOf(ctx context.Context, what, q string, args ...any) (Table, error) {
 	rows, err := s.pool.Query(ctx, q, args...)

@@ -105,11 +105,17 @@ func TestMigrationConvertsPopulatedAnalytics(t *testing.T) {
 		}
 	}
 
-	res, err := s.Migrate(ctx)
+	// Up to 00009 only, so that the down below is 00009's (later
+	// migrations have tests of their own).
+	var res []*goose.MigrationResult
+	err = s.withMigrator(ctx, true, func(p *goose.Provider) error {
+		res, err = p.UpTo(ctx, analyticsByMonth)
+		return err
+	})
 	if err != nil {
 		t.Fatalf("migrate a populated schema: %v", err)
 	}
-	if len(res) == 0 || res[len(res)-1].Version < analyticsByMonth {
+	if len(res) == 0 || res[len(res)-1].Source.Version != analyticsByMonth {
 		t.Fatalf("migrations applied: %+v", res)
 	}
 	same("after up")
@@ -152,7 +158,7 @@ func TestMigrationConvertsPopulatedAnalytics(t *testing.T) {
 	}
 
 	down, err := s.MigrateDown(ctx)
-	if err != nil || down.Version != res[len(res)-1].Version {
+	if err != nil || down.Version != analyticsByMonth {
 		t.Fatalf("down: %+v, %v", down, err)
 	}
 	if down.Version == analyticsByMonth && !strings.Contains(down.Note, "retention dropped") {

@@ -256,6 +256,11 @@ func appendTime(out []byte, ms int64) []byte {
 	return append(out, '"')
 }
 
+// AppendMillis appends Unix milliseconds as 2006-01-02T15:04:05.000Z, the
+// way the API writes times, without quotes; the emulator core renders its
+// people data with it.
+func AppendMillis(out []byte, ms int64) []byte { return appendTimeRaw(out, ms) }
+
 // appendTimeRaw appends Unix milliseconds as 2006-01-02T15:04:05.000Z. It
 // is the hot path of every results page, several times faster than
 // time.Time.AppendFormat; years outside 0000–9999 fall back to it.

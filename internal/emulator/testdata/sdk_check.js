@@ -1,7 +1,9 @@
 // Drives the emulator with the official Genesys Cloud JavaScript SDK
 // (purecloud-platform-client-v2): gateway login with the client-credentials
 // grant, then pages of users in every state with expands, per-user queues,
-// one user, a users search, routing queues, and an over-limit page size.
+// one user, a users search, routing queues, an over-limit page size, then
+// the people data: groups, locations, stations, a utilization, the people
+// expands and development activities.
 // Prints one JSON line with what it saw; exits 1 on any unexpected error.
 //
 // Environment: GENESYS_BASE_URL, GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET,
@@ -59,7 +61,73 @@ async function main() {
     out.over_limit_status = e.status;
     out.over_limit_code = e.code || (e.body && e.body.code);
   }
+  await people(out, users, routing, first);
   console.log(JSON.stringify(out));
+}
+
+// people reads the people data (issue 18) through the SDK: groups,
+// locations and stations listings, a utilization, development activities,
+// and the people expands of every active user.
+async function people(out, users, routing, first) {
+  const groupsApi = new platformClient.GroupsApi();
+  const locationsApi = new platformClient.LocationsApi();
+  const stationsApi = new platformClient.StationsApi();
+  const pageAll = async (fetch) => {
+    const all = [];
+    for (let page = 1; ; page++) {
+      const res = await fetch(page);
+      all.push(...res.entities);
+      if (!res.nextUri || res.entities.length === 0) return all;
+    }
+  };
+  const groups = await pageAll((pageNumber) => groupsApi.getGroups({ pageSize: 100, pageNumber }));
+  out.groups = groups.length;
+  out.group_members = groups.reduce((n, g) => n + (g.memberCount || 0), 0);
+  const locations = await pageAll((pageNumber) => locationsApi.getLocations({ pageSize: 100, pageNumber }));
+  out.locations = locations.length;
+  out.locations_with_address = locations.filter((l) => l.address && l.address.city).length;
+  const stations = await pageAll((pageNumber) => stationsApi.getStations({ pageSize: 100, pageNumber }));
+  out.stations = stations.length;
+  out.stations_associated = stations.filter((s) => s.status === 'ASSOCIATED' && s.userId).length;
+  const util = await routing.getRoutingUserUtilization(first.id);
+  out.utilization_level = util.level;
+  out.utilization_types = Object.keys(util.utilization || {}).length;
+
+  const expand = ['outOfOffice', 'presence', 'routingStatus', 'team', 'certifications'];
+  out.people = { users: 0, on_queue: 0, routing_on_queue: 0, ooo_periods: 0, teams: 0, certifications: 0, offline: 0 };
+  const active = [];
+  for (let page = 1; ; page++) {
+    const res = await users.getUsers({ pageSize: 100, pageNumber: page, expand, state: 'active' });
+    for (const u of res.entities) {
+      const p = out.people;
+      p.users++;
+      active.push(u.id);
+      const sys = u.presence && u.presence.presenceDefinition && u.presence.presenceDefinition.systemPresence;
+      if (sys === 'On Queue') p.on_queue++;
+      if (sys === 'Offline') p.offline++;
+      if (u.routingStatus && u.routingStatus.status !== 'OFF_QUEUE') p.routing_on_queue++;
+      if (u.outOfOffice && u.outOfOffice.startDate) p.ooo_periods++;
+      if (u.team && u.team.id) p.teams++;
+      p.certifications += (u.certifications || []).length;
+    }
+    if (!res.nextUri || res.entities.length === 0) break;
+  }
+  // The development activities of the last 100 active users (by name, id),
+  // any relationship, deduplicated by id; then the 400 over 100 ids.
+  const batch = active.slice(-100);
+  const seen = new Set();
+  for (let page = 1; ; page++) {
+    const res = await users.getUsersDevelopmentActivities({ userId: batch, pageSize: 100, pageNumber: page });
+    for (const a of res.entities) seen.add(a.id);
+    if (!res.nextUri || res.entities.length === 0) break;
+  }
+  out.activities = seen.size;
+  try {
+    await users.getUsersDevelopmentActivities({ userId: active.slice(0, 101), pageSize: 100 });
+    out.activities_over_limit_status = 200;
+  } catch (e) {
+    out.activities_over_limit_status = e.status;
+  }
 }
 
 main().catch((e) => {
