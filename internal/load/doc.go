@@ -97,6 +97,17 @@
 // is merged entry by entry in SQL. The view user_aggregates unpacks them; the
 // Tx's stats count entries under the view's name.
 //
+// Rollups. The presence and routing-status segment tables are declared with
+// a daily rollup (user_presence_days, user_routing_status_days, migration
+// 00011): the closed segments' time per user, UTC day and value, split at
+// midnight exactly as presence_daily splits it. The Tx keeps it by
+// difference in the batch that writes the segments (rollup.go): parts of new
+// closed segments added, a changed segment's old parts (its upsert returns
+// them) taken away, a row left with no segment deleted, rows of days after
+// the rollup's latest copied straight in. Open segments are left out and
+// added by presence_days_between when it runs, so it answers exactly as
+// presence_daily_between (TestRollupAgreesWithDailyViews).
+//
 // BenchmarkLoad (go test -run '^$' -bench BenchmarkLoad -benchtime 1x)
 // measures the loader against a raw COPY of the same rows into unindexed
 // tables, interleaved batch by batch, and the process's peak memory.

@@ -3,11 +3,13 @@ package load_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,6 +116,38 @@ func (w *warehouse) aggregates(b testing.TB, from, to time.Time) int {
 	return n
 }
 
+// rollupTime sums the time the loader spends keeping the daily rollups (its
+// "rollup updated" Debug lines): what the rollups add to a load.
+type rollupTime struct {
+	mu sync.Mutex
+	ms int64
+}
+
+func (h *rollupTime) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelDebug }
+func (h *rollupTime) WithAttrs([]slog.Attr) slog.Handler           { return h }
+func (h *rollupTime) WithGroup(string) slog.Handler                { return h }
+func (h *rollupTime) Handle(_ context.Context, r slog.Record) error {
+	if r.Message != "rollup updated" {
+		return nil
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "rollup_ms" {
+			h.mu.Lock()
+			h.ms += a.Value.Int64()
+			h.mu.Unlock()
+			return false
+		}
+		return true
+	})
+	return nil
+}
+
+func (h *rollupTime) seconds() float64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return float64(h.ms) / 1000
+}
+
 // bytes is the size on disk of a table (all its partitions, indexes and
 // TOAST).
 func (w *warehouse) bytes(b testing.TB, table string) float64 {
@@ -132,43 +166,59 @@ func (w *warehouse) bytes(b testing.TB, table string) float64 {
 //
 // Storage: a default first run (7 days of details and PT30M aggregates) and
 // one nightly run (48 hours re-read, one day new), then the bytes of the
-// three analytics tables per user-day, after VACUUM (as autovacuum leaves
-// them: dead rows freed for reuse, no space returned). For the ratio, the
-// same aggregates in the layout before migration 00009: one row per metric,
-// unpartitioned, copied into a table made by 00003's statement.
+// three analytics tables and the two daily rollups (00011) per user-day,
+// after VACUUM (as autovacuum leaves them: dead rows freed for reuse, no
+// space returned). For the ratio, the same aggregates in the layout before
+// migration 00009: one row per metric, unpartitioned, copied into a table
+// made by 00003's statement. What the rollups add to the load: the time the
+// loader spends keeping them during the user details loads of those runs.
 //
 // A month of presence per day, over four months of presence, with the
 // queries docs/bi.md shows: of one agent (the median over five agents), and
 // of the whole org, with the backend's CPU seconds for it without parallel
 // workers (when Postgres runs on this machine) and, as a baseline measured
-// in the same run, the time to read the month's segments themselves.
+// in the same run, the time to read the month's segments themselves; then
+// the same from the rollup (presence_days_between: the median of three runs
+// for the org, of the five agents for one agent), which must give as many
+// rows.
 //
 // Retention: dropping the oldest of those months.
 //
 //	go test -run '^$' -bench BenchmarkWarehouse -benchtime 1x ./internal/load
 func BenchmarkWarehouse(b *testing.B) {
 	ctx := context.Background()
-	var perUserDay, aggPerUserDay, segPerUserDay, beforeAggPerUserDay, queryS, orgQueryS, scanS, cpuS, dropS, droppedMB, rowsPerS float64
-	var monthRows int
+	var perUserDay, aggPerUserDay, segPerUserDay, rollPerUserDay, beforeAggPerUserDay, queryS, orgQueryS, scanS, cpuS, dropS, droppedMB, rowsPerS float64
+	var rollupS, detailsS, rollQueryS, rollAgentS, rollCPUS float64
+	var monthRows, rollRows int
 	for b.Loop() {
 		e := newEnv(b)
+		rt := &rollupTime{}
+		e.loader = load.New(e.pool, load.Config{Schema: e.schema, Logger: slog.New(rt)})
 		w := newWarehouse(e, warehouseUsers)
 		// The first run at 02:00 reads the 7 days before; the next night's
 		// reads from its watermark less 48 hours.
 		first, night := ts("2026-10-12T02:00:00Z"), ts("2026-10-13T02:00:00Z")
 		start := time.Now()
-		w.details(b, first.Add(-7*24*time.Hour), first, true)
+		details := func(from, to time.Time) {
+			s := time.Now()
+			w.details(b, from, to, true)
+			detailsS += time.Since(s).Seconds()
+		}
+		detailsS = 0
+		details(first.Add(-7*24*time.Hour), first)
 		apiRows := w.aggregates(b, first.Add(-7*24*time.Hour), first)
-		w.details(b, first.Add(-48*time.Hour), night, true)
+		details(first.Add(-48*time.Hour), night)
 		apiRows += w.aggregates(b, first.Add(-48*time.Hour), night)
 		rowsPerS = float64(apiRows) / time.Since(start).Seconds()
-		if _, err := e.pool.Exec(ctx, "VACUUM user_presence_segments, user_routing_status_segments, user_aggregate_days"); err != nil {
+		rollupS = rt.seconds()
+		if _, err := e.pool.Exec(ctx, "VACUUM user_presence_segments, user_routing_status_segments, user_aggregate_days, user_presence_days, user_routing_status_days"); err != nil {
 			b.Fatal(err)
 		}
 		userDays := float64(len(w.users) * 8)
 		seg := w.bytes(b, "user_presence_segments") + w.bytes(b, "user_routing_status_segments")
 		agg := w.bytes(b, "user_aggregate_days")
-		perUserDay, aggPerUserDay, segPerUserDay = (seg+agg)/userDays, agg/userDays, seg/userDays
+		roll := w.bytes(b, "user_presence_days") + w.bytes(b, "user_routing_status_days")
+		perUserDay, aggPerUserDay, segPerUserDay, rollPerUserDay = (seg+agg+roll)/userDays, agg/userDays, seg/userDays, roll/userDays
 
 		// The same aggregates as before 00009: 00003's table, filled in the
 		// order a first load wrote it.
@@ -198,7 +248,7 @@ func BenchmarkWarehouse(b *testing.B) {
 			}
 			w.details(b, from, to, false)
 		}
-		if _, err := e.pool.Exec(ctx, "VACUUM ANALYZE user_presence_segments"); err != nil {
+		if _, err := e.pool.Exec(ctx, "VACUUM ANALYZE user_presence_segments, user_presence_days"); err != nil {
 			b.Fatal(err)
 		}
 		conn, err := e.pool.Acquire(ctx)
@@ -259,6 +309,35 @@ func BenchmarkWarehouse(b *testing.B) {
 				cpuS = after - before
 			}
 		}
+		// The same from the rollup.
+		times = times[:0]
+		for range 3 {
+			n, s := read(orgMonthOfPresenceDays, "2026-10-01", "2026-10-31")
+			if n != monthRows {
+				b.Fatalf("presence_days_between gave %d rows for October, presence_daily_between %d", n, monthRows)
+			}
+			rollRows = n
+			times = append(times, s)
+		}
+		slices.Sort(times)
+		rollQueryS = times[1]
+		rollCPUS = -1
+		if before, ok := procCPU(pid); ok {
+			read(orgMonthOfPresenceDays, "2026-10-01", "2026-10-31")
+			if after, ok := procCPU(pid); ok {
+				rollCPUS = after - before
+			}
+		}
+		times = times[:0]
+		for _, a := range agents {
+			n, s := read(monthOfPresenceDays, "2026-10-01", "2026-10-31", []string{a})
+			if n == 0 {
+				b.Fatalf("no presence for %s in October from the rollup", a)
+			}
+			times = append(times, s)
+		}
+		slices.Sort(times)
+		rollAgentS = times[len(times)/2]
 		if _, err := conn.Exec(ctx, "RESET max_parallel_workers_per_gather"); err != nil {
 			b.Fatal(err)
 		}
@@ -281,6 +360,9 @@ func BenchmarkWarehouse(b *testing.B) {
 	b.ReportMetric(perUserDay/1000, "kB/user-day")
 	b.ReportMetric(aggPerUserDay/1000, "aggregates_kB/user-day")
 	b.ReportMetric(segPerUserDay/1000, "segments_kB/user-day")
+	b.ReportMetric(rollPerUserDay/1000, "rollup_kB/user-day")
+	b.ReportMetric(rollupS, "rollup_load_s")
+	b.ReportMetric(100*rollupS/detailsS, "rollup_load_%")
 	b.ReportMetric((segPerUserDay+beforeAggPerUserDay)/1000, "before_kB/user-day")
 	b.ReportMetric(beforeAggPerUserDay/aggPerUserDay, "aggregates_before/after")
 	b.ReportMetric(perUserDay*50_000*365/1e9, "GB/year-50k-users")
@@ -292,6 +374,12 @@ func BenchmarkWarehouse(b *testing.B) {
 	if cpuS >= 0 {
 		b.ReportMetric(cpuS, "org_month_query_cpu_s")
 	}
+	b.ReportMetric(rollQueryS, "org_month_rollup_query_s")
+	b.ReportMetric(float64(rollRows), "org_month_rollup_query_rows")
+	if rollCPUS >= 0 {
+		b.ReportMetric(rollCPUS, "org_month_rollup_query_cpu_s")
+	}
+	b.ReportMetric(rollAgentS, "agent_month_rollup_query_s")
 	b.ReportMetric(dropS, "drop_month_s")
 	b.ReportMetric(droppedMB, "dropped_month_MB")
 	b.ReportMetric(0, "ns/op")
@@ -299,10 +387,13 @@ func BenchmarkWarehouse(b *testing.B) {
 
 // monthOfPresence and orgMonthOfPresence are the queries docs/bi.md shows
 // for a month of presence per day, of an agent ($3: the agent's id in an
-// array) and of the whole org (TestBIDocQueries checks the document's copy).
+// array) and of the whole org (TestBIDocQueries checks the document's copy);
+// the Days forms answer the same from the daily rollup (00011).
 const (
-	monthOfPresence    = `SELECT day, system_presence, seconds FROM presence_daily_between($1, $2, $3)`
-	orgMonthOfPresence = `SELECT user_id, day, system_presence, seconds FROM presence_daily_between($1, $2)`
+	monthOfPresence        = `SELECT day, system_presence, seconds FROM presence_daily_between($1, $2, $3)`
+	orgMonthOfPresence     = `SELECT user_id, day, system_presence, seconds FROM presence_daily_between($1, $2)`
+	monthOfPresenceDays    = `SELECT day, system_presence, seconds FROM presence_days_between($1, $2, $3)`
+	orgMonthOfPresenceDays = `SELECT user_id, day, system_presence, seconds FROM presence_days_between($1, $2)`
 )
 
 // procCPU is the CPU seconds (user and system) the process pid has used,
