@@ -152,7 +152,7 @@ var specs = map[string][]spec{
 			"the same rows as presence_daily_between, read from October's partition of user_presence_days as stored; median of 3 runs"},
 		{"BenchmarkWarehouse", "org_month_rollup_query_rows", "rows of the whole org's month from the rollup", nil, "checked equal to the row count above"},
 		{"BenchmarkWarehouse", "org_month_rollup_query_cpu_s", "the same: CPU seconds of the database backend, no parallel workers", nil, ""},
-		{"BenchmarkWarehouse", "agent_month_rollup_query_s", "a month of presence per day of one agent from the rollup (presence_days_between with the agent)", nil, "median over the same 5 agents"},
+		{"BenchmarkWarehouse", "agent_month_rollup_query_ms", "a month of presence per day of one agent from the rollup (presence_days_between with the agent)", nil, "median over the same 5 agents"},
 		{"BenchmarkWarehouse", "rollup_load_s", "load time the rollups add: the loader keeping them during the first and nightly user details loads", nil,
 			"differences per batch, in the segments' transaction"},
 		{"BenchmarkWarehouse", "rollup_load_%", "the same, % of those user details loads' wall time", nil, ""},

@@ -379,7 +379,7 @@ func BenchmarkWarehouse(b *testing.B) {
 	if rollCPUS >= 0 {
 		b.ReportMetric(rollCPUS, "org_month_rollup_query_cpu_s")
 	}
-	b.ReportMetric(rollAgentS, "agent_month_rollup_query_s")
+	b.ReportMetric(rollAgentS*1000, "agent_month_rollup_query_ms")
 	b.ReportMetric(dropS, "drop_month_s")
 	b.ReportMetric(droppedMB, "dropped_month_MB")
 	b.ReportMetric(0, "ns/op")
