@@ -240,6 +240,13 @@ CREATE TABLE user_development_activities (
 CREATE INDEX user_development_activities_user_idx ON user_development_activities (user_id, date_due);
 
 -- +goose Down
+-- The people data goes with its tables: stations, presence, routing status,
+-- last logins, out-of-office periods, profile skills and certifications with
+-- their history, utilization with its history, development activities, the
+-- groups, locations and stations dimensions, and the users' and
+-- users_history's employee type, official name, hire date and team columns.
+-- A forward run after migrate up loads the current state again; the history
+-- and the out-of-office periods the API no longer shows do not come back.
 DROP TABLE user_development_activities;
 DROP TABLE user_utilization_history;
 DROP TABLE user_utilization;

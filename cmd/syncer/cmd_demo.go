@@ -174,14 +174,14 @@ func (d *demo) run(ctx context.Context, users int, seed int64, rate int) error {
 	}
 	defer f.Close()
 
-	d.say("running the forward pipeline (syncer run demo): users, skills, languages, queues, roles, analytics")
+	d.say("running the forward pipeline (syncer run demo): every stream, the optional utilization and development activities too")
 	sum, err := f.run(ctx, "demo", pipeline.NewProgress(), false)
 	sum.Render(d.out)
 	if err != nil {
 		return err
 	}
 
-	d.say("three BI queries on the loaded data")
+	d.say("BI queries on the loaded data")
 	if err := d.queries(ctx, f); err != nil {
 		return err
 	}
@@ -289,6 +289,15 @@ func (d *demo) queries(ctx context.Context, f *forward) error {
 		{"agents per division (current_agents)", func() (store.Table, error) { return f.store.AgentsPerDivision(ctx) }},
 		{"the five queues with the most joined agents (queue_membership)", func() (store.Table, error) { return f.store.BusiestQueues(ctx, 5) }},
 		{"on-queue hours per day, last 3 days (presence_daily)", func() (store.Table, error) { return f.store.OnQueueHours(ctx, 3) }},
+		{"who is out of office now and in the next 7 days (out_of_office_now, out_of_office_next_7_days)", func() (store.Table, error) {
+			return f.store.OutOfOfficeThisWeek(ctx, 8)
+		}},
+		{"overdue coaching and learning per manager (overdue_development_activities_by_manager)", func() (store.Table, error) {
+			return f.store.OverdueByManager(ctx, 5)
+		}},
+		{"capacity per media type, the agents' own against the org default (utilization_by_media_type)", func() (store.Table, error) {
+			return f.store.CapacityByMediaType(ctx)
+		}},
 	}
 	for _, q := range qs {
 		fmt.Fprintf(d.out, "\n-- %s\n", q.title)

@@ -47,4 +47,7 @@ type Journal interface {
 	Operations(ctx context.Context, planID string) ([]store.Operation, error)
 	BeginOperation(ctx context.Context, planID string, seq int) (store.Operation, error)
 	FinishOperation(ctx context.Context, planID string, seq int, res store.OpResult) error
+	// TryLock takes a lock without waiting (store.ErrLocked when another
+	// session holds it): an apply holds its plan's (LockName).
+	TryLock(ctx context.Context, name string, cfg store.LockConfig) (*store.Lock, error)
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -44,7 +45,17 @@ var (
 	// ErrInvalid: an operation of the plan is of a kind this syncer does
 	// not know, or not of the shape its kind declares (diff.Plan.Validate).
 	ErrInvalid = errors.New("apply: invalid plan")
+	// ErrBusy: another process is applying the same plan (serve's feed
+	// job, an approval, another `syncer apply`): two appliers would both
+	// take an operation the journal says is running, and make its call
+	// twice.
+	ErrBusy = errors.New("another process is applying this plan (syncer serve's feed job, an approval or another syncer apply); " +
+		"wait until it ends, then resume it if it did not finish")
 )
+
+// LockName is the name of the lock an apply of the plan id holds while it
+// runs (store.Store.TryLock), so that one process at a time applies a plan.
+func LockName(id string) string { return "apply:" + id }
 
 // Config configures an Applier. The zero value works (no stale check, no
 // verification).
@@ -194,6 +205,14 @@ func (a *Applier) Apply(ctx context.Context, plan *diff.Plan) (*Result, error) {
 	}
 	id := PlanID(plan)
 	res := &Result{PlanID: id, Total: len(plan.Operations), Created: map[string]string{}}
+	lock, err := a.lockPlan(ctx, id)
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		return res, fmt.Errorf("apply %s: %w", id, ErrBusy)
+	case err != nil:
+		return res, fmt.Errorf("apply %s: take the plan's lock: %w", id, err)
+	}
+	defer lock.Release(context.WithoutCancel(ctx))
 	saved, err := a.j.Plan(ctx, id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -556,4 +575,27 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// lockBusyWait is how long an apply waits for its plan's lock before
+// ErrBusy: a process killed a moment ago releases it as soon as the server
+// reads its closed socket, which a resume started right after may beat.
+const lockBusyWait = 3 * time.Second
+
+// lockPlan takes the plan's lock, asking again for lockBusyWait while
+// another session holds it.
+func (a *Applier) lockPlan(ctx context.Context, id string) (*store.Lock, error) {
+	cfg := store.LockConfig{ApplicationName: fmt.Sprintf("syncer apply pid %d: plan %s", os.Getpid(), id)}
+	deadline := time.Now().Add(lockBusyWait)
+	for {
+		lock, err := a.j.TryLock(ctx, LockName(id), cfg)
+		if !errors.Is(err, store.ErrLocked) || time.Now().After(deadline) {
+			return lock, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

@@ -2,6 +2,7 @@ package apply_test
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
 	"testing"
 
@@ -114,4 +115,43 @@ func TestTrippedGuardAndSchema(t *testing.T) {
 	if _, err := a.Apply(context.Background(), plan); err == nil {
 		t.Fatal("a plan of another schema was applied")
 	}
+}
+
+// TestApplyHoldsThePlansLock: while another process applies a plan (holds
+// its lock), an apply of the same plan refuses with ErrBusy and makes no
+// call; once the lock is free it applies.
+func TestApplyHoldsThePlansLock(t *testing.T) {
+	srv, c, st := setup(t)
+	a := activeUsers(srv)[0]
+	title := "Locked out"
+	plan := &diff.Plan{Schema: diff.SchemaVersion, Fingerprint: "sha256:lock", Operations: []diff.Operation{
+		{ID: "update_user:a", Kind: diff.KindUpdateUser, User: &diff.UserRef{ID: a.ID, Key: "user:" + a.ID, Email: a.Email}, Calls: 1,
+			Update: &diff.UpdateUser{Title: &title}, ExpectedVersion: a.Version},
+	}}
+	ctx := context.Background()
+	other, err := st.TryLock(ctx, apply.LockName(apply.PlanID(plan)), store.LockConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := srv.Stats().Total
+	res, err := apply.New(c, st, apply.Config{}).Apply(ctx, plan)
+	if !errors.Is(err, apply.ErrBusy) {
+		t.Fatalf("apply while another holds the plan: %v, want ErrBusy", err)
+	}
+	if res.Done != 0 || srv.Stats().Total != before {
+		t.Errorf("the refused apply did %d operations and %d calls", res.Done, srv.Stats().Total-before)
+	}
+	if err := other.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err = apply.New(c, st, apply.Config{}).Apply(ctx, plan)
+	if err != nil || res.Done != 1 {
+		t.Fatalf("apply after the lock was freed: %+v, %v", res, err)
+	}
+	// An apply releases the lock when it ends.
+	again, err := st.TryLock(ctx, apply.LockName(apply.PlanID(plan)), store.LockConfig{})
+	if err != nil {
+		t.Fatalf("the lock is still held after the apply: %v", err)
+	}
+	again.Release(ctx)
 }

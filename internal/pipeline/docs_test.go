@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -47,4 +48,28 @@ func TestDocsStreamsTable(t *testing.T) {
 	t.Parallel()
 	docstest.Section(t, "../../README.md", "streams table", renderStreamsTable(), *update,
 		"go test ./internal/pipeline -run TestDocsStreamsTable -update")
+}
+
+// README names every expand the users listing asks for by default, besides
+// the lists that are streams or tables of their own.
+func TestDocsDefaultExpands(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "by default it asks for")
+	sentence, _, _ := strings.Cut(rest, "besides the lists")
+	if !ok {
+		t.Fatal(`README.md no longer says which expands the users listing asks for "by default"`)
+	}
+	for _, e := range pipeline.DefaultExpand() {
+		switch e {
+		case "skills", "languages", "groups", "locations", "authorization":
+			continue // the lists and the grants, documented with their tables
+		}
+		if !strings.Contains(sentence, "`"+e+"`") {
+			t.Errorf("README.md's default expands %q do not name %s", sentence, e)
+		}
+	}
 }

@@ -73,7 +73,7 @@ func (s *Store) MigrateDown(ctx context.Context) (MigrationResult, error) {
 			return err
 		}
 		out = result(r)
-		out.Note = downNote(r.Source.Path)
+		out.Note = DownNote(r.Source.Path)
 		s.log.Info("migration rolled back", "schema", s.schema, "version", r.Source.Version, "duration", r.Duration)
 		return nil
 	})
@@ -189,9 +189,9 @@ func newProvider(db *sql.DB) (*goose.Provider, error) {
 	return p, nil
 }
 
-// downNote is the comment that opens the Down section of the migration
+// DownNote is the comment that opens the Down section of the migration
 // file name, as one paragraph: what rolling it back cannot restore.
-func downNote(name string) string {
+func DownNote(name string) string {
 	b, err := fs.ReadFile(migrations.FS, name)
 	if err != nil {
 		return ""

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"io/fs"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/usersync/syncer/internal/pgtest"
+	"github.com/usersync/syncer/migrations"
 )
 
 // biPeople is the migration with the people data's BI views and the
@@ -109,5 +111,23 @@ func TestMigrationBIPeopleDown(t *testing.T) {
 	upTo(biPeople)
 	if d := cmp.Diff(after, surface()); d != "" {
 		t.Errorf("up again from 00009 differs from the first up (-first +again):\n%s", d)
+	}
+}
+
+// Every migration from 00009 on opens its Down section with what rolling it
+// back cannot restore, which `syncer migrate down` prints.
+func TestDownNotes(t *testing.T) {
+	t.Parallel()
+	files, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if f < "00009" {
+			continue
+		}
+		if DownNote(f) == "" {
+			t.Errorf("%s: its Down section opens with no note of what it cannot restore", f)
+		}
 	}
 }
