@@ -375,7 +375,7 @@ func TestBIDocQueries(t *testing.T) {
 		t.Fatal(err)
 	}
 	dates := strings.NewReplacer("$1", "'2026-10-01'", "$2", "'2026-10-31'", "$3", "ARRAY(SELECT id FROM users WHERE email = 'ada@example.com')")
-	for _, q := range []string{monthOfPresence, orgMonthOfPresence} {
+	for _, q := range []string{monthOfPresence, orgMonthOfPresence, monthOfPresenceDays, orgMonthOfPresenceDays} {
 		if want := dates.Replace(q); !strings.Contains(string(doc), want) {
 			t.Errorf("docs/bi.md does not show the query the benchmark times:\n%s", want)
 		}

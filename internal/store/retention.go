@@ -20,11 +20,13 @@ const (
 	RetainAggregates            = "user_aggregates" // stored in user_aggregate_days
 )
 
-// retentionTables maps each retention table to its partitioned table.
-var retentionTables = map[string]string{
-	RetainPresenceSegments:      "user_presence_segments",
-	RetainRoutingStatusSegments: "user_routing_status_segments",
-	RetainAggregates:            "user_aggregate_days",
+// retentionTables maps each retention table to its partitioned tables:
+// the segments' daily rollups (migration 00011) keep the months of their
+// segments.
+var retentionTables = map[string][]string{
+	RetainPresenceSegments:      {"user_presence_segments", "user_presence_days"},
+	RetainRoutingStatusSegments: {"user_routing_status_segments", "user_routing_status_days"},
+	RetainAggregates:            {"user_aggregate_days"},
 }
 
 // RetentionTables lists the tables RetentionConfig.Months may name.
@@ -126,22 +128,24 @@ func (s *Store) ApplyRetention(ctx context.Context, cfg RetentionConfig) ([]Drop
 	var errs []error
 	for _, table := range plan {
 		cut := current.AddDate(0, -cfg.Months[table], 0)
-		months, err := s.expiredMonths(ctx, conn.Conn(), retentionTables[table], cut)
-		if err != nil {
-			return dropped, fmt.Errorf("retention of %s: %w", table, err)
-		}
-		for _, d := range months {
-			d.Table = table
-			if !cfg.DryRun {
-				if err := s.dropPartition(ctx, conn.Conn(), d.Partition, timeout); err != nil {
-					if errors.Is(err, ErrRetentionBusy) {
-						errs = append(errs, fmt.Errorf("retention of %s: %s: %w", table, d.Partition, err))
-						break // the later months would wait the same
-					}
-					return dropped, fmt.Errorf("retention of %s: drop %s: %w", table, d.Partition, err)
-				}
+		for _, parent := range retentionTables[table] {
+			months, err := s.expiredMonths(ctx, conn.Conn(), parent, cut)
+			if err != nil {
+				return dropped, fmt.Errorf("retention of %s: %s: %w", table, parent, err)
 			}
-			dropped = append(dropped, d)
+			for _, d := range months {
+				d.Table = table
+				if !cfg.DryRun {
+					if err := s.dropPartition(ctx, conn.Conn(), d.Partition, timeout); err != nil {
+						if errors.Is(err, ErrRetentionBusy) {
+							errs = append(errs, fmt.Errorf("retention of %s: %s: %w", table, d.Partition, err))
+							break // the later months would wait the same
+						}
+						return dropped, fmt.Errorf("retention of %s: drop %s: %w", table, d.Partition, err)
+					}
+				}
+				dropped = append(dropped, d)
+			}
 		}
 	}
 	return dropped, errors.Join(errs...)

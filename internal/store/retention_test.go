@@ -33,7 +33,7 @@ func TestRetentionDropsWholeMonths(t *testing.T) {
 	// Sept 2025 to Dec 2026: a presence segment on the 10th of each month,
 	// an aggregate day on the 20th; routing segments too.
 	for m := time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC); !m.After(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)); m = m.AddDate(0, 1, 0) {
-		for _, table := range []string{"user_presence_segments", "user_routing_status_segments", "user_aggregate_days"} {
+		for _, table := range []string{"user_presence_segments", "user_routing_status_segments", "user_aggregate_days", "user_presence_days", "user_routing_status_days"} {
 			exec("SELECT ensure_month_partition($1::regclass, $2::date)", table, m)
 		}
 		at := m.AddDate(0, 0, 9).Add(8 * time.Hour)
@@ -41,6 +41,7 @@ func TestRetentionDropsWholeMonths(t *testing.T) {
 			VALUES ('u1', $1, $2, 'AVAILABLE', now(), now())`, at, at.Add(time.Hour))
 		exec(`INSERT INTO user_routing_status_segments (user_id, start_time, end_time, routing_status, first_seen_at, updated_at)
 			VALUES ('u1', $1, $2, 'IDLE', now(), now())`, at, at.Add(time.Hour))
+		exec(`INSERT INTO user_presence_days (user_id, day, system_presence, microseconds, segments) VALUES ('u1', $1, 'AVAILABLE', 3600000000, 1)`, at)
 		exec(`INSERT INTO user_aggregate_days (user_id, day, granularity, interval_starts, interval_ends, metrics, qualifiers, sums, counts, mins, maxes, first_seen_at, updated_at)
 			VALUES ('u1', $1, 'P1D', ARRAY[$2::timestamptz], ARRAY[$3::timestamptz], '{tSystemPresence}', '{AVAILABLE}', '{3600000}', '{1}', '{3600000}', '{3600000}', now(), now())`,
 			m.AddDate(0, 0, 19), m.AddDate(0, 0, 19), m.AddDate(0, 0, 20))
@@ -76,8 +77,9 @@ func TestRetentionDropsWholeMonths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(dry) != 12+3 || len(months("user_presence_segments")) != 16 {
-		t.Errorf("dry run listed %d months (want 15) and left %d of 16", len(dry), len(months("user_presence_segments")))
+	// Presence: 12 months of segments and 12 of their daily rollup.
+	if len(dry) != 12+12+3 || len(months("user_presence_segments")) != 16 {
+		t.Errorf("dry run listed %d months (want 27) and left %d of 16", len(dry), len(months("user_presence_segments")))
 	}
 
 	// A reader holding the aggregates makes their months wait.
@@ -100,8 +102,12 @@ func TestRetentionDropsWholeMonths(t *testing.T) {
 			t.Errorf("%s: size %d", d.Partition, d.Bytes)
 		}
 	}
-	// Keeping 3 months before December 2026: September to December stay.
+	// Keeping 3 months before December 2026: September to December stay,
+	// of the segments and of their daily rollup.
 	want := []string{}
+	for m := time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC); m.Before(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)); m = m.AddDate(0, 1, 0) {
+		want = append(want, "user_presence_segments "+m.Format("2006-01"))
+	}
 	for m := time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC); m.Before(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)); m = m.AddDate(0, 1, 0) {
 		want = append(want, "user_presence_segments "+m.Format("2006-01"))
 	}
@@ -110,6 +116,10 @@ func TestRetentionDropsWholeMonths(t *testing.T) {
 	}
 	if d := cmp.Diff([]string{"2026-09", "2026-10", "2026-11", "2026-12"}, months("user_presence_segments")); d != "" {
 		t.Errorf("presence months left (-want +got):\n%s", d)
+	}
+	var rollupDays int
+	if err := s.Pool().QueryRow(ctx, "SELECT count(DISTINCT date_trunc('month', day)) FROM user_presence_days").Scan(&rollupDays); err != nil || rollupDays != 4 {
+		t.Errorf("months of the presence rollup left: %d (%v), want September to December 2026: 4", rollupDays, err)
 	}
 	if n := len(months("user_routing_status_segments")); n != 16 {
 		t.Errorf("routing segments (retention 0) lost months: %d of 16 left", n)
