@@ -21,9 +21,8 @@
 --
 -- Comments. Month partitions get none: the loader creates them later, BI
 -- reads the parent (which has them), and tools that list partitions show
--- them under their parent or as <table>_YYYY_MM next to it. The rollup
--- user_presence_days (00011) is commented here only where it has no comment
--- of its own, and only when it exists.
+-- them under their parent or as <table>_YYYY_MM next to it. The daily
+-- rollups of 00011 carry their own.
 
 -- +goose Up
 
@@ -1070,45 +1069,9 @@ END
 $$;
 -- +goose StatementEnd
 
--- The presence-day rollup of 00011, where it exists and has no comment of
--- its own (its migration should carry them; these fill in until it does).
--- +goose StatementBegin
-DO $$
-DECLARE
-    c record;
-BEGIN
-    IF to_regclass('user_presence_days') IS NULL THEN
-        RETURN;
-    END IF;
-    IF obj_description('user_presence_days'::regclass, 'pg_class') IS NULL THEN
-        EXECUTE $c$COMMENT ON TABLE user_presence_days IS 'Presence time per user and UTC day, rolled up from user_presence_segments by the loader: the fast way to a month of presence per user per day.'$c$;
-    END IF;
-    FOR c IN
-        SELECT a.attname, x.txt
-        FROM pg_attribute a
-        JOIN (VALUES ('day', 'UTC day.'),
-                     ('user_id', 'Genesys user id (users.id).'),
-                     ('system_presence', 'System presence.'),
-                     ('seconds', 'Seconds of the day in that presence.'),
-                     ('segments', 'Segments (or their parts within the day) counted.'),
-                     ('includes_open', 'Whether a segment still in progress at the last load counts (up to that load).'),
-                     ('first_seen_at', 'When syncer first loaded this row.'),
-                     ('updated_at', 'When syncer last changed this row.'),
-                     ('updated_run', 'The sync_runs id of the run that last inserted or changed this row.')) x(name, txt)
-          ON x.name = a.attname
-        WHERE a.attrelid = 'user_presence_days'::regclass AND a.attnum > 0 AND NOT a.attisdropped
-          AND col_description(a.attrelid, a.attnum) IS NULL
-    LOOP
-        EXECUTE format('COMMENT ON COLUMN user_presence_days.%I IS %L', c.attname, c.txt);
-    END LOOP;
-END
-$$;
--- +goose StatementEnd
-
 -- +goose Down
 -- Grants given on current_agents and queue_membership since the upgrade
 -- are lost: both views are dropped and created again as 00005 had them.
--- Comments this migration put on user_presence_days (00011) stay.
 -- users_as_of is not made to fail again: it reads users_history's columns
 -- when called, so that 00010's down can drop its columns.
 

@@ -23,15 +23,13 @@ const peopleData = 10
 
 // schemaSurface is what BI sees of a schema: every comment (on tables,
 // views, columns and functions), every view's definition and every
-// function's signature, one line each, sorted. The comments 00012 fills in
-// on user_presence_days (00011) are left out: its down keeps them, and
-// says so.
+// function's signature, one line each, sorted.
 const schemaSurface = `
 SELECT 'comment ' || c.relname || coalesce('.' || a.attname, '') || ': ' || d.description
 FROM pg_description d
 JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
-WHERE c.relnamespace = $1::regnamespace AND c.relname <> 'user_presence_days'
+WHERE c.relnamespace = $1::regnamespace
 UNION ALL
 SELECT 'comment ' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || '): ' || d.description
 FROM pg_description d JOIN pg_proc p ON p.oid = d.objoid AND d.classoid = 'pg_proc'::regclass
