@@ -91,7 +91,10 @@ func PlanActivities(c ActivitiesConfig, watermark, now time.Time) ActivitiesPlan
 	p := ActivitiesPlan{Through: now}
 	p.Due = cut(Interval{from, now.Add(max(c.Horizon, 0))}, genesys.MaxDevelopmentActivityWindow)
 	if !watermark.IsZero() {
-		p.Completed = cut(Interval{from, now}, genesys.MaxDevelopmentActivityWindow)
+		// To the next whole second: the API truncates milliseconds and the
+		// end is exclusive, so an activity completed earlier in this second
+		// is inside.
+		p.Completed = cut(Interval{from, now.Add(time.Second)}, genesys.MaxDevelopmentActivityWindow)
 	}
 	return p
 }

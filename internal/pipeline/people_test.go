@@ -293,3 +293,45 @@ func TestExpandLeftOutKeepsRows(t *testing.T) {
 		t.Errorf("closed certification versions = %d, want 2", n)
 	}
 }
+
+// The development activities stream reads by windows from its watermark:
+// an activity due weeks ago, overdue at the first run and completed since,
+// lies before the next run's due window and is found by its completion
+// window.
+func TestDevelopmentActivitiesWindows(t *testing.T) {
+	t.Parallel()
+	srv, c := org(t, emulator.Config{Users: 300, Seed: 31})
+	e := newEnv(t)
+	cfg := pipeline.ForwardConfig{Streams: []string{pipeline.StreamDevelopmentActivities}}
+	forward(t, e, c, cfg)
+	var id string
+	err := e.pool.QueryRow(context.Background(), `SELECT activity_id FROM user_development_activities
+		WHERE status <> 'Completed' AND date_completed IS NULL AND date_due < now() - interval '20 days'
+		ORDER BY activity_id LIMIT 1`).Scan(&id)
+	if err != nil {
+		t.Fatalf("no activity overdue for 20 days after the first run: %v", err)
+	}
+	var wm time.Time
+	if err := e.pool.QueryRow(context.Background(), `SELECT watermark FROM sync_watermarks WHERE stream = $1`,
+		pipeline.StreamDevelopmentActivities).Scan(&wm); err != nil || time.Since(wm) > time.Minute {
+		t.Fatalf("watermark %v (%v), want the first run's time", wm, err)
+	}
+	if !srv.CompleteActivity(id) {
+		t.Fatalf("the emulator has no open activity %s", id)
+	}
+	sum := forward(t, e, c, cfg)
+	var status string
+	var completed *time.Time
+	if err := e.pool.QueryRow(context.Background(), `SELECT status, date_completed FROM user_development_activities WHERE activity_id = $1 LIMIT 1`,
+		id).Scan(&status, &completed); err != nil {
+		t.Fatal(err)
+	}
+	if status != "Completed" || completed == nil {
+		t.Errorf("activity %s completed since the first run: status %s, completed %v after the second", id, status, completed)
+	}
+	for _, r := range sum.Streams {
+		if r.Name == pipeline.StreamDevelopmentActivities && r.Progress.MinCalls < 2*3 {
+			t.Errorf("second run: minimum %d calls, want due and completion windows for each of 3 groups", r.Progress.MinCalls)
+		}
+	}
+}
