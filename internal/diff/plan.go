@@ -418,6 +418,12 @@ type Reads struct {
 	LeaversOf     []string `json:"leavers_of,omitempty"`
 	VerifiersOf   bool     `json:"verifiers_of,omitempty"`
 	StationsOf    bool     `json:"stations_of,omitempty"`
+	// StoredStations says the leavers' stations were taken from Postgres
+	// (user_stations) instead, as the latest users load left them: it read
+	// the station expand (the plan's own refresh does; a forward load does
+	// by default), and the plan refreshed or the load is younger than
+	// refresh_max_age.
+	StoredStations bool `json:"stored_stations,omitempty"`
 	Deactivations bool     `json:"deactivations,omitempty"`
 	// Calls counts every API call the plan's reads made.
 	Calls int64 `json:"calls"`

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/usersync/syncer/internal/extract"
 	"github.com/usersync/syncer/internal/genesys"
@@ -117,6 +119,7 @@ func newUsersStream(api ForwardAPI, cfg ForwardConfig) (Stream, error) {
 		}
 	}
 	run := func(ctx context.Context, _ load.Watermark, out *Out) (*load.Watermark, error) {
+		begun := time.Now().UTC()
 		ref, err := Get(ctx, out, RefData)
 		if err != nil {
 			return nil, err
@@ -144,7 +147,10 @@ func newUsersStream(api ForwardAPI, cfg ForwardConfig) (Stream, error) {
 		}
 		slices.Sort(ids)
 		Put(out, UserIDs, ids)
-		return nil, nil
+		// The watermark says when the read began and, in its cursor, the
+		// expands it loaded, so that a plan using this load knows which
+		// tables it refreshed (Expanded).
+		return &load.Watermark{Time: begun, Cursor: expandCursor(cfg.Expand)}, nil
 	}
 	return Stream{Snapshot: cfg.completeSnapshot(), Run: run}, nil
 }
@@ -217,4 +223,21 @@ func stableRaw(raw json.RawMessage) json.RawMessage {
 		return raw
 	}
 	return out
+}
+
+// expandCursorPrefix starts the users stream's watermark cursor.
+const expandCursorPrefix = "expand="
+
+// expandCursor is the users stream's watermark cursor: the expands read,
+// sorted.
+func expandCursor(expand []string) string {
+	return expandCursorPrefix + strings.Join(slices.Sorted(slices.Values(expand)), ",")
+}
+
+// Expanded reports whether the users load whose watermark cursor is cursor
+// read the expand (and so loaded its tables): false for a load recorded
+// before the cursor said.
+func Expanded(cursor, expand string) bool {
+	list, ok := strings.CutPrefix(cursor, expandCursorPrefix)
+	return ok && slices.Contains(strings.Split(list, ","), expand)
 }

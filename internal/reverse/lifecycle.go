@@ -194,23 +194,40 @@ func (l leaverLookups) any() bool { return l.verifiers || l.utilization || l.sta
 // reads none of them.
 func leaversOf(p *diff.Plan, cur *diff.Current, r Reads) (users []string, what leaverLookups) {
 	off := p.Settings.Offboard
-	what = leaverLookups{verifiers: off.RevokeMFA, stations: off.ReleaseStations && !r.Stations}
+	what = leaverLookups{verifiers: off.RevokeMFA, stations: off.ReleaseStations && !r.Stations && !r.StoredStations}
 	if off.Action == diff.OffboardDelete || !what.any() {
 		return nil, leaverLookups{}
 	}
+	return leavingNow(p, cur), what
+}
+
+// storedStationLeavers lists the leavers leaving now whose stations a plan
+// takes from Postgres (Reads.StoredStations), for
+// offboard.release_stations.
+func storedStationLeavers(p *diff.Plan, cur *diff.Current, r Reads) []string {
+	off := p.Settings.Offboard
+	if !off.ReleaseStations || r.Stations || !r.StoredStations || off.Action == diff.OffboardDelete {
+		return nil
+	}
+	return leavingNow(p, cur)
+}
+
+// leavingNow lists the active users a plan offboards, sorted.
+func leavingNow(p *diff.Plan, cur *diff.Current) []string {
 	active := map[string]bool{}
 	for i := range cur.Users {
 		if cur.Users[i].State == diff.StateActive {
 			active[cur.Users[i].ID] = true
 		}
 	}
+	var users []string
 	for _, u := range p.Users {
 		if u.Action == diff.ActionOffboard && active[u.UserID] {
 			users = append(users, u.UserID)
 		}
 	}
 	slices.Sort(users)
-	return users, what
+	return users
 }
 
 // readLeavers reads what, of users (GET /api/v2/users/{id}/verifiers and
@@ -222,7 +239,13 @@ func (s *Service) readLeavers(ctx context.Context, users []string, what leaverLo
 		return pipeline.Summary{}, nil
 	}
 	if into.verifiers == nil {
-		into.verifiers, into.utilization, into.stationsOf = map[string][]string{}, map[string]*diff.Utilization{}, map[string]genesys.UserStations{}
+		into.verifiers = map[string][]string{}
+	}
+	if into.utilization == nil {
+		into.utilization = map[string]*diff.Utilization{}
+	}
+	if into.stationsOf == nil {
+		into.stationsOf = map[string]genesys.UserStations{}
 	}
 	var mu sync.Mutex
 	st := pipeline.Stream{Name: StreamLeavers, Load: func(ctx context.Context, _ *load.Tx, p *pipeline.StreamProgress) (*load.Watermark, error) {

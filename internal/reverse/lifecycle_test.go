@@ -12,6 +12,8 @@ import (
 
 	"github.com/usersync/syncer/internal/diff"
 	"github.com/usersync/syncer/internal/emulator"
+	"github.com/usersync/syncer/internal/load"
+	"github.com/usersync/syncer/internal/pipeline"
 	"github.com/usersync/syncer/internal/reverse"
 	"github.com/usersync/syncer/internal/store"
 )
@@ -248,10 +250,13 @@ func render(t *testing.T, p *diff.Plan) string {
 	return b.String()
 }
 
-// TestLeaverStationsReadOneByOne: a feed without a default_station column
-// reads the stations of the leavers leaving now one by one (one call each)
-// and releases them.
-func TestLeaverStationsReadOneByOne(t *testing.T) {
+// TestLeaverStations: a feed without a default_station column takes the
+// stations of the leavers leaving now from Postgres, where the plan's
+// refresh (the users listing with the station expand) put them, with no
+// call of their own, and releases them. Within refresh_max_age of a users
+// load that did not read the station expand, it reads them from the API
+// instead (the users listing by id, a call per 100).
+func TestLeaverStations(t *testing.T) {
 	c := newLifecycleCase(t, 24)
 	e := c.e
 	rows := orgRows(e.srv)
@@ -259,8 +264,20 @@ func TestLeaverStationsReadOneByOne(t *testing.T) {
 	writeFeed(t, filepath.Join(e.dir, "plain.csv"), rows)
 	sp := e.spec("plain.csv")
 	sp.Diff.Guards = diff.Guards{MaxOffboardPercent: new(100.0)}
-	p := e.plan(t, sp).Plan
-	if !p.Reads.StationsOf || p.Reads.Stations || !slices.Equal(p.Reads.LeaversOf, []string{c.leaver.ID}) {
+
+	// A forward users load without the station expand, then a plan within
+	// refresh_max_age of it: the leaver's stations from the API.
+	stale := sp
+	stale.RefreshMaxAge = time.Hour
+	forwardUsers(t, e, []string{"skills", "languages", "employerInfo", "team"})
+	before := e.srv.Stats().RouteTotal("GET /api/v2/users")
+	p := e.plan(t, stale).Plan
+	if p.Reads.Refreshed || !p.Reads.StationsOf || p.Reads.StoredStations || e.srv.Stats().RouteTotal("GET /api/v2/users")-before != 1 {
+		t.Fatalf("within refresh_max_age of a load without stations: reads %+v, %d users calls", p.Reads, e.srv.Stats().RouteTotal("GET /api/v2/users")-before)
+	}
+
+	p = e.plan(t, sp).Plan
+	if p.Reads.StationsOf || !p.Reads.StoredStations || p.Reads.Stations || !slices.Equal(p.Reads.LeaversOf, []string{c.leaver.ID}) {
 		t.Fatalf("reads %+v", p.Reads)
 	}
 	kinds := map[diff.Kind]int{}
@@ -303,5 +320,20 @@ func TestJoinerStepForbidden(t *testing.T) {
 	}
 	if j, _ := e.srv.User(res.Created["employee:J0001"]); j.DefaultStationID == "" || j.DateWelcomeSent == "" || j.Utilization != nil {
 		t.Errorf("the joiner: station %q, welcome %q, utilization %v", j.DefaultStationID, j.DateWelcomeSent, j.Utilization)
+	}
+}
+
+// forwardUsers runs a forward pipeline of everything a plain feed's plan
+// reads, the users listing with expand, as `syncer run` would.
+func forwardUsers(t *testing.T, e *env, expand []string) {
+	t.Helper()
+	streams, err := pipeline.ForwardStreams(e.api, pipeline.ForwardConfig{Expand: expand,
+		Streams: []string{pipeline.StreamReference, pipeline.StreamUsers, pipeline.StreamSkills, pipeline.StreamLanguages, pipeline.StreamQueues, pipeline.StreamRoles}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner := pipeline.NewRunner(e.store, load.New(e.pool, load.Config{Schema: e.store.Schema()}), pipeline.Config{})
+	if _, err := runner.Run(context.Background(), "nightly", streams, nil); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -85,7 +85,9 @@ func (s *Service) Refresh(ctx context.Context, r Reads, reread []string) (pipeli
 	// employerInfo and team are columns of users, so the refresh reads them
 	// as the forward pipelines do: a column it left out would read as a
 	// change of every user (a history version each) when the two alternate.
-	expand := []string{"skills", "languages", "employerInfo", "team"}
+	// station fills user_stations, where a plan takes its leavers'
+	// stations from (Reads.StoredStations).
+	expand := []string{"skills", "languages", "employerInfo", "team", "station"}
 	if r.Locations {
 		expand = append(expand, "locations")
 	}
@@ -112,11 +114,10 @@ func (s *Service) Refresh(ctx context.Context, r Reads, reread []string) (pipeli
 // less than maxAge ago (by any pipeline of this schema), and when the
 // oldest of them was. It also marks, in the Reads it returns, the
 // memberships a complete load holds within maxAge (queues, roles), which
-// a plan then takes from Postgres instead of reading its leavers'.
+// a plan then takes from Postgres instead of reading its leavers', and
+// whether the latest users load read the stations (StoredStations).
 func (s *Service) fresh(ctx context.Context, r Reads, maxAge time.Duration) (bool, Reads, error) {
-	if maxAge <= 0 || r.Locations {
-		// No record says whether a load expanded the users' locations: a
-		// feed with a location column reads them afresh.
+	if maxAge <= 0 {
 		return false, r, nil
 	}
 	names := slices.DeleteFunc(streamsFor(r), func(n string) bool { return n == pipeline.StreamSkills || n == pipeline.StreamLanguages })
@@ -134,10 +135,48 @@ func (s *Service) fresh(ctx context.Context, r Reads, maxAge time.Duration) (boo
 			oldest = t
 		}
 	}
+	// The latest users load records the expands it read: a feed with a
+	// location column needs the users' locations, and the leavers'
+	// stations come from it when it read them.
+	_, cursor, err := s.store.LatestSnapshot(ctx, pipeline.StreamUsers)
+	if err != nil {
+		return false, r, err
+	}
+	if r.Locations && !pipeline.Expanded(cursor, "locations") {
+		return false, r, nil
+	}
 	r.StateAt = oldest
 	r.StoredQueues = !r.AllQueues && young(pipeline.StreamQueues)
 	r.StoredRoles = !r.AllRoles && young(pipeline.StreamRoles)
+	r.StoredStations = pipeline.Expanded(cursor, "station")
 	return true, r, nil
+}
+
+// storedStationsOf takes the stations of users from Postgres
+// (user_stations, Reads.StoredStations) into into.stationsOf: a user
+// without a row has none.
+func (s *Service) storedStationsOf(ctx context.Context, users []string, into *orgReads) error {
+	if len(users) == 0 {
+		return nil
+	}
+	ids, err := s.store.UserStationIDs(ctx, users)
+	if err != nil {
+		return err
+	}
+	if into.stationsOf == nil {
+		into.stationsOf = map[string]genesys.UserStations{}
+	}
+	for _, u := range users {
+		var st genesys.UserStations
+		if id := ids[u][0]; id != "" {
+			st.DefaultStation = &genesys.UserStation{ID: id}
+		}
+		if id := ids[u][1]; id != "" {
+			st.AssociatedStation = &genesys.UserStation{ID: id}
+		}
+		into.stationsOf[u] = st
+	}
+	return nil
 }
 
 // readMembersOf reads the queue memberships and role grants of users one

@@ -302,7 +302,8 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 		if ok {
 			r = fr
 		} else {
-			r.Refreshed, r.StateAt = true, time.Now().UTC()
+			// The refresh reads the station expand (user_stations).
+			r.Refreshed, r.StateAt, r.StoredStations = true, time.Now().UTC(), true
 			sum, err := s.Refresh(ctx, r, nil)
 			out.Refresh, r.Calls = sum, sum.Calls.Total
 			if err != nil {
@@ -378,7 +379,13 @@ func (s *Service) Plan(ctx context.Context, sp Spec, refresh bool) (*Planned, er
 			}
 			r.LeaversOf, r.VerifiersOf, r.StationsOf = leavers, what.verifiers, what.stations
 		}
-		if len(users)+len(leavers) > 0 {
+		// Their stations, from Postgres when the latest users load read
+		// them.
+		stored := storedStationLeavers(p.Plan, p.State.Current, r)
+		if err := s.storedStationsOf(ctx, stored, or); err != nil {
+			return out, err
+		}
+		if len(users)+len(leavers)+len(stored) > 0 {
 			or.r = r
 			if p, err = s.compute(ctx, sp, or); err != nil {
 				return out, err
@@ -579,6 +586,12 @@ func (s *Service) Apply(ctx context.Context, sp Spec, plan *diff.Plan, opts Appl
 			}
 			if _, err := s.readLeavers(ctx, utilizationTouched(plan, touched), leaverLookups{utilization: true}, or); err != nil {
 				return nil, err
+			}
+			// The refresh above read their stations into user_stations.
+			if r.StoredStations && plan.Settings.Offboard.ReleaseStations && !r.Stations {
+				if err := s.storedStationsOf(ctx, leavers, or); err != nil {
+					return nil, err
+				}
 			}
 			sp := sp
 			sp.Diff.Recheck = map[string]bool{}
