@@ -2,8 +2,10 @@ package genesys
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -107,6 +109,30 @@ func (c *Client) ListStations(ctx context.Context, opts *ListOptions) (*Listing[
 		return nil, err
 	}
 	return &l, nil
+}
+
+// MaxStationIDs is the most station ids ListStationsByID asks for in one
+// call: a page of them.
+const MaxStationIDs = MaxStationsPageSize
+
+// ListStationsByID gets the stations of ids (at most MaxStationIDs) in one
+// call: GET /api/v2/stations?id=… (a comma-separated list), the way past
+// the listing's paging cap. Ids that name no station are left out.
+func (c *Client) ListStationsByID(ctx context.Context, ids []string) ([]Station, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if len(ids) > MaxStationIDs {
+		return nil, fmt.Errorf("genesys: GET %s: %d station ids, at most %d a call: %w", pathStations, len(ids), MaxStationIDs, ErrOverLimit)
+	}
+	cl := newCall("GET", pathStations)
+	cl.query = ListOptions{PageSize: len(ids)}.values(MaxStationsPageSize)
+	cl.query.Set("id", strings.Join(ids, ","))
+	var l Listing[Station]
+	if err := c.do(ctx, cl, &l); err != nil {
+		return nil, err
+	}
+	return l.Entities, nil
 }
 
 // StationPages iterates the pages of the org's stations.

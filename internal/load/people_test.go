@@ -134,6 +134,23 @@ func TestGroupsLocationsStations(t *testing.T) {
 	if n := e.count(t, "SELECT count(*) FROM stations WHERE id = 's1' AND user_id IS NULL AND status = 'AVAILABLE' AND line_appearance_id = 'la1'"); n != 1 {
 		t.Error("s1 not updated")
 	}
+
+	// A listing read only in part (Incomplete) marks nothing deleted; the
+	// other tables of the snapshot still do.
+	stations, groups = stations[:1], groups[:1]
+	got := e.stream(t, s, nil, func(ctx context.Context, tx *load.Tx) error {
+		tx.Incomplete("stations")
+		if err := tx.Groups(ctx, groups); err != nil {
+			return err
+		}
+		return tx.Stations(ctx, stations)
+	})
+	if want := (load.Stats{"groups": {Unchanged: 1, Deleted: 1}, "stations": {Unchanged: 1}}); !cmp.Equal(want, got) {
+		t.Errorf("a partial stations listing: %+v, want %+v", got, want)
+	}
+	if n := e.count(t, "SELECT count(*) FROM stations WHERE deleted_at IS NOT NULL"); n != 0 {
+		t.Errorf("%d stations marked deleted by a partial listing", n)
+	}
 }
 
 // TestVolatileExpands: stations, presence, routing status and last login

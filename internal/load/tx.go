@@ -28,9 +28,23 @@ type Tx struct {
 	created map[string]bool // temp tables created in this transaction
 	parts   map[string]bool // month partitions ensured in this transaction
 	touched []*table        // tables loaded, in first-load order
+	partial map[string]bool // tables Incomplete names: not finished as a snapshot
 	stats   Stats
 	batches int
 	err     error // set once the transaction is finished
+}
+
+// Incomplete says that what this Tx loads into the named tables is not
+// their complete state although the stream is a snapshot (a listing read
+// only up to the API's paging cap): at Commit, rows not loaded keep their
+// deleted_at as it was.
+func (t *Tx) Incomplete(tables ...string) {
+	if t.partial == nil {
+		t.partial = map[string]bool{}
+	}
+	for _, name := range tables {
+		t.partial[name] = true
+	}
 }
 
 // Users merges a batch of users.
@@ -269,7 +283,7 @@ func (t *Tx) Commit(ctx context.Context, wm *Watermark) (Stats, error) {
 	if t.stream.Snapshot {
 		ts := t.now()
 		for _, tb := range t.touched {
-			if tb.kind == segment {
+			if tb.kind == segment || t.partial[tb.name] {
 				continue
 			}
 			sq := t.l.sql[tb]

@@ -335,3 +335,38 @@ func TestDevelopmentActivitiesWindows(t *testing.T) {
 		}
 	}
 }
+
+// An org with more stations than the listing can page: the directory stream
+// reads the listing up to the cap, then the stations the users name by id,
+// so every station id still joins to a name, and marks no station deleted
+// (it did not read them all).
+func TestDirectoryPastThePagingCap(t *testing.T) {
+	t.Parallel()
+	srv, c := org(t, emulator.Config{Users: 400, Seed: 18, PageCap: 100})
+	if n := len(srv.Stations()); n <= 200 {
+		t.Fatalf("the org has %d stations; the test needs more than two pages past the cap of 100", n)
+	}
+	e := newEnv(t)
+	// A station the cap hides, stored by an earlier load, must not be
+	// marked deleted.
+	if _, err := e.pool.Exec(context.Background(), `INSERT INTO stations (id, name, row_hash, first_seen_at, updated_at)
+		VALUES ('zz-unlisted', 'Hidden', gen_random_uuid(), now(), now())`); err != nil {
+		t.Fatal(err)
+	}
+	sum := forward(t, e, c, pipeline.ForwardConfig{Streams: []string{pipeline.StreamDirectory, pipeline.StreamUsers}, PageSize: 100, PagingCap: 100})
+	for _, r := range sum.Streams {
+		if r.Outcome != pipeline.OutcomeSucceeded {
+			t.Fatalf("stream %s: %s %v", r.Name, r.Outcome, r.Err)
+		}
+	}
+	if n := e.count(t, `SELECT count(*) FROM user_stations us, unnest(ARRAY[default_station_id, associated_station_id, effective_station_id, last_associated_station_id]) sid
+		LEFT JOIN stations s ON s.id = sid WHERE sid IS NOT NULL AND s.id IS NULL`); n != 0 {
+		t.Errorf("%d station ids of users join to no station", n)
+	}
+	if n := e.count(t, `SELECT count(*) FROM stations WHERE deleted_at IS NOT NULL`); n != 0 {
+		t.Errorf("%d stations marked deleted by a listing read only in part", n)
+	}
+	if n, total := e.count(t, `SELECT count(*) FROM stations WHERE id <> 'zz-unlisted'`), len(srv.Stations()); n <= 100 || n > total {
+		t.Errorf("%d stations loaded of %d: want the cap's 100 and those the users name", n, total)
+	}
+}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"strings"
@@ -27,35 +28,117 @@ type DirectoryAPI interface {
 	GroupPages(ctx context.Context, opts *genesys.ListOptions) iter.Seq2[*genesys.Listing[genesys.Group], error]
 	LocationPages(ctx context.Context, opts *genesys.ListOptions) iter.Seq2[*genesys.Listing[genesys.LocationDefinition], error]
 	StationPages(ctx context.Context, opts *genesys.ListOptions) iter.Seq2[*genesys.Listing[genesys.Station], error]
+	ListStationsByID(ctx context.Context, ids []string) ([]genesys.Station, error)
 }
 
 // directoryListings are the listings the directory stream reads, in order.
+// A listing longer than the API's paging cap is read up to the cap and
+// loaded as incomplete (load.Tx.Incomplete: nothing of it is marked
+// deleted); the stations past the cap that users name are then read by id.
 var directoryListings = []struct {
 	name     string
 	pageSize int
-	read     func(ctx context.Context, api ForwardAPI, p extract.Counter) (Batch, error)
+	read     func(ctx context.Context, api ForwardAPI, out *Out, pagingCap int) (Batch, error)
 }{
-	{"groups", genesys.MaxGroupsPageSize, func(ctx context.Context, api ForwardAPI, p extract.Counter) (Batch, error) {
-		all, err := extract.ReadAll(ctx, api.GroupPages(ctx, directoryOptions(genesys.MaxGroupsPageSize)), p, "groups")
+	{"groups", genesys.MaxGroupsPageSize, func(ctx context.Context, api ForwardAPI, out *Out, pagingCap int) (Batch, error) {
+		all, capped, err := readCapped(ctx, api.GroupPages(ctx, directoryOptions(genesys.MaxGroupsPageSize, pagingCap)), out.Progress(), "groups", pagingCap)
 		if err != nil {
 			return nil, err
 		}
-		return LoadAll(all, groupRow, (*load.Tx).Groups), nil
+		return incomplete(LoadAll(all, groupRow, (*load.Tx).Groups), "groups", capped), nil
 	}},
-	{"locations", genesys.MaxLocationsPageSize, func(ctx context.Context, api ForwardAPI, p extract.Counter) (Batch, error) {
-		all, err := extract.ReadAll(ctx, api.LocationPages(ctx, directoryOptions(genesys.MaxLocationsPageSize)), p, "locations")
+	{"locations", genesys.MaxLocationsPageSize, func(ctx context.Context, api ForwardAPI, out *Out, pagingCap int) (Batch, error) {
+		all, capped, err := readCapped(ctx, api.LocationPages(ctx, directoryOptions(genesys.MaxLocationsPageSize, pagingCap)), out.Progress(), "locations", pagingCap)
 		if err != nil {
 			return nil, err
 		}
-		return LoadAll(all, locationRow, (*load.Tx).Locations), nil
+		return incomplete(LoadAll(all, locationRow, (*load.Tx).Locations), "locations", capped), nil
 	}},
-	{"stations", genesys.MaxStationsPageSize, func(ctx context.Context, api ForwardAPI, p extract.Counter) (Batch, error) {
-		all, err := extract.ReadAll(ctx, api.StationPages(ctx, directoryOptions(genesys.MaxStationsPageSize)), p, "stations")
+	{"stations", genesys.MaxStationsPageSize, func(ctx context.Context, api ForwardAPI, out *Out, pagingCap int) (Batch, error) {
+		all, capped, err := readCapped(ctx, api.StationPages(ctx, directoryOptions(genesys.MaxStationsPageSize, pagingCap)), out.Progress(), "stations", pagingCap)
 		if err != nil {
 			return nil, err
 		}
-		return LoadAll(all, stationRow, (*load.Tx).Stations), nil
+		if capped && out.InRun(StreamUsers) {
+			more, err := stationsNamed(ctx, api, out, all)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, more...)
+		}
+		return incomplete(LoadAll(all, stationRow, (*load.Tx).Stations), "stations", capped), nil
 	}},
+}
+
+// readCapped reads a listing's pages up to the API's paging cap: capped
+// says the listing had more.
+func readCapped[T any](ctx context.Context, pages iter.Seq2[*genesys.Listing[T], error], p extract.Counter, what string, pagingCap int) (all []T, capped bool, err error) {
+	page := 0
+	for l, err := range pages {
+		page++
+		var pc *genesys.PagingCapError
+		if errors.As(err, &pc) {
+			return all, true, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("list %s page %d: %w", what, page, err)
+		}
+		if page == 1 {
+			n := int64(genesys.Pages(l.Total, max(l.PageSize, 1)))
+			if pagingCap > 0 {
+				n = min(n, int64(pagingCap/max(l.PageSize, 1))) // the pages under the cap
+			}
+			p.AddTotal(n)
+			p.MinCalls(n)
+		}
+		p.Done(1)
+		all = append(all, l.Entities...)
+	}
+	return all, false, nil
+}
+
+// stationsNamed reads by id, a page of ids a call, the stations the users'
+// station expands name that the capped listing did not hold.
+func stationsNamed(ctx context.Context, api ForwardAPI, out *Out, have []genesys.Station) ([]genesys.Station, error) {
+	named, err := Get(ctx, out, StationIDs)
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(have))
+	for _, s := range have {
+		seen[s.ID] = true
+	}
+	var missing []string
+	for _, id := range named {
+		if !seen[id] {
+			missing = append(missing, id)
+		}
+	}
+	calls := int64((len(missing) + genesys.MaxStationIDs - 1) / genesys.MaxStationIDs)
+	out.Progress().AddTotal(calls)
+	out.Progress().MinCalls(calls)
+	var more []genesys.Station
+	for start := 0; start < len(missing); start += genesys.MaxStationIDs {
+		got, err := api.ListStationsByID(ctx, missing[start:min(start+genesys.MaxStationIDs, len(missing))])
+		if err != nil {
+			return nil, fmt.Errorf("stations by id, past the listing's paging cap: %w", err)
+		}
+		out.Progress().Done(1)
+		more = append(more, got...)
+	}
+	return more, nil
+}
+
+// incomplete is b, which also tells the transaction that the table's
+// listing was read only in part when capped.
+func incomplete(b Batch, table string, capped bool) Batch {
+	if !capped {
+		return b
+	}
+	return func(ctx context.Context, tx *load.Tx) (int64, error) {
+		tx.Incomplete(table)
+		return b(ctx, tx)
+	}
 }
 
 func init() {
@@ -67,16 +150,19 @@ func init() {
 	Register(Spec{
 		Name:   StreamDirectory,
 		Order:  15,
-		Reads:  "the " + strings.Join(names, ", ") + " listings, whole",
+		Reads:  "the " + strings.Join(names, ", ") + " listings, whole (past the 10,000-result paging cap: the stations the users name, by id)",
 		Cost:   fmt.Sprintf("one page each at least (%s per page)", strings.Join(sizes, ", ")),
 		Tables: []string{"groups", "locations", "stations"},
+		// Only to read the stations past the listing's paging cap by the
+		// ids the users name.
+		Awaits: []string{StreamUsers},
 		Estimate: func(Sizes, ForwardConfig) (int64, bool) {
 			return int64(len(directoryListings)), true
 		},
-		New: func(api ForwardAPI, _ ForwardConfig) (Stream, error) {
+		New: func(api ForwardAPI, cfg ForwardConfig) (Stream, error) {
 			return Stream{Snapshot: true, Run: func(ctx context.Context, _ load.Watermark, out *Out) (*load.Watermark, error) {
 				for _, l := range directoryListings {
-					b, err := l.read(ctx, api, out.Progress())
+					b, err := l.read(ctx, api, out, cfg.PagingCap)
 					if err != nil {
 						return nil, err
 					}
@@ -92,8 +178,8 @@ func init() {
 
 // directoryOptions are a directory listing's options at its largest page,
 // under the API's paging cap.
-func directoryOptions(pageSize int) *genesys.ListOptions {
-	return &genesys.ListOptions{PageSize: pageSize, PagingCap: genesys.PagingCap}
+func directoryOptions(pageSize, pagingCap int) *genesys.ListOptions {
+	return &genesys.ListOptions{PageSize: pageSize, PagingCap: pagingCap}
 }
 
 func groupRow(g genesys.Group) load.GroupRow {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -29,6 +30,12 @@ const (
 // queue memberships and grants (not deleted), sorted: what per-user reads
 // read for.
 var UserIDs = Handoff[[]string]{From: StreamUsers, What: "user ids"}
+
+// StationIDs are the ids of the stations the users' station expands name
+// (default, associated, effective, last associated), sorted: the stations
+// the directory stream reads by id when the org has more than its listing
+// can page.
+var StationIDs = Handoff[[]string]{From: StreamUsers, What: "station ids"}
 
 // UserTotals are the users stream's counts, state by state, as soon as the
 // first page of a state says them (Updates), so that a stream may choose
@@ -132,12 +139,20 @@ func newUsersStream(api ForwardAPI, cfg ForwardConfig) (Stream, error) {
 			PagingCap: cfg.PagingCap, Divisions: divisions,
 			OnTotal: func(state string, total int) { Put(out, UserTotals, StateTotal{state, total}) }}
 		var ids []string
+		stations := map[string]bool{}
 		err = Relay(ctx, out, cfg.Workers, func(ctx context.Context, pages chan<- extract.UsersPage) error {
 			return extract.Users(ctx, api, ucfg, out.Progress(), pages)
 		}, func(page extract.UsersPage) Batch {
 			for _, u := range page.Users {
 				if u.State != genesys.StateDeleted {
 					ids = append(ids, u.ID)
+				}
+				if s := u.Station; s != nil {
+					for _, st := range []*genesys.UserStation{s.DefaultStation, s.AssociatedStation, s.EffectiveStation, s.LastAssociatedStation} {
+						if st != nil && st.ID != "" {
+							stations[st.ID] = true
+						}
+					}
 				}
 			}
 			return usersBatch(page.Users, expands)
@@ -147,6 +162,7 @@ func newUsersStream(api ForwardAPI, cfg ForwardConfig) (Stream, error) {
 		}
 		slices.Sort(ids)
 		Put(out, UserIDs, ids)
+		Put(out, StationIDs, slices.Sorted(maps.Keys(stations)))
 		// The watermark says when the read began and, in its cursor, the
 		// expands it loaded, so that a plan using this load knows which
 		// tables it refreshed (Expanded).
