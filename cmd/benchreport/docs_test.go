@@ -70,3 +70,37 @@ func TestDocsQuoteTheBench(t *testing.T) {
 		}
 	}
 }
+
+// The reverse path's figures the docs quote are the benchmark's too.
+func TestDocsQuoteThePlanBench(t *testing.T) {
+	t.Parallel()
+	rep, err := readJSON("../../bench/results/latest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{}
+	for _, f := range rep.Figures {
+		if f.Benchmark == "BenchmarkPlanRefresh50k" && f.Value != nil {
+			want[f.Unit] = *f.Value
+		}
+	}
+	for _, q := range []struct{ doc, re, unit string }{
+		{"README.md", `of a 50,000-user org costs ([\d,]+) calls to plan`, "first_plan_calls"},
+		{"docs/feeds.md", `\*\*([\d,]+) calls\*\* for the first plan`, "first_plan_calls"},
+		{"docs/feeds.md", `forward load makes only those ([\d,]+)\.`, "fresh_plan_calls"},
+	} {
+		b, err := os.ReadFile("../../" + q.doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(q.re).FindSubmatch(b)
+		if m == nil {
+			t.Errorf("%s no longer quotes %s (%s)", q.doc, q.unit, q.re)
+			continue
+		}
+		got, _ := strconv.ParseFloat(strings.ReplaceAll(string(m[1]), ",", ""), 64)
+		if w, ok := want[q.unit]; !ok || got != w {
+			t.Errorf("%s quotes %s %s; the bench measured %v", q.doc, m[1], q.unit, w)
+		}
+	}
+}
