@@ -366,6 +366,17 @@ func TestDirectoryPastThePagingCap(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM stations WHERE deleted_at IS NOT NULL`); n != 0 {
 		t.Errorf("%d stations marked deleted by a listing read only in part", n)
 	}
+	var warned []string
+	for _, r := range sum.Streams {
+		if r.Name == pipeline.StreamDirectory {
+			warned = r.Progress.Warnings
+		}
+	}
+	var shown strings.Builder
+	sum.Render(&shown)
+	if len(warned) != 1 || !strings.Contains(warned[0], "the stations listing has") || !strings.Contains(shown.String(), "warning: stream directory: the stations listing") {
+		t.Errorf("warnings %q; summary:\n%s", warned, shown.String())
+	}
 	if n, total := e.count(t, `SELECT count(*) FROM stations WHERE id <> 'zz-unlisted'`), len(srv.Stations()); n <= 100 || n > total {
 		t.Errorf("%d stations loaded of %d: want the cap's 100 and those the users name", n, total)
 	}

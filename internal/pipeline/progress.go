@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,6 +66,18 @@ type StreamProgress struct {
 	started atomic.Int64 // unix nanos
 	ended   atomic.Int64
 	outcome atomic.Value // string
+
+	mu       sync.Mutex
+	warnings []string
+}
+
+// Warn records something the stream could not do in full although it
+// succeeds (a listing read only up to the API's paging cap): the run's
+// summary prints it and the runner logs it.
+func (sp *StreamProgress) Warn(msg string) {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	sp.warnings = append(sp.warnings, msg)
 }
 
 // AddTotal raises the number of units the stream expects.
@@ -98,6 +111,8 @@ type ProgressSnapshot struct {
 	Elapsed  time.Duration
 	Outcome  string // "" while running or waiting
 	Started  bool
+	// Warnings are what the stream could not do in full (Warn).
+	Warnings []string
 }
 
 // ETA estimates the time left from the pace so far; 0 when unknown.
@@ -112,6 +127,9 @@ func (s ProgressSnapshot) ETA() time.Duration {
 // Snapshot reads the stream's counters.
 func (sp *StreamProgress) Snapshot() ProgressSnapshot {
 	s := ProgressSnapshot{Name: sp.name, Done: sp.done.Load(), Total: sp.total.Load(), Rows: sp.rows.Load(), MinCalls: sp.minCall.Load()}
+	sp.mu.Lock()
+	s.Warnings = slices.Clone(sp.warnings)
+	sp.mu.Unlock()
 	if o, ok := sp.outcome.Load().(string); ok {
 		s.Outcome = o
 	}

@@ -54,6 +54,11 @@ func (s Summary) Render(w io.Writer) {
 		}
 	}
 	tw.Flush()
+	for _, r := range s.Streams {
+		for _, msg := range r.Progress.Warnings {
+			fmt.Fprintf(w, "warning: stream %s: %s\n", r.Name, msg)
+		}
+	}
 	c := s.Calls
 	line := fmt.Sprintf("API calls: %s", textfmt.Thousands(c.Total))
 	if minc := s.MinCalls(); minc > 0 {

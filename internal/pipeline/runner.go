@@ -232,6 +232,9 @@ func (r *Runner) runStream(ctx context.Context, log *slog.Logger, pipeline strin
 		res.Outcome, res.Err, res.Duration = outcome, err, time.Since(start)
 		sp.finish(outcome)
 		res.Progress = sp.Snapshot()
+		for _, msg := range res.Progress.Warnings {
+			log.Warn("stream warning", "warning", msg)
+		}
 		if dry {
 			return res
 		}

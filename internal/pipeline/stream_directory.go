@@ -7,7 +7,6 @@ import (
 	"iter"
 	"strings"
 
-	"github.com/usersync/syncer/internal/extract"
 	"github.com/usersync/syncer/internal/genesys"
 	"github.com/usersync/syncer/internal/load"
 )
@@ -41,21 +40,21 @@ var directoryListings = []struct {
 	read     func(ctx context.Context, api ForwardAPI, out *Out, pagingCap int) (Batch, error)
 }{
 	{"groups", genesys.MaxGroupsPageSize, func(ctx context.Context, api ForwardAPI, out *Out, pagingCap int) (Batch, error) {
-		all, capped, err := readCapped(ctx, api.GroupPages(ctx, directoryOptions(genesys.MaxGroupsPageSize, pagingCap)), out.Progress(), "groups", pagingCap)
+		all, capped, err := readCapped(ctx, api.GroupPages(ctx, directoryOptions(genesys.MaxGroupsPageSize, pagingCap)), out, "groups", pagingCap)
 		if err != nil {
 			return nil, err
 		}
 		return incomplete(LoadAll(all, groupRow, (*load.Tx).Groups), "groups", capped), nil
 	}},
 	{"locations", genesys.MaxLocationsPageSize, func(ctx context.Context, api ForwardAPI, out *Out, pagingCap int) (Batch, error) {
-		all, capped, err := readCapped(ctx, api.LocationPages(ctx, directoryOptions(genesys.MaxLocationsPageSize, pagingCap)), out.Progress(), "locations", pagingCap)
+		all, capped, err := readCapped(ctx, api.LocationPages(ctx, directoryOptions(genesys.MaxLocationsPageSize, pagingCap)), out, "locations", pagingCap)
 		if err != nil {
 			return nil, err
 		}
 		return incomplete(LoadAll(all, locationRow, (*load.Tx).Locations), "locations", capped), nil
 	}},
 	{"stations", genesys.MaxStationsPageSize, func(ctx context.Context, api ForwardAPI, out *Out, pagingCap int) (Batch, error) {
-		all, capped, err := readCapped(ctx, api.StationPages(ctx, directoryOptions(genesys.MaxStationsPageSize, pagingCap)), out.Progress(), "stations", pagingCap)
+		all, capped, err := readCapped(ctx, api.StationPages(ctx, directoryOptions(genesys.MaxStationsPageSize, pagingCap)), out, "stations", pagingCap)
 		if err != nil {
 			return nil, err
 		}
@@ -72,12 +71,19 @@ var directoryListings = []struct {
 
 // readCapped reads a listing's pages up to the API's paging cap: capped
 // says the listing had more.
-func readCapped[T any](ctx context.Context, pages iter.Seq2[*genesys.Listing[T], error], p extract.Counter, what string, pagingCap int) (all []T, capped bool, err error) {
+func readCapped[T any](ctx context.Context, pages iter.Seq2[*genesys.Listing[T], error], out *Out, what string, pagingCap int) (all []T, capped bool, err error) {
+	p := out.Progress()
 	page := 0
 	for l, err := range pages {
 		page++
 		var pc *genesys.PagingCapError
 		if errors.As(err, &pc) {
+			more := ""
+			if what == "stations" {
+				more = ", and the stations the users name past it, by id"
+			}
+			p.Warn(fmt.Sprintf("the %s listing has %d results, more than the API pages: loaded the first %d%s; "+
+				"none is marked deleted in this run", what, pc.Total, len(all), more))
 			return all, true, nil
 		}
 		if err != nil {
