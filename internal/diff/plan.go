@@ -424,7 +424,7 @@ type Reads struct {
 	// by default), and the plan refreshed or the load is younger than
 	// refresh_max_age.
 	StoredStations bool `json:"stored_stations,omitempty"`
-	Deactivations bool     `json:"deactivations,omitempty"`
+	Deactivations  bool `json:"deactivations,omitempty"`
 	// Calls counts every API call the plan's reads made.
 	Calls int64 `json:"calls"`
 }
