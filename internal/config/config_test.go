@@ -68,6 +68,24 @@ func TestExampleConfigLoads(t *testing.T) {
 	if cfg.Database.URL != "" {
 		t.Errorf("database url without DATABASE_URL = %q, want none (no default outside the demo)", cfg.Database.URL.Value())
 	}
+	// The nightly pipeline lists every stream, the default expands and
+	// the development activities' defaults, as its comments say: a
+	// stream, an expand or a default added later cannot leave it behind.
+	if got, want := slices.Sorted(slices.Values(nightly.Streams)), slices.Sorted(slices.Values(pipeline.StreamNames())); !slices.Equal(got, want) {
+		t.Errorf("nightly streams %v, want every stream %v", got, want)
+	}
+	if got, want := slices.Sorted(slices.Values(nightly.Users.Expand)), slices.Sorted(slices.Values(pipeline.DefaultExpand())); !slices.Equal(got, want) {
+		t.Errorf("nightly expand %v, want the default %v", got, want)
+	}
+	fcn, err := nightly.Forward()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := fcn.Activities, (extract.ActivitiesConfig{}).WithDefaults()
+	got.Workers, want.Workers = 0, 0
+	if got != want {
+		t.Errorf("nightly development_activities %+v, want the defaults %+v", got, want)
+	}
 }
 
 func TestDefaultsWithoutFile(t *testing.T) {
@@ -225,36 +243,5 @@ func TestForwardMapping(t *testing.T) {
 	bad := &Pipeline{Name: "p", Analytics: Analytics{Start: "soon"}}
 	if _, err := bad.Forward(); err == nil {
 		t.Error("a bad start was accepted")
-	}
-}
-
-// The example's nightly pipeline lists every stream, the default expands
-// and the development activities' defaults, as its comments say: a stream,
-// an expand or a default added later cannot leave it behind.
-func TestExampleConfigStatesTheDefaults(t *testing.T) {
-	t.Parallel()
-	data, err := os.ReadFile("../../configs/syncer.example.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := Parse("syncer.example.yaml", data, env("GENESYS_CLIENT_ID", "id", "GENESYS_CLIENT_SECRET", "s3cret"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	nightly := cfg.Pipelines["nightly"]
-	if got, want := slices.Sorted(slices.Values(nightly.Streams)), slices.Sorted(slices.Values(pipeline.StreamNames())); !slices.Equal(got, want) {
-		t.Errorf("nightly streams %v, want every stream %v", got, want)
-	}
-	if got, want := slices.Sorted(slices.Values(nightly.Users.Expand)), slices.Sorted(slices.Values(pipeline.DefaultExpand())); !slices.Equal(got, want) {
-		t.Errorf("nightly expand %v, want the default %v", got, want)
-	}
-	fc, err := nightly.Forward()
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, want := fc.Activities, (extract.ActivitiesConfig{}).WithDefaults()
-	got.Workers, want.Workers = 0, 0
-	if got != want {
-		t.Errorf("nightly development_activities %+v, want the defaults %+v", got, want)
 	}
 }

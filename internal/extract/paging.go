@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 
@@ -26,22 +27,41 @@ type Counter interface {
 // that failed; a listing past the paging cap fails with the iterator's
 // *genesys.PagingCapError.
 func ReadAll[T any](ctx context.Context, pages iter.Seq2[*genesys.Listing[T], error], prog Counter, what string) ([]T, error) {
-	var all []T
+	all, _, err := readPages(pages, prog, what, 0, false)
+	return all, err
+}
+
+// ReadUpToCap is ReadAll for a listing that may be longer than the API
+// pages (pagingCap results; 0: unknown): it returns what it could read
+// and, in capped, the *genesys.PagingCapError that ended it, instead of
+// failing. The minimum counts only the pages under the cap.
+func ReadUpToCap[T any](ctx context.Context, pages iter.Seq2[*genesys.Listing[T], error], prog Counter, what string, pagingCap int) (all []T, capped *genesys.PagingCapError, err error) {
+	return readPages(pages, prog, what, pagingCap, true)
+}
+
+func readPages[T any](pages iter.Seq2[*genesys.Listing[T], error], prog Counter, what string, pagingCap int, upToCap bool) (all []T, capped *genesys.PagingCapError, err error) {
 	page := 0
 	for l, err := range pages {
 		page++
+		if upToCap && errors.As(err, &capped) {
+			return all, capped, nil
+		}
 		if err != nil {
-			return nil, fmt.Errorf("list %s page %d: %w", what, page, err)
+			return nil, nil, fmt.Errorf("list %s page %d: %w", what, page, err)
 		}
 		if page == 1 {
-			n := int64(genesys.Pages(l.Total, max(l.PageSize, 1)))
+			size := max(l.PageSize, 1)
+			n := int64(genesys.Pages(l.Total, size))
+			if pagingCap > 0 {
+				n = min(n, int64(pagingCap/size))
+			}
 			prog.AddTotal(n)
 			prog.MinCalls(n)
 		}
 		prog.Done(1)
 		all = append(all, l.Entities...)
 	}
-	return all, nil
+	return all, nil, nil
 }
 
 // collect gathers the items of an item iterator.

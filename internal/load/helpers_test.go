@@ -161,3 +161,20 @@ func testLogger() *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+// txRows returns a reader of a query's rows in tx, each rendered as text
+// and sorted: two queries' answers compare as lists.
+func txRows(t *testing.T, tx pgx.Tx) func(q string, args ...any) []string {
+	return func(q string, args ...any) []string {
+		t.Helper()
+		r, err := tx.Query(context.Background(), "SELECT x::text FROM ("+q+") x ORDER BY 1", args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		out, err := pgx.CollectRows(r, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+}

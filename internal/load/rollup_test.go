@@ -28,18 +28,7 @@ func compareDays(t *testing.T, e *env, users []string) int {
 	if _, err := tx.Exec(ctx, "SET LOCAL jit = off"); err != nil {
 		t.Fatal(err)
 	}
-	rows := func(q string, args ...any) []string {
-		t.Helper()
-		r, err := tx.Query(ctx, "SELECT x::text FROM ("+q+") x ORDER BY 1", args...)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		out, err := pgx.CollectRows(r, pgx.RowTo[string])
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	rows := txRows(t, tx)
 	widest := 0
 	for _, fn := range []string{"presence", "routing_status"} {
 		for _, r := range [][2]string{{"2026-09-01", "2026-12-31"}, {"2026-10-01", "2026-10-31"}, {"2026-10-14", "2026-10-14"},
@@ -218,36 +207,3 @@ func TestRollupMigrationFillsFromSegments(t *testing.T) {
 	compareDays(t, e, users)
 }
 
-// TestRollupsCommented: every relation, column and function migration 00011
-// creates carries a COMMENT, which BI tools show.
-func TestRollupsCommented(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	const rels = `c.relnamespace = $1::regnamespace AND c.relname IN ('user_presence_days', 'user_routing_status_days')`
-	if n := e.count(t, "SELECT count(*) FROM pg_class c WHERE "+rels, e.schema); n != 2 {
-		t.Fatalf("found %d of the 2 relations", n)
-	}
-	r, err := e.pool.Query(context.Background(), `
-SELECT c.relname::text FROM pg_class c WHERE `+rels+` AND obj_description(c.oid, 'pg_class') IS NULL
-UNION ALL
-SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-WHERE `+rels+` AND col_description(c.oid, a.attnum) IS NULL
-UNION ALL
-SELECT p.proname::text FROM pg_proc p WHERE p.pronamespace = $1::regnamespace
-  AND p.proname IN ('segment_days_between', 'presence_days_between', 'routing_status_days_between')
-  AND obj_description(p.oid, 'pg_proc') IS NULL
-ORDER BY 1`, e.schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	missing, err := pgx.CollectRows(r, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(missing) > 0 {
-		t.Errorf("no COMMENT on: %s", strings.Join(missing, ", "))
-	}
-	if n := e.count(t, "SELECT count(*) FROM pg_proc WHERE pronamespace = $1::regnamespace AND proname IN ('segment_days_between', 'presence_days_between', 'routing_status_days_between')", e.schema); n != 3 {
-		t.Errorf("found %d of the 3 functions", n)
-	}
-}

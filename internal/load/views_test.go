@@ -330,18 +330,7 @@ func TestDailyViewsGiveTheSameAnswers(t *testing.T) {
 	if _, err := tx.Exec(ctx, "SET LOCAL jit = off"); err != nil {
 		t.Fatal(err)
 	}
-	rows := func(q string, args ...any) []string {
-		t.Helper()
-		r, err := tx.Query(ctx, "SELECT x::text FROM ("+q+") x ORDER BY 1", args...)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		out, err := pgx.CollectRows(r, pgx.RowTo[string])
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	rows := txRows(t, tx)
 	for _, q := range []func(string) string{func(s string) string { return s }, routing} {
 		want := rows(q(fmt.Sprintf(presenceDailyBefore, "", "")))
 		if len(want) < 300 {

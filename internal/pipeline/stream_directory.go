@@ -2,11 +2,11 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"strings"
 
+	"github.com/usersync/syncer/internal/extract"
 	"github.com/usersync/syncer/internal/genesys"
 	"github.com/usersync/syncer/internal/load"
 )
@@ -70,37 +70,19 @@ var directoryListings = []struct {
 }
 
 // readCapped reads a listing's pages up to the API's paging cap: capped
-// says the listing had more.
+// says the listing had more, which the stream's warning says.
 func readCapped[T any](ctx context.Context, pages iter.Seq2[*genesys.Listing[T], error], out *Out, what string, pagingCap int) (all []T, capped bool, err error) {
-	p := out.Progress()
-	page := 0
-	for l, err := range pages {
-		page++
-		var pc *genesys.PagingCapError
-		if errors.As(err, &pc) {
-			more := ""
-			if what == "stations" {
-				more = ", and the stations the users name past it, by id"
-			}
-			p.Warn(fmt.Sprintf("the %s listing has %d results, more than the API pages: loaded the first %d%s; "+
-				"none is marked deleted in this run", what, pc.Total, len(all), more))
-			return all, true, nil
-		}
-		if err != nil {
-			return nil, false, fmt.Errorf("list %s page %d: %w", what, page, err)
-		}
-		if page == 1 {
-			n := int64(genesys.Pages(l.Total, max(l.PageSize, 1)))
-			if pagingCap > 0 {
-				n = min(n, int64(pagingCap/max(l.PageSize, 1))) // the pages under the cap
-			}
-			p.AddTotal(n)
-			p.MinCalls(n)
-		}
-		p.Done(1)
-		all = append(all, l.Entities...)
+	all, pc, err := extract.ReadUpToCap(ctx, pages, out.Progress(), what, pagingCap)
+	if err != nil || pc == nil {
+		return all, false, err
 	}
-	return all, false, nil
+	more := ""
+	if what == "stations" {
+		more = ", and the stations the users name past it, by id"
+	}
+	out.Progress().Warn(fmt.Sprintf("the %s listing has %d results, more than the API pages: loaded the first %d%s; "+
+		"none is marked deleted in this run", what, pc.Total, len(all), more))
+	return all, true, nil
 }
 
 // stationsNamed reads by id, a page of ids a call, the stations the users'
