@@ -209,29 +209,92 @@ func peopleHistory(t testing.TB, e *env) int {
 // others of the run commit.
 func TestForbiddenStreamFailsAlone(t *testing.T) {
 	t.Parallel()
-	_, c := org(t, emulator.Config{Users: 60, Seed: 5,
-		DeniedPermissions: []string{"routing:utilization:view", "routing:utilization:manage"}})
-	e := newEnv(t)
-	streams, err := pipeline.ForwardStreams(c, peopleConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := e.runner.Run(context.Background(), "nightly", streams, nil)
-	if err == nil {
-		t.Fatal("run succeeded without the utilization permission")
-	}
-	for _, r := range sum.Streams {
-		switch {
-		case r.Name == pipeline.StreamUtilization:
-			if r.Outcome != pipeline.OutcomeFailed || !strings.Contains(fmt.Sprint(r.Err), "lacks any one of the permissions routing:utilization:") {
-				t.Errorf("utilization: %s %v; want failed naming the permission", r.Outcome, r.Err)
+	for _, tc := range []struct {
+		name   string
+		org    emulator.Config
+		failed string // the stream that fails
+		named  string // in its error
+		loaded string // a table of another stream, loaded beside it
+	}{
+		{"utilization", emulator.Config{Users: 60, Seed: 5, DeniedPermissions: []string{"routing:utilization:view", "routing:utilization:manage"}},
+			pipeline.StreamUtilization, "lacks any one of the permissions routing:utilization:", "user_development_activities"},
+		// Another stream, org and permission pair: neither kind of
+		// development activity may be read.
+		{"development activities", emulator.Config{Users: 130, Seed: 12, DeniedPermissions: []string{"learning:assignment:view", "coaching:appointment:view"}},
+			pipeline.StreamDevelopmentActivities, "learning:assignment:view", "user_utilization"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, c := org(t, tc.org)
+			e := newEnv(t)
+			streams, err := pipeline.ForwardStreams(c, peopleConfig())
+			if err != nil {
+				t.Fatal(err)
 			}
-		case r.Outcome != pipeline.OutcomeSucceeded:
-			t.Errorf("stream %s: %s %v; want it to commit", r.Name, r.Outcome, r.Err)
-		}
+			sum, err := e.runner.Run(context.Background(), "nightly", streams, nil)
+			if err == nil {
+				t.Fatalf("run succeeded without %v", tc.org.DeniedPermissions)
+			}
+			for _, r := range sum.Streams {
+				switch {
+				case r.Name == tc.failed:
+					if r.Outcome != pipeline.OutcomeFailed || !strings.Contains(fmt.Sprint(r.Err), "the OAuth client lacks") ||
+						!strings.Contains(fmt.Sprint(r.Err), tc.named) {
+						t.Errorf("%s: %s %v; want failed naming %s", r.Name, r.Outcome, r.Err, tc.named)
+					}
+				case r.Outcome != pipeline.OutcomeSucceeded:
+					t.Errorf("stream %s: %s %v; want it to commit", r.Name, r.Outcome, r.Err)
+				}
+			}
+			if n := e.count(t, `SELECT count(*) FROM `+tc.loaded); n == 0 {
+				t.Errorf("%s was not loaded beside the failed stream", tc.loaded)
+			}
+		})
 	}
-	if n := e.count(t, `SELECT count(*) FROM user_development_activities`); n == 0 {
-		t.Error("development activities were not loaded beside the failed stream")
+}
+
+// A time the API sends that is no ISO-8601 time fails the users stream's
+// batch, naming the user and the field; so does an out-of-office period
+// that ends before it starts. Nothing of the batch is kept.
+func TestExpandBadValues(t *testing.T) {
+	t.Parallel()
+	byName := map[string]pipeline.Expand{}
+	for _, x := range pipeline.Expands() {
+		byName[x.Name] = x
+	}
+	start := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		expand string
+		user   genesys.User
+		want   string
+	}{
+		{"dateLastLogin", genesys.User{ID: "u-login", DateLastLogin: "yesterday"}, `user u-login: dateLastLogin "yesterday" is not an ISO-8601 time`},
+		{"presence", genesys.User{ID: "u-presence", Presence: &genesys.UserPresence{
+			PresenceDefinition: &genesys.PresenceDefinition{SystemPresence: "AVAILABLE"}, ModifiedDate: "2026-02-30T25:00:00Z"}},
+			`user u-presence: presence.modifiedDate "2026-02-30T25:00:00Z" is not an ISO-8601 time`},
+		{"routingStatus", genesys.User{ID: "u-routing", RoutingStatus: &genesys.RoutingStatus{Status: "IDLE", StartTime: "1733130000"}},
+			`user u-routing: routingStatus.startTime "1733130000" is not an ISO-8601 time`},
+		{"outOfOffice", genesys.User{ID: "u-ooo", OutOfOffice: &genesys.OutOfOffice{StartDate: start, EndDate: start.Add(-time.Hour)}},
+			"user u-ooo: outOfOffice ends (2026-12-07T08:00:00Z) before it starts (2026-12-07T09:00:00Z)"},
+	} {
+		t.Run(tc.expand, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			st := pipeline.Stream{Name: "users", Load: func(ctx context.Context, tx *load.Tx, _ *pipeline.StreamProgress) (*load.Watermark, error) {
+				if err := tx.Users(ctx, []load.UserRow{{ID: tc.user.ID, Name: "Ada"}}); err != nil {
+					return nil, err
+				}
+				_, err := byName[tc.expand].Load(ctx, tx, []string{tc.user.ID}, []genesys.User{tc.user})
+				return nil, err
+			}}
+			_, err := e.runner.Run(context.Background(), "p", []pipeline.Stream{st}, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+			if n := e.count(t, `SELECT count(*) FROM users`); n != 0 {
+				t.Errorf("%d users kept from the failed batch", n)
+			}
+		})
 	}
 }
 
@@ -342,42 +405,60 @@ func TestDevelopmentActivitiesWindows(t *testing.T) {
 // (it did not read them all).
 func TestDirectoryPastThePagingCap(t *testing.T) {
 	t.Parallel()
-	srv, c := org(t, emulator.Config{Users: 400, Seed: 18, PageCap: 100})
-	if n := len(srv.Stations()); n <= 200 {
-		t.Fatalf("the org has %d stations; the test needs more than two pages past the cap of 100", n)
-	}
-	e := newEnv(t)
-	// A station the cap hides, stored by an earlier load, must not be
-	// marked deleted.
-	if _, err := e.pool.Exec(context.Background(), `INSERT INTO stations (id, name, row_hash, first_seen_at, updated_at)
-		VALUES ('zz-unlisted', 'Hidden', gen_random_uuid(), now(), now())`); err != nil {
-		t.Fatal(err)
-	}
-	sum := forward(t, e, c, pipeline.ForwardConfig{Streams: []string{pipeline.StreamDirectory, pipeline.StreamUsers}, PageSize: 100, PagingCap: 100})
-	for _, r := range sum.Streams {
-		if r.Outcome != pipeline.OutcomeSucceeded {
-			t.Fatalf("stream %s: %s %v", r.Name, r.Outcome, r.Err)
-		}
-	}
-	if n := e.count(t, `SELECT count(*) FROM user_stations us, unnest(ARRAY[default_station_id, associated_station_id, effective_station_id, last_associated_station_id]) sid
-		LEFT JOIN stations s ON s.id = sid WHERE sid IS NOT NULL AND s.id IS NULL`); n != 0 {
-		t.Errorf("%d station ids of users join to no station", n)
-	}
-	if n := e.count(t, `SELECT count(*) FROM stations WHERE deleted_at IS NOT NULL`); n != 0 {
-		t.Errorf("%d stations marked deleted by a listing read only in part", n)
-	}
-	var warned []string
-	for _, r := range sum.Streams {
-		if r.Name == pipeline.StreamDirectory {
-			warned = r.Progress.Warnings
-		}
-	}
-	var shown strings.Builder
-	sum.Render(&shown)
-	if len(warned) != 1 || !strings.Contains(warned[0], "the stations listing has") || !strings.Contains(shown.String(), "warning: stream directory: the stations listing") {
-		t.Errorf("warnings %q; summary:\n%s", warned, shown.String())
-	}
-	if n, total := e.count(t, `SELECT count(*) FROM stations WHERE id <> 'zz-unlisted'`), len(srv.Stations()); n <= 100 || n > total {
-		t.Errorf("%d stations loaded of %d: want the cap's 100 and those the users name", n, total)
+	for _, tc := range []struct {
+		users, cap int
+		seed       int64
+	}{
+		{400, 100, 18},
+		// A smaller org under another cap.
+		{250, 150, 9},
+	} {
+		t.Run(fmt.Sprintf("%d users, cap %d", tc.users, tc.cap), func(t *testing.T) {
+			t.Parallel()
+			srv, c := org(t, emulator.Config{Users: tc.users, Seed: tc.seed, PageCap: tc.cap})
+			// A page holds 100 stations: the listing is capped when it has
+			// more than a page and its second page reaches past the cap.
+			if n := len(srv.Stations()); n <= 100 || n <= tc.cap-100 {
+				t.Fatalf("the org has %d stations; the test needs a second page past the cap of %d", n, tc.cap)
+			}
+			e := newEnv(t)
+			// A station the cap hides, stored by an earlier load, must not
+			// be marked deleted.
+			if _, err := e.pool.Exec(context.Background(), `INSERT INTO stations (id, name, row_hash, first_seen_at, updated_at)
+				VALUES ('zz-unlisted', 'Hidden', gen_random_uuid(), now(), now())`); err != nil {
+				t.Fatal(err)
+			}
+			sum := forward(t, e, c, pipeline.ForwardConfig{Streams: []string{pipeline.StreamDirectory, pipeline.StreamUsers},
+				PageSize: tc.cap, PagingCap: tc.cap})
+			var warned []string
+			for _, r := range sum.Streams {
+				if r.Outcome != pipeline.OutcomeSucceeded {
+					t.Fatalf("stream %s: %s %v", r.Name, r.Outcome, r.Err)
+				}
+				if r.Name == pipeline.StreamDirectory {
+					warned = r.Progress.Warnings
+				}
+			}
+			if n := e.count(t, `SELECT count(*) FROM user_stations us, unnest(ARRAY[default_station_id, associated_station_id, effective_station_id, last_associated_station_id]) sid
+				LEFT JOIN stations s ON s.id = sid WHERE sid IS NOT NULL AND s.id IS NULL`); n != 0 {
+				t.Errorf("%d station ids of users join to no station", n)
+			}
+			for _, tbl := range []string{"stations", "groups", "locations"} {
+				if n := e.count(t, `SELECT count(*) FROM `+tbl+` WHERE deleted_at IS NOT NULL`); n != 0 {
+					t.Errorf("%d %s marked deleted by a listing read only in part", n, tbl)
+				}
+			}
+			var shown strings.Builder
+			sum.Render(&shown)
+			if !slices.ContainsFunc(warned, func(w string) bool { return strings.Contains(w, "the stations listing has") }) ||
+				!strings.Contains(shown.String(), "warning: stream directory: the stations listing") {
+				t.Errorf("warnings %q; summary:\n%s", warned, shown.String())
+			}
+			// The pages of 100 under the cap, then those the users name.
+			listed := tc.cap / 100 * 100
+			if n, total := e.count(t, `SELECT count(*) FROM stations WHERE id <> 'zz-unlisted'`), len(srv.Stations()); n <= listed || n > total {
+				t.Errorf("%d stations loaded of %d: want the %d under the cap and those the users name", n, total, listed)
+			}
+		})
 	}
 }
