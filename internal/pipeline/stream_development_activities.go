@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/usersync/syncer/internal/extract"
@@ -67,10 +66,7 @@ func activitiesBatch(b extract.ActivitiesBatch) Batch {
 		}
 		var rows []load.DevelopmentActivityRow
 		for _, a := range b.Activities {
-			base, err := activityRow(a)
-			if err != nil {
-				return 0, err
-			}
+			base := activityRow(a)
 			seen := map[string]bool{}
 			for _, at := range a.Attendees {
 				if !in[at.ID] || seen[at.ID] {
@@ -90,7 +86,7 @@ func activitiesBatch(b extract.ActivitiesBatch) Batch {
 }
 
 // activityRow is an activity's row without its user.
-func activityRow(a genesys.DevelopmentActivity) (load.DevelopmentActivityRow, error) {
+func activityRow(a genesys.DevelopmentActivity) load.DevelopmentActivityRow {
 	overdue := a.IsOverdue
 	row := load.DevelopmentActivityRow{ActivityID: a.ID, Name: a.Name, Type: a.Type, Status: a.Status,
 		DateCreated: a.DateCreated.UTC(), DateDue: a.DateDue.UTC(), DateCompleted: a.DateCompleted.UTC(),
@@ -101,11 +97,13 @@ func activityRow(a genesys.DevelopmentActivity) (load.DevelopmentActivityRow, er
 	if a.Facilitator != nil {
 		row.FacilitatorID = a.Facilitator.ID
 	}
-	return row, nil
+	return row
 }
 
 // textDays writes a duration of whole days as "60 days".
 func textDays(d time.Duration) string {
-	n := int(d / (24 * time.Hour))
-	return strings.TrimSpace(fmt.Sprintf("%d day%s", n, map[bool]string{true: "s"}[n != 1]))
+	if n := int(d / (24 * time.Hour)); n != 1 {
+		return fmt.Sprintf("%d days", n)
+	}
+	return "1 day"
 }
