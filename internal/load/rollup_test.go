@@ -206,4 +206,3 @@ func TestRollupMigrationFillsFromSegments(t *testing.T) {
 	})
 	compareDays(t, e, users)
 }
-
